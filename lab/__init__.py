@@ -1,0 +1,1 @@
+"""The camcensus lab: an emulated camera network in Linux network namespaces."""

@@ -1,0 +1,1 @@
+"""camcensus scanner: discovery probes, merge, inventory and CLI."""

@@ -1,0 +1,65 @@
+"""The ``camcensus`` command line.
+
+Each sub-command lives in its own module here with a ``register(subparsers)``
+function that adds its parser and sets ``func``; heavy packages (the lab, the TUI,
+Textual) are imported inside the command, never at start-up.
+
+Exit codes: 0 clean, 1 flagged devices found (only with ``--fail-on-flagged``),
+2 error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from scanner.errors import ScannerError
+
+__all__ = ["EXIT_ERROR", "EXIT_FLAGGED", "EXIT_OK", "build_parser", "main"]
+
+EXIT_OK = 0
+EXIT_FLAGGED = 1
+EXIT_ERROR = 2
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the full parser; every sub-command module registers itself here."""
+    from scanner.cli import export_cmd, lab_cmd, vendors_cmd  # here: keeps start-up light
+
+    parser = argparse.ArgumentParser(
+        prog="camcensus",
+        description=(
+            "Inventory IP cameras and recorders on a network you own, name their real "
+            "maker and flag vendors of concern, with evidence and sources."
+        ),
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in (export_cmd, lab_cmd, vendors_cmd):
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console-script entry point."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = logging.WARNING - 10 * min(args.verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    func: Command = args.func
+    try:
+        return func(args)
+    except ScannerError as exc:
+        print(f"camcensus: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("camcensus: interrupted", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""camcensus terminal UI over the SQLite inventory."""
