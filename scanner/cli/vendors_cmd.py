@@ -1,0 +1,248 @@
+"""``camcensus vendors``, ``identify`` and ``oui``: vendor_db from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scanner.errors import VendorDataError
+
+if TYPE_CHECKING:
+    from vendor_db.policy import Policy
+    from vendor_db.vendors import Fact, Vendor
+
+__all__ = ["register"]
+
+_MAX_INPUT_BYTES = 16 * 1024 * 1024
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the vendor_db commands."""
+    p = sub.add_parser("vendors", help="list the vendor-origin table with sources")
+    p.add_argument("--json", action="store_true", help="print the full table as JSON")
+    p.add_argument("--flagged", action="store_true", help="only vendors the policy flags")
+    p.add_argument("--policy", type=Path, metavar="FILE", help="policy TOML (default: shipped)")
+    p.set_defaults(func=_cmd_vendors)
+
+    p = sub.add_parser(
+        "identify",
+        help="identify a device from evidence given as JSON (no network)",
+        description=(
+            "Read evidence as JSON: one object of key -> value (or list of values), "
+            "a JSON array of such objects, or JSON lines; print identifications as JSON."
+        ),
+    )
+    p.add_argument("file", nargs="?", default="-", help="JSON file, or - for stdin (default)")
+    p.add_argument("--policy", type=Path, metavar="FILE", help="policy TOML (default: shipped)")
+    p.add_argument("--no-chain", action="store_true", help="leave the evidence chain out")
+    p.set_defaults(func=_cmd_identify)
+
+    p = sub.add_parser("oui", help="MAC prefix data")
+    oui_sub = p.add_subparsers(dest="oui_command", metavar="ACTION", required=True)
+    u = oui_sub.add_parser(
+        "update",
+        help="import IEEE registry CSVs (oui.csv, mam.csv, oui36.csv, iab.csv) for offline use",
+    )
+    u.add_argument(
+        "--from",
+        dest="sources",
+        type=Path,
+        action="append",
+        required=True,
+        metavar="FILE",
+        help="an IEEE CSV file; repeat for several",
+    )
+    u.add_argument("--data-dir", type=Path, help="where to store them (default: user data dir)")
+    u.set_defaults(func=_cmd_oui_update)
+
+
+def _load_policy(path: Path | None) -> Policy:
+    from vendor_db.policy import Policy
+
+    if path is None:
+        return Policy.default()
+    try:
+        return Policy.load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise VendorDataError(f"cannot read policy {path}: {exc}") from exc
+
+
+def _fact_cell(fact: Fact) -> str:
+    text = fact.value
+    if fact.since and fact.is_yes:
+        text = fact.since
+    return text + ("?" if not fact.verified else "")
+
+
+def _vendor_json(vendor: Vendor, urls: dict[str, list[str]], policy: Policy) -> dict[str, Any]:
+    facts = {
+        name: {
+            "value": f.value,
+            "since": f.since,
+            "verified": f.verified,
+            "note": f.note,
+            "sources": [u for k in f.sources for u in urls.get(k, [k])],
+        }
+        for name, f in vendor.facts.items()
+    }
+    hits = policy.vendor_hits(vendor)
+    return {
+        "name": vendor.name,
+        "kind": vendor.kind,
+        "aliases": list(vendor.aliases),
+        "unverified_aliases": list(vendor.unverified_aliases),
+        "facts": facts,
+        "made_by": None
+        if vendor.made_by is None
+        else {
+            "maker": vendor.made_by.maker,
+            "strength": vendor.made_by.strength,
+            "evidence": vendor.made_by.evidence,
+        },
+        "list_status": vendor.list_status(),
+        "flagged": bool(hits),
+        "flag_reason": policy.reason(vendor, hits) if hits else None,
+        "confidence": vendor.confidence,
+        "notes": vendor.notes,
+    }
+
+
+def _cmd_vendors(args: argparse.Namespace) -> int:
+    from vendor_db.vendors import load_vendors
+
+    table = load_vendors()
+    policy = _load_policy(args.policy)
+    vendors = [v for v in table.vendors if not args.flagged or policy.vendor_hits(v)]
+    if args.json:
+        urls = {k: list(s.urls or (s.text,)) for k, s in table.sources.items()}
+        print(json.dumps([_vendor_json(v, urls, policy) for v in vendors], indent=2))
+        return 0
+    header = ("vendor", "kind", "made by", "HQ", "owner", "state", "889", "FCC", "EntityL", "1260H")
+    rows = [header]
+    for v in vendors:
+        f = v.facts
+        made_by = f"{v.made_by.maker} ({v.made_by.strength[:3]})" if v.made_by else ""
+        rows.append(
+            (
+                v.name + (" *" if policy.vendor_hits(v) else ""),
+                v.kind,
+                made_by,
+                _fact_cell(f["hq_country"]),
+                _fact_cell(f["owner_country"]),
+                _fact_cell(f["state_owned"]),
+                _fact_cell(f["ndaa_889"]),
+                _fact_cell(f["fcc_covered"]),
+                _fact_cell(f["entity_list"]),
+                _fact_cell(f["dod_1260h"]),
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    unverified = [(v.name, fact) for v in vendors for fact in v.unverified_facts()]
+    print()
+    print("* flagged by policy", repr(policy.name), "| ? = UNVERIFIED fact (see below)")
+    print("dates: first listing; every fact cites sources (camcensus vendors --json)")
+    if unverified:
+        print("UNVERIFIED facts:")
+        for name, fact in unverified:
+            print(f"  {name}: {fact.name} = {fact.value}: {fact.note}")
+    return 0
+
+
+def _read_text(spec: str) -> str:
+    if spec == "-":
+        text = sys.stdin.read(_MAX_INPUT_BYTES + 1)
+    else:
+        try:
+            with Path(spec).open(encoding="utf-8") as fh:
+                text = fh.read(_MAX_INPUT_BYTES + 1)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise VendorDataError(f"cannot read {spec}: {exc}") from exc
+    if len(text) > _MAX_INPUT_BYTES:
+        raise VendorDataError(f"{spec}: input over {_MAX_INPUT_BYTES} bytes")
+    return text
+
+
+def _parse_evidence_json(text: str, spec: str) -> tuple[list[dict[str, Any]], bool]:
+    """Objects to identify, and whether the input was a single object."""
+    stripped = text.strip()
+    if not stripped:
+        raise VendorDataError(f"{spec}: no JSON input")
+    try:
+        doc = json.loads(stripped)
+        docs: list[Any] = doc if isinstance(doc, list) else [doc]
+        single = not isinstance(doc, list)
+    except json.JSONDecodeError as first:
+        docs = []
+        for lineno, line in enumerate(stripped.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                docs.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise VendorDataError(
+                    f"{spec}: not JSON ({first.msg} at line {first.lineno}) nor JSON lines"
+                    f" (line {lineno}: {exc.msg})"
+                ) from exc
+        single = False
+    for i, d in enumerate(docs):
+        if not isinstance(d, dict):
+            raise VendorDataError(f"{spec}: item {i + 1} is not an object of key -> value")
+    return docs, single
+
+
+def _cmd_identify(args: argparse.Namespace) -> int:
+    from vendor_db.identify import evidence_from_mapping, identify
+
+    policy = _load_policy(args.policy)
+    docs, single = _parse_evidence_json(_read_text(args.file), args.file)
+    results: list[dict[str, Any]] = []
+    for doc in docs:
+        result = identify(evidence_from_mapping(doc), policy).to_dict()
+        if args.no_chain:
+            del result["chain"]
+        if "_id" in doc:
+            result = {"_id": doc["_id"], **result}
+        results.append(result)
+    print(json.dumps(results[0] if single else results, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _cmd_oui_update(args: argparse.Namespace) -> int:
+    from vendor_db.oui import (
+        format_prefix,
+        load_oui_tables,
+        oui_data_dir,
+        read_ieee_csv_file,
+    )
+
+    target: Path = args.data_dir or oui_data_dir()
+    parsed = []
+    for path in args.sources:
+        entries = read_ieee_csv_file(path)  # validate everything before writing anything
+        if not entries:
+            raise VendorDataError(f"{path}: no assignments in file")
+        parsed.append((path, entries))
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for path, entries in parsed:
+            shutil.copyfile(path, target / path.name)
+            by_reg: dict[str, int] = {}
+            for e in entries:
+                by_reg[e.registry] = by_reg.get(e.registry, 0) + 1
+            counts = ", ".join(f"{n} {r}" for r, n in sorted(by_reg.items()))
+            first = entries[0]
+            print(
+                f"imported {path} -> {target / path.name}: {counts}"
+                f" (first: {format_prefix(first.prefix, first.bits)} {first.organisation})"
+            )
+    except OSError as exc:
+        raise VendorDataError(f"cannot store OUI data in {target}: {exc}") from exc
+    tables = load_oui_tables(target)
+    print("lookup layers now:", json.dumps(tables.counts()))
+    return 0

@@ -1,0 +1,105 @@
+"""`camcensus vendors`, `identify` and `oui update` through scanner.cli.main."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from scanner.cli import main
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def test_vendors_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["vendors"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split()[:2] == ["vendor", "kind"]
+    assert "Hikvision *" in out
+    assert "UNVERIFIED facts:" in out
+    assert "DJI: entity_list = yes" in out
+
+
+def test_vendors_json_flagged(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["vendors", "--json", "--flagged"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    names = {r["name"] for r in rows}
+    assert {"Hikvision", "Dahua", "Huawei"} <= names
+    assert "Axis Communications" not in names
+    hik = next(r for r in rows if r["name"] == "Hikvision")
+    assert hik["facts"]["fcc_covered"]["sources"] == ["https://www.fcc.gov/supplychain/coveredlist"]
+    dji = next(r for r in rows if r["name"] == "DJI")
+    assert dji["facts"]["entity_list"]["verified"] is False
+
+
+def test_identify_object(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "ev.json"
+    f.write_text(json.dumps({"dhip.vendor": "LOREX", "dhip.firmware": "2.800.0000016.0.R"}))
+    assert main(["identify", str(f)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert (result["maker"], result["brand"]) == ("Dahua", "Lorex")
+    assert result["flag"]["flagged"] is True
+    assert result["chain"]
+
+
+def test_identify_array_and_jsonl_from_stdin(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = '{"_id": "a", "mac": "00:bc:99:00:00:01"}\n{"_id": "b", "mac": "00:1b:21:00:00:01"}\n'
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+    assert main(["identify", "-", "--no-chain"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert [(r["_id"], r["maker"]) for r in results] == [("a", "Hikvision"), ("b", None)]
+    assert "chain" not in results[0]
+
+
+def test_identify_with_policy(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "p.toml").write_text('countries = ["RU"]\nlists = []\n')
+    (tmp_path / "e.json").write_text('[{"http.server": "App-webs/"}]')
+    assert main(["identify", str(tmp_path / "e.json"), "--policy", str(tmp_path / "p.toml")]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["flag"]["flagged"] is False
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{not json", "nor JSON lines"),
+        ('{"bogus.key": "x"}', "unknown evidence key"),
+        ('["x"]', "not an object"),
+        ('{"mac": {"nested": 1}}', "values must be strings"),
+    ],
+)
+def test_identify_errors_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    f = tmp_path / "bad.json"
+    f.write_text(text)
+    assert main(["identify", str(f)]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_oui_update(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "oui"
+    args = ["oui", "update", "--data-dir", str(target)]
+    for name in ("ieee_sample_mam.csv", "ieee_sample_oui36.csv"):
+        args += ["--from", str(DATA / name)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "2 MA-M" in out
+    assert "1 IAB, 1 MA-S" in out
+    assert sorted(p.name for p in target.iterdir()) == [
+        "ieee_sample_mam.csv",
+        "ieee_sample_oui36.csv",
+    ]
+
+
+def test_oui_update_rejects_bad_file_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "oui"
+    args = ["oui", "update", "--data-dir", str(target), "--from", str(DATA / "ieee_sample_mam.csv")]
+    assert main([*args, "--from", str(DATA / "ieee_bad.csv")]) == 2
+    assert "7 hex digits" in capsys.readouterr().err
+    assert not target.exists()

@@ -1,0 +1,228 @@
+"""Identification: OEM cases, conflicts, non-cameras, policy reasons, the labelled set."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scanner.errors import VendorDataError
+from vendor_db import Evidence, Identification, Policy, identify
+from vendor_db.identify import evidence_from_mapping
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+LABELLED = [
+    json.loads(line)
+    for line in (DATA / "identify_labelled.jsonl").read_text(encoding="utf-8").splitlines()
+    if line.strip()
+]
+
+
+def ident(evidence: dict[str, Any], policy: Policy | None = None) -> Identification:
+    return identify(evidence_from_mapping(evidence, "test"), policy)
+
+
+def rules(result: Identification) -> list[str]:
+    return [c.rule for c in result.chain]
+
+
+@pytest.mark.parametrize("case", LABELLED, ids=[c["id"] for c in LABELLED])
+def test_labelled_set(case: dict[str, Any]) -> None:
+    assert case["source"], "every labelled case cites where its strings were seen"
+    result = ident(case["evidence"])
+    expect = case["expect"]
+    assert result.maker == expect["maker"]
+    assert result.brand == expect["brand"]
+    assert result.device_type == expect["device_type"]
+    assert result.flag.flagged is expect["flagged"]
+    if "model" in expect:
+        assert result.model == expect["model"]
+
+
+def test_labelled_set_size() -> None:
+    assert len(LABELLED) >= 30
+
+
+def test_hikvision_mac_alone_is_named_with_lower_confidence() -> None:
+    mac_only = ident({"mac": "00:bc:99:12:34:56"})
+    full = ident({"mac": "00:bc:99:12:34:56", "http.server": "App-webs/"})
+    assert mac_only.maker == full.maker == "Hikvision"
+    assert 0 < mac_only.confidence < full.confidence
+    assert any("MAC block only" in r for r in mac_only.flag.reasons)
+
+
+def test_dahua_mac_alone_is_named() -> None:
+    result = ident({"mac": "08:ed:ed:00:00:01"})
+    assert result.maker == "Dahua"
+    assert result.device_type == "unknown"
+
+
+def test_lorex_with_dahua_firmware_keeps_oem_explanation() -> None:
+    result = ident({"dhip.vendor": "LOREX", "dhip.firmware": "2.800.0000016.0.R,build:2020-06-05"})
+    assert (result.maker, result.brand) == ("Dahua", "Lorex")
+    assert result.firmware == "2.800.0000016.0.R"
+    assert any(c.startswith("OEM: brand Lorex is made by Dahua") for c in result.conflicts)
+    assert "fingerprint:dahua-firmware-2800" in rules(result)
+
+
+def test_brand_lorex_mac_dahua_conflict_is_explained() -> None:
+    result = ident({"onvif.manufacturer": "Lorex", "mac": "08:ed:ed:00:00:02"})
+    assert (result.maker, result.brand) == ("Dahua", "Lorex")
+    text = " ".join(result.conflicts)
+    assert "Lorex" in text
+    assert "mac='08:ed:ed:00:00:02'" in text
+
+
+def test_conflicting_makers_are_kept_not_dropped() -> None:
+    result = ident({"http.server": "App-webs/", "rtsp.server": "Dahua Rtsp Server"})
+    assert result.maker in ("Hikvision", "Dahua")
+    assert any("maker evidence disagrees" in c for c in result.conflicts)
+    assert {c.value for c in result.chain if c.field == "maker"} == {"Hikvision", "Dahua"}
+    clean = ident({"http.server": "App-webs/"})
+    assert result.confidence < clean.confidence
+
+
+@pytest.mark.parametrize(
+    ("evidence", "brand"),
+    [
+        ({"dhip.vendor": "Amcrest"}, "Amcrest"),
+        ({"dhip.vendor": "AC"}, "Amcrest"),
+        ({"dhip.serial": "AMC0123456789ABCDE"}, "Amcrest"),
+        ({"mac": "1c:4d:89:00:00:01"}, "Imou"),
+    ],
+)
+def test_dahua_oem_brands(evidence: dict[str, str], brand: str) -> None:
+    result = ident(evidence)
+    assert (result.maker, result.brand) == ("Dahua", brand)
+    assert result.flag.flagged
+
+
+@pytest.mark.parametrize(
+    ("evidence", "brand"),
+    [
+        ({"mac": "0c:a6:4c:00:00:01"}, "Ezviz"),
+        ({"onvif.manufacturer": "EZVIZ"}, "Ezviz"),
+        ({"onvif.manufacturer": "HiLook"}, "HiLook"),
+        ({"onvif.manufacturer": "Acme Vision", "http.server": "DNVRS-Webs"}, "Acme Vision"),
+        ({"sadp.oem_info": "Acme Vision", "sadp.oem_code": "10101"}, "Acme Vision"),
+    ],
+)
+def test_hikvision_oem_brands(evidence: dict[str, str], brand: str) -> None:
+    result = ident(evidence)
+    assert (result.maker, result.brand) == ("Hikvision", brand)
+    assert result.flag.flagged
+
+
+def test_white_label_explains_the_evidence() -> None:
+    result = ident({"onvif.manufacturer": "Acme Vision", "http.server": "App-webs/"})
+    assert any(
+        c.startswith("white-label: brand Acme Vision on a Hikvision-made device")
+        and "App-webs/" in c
+        for c in result.conflicts
+    )
+
+
+def test_huawei_mac_alone_is_flagged_with_caveat() -> None:
+    result = ident({"mac": "00:e0:fc:00:00:01"})
+    assert result.maker == "Huawei"
+    assert result.device_type == "unknown"
+    assert result.flag.flagged
+    assert any("phones, laptops" in r for r in result.flag.reasons)
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        {"mac": "00:1b:21:00:00:01"},
+        {"mac": "f0:18:98:00:00:01", "http.server": "Apache/2.4.57 (Debian)"},
+        {"mdns.service": "_ipp._tcp.local.", "http.server": "CUPS/2.4 IPP/2.1"},
+        {"mac": "3c:2a:f4:00:00:01", "tcp.ports": "80,631,9100"},
+    ],
+)
+def test_non_cameras_are_other_and_not_flagged(evidence: dict[str, str]) -> None:
+    result = ident(evidence)
+    assert result.device_type == "other"
+    assert result.maker is None
+    assert not result.flag.flagged
+    assert result.flag.reasons == ()
+
+
+def test_randomised_mac_says_so_in_the_chain() -> None:
+    result = ident({"mac": "da:a1:19:00:00:01"})
+    assert result.maker is None
+    assert any("randomised MAC" in c.value for c in result.chain)
+
+
+def test_policy_reason_strings_and_sources() -> None:
+    result = ident({"http.server": "App-webs/"})
+    reason = result.flag.reasons[0]
+    assert reason.startswith("Hikvision: named in NDAA FY2019 sec. 889")
+    assert "on FCC Covered List since 2021-03-12" in reason
+    assert "CETC" in reason
+    assert "(CN, state-owned)" in reason
+    assert (
+        result.flag.list_status == "NDAA889; FCC Covered 2021-03-12; Entity List 2019-10-09; 1260H"
+    )
+    assert "https://www.fcc.gov/supplychain/coveredlist" in result.flag.sources
+
+
+def test_unverified_facts_are_reported() -> None:
+    result = ident({"mac": "1c:4d:89:00:00:01"})  # Imou: affiliate status after 2025 sale
+    assert any(u.startswith("Imou: ndaa_889") for u in result.flag.unverified)
+    assert "(unverified)" in " ".join(result.flag.reasons)
+
+
+def test_custom_policy_changes_what_is_flagged() -> None:
+    only_russia = Policy.load('name = "ru"\ncountries = ["RU"]\nlists = []\n')
+    assert not ident({"http.server": "App-webs/"}, only_russia).flag.flagged
+    axis_policy = Policy.load('countries = ["JP"]\nlists = []\n')  # Axis: owner Canon (JP)
+    result = ident({"mdns.service": "_axis-video._tcp.local."}, axis_policy)
+    assert result.flag.flagged
+    assert result.flag.reasons[0].startswith("Axis Communications:")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['lists = ["nope"]', 'countries = ["china"]', "bogus = 1", "not toml ["],
+)
+def test_bad_policies_raise(text: str) -> None:
+    with pytest.raises(VendorDataError):
+        Policy.load(text)
+
+
+def test_unknown_key_raises() -> None:
+    with pytest.raises(VendorDataError, match="unknown evidence key"):
+        identify([Evidence("http.nonsense", "x")])
+
+
+def test_family_keys_are_accepted() -> None:
+    result = identify([Evidence("mdns.txt.manufacturer", "Hikvision")])
+    assert result.maker == "Hikvision"
+
+
+@pytest.mark.parametrize(
+    "value", ["\x00" * 10_000, "A" * 1_000_000, "<script>", "(" * 500, "DS-" * 5000]
+)
+def test_hostile_values_do_not_crash(value: str) -> None:
+    result = ident({"http.server": value, "onvif.manufacturer": value, "mac": "zz"})
+    assert all(len(c.evidence) <= 512 for c in result.chain)
+    json.dumps(result.to_dict())
+
+
+def test_to_dict_is_stable_json() -> None:
+    d = ident({"mac": "00:bc:99:12:34:56", "http.server": "App-webs/"}).to_dict()
+    assert list(d) == [
+        "maker",
+        "brand",
+        "model",
+        "firmware",
+        "device_type",
+        "confidence",
+        "flag",
+        "conflicts",
+        "chain",
+    ]
+    assert set(d["chain"][0]) == {"field", "value", "key", "evidence", "source", "rule", "weight"}
+    assert json.loads(json.dumps(d)) == d

@@ -1,0 +1,130 @@
+"""MAC prefix lookup: longest prefix over MA-L, MA-M and MA-S, randomised MACs, IEEE import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scanner.errors import VendorDataError
+from vendor_db.oui import (
+    OuiEntry,
+    OuiTables,
+    format_prefix,
+    load_oui_tables,
+    lookup_mac,
+    normalise_mac,
+    oui_data_dir,
+    parse_ieee_csv,
+)
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def test_ma_l_from_aiooui() -> None:
+    info = lookup_mac("00:BC:99:12:34:56")
+    assert info.organisation == "Hangzhou Hikvision Digital Technology Co.,Ltd."
+    assert (info.prefix, info.prefix_bits, info.registry) == ("00:BC:99", 24, "MA-L")
+    assert info.source is not None
+    assert info.source.startswith("aiooui")
+
+
+def test_ma_m_longest_prefix_beats_registration_authority_block() -> None:
+    # B0:B3:53 is an "IEEE Registration Authority" MA-L block; the /28 names Hikrobot
+    inside = lookup_mac("b0-b3-53-6a-00-01")
+    assert inside.organisation == "Hangzhou Hikrobot Technology Co., Ltd."
+    assert (inside.prefix_bits, inside.registry) == (28, "MA-M")
+    outside = lookup_mac("b0:b3:53:7a:00:01")
+    assert outside.organisation is None
+
+
+def test_ma_s_iab_36_bit_prefix() -> None:
+    assert lookup_mac("00:50:c2:be:7f:ff").organisation == "Genetec Inc."
+    assert lookup_mac("00:50:c2:be:80:00").organisation is None
+    assert lookup_mac("00:50:c2:be:7f:ff").prefix == "00:50:C2:BE:70/36"
+
+
+def test_longest_prefix_across_layers() -> None:
+    tables = OuiTables.build(
+        [
+            ("a", [OuiEntry(24, 0xA8BBCC, "Short", "MA-L", "t")]),
+            (
+                "b",
+                [
+                    OuiEntry(28, 0xA8BBCC1, "Medium", "MA-M", "t"),
+                    OuiEntry(36, 0xA8BBCC123, "Long", "MA-S", "t"),
+                ],
+            ),
+        ]
+    )
+    assert lookup_mac("a8:bb:cc:12:34:56", tables).organisation == "Long"
+    assert lookup_mac("a8:bb:cc:1f:34:56", tables).organisation == "Medium"
+    assert lookup_mac("a8:bb:cc:ff:34:56", tables).organisation == "Short"
+
+
+@pytest.mark.parametrize("mac", ["da:a1:19:00:00:01", "02:00:00:00:00:01", "ae:12:34:56:78:9a"])
+def test_randomised_macs_have_no_maker(mac: str) -> None:
+    info = lookup_mac(mac)
+    assert info.randomised
+    assert info.organisation is None
+
+
+def test_multicast_is_not_randomised() -> None:
+    info = lookup_mac("01:00:5e:00:00:fb")
+    assert info.multicast
+    assert not info.randomised
+
+
+@pytest.mark.parametrize("bad", ["", "00:11:22:33:44", "zz:11:22:33:44:55", "0" * 40])
+def test_bad_macs_raise(bad: str) -> None:
+    with pytest.raises(VendorDataError):
+        normalise_mac(bad)
+
+
+def test_format_prefix() -> None:
+    assert format_prefix(0x00BC99, 24) == "00:BC:99"
+    assert format_prefix(0xB0B3536, 28) == "B0:B3:53:60/28"
+
+
+def test_parse_ieee_csv_all_registries() -> None:
+    mam = parse_ieee_csv((DATA / "ieee_sample_mam.csv").read_text(), "mam")
+    s36 = parse_ieee_csv((DATA / "ieee_sample_oui36.csv").read_text(), "s36")
+    assert [(e.registry, e.bits, e.prefix) for e in mam] == [
+        ("MA-M", 28, 0x10DCB61),
+        ("MA-M", 28, 0xB0B3536),
+    ]
+    assert [(e.registry, e.bits) for e in s36] == [("MA-S", 36), ("IAB", 36)]
+    assert s36[0].organisation == "Example MA-S Sensor BV"
+
+
+def test_parse_ieee_csv_rejects_bad_files() -> None:
+    with pytest.raises(VendorDataError, match="7 hex digits"):
+        parse_ieee_csv((DATA / "ieee_bad.csv").read_text(), "bad")
+    with pytest.raises(VendorDataError, match="not an IEEE registry CSV"):
+        parse_ieee_csv("a,b,c\n", "x")
+    with pytest.raises(VendorDataError, match="unknown registry"):
+        parse_ieee_csv(
+            "Registry,Assignment,Organization Name,Organization Address\nXX,001122,Y,\n", "x"
+        )
+
+
+def test_imported_csvs_take_precedence(tmp_path: Path) -> None:
+    for name in ("ieee_sample_mam.csv", "ieee_sample_oui36.csv", "ieee_sample_oui.csv"):
+        (tmp_path / name).write_text((DATA / name).read_text())
+    tables = load_oui_tables(tmp_path)
+    assert lookup_mac("10:dc:b6:1a:00:00", tables).organisation == "Example MA-M Camera Works"
+    assert lookup_mac("10:dc:b6:5a:00:00", tables).organisation == "Milesight Taiwan"
+    assert lookup_mac("70:b3:d5:12:3f:00", tables).organisation == "Example MA-S Sensor BV"
+    assert lookup_mac("00:50:c2:be:8f:00", tables).organisation == "Example IAB Recorder Ltd"
+    # same /28 in the import and in oui_extra.csv: the import wins
+    assert (
+        lookup_mac("b0:b3:53:6a:00:01", tables).organisation
+        == "Imported Hikrobot Spelling Co., Ltd."
+    )
+    # same /24 in the import and in aiooui: the import wins
+    assert lookup_mac("00:bc:99:00:00:01", tables).organisation == "Imported Override Org"
+
+
+def test_oui_data_dir_from_environment(tmp_path: Path) -> None:
+    assert oui_data_dir({"CAMCENSUS_DATA_DIR": str(tmp_path)}) == tmp_path / "oui"
+    assert oui_data_dir({"XDG_DATA_HOME": str(tmp_path)}) == tmp_path / "camcensus" / "oui"

@@ -1,0 +1,397 @@
+"""Identification: all evidence of one device -> maker, brand, model, firmware, type, flag.
+
+Every piece of evidence becomes zero or more Claims (field, value, weight, and the rule
+that made it).  Claims for the same field and value combine as independent evidence
+(noisy-or); the best-supported value wins and the losers are kept as conflicts with an
+explanation.  A brand whose maker is documented in the vendor table (Ezviz -> Hikvision,
+Amcrest -> Dahua, ...) adds a maker claim through that OEM relation.  Pure: data is read
+once through the cached loaders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+from scanner.errors import VendorDataError
+from vendor_db.evidence import Evidence, known_keys
+from vendor_db.fingerprints import FingerprintDB, key_matches, load_fingerprints
+from vendor_db.oui import OuiTables, default_oui_tables, lookup_mac
+from vendor_db.policy import FlagDecision, Policy
+from vendor_db.vendors import Vendor, VendorTable, load_vendors
+
+__all__ = ["Claim", "DeviceType", "Identification", "evidence_from_mapping", "identify"]
+
+DeviceType = Literal["camera", "nvr", "other", "unknown"]
+
+_AS_TYPE: Final[dict[str, DeviceType]] = {"camera": "camera", "nvr": "nvr", "other": "other"}
+MAX_VALUE_CHARS: Final = 512
+MAX_EVIDENCE: Final = 2000
+_MAC_KEYS: Final = ("mac", "sadp.mac", "dhip.mac", "onvif.mac", "netip.mac", "wsd.scope.mac")
+#: keys whose value is a label (brand name) when no fingerprint claims it
+_LABEL_KEYS: Final = {
+    "onvif.manufacturer": 0.7,
+    "upnp.manufacturer": 0.6,
+    "dhip.vendor": 0.8,
+    "dhip.manufacturer": 0.7,
+    "sadp.oem_info": 0.8,
+    "mdns.txt.manufacturer": 0.5,
+    "mdns.txt.vendor": 0.5,
+}
+_RAW_FIELD_KEYS: Final = {
+    "onvif.model": "model",
+    "sadp.model": "model",
+    "dhip.device_type": "model",
+    "upnp.model_name": "model",
+    "upnp.model_number": "model",
+    "onvif.firmware": "firmware",
+    "sadp.firmware": "firmware",
+    "dhip.firmware": "firmware",
+}
+#: a discovery protocol that only one maker speaks names that maker
+_PROTOCOL_MAKERS: Final = {"sadp.": "Hikvision", "dhip.": "Dahua", "netip.": "Xiongmai"}
+_PROTOCOL_WEIGHT: Final = 0.9
+_OUI_WEIGHT: Final = 0.5
+_OUI_BROAD_WEIGHT: Final = 0.35  # vendors whose MAC blocks also sit in phones and PCs
+_BROAD_OUI_VENDORS: Final = frozenset(
+    {"Huawei", "ZTE", "TP-Link", "Sony", "Siemens", "Honeywell", "Panasonic", "D-Link", "H3C"}
+)
+_PEN_WEIGHT: Final = 0.7
+_RAW_WEIGHT: Final = 0.5
+_OEM_DOCUMENTED: Final = 0.8  # weight factor of a maker inferred from a documented OEM brand
+_OEM_REPORTED: Final = 0.4  # a brand with only a reported OEM keeps itself as maker, weakly
+_SELF_MAKER: Final = 0.8  # a label naming a maker-kind vendor also claims it as maker
+_OTHER_KINDS: Final = frozenset({"chip", "module", "software"})
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One step of the evidence chain: evidence ``key=evidence`` supports ``field=value``."""
+
+    field: str
+    value: str
+    key: str
+    evidence: str
+    source: str
+    rule: str
+    weight: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form with stable keys."""
+        return {
+            "field": self.field,
+            "value": self.value,
+            "key": self.key,
+            "evidence": self.evidence,
+            "source": self.source,
+            "rule": self.rule,
+            "weight": round(self.weight, 3),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Identification:
+    """What the evidence says a device is, how sure, why, and whether it is flagged."""
+
+    maker: str | None
+    brand: str | None
+    model: str | None
+    firmware: str | None
+    device_type: DeviceType
+    confidence: float
+    chain: tuple[Claim, ...]
+    conflicts: tuple[str, ...]
+    flag: FlagDecision = field(default_factory=lambda: FlagDecision(False))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form with stable keys."""
+        return {
+            "maker": self.maker,
+            "brand": self.brand,
+            "model": self.model,
+            "firmware": self.firmware,
+            "device_type": self.device_type,
+            "confidence": round(self.confidence, 3),
+            "flag": self.flag.to_dict(),
+            "conflicts": list(self.conflicts),
+            "chain": [c.to_dict() for c in self.chain],
+        }
+
+
+def _known(key: str, keys: frozenset[str]) -> bool:
+    return key in keys or any(k.endswith("*") and key_matches(k, key) for k in keys)
+
+
+@dataclass(slots=True)
+class _Collector:
+    table: VendorTable
+    claims: list[Claim] = field(default_factory=list)
+
+    def add(self, fld: str, value: str, ev: Evidence, rule: str, weight: float) -> None:
+        self.claims.append(
+            Claim(fld, value, ev.key, ev.value[:MAX_VALUE_CHARS], ev.source, rule, weight)
+        )
+
+    def vendor(
+        self, vendor: Vendor, ev: Evidence, rule: str, weight: float, *, label: bool
+    ) -> None:
+        """Claims for a vendor named by evidence: as maker (technical) or brand (label)."""
+        made_by = vendor.made_by
+        if label or vendor.kind == "brand":
+            self.add("brand", vendor.name, ev, rule, weight)
+        if vendor.kind in _OTHER_KINDS:
+            self.add("note", f"{vendor.name} is a {vendor.kind} supplier", ev, rule, 0.0)
+            return
+        if made_by is None:
+            self.add("maker", vendor.name, ev, rule, weight * (_SELF_MAKER if label else 1.0))
+        elif made_by.strength == "documented":
+            self.add(
+                "maker",
+                made_by.maker,
+                ev,
+                f"{rule} + oem:{vendor.name}->{made_by.maker}",
+                weight * _OEM_DOCUMENTED,
+            )
+        else:
+            self.add("maker", vendor.name, ev, rule, weight * _OEM_REPORTED)
+
+
+def _claims_for(
+    ev: Evidence, table: VendorTable, fps: FingerprintDB, ouis: OuiTables, out: _Collector
+) -> None:
+    value = ev.value.strip()[:MAX_VALUE_CHARS]
+    if not value:
+        return
+    ev = Evidence(ev.key, value, ev.source, ev.address)
+    if ev.key in _MAC_KEYS:
+        _mac_claims(ev, table, fps, ouis, out)
+        return
+    if ev.key == "snmp.sysobjectid":
+        _pen_claims(ev, table, out)
+    hit = fps.match(ev.key, value)
+    if hit is not None:
+        fp = hit.fingerprint
+        rule = f"fingerprint:{fp.id}"
+        for fld, fvalue in hit.fields.items():
+            if fld == "maker":
+                vendor = table.get(fvalue)
+                if vendor is not None and vendor.kind == "brand":
+                    out.vendor(vendor, ev, rule, fp.weight, label=False)
+                    continue
+            out.add(fld, fvalue, ev, rule, fp.weight)
+    label_weight = _LABEL_KEYS.get(ev.key)
+    if label_weight is not None and hit is None:
+        _label_claims(ev, value, table, out, label_weight)
+    raw_field = _RAW_FIELD_KEYS.get(ev.key)
+    if raw_field is not None and not (hit and raw_field in hit.fields):
+        out.add(raw_field, value, ev, f"raw:{ev.key}", _RAW_WEIGHT)
+
+
+def _label_claims(
+    ev: Evidence, value: str, table: VendorTable, out: _Collector, weight: float
+) -> None:
+    codes = ev.key in ("dhip.vendor", "sadp.oem_info")
+    vendor = table.find(value, allow_codes=codes)
+    if vendor is not None:
+        out.vendor(vendor, ev, f"alias:{ev.key}", weight, label=True)
+    elif value.casefold() not in ("n/a", "na", "none", "unknown", "-", "null"):
+        out.add("brand", value, ev, f"label:{ev.key}", weight * 0.8)
+
+
+def _pen_claims(ev: Evidence, table: VendorTable, out: _Collector) -> None:
+    parts = ev.value.lstrip(".").split(".")
+    if parts[:6] == ["1", "3", "6", "1", "4", "1"] and len(parts) > 6 and parts[6].isdigit():
+        vendor = table.by_pen(int(parts[6]))
+        if vendor is not None:
+            out.vendor(vendor, ev, f"pen:{parts[6]}", _PEN_WEIGHT, label=False)
+
+
+def _mac_claims(
+    ev: Evidence, table: VendorTable, fps: FingerprintDB, ouis: OuiTables, out: _Collector
+) -> None:
+    try:
+        info = lookup_mac(ev.value, ouis)
+    except VendorDataError:
+        out.add("note", "not a MAC address", ev, "mac:invalid", 0.0)
+        return
+    if info.randomised:
+        out.add("note", "randomised MAC (locally administered): no maker", ev, "mac:local", 0.0)
+        return
+    if info.organisation is None:
+        out.add("note", "MAC block not in the IEEE data", ev, "mac:unknown", 0.0)
+        return
+    rule = f"oui:{info.prefix} ({info.source})"
+    vendor = table.by_oui_org(info.organisation)
+    if vendor is not None:
+        weight = _OUI_BROAD_WEIGHT if vendor.name in _BROAD_OUI_VENDORS else _OUI_WEIGHT
+        out.vendor(vendor, ev, rule, weight, label=False)
+        return
+    out.add("note", f"MAC organisation {info.organisation}", ev, rule, 0.0)
+    org_ev = Evidence("mac.org", info.organisation, ev.source, ev.address)
+    hit = fps.match("mac.org", info.organisation)
+    if hit is not None:
+        for fld, fvalue in hit.fields.items():
+            out.add(
+                fld, fvalue, org_ev, f"fingerprint:{hit.fingerprint.id}", hit.fingerprint.weight
+            )
+
+
+def _noisy_or(weights: Iterable[float]) -> float:
+    rest = 1.0
+    for w in weights:
+        rest *= 1.0 - min(max(w, 0.0), 1.0)
+    return 1.0 - rest
+
+
+def _rank(claims: list[Claim], fld: str) -> list[tuple[str, float, list[Claim]]]:
+    groups: dict[str, list[Claim]] = {}
+    display: dict[str, str] = {}
+    for c in claims:
+        if c.field == fld and c.weight > 0:
+            norm = c.value.casefold()
+            groups.setdefault(norm, []).append(c)
+            display.setdefault(norm, c.value)
+    ranked = [(display[k], _noisy_or(c.weight for c in cs), cs) for k, cs in groups.items()]
+    ranked.sort(key=lambda r: (-r[1], -max(c.weight for c in r[2])))
+    return ranked
+
+
+def _describe(claims: list[Claim]) -> str:
+    return ", ".join(f"{c.key}={c.evidence!r}" for c in claims[:3])
+
+
+def _explain(
+    table: VendorTable,
+    maker: str | None,
+    makers: list[tuple[str, float, list[Claim]]],
+    brand: str | None,
+    brands: list[tuple[str, float, list[Claim]]],
+) -> list[str]:
+    notes: list[str] = []
+    for value, _score, cs in makers[1:]:
+        notes.append(
+            f"maker evidence disagrees: {value} ({_describe(cs)}) vs chosen {maker}"
+            f" ({_describe(makers[0][2])})"
+        )
+    for value, _score, cs in brands[1:]:
+        notes.append(f"brand evidence disagrees: {value} ({_describe(cs)}) vs chosen {brand}")
+    if brand and maker and brand.casefold() != maker.casefold():
+        bvendor = table.get(brand)
+        proof = [c for c in makers[0][2] if "oem:" not in c.rule]
+        proof_text = f"; made by {maker} per {_describe(proof)}" if proof else ""
+        if bvendor is not None and bvendor.made_by and bvendor.made_by.maker == maker:
+            mb = bvendor.made_by
+            notes.append(
+                f"OEM: brand {brand} is made by {maker} ({mb.strength}: {mb.evidence})" + proof_text
+            )
+        else:
+            notes.append(f"white-label: brand {brand} on a {maker}-made device{proof_text}")
+    return notes
+
+
+def identify(
+    evidence: Iterable[Evidence],
+    policy: Policy | None = None,
+    *,
+    vendors: VendorTable | None = None,
+    fingerprints: FingerprintDB | None = None,
+    oui_tables: OuiTables | None = None,
+) -> Identification:
+    """Identify one device from all of its evidence; VendorDataError on an unknown key."""
+    table = vendors or load_vendors()
+    fps = fingerprints or load_fingerprints()
+    ouis = oui_tables or default_oui_tables()
+    pol = policy or Policy.default()
+    keys = known_keys()
+    out = _Collector(table)
+    protocols: dict[str, Evidence] = {}
+    seen: set[tuple[str, str]] = set()
+    for n, ev in enumerate(evidence):
+        if n >= MAX_EVIDENCE:
+            break
+        if not _known(ev.key, keys):
+            raise VendorDataError(f"unknown evidence key {ev.key!r} (see vendor_db/fields.txt)")
+        if (ev.key, ev.value) in seen:
+            continue
+        seen.add((ev.key, ev.value))
+        for prefix in _PROTOCOL_MAKERS:
+            if ev.key.startswith(prefix) and ev.value.strip():
+                protocols.setdefault(prefix, ev)
+        _claims_for(ev, table, fps, ouis, out)
+    for prefix, ev in protocols.items():
+        out.add("maker", _PROTOCOL_MAKERS[prefix], ev, f"protocol:{prefix[:-1]}", _PROTOCOL_WEIGHT)
+    return _resolve(out.claims, table, pol)
+
+
+def _resolve(claims: list[Claim], table: VendorTable, policy: Policy) -> Identification:
+    makers = _rank(claims, "maker")
+    brands = _rank(claims, "brand")
+    maker = makers[0][0] if makers else None
+    brand = brands[0][0] if brands else None
+    if maker is not None and (mv := table.get(maker)) is not None:
+        maker = mv.name
+    if brand is not None and (bv := table.get(brand)) is not None:
+        brand = bv.name
+    models = _rank(claims, "model")
+    firmwares = _rank(claims, "firmware")
+    types = _rank(claims, "device_type")
+    device_type: DeviceType = "unknown"
+    if types:
+        top = types[0][0]
+        device_type = _AS_TYPE.get(top, "unknown")
+        if device_type == "other" and maker is not None and (mv := table.get(maker)) is not None:
+            # a camera maker's evidence outweighs weak "other" hints (nginx, Intel NIC)
+            camera_like = [t for t in types if t[0] in ("camera", "nvr")]
+            if camera_like and camera_like[0][1] >= types[0][1] * 0.5:
+                device_type = _AS_TYPE.get(camera_like[0][0], "unknown")
+    if makers:
+        support = makers[0][1]
+        total = sum(m[1] for m in makers)
+        confidence = support * (support / total)
+    elif device_type != "unknown":
+        confidence = types[0][1] * 0.5
+    else:
+        confidence = 0.0
+    conflicts = _explain(table, maker, makers, brand, brands)
+    caveats: list[str] = []
+    if makers and all(c.rule.startswith("oui:") for c in makers[0][2]):
+        caveats.append(
+            f"maker from the MAC block only: {maker} MAC blocks are also used in phones, "
+            "laptops and other non-camera products"
+            if maker in _BROAD_OUI_VENDORS
+            else f"maker from the MAC block only (no banner or protocol evidence for {maker})"
+        )
+    flag = policy.decide(
+        table,
+        table.get(maker) if maker else None,
+        table.get(brand) if brand else None,
+        caveats=caveats,
+    )
+    return Identification(
+        maker=maker,
+        brand=brand,
+        model=models[0][0] if models else None,
+        firmware=firmwares[0][0] if firmwares else None,
+        device_type=device_type,
+        confidence=round(min(max(confidence, 0.0), 1.0), 3),
+        chain=tuple(claims),
+        conflicts=tuple(conflicts),
+        flag=flag,
+    )
+
+
+def evidence_from_mapping(data: Mapping[str, object], source: str = "json") -> list[Evidence]:
+    """``{"key": "value" | ["v1", "v2"]}`` -> Evidence list; VendorDataError on bad shapes."""
+    out: list[Evidence] = []
+    for key, raw in data.items():
+        if key.startswith("_"):
+            continue
+        values = raw if isinstance(raw, list) else [raw]
+        for v in values:
+            if isinstance(v, bool) or not isinstance(v, str | int | float):
+                raise VendorDataError(
+                    f"evidence {key!r}: values must be strings (or lists of them)"
+                )
+            out.append(Evidence(key, str(v), source))
+    return out
