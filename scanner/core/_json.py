@@ -1,0 +1,64 @@
+"""Bounded JSON decoding for device replies (private helper)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from scanner.core.limits import MAX_JSON_BYTES, MAX_JSON_DEPTH
+from scanner.errors import MalformedReplyError, ReplyTooLargeError
+
+__all__ = ["load_json_object", "scalar_text"]
+
+
+def _check_depth(text: str, max_depth: int, what: str) -> None:
+    """Refuse nesting deeper than max_depth before json recurses into it (linear scan)."""
+    depth = 0
+    in_string = False
+    escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > max_depth:
+                raise MalformedReplyError(f"{what}: JSON nested deeper than {max_depth}")
+        elif char in "]}":
+            depth -= 1
+
+
+def load_json_object(
+    raw: bytes, what: str, max_bytes: int = MAX_JSON_BYTES, max_depth: int = MAX_JSON_DEPTH
+) -> dict[str, Any]:
+    """Decode one JSON object from the start of ``raw``; trailing NULs/bytes are ignored.
+
+    Invalid UTF-8 becomes U+FFFD. Raises ReplyTooLargeError over ``max_bytes`` and
+    MalformedReplyError when the text is not a JSON object or nests too deep.
+    """
+    if len(raw) > max_bytes:
+        raise ReplyTooLargeError(f"{what}: {len(raw)} bytes of JSON, cap is {max_bytes}")
+    text = raw.decode("utf-8", errors="replace")
+    _check_depth(text, max_depth, what)
+    try:
+        value, _end = json.JSONDecoder().raw_decode(text)
+    except json.JSONDecodeError as exc:
+        raise MalformedReplyError(f"{what}: not valid JSON ({exc})") from exc
+    if not isinstance(value, dict):
+        raise MalformedReplyError(f"{what}: JSON is a {type(value).__name__}, not an object")
+    return value
+
+
+def scalar_text(value: object) -> str | None:
+    """A JSON string or number as text; None for null, booleans, arrays and objects."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None

@@ -1,0 +1,61 @@
+"""Safe, namespace-agnostic XML reading for device replies (private helper)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml
+import defusedxml.ElementTree
+
+from scanner.core.limits import MAX_XML_BYTES
+from scanner.errors import MalformedReplyError, ReplyTooLargeError
+
+__all__ = ["child", "child_text", "children", "descendants", "local_name", "parse_xml"]
+
+
+def parse_xml(data: bytes, what: str, max_bytes: int = MAX_XML_BYTES) -> Element:
+    """Parse untrusted XML: DTDs, entities and external references are refused.
+
+    Raises ReplyTooLargeError over ``max_bytes`` and MalformedReplyError on anything
+    that is not well-formed XML (a billion-laughs document included).
+    """
+    if len(data) > max_bytes:
+        raise ReplyTooLargeError(f"{what}: {len(data)} bytes of XML, cap is {max_bytes}")
+    try:
+        root: Element = defusedxml.ElementTree.fromstring(data, forbid_dtd=True)
+    except defusedxml.DefusedXmlException as exc:
+        raise MalformedReplyError(f"{what}: forbidden XML construct ({exc!r})") from exc
+    except ParseError as exc:
+        raise MalformedReplyError(f"{what}: not well-formed XML ({exc})") from exc
+    return root
+
+
+def local_name(tag: object) -> str:
+    """``{namespace}Name`` -> ``Name``; comments and processing instructions -> ``""``."""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+def children(element: Element, name: str) -> Iterator[Element]:
+    """Direct children whose local name is ``name`` (any namespace)."""
+    return (c for c in element if local_name(c.tag) == name)
+
+
+def child(element: Element, name: str) -> Element | None:
+    """The first direct child with local name ``name``, or None."""
+    return next(children(element, name), None)
+
+
+def descendants(element: Element, name: str) -> Iterator[Element]:
+    """All descendants (and element itself) with local name ``name``, document order."""
+    return (e for e in element.iter() if local_name(e.tag) == name)
+
+
+def child_text(element: Element, name: str) -> str | None:
+    """Text of the first direct child named ``name``; None when absent."""
+    found = child(element, name)
+    if found is None:
+        return None
+    return "".join(found.itertext())

@@ -1,0 +1,91 @@
+"""Dahua DHIP discovery, UDP 37810: ``DHDiscover.search`` and ``client.notifyDevInfo``.
+
+A 32-byte header (little-endian header size 32, ASCII ``DHIP``, 8 zero bytes, the
+payload length twice as 64-bit little-endian) precedes a JSON body; bare JSON gets no
+reply. Replies carry ``params.deviceInfo`` (model, serial, firmware, vendor ...) and
+the MAC as a top-level ``mac``. Formats as described by rroller/dahua
+(custom_components/dahua/discovery.py) and julienblitte/UniversalScanner
+(UniversalScanner/Dahua2.cs).
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from typing import Final
+
+from scanner.core._evidence import EvidenceList
+from scanner.core._json import load_json_object, scalar_text
+from scanner.core.limits import MAX_UDP_REPLY_BYTES
+from scanner.errors import MalformedReplyError, ReplyTooLargeError
+from vendor_db.evidence import Evidence
+
+__all__ = ["HEADER_BYTES", "MAGIC", "PORT", "SOURCE", "build_search", "parse_reply"]
+
+PORT: Final = 37810
+SOURCE: Final = "dhip"
+MAGIC: Final = b"DHIP"
+HEADER_BYTES: Final = 32
+
+_SEARCH_METHOD: Final = "DHDiscover.search"
+_REPLY_METHOD: Final = "client.notifyDevInfo"
+
+_FIELDS: Final = (
+    ("Vendor", "dhip.vendor"),
+    ("Manufacturer", "dhip.manufacturer"),
+    ("DeviceClass", "dhip.device_class"),
+    ("DeviceType", "dhip.device_type"),
+    ("SerialNo", "dhip.serial"),
+    ("Version", "dhip.firmware"),
+    ("MachineName", "dhip.machine_name"),
+)
+
+
+def _frame(body: bytes) -> bytes:
+    size = len(body)
+    return (
+        struct.pack("<I", HEADER_BYTES) + MAGIC + bytes(8) + struct.pack("<QQ", size, size) + body
+    )
+
+
+def build_search() -> bytes:
+    """The DHIP-framed ``DHDiscover.search`` request (header + compact JSON)."""
+    body = json.dumps(
+        {"method": _SEARCH_METHOD, "params": {"mac": "", "uni": 1}}, separators=(",", ":")
+    ).encode()
+    return _frame(body)
+
+
+def parse_reply(data: bytes, address: str) -> list[Evidence]:
+    """Evidence from one DHIP datagram; ``[]`` for search requests and other methods.
+
+    The JSON is found at the first ``{`` (header length varies by firmware). Raises
+    MalformedReplyError for a truncated header, no JSON, bad JSON or a notifyDevInfo
+    without ``deviceInfo``; ReplyTooLargeError over the UDP cap.
+    """
+    if len(data) > MAX_UDP_REPLY_BYTES:
+        raise ReplyTooLargeError(f"DHIP reply: {len(data)} bytes, cap is {MAX_UDP_REPLY_BYTES}")
+    if data[4:8] == MAGIC and len(data) < HEADER_BYTES:
+        raise MalformedReplyError(f"DHIP reply: truncated header ({len(data)} bytes)")
+    start = data.find(b"{")
+    if start < 0:
+        raise MalformedReplyError("DHIP reply: no JSON body")
+    message = load_json_object(data[start:], "DHIP reply")
+    method = message.get("method")
+    if method != _REPLY_METHOD:
+        return []
+    params = message.get("params")
+    if not isinstance(params, dict):
+        raise MalformedReplyError("DHIP reply: notifyDevInfo without params")
+    info = params.get("deviceInfo")
+    if not isinstance(info, dict):
+        raise MalformedReplyError("DHIP reply: notifyDevInfo without params.deviceInfo")
+    found = EvidenceList(SOURCE, address)
+    for field, key in _FIELDS:
+        found.add(key, scalar_text(info.get(field)))
+    for mac in (message.get("mac"), params.get("mac"), info.get("Mac"), info.get("mac")):
+        found.add_mac("dhip.mac", scalar_text(mac))
+    ipv4 = info.get("IPv4Address")
+    if isinstance(ipv4, dict):
+        found.add_ip(scalar_text(ipv4.get("IPAddress")))
+    return found.items()

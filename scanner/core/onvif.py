@@ -1,0 +1,276 @@
+"""ONVIF device service over SOAP 1.2: requests, WS-UsernameToken, and reply parsing.
+
+Operations from the ONVIF Device Management WSDL (http://www.onvif.org/ver10/device/wsdl):
+GetSystemDateAndTime (never needs auth), GetDeviceInformation, GetNetworkInterfaces.
+The password digest is WS-Security UsernameToken Profile 1.0:
+``Base64(SHA-1(nonce + created + password))``, as the ONVIF Core Specification requires.
+Nonce and time are parameters so this module stays pure; the caller adds the clock.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Final
+from xml.etree.ElementTree import Element
+from xml.sax.saxutils import escape
+
+from scanner.core._evidence import EvidenceList
+from scanner.core._xml import child, child_text, descendants, local_name, parse_xml
+from scanner.errors import MalformedReplyError
+from vendor_db.evidence import Evidence
+
+__all__ = [
+    "SOURCE",
+    "build_get_system_date_and_time",
+    "build_request",
+    "clock_skew_evidence",
+    "created_text",
+    "is_auth_fault",
+    "is_fault",
+    "parse_device_information",
+    "parse_network_interfaces",
+    "parse_system_date_and_time",
+    "password_digest",
+]
+
+SOURCE: Final = "onvif"
+
+_SOAP_ENV: Final = "http://www.w3.org/2003/05/soap-envelope"
+_TDS: Final = "http://www.onvif.org/ver10/device/wsdl"
+_WSSE: Final = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+_WSU: Final = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+_DIGEST_TYPE: Final = (
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"
+    "#PasswordDigest"
+)
+_BASE64_BINARY: Final = (
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
+)
+_OPERATION: Final = re.compile(r"[A-Z][A-Za-z0-9]{0,63}")
+_SMALL_NUMBER: Final = re.compile(r"[0-9]{1,4}")
+_AUTH_FAULT_CODES: Final = ("NotAuthorized", "FailedAuthentication", "InvalidSecurity")
+_POSIX_TZ_OFFSET: Final = re.compile(
+    r"(?:[A-Za-z]{3,}|<[^>]{1,16}>)([+-]?)(\d{1,2})(?::(\d{1,2})(?::(\d{1,2}))?)?"
+)
+_DEVICE_INFORMATION: Final = (
+    ("Manufacturer", "onvif.manufacturer"),
+    ("Model", "onvif.model"),
+    ("FirmwareVersion", "onvif.firmware"),
+    ("SerialNumber", "onvif.serial"),
+    ("HardwareId", "onvif.hardware_id"),
+)
+
+
+def created_text(created: datetime) -> str:
+    """``created`` as the UTC xsd:dateTime WS-Security expects (``2024-01-02T03:04:05Z``)."""
+    if created.tzinfo is None:
+        raise ValueError("created must be timezone-aware")
+    return created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def password_digest(nonce: bytes, created: str, password: str) -> str:
+    """WS-Security PasswordDigest: ``Base64(SHA-1(nonce + created + password))``."""
+    digest = hashlib.sha1(nonce + created.encode() + password.encode(), usedforsecurity=False)
+    return base64.b64encode(digest.digest()).decode("ascii")
+
+
+def _envelope(body: str, header: str = "") -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<s:Envelope xmlns:s="{_SOAP_ENV}" xmlns:tds="{_TDS}">'
+        f"{header}<s:Body>{body}</s:Body></s:Envelope>"
+    ).encode()
+
+
+def build_get_system_date_and_time() -> bytes:
+    """An unauthenticated GetSystemDateAndTime request (SOAP 1.2 envelope)."""
+    return _envelope("<tds:GetSystemDateAndTime/>")
+
+
+def build_request(
+    operation: str,
+    username: str | None,
+    password: str | None,
+    created: datetime,
+    nonce: bytes,
+) -> bytes:
+    """A device-service request for ``operation`` (e.g. ``GetDeviceInformation``).
+
+    With a ``username`` the envelope carries a WS-UsernameToken whose PasswordDigest
+    is computed from ``nonce`` and ``created`` (pass the device's clock, corrected for
+    skew, to pass freshness checks). Without one, no Security header is sent.
+    Raises ValueError for an operation name that is not a plain identifier, a naive
+    ``created`` or an empty nonce.
+    """
+    if not _OPERATION.fullmatch(operation):
+        raise ValueError(f"not an ONVIF operation name: {operation!r}")
+    header = ""
+    if username is not None:
+        if not nonce:
+            raise ValueError("nonce must not be empty")
+        stamp = created_text(created)
+        digest = password_digest(nonce, stamp, password or "")
+        header = (
+            f'<s:Header><wsse:Security s:mustUnderstand="1" xmlns:wsse="{_WSSE}"'
+            f' xmlns:wsu="{_WSU}"><wsse:UsernameToken>'
+            f"<wsse:Username>{escape(username)}</wsse:Username>"
+            f'<wsse:Password Type="{_DIGEST_TYPE}">{digest}</wsse:Password>'
+            f'<wsse:Nonce EncodingType="{_BASE64_BINARY}">'
+            f"{base64.b64encode(nonce).decode('ascii')}</wsse:Nonce>"
+            f"<wsu:Created>{stamp}</wsu:Created>"
+            "</wsse:UsernameToken></wsse:Security></s:Header>"
+        )
+    return _envelope(f"<tds:{operation}/>", header)
+
+
+def _body(xml: bytes, what: str) -> Element:
+    root = parse_xml(xml, what)
+    if local_name(root.tag) != "Envelope":
+        raise MalformedReplyError(f"{what}: root is <{local_name(root.tag)[:40]}>, not Envelope")
+    body = child(root, "Body")
+    if body is None:
+        raise MalformedReplyError(f"{what}: SOAP envelope without Body")
+    return body
+
+
+def _fault(body: Element) -> Element | None:
+    return child(body, "Fault")
+
+
+def _fault_codes(fault: Element) -> list[str]:
+    """Local parts of every Code/Subcode Value (``ter:NotAuthorized`` -> ``NotAuthorized``)."""
+    values = (e.text or "" for e in descendants(fault, "Value"))
+    codes = [v.strip().rsplit(":", 1)[-1] for v in values]
+    faultcode = child_text(fault, "faultcode")  # SOAP 1.1 style, seen on some firmware
+    if faultcode is not None:
+        codes.append(faultcode.strip().rsplit(":", 1)[-1])
+    return codes
+
+
+def is_fault(xml: bytes) -> bool:
+    """True when the reply is a SOAP Fault; MalformedReplyError if it is not SOAP."""
+    return _fault(_body(xml, "ONVIF reply")) is not None
+
+
+def is_auth_fault(xml: bytes, status: int | None = None) -> bool:
+    """True for HTTP 401 or a SOAP Fault saying the credentials were missing or wrong.
+
+    Recognised subcodes: ``ter:NotAuthorized`` (ONVIF) and WS-Security's
+    ``wsse:FailedAuthentication`` / ``wsse:InvalidSecurity``. With status 401 the body
+    is not read (it may be empty or HTML); otherwise a non-SOAP body raises
+    MalformedReplyError.
+    """
+    if status == 401:
+        return True
+    fault = _fault(_body(xml, "ONVIF reply"))
+    if fault is None:
+        return False
+    return any(code in _AUTH_FAULT_CODES for code in _fault_codes(fault))
+
+
+def _response(xml: bytes, name: str) -> Element | None:
+    """The ``<name>`` element of the Body; None for a SOAP Fault."""
+    what = f"ONVIF {name}"
+    body = _body(xml, what)
+    if _fault(body) is not None:
+        return None
+    response = child(body, name)
+    if response is None:
+        raise MalformedReplyError(f"{what}: no {name} in the SOAP Body")
+    return response
+
+
+def _int_field(parent: Element, name: str, what: str) -> int:
+    text = child_text(parent, name)
+    if text is None or not _SMALL_NUMBER.fullmatch(text.strip()):
+        raise MalformedReplyError(f"{what}: {name} missing or not a number")
+    return int(text.strip())
+
+
+def _date_time(element: Element, what: str) -> datetime:
+    date = child(element, "Date")
+    time = child(element, "Time")
+    if date is None or time is None:
+        raise MalformedReplyError(f"{what}: Date or Time missing")
+    try:
+        return datetime(
+            _int_field(date, "Year", what),
+            _int_field(date, "Month", what),
+            _int_field(date, "Day", what),
+            _int_field(time, "Hour", what),
+            _int_field(time, "Minute", what),
+            _int_field(time, "Second", what),
+        )
+    except ValueError as exc:
+        raise MalformedReplyError(f"{what}: impossible date or time ({exc})") from exc
+
+
+def _posix_tz_offset(tz: str) -> timedelta:
+    """UTC minus local time for a POSIX TZ string such as ``CST-8`` (UTC+8) or ``EST5EDT``."""
+    matched = _POSIX_TZ_OFFSET.match(tz.strip())
+    if matched is None:
+        raise MalformedReplyError(f"ONVIF time zone not understood: {tz[:40]!r}")
+    sign, hours, minutes, seconds = matched.groups()
+    offset = timedelta(hours=int(hours), minutes=int(minutes or 0), seconds=int(seconds or 0))
+    return -offset if sign == "-" else offset
+
+
+def parse_system_date_and_time(xml: bytes) -> datetime:
+    """The device clock as an aware UTC datetime, from a GetSystemDateAndTime reply.
+
+    Uses UTCDateTime; when a device only reports LocalDateTime, converts it with the
+    POSIX TimeZone/TZ string (daylight saving is not applied). Raises
+    MalformedReplyError for a SOAP Fault, missing or impossible fields, or non-SOAP.
+    """
+    what = "ONVIF GetSystemDateAndTime"
+    response = _response(xml, "GetSystemDateAndTimeResponse")
+    if response is None:
+        raise MalformedReplyError(f"{what}: SOAP Fault")
+    system = child(response, "SystemDateAndTime")
+    if system is None:
+        raise MalformedReplyError(f"{what}: no SystemDateAndTime")
+    utc = child(system, "UTCDateTime")
+    if utc is not None:
+        return _date_time(utc, what).replace(tzinfo=UTC)
+    local = child(system, "LocalDateTime")
+    zone = child(system, "TimeZone")
+    tz = child_text(zone, "TZ") if zone is not None else None
+    if local is None or tz is None:
+        raise MalformedReplyError(f"{what}: neither UTCDateTime nor LocalDateTime with TZ")
+    return (_date_time(local, what) + _posix_tz_offset(tz)).replace(tzinfo=UTC)
+
+
+def clock_skew_evidence(device_utc: datetime, local_utc: datetime, address: str) -> Evidence:
+    """``onvif.clock_skew_s``: device clock minus ours, whole seconds (both must be aware)."""
+    if device_utc.tzinfo is None or local_utc.tzinfo is None:
+        raise ValueError("device_utc and local_utc must be timezone-aware")
+    skew_s = round((device_utc - local_utc).total_seconds())
+    return Evidence(key="onvif.clock_skew_s", value=str(skew_s), source=SOURCE, address=address)
+
+
+def parse_device_information(xml: bytes, address: str) -> list[Evidence]:
+    """``onvif.manufacturer/model/firmware/serial/hardware_id``; ``[]`` for a SOAP Fault.
+
+    Raises MalformedReplyError when the reply is neither the response nor a Fault.
+    """
+    response = _response(xml, "GetDeviceInformationResponse")
+    if response is None:
+        return []
+    found = EvidenceList(SOURCE, address)
+    for tag, key in _DEVICE_INFORMATION:
+        found.add(key, child_text(response, tag))
+    return found.items()
+
+
+def parse_network_interfaces(xml: bytes, address: str) -> list[Evidence]:
+    """``onvif.mac`` (and ``mac``) for every interface's HwAddress; ``[]`` for a Fault."""
+    response = _response(xml, "GetNetworkInterfacesResponse")
+    if response is None:
+        return []
+    found = EvidenceList(SOURCE, address)
+    for hw_address in descendants(response, "HwAddress"):
+        found.add_mac("onvif.mac", "".join(hw_address.itertext()))
+    return found.items()

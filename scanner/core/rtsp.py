@@ -1,0 +1,58 @@
+"""RTSP banners (RFC 2326): OPTIONS/DESCRIBE requests and the Server/realm/Public reply."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from scanner.core._evidence import EvidenceList
+from scanner.core.http import USER_AGENT, auth_realms, parse_message_head
+from scanner.errors import MalformedReplyError
+from vendor_db.evidence import Evidence
+
+__all__ = ["PORT", "SOURCE", "build_describe", "build_options", "parse_rtsp"]
+
+PORT: Final = 554
+SOURCE: Final = "rtsp"
+
+_UNSAFE: Final = re.compile(r"[\x00-\x20\x7f]")
+_STATUS_LINE: Final = re.compile(r"RTSP/\d\.\d[ \t]+\d{3}(?:[ \t].*)?")
+
+
+def _request(method: str, url: str, cseq: int, extra: str = "") -> bytes:
+    if not url.lower().startswith(("rtsp://", "rtsps://")) or _UNSAFE.search(url):
+        raise ValueError(f"unsafe RTSP URL: {url!r}")
+    if cseq < 0:
+        raise ValueError(f"CSeq must be >= 0, got {cseq}")
+    return (
+        f"{method} {url} RTSP/1.0\r\nCSeq: {cseq}\r\nUser-Agent: {USER_AGENT}\r\n{extra}\r\n"
+    ).encode("ascii")
+
+
+def build_options(url: str, cseq: int) -> bytes:
+    """An RTSP/1.0 OPTIONS request; ValueError for a URL with whitespace or control chars."""
+    return _request("OPTIONS", url, cseq)
+
+
+def build_describe(url: str, cseq: int) -> bytes:
+    """An unauthenticated RTSP/1.0 DESCRIBE (devices answer 401 with their realm)."""
+    return _request("DESCRIBE", url, cseq, "Accept: application/sdp\r\n")
+
+
+def parse_rtsp(data: bytes, address: str) -> list[Evidence]:
+    """Evidence from one RTSP response: ``rtsp.server``, ``rtsp.realm``, ``rtsp.public``.
+
+    Raises MalformedReplyError when the reply is not RTSP, ReplyTooLargeError when its
+    head is over the cap.
+    """
+    head = parse_message_head(data, "RTSP reply")
+    if not _STATUS_LINE.fullmatch(head.start_line):
+        raise MalformedReplyError(f"RTSP reply: bad status line {head.start_line[:60]!r}")
+    found = EvidenceList(SOURCE, address)
+    found.add("rtsp.server", head.headers.get("Server"))
+    for realm in auth_realms(head.headers):
+        found.add("rtsp.realm", realm)
+    public = head.headers.get("Public")
+    if public is not None:
+        found.add("rtsp.public", ", ".join(m.strip() for m in public.split(",") if m.strip()))
+    return found.items()

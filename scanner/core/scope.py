@@ -1,0 +1,263 @@
+"""Which addresses may be scanned: target parsing, the authorised scope, and the checks.
+
+A scan only starts when every target lies inside the operator's scope (a file of
+CIDRs/ranges, or a named built-in scope), is not multicast/broadcast/unspecified, is
+private or reserved unless public addresses were explicitly allowed, and adds up to
+no more than MAX_HOSTS addresses unless a large scan was explicitly allowed.
+IPv4 only.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Network
+from typing import Final
+
+from scanner.errors import ScopeError
+
+__all__ = [
+    "BUILTIN_SCOPES",
+    "MAX_HOSTS",
+    "Scope",
+    "Target",
+    "builtin_scope",
+    "check_targets",
+    "expand_hosts",
+    "parse_target",
+    "parse_targets",
+]
+
+MAX_HOSTS: Final = 65_536
+"""Most addresses a scan may cover without an explicit large-scan flag (one /16)."""
+
+BUILTIN_SCOPES: Final = {
+    "lab": "198.18.0.0/15",  # RFC 2544 benchmarking range; the emulated lab lives here
+    "loopback": "127.0.0.0/8",
+}
+
+_NON_PUBLIC: Final = tuple(
+    IPv4Network(n)
+    for n in (
+        "10.0.0.0/8",  # RFC 1918
+        "100.64.0.0/10",  # RFC 6598 shared address space
+        "127.0.0.0/8",  # loopback
+        "169.254.0.0/16",  # link-local
+        "172.16.0.0/12",  # RFC 1918
+        "192.0.0.0/24",  # IETF protocol assignments
+        "192.0.2.0/24",  # TEST-NET-1
+        "192.168.0.0/16",  # RFC 1918
+        "198.18.0.0/15",  # RFC 2544 benchmarking
+        "198.51.100.0/24",  # TEST-NET-2
+        "203.0.113.0/24",  # TEST-NET-3
+    )
+)
+_NEVER_SCAN: Final = (
+    (IPv4Network("0.0.0.0/8"), "unspecified"),
+    (IPv4Network("224.0.0.0/4"), "multicast"),
+    (IPv4Network("255.255.255.255/32"), "broadcast"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One target as the operator wrote it: an inclusive address range.
+
+    ``cidr`` is set when the spec was a CIDR or a single address; ``expand_hosts``
+    then leaves out the network and broadcast addresses of prefixes shorter than /31.
+    A ``first-last`` range is scanned in full.
+    """
+
+    spec: str
+    first: IPv4Address
+    last: IPv4Address
+    cidr: IPv4Network | None = None
+
+    @property
+    def num_addresses(self) -> int:
+        """How many addresses the range spans."""
+        return int(self.last) - int(self.first) + 1
+
+    def networks(self) -> list[IPv4Network]:
+        """The range as the fewest CIDR blocks."""
+        if self.cidr is not None:
+            return [self.cidr]
+        return list(ipaddress.summarize_address_range(self.first, self.last))
+
+
+def _address(text: str, spec: str) -> IPv4Address:
+    try:
+        parsed = ipaddress.ip_address(text.strip())
+    except ValueError as exc:
+        raise ScopeError(f"not an IPv4 address in target {spec!r}: {text.strip()!r}") from exc
+    if not isinstance(parsed, IPv4Address):
+        raise ScopeError(f"IPv6 targets are not supported: {spec!r}")
+    return parsed
+
+
+def parse_target(spec: str) -> Target:
+    """``198.18.0.0/23``, ``198.18.0.7``, ``198.18.0.10-198.18.0.50`` or ``198.18.0.10-50``.
+
+    A CIDR with host bits set means its whole network (as nmap reads it). Raises
+    ScopeError for anything else, IPv6, or a range that runs backwards.
+    """
+    text = spec.strip()
+    if not text:
+        raise ScopeError("empty target")
+    if "/" in text:
+        try:
+            network = ipaddress.ip_network(text, strict=False)
+        except ValueError as exc:
+            raise ScopeError(f"not a CIDR network: {spec!r}") from exc
+        if not isinstance(network, IPv4Network):
+            raise ScopeError(f"IPv6 targets are not supported: {spec!r}")
+        return Target(text, network.network_address, network.broadcast_address, network)
+    if "-" in text:
+        start_text, end_text = (part.strip() for part in text.split("-", 1))
+        first = _address(start_text, spec)
+        if end_text.isascii() and end_text.isdigit() and len(end_text) <= 3:
+            if int(end_text) > 255:
+                raise ScopeError(f"last octet over 255 in target {spec!r}")
+            last = IPv4Address((int(first) & 0xFFFFFF00) | int(end_text))
+        else:
+            last = _address(end_text, spec)
+        if last < first:
+            raise ScopeError(f"range runs backwards: {spec!r}")
+        return Target(text, first, last)
+    address = _address(text, spec)
+    return Target(text, address, address, IPv4Network(address))
+
+
+def parse_targets(specs: Iterable[str]) -> list[Target]:
+    """Parse every target spec; ScopeError names the first bad one."""
+    return [parse_target(spec) for spec in specs]
+
+
+def _merged(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for first, last in sorted(ranges):
+        if merged and first <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged
+
+
+def _covered(target: Target, merged: list[tuple[int, int]]) -> bool:
+    first, last = int(target.first), int(target.last)
+    return any(low <= first and last <= high for low, high in merged)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The address ranges the operator is authorised to scan."""
+
+    name: str
+    targets: tuple[Target, ...]
+
+    @classmethod
+    def load(cls, text: str, name: str = "scope file") -> Scope:
+        """One CIDR, address or range a line; ``#`` starts a comment; blank lines skipped.
+
+        Raises ScopeError naming the line of a bad entry, or when nothing is in scope.
+        """
+        targets: list[Target] = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            entry = line.split("#", 1)[0].strip()
+            if not entry:
+                continue
+            try:
+                targets.append(parse_target(entry))
+            except ScopeError as exc:
+                raise ScopeError(f"{name}, line {number}: {exc}") from exc
+        if not targets:
+            raise ScopeError(f"{name}: no addresses in scope")
+        return cls(name, tuple(targets))
+
+    def contains(self, target: Target) -> bool:
+        """True when every address of ``target`` is inside the scope."""
+        merged = _merged((int(t.first), int(t.last)) for t in self.targets)
+        return _covered(target, merged)
+
+
+def builtin_scope(name: str) -> Scope:
+    """A named built-in scope (``lab`` = 198.18.0.0/15, ``loopback`` = 127.0.0.0/8)."""
+    cidr = BUILTIN_SCOPES.get(name)
+    if cidr is None:
+        known = ", ".join(sorted(BUILTIN_SCOPES))
+        raise ScopeError(f"unknown built-in scope {name!r} (known: {known})")
+    return Scope(f"built-in scope {name!r}", (parse_target(cidr),))
+
+
+def _never_scan_reason(target: Target) -> str | None:
+    for network, reason in _NEVER_SCAN:
+        if int(target.first) <= int(network.broadcast_address) and int(
+            network.network_address
+        ) <= int(target.last):
+            return reason
+    return None
+
+
+def check_targets(
+    targets: Iterable[Target],
+    scope: Scope,
+    *,
+    allow_public: bool,
+    allow_large: bool = False,
+    max_hosts: int = MAX_HOSTS,
+) -> None:
+    """Raise ScopeError, naming the first offending target, unless the scan is allowed.
+
+    Refused: no targets; a target touching multicast, limited broadcast or 0.0.0.0/8;
+    a target not wholly inside ``scope``; a target with public addresses when
+    ``allow_public`` is false; more than ``max_hosts`` addresses in total when
+    ``allow_large`` is false.
+    """
+    checked = list(targets)
+    if not checked:
+        raise ScopeError("no targets given")
+    non_public = _merged((int(n.network_address), int(n.broadcast_address)) for n in _NON_PUBLIC)
+    total = 0
+    for target in checked:
+        reason = _never_scan_reason(target)
+        if reason is not None:
+            raise ScopeError(f"target {target.spec!r} includes {reason} addresses; refusing")
+        if not scope.contains(target):
+            raise ScopeError(f"target {target.spec!r} is outside the {scope.name}")
+        if not allow_public and not _covered(target, non_public):
+            raise ScopeError(
+                f"target {target.spec!r} includes public addresses; "
+                "pass the allow-public option if you own them"
+            )
+        total += target.num_addresses
+    if total > max_hosts and not allow_large:
+        raise ScopeError(
+            f"targets cover {total} addresses, more than {max_hosts}; "
+            "pass the large-scan option to confirm"
+        )
+
+
+def expand_hosts(targets: Iterable[Target]) -> Iterator[IPv4Address]:
+    """Every address to probe, in order; CIDRs shorter than /31 skip network/broadcast.
+
+    Addresses named by more than one target are yielded once.
+    """
+    done: list[tuple[int, int]] = []
+    for target in targets:
+        first, last = int(target.first), int(target.last)
+        if target.cidr is not None and target.cidr.prefixlen < 31:
+            first, last = first + 1, last - 1
+        pieces = [(first, last)] if first <= last else []
+        for low, high in done:  # drop what an earlier target already yielded
+            pieces = [
+                part
+                for start, end in pieces
+                for part in ((start, min(end, low - 1)), (max(start, high + 1), end))
+                if part[0] <= part[1]
+            ]
+        for start, end in pieces:
+            for number in range(start, end + 1):
+                yield IPv4Address(number)
+        if first <= last:
+            done.append((first, last))

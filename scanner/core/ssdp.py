@@ -1,0 +1,118 @@
+"""SSDP discovery (UPnP Device Architecture 2.0, section 1.3) and UPnP device descriptions.
+
+M-SEARCH goes to 239.255.255.250:1900; devices answer with an HTTP-style 200 carrying
+SERVER, USN and LOCATION (the URL of the device description XML, section 2.3).
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from typing import Final
+
+from scanner.core._evidence import EvidenceList
+from scanner.core._xml import child, child_text, local_name, parse_xml
+from scanner.core.http import parse_message_head
+from scanner.core.limits import MAX_UDP_REPLY_BYTES
+from scanner.errors import MalformedReplyError, ReplyTooLargeError
+from vendor_db.evidence import Evidence
+
+__all__ = [
+    "MULTICAST_GROUP",
+    "PORT",
+    "SOURCE",
+    "build_msearch",
+    "parse_description",
+    "parse_response",
+]
+
+MULTICAST_GROUP: Final = "239.255.255.250"
+PORT: Final = 1900
+SOURCE: Final = "ssdp"
+
+_UNSAFE: Final = re.compile(r"[\x00-\x20\x7f]")
+_RESPONSE_LINE: Final = re.compile(r"HTTP/1\.\d[ \t]+200(?:[ \t].*)?", re.IGNORECASE)
+_DESCRIPTION_FIELDS: Final = (
+    ("manufacturer", "upnp.manufacturer"),
+    ("manufacturerURL", "upnp.manufacturer_url"),
+    ("modelName", "upnp.model_name"),
+    ("modelNumber", "upnp.model_number"),
+    ("modelDescription", "upnp.model_description"),
+    ("friendlyName", "upnp.friendly_name"),
+    ("serialNumber", "upnp.serial"),
+)
+
+
+def build_msearch(st: str = "ssdp:all", mx_s: int = 1) -> bytes:
+    """An M-SEARCH for search target ``st``; devices spread replies over ``mx_s`` seconds.
+
+    Raises ValueError for an ``st`` with whitespace/control characters or ``mx_s``
+    outside 1..5 (the range UDA 2.0 allows).
+    """
+    if not st or _UNSAFE.search(st):
+        raise ValueError(f"unsafe SSDP search target: {st!r}")
+    if not 1 <= mx_s <= 5:
+        raise ValueError(f"MX must be 1..5 seconds, got {mx_s}")
+    return (
+        "M-SEARCH * HTTP/1.1\r\n"
+        f"HOST: {MULTICAST_GROUP}:{PORT}\r\n"
+        'MAN: "ssdp:discover"\r\n'
+        f"MX: {mx_s}\r\n"
+        f"ST: {st}\r\n"
+        "\r\n"
+    ).encode("ascii")
+
+
+def _same_host_location(location: str | None, address: str) -> str | None:
+    if location is None:
+        return None
+    try:
+        parts = urllib.parse.urlsplit(location.strip())
+        _ = parts.port  # raises ValueError for a bad port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or parts.hostname != address:
+        return None
+    return location.strip()
+
+
+def parse_response(data: bytes, address: str) -> tuple[list[Evidence], str | None]:
+    """Evidence (``ssdp.server``, ``ssdp.usn``) and the description URL from one datagram.
+
+    Both search responses (``HTTP/1.1 200``) and ``NOTIFY`` announcements count; an
+    M-SEARCH (ours, echoed, or another client's) gives ``([], None)``. The LOCATION URL
+    is returned only when it is http(s) and points at ``address`` itself, so a reply
+    cannot steer the scanner to another host. Raises MalformedReplyError for anything
+    that is not SSDP and ReplyTooLargeError over the UDP cap.
+    """
+    if len(data) > MAX_UDP_REPLY_BYTES:
+        raise ReplyTooLargeError(f"SSDP reply: {len(data)} bytes, cap is {MAX_UDP_REPLY_BYTES}")
+    head = parse_message_head(data, "SSDP reply")
+    method = head.start_line.split(" ", 1)[0].upper()
+    if method == "M-SEARCH":
+        return [], None
+    if method != "NOTIFY" and not _RESPONSE_LINE.fullmatch(head.start_line):
+        raise MalformedReplyError(f"SSDP reply: unexpected start line {head.start_line[:60]!r}")
+    found = EvidenceList(SOURCE, address)
+    found.add("ssdp.server", head.headers.get("Server"))
+    found.add("ssdp.usn", head.headers.get("USN"))
+    return found.items(), _same_host_location(head.headers.get("Location"), address)
+
+
+def parse_description(xml: bytes, address: str) -> list[Evidence]:
+    """``upnp.*`` evidence from the root device of a UPnP device description.
+
+    Tags match by local name, so a missing or wrong default namespace does not matter;
+    embedded devices (deviceList) are not read. Raises MalformedReplyError for non-XML
+    or a document without ``root/device``, ReplyTooLargeError over MAX_XML_BYTES.
+    """
+    root = parse_xml(xml, "UPnP description")
+    if local_name(root.tag) != "root":
+        raise MalformedReplyError(f"UPnP description: root is <{local_name(root.tag)[:40]}>")
+    device = child(root, "device")
+    if device is None:
+        raise MalformedReplyError("UPnP description: no <device> under <root>")
+    found = EvidenceList(SOURCE, address)
+    for tag, key in _DESCRIPTION_FIELDS:
+        found.add(key, child_text(device, tag))
+    return found.items()

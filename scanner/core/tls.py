@@ -1,0 +1,36 @@
+"""TLS certificate facts: subject and issuer of a device's certificate, RFC 4514 strings."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from cryptography import x509
+
+from scanner.core._evidence import EvidenceList
+from scanner.core.limits import MAX_CERT_BYTES
+from scanner.errors import MalformedReplyError, ReplyTooLargeError
+from vendor_db.evidence import Evidence
+
+__all__ = ["SOURCE", "parse_certificate"]
+
+SOURCE: Final = "tls"
+
+
+def parse_certificate(der: bytes, address: str, source: str = SOURCE) -> list[Evidence]:
+    """``tls.subject`` and ``tls.issuer`` from a DER certificate (as the peer sent it).
+
+    Raises ReplyTooLargeError over MAX_CERT_BYTES and MalformedReplyError when the
+    bytes are not a DER X.509 certificate or its names cannot be decoded.
+    """
+    if len(der) > MAX_CERT_BYTES:
+        raise ReplyTooLargeError(f"TLS certificate: {len(der)} bytes, cap is {MAX_CERT_BYTES}")
+    try:
+        certificate = x509.load_der_x509_certificate(der)
+        subject = certificate.subject.rfc4514_string()
+        issuer = certificate.issuer.rfc4514_string()
+    except ValueError as exc:
+        raise MalformedReplyError(f"TLS certificate: not a DER X.509 certificate ({exc})") from exc
+    found = EvidenceList(source, address)
+    found.add("tls.subject", subject)
+    found.add("tls.issuer", issuer)
+    return found.items()

@@ -1,0 +1,163 @@
+"""ONVIF WS-Discovery (SOAP 1.2 over UDP 3702): Probe and ProbeMatches.
+
+Message layout from the WS-Discovery 2005/04 specification
+(http://schemas.xmlsoap.org/ws/2005/04/discovery) as profiled by the ONVIF Core
+Specification (section 7.3, scopes ``onvif://www.onvif.org/<kind>/<value>``).
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from typing import Final
+from xml.etree.ElementTree import Element
+from xml.sax.saxutils import escape
+
+from scanner.core._evidence import EvidenceList
+from scanner.core._xml import child, child_text, descendants, local_name, parse_xml
+from scanner.core.limits import MAX_UDP_REPLY_BYTES
+from scanner.errors import MalformedReplyError
+from vendor_db.evidence import Evidence
+
+__all__ = [
+    "MULTICAST_GROUP",
+    "PORT",
+    "SOURCE",
+    "TYPES_DEVICE",
+    "TYPES_NVT",
+    "build_probe",
+    "parse_probe_matches",
+    "relates_to",
+    "same_host_urls",
+]
+
+MULTICAST_GROUP: Final = "239.255.255.250"
+PORT: Final = 3702
+SOURCE: Final = "wsd"
+
+TYPES_NVT: Final = "dn:NetworkVideoTransmitter"
+"""ONVIF video transmitter type; ``dn`` is bound to the ONVIF network WSDL namespace."""
+TYPES_DEVICE: Final = "tds:Device"
+"""ONVIF device type; ``tds`` is bound to the ONVIF device WSDL namespace."""
+
+_SOAP_ENV: Final = "http://www.w3.org/2003/05/soap-envelope"
+_WSA: Final = "http://schemas.xmlsoap.org/ws/2004/08/addressing"
+_WSD: Final = "http://schemas.xmlsoap.org/ws/2005/04/discovery"
+_DN: Final = "http://www.onvif.org/ver10/network/wsdl"
+_TDS: Final = "http://www.onvif.org/ver10/device/wsdl"
+_PROBE_ACTION: Final = "http://schemas.xmlsoap.org/ws/2005/04/discovery/Probe"
+_DISCOVERY_TO: Final = "urn:schemas-xmlsoap-org:ws:2005:04:discovery"
+
+_QNAME: Final = r"[A-Za-z_][\w.-]*:[A-Za-z_][\w.-]*"
+_QNAME_LIST: Final = re.compile(rf"{_QNAME}(?:\s+{_QNAME})*")
+_SCOPE_PREFIX: Final = "onvif://www.onvif.org/"
+_SCOPE_KINDS: Final = {
+    "name": "wsd.scope.name",
+    "hardware": "wsd.scope.hardware",
+    "mac": "wsd.scope.mac",
+    "location": "wsd.scope.location",
+    "type": "wsd.scope.type",
+    "profile": "wsd.scope.profile",
+}
+
+
+def build_probe(message_id: str, types: str = TYPES_NVT) -> bytes:
+    """A SOAP 1.2 WS-Discovery Probe for ``types`` (QNames with ``dn:``/``tds:`` prefixes).
+
+    ``message_id`` is sent as wsa:MessageID (e.g. ``uuid:...``); replies echo it in
+    RelatesTo. Raises ValueError for a types string that is not a QName list.
+    """
+    if not _QNAME_LIST.fullmatch(types):
+        raise ValueError(f"types must be space-separated QNames, got {types!r}")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<s:Envelope xmlns:s="{_SOAP_ENV}" xmlns:a="{_WSA}" xmlns:d="{_WSD}"'
+        f' xmlns:dn="{_DN}" xmlns:tds="{_TDS}">'
+        "<s:Header>"
+        f'<a:Action s:mustUnderstand="1">{_PROBE_ACTION}</a:Action>'
+        f"<a:MessageID>{escape(message_id)}</a:MessageID>"
+        f'<a:To s:mustUnderstand="1">{_DISCOVERY_TO}</a:To>'
+        "</s:Header>"
+        f"<s:Body><d:Probe><d:Types>{types}</d:Types></d:Probe></s:Body>"
+        "</s:Envelope>"
+    ).encode()
+
+
+def _body(root: Element, what: str) -> Element:
+    if local_name(root.tag) != "Envelope":
+        raise MalformedReplyError(f"{what}: root is <{local_name(root.tag)[:40]}>, not Envelope")
+    body = child(root, "Body")
+    if body is None:
+        raise MalformedReplyError(f"{what}: SOAP envelope without Body")
+    return body
+
+
+def relates_to(data: bytes) -> str | None:
+    """The wsa:RelatesTo of a WS-Discovery message (our probe's MessageID), or None."""
+    root = parse_xml(data, "WS-Discovery reply", max_bytes=MAX_UDP_REPLY_BYTES)
+    header = child(root, "Header")
+    if header is None:
+        return None
+    text = child_text(header, "RelatesTo")
+    return text.strip() if text is not None else None
+
+
+def _add_scopes(found: EvidenceList, scopes_text: str) -> None:
+    for scope in scopes_text.split():
+        if not scope.lower().startswith(_SCOPE_PREFIX):
+            continue
+        kind, sep, value = scope[len(_SCOPE_PREFIX) :].partition("/")
+        key = _SCOPE_KINDS.get(kind.lower())
+        if key is None or not sep:
+            continue
+        decoded = urllib.parse.unquote(value, errors="replace")
+        found.add(key, decoded)
+        if key == "wsd.scope.mac":
+            found.add_mac(None, decoded)
+
+
+def parse_probe_matches(data: bytes, address: str) -> list[Evidence]:
+    """Evidence from a ProbeMatches message; ``[]`` for other messages (e.g. our Probe echo).
+
+    Every ProbeMatch in the message contributes; scopes of one kind may repeat.
+    Raises MalformedReplyError for non-XML, DTDs/entities or a non-SOAP document.
+    """
+    what = "WS-Discovery reply"
+    body = _body(parse_xml(data, what, max_bytes=MAX_UDP_REPLY_BYTES), what)
+    matches = child(body, "ProbeMatches")
+    if matches is None:
+        return []
+    found = EvidenceList(SOURCE, address)
+    for match in descendants(matches, "ProbeMatch"):
+        reference = child(match, "EndpointReference")
+        if reference is not None:
+            found.add("wsd.endpoint", child_text(reference, "Address"))
+        types = child_text(match, "Types")
+        if types is not None:
+            found.add("wsd.types", " ".join(types.split()))
+        xaddrs = child_text(match, "XAddrs")
+        if xaddrs is not None:
+            found.add("wsd.xaddrs", " ".join(xaddrs.split()))
+        scopes = child_text(match, "Scopes")
+        if scopes is not None:
+            _add_scopes(found, scopes)
+    return found.items()
+
+
+def same_host_urls(xaddrs: str, address: str) -> list[str]:
+    """The http(s) URLs in a space-separated XAddrs value whose host is ``address``.
+
+    A reply may name any host; following such a URL could reach a machine outside the
+    scan scope, so callers contact only URLs that point back at the replying address.
+    """
+    urls: list[str] = []
+    for url in xaddrs.split():
+        try:
+            parts = urllib.parse.urlsplit(url)
+            host = parts.hostname
+            _ = parts.port  # raises ValueError for a bad port
+        except ValueError:
+            continue
+        if parts.scheme in ("http", "https") and host == address:
+            urls.append(url)
+    return urls

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import json
+import struct
+from collections.abc import Callable
+
+import pytest
+
+from scanner.core import dhip
+from scanner.errors import MalformedReplyError, ReplyTooLargeError
+
+ADDRESS = "198.18.0.12"
+
+
+def frame(body: bytes) -> bytes:
+    return (
+        struct.pack("<I", 32) + b"DHIP" + bytes(8) + struct.pack("<QQ", len(body), len(body)) + body
+    )
+
+
+def test_build_search_frame_layout() -> None:
+    packet = dhip.build_search()
+    assert packet[:4] == b"\x20\x00\x00\x00"
+    assert packet[4:8] == b"DHIP"
+    assert packet[8:16] == bytes(8)
+    body = packet[32:]
+    (length1, length2) = struct.unpack("<QQ", packet[16:32])
+    assert length1 == length2 == len(body)
+    assert json.loads(body) == {"method": "DHDiscover.search", "params": {"mac": "", "uni": 1}}
+
+
+def test_parse_reply_fields(capture: Callable[[str], bytes]) -> None:
+    found = dhip.parse_reply(capture("dhip_notifydevinfo.bin"), ADDRESS)
+    assert {e.key: e.value for e in found} == {
+        "dhip.vendor": "General",
+        "dhip.manufacturer": "Dahua",
+        "dhip.device_class": "IPC",
+        "dhip.device_type": "IPC-HDW2431T-AS-S2",
+        "dhip.serial": "7B0123PAZ00002",
+        "dhip.firmware": "2.800.0000000.26.R",
+        "dhip.machine_name": "7B0123PAZ00002",
+        "dhip.mac": "3c:ef:8c:0a:0b:0c",
+        "mac": "3c:ef:8c:0a:0b:0c",
+        "ip": "198.18.0.12",
+    }
+    assert {e.source for e in found} == {"dhip"}
+
+
+def test_own_search_echo_is_ignored() -> None:
+    assert dhip.parse_reply(dhip.build_search(), ADDRESS) == []
+
+
+def test_header_length_may_vary() -> None:
+    body = b'{"method":"client.notifyDevInfo","params":{"deviceInfo":{"SerialNo":"X1"}}}'
+    assert [e.value for e in dhip.parse_reply(b"\x00" * 7 + body, ADDRESS)] == ["X1"]
+
+
+def test_non_string_values_are_skipped_numbers_kept() -> None:
+    body = json.dumps(
+        {
+            "method": "client.notifyDevInfo",
+            "params": {"deviceInfo": {"DeviceType": ["x"], "Version": 3, "Vendor": None}},
+        }
+    ).encode()
+    assert [(e.key, e.value) for e in dhip.parse_reply(frame(body), ADDRESS)] == [
+        ("dhip.firmware", "3")
+    ]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\x20\x00\x00\x00DHIP\x00\x00",  # truncated header
+        frame(b""),  # no JSON
+        frame(b'{"method":"client.notifyDevInfo","params":{"deviceInfo":{"Serial'),  # cut
+        frame(b'{"method":"client.notifyDevInfo","params":{}}'),  # no deviceInfo
+        frame(b'{"method":"client.notifyDevInfo","params":"x"}'),
+        frame(b"{\xff\xfe}"),  # not UTF-8, not JSON
+    ],
+)
+def test_garbage_raises_malformed(data: bytes) -> None:
+    with pytest.raises(MalformedReplyError):
+        dhip.parse_reply(data, ADDRESS)
+
+
+def test_nested_json_bomb_refused_before_recursion() -> None:
+    with pytest.raises(MalformedReplyError, match="nested"):
+        dhip.parse_reply(frame(b"{" + b'"a":[' * 5_000), ADDRESS)
+
+
+def test_oversized_reply_refused() -> None:
+    with pytest.raises(ReplyTooLargeError):
+        dhip.parse_reply(frame(b"{" + b" " * 10_000_000 + b"}"), ADDRESS)

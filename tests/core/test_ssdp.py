@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from scanner.core import ssdp
+from scanner.errors import MalformedReplyError, ReplyTooLargeError
+
+ADDRESS = "198.18.0.11"
+
+
+def test_build_msearch() -> None:
+    assert ssdp.build_msearch() == (
+        b"M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n"
+        b'MAN: "ssdp:discover"\r\nMX: 1\r\nST: ssdp:all\r\n\r\n'
+    )
+    assert b"MX: 3\r\nST: upnp:rootdevice\r\n" in ssdp.build_msearch("upnp:rootdevice", 3)
+
+
+@pytest.mark.parametrize(
+    ("st", "mx_s", "message"),
+    [
+        ("ssdp:all\r\nX: y", 1, "unsafe"),
+        ("", 1, "unsafe"),
+        ("ssdp:all", 0, "MX"),
+        ("ssdp:all", 6, "MX"),
+    ],
+)
+def test_build_msearch_rejects_bad_input(st: str, mx_s: int, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        ssdp.build_msearch(st, mx_s)
+
+
+def test_parse_response(capture: Callable[[str], bytes]) -> None:
+    found, location = ssdp.parse_response(capture("ssdp_response.txt"), ADDRESS)
+    assert [(e.key, e.value) for e in found] == [
+        ("ssdp.server", "Linux/3.0.8, UPnP/1.0, Portable SDK for UPnP devices/1.6.18"),
+        ("ssdp.usn", "uuid:5a1f0e2c-7b3d-11ee-8000-bcad280a0b0c::upnp:rootdevice"),
+    ]
+    assert location == "http://198.18.0.11:49152/upnp/description.xml"
+
+
+def test_notify_counts_and_msearch_echo_does_not() -> None:
+    notify = b"NOTIFY * HTTP/1.1\r\nSERVER: x/1\r\nLOCATION: http://198.18.0.11/d.xml\r\n\r\n"
+    found, location = ssdp.parse_response(notify, ADDRESS)
+    assert [e.value for e in found] == ["x/1"]
+    assert location == "http://198.18.0.11/d.xml"
+    assert ssdp.parse_response(ssdp.build_msearch(), ADDRESS) == ([], None)
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "http://203.0.113.5/d.xml",
+        "file:///etc/passwd",
+        "http://198.18.0.11:99999/d.xml",
+        "gopher://198.18.0.11/",
+    ],
+)
+def test_location_elsewhere_is_not_followed(location: str) -> None:
+    data = f"HTTP/1.1 200 OK\r\nLOCATION: {location}\r\n\r\n".encode()
+    assert ssdp.parse_response(data, ADDRESS) == ([], None)
+
+
+@pytest.mark.parametrize("data", [b"", b"\r\n\r\n", b"HTTP/1.1 404 Not Found\r\n\r\n", b"GARBAGE"])
+def test_garbage_raises_malformed(data: bytes) -> None:
+    with pytest.raises(MalformedReplyError):
+        ssdp.parse_response(data, ADDRESS)
+
+
+def test_oversized_datagram_refused() -> None:
+    with pytest.raises(ReplyTooLargeError):
+        ssdp.parse_response(b"HTTP/1.1 200 OK\r\nSERVER: " + b"x" * 10_000_000, ADDRESS)
+
+
+def test_parse_description_root_device_only(capture: Callable[[str], bytes]) -> None:
+    found = ssdp.parse_description(capture("upnp_description.xml"), ADDRESS)
+    assert {e.key: e.value for e in found} == {
+        "upnp.manufacturer": "Hikvision",
+        "upnp.manufacturer_url": "http://www.hikvision.com",
+        "upnp.model_name": "DS-2CD2143G2-I",
+        "upnp.model_number": "DS-2CD2143G2-I",
+        "upnp.model_description": "Network Camera",
+        "upnp.friendly_name": "DS-2CD2143G2-I - 00001",
+        "upnp.serial": "DS-2CD2143G2-I20230101AAWRJ00001",
+    }
+    assert "Embedded Co" not in {e.value for e in found}
+
+
+def test_parse_description_without_namespace() -> None:
+    xml = b"<root><device><manufacturer>Dahua</manufacturer></device></root>"
+    assert [(e.key, e.value) for e in ssdp.parse_description(xml, ADDRESS)] == [
+        ("upnp.manufacturer", "Dahua")
+    ]
+
+
+@pytest.mark.parametrize("xml", [b"<root/>", b"<html><device/></html>", b"<root><device>"])
+def test_parse_description_garbage(xml: bytes) -> None:
+    with pytest.raises(MalformedReplyError):
+        ssdp.parse_description(xml, ADDRESS)
+
+
+def test_parse_description_hostile(billion_laughs: bytes, external_entity: bytes) -> None:
+    for xml in (billion_laughs, external_entity):
+        with pytest.raises(MalformedReplyError):
+            ssdp.parse_description(xml, ADDRESS)
+    with pytest.raises(ReplyTooLargeError):
+        ssdp.parse_description(b"<root>" + b" " * 10_000_000 + b"</root>", ADDRESS)
+
+
+def test_parse_description_deep_nesting_within_cap_does_not_recurse() -> None:
+    depth = 30_000
+    xml = (
+        b"<root><device><friendlyName>"
+        + b"<a>" * depth
+        + b"cam"
+        + b"</a>" * depth
+        + b"</friendlyName></device></root>"
+    )
+    assert [e.value for e in ssdp.parse_description(xml, ADDRESS)] == ["cam"]
+
+
+def test_repeated_headers_give_one_evidence() -> None:
+    found, _ = ssdp.parse_response(
+        b"HTTP/1.1 200 OK\r\n" + b"USN: uuid:1\r\n" * 2000 + b"\r\n", ADDRESS
+    )
+    assert [(e.key, e.value) for e in found] == [("ssdp.usn", "uuid:1")]
