@@ -1,0 +1,92 @@
+"""``camcensus export``: write the inventory as a replacement-plan CSV or as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+from scanner.cli import EXIT_ERROR, EXIT_OK
+from scanner.export import devices_json, write_devices_csv, write_model_summary_csv
+
+__all__ = ["register"]
+
+_STDOUT = "-"
+
+
+def _delimiter(text: str) -> str:
+    value = {"\\t": "\t", "tab": "\t"}.get(text, text)
+    if len(value) != 1 or value in "\"'\r\n" or value.isalnum():
+        raise argparse.ArgumentTypeError(f"unusable CSV delimiter {text!r}")
+    return value
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``camcensus export``."""
+    parser = sub.add_parser(
+        "export",
+        help="export the inventory to CSV or JSON",
+        description=(
+            "Export the inventory: a replacement-plan CSV (one line per device, optionally a "
+            "per-model summary CSV) or a JSON document. Cells are neutralised against "
+            "spreadsheet formula injection and terminal escape sequences."
+        ),
+    )
+    parser.add_argument("--db", required=True, type=Path, help="inventory database file")
+    output = parser.add_mutually_exclusive_group(required=True)
+    output.add_argument("--csv", metavar="FILE", help="device CSV file ('-' for stdout)")
+    output.add_argument("--json", metavar="FILE", help="JSON file ('-' for stdout)")
+    parser.add_argument(
+        "--summary-csv", metavar="FILE", help="also write a per-model summary CSV (with --csv)"
+    )
+    parser.add_argument(
+        "--delimiter",
+        type=_delimiter,
+        default=",",
+        help="CSV delimiter, e.g. ';' for spreadsheets in comma-decimal locales (default ',')",
+    )
+    parser.add_argument(
+        "--bom", action="store_true", help="start CSV files with a UTF-8 BOM (for Excel)"
+    )
+    parser.add_argument("--flagged-only", action="store_true", help="export flagged devices only")
+    parser.set_defaults(func=run)
+
+
+@contextlib.contextmanager
+def _output(target: str) -> Iterator[TextIO]:
+    if target == _STDOUT:
+        yield sys.stdout
+    else:
+        with open(target, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+
+
+def run(args: argparse.Namespace) -> int:
+    """Export the inventory named by ``args.db``."""
+    from scanner.store import Inventory  # sqlite-utils only when exporting
+
+    if args.summary_csv and not args.csv:
+        print("camcensus: error: --summary-csv needs --csv", file=sys.stderr)
+        return EXIT_ERROR
+    with Inventory.open(args.db, create=False) as inventory:
+        rows = inventory.devices(flagged=True if args.flagged_only else None)
+    try:
+        if args.csv:
+            with _output(args.csv) as stream:
+                write_devices_csv(rows, stream, delimiter=args.delimiter, bom=args.bom)
+            if args.summary_csv:
+                with _output(args.summary_csv) as stream:
+                    write_model_summary_csv(rows, stream, delimiter=args.delimiter, bom=args.bom)
+        else:
+            with _output(args.json) as stream:
+                stream.write(devices_json(rows))
+    except OSError as exc:
+        print(f"camcensus: error: cannot write export: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    destination = args.csv or args.json
+    if destination != _STDOUT:
+        print(f"camcensus: exported {len(rows)} device(s) to {destination}", file=sys.stderr)
+    return EXIT_OK

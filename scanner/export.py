@@ -1,0 +1,202 @@
+"""CSV and JSON export of inventory rows: pure functions over ``DeviceRecord`` values.
+
+Every CSV cell is neutralised before it is written, because device-supplied text
+(models, firmware strings, banners) is hostile input and the CSV is opened in
+spreadsheets and terminals:
+
+* control characters (C0 including ESC/NUL/TAB/CR, DEL, C1) and Unicode bidi/line
+  separators are replaced by visible escapes (``"\\x1b"``, ``"\\u202e"``); only the
+  admin-typed ``note`` and ``site`` keep their newlines;
+* a cell that starts with ``=``, ``+``, ``-``, ``@`` (or their full-width forms), or with a
+  TAB or CR, is prefixed with a single quote ``'`` so spreadsheets show it as text.  The
+  check also looks past leading whitespace, because some importers trim it.  Negative
+  numbers such as ``-2`` are quoted too; the columns this module writes hold no signed
+  numbers of its own.
+
+A literal backslash in device text is written as is, so ``\\x1b`` in a cell may be
+either an escaped ESC or the device's own four characters.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Final, TextIO
+
+from scanner.model import DeviceRecord
+
+__all__ = [
+    "DEVICE_CSV_COLUMNS",
+    "JSON_FORMAT",
+    "SUMMARY_CSV_COLUMNS",
+    "devices_json",
+    "neutralise_cell",
+    "write_devices_csv",
+    "write_model_summary_csv",
+]
+
+DEVICE_CSV_COLUMNS: Final = (
+    "site",
+    "ip",
+    "mac",
+    "maker",
+    "brand",
+    "model",
+    "firmware",
+    "device_type",
+    "flagged",
+    "flag_reason",
+    "list_status",
+    "review_status",
+    "note",
+    "first_seen",
+    "last_seen",
+    "confidence",
+    "sources",
+    "presence",
+    "device_key",
+)
+SUMMARY_CSV_COLUMNS: Final = (
+    "maker",
+    "model",
+    "device_count",
+    "flagged_count",
+    "to_replace_count",
+    "sites",
+)
+JSON_FORMAT: Final = "camcensus.devices/1"
+
+_FORMULA_STARTS: Final = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+_BIDI_AND_SEPARATORS: Final = frozenset(
+    "\u061c\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+_UTF8_BOM: Final = "\ufeff"
+
+
+def _is_control(char: str) -> bool:
+    code = ord(char)
+    return code < 0x20 or 0x7F <= code <= 0x9F or char in _BIDI_AND_SEPARATORS
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def neutralise_cell(value: object, *, keep_newlines: bool = False) -> str:
+    """Text safe to put in a spreadsheet cell and to print on a terminal.
+
+    >>> neutralise_cell("=1+1")
+    "'=1+1"
+    >>> neutralise_cell("cam\\x1b[31m")
+    'cam\\\\x1b[31m'
+    """
+    raw = "" if value is None else str(value)
+    escaped = "".join(
+        _escape(c) if _is_control(c) and not (keep_newlines and c == "\n") else c for c in raw
+    )
+    risky = (
+        raw[:1] in ("\t", "\r")
+        or raw.lstrip()[:1] in _FORMULA_STARTS
+        or escaped.lstrip()[:1] in _FORMULA_STARTS
+    )
+    return "'" + escaped if risky else escaped
+
+
+def _check_delimiter(delimiter: str) -> None:
+    if len(delimiter) != 1 or delimiter in "\"'\r\n" or delimiter.isalnum():
+        raise ValueError(f"unusable CSV delimiter {delimiter!r}")
+
+
+def _writer(stream: TextIO, delimiter: str, bom: bool) -> Callable[[Iterable[str]], object]:
+    _check_delimiter(delimiter)
+    if bom:
+        stream.write(_UTF8_BOM)
+    return csv.writer(stream, delimiter=delimiter, quoting=csv.QUOTE_MINIMAL).writerow
+
+
+def _device_cells(row: DeviceRecord) -> dict[str, str]:
+    return {
+        "site": neutralise_cell(row.site, keep_newlines=True),
+        "ip": neutralise_cell(row.ip),
+        "mac": neutralise_cell(row.mac),
+        "maker": neutralise_cell(row.maker),
+        "brand": neutralise_cell(row.brand),
+        "model": neutralise_cell(row.model),
+        "firmware": neutralise_cell(row.firmware),
+        "device_type": neutralise_cell(row.device_type),
+        "flagged": "yes" if row.flagged else "no",
+        "flag_reason": neutralise_cell("; ".join(row.flag_reasons)),
+        "list_status": neutralise_cell(row.list_status),
+        "review_status": neutralise_cell(row.review_status),
+        "note": neutralise_cell(row.note, keep_newlines=True),
+        "first_seen": neutralise_cell(row.first_seen),
+        "last_seen": neutralise_cell(row.last_seen),
+        "confidence": f"{row.confidence:.2f}",
+        "sources": neutralise_cell("; ".join(row.sources)),
+        "presence": neutralise_cell(row.presence),
+        "device_key": neutralise_cell(row.device_key),
+    }
+
+
+def write_devices_csv(
+    rows: Iterable[DeviceRecord], stream: TextIO, *, delimiter: str = ",", bom: bool = False
+) -> int:
+    """Write a replacement-plan CSV (``DEVICE_CSV_COLUMNS``) and return the rows written.
+
+    ``stream`` should be opened with ``newline=""``.  ``bom`` writes a UTF-8 byte-order
+    mark first (Excel needs it to read UTF-8); ``delimiter=";"`` suits locales whose
+    decimal separator is a comma.
+    """
+    writerow = _writer(stream, delimiter, bom)
+    writerow(DEVICE_CSV_COLUMNS)
+    count = 0
+    for row in rows:
+        cells = _device_cells(row)
+        writerow(cells[column] for column in DEVICE_CSV_COLUMNS)
+        count += 1
+    return count
+
+
+def write_model_summary_csv(
+    rows: Iterable[DeviceRecord], stream: TextIO, *, delimiter: str = ",", bom: bool = False
+) -> int:
+    """Write one line per (maker, model) with device, flagged and ``to_replace`` counts and
+    the sites they are at (``"; "``-joined).  Most flagged first; returns the lines written.
+    """
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    sites: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in rows:
+        key = (row.maker, row.model)
+        entry = counts[key]
+        entry[0] += 1
+        entry[1] += int(row.flagged)
+        entry[2] += int(row.review_status == "to_replace")
+        if row.site:
+            sites[key].add(row.site)
+    writerow = _writer(stream, delimiter, bom)
+    writerow(SUMMARY_CSV_COLUMNS)
+    ordered = sorted(counts.items(), key=lambda item: (-item[1][1], -item[1][0], item[0]))
+    for (maker, model), (device_count, flagged_count, to_replace_count) in ordered:
+        writerow(
+            (
+                neutralise_cell(maker),
+                neutralise_cell(model),
+                str(device_count),
+                str(flagged_count),
+                str(to_replace_count),
+                neutralise_cell("; ".join(sorted(sites[(maker, model)]))),
+            )
+        )
+    return len(ordered)
+
+
+def devices_json(rows: Iterable[DeviceRecord]) -> str:
+    """The devices as a JSON document ``{"format": JSON_FORMAT, "devices": [...]}``.
+
+    Output is ASCII: control and bidi characters from devices appear as ``\\uXXXX``.
+    """
+    document = {"format": JSON_FORMAT, "devices": [row.to_dict() for row in rows]}
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=True) + "\n"

@@ -1,0 +1,786 @@
+"""The SQLite inventory: scans, devices, their evidence and the admin's review.
+
+One ``Inventory`` wraps one ``sqlite_utils.Database`` (one connection; use one
+``Inventory`` per thread).  The schema is built by ``sqlite_utils.Migrations`` and
+recorded in ``_sqlite_migrations``, so reopening is idempotent.  File databases run in
+WAL mode with ``synchronous=NORMAL`` and a busy timeout, so the TUI can read while a
+scan writes, and a scan process killed at any point leaves every committed device
+complete (one transaction per device).
+
+Rules the store keeps:
+
+* a device is never deleted; a *complete* scan marks devices it did not see, whose last
+  IP lies inside its targets and that no later scan saw, ``presence = 'missing'``;
+  ``incomplete``/``failed`` scans never mark anything missing;
+* re-recording a device updates its identity and keeps ``first_seen``, ``site``,
+  ``review_status`` and ``note``;
+* scan options are stored with credential-like keys redacted;
+* ``recover_stale_scans()`` (run on open) marks ``running`` scans whose process is gone
+  as ``incomplete``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import platform
+import re
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final, Literal, NamedTuple, cast, get_args
+
+from sqlite_utils import Database, Migrations
+
+from scanner.errors import InventoryError, ScopeError
+from scanner.model import (
+    REVIEW_STATUSES,
+    DeviceObservation,
+    DeviceRecord,
+    DeviceSnapshot,
+    FieldChange,
+    Presence,
+    ReviewStatus,
+    ScanComparison,
+    ScanInfo,
+    ScanStatus,
+)
+from vendor_db.evidence import Evidence
+
+__all__ = [
+    "MAX_EVIDENCE_VALUE_CHARS",
+    "REDACTED",
+    "Inventory",
+    "SummaryCount",
+    "SummaryField",
+    "parse_targets",
+    "redact_options",
+]
+
+Clock = Callable[[], datetime]
+SummaryField = Literal["maker", "model", "site"]
+
+REDACTED: Final = "<redacted>"
+MAX_EVIDENCE_VALUE_CHARS: Final = 16_384
+_TRUNCATED_MARK: Final = "...[truncated]"
+_SECRET_KEY = re.compile(
+    r"pass(word|wd|phrase)?|secret|token|credential|api[_-]?key|private[_-]?key|auth|cookie",
+    re.IGNORECASE,
+)
+_FINISH_STATUSES: Final[tuple[ScanStatus, ...]] = ("complete", "incomplete", "failed")
+_COMPARED_FIELDS: Final = ("ip", "maker", "brand", "model", "firmware", "device_type", "flagged")
+
+_SCHEMA: Final = Migrations("camcensus.inventory")
+
+
+@_SCHEMA(name="0001_initial")
+def _m0001_initial(db: Database) -> None:
+    statements = [
+        """CREATE TABLE scans (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL
+                CHECK (status IN ('running', 'complete', 'incomplete', 'failed')),
+            operator TEXT NOT NULL,
+            host TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            targets TEXT NOT NULL,
+            options_json TEXT NOT NULL DEFAULT '{}',
+            device_count INTEGER NOT NULL DEFAULT 0,
+            flagged_count INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            pid INTEGER,
+            pid_host TEXT,
+            pid_start_ticks INTEGER
+        )""",
+        """CREATE TABLE devices (
+            device_key TEXT PRIMARY KEY,
+            ip TEXT NOT NULL,
+            mac TEXT,
+            maker TEXT NOT NULL DEFAULT '',
+            brand TEXT NOT NULL DEFAULT '',
+            model TEXT NOT NULL DEFAULT '',
+            firmware TEXT,
+            device_type TEXT NOT NULL DEFAULT 'unknown',
+            confidence REAL NOT NULL DEFAULT 0,
+            flagged INTEGER NOT NULL DEFAULT 0 CHECK (flagged IN (0, 1)),
+            flag_reasons TEXT NOT NULL DEFAULT '[]',
+            list_status TEXT NOT NULL DEFAULT '',
+            sources_json TEXT NOT NULL DEFAULT '[]',
+            identity_json TEXT NOT NULL DEFAULT '{}',
+            site TEXT,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            first_scan_id INTEGER NOT NULL REFERENCES scans(id),
+            last_scan_id INTEGER NOT NULL REFERENCES scans(id),
+            presence TEXT NOT NULL DEFAULT 'present'
+                CHECK (presence IN ('present', 'missing')),
+            review_status TEXT NOT NULL DEFAULT 'unreviewed'
+                CHECK (review_status IN
+                    ('unreviewed', 'to_replace', 'accepted_risk', 'replaced', 'false_positive')),
+            note TEXT NOT NULL DEFAULT '',
+            review_updated_at TEXT
+        )""",
+        """CREATE TABLE evidence (
+            id INTEGER PRIMARY KEY,
+            scan_id INTEGER NOT NULL REFERENCES scans(id),
+            device_key TEXT NOT NULL REFERENCES devices(device_key),
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            address TEXT NOT NULL DEFAULT ''
+        )""",
+        """CREATE TABLE device_history (
+            scan_id INTEGER NOT NULL REFERENCES scans(id),
+            device_key TEXT NOT NULL REFERENCES devices(device_key),
+            ip TEXT NOT NULL,
+            maker TEXT NOT NULL DEFAULT '',
+            brand TEXT NOT NULL DEFAULT '',
+            model TEXT NOT NULL DEFAULT '',
+            firmware TEXT,
+            device_type TEXT NOT NULL DEFAULT 'unknown',
+            flagged INTEGER NOT NULL DEFAULT 0 CHECK (flagged IN (0, 1)),
+            PRIMARY KEY (scan_id, device_key)
+        )""",
+        "CREATE INDEX idx_evidence_device_scan ON evidence (device_key, scan_id)",
+        "CREATE INDEX idx_evidence_scan ON evidence (scan_id)",
+        "CREATE INDEX idx_device_history_device ON device_history (device_key)",
+        "CREATE INDEX idx_devices_ip ON devices (ip)",
+        "CREATE INDEX idx_scans_status ON scans (status)",
+        """CREATE VIEW device_overview AS
+        SELECT
+            d.site,
+            d.ip,
+            d.mac,
+            d.maker,
+            d.brand,
+            d.model,
+            d.firmware,
+            d.device_type,
+            CASE d.flagged WHEN 1 THEN 'yes' ELSE 'no' END AS flagged,
+            (SELECT group_concat(j.value, '; ') FROM json_each(d.flag_reasons) AS j)
+                AS flag_reasons,
+            d.list_status,
+            d.presence,
+            d.review_status,
+            d.note,
+            d.first_seen,
+            d.last_seen,
+            d.confidence,
+            d.device_key
+        FROM devices AS d
+        ORDER BY d.flagged DESC, d.site, d.ip""",
+    ]
+    for sql in statements:
+        db.execute(sql)
+
+
+class SummaryCount(NamedTuple):
+    """How many devices, and how many flagged, share one maker / model / site."""
+
+    value: str
+    device_count: int
+    flagged_count: int
+
+
+def redact_options(options: Mapping[str, object]) -> dict[str, object]:
+    """A copy of scan options with the value of every credential-like key (password,
+    secret, token, auth, api key, ...) replaced by ``REDACTED``, at any depth.
+
+    >>> redact_options({"ports": [80], "onvif": {"password": "hunter2"}})
+    {'ports': [80], 'onvif': {'password': '<redacted>'}}
+    """
+    return {str(k): _redact_value(str(k), v) for k, v in options.items()}
+
+
+def _redact_value(key: str, value: object) -> object:
+    if _SECRET_KEY.search(key):
+        return REDACTED
+    if isinstance(value, Mapping):
+        return redact_options(cast("Mapping[str, object]", value))
+    if isinstance(value, list | tuple):
+        return [_redact_value("", item) for item in value]
+    return value
+
+
+def parse_targets(
+    targets: str | Sequence[str],
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Networks named by a scan's targets: IPs, CIDRs and ``first-last`` address ranges,
+    separated by whitespace or commas.
+
+    Raises ScopeError on anything else (a scan whose targets cannot be parsed could never
+    decide which devices went missing).
+    """
+    text = targets if isinstance(targets, str) else " ".join(targets)
+    networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+    for token in text.replace(",", " ").split():
+        try:
+            if "-" in token:
+                first_text, last_text = token.split("-", 1)
+                first = ipaddress.ip_address(first_text)
+                last = ipaddress.ip_address(last_text)
+                networks.extend(ipaddress.summarize_address_range(first, last))
+            else:
+                networks.append(ipaddress.ip_network(token, strict=False))
+        except (ValueError, TypeError) as exc:  # TypeError: mixed IPv4/IPv6 range
+            raise ScopeError(f"cannot parse scan target {token!r}: {exc}") from exc
+    return tuple(networks)
+
+
+def _in_targets(ip: str, networks: Iterable[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    return any(address.version == net.version and address in net for net in networks)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _process_start_ticks(pid: int) -> int | None:
+    """Start time of a process in clock ticks since boot (Linux ``/proc``), else None.
+
+    Guards against PID reuse: a live PID with another start time is another process.
+    """
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return None
+    # Field 2 (comm) may hold spaces and parentheses; the fields after the last ')'
+    # start at field 3, so starttime (field 22) is index 19 there.
+    fields = stat.rsplit(")", 1)[-1].split()
+    try:
+        return int(fields[19])
+    except (IndexError, ValueError):
+        return None
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _cap(value: str) -> str:
+    if len(value) <= MAX_EVIDENCE_VALUE_CHARS:
+        return value
+    return value[: MAX_EVIDENCE_VALUE_CHARS - len(_TRUNCATED_MARK)] + _TRUNCATED_MARK
+
+
+def _json_list(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return ()
+    value = json.loads(text)
+    return tuple(str(item) for item in value) if isinstance(value, list) else ()
+
+
+def _json_dict(text: str | None) -> dict[str, object]:
+    if not text:
+        return {}
+    value = json.loads(text)
+    return cast("dict[str, object]", value) if isinstance(value, dict) else {}
+
+
+class Inventory:
+    """The camcensus inventory over one SQLite database (see the module docstring)."""
+
+    def __init__(self, db: Database, *, clock: Clock = _utc_now) -> None:
+        """Wrap an open database, migrate it and recover stale scans.
+
+        Prefer ``Inventory.open(path)`` or ``Inventory.memory()``.
+        """
+        self._db = db
+        self._clock = clock
+        try:
+            self._db.execute("PRAGMA foreign_keys = ON")
+            _SCHEMA.apply(self._db)
+        except sqlite3.DatabaseError as exc:
+            raise InventoryError(f"cannot open or migrate the inventory: {exc}") from exc
+        self.recover_stale_scans()
+
+    @classmethod
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        create: bool = True,
+        busy_timeout_s: float = 5.0,
+        clock: Clock = _utc_now,
+    ) -> Inventory:
+        """Open (or create) the inventory file at ``path`` in WAL mode.
+
+        With ``create=False`` a missing file raises InventoryError instead of being created.
+        """
+        db_path = Path(path)
+        if not create and not db_path.is_file():
+            raise InventoryError(f"no inventory database at {db_path}")
+        try:
+            conn = sqlite3.connect(str(db_path), timeout=busy_timeout_s)
+            db = Database(conn, execute_plugins=False)
+            db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+            db.enable_wal()
+            db.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as exc:
+            raise InventoryError(f"cannot open inventory {db_path}: {exc}") from exc
+        return cls(db, clock=clock)
+
+    @classmethod
+    def memory(cls, *, clock: Clock = _utc_now) -> Inventory:
+        """A throw-away in-memory inventory (tests, dry runs)."""
+        return cls(Database(memory=True, execute_plugins=False), clock=clock)
+
+    @property
+    def db(self) -> Database:
+        """The underlying sqlite-utils database (for read-only queries and Datasette-style use)."""
+        return self._db
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()
+
+    def __enter__(self) -> Inventory:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _now(self) -> str:
+        return self._clock().astimezone(UTC).isoformat(timespec="seconds")
+
+    # -- scans ------------------------------------------------------------------------
+
+    def begin_scan(
+        self,
+        *,
+        operator: str,
+        scope: str,
+        targets: str | Sequence[str],
+        options: Mapping[str, object] | None = None,
+        host: str | None = None,
+    ) -> int:
+        """Record a new scan as ``running`` (committed at once) and return its id.
+
+        ``targets`` are IPs/CIDRs/ranges (see ``parse_targets``; ScopeError if unparsable).
+        ``options`` are stored with credential-like keys redacted.  The scan also records
+        this process's id and host so ``recover_stale_scans`` can tell a live scan from a
+        dead one.
+        """
+        networks = parse_targets(targets)
+        targets_text = " ".join(str(net) for net in networks)
+        options_json = json.dumps(
+            redact_options(options or {}), sort_keys=True, ensure_ascii=False, default=str
+        )
+        pid = os.getpid()
+        cursor = self._db.execute(
+            """INSERT INTO scans (started_at, status, operator, host, scope, targets,
+                   options_json, pid, pid_host, pid_start_ticks)
+               VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                self._now(),
+                operator,
+                host if host is not None else platform.node(),
+                scope,
+                targets_text,
+                options_json,
+                pid,
+                platform.node(),
+                _process_start_ticks(pid),
+            ],
+        )
+        scan_id = cursor.lastrowid
+        if scan_id is None:  # pragma: no cover (sqlite always sets it after INSERT)
+            raise InventoryError("scan row was not created")
+        return scan_id
+
+    def _scan_row(self, scan_id: int) -> dict[str, object]:
+        rows = list(self._db.query("SELECT * FROM scans WHERE id = ?", [scan_id]))
+        if not rows:
+            raise InventoryError(f"no scan with id {scan_id}")
+        return rows[0]
+
+    def _require_running(self, scan_id: int) -> dict[str, object]:
+        row = self._scan_row(scan_id)
+        if row["status"] != "running":
+            raise InventoryError(f"scan {scan_id} is {row['status']}, not running")
+        return row
+
+    def record_device(self, scan_id: int, obs: DeviceObservation) -> None:
+        """Store one device seen by a running scan, in one transaction.
+
+        Updates the device's identity, IP, ``last_seen`` and presence (keeping
+        ``first_seen``, ``site``, ``review_status`` and ``note``), replaces this scan's
+        evidence rows for the device and writes its per-scan snapshot.
+        """
+        self._require_running(scan_id)
+        now = self._now()
+        device = {
+            "device_key": obs.device_key,
+            "ip": obs.ip,
+            "mac": obs.mac,
+            "maker": obs.maker,
+            "brand": obs.brand,
+            "model": obs.model,
+            "firmware": obs.firmware,
+            "device_type": obs.device_type,
+            "confidence": obs.confidence,
+            "flagged": int(obs.flagged),
+            "flag_reasons": json.dumps(list(obs.flag_reasons), ensure_ascii=False),
+            "list_status": obs.list_status,
+            "sources_json": json.dumps(list(obs.sources), ensure_ascii=False),
+            "identity_json": json.dumps(
+                dict(obs.identity), sort_keys=True, ensure_ascii=False, default=str
+            ),
+            "now": now,
+            "scan_id": scan_id,
+        }
+        with self._db.atomic():
+            self._db.execute(
+                """INSERT INTO devices (device_key, ip, mac, maker, brand, model, firmware,
+                       device_type, confidence, flagged, flag_reasons, list_status,
+                       sources_json, identity_json, first_seen, last_seen, first_scan_id,
+                       last_scan_id, presence)
+                   VALUES (:device_key, :ip, :mac, :maker, :brand, :model, :firmware,
+                       :device_type, :confidence, :flagged, :flag_reasons, :list_status,
+                       :sources_json, :identity_json, :now, :now, :scan_id, :scan_id,
+                       'present')
+                   ON CONFLICT (device_key) DO UPDATE SET
+                       ip = excluded.ip, mac = excluded.mac, maker = excluded.maker,
+                       brand = excluded.brand, model = excluded.model,
+                       firmware = excluded.firmware, device_type = excluded.device_type,
+                       confidence = excluded.confidence, flagged = excluded.flagged,
+                       flag_reasons = excluded.flag_reasons,
+                       list_status = excluded.list_status,
+                       sources_json = excluded.sources_json,
+                       identity_json = excluded.identity_json,
+                       last_seen = excluded.last_seen,
+                       last_scan_id = max(devices.last_scan_id, excluded.last_scan_id),
+                       presence = 'present'""",
+                device,
+            )
+            self._db.execute(
+                "DELETE FROM evidence WHERE scan_id = ? AND device_key = ?",
+                [scan_id, obs.device_key],
+            )
+            self._db.conn.executemany(
+                """INSERT INTO evidence (scan_id, device_key, key, value, source, address)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                [
+                    (scan_id, obs.device_key, e.key, _cap(e.value), e.source, e.address)
+                    for e in obs.evidence
+                ],
+            )
+            self._db.execute(
+                """INSERT OR REPLACE INTO device_history (scan_id, device_key, ip, maker,
+                       brand, model, firmware, device_type, flagged)
+                   VALUES (:scan_id, :device_key, :ip, :maker, :brand, :model, :firmware,
+                       :device_type, :flagged)""",
+                device,
+            )
+
+    def finish_scan(
+        self, scan_id: int, status: ScanStatus = "complete", *, error: str | None = None
+    ) -> list[str]:
+        """End a running scan with ``status`` (complete / incomplete / failed).
+
+        Only a ``complete`` scan marks devices missing: those it did not see, whose last
+        IP lies inside its targets, that are still present and were last seen by an
+        earlier scan.  Returns the device keys newly marked missing.
+        """
+        if status not in _FINISH_STATUSES:
+            raise InventoryError(f"a scan cannot finish as {status!r}")
+        row = self._require_running(scan_id)
+        missing: list[str] = []
+        with self._db.atomic():
+            if status == "complete":
+                networks = parse_targets(str(row["targets"]))
+                candidates = self._db.query(
+                    """SELECT device_key, ip FROM devices
+                       WHERE presence = 'present' AND last_scan_id < ?
+                         AND device_key NOT IN
+                             (SELECT device_key FROM device_history WHERE scan_id = ?)""",
+                    [scan_id, scan_id],
+                )
+                missing = [
+                    str(c["device_key"]) for c in candidates if _in_targets(str(c["ip"]), networks)
+                ]
+                self._db.conn.executemany(
+                    "UPDATE devices SET presence = 'missing' WHERE device_key = ?",
+                    [(key,) for key in missing],
+                )
+            self._close_scan(scan_id, status, finished=True, error=error)
+        return missing
+
+    def _close_scan(
+        self, scan_id: int, status: ScanStatus, *, finished: bool, error: str | None
+    ) -> None:
+        self._db.execute(
+            """UPDATE scans SET status = :status,
+                   finished_at = :finished_at,
+                   error = :error,
+                   device_count =
+                       (SELECT count(*) FROM device_history WHERE scan_id = :scan_id),
+                   flagged_count =
+                       (SELECT count(*) FROM device_history
+                        WHERE scan_id = :scan_id AND flagged = 1)
+               WHERE id = :scan_id""",
+            {
+                "status": status,
+                "finished_at": self._now() if finished else None,
+                "error": error,
+                "scan_id": scan_id,
+            },
+        )
+
+    def recover_stale_scans(self) -> list[int]:
+        """Mark ``running`` scans whose process is gone as ``incomplete``; return their ids.
+
+        A scan whose process is alive on this host (same PID and start time) is left
+        alone, and so is a scan started on another host (its process cannot be checked
+        from here).  ``finished_at`` stays empty: the time it ended is not known.
+        """
+        here = platform.node()
+        recovered: list[int] = []
+        for row in list(self._db.query("SELECT * FROM scans WHERE status = 'running'")):
+            if row["pid_host"] != here or row["pid"] is None:
+                continue
+            pid = int(row["pid"])
+            if _pid_alive(pid):
+                started = row["pid_start_ticks"]
+                if started is None or _process_start_ticks(pid) == started:
+                    continue
+            scan_id = int(row["id"])
+            self._close_scan(
+                scan_id,
+                "incomplete",
+                finished=False,
+                error="scan process ended without finishing the scan",
+            )
+            recovered.append(scan_id)
+        return recovered
+
+    def scan(self, scan_id: int) -> ScanInfo:
+        """One scan by id (InventoryError if unknown)."""
+        return self._scan_info(self._scan_row(scan_id))
+
+    def scans(self) -> list[ScanInfo]:
+        """All scans, newest first."""
+        return [self._scan_info(r) for r in self._db.query("SELECT * FROM scans ORDER BY id DESC")]
+
+    @staticmethod
+    def _scan_info(row: Mapping[str, object]) -> ScanInfo:
+        return ScanInfo(
+            scan_id=cast(int, row["id"]),
+            started_at=str(row["started_at"]),
+            finished_at=cast("str | None", row["finished_at"]),
+            status=cast(ScanStatus, row["status"]),
+            operator=str(row["operator"]),
+            host=str(row["host"]),
+            scope=str(row["scope"]),
+            targets=str(row["targets"]),
+            options=_json_dict(cast("str | None", row["options_json"])),
+            device_count=cast(int, row["device_count"]),
+            flagged_count=cast(int, row["flagged_count"]),
+            error=cast("str | None", row["error"]),
+        )
+
+    # -- devices ----------------------------------------------------------------------
+
+    def devices(
+        self,
+        *,
+        flagged: bool | None = None,
+        presence: Presence | None = None,
+        review_status: ReviewStatus | None = None,
+        site: str | None = None,
+        maker: str | None = None,
+    ) -> list[DeviceRecord]:
+        """Devices matching every given filter, flagged first, then by site and IP."""
+        where: list[str] = []
+        params: list[object] = []
+        for column, value in (
+            ("presence", presence),
+            ("review_status", review_status),
+            ("site", site),
+            ("maker", maker),
+        ):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if flagged is not None:
+            where.append("flagged = ?")
+            params.append(int(flagged))
+        sql = "SELECT * FROM devices"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY flagged DESC, site, ip, device_key"
+        return [self._device_record(r) for r in self._db.query(sql, params)]
+
+    def device(self, device_key: str) -> DeviceRecord:
+        """One device with the evidence of the latest scan that saw it."""
+        row = self._device_row(device_key)
+        evidence = tuple(
+            Evidence(
+                key=str(e["key"]),
+                value=str(e["value"]),
+                source=str(e["source"]),
+                address=str(e["address"]),
+            )
+            for e in self._db.query(
+                "SELECT key, value, source, address FROM evidence "
+                "WHERE device_key = ? AND scan_id = ? ORDER BY id",
+                [device_key, row["last_scan_id"]],
+            )
+        )
+        return self._device_record(row, evidence)
+
+    def _device_row(self, device_key: str) -> dict[str, object]:
+        rows = list(self._db.query("SELECT * FROM devices WHERE device_key = ?", [device_key]))
+        if not rows:
+            raise InventoryError(f"no device {device_key!r} in the inventory")
+        return rows[0]
+
+    @staticmethod
+    def _device_record(
+        row: Mapping[str, object], evidence: tuple[Evidence, ...] = ()
+    ) -> DeviceRecord:
+        return DeviceRecord(
+            device_key=str(row["device_key"]),
+            ip=str(row["ip"]),
+            mac=cast("str | None", row["mac"]),
+            maker=str(row["maker"]),
+            brand=str(row["brand"]),
+            model=str(row["model"]),
+            firmware=cast("str | None", row["firmware"]),
+            device_type=str(row["device_type"]),
+            confidence=float(cast(float, row["confidence"])),
+            flagged=bool(row["flagged"]),
+            flag_reasons=_json_list(cast("str | None", row["flag_reasons"])),
+            list_status=str(row["list_status"]),
+            sources=_json_list(cast("str | None", row["sources_json"])),
+            identity=_json_dict(cast("str | None", row["identity_json"])),
+            site=cast("str | None", row["site"]),
+            first_seen=str(row["first_seen"]),
+            last_seen=str(row["last_seen"]),
+            first_scan_id=cast(int, row["first_scan_id"]),
+            last_scan_id=cast(int, row["last_scan_id"]),
+            presence=cast(Presence, row["presence"]),
+            review_status=cast(ReviewStatus, row["review_status"]),
+            note=str(row["note"]),
+            review_updated_at=cast("str | None", row["review_updated_at"]),
+            evidence=evidence,
+        )
+
+    def set_review(self, device_key: str, status: str, note: str | None = None) -> None:
+        """Set a device's review status (and note, unless None).
+
+        InventoryError on an unknown status or device.
+        """
+        if status not in REVIEW_STATUSES:
+            raise InventoryError(
+                f"unknown review status {status!r}; use one of {', '.join(REVIEW_STATUSES)}"
+            )
+        self._device_row(device_key)
+        self._db.execute(
+            """UPDATE devices SET review_status = ?, note = coalesce(?, note),
+                   review_updated_at = ?
+               WHERE device_key = ?""",
+            [status, note, self._now(), device_key],
+        )
+
+    def set_site(self, device_key: str, site: str | None) -> None:
+        """Set (or clear, with None) the site a device belongs to."""
+        self._device_row(device_key)
+        self._db.execute(
+            "UPDATE devices SET site = ? WHERE device_key = ?", [site or None, device_key]
+        )
+
+    # -- reports ----------------------------------------------------------------------
+
+    def history(self, scan_id: int) -> list[DeviceSnapshot]:
+        """The per-device snapshots one scan recorded, by device key."""
+        self._scan_row(scan_id)
+        return list(self._snapshots(scan_id).values())
+
+    def _snapshots(self, scan_id: int) -> dict[str, DeviceSnapshot]:
+        return {
+            str(r["device_key"]): DeviceSnapshot(
+                scan_id=scan_id,
+                device_key=str(r["device_key"]),
+                ip=str(r["ip"]),
+                maker=str(r["maker"]),
+                brand=str(r["brand"]),
+                model=str(r["model"]),
+                firmware=cast("str | None", r["firmware"]),
+                device_type=str(r["device_type"]),
+                flagged=bool(r["flagged"]),
+            )
+            for r in self._db.query(
+                "SELECT * FROM device_history WHERE scan_id = ? ORDER BY device_key", [scan_id]
+            )
+        }
+
+    def compare_scans(self, old_scan_id: int, new_scan_id: int) -> ScanComparison:
+        """Devices seen only by the new scan, only by the old one, and fields that changed.
+
+        "missing" means "not seen by the new scan"; if the new scan covered other targets
+        or was incomplete, that is not proof the device is gone.
+        """
+        self._scan_row(old_scan_id)
+        self._scan_row(new_scan_id)
+        old = self._snapshots(old_scan_id)
+        new = self._snapshots(new_scan_id)
+        changed = [
+            FieldChange(key, name, getattr(old[key], name), getattr(new[key], name))
+            for key in sorted(old.keys() & new.keys())
+            for name in _COMPARED_FIELDS
+            if getattr(old[key], name) != getattr(new[key], name)
+        ]
+        return ScanComparison(
+            old_scan_id=old_scan_id,
+            new_scan_id=new_scan_id,
+            new=tuple(new[k] for k in sorted(new.keys() - old.keys())),
+            missing=tuple(old[k] for k in sorted(old.keys() - new.keys())),
+            changed=tuple(changed),
+        )
+
+    def summary_by(
+        self, field: SummaryField, *, include_missing: bool = True
+    ) -> list[SummaryCount]:
+        """Device and flagged counts per maker, per maker+model (``"maker / model"``) or per
+        site (``""`` for devices without one), most flagged first."""
+        if field not in get_args(SummaryField):
+            raise InventoryError(f"cannot summarise by {field!r}")
+        expression = {
+            "maker": "maker",
+            "model": "maker || ' / ' || model",
+            "site": "coalesce(site, '')",
+        }[field]
+        where = "" if include_missing else "WHERE presence = 'present'"
+        rows: Iterator[dict[str, object]] = self._db.query(
+            f"""SELECT {expression} AS value, count(*) AS device_count,
+                       sum(flagged) AS flagged_count
+                FROM devices {where}
+                GROUP BY value ORDER BY flagged_count DESC, device_count DESC, value"""  # noqa: S608 (fixed expressions)
+        )
+        return [
+            SummaryCount(
+                str(r["value"]), cast(int, r["device_count"]), cast(int, r["flagged_count"])
+            )
+            for r in rows
+        ]
+
+    def integrity_ok(self) -> bool:
+        """True when SQLite's ``integrity_check`` and ``foreign_key_check`` find nothing."""
+        check = [r[0] for r in self._db.execute("PRAGMA integrity_check").fetchall()]
+        fk_problems = self._db.execute("PRAGMA foreign_key_check").fetchall()
+        return check == ["ok"] and not fk_problems

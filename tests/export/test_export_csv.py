@@ -1,0 +1,211 @@
+"""CSV/JSON export as pure functions: columns, neutralised cells, BOM, delimiter, summary."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import pytest
+
+from scanner.export import (
+    DEVICE_CSV_COLUMNS,
+    JSON_FORMAT,
+    SUMMARY_CSV_COLUMNS,
+    devices_json,
+    neutralise_cell,
+    write_devices_csv,
+    write_model_summary_csv,
+)
+from scanner.model import DeviceRecord
+from vendor_db.evidence import Evidence
+
+
+def record(host: int, **overrides: Any) -> DeviceRecord:
+    values: dict[str, Any] = {
+        "device_key": f"mac:aa:bb:cc:00:00:{host:02x}",
+        "ip": f"198.18.0.{host}",
+        "mac": f"aa:bb:cc:00:00:{host:02x}",
+        "maker": "Hikvision",
+        "brand": "Hikvision",
+        "model": "DS-2CD2043G2-I",
+        "firmware": "V5.7.3",
+        "device_type": "camera",
+        "confidence": 0.875,
+        "flagged": True,
+        "flag_reasons": ("FCC Covered List", "NDAA 889"),
+        "list_status": "fcc_covered",
+        "sources": ("https://www.fcc.gov/supplychain/coveredlist",),
+        "identity": {"maker": "Hikvision"},
+        "site": "HQ",
+        "first_seen": "2025-03-01T09:00:00+00:00",
+        "last_seen": "2025-03-02T09:00:00+00:00",
+        "first_scan_id": 1,
+        "last_scan_id": 2,
+        "presence": "present",
+        "review_status": "unreviewed",
+        "note": "",
+        "review_updated_at": None,
+    }
+    values.update(overrides)
+    return DeviceRecord(**values)
+
+
+def read_csv(text: str, delimiter: str = ",") -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def test_device_csv_has_replacement_plan_columns() -> None:
+    out = io.StringIO(newline="")
+    assert write_devices_csv([record(5), record(6, flagged=False, flag_reasons=())], out) == 2
+    rows = read_csv(out.getvalue())
+    assert tuple(rows[0]) == DEVICE_CSV_COLUMNS
+    first = rows[0]
+    assert first["site"] == "HQ"
+    assert first["ip"] == "198.18.0.5"
+    assert first["flagged"] == "yes"
+    assert first["flag_reason"] == "FCC Covered List; NDAA 889"
+    assert first["confidence"] == "0.88"
+    assert first["sources"] == "https://www.fcc.gov/supplychain/coveredlist"
+    assert rows[1]["flagged"] == "no"
+    assert rows[1]["flag_reason"] == ""
+
+
+@pytest.mark.parametrize(
+    ("hostile", "expected"),
+    [
+        ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+        ("\tx", "'\\x09x"),
+        ("\r=1", "'\\x0d=1"),
+        ("  =1+1", "'  =1+1"),
+        ("\uff1dHYPERLINK()", "'\uff1dHYPERLINK()"),
+        ("cam\x1b[2J\x1b]0;pwned\x07", "cam\\x1b[2J\\x1b]0;pwned\\x07"),
+        ("a\x00b\x7f\x9b", "a\\x00b\\x7f\\x9b"),
+        ("evil\u202etxt.exe", "evil\\u202etxt.exe"),
+        ("line1\nline2", "line1\\x0aline2"),
+        ("DS-2CD2043G2-I", "DS-2CD2043G2-I"),
+        ("", ""),
+    ],
+)
+def test_neutralise_cell(hostile: str, expected: str) -> None:
+    assert neutralise_cell(hostile) == expected
+
+
+def test_neutralise_cell_keeps_newlines_only_when_asked() -> None:
+    assert neutralise_cell("buy\nnew", keep_newlines=True) == "buy\nnew"
+    assert neutralise_cell("=x\n\x1b", keep_newlines=True) == "'=x\n\\x1b"
+    assert neutralise_cell(None) == ""
+
+
+@pytest.mark.parametrize(
+    "payload",
+    ["=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1)", "\tx", "\x1b[31mred", "\x00"],
+)
+def test_every_device_text_column_is_neutralised(payload: str) -> None:
+    row = record(
+        5,
+        mac=payload,
+        maker=payload,
+        brand=payload,
+        model=payload,
+        firmware=payload,
+        device_type=payload,
+        flag_reasons=(payload,),
+        list_status=payload,
+        sources=(payload,),
+        site=payload,
+        note=payload,
+    )
+    out = io.StringIO(newline="")
+    write_devices_csv([row], out)
+    (parsed,) = read_csv(out.getvalue())
+    for column in ("mac", "maker", "brand", "model", "firmware", "device_type", "flag_reason",
+                   "list_status", "sources", "site", "note"):  # fmt: skip
+        cell = parsed[column]
+        assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), column
+        assert not any(ord(c) < 0x20 or ord(c) == 0x7F for c in cell), column
+    assert "\x1b" not in out.getvalue()
+    assert "\x00" not in out.getvalue()
+
+
+def test_bom_and_semicolon_delimiter() -> None:
+    out = io.StringIO(newline="")
+    write_devices_csv([record(5, note="ok; fine")], out, delimiter=";", bom=True)
+    text = out.getvalue()
+    assert text.startswith("\ufeffsite;ip;mac;")
+    (row,) = read_csv(text.removeprefix("\ufeff"), delimiter=";")
+    assert row["note"] == "ok; fine"
+    assert row["confidence"] == "0.88"
+
+
+def test_no_bom_by_default_and_bad_delimiter_rejected() -> None:
+    out = io.StringIO(newline="")
+    write_devices_csv([], out)
+    assert out.getvalue() == ",".join(DEVICE_CSV_COLUMNS) + "\r\n"
+    for bad in ('"', "ab", "", "x", "\n"):
+        with pytest.raises(ValueError, match="delimiter"):
+            write_devices_csv([], io.StringIO(), delimiter=bad)
+
+
+def test_model_summary_counts_per_maker_and_model() -> None:
+    rows = [
+        record(5, site="HQ", review_status="to_replace"),
+        record(6, site="Depot"),
+        record(7, site="HQ", review_status="to_replace"),
+        record(8, site=None, flagged=False, review_status="false_positive"),
+        record(9, maker="Axis", model="P3245", flagged=False, site="HQ"),
+        record(10, maker="Dahua", model="=IPC", site="Depot"),
+    ]
+    out = io.StringIO(newline="")
+    assert write_model_summary_csv(rows, out, delimiter=";") == 3
+    parsed = read_csv(out.getvalue(), delimiter=";")
+    assert tuple(parsed[0]) == SUMMARY_CSV_COLUMNS
+    assert parsed == [
+        {
+            "maker": "Hikvision",
+            "model": "DS-2CD2043G2-I",
+            "device_count": "4",
+            "flagged_count": "3",
+            "to_replace_count": "2",
+            "sites": "Depot; HQ",
+        },
+        {
+            "maker": "Dahua",
+            "model": "'=IPC",
+            "device_count": "1",
+            "flagged_count": "1",
+            "to_replace_count": "0",
+            "sites": "Depot",
+        },
+        {
+            "maker": "Axis",
+            "model": "P3245",
+            "device_count": "1",
+            "flagged_count": "0",
+            "to_replace_count": "0",
+            "sites": "HQ",
+        },
+    ]
+
+
+def test_devices_json_round_trips_and_is_ascii() -> None:
+    rows = [
+        record(5, model="cam\x1b[2J", evidence=(Evidence("http.server", "App-webs/", "http"),)),
+        record(6),
+    ]
+    text = devices_json(rows)
+    assert text.isascii()
+    assert "\x1b" not in text
+    document = json.loads(text)
+    assert document["format"] == JSON_FORMAT
+    assert [d["device_key"] for d in document["devices"]] == [r.device_key for r in rows]
+    first = document["devices"][0]
+    assert first["model"] == "cam\x1b[2J"  # exact value survives, escaped in transit
+    assert first["flag_reasons"] == ["FCC Covered List", "NDAA 889"]
+    assert first["evidence"] == [
+        {"key": "http.server", "value": "App-webs/", "source": "http", "address": ""}
+    ]
