@@ -1,0 +1,340 @@
+"""Bring the lab up and down: namespaces, bridge, addresses, and the emulator process.
+
+The root namespace is touched only by ``ip netns add`` / ``ip netns del``; every
+link is created from inside the bridge namespace with its peer placed straight into
+a device namespace.  ``up`` and ``down`` are idempotent, and ``up`` first removes
+whatever a crashed run left behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lab import netns
+from lab.errors import LabError
+from lab.profiles import (
+    ADMIN_IP,
+    LAB_NETWORK,
+    DeviceInstance,
+    Profile,
+    assign_profiles,
+    builtin_mix,
+    check_mix,
+    make_instance,
+    merged_profiles,
+)
+
+__all__ = ["DEFAULT_NAME", "Lab", "LabStatus", "can_run_lab"]
+
+DEFAULT_NAME = "cclab"
+STATE_ROOT = Path(os.environ.get("CAMCENSUS_LAB_STATE", "/run/camcensus-lab"))
+BRIDGE = "ccbr0"
+ADMIN_IF = "ccadm0"
+DEVICE_IF = "ccdev0"
+READY_TIMEOUT_S = 120.0
+STOP_TIMEOUT_S = 5.0
+PREFIX_LEN = LAB_NETWORK.prefixlen
+
+
+def can_run_lab() -> tuple[bool, str]:
+    """Whether this process may create namespaces, with the reason when it may not."""
+    if sys.platform != "linux":
+        return False, "the lab needs Linux network namespaces"
+    if os.geteuid() != 0:
+        return False, "the lab needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN) for ip netns"
+    if shutil.which("ip") is None:
+        return False, "iproute2's `ip` is not installed (make install adds it)"
+    return True, ""
+
+
+@dataclass
+class LabStatus:
+    name: str
+    up: bool
+    devices: int
+    emulator_pid: int | None
+    emulator_alive: bool
+    namespaces: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _run(args: Sequence[str], stdin: str | None = None) -> None:
+    proc = subprocess.run(args, input=stdin, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise LabError(f"{' '.join(args[:4])} failed: {proc.stderr.strip()[:500]}")
+
+
+class Lab:
+    """One named lab.  ``Lab().up(devices=50)``, ``.devices``, ``.down()``."""
+
+    def __init__(self, name: str = DEFAULT_NAME, state_root: Path = STATE_ROOT) -> None:
+        if not name.isalnum() or not name.islower() or len(name) > 8:
+            raise LabError("lab name must be 1-8 lower-case letters or digits")
+        self.name = name
+        self.state_dir = state_root / name
+        self.state_path = self.state_dir / "state.json"
+
+    # names ---------------------------------------------------------------------
+    @property
+    def bridge_ns(self) -> str:
+        return f"{self.name}-br"
+
+    @property
+    def admin_ns(self) -> str:
+        return f"{self.name}-admin"
+
+    def device_ns(self, index: int) -> str:
+        return f"{self.name}-d{index:03d}"
+
+    def namespaces(self) -> list[str]:
+        """Every namespace on this host that belongs to this lab (from /run/netns)."""
+        try:
+            names = os.listdir(netns.NETNS_DIR)
+        except FileNotFoundError:
+            return []
+        return sorted(n for n in names if n.startswith(f"{self.name}-"))
+
+    # state ---------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        try:
+            data: dict[str, Any] = json.loads(self.state_path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise LabError(f"lab {self.name!r} is not up (no {self.state_path})") from exc
+        return data
+
+    @property
+    def devices(self) -> list[DeviceInstance]:
+        return [
+            DeviceInstance(
+                index=int(d["index"]),
+                profile_id=str(d["profile_id"]),
+                ip=str(d["ip"]),
+                mac=str(d["mac"]),
+                serial=str(d["serial"]),
+                uuid=str(d["uuid"]),
+                netns=str(d["netns"]),
+            )
+            for d in self.state()["devices"]
+        ]
+
+    def profiles(self) -> dict[str, Profile]:
+        """The profiles this lab was brought up with (built-in plus --profiles)."""
+        dirs = [Path(p) for p in self.state().get("profile_dirs", [])]
+        return merged_profiles(dirs)
+
+    # up / down -----------------------------------------------------------------
+    def up(
+        self,
+        devices: int = 20,
+        mix: str | Mapping[str, int] = "default",
+        profile_dirs: Sequence[Path] = (),
+    ) -> dict[str, Any]:
+        """Build the lab and start the emulator; returns the state written."""
+        ok, why = can_run_lab()
+        if not ok:
+            raise LabError(why)
+        started = time.monotonic()
+        self.down()
+        profiles = merged_profiles(profile_dirs)
+        weights = dict(builtin_mix(mix) if isinstance(mix, str) else mix)
+        for directory in profile_dirs:  # extra profiles join the mix, weight 1
+            for pid, profile in profiles.items():
+                if Path(profile.path).is_relative_to(directory):
+                    weights.setdefault(pid, 1)
+        check_mix(weights, profiles)
+        order = assign_profiles(devices, weights)
+        instances = [
+            make_instance(profiles[pid], i, self.device_ns(i)) for i, pid in enumerate(order, 1)
+        ]
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        state: dict[str, Any] = {
+            "name": self.name,
+            "network": str(LAB_NETWORK),
+            "admin_ip": str(ADMIN_IP),
+            "admin_ns": self.admin_ns,
+            "admin_if": ADMIN_IF,
+            "bridge_ns": self.bridge_ns,
+            "profile_dirs": [str(Path(d).resolve()) for d in profile_dirs],
+            "devices": [
+                {
+                    "index": inst.index,
+                    "profile_id": inst.profile_id,
+                    "profile_path": profiles[inst.profile_id].path,
+                    "ip": inst.ip,
+                    "mac": inst.mac,
+                    "serial": inst.serial,
+                    "uuid": inst.uuid,
+                    "netns": inst.netns,
+                }
+                for inst in instances
+            ],
+        }
+        try:
+            self._build_topology(instances)
+            state["topology_s"] = round(time.monotonic() - started, 3)
+            self.state_path.write_text(json.dumps(state, indent=1), encoding="utf-8")
+            state["emulator_pid"] = self._start_emulator()
+        except BaseException:
+            self.down()
+            raise
+        state["up_s"] = round(time.monotonic() - started, 3)
+        self.state_path.write_text(json.dumps(state, indent=1), encoding="utf-8")
+        return state
+
+    def _build_topology(self, instances: Sequence[DeviceInstance]) -> None:
+        all_ns = [self.bridge_ns, self.admin_ns, *(inst.netns for inst in instances)]
+        # 1. namespaces: the only change to the root namespace.
+        _run(["ip", "-batch", "-"], "".join(f"netns add {ns}\n" for ns in all_ns))
+        # 2. from inside the bridge namespace: bridge, one veth a device, peers moved out.
+        lines = [
+            f"link add {BRIDGE} type bridge mcast_snooping 0 stp_state 0 forward_delay 0",
+            f"link add p-admin type veth peer name {ADMIN_IF} netns {self.admin_ns}",
+            f"link set p-admin master {BRIDGE} up",
+        ]
+        for inst in instances:
+            port = f"p{inst.index:03d}"
+            lines.append(
+                f"link add {port} type veth peer name {DEVICE_IF} address {inst.mac} "
+                f"netns {inst.netns}"
+            )
+            lines.append(f"link set {port} master {BRIDGE} up")
+        lines.append(f"link set {BRIDGE} up")
+        _run(["ip", "-n", self.bridge_ns, "-batch", "-"], "\n".join(lines) + "\n")
+
+        # 3. inside each end namespace: address, link up, multicast route. No default route.
+        def configure(ns: str, ifname: str, ip: str) -> None:
+            script = (
+                "link set lo up\n"
+                f"addr add {ip}/{PREFIX_LEN} brd + dev {ifname}\n"
+                f"link set {ifname} up\n"
+                f"route add 224.0.0.0/4 dev {ifname}\n"
+            )
+            _run(["ip", "-n", ns, "-batch", "-"], script)
+
+        jobs = [(self.admin_ns, ADMIN_IF, str(ADMIN_IP))]
+        jobs += [(inst.netns, DEVICE_IF, inst.ip) for inst in instances]
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            for future in [pool.submit(configure, *job) for job in jobs]:
+                future.result()
+
+    def _start_emulator(self) -> int:
+        ready = self.state_dir / "emulator.ready"
+        ready.unlink(missing_ok=True)
+        log_path = self.state_dir / "emulator.log"
+        with log_path.open("wb") as log_file:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "lab.emulator", str(self.state_path)],
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        (self.state_dir / "emulator.pid").write_text(str(proc.pid), encoding="utf-8")
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if ready.exists():
+                return proc.pid
+            if proc.poll() is not None:
+                tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
+                raise LabError(f"lab emulator exited with {proc.returncode}:\n{tail}")
+            time.sleep(0.05)
+        raise LabError(f"lab emulator not ready after {READY_TIMEOUT_S} s (see {log_path})")
+
+    def emulator_pid(self) -> int | None:
+        try:
+            return int((self.state_dir / "emulator.pid").read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def down(self) -> float:
+        """Stop the emulator and delete every namespace of this lab; returns seconds."""
+        started = time.monotonic()
+        pid = self.emulator_pid()
+        if pid is not None and _is_our_emulator(pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + STOP_TIMEOUT_S
+            while time.monotonic() < deadline and _alive(pid):
+                time.sleep(0.02)
+            if _alive(pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        names = self.namespaces()
+        if names:
+            # Device namespaces first, the bridge last (it holds the veth peers).
+            ordered = sorted(names, key=lambda n: n == self.bridge_ns)
+            _run(["ip", "-batch", "-"], "".join(f"netns del {ns}\n" for ns in ordered))
+        if self.state_dir.exists():
+            shutil.rmtree(self.state_dir)
+        return time.monotonic() - started
+
+    def status(self) -> LabStatus:
+        names = self.namespaces()
+        pid = self.emulator_pid()
+        alive = pid is not None and _alive(pid)
+        problems: list[str] = []
+        count = 0
+        if self.state_path.exists():
+            devices = self.state()["devices"]
+            count = len(devices)
+            missing = [d["netns"] for d in devices if d["netns"] not in names]
+            if missing:
+                problems.append(f"{len(missing)} device namespaces missing")
+            if not alive:
+                problems.append("emulator not running")
+        elif names:
+            problems.append("namespaces left without state (run `camcensus lab down`)")
+        return LabStatus(
+            name=self.name,
+            up=self.state_path.exists() and not problems,
+            devices=count,
+            emulator_pid=pid,
+            emulator_alive=alive,
+            namespaces=names,
+            problems=problems,
+        )
+
+    def emulator_rss_bytes(self) -> int:
+        """Resident memory of the emulator process (VmRSS)."""
+        pid = self.emulator_pid()
+        if pid is None:
+            raise LabError("emulator not running")
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+        raise LabError("no VmRSS for the emulator")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie child of ours counts as gone
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+def _is_our_emulator(pid: int) -> bool:
+    """Only signal a pid whose command line is really our emulator (pids get reused)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (FileNotFoundError, PermissionError):
+        return False
+    return b"lab.emulator" in cmdline

@@ -1,0 +1,726 @@
+"""One process that emulates every lab device.
+
+For each device it enters the device's network namespace with ``setns()`` (on the
+event-loop thread, synchronously, with nothing else running), opens that device's
+sockets there, returns to its own namespace, and hands the sockets to one asyncio
+loop.  zeroconf instances are created the same way: their sockets are opened in
+``Zeroconf.__init__``, so they belong to the device's namespace.
+
+Run by ``Lab.up()`` as ``python -m lab.emulator STATE_JSON``; writes
+``emulator.ready`` next to the state file once every device is served.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import functools
+import ipaddress
+import json
+import logging
+import os
+import resource
+import signal
+import socket
+import ssl
+import struct
+import sys
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
+from typing import Any, cast
+
+from lab import netns, soap
+from lab.mdns import MDNS_GROUP, MDNS_PORT, MdnsService, Responder
+from lab.profiles import DeviceInstance, Profile, load_profile, render
+
+__all__ = ["Device", "Emulator", "main"]
+
+log = logging.getLogger("lab.emulator")
+
+WSD_GROUP = "239.255.255.250"
+WSD_PORT = 3702
+SADP_GROUP = "239.255.255.250"
+SADP_PORT = 37020
+DHIP_GROUP = "239.255.255.251"
+DHIP_PORT = 37810
+NETIP_PORT = 34569
+SSDP_GROUP = "239.255.255.250"
+SSDP_PORT = 1900
+MAX_REQUEST_HEAD_BYTES = 64 * 1024
+MAX_REQUEST_BODY_BYTES = 1024 * 1024
+CLIENT_IDLE_TIMEOUT_S = 10.0
+TRICKLE_INTERVAL_S = 1.0
+TRICKLE_MAX_S = 3600.0
+REASONS = {
+    200: "OK",
+    204: "No Content",
+    301: "Moved Permanently",
+    302: "Found",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+UdpHandler = Callable[[bytes, tuple[str, int]], list[tuple[bytes, tuple[str, int]]]]
+
+
+class Device:
+    """One emulated device: its instance data, profile and rendered values."""
+
+    def __init__(self, instance: DeviceInstance, profile: Profile) -> None:
+        self.instance = instance
+        self.profile = profile
+        self.values = instance.values()
+        hostile = profile.section("hostile") or {}
+        self.hostile_http = str(hostile.get("http", "none"))
+        self.huge_bytes = int(hostile.get("huge_bytes", 10_000_000))
+
+    def text(self, value: object) -> str:
+        return render(str(value), self.values)
+
+
+class _Udp(asyncio.DatagramProtocol):
+    def __init__(self, handler: UdpHandler) -> None:
+        self.handler = handler
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.DatagramTransport, transport)
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        if self.transport is None:
+            return
+        try:
+            replies = self.handler(data, (str(addr[0]), int(addr[1])))
+        except Exception:  # one bad datagram must not stop a device
+            log.exception("udp handler failed")
+            return
+        for payload, dest in replies:
+            self.transport.sendto(payload, dest)
+
+    def error_received(self, exc: Exception) -> None:
+        log.debug("udp error: %s", exc)
+
+
+def _udp_socket(ip: str, port: int, group: str | None, broadcast: bool = False) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if broadcast:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+    sock.bind(("0.0.0.0", port))  # noqa: S104 (inside a lab namespace only)
+    if group is not None:
+        mreq = struct.pack("4s4s", socket.inet_aton(group), socket.inet_aton(ip))
+        sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
+        sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(ip))
+        sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
+    sock.setblocking(False)
+    return sock
+
+
+def _tcp_socket(ip: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((ip, port))
+    sock.listen(64)
+    sock.setblocking(False)
+    return sock
+
+
+# --- HTTP ------------------------------------------------------------------
+
+
+def http_response(
+    status: int, headers: Mapping[str, str], body: bytes, server: str | None
+) -> bytes:
+    lines = [f"HTTP/1.1 {status} {REASONS.get(status, 'Status')}"]
+    if server:
+        lines.append(f"Server: {server}")
+    lines.extend(f"{k}: {v}" for k, v in headers.items())
+    lines.append(f"Content-Length: {len(body)}")
+    lines.append("Connection: close")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8", "surrogateescape") + body
+
+
+def _parse_request(head: bytes) -> tuple[str, str, dict[str, str]]:
+    lines = head.decode("latin-1").split("\r\n")
+    parts = lines[0].split()
+    if len(parts) < 2:
+        raise ValueError("bad request line")
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        if ":" in line:
+            name, value = line.split(":", 1)
+            headers[name.strip().lower()] = value.strip()
+    return parts[0].upper(), parts[1], headers
+
+
+class HttpService:
+    """HTTP (and, wrapped in TLS, HTTPS) for one device, from its profile."""
+
+    def __init__(self, device: Device) -> None:
+        self.device = device
+        http = device.profile.section("http") or {}
+        self.server = device.text(http["server"]) if "server" in http else None
+        self.paths: dict[str, Mapping[str, Any]] = {
+            str(entry["path"]): entry for entry in http.get("paths", [])
+        }
+        ssdp = device.profile.section("ssdp") or {}
+        self.ssdp_path = str(ssdp.get("location_path", "")) if ssdp else ""
+        self.onvif = device.profile.section("onvif")
+
+    def respond(self, method: str, path: str, body: bytes) -> bytes:
+        device = self.device
+        route = self.paths.get(path.split("?", 1)[0])
+        if route is not None:
+            headers = {str(k): device.text(v) for k, v in route.get("headers", {}).items()}
+            text = device.text(route.get("body", ""))
+            return http_response(int(route.get("status", 200)), headers, text.encode(), self.server)
+        if self.onvif is not None and method == "POST" and path.startswith("/onvif/"):
+            operation = soap.operation_of(body)
+            username = str(self.onvif.get("username", ""))
+            authorised = not username or soap.auth_ok(
+                body, username, str(self.onvif.get("password", ""))
+            )
+            status, reply = soap.device_response(operation, self.onvif, device.values, authorised)
+            headers = {"Content-Type": "application/soap+xml; charset=utf-8"}
+            return http_response(status, headers, reply.encode(), self.server)
+        if self.ssdp_path and path == self.ssdp_path:
+            ssdp = device.profile.section("ssdp") or {}
+            text = device.text(ssdp.get("description", ""))
+            return http_response(200, {"Content-Type": "text/xml"}, text.encode(), self.server)
+        return http_response(404, {"Content-Type": "text/html"}, b"<html>404</html>", self.server)
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            if self.device.hostile_http == "reset":
+                sock = writer.get_extra_info("socket")
+                if sock is not None:
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                writer.transport.abort()
+                return
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), CLIENT_IDLE_TIMEOUT_S)
+            method, path, headers = _parse_request(head)
+            length = min(int(headers.get("content-length", "0") or 0), MAX_REQUEST_BODY_BYTES)
+            body = await asyncio.wait_for(reader.readexactly(length), CLIENT_IDLE_TIMEOUT_S)
+            if self.device.hostile_http == "trickle":
+                await self._trickle(writer)
+            elif self.device.hostile_http == "huge":
+                await self._huge(writer)
+            else:
+                writer.write(self.respond(method, path, body))
+                await writer.drain()
+        except (
+            ConnectionError,
+            TimeoutError,
+            ValueError,
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,
+            ssl.SSLError,
+        ) as exc:
+            log.debug("http client: %s", exc)
+        finally:
+            with contextlib.suppress(Exception):
+                writer.close()
+
+    async def _trickle(self, writer: asyncio.StreamWriter) -> None:
+        """Headers, then one body byte a second, until the client gives up."""
+        server = f"Server: {self.server}\r\n" if self.server else ""
+        writer.write(f"HTTP/1.1 200 OK\r\n{server}Content-Type: text/html\r\n".encode())
+        loop = asyncio.get_running_loop()
+        end = loop.time() + TRICKLE_MAX_S
+        while loop.time() < end and not writer.is_closing():
+            writer.write(b"x")
+            await writer.drain()
+            await asyncio.sleep(TRICKLE_INTERVAL_S)
+
+    async def _huge(self, writer: asyncio.StreamWriter) -> None:
+        """A well-formed reply whose body is ``huge_bytes`` long."""
+        size = self.device.huge_bytes
+        server = f"Server: {self.server}\r\n" if self.server else ""
+        writer.write(
+            f"HTTP/1.1 200 OK\r\n{server}Content-Type: text/html\r\n"
+            f"Content-Length: {size}\r\nConnection: close\r\n\r\n<html><title>".encode()
+        )
+        chunk = b"A" * 65536
+        sent = 13
+        while sent < size and not writer.is_closing():
+            part = chunk[: min(len(chunk), size - sent)]
+            writer.write(part)
+            sent += len(part)
+            await writer.drain()
+
+
+# --- RTSP and plain TCP -------------------------------------------------------
+
+
+class RtspService:
+    def __init__(self, device: Device) -> None:
+        self.device = device
+        self.rtsp = device.profile.section("rtsp") or {}
+
+    def respond(self, method: str, cseq: str) -> bytes:
+        rtsp = self.rtsp
+        lines = ["RTSP/1.0 200 OK", f"CSeq: {cseq}"]
+        if "server" in rtsp:
+            lines.append(f"Server: {self.device.text(rtsp['server'])}")
+        body = b""
+        if method == "OPTIONS":
+            public = rtsp.get("public", "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN")
+            lines.append(f"Public: {self.device.text(public)}")
+        elif method == "DESCRIBE" and "realm" in rtsp:
+            lines[0] = "RTSP/1.0 401 Unauthorized"
+            nonce = uuid.uuid4().hex
+            realm = self.device.text(rtsp["realm"])
+            lines.append(f'WWW-Authenticate: Digest realm="{realm}", nonce="{nonce}"')
+        elif method == "DESCRIBE":
+            body = (
+                f"v=0\r\no=- 0 0 IN IP4 {self.device.instance.ip}\r\ns=Media Presentation\r\n"
+                "t=0 0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
+            ).encode()
+            lines.append("Content-Type: application/sdp")
+        else:
+            lines[0] = "RTSP/1.0 405 Method Not Allowed"
+        lines.append(f"Content-Length: {len(body)}")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            for _ in range(20):
+                head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), CLIENT_IDLE_TIMEOUT_S)
+                method, _url, headers = _parse_request(head)
+                writer.write(self.respond(method, headers.get("cseq", "0")))
+                await writer.drain()
+        except (
+            ConnectionError,
+            TimeoutError,
+            ValueError,
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,
+        ) as exc:
+            log.debug("rtsp client: %s", exc)
+        finally:
+            with contextlib.suppress(Exception):
+                writer.close()
+
+
+def _banner_handler(
+    banner: bytes,
+) -> Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]:
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            if banner:
+                writer.write(banner)
+                await writer.drain()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(reader.read(1024), 2.0)
+        except ConnectionError:
+            pass
+        finally:
+            with contextlib.suppress(Exception):
+                writer.close()
+
+    return handle
+
+
+# --- TLS certificates -----------------------------------------------------------
+
+
+def make_tls_context(subject: Mapping[str, str], cache_dir: Path, key: str) -> ssl.SSLContext:
+    """A server context with a self-signed certificate whose subject is *subject*."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    cert_path = cache_dir / f"{key}.crt"
+    key_path = cache_dir / f"{key}.key"
+    if not cert_path.exists():
+        oids = {
+            "CN": NameOID.COMMON_NAME,
+            "O": NameOID.ORGANIZATION_NAME,
+            "OU": NameOID.ORGANIZATIONAL_UNIT_NAME,
+            "C": NameOID.COUNTRY_NAME,
+            "ST": NameOID.STATE_OR_PROVINCE_NAME,
+            "L": NameOID.LOCALITY_NAME,
+        }
+        name = x509.Name(
+            [x509.NameAttribute(oids[k], str(v)) for k, v in subject.items() if k in oids]
+        )
+        private = ec.generate_private_key(ec.SECP256R1())
+        now = dt.datetime.now(dt.UTC)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(private.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=3650))
+            .sign(private, hashes.SHA256())
+        )
+        key_path.write_bytes(
+            private.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_path, key_path)
+    return context
+
+
+# --- UDP discovery handlers -------------------------------------------------------
+
+
+def wsd_handler(device: Device) -> UdpHandler:
+    wsd = device.profile.section("wsd") or {}
+    types = str(wsd.get("types", "dn:NetworkVideoTransmitter"))
+
+    def handle(data: bytes, addr: tuple[str, int]) -> list[tuple[bytes, tuple[str, int]]]:
+        message_id = soap.probe_message_id(data)
+        if message_id is None or not soap.wants_probe_match(data, types):
+            return []
+        reply = soap.probe_match(wsd, device.values, message_id, str(uuid.uuid4()))
+        return [(reply, addr)]
+
+    return handle
+
+
+def sadp_handler(device: Device) -> UdpHandler:
+    """Hikvision SADP: answer an inquiry with a ProbeMatch to the multicast group."""
+    sadp = device.profile.section("sadp") or {}
+
+    def handle(data: bytes, addr: tuple[str, int]) -> list[tuple[bytes, tuple[str, int]]]:
+        if b"<Probe>" not in data or b"inquiry" not in data:
+            return []
+        start = data.find(b"<Uuid>")
+        end = data.find(b"</Uuid>")
+        their_uuid = data[start + 6 : end].decode("ascii", "replace") if 0 <= start < end else ""
+        if "raw" in sadp:
+            values = dict(device.values, relates_to=their_uuid)
+            reply = render(str(sadp["raw"]), values)
+        else:
+            fields = {
+                "MAC": device.values["mac_dash"].lower(),
+                "IPv4Address": device.instance.ip,
+                "IPv4SubnetMask": "255.255.254.0",
+                "IPv4Gateway": "0.0.0.0",  # noqa: S104 (a field value, not a bind)
+                **{str(k): device.text(v) for k, v in sadp.get("fields", {}).items()},
+            }
+            body = "".join(f"<{k}>{_xml_text(v)}</{k}>" for k, v in fields.items())
+            reply = (
+                '<?xml version="1.0" encoding="UTF-8"?><ProbeMatch>'
+                f"<Uuid>{_xml_text(their_uuid)}</Uuid><Types>inquiry</Types>{body}</ProbeMatch>"
+            )
+        dest = (SADP_GROUP, SADP_PORT) if sadp.get("reply_to", "multicast") == "multicast" else addr
+        return [(reply.encode("utf-8", "surrogateescape"), dest)]
+
+    return handle
+
+
+def _xml_text(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def dhip_packet(payload: bytes) -> bytes:
+    """Frame a DHIP JSON payload: 32-byte header, length twice (little endian)."""
+    header = b"\x20\x00\x00\x00DHIP" + b"\x00" * 8
+    header += struct.pack("<II", len(payload), 0) + struct.pack("<II", len(payload), 0)
+    return header + payload
+
+
+def dhip_handler(device: Device) -> UdpHandler:
+    dhip = device.profile.section("dhip") or {}
+
+    def handle(data: bytes, addr: tuple[str, int]) -> list[tuple[bytes, tuple[str, int]]]:
+        if data[4:8] != b"DHIP" or b"DHDiscover.search" not in data:
+            return []
+        if "raw_json" in dhip:
+            payload = device.text(dhip["raw_json"])
+        else:
+            info: dict[str, Any] = {
+                "IPv4Address": {
+                    "IPAddress": device.instance.ip,
+                    "SubnetMask": "255.255.254.0",
+                    "DefaultGateway": "0.0.0.0",  # noqa: S104 (a field value)
+                    "DhcpEnable": False,
+                },
+                "mac": device.instance.mac,
+            }
+            for key, value in dhip.get("device_info", {}).items():
+                info[str(key)] = device.text(value) if isinstance(value, str) else value
+            payload = json.dumps(
+                {
+                    "mac": device.instance.mac,
+                    "method": "client.notifyDevInfo",
+                    "params": {"deviceInfo": info},
+                },
+                ensure_ascii=False,
+            )
+        return [(dhip_packet(payload.encode("utf-8", "surrogateescape")), addr)]
+
+    return handle
+
+
+def netip_handler(device: Device) -> UdpHandler:
+    """Xiongmai NetIP: answer message 1530 with 1531 + NetWork.NetCommon JSON."""
+    netip = device.profile.section("netip") or {}
+
+    def handle(data: bytes, addr: tuple[str, int]) -> list[tuple[bytes, tuple[str, int]]]:
+        if len(data) < 20 or data[0] != 0xFF:
+            return []
+        msg = struct.unpack("<BBHIIHHI", data[:20])[6]
+        if msg != 1530:
+            return []
+        host_ip = int(ipaddress.IPv4Address(device.instance.ip)).to_bytes(4, "big")
+        common: dict[str, Any] = {
+            "HostIP": "0x" + host_ip[::-1].hex().upper(),
+            "MAC": device.instance.mac,
+            "Submask": "0x0000FEFF",
+            "GateWay": "0x00000000",
+        }
+        for key, value in netip.get("net_common", {}).items():
+            common[str(key)] = device.text(value) if isinstance(value, str) else value
+        body = json.dumps({"NetWork.NetCommon": common, "Ret": 100, "SessionID": "0x00000000"})
+        payload = body.encode() + b"\x0a\x00"
+        header = struct.pack("<BBHIIHHI", 0xFF, 1, 0, 0, 0, 0, 1531, len(payload))
+        return [(header + payload, addr)]
+
+    return handle
+
+
+def ssdp_handler(device: Device, http_port: int) -> UdpHandler:
+    ssdp = device.profile.section("ssdp") or {}
+
+    def handle(data: bytes, addr: tuple[str, int]) -> list[tuple[bytes, tuple[str, int]]]:
+        if not data.startswith(b"M-SEARCH"):
+            return []
+        location = f"http://{device.instance.ip}:{http_port}{ssdp.get('location_path', '/')}"
+        lines = [
+            "HTTP/1.1 200 OK",
+            "CACHE-CONTROL: max-age=1800",
+            "EXT:",
+            f"LOCATION: {location}",
+            f"SERVER: {device.text(ssdp.get('server', 'Linux UPnP/1.0'))}",
+            "ST: upnp:rootdevice",
+            f"USN: uuid:{device.instance.uuid}::upnp:rootdevice",
+        ]
+        return [(("\r\n".join(lines) + "\r\n\r\n").encode(), addr)]
+
+    return handle
+
+
+# --- the emulator ------------------------------------------------------------------
+
+
+class Emulator:
+    """Serves every device of a lab from one event loop."""
+
+    def __init__(self, devices: list[Device], cache_dir: Path) -> None:
+        self.devices = devices
+        self.cache_dir = cache_dir
+        self.servers: list[asyncio.Server] = []
+        self.transports: list[asyncio.BaseTransport] = []
+        self._tls: dict[str, ssl.SSLContext] = {}
+
+    async def start(self) -> None:
+        for device in self.devices:
+            await self._start_device(device)
+        await self._start_mdns()
+
+    async def _start_device(self, device: Device) -> None:
+        loop = asyncio.get_running_loop()
+        ip = device.instance.ip
+        profile = device.profile
+        http = profile.section("http") or {}
+        tls = profile.section("tls") or {}
+        rtsp = profile.section("rtsp") or {}
+        tcp = profile.section("tcp") or {}
+        http_ports = [int(p) for p in http.get("ports", [80] if http else [])]
+        tls_ports = [int(p) for p in tls.get("ports", [443] if tls else [])]
+        rtsp_ports = [int(rtsp.get("port", 554))] if rtsp else []
+        plain_ports = sorted(
+            {int(p) for p in tcp.get("open", [])}
+            - set(http_ports)
+            - set(tls_ports)
+            - set(rtsp_ports)
+        )
+        udp: list[tuple[int, str | None, bool, UdpHandler]] = []
+        if profile.section("wsd") is not None:
+            udp.append((WSD_PORT, WSD_GROUP, False, wsd_handler(device)))
+        if profile.section("sadp") is not None:
+            udp.append((SADP_PORT, SADP_GROUP, False, sadp_handler(device)))
+        if profile.section("dhip") is not None:
+            udp.append((DHIP_PORT, DHIP_GROUP, True, dhip_handler(device)))
+        if profile.section("netip") is not None:
+            udp.append((NETIP_PORT, None, True, netip_handler(device)))
+        if profile.section("ssdp") is not None:
+            port = http_ports[0] if http_ports else 80
+            udp.append((SSDP_PORT, SSDP_GROUP, False, ssdp_handler(device, port)))
+
+        # Open every socket inside the device namespace, synchronously.
+        with netns.enter(device.instance.netns):
+            tcp_socks = {
+                port: _tcp_socket(ip, port)
+                for port in [*http_ports, *tls_ports, *rtsp_ports, *plain_ports]
+            }
+            udp_socks = [
+                (_udp_socket(ip, port, group, bcast), handler)
+                for port, group, bcast, handler in udp
+            ]
+
+        http_service = HttpService(device)
+        for port in http_ports:
+            self.servers.append(
+                await asyncio.start_server(
+                    http_service.handle, sock=tcp_socks[port], limit=MAX_REQUEST_HEAD_BYTES
+                )
+            )
+        if tls_ports:
+            subject = {str(k): device.text(v) for k, v in tls.get("subject", {}).items()}
+            key = profile.id
+            if key not in self._tls:
+                self._tls[key] = make_tls_context(subject, self.cache_dir, key)
+            for port in tls_ports:
+                self.servers.append(
+                    await asyncio.start_server(
+                        http_service.handle,
+                        sock=tcp_socks[port],
+                        ssl=self._tls[key],
+                        limit=MAX_REQUEST_HEAD_BYTES,
+                        ssl_handshake_timeout=CLIENT_IDLE_TIMEOUT_S,
+                    )
+                )
+        if rtsp_ports:
+            rtsp_service = RtspService(device)
+            self.servers.append(
+                await asyncio.start_server(
+                    rtsp_service.handle,
+                    sock=tcp_socks[rtsp_ports[0]],
+                    limit=MAX_REQUEST_HEAD_BYTES,
+                )
+            )
+        banners = tcp.get("banners", {})
+        for port in plain_ports:
+            banner = device.text(banners.get(str(port), "")).encode("utf-8", "surrogateescape")
+            self.servers.append(
+                await asyncio.start_server(_banner_handler(banner), sock=tcp_socks[port])
+            )
+        for sock, handler in udp_socks:
+            transport, _ = await loop.create_datagram_endpoint(
+                functools.partial(_Udp, handler), sock=sock
+            )
+            self.transports.append(transport)
+
+    async def _start_mdns(self) -> None:
+        loop = asyncio.get_running_loop()
+        for device in self.devices:
+            services = device.profile.data.get("mdns", [])
+            if not services:
+                continue
+            ip = device.instance.ip
+            host = f"cclab-d{device.instance.index:03d}.local."
+            responder = Responder(
+                host,
+                ip,
+                [
+                    MdnsService(
+                        type=str(svc["type"]),
+                        instance=device.text(svc.get("name", f"device {device.instance.index}"))[
+                            :63
+                        ],
+                        port=int(svc.get("port", 80)),
+                        txt={str(k): device.text(v) for k, v in svc.get("txt", {}).items()},
+                    )
+                    for svc in services
+                ],
+            )
+            with netns.enter(device.instance.netns):
+                sock = _udp_socket(ip, MDNS_PORT, MDNS_GROUP)
+                sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 255)
+            transport, _ = await loop.create_datagram_endpoint(
+                functools.partial(_Udp, responder.answer), sock=sock
+            )
+            self.transports.append(transport)
+
+    def close_sockets(self) -> None:
+        for server in self.servers:
+            server.close()
+        for transport in self.transports:
+            transport.close()
+
+
+def _raise_fd_limit() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def load_devices(state: Mapping[str, Any]) -> list[Device]:
+    """Devices from a lab state file (written by :class:`lab.api.Lab`)."""
+    cache: dict[str, Profile] = {}
+    devices = []
+    for entry in state["devices"]:
+        path = str(entry["profile_path"])
+        if path not in cache:
+            cache[path] = load_profile(Path(path).read_text(encoding="utf-8"), path)
+        instance = DeviceInstance(
+            index=int(entry["index"]),
+            profile_id=str(entry["profile_id"]),
+            ip=str(entry["ip"]),
+            mac=str(entry["mac"]),
+            serial=str(entry["serial"]),
+            uuid=str(entry["uuid"]),
+            netns=str(entry["netns"]),
+        )
+        devices.append(Device(instance, cache[path]))
+    return devices
+
+
+def _write_ready(state_path: Path, info: Mapping[str, Any]) -> None:
+    ready = state_path.parent / "emulator.ready"
+    ready.write_text(json.dumps(info), encoding="utf-8")
+
+
+async def serve(state_path: Path, state: Mapping[str, Any]) -> None:
+    devices = load_devices(state)
+    emulator = Emulator(devices, state_path.parent)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    started = loop.time()
+    await emulator.start()
+    ready = state_path.parent / "emulator.ready"
+    ready.write_text(
+        json.dumps({"pid": os.getpid(), "devices": len(devices), "start_s": loop.time() - started}),
+        encoding="utf-8",
+    )
+    await stop.wait()
+    # No zeroconf goodbyes: the namespaces are about to vanish, and 250 instances
+    # saying goodbye to each other would make `lab down` take seconds.
+    emulator.close_sockets()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m lab.emulator STATE_JSON", file=sys.stderr)  # noqa: T201
+        return 2
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+    _raise_fd_limit()
+    state_path = Path(args[0])
+    state = json.loads(state_path.read_text(encoding="utf-8"))
+    asyncio.run(serve(state_path, state))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

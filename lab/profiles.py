@@ -1,0 +1,281 @@
+"""Device profiles (one TOML file a device model) and mixes: loading and expansion.
+
+Pure: reads TOML text and returns data; the only file access is ``load_dir`` /
+``builtin_*`` which read the shipped files.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import tomllib
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lab.errors import LabError
+
+__all__ = [
+    "PLACEHOLDERS",
+    "DeviceInstance",
+    "Profile",
+    "assign_profiles",
+    "builtin_mix",
+    "builtin_profile_dir",
+    "device_ip",
+    "load_dir",
+    "load_mix",
+    "load_profile",
+    "make_instance",
+    "render",
+]
+
+PROFILE_DIR = Path(__file__).parent / "profiles"
+MIX_DIR = Path(__file__).parent / "mixes"
+PLACEHOLDERS = frozenset({"ip", "mac", "mac_dash", "mac_plain", "serial", "uuid", "index"})
+DEVICE_TYPES = frozenset({"camera", "nvr", "other"})
+_HOLE = re.compile(r"\{\{|\}\}|\{([a-z_]*)\}")
+_MAC_PREFIX = re.compile(r"^[0-9a-f]+$")
+LAB_NETWORK = ipaddress.IPv4Network("198.18.0.0/23")
+ADMIN_IP = ipaddress.IPv4Address("198.18.0.1")
+FIRST_DEVICE_IP = ipaddress.IPv4Address("198.18.0.10")
+MAX_DEVICES = 500
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One device model: the parsed TOML plus where it came from."""
+
+    id: str
+    path: str
+    data: Mapping[str, Any]
+
+    @property
+    def mac_prefix(self) -> str:
+        """Prefix as lower-case hex digits without separators (6, 7 or 9 of them)."""
+        return str(self.data["device"]["mac_prefix"]).replace(":", "").replace("-", "").lower()
+
+    @property
+    def truth(self) -> Mapping[str, Any]:
+        return dict(self.data["truth"])
+
+    @property
+    def hostile(self) -> bool:
+        return "hostile" in self.data or Path(self.path).parent.name == "hostile"
+
+    def section(self, name: str) -> Mapping[str, Any] | None:
+        value = self.data.get(name)
+        return value if isinstance(value, Mapping) else None
+
+
+@dataclass(frozen=True)
+class DeviceInstance:
+    """One emulated device: a profile at an index, with its address and MAC."""
+
+    index: int
+    profile_id: str
+    ip: str
+    mac: str
+    serial: str
+    uuid: str
+    netns: str = ""
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    def values(self) -> dict[str, str]:
+        """Placeholder values for :func:`render`."""
+        return {
+            "ip": self.ip,
+            "mac": self.mac,
+            "mac_dash": self.mac.upper().replace(":", "-"),
+            "mac_plain": self.mac.replace(":", ""),
+            "serial": self.serial,
+            "uuid": self.uuid,
+            "index": str(self.index),
+        }
+
+
+def render(text: str, values: Mapping[str, str]) -> str:
+    """Fill ``{ip}``-style placeholders; ``{{``/``}}`` are literal braces.
+
+    Unlike ``str.format`` this never evaluates attributes or indexes, so profile
+    text from outside the repo cannot reach Python objects.
+    """
+
+    def fill(match: re.Match[str]) -> str:
+        hole = match.group(0)
+        if hole == "{{":
+            return "{"
+        if hole == "}}":
+            return "}"
+        name = match.group(1)
+        if name not in values:
+            raise LabError(f"unknown placeholder {hole!r}")
+        return values[name]
+
+    return _HOLE.sub(fill, text)
+
+
+def _check(profile_id: str, data: Mapping[str, Any], path: str) -> None:
+    where = f"profile {path}"
+    device = data.get("device")
+    truth = data.get("truth")
+    if not isinstance(device, Mapping) or not isinstance(truth, Mapping):
+        raise LabError(f"{where}: needs [device] and [truth] tables")
+    if device.get("id") != profile_id:
+        raise LabError(f"{where}: [device].id must be {profile_id!r} (the file name)")
+    prefix = str(device.get("mac_prefix", "")).replace(":", "").replace("-", "").lower()
+    if len(prefix) not in (6, 7, 9) or not _MAC_PREFIX.match(prefix):
+        raise LabError(f"{where}: mac_prefix must be 6, 7 or 9 hex digits")
+    if not device.get("sources"):
+        raise LabError(f"{where}: [device].sources must cite where its facts come from")
+    if truth.get("device_type") not in DEVICE_TYPES:
+        raise LabError(f"{where}: [truth].device_type must be one of {sorted(DEVICE_TYPES)}")
+    for key in ("maker", "brand", "model", "firmware"):
+        if not isinstance(truth.get(key), str):
+            raise LabError(f"{where}: [truth].{key} must be a string")
+    if not isinstance(truth.get("flagged"), bool):
+        raise LabError(f"{where}: [truth].flagged must be true or false")
+
+
+def load_profile(text: str, path: str) -> Profile:
+    """Parse and validate one profile; *path* names it in errors and sets its id."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise LabError(f"profile {path}: {exc}") from exc
+    profile_id = Path(path).stem
+    _check(profile_id, data, path)
+    return Profile(id=profile_id, path=path, data=data)
+
+
+def load_dir(directory: Path, recursive: bool = True) -> dict[str, Profile]:
+    """Load every ``*.toml`` profile below *directory*; duplicate ids are an error."""
+    if not directory.is_dir():
+        raise LabError(f"profile directory {directory} does not exist")
+    found: dict[str, Profile] = {}
+    paths = directory.rglob("*.toml") if recursive else directory.glob("*.toml")
+    for path in sorted(paths):
+        profile = load_profile(path.read_text(encoding="utf-8"), str(path))
+        if profile.id in found:
+            raise LabError(f"duplicate profile id {profile.id!r}: {found[profile.id].path}, {path}")
+        found[profile.id] = profile
+    return found
+
+
+def builtin_profile_dir() -> Path:
+    return PROFILE_DIR
+
+
+def load_mix(text: str, name: str) -> dict[str, int]:
+    """Parse a mix file: ``[weights]`` of profile id -> non-negative integer."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise LabError(f"mix {name}: {exc}") from exc
+    weights = data.get("weights")
+    if not isinstance(weights, Mapping) or not weights:
+        raise LabError(f"mix {name}: needs a non-empty [weights] table")
+    out: dict[str, int] = {}
+    for pid, weight in weights.items():
+        if not isinstance(weight, int) or isinstance(weight, bool) or weight < 0:
+            raise LabError(f"mix {name}: weight of {pid!r} must be a whole number >= 0")
+        out[str(pid)] = weight
+    return out
+
+
+def builtin_mix(name: str) -> dict[str, int]:
+    path = MIX_DIR / f"{name}.toml"
+    if not re.fullmatch(r"[a-z0-9_-]+", name) or not path.is_file():
+        known = sorted(p.stem for p in MIX_DIR.glob("*.toml"))
+        raise LabError(f"unknown mix {name!r}; known mixes: {', '.join(known)}")
+    return load_mix(path.read_text(encoding="utf-8"), name)
+
+
+def assign_profiles(count: int, weights: Mapping[str, int]) -> list[str]:
+    """Spread *count* devices over profiles by weight, deterministically.
+
+    Every profile with weight > 0 gets at least one device when *count* allows;
+    the rest go by largest remainder.  Devices of one profile are interleaved with
+    the others (round-robin over the per-profile counts), so a prefix of the lab is
+    itself a mix.
+    """
+    ids = sorted(pid for pid, w in weights.items() if w > 0)
+    if count < 0 or count > MAX_DEVICES:
+        raise LabError(f"device count must be between 0 and {MAX_DEVICES}")
+    if not ids:
+        raise LabError("mix has no profile with a weight above 0")
+    total = sum(weights[pid] for pid in ids)
+    counts = dict.fromkeys(ids, 0)
+    if count >= len(ids):
+        for pid in ids:
+            counts[pid] = 1
+    remaining = count - sum(counts.values())
+    if remaining > 0:
+        shares = {pid: remaining * weights[pid] / total for pid in ids}
+        for pid in ids:
+            counts[pid] += int(shares[pid])
+        left = count - sum(counts.values())
+        by_remainder = sorted(ids, key=lambda p: (-(shares[p] - int(shares[p])), p))
+        for pid in by_remainder[:left]:
+            counts[pid] += 1
+    else:
+        # Fewer devices than profiles: the heaviest profiles first.
+        for pid in sorted(ids, key=lambda p: (-weights[p], p))[:count]:
+            counts[pid] = 1
+    order: list[str] = []
+    pending = {pid: n for pid, n in counts.items() if n}
+    while pending:
+        for pid in sorted(pending):
+            order.append(pid)
+            pending[pid] -= 1
+        pending = {pid: n for pid, n in pending.items() if n}
+    return order
+
+
+def device_ip(index: int) -> str:
+    """Address of device *index* (1-based): 198.18.0.10, .11, ... into 198.18.1.x."""
+    if not 1 <= index <= MAX_DEVICES:
+        raise LabError(f"device index {index} out of range 1..{MAX_DEVICES}")
+    return str(FIRST_DEVICE_IP + (index - 1))
+
+
+def _mac(prefix: str, index: int) -> str:
+    free = 12 - len(prefix)
+    if index >= 16**free:
+        raise LabError(f"MAC prefix {prefix} leaves no room for device {index}")
+    digits = prefix + format(index, f"0{free}x")
+    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+
+
+def make_instance(profile: Profile, index: int, netns: str = "") -> DeviceInstance:
+    """The device at *index* built from *profile*: address, MAC, serial, UUID."""
+    serial_prefix = str(profile.data["device"].get("serial_prefix", profile.id.upper()[:12]))
+    return DeviceInstance(
+        index=index,
+        profile_id=profile.id,
+        ip=device_ip(index),
+        mac=_mac(profile.mac_prefix, index),
+        serial=f"{serial_prefix}{index:05d}",
+        uuid=str(uuid.uuid5(uuid.NAMESPACE_URL, f"camcensus-lab/{profile.id}/{index}")),
+        netns=netns,
+    )
+
+
+def merged_profiles(extra_dirs: Sequence[Path] = ()) -> dict[str, Profile]:
+    """Built-in profiles plus those in *extra_dirs* (an extra may not reuse a built-in id)."""
+    profiles = load_dir(PROFILE_DIR)
+    for directory in extra_dirs:
+        for pid, profile in load_dir(directory).items():
+            if pid in profiles:
+                raise LabError(f"profile id {pid!r} in {profile.path} is already defined")
+            profiles[pid] = profile
+    return profiles
+
+
+def check_mix(weights: Mapping[str, int], profiles: Iterable[str]) -> None:
+    known = set(profiles)
+    unknown = sorted(pid for pid in weights if pid not in known)
+    if unknown:
+        raise LabError(f"mix names unknown profiles: {', '.join(unknown)}")

@@ -1,0 +1,240 @@
+"""SOAP replies of the emulated ONVIF device service, and WS-Discovery ProbeMatches.
+
+The values come from a profile's ``[onvif]`` / ``[wsd]`` tables; the envelopes follow
+the ONVIF Core Specification (device service, WS-Discovery 2005/04) so that a real
+ONVIF client (onvif-zeep-async) accepts them.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from xml.sax.saxutils import escape
+
+from lab.profiles import render
+
+__all__ = [
+    "auth_ok",
+    "device_response",
+    "operation_of",
+    "probe_match",
+    "probe_message_id",
+    "wants_probe_match",
+]
+
+ENV_OPEN = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://www.w3.org/2003/05/soap-envelope" '
+    'xmlns:tds="http://www.onvif.org/ver10/device/wsdl" '
+    'xmlns:tt="http://www.onvif.org/ver10/schema" '
+    'xmlns:ter="http://www.onvif.org/ver10/error">'
+    "<SOAP-ENV:Body>"
+)
+ENV_CLOSE = "</SOAP-ENV:Body></SOAP-ENV:Envelope>"
+
+OPERATIONS = (
+    "GetSystemDateAndTime",
+    "GetDeviceInformation",
+    "GetNetworkInterfaces",
+    "GetCapabilities",
+    "GetServices",
+    "GetScopes",
+    "GetHostname",
+)
+_OP = re.compile(rb"<(?:[\w-]+:)?(" + "|".join(OPERATIONS).encode() + rb")[\s/>]")
+_TOKEN = {
+    name: re.compile(rb"<(?:[\w-]+:)?" + name.encode() + rb"\b[^>]*>([^<]*)<")
+    for name in ("Username", "Password", "Nonce", "Created")
+}
+_MESSAGE_ID = re.compile(rb"<(?:[\w-]+:)?MessageID\b[^>]*>([^<]{1,200})<")
+_TYPES = re.compile(rb"<(?:[\w-]+:)?Types\b[^>]*>([^<]*)<")
+
+
+def operation_of(body: bytes) -> str | None:
+    """The device-service operation a SOAP request asks for, if we know it."""
+    match = _OP.search(body)
+    return match.group(1).decode() if match else None
+
+
+def auth_ok(body: bytes, username: str, password: str) -> bool:
+    """Check a WS-UsernameToken with PasswordDigest (ONVIF Core 5.12.2).
+
+    digest = Base64(SHA-1(nonce + created + password)); the nonce travels Base64.
+    """
+    fields: dict[str, bytes] = {}
+    for name, pattern in _TOKEN.items():
+        match = pattern.search(body)
+        if match is None:
+            return False
+        fields[name] = match.group(1).strip()
+    if fields["Username"].decode("utf-8", "replace") != username:
+        return False
+    try:
+        nonce = base64.b64decode(fields["Nonce"], validate=True)
+    except ValueError:
+        return False
+    expected = base64.b64encode(
+        hashlib.sha1(nonce + fields["Created"] + password.encode(), usedforsecurity=False).digest()
+    )
+    return hmac.compare_digest(expected, fields["Password"])
+
+
+def _fault(code: str, subcode: str, reason: str) -> str:
+    return (
+        f"{ENV_OPEN}<SOAP-ENV:Fault><SOAP-ENV:Code><SOAP-ENV:Value>{code}</SOAP-ENV:Value>"
+        f"<SOAP-ENV:Subcode><SOAP-ENV:Value>{subcode}</SOAP-ENV:Value></SOAP-ENV:Subcode>"
+        f'</SOAP-ENV:Code><SOAP-ENV:Reason><SOAP-ENV:Text xml:lang="en">{reason}'
+        f"</SOAP-ENV:Text></SOAP-ENV:Reason></SOAP-ENV:Fault>{ENV_CLOSE}"
+    )
+
+
+NOT_AUTHORIZED = _fault("SOAP-ENV:Sender", "ter:NotAuthorized", "Sender not Authorized")
+ACTION_NOT_SUPPORTED = _fault(
+    "SOAP-ENV:Receiver", "ter:ActionNotSupported", "Optional Action Not Implemented"
+)
+
+
+def _date_time(now: datetime) -> str:
+    return (
+        f"<tt:Time><tt:Hour>{now.hour}</tt:Hour><tt:Minute>{now.minute}</tt:Minute>"
+        f"<tt:Second>{now.second}</tt:Second></tt:Time>"
+        f"<tt:Date><tt:Year>{now.year}</tt:Year><tt:Month>{now.month}</tt:Month>"
+        f"<tt:Day>{now.day}</tt:Day></tt:Date>"
+    )
+
+
+def device_response(
+    operation: str | None,
+    onvif: Mapping[str, Any],
+    values: Mapping[str, str],
+    authorised: bool,
+    now: datetime | None = None,
+) -> tuple[int, str]:
+    """(HTTP status, SOAP text) for one device-service request."""
+    if operation is None:
+        return 400, ACTION_NOT_SUPPORTED
+    needs_auth = bool(onvif.get("username")) and operation != "GetSystemDateAndTime"
+    if needs_auth and not authorised:
+        return 400, NOT_AUTHORIZED
+
+    def val(key: str, default: str = "") -> str:
+        return escape(render(str(onvif.get(key, default)), values))
+
+    xaddr = f"http://{values['ip']}/onvif/device_service"
+    if operation == "GetSystemDateAndTime":
+        skew = timedelta(seconds=float(onvif.get("clock_skew_s", 0)))
+        utc = (now or datetime.now(UTC)) + skew
+        body = (
+            "<tds:GetSystemDateAndTimeResponse><tds:SystemDateAndTime>"
+            "<tt:DateTimeType>NTP</tt:DateTimeType><tt:DaylightSavings>false</tt:DaylightSavings>"
+            "<tt:TimeZone><tt:TZ>UTC0</tt:TZ></tt:TimeZone>"
+            f"<tt:UTCDateTime>{_date_time(utc)}</tt:UTCDateTime>"
+            f"<tt:LocalDateTime>{_date_time(utc)}</tt:LocalDateTime>"
+            "</tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>"
+        )
+    elif operation == "GetDeviceInformation":
+        body = (
+            "<tds:GetDeviceInformationResponse>"
+            f"<tds:Manufacturer>{val('manufacturer')}</tds:Manufacturer>"
+            f"<tds:Model>{val('model')}</tds:Model>"
+            f"<tds:FirmwareVersion>{val('firmware')}</tds:FirmwareVersion>"
+            f"<tds:SerialNumber>{val('serial', '{serial}')}</tds:SerialNumber>"
+            f"<tds:HardwareId>{val('hardware_id')}</tds:HardwareId>"
+            "</tds:GetDeviceInformationResponse>"
+        )
+    elif operation == "GetNetworkInterfaces":
+        body = (
+            "<tds:GetNetworkInterfacesResponse>"
+            '<tds:NetworkInterfaces token="eth0"><tt:Enabled>true</tt:Enabled>'
+            f"<tt:Info><tt:Name>eth0</tt:Name><tt:HwAddress>{escape(values['mac'])}</tt:HwAddress>"
+            "<tt:MTU>1500</tt:MTU></tt:Info>"
+            "<tt:IPv4><tt:Enabled>true</tt:Enabled><tt:Config><tt:Manual>"
+            f"<tt:Address>{escape(values['ip'])}</tt:Address><tt:PrefixLength>23</tt:PrefixLength>"
+            "</tt:Manual><tt:DHCP>false</tt:DHCP></tt:Config></tt:IPv4>"
+            "</tds:NetworkInterfaces></tds:GetNetworkInterfacesResponse>"
+        )
+    elif operation == "GetCapabilities":
+        body = (
+            "<tds:GetCapabilitiesResponse><tds:Capabilities>"
+            f"<tt:Device><tt:XAddr>{xaddr}</tt:XAddr></tt:Device>"
+            f"<tt:Media><tt:XAddr>http://{values['ip']}/onvif/media_service</tt:XAddr>"
+            "<tt:StreamingCapabilities><tt:RTPMulticast>false</tt:RTPMulticast>"
+            "<tt:RTP_TCP>true</tt:RTP_TCP><tt:RTP_RTSP_TCP>true</tt:RTP_RTSP_TCP>"
+            "</tt:StreamingCapabilities></tt:Media>"
+            "</tds:Capabilities></tds:GetCapabilitiesResponse>"
+        )
+    elif operation == "GetServices":
+        body = (
+            "<tds:GetServicesResponse><tds:Service>"
+            "<tds:Namespace>http://www.onvif.org/ver10/device/wsdl</tds:Namespace>"
+            f"<tds:XAddr>{xaddr}</tds:XAddr>"
+            "<tds:Version><tt:Major>2</tt:Major><tt:Minor>60</tt:Minor></tds:Version>"
+            "</tds:Service></tds:GetServicesResponse>"
+        )
+    elif operation == "GetHostname":
+        body = (
+            "<tds:GetHostnameResponse><tds:HostnameInformation><tt:FromDHCP>false</tt:FromDHCP>"
+            f"<tt:Name>{val('hostname', 'ipcam')}</tt:Name>"
+            "</tds:HostnameInformation></tds:GetHostnameResponse>"
+        )
+    else:
+        return 400, ACTION_NOT_SUPPORTED
+    return 200, f"{ENV_OPEN}{body}{ENV_CLOSE}"
+
+
+def probe_message_id(data: bytes) -> str | None:
+    """MessageID of a WS-Discovery Probe, or None when *data* is not a Probe."""
+    if b"ProbeMatch" in data or b"Probe" not in data:
+        return None
+    match = _MESSAGE_ID.search(data)
+    return match.group(1).decode("utf-8", "replace").strip() if match else None
+
+
+def wants_probe_match(data: bytes, device_types: str) -> bool:
+    """Does a Probe's <Types> admit this device? Empty or absent Types admit all."""
+    match = _TYPES.search(data)
+    if match is None or not match.group(1).strip():
+        return True
+    ours = {t.split(":")[-1] for t in device_types.split()}
+    asked = {t.split(":")[-1] for t in match.group(1).decode("utf-8", "replace").split()}
+    return bool(ours & asked)
+
+
+def probe_match(
+    wsd: Mapping[str, Any], values: Mapping[str, str], relates_to: str, message_id: str
+) -> bytes:
+    """The ProbeMatches envelope a device sends back (unicast) for one Probe."""
+    full = dict(values, relates_to=relates_to, message_id=message_id)
+    if "raw" in wsd:
+        return render(str(wsd["raw"]), full).encode()
+    scopes = " ".join(render(str(s), values) for s in wsd.get("scopes", []))
+    types = str(wsd.get("types", "dn:NetworkVideoTransmitter"))
+    xaddrs = render(str(wsd.get("xaddrs", "http://{ip}/onvif/device_service")), values)
+    text = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://www.w3.org/2003/05/soap-envelope" '
+        'xmlns:wsa="http://schemas.xmlsoap.org/ws/2004/08/addressing" '
+        'xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery" '
+        'xmlns:dn="http://www.onvif.org/ver10/network/wsdl" '
+        'xmlns:tds="http://www.onvif.org/ver10/device/wsdl">'
+        "<SOAP-ENV:Header>"
+        f"<wsa:MessageID>uuid:{escape(message_id)}</wsa:MessageID>"
+        f"<wsa:RelatesTo>{escape(relates_to)}</wsa:RelatesTo>"
+        "<wsa:To>http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</wsa:To>"
+        "<wsa:Action>http://schemas.xmlsoap.org/ws/2005/04/discovery/ProbeMatches</wsa:Action>"
+        "</SOAP-ENV:Header><SOAP-ENV:Body><d:ProbeMatches><d:ProbeMatch>"
+        "<wsa:EndpointReference>"
+        f"<wsa:Address>urn:uuid:{escape(values['uuid'])}</wsa:Address>"
+        "</wsa:EndpointReference>"
+        f"<d:Types>{escape(types)}</d:Types>"
+        f"<d:Scopes>{escape(scopes)}</d:Scopes>"
+        f"<d:XAddrs>{escape(xaddrs)}</d:XAddrs>"
+        "<d:MetadataVersion>1</d:MetadataVersion>"
+        "</d:ProbeMatch></d:ProbeMatches></SOAP-ENV:Body></SOAP-ENV:Envelope>"
+    )
+    return text.encode()
