@@ -230,25 +230,38 @@ class Lab:
                 future.result()
 
     def _start_emulator(self) -> int:
+        """Spawn the emulator detached (own session, output to emulator.log)."""
         ready = self.state_dir / "emulator.ready"
         ready.unlink(missing_ok=True)
         log_path = self.state_dir / "emulator.log"
-        with log_path.open("wb") as log_file:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "lab.emulator", str(self.state_path)],
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        (self.state_dir / "emulator.pid").write_text(str(proc.pid), encoding="utf-8")
+        # posix_spawn rather than Popen: the emulator outlives this object, and a
+        # Popen dropped while its child runs complains at garbage collection.
+        pid = os.posix_spawn(
+            sys.executable,
+            [sys.executable, "-m", "lab.emulator", str(self.state_path)],
+            dict(os.environ),
+            file_actions=[
+                (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                (
+                    os.POSIX_SPAWN_OPEN,
+                    1,
+                    str(log_path),
+                    os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+                    0o600,
+                ),
+                (os.POSIX_SPAWN_DUP2, 1, 2),
+            ],
+            setsid=True,
+        )
+        (self.state_dir / "emulator.pid").write_text(str(pid), encoding="utf-8")
         deadline = time.monotonic() + READY_TIMEOUT_S
         while time.monotonic() < deadline:
             if ready.exists():
-                return proc.pid
-            if proc.poll() is not None:
+                return pid
+            exited, status = _reap(pid)
+            if exited:
                 tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
-                raise LabError(f"lab emulator exited with {proc.returncode}:\n{tail}")
+                raise LabError(f"lab emulator exited with status {status}:\n{tail}")
             time.sleep(0.05)
         raise LabError(f"lab emulator not ready after {READY_TIMEOUT_S} s (see {log_path})")
 
@@ -271,6 +284,7 @@ class Lab:
             if _alive(pid):
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
+            _reap(pid)
         names = self.namespaces()
         if names:
             # Device namespaces first, the bridge last (it holds the veth peers).
@@ -315,6 +329,15 @@ class Lab:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) * 1024
         raise LabError("no VmRSS for the emulator")
+
+
+def _reap(pid: int) -> tuple[bool, int]:
+    """Collect *pid* if it is our exited child: (exited, wait status)."""
+    try:
+        done, status = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:  # not our child (started by another `lab up`)
+        return not _alive(pid), 0
+    return done == pid, status
 
 
 def _alive(pid: int) -> bool:
