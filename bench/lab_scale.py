@@ -80,7 +80,7 @@ def main() -> int:
         return 2
     sizes = [int(s) for s in args.sizes.split(",") if s]
     peer_sizes = {int(s) for s in args.peer_sizes.split(",") if s}
-    rows = []
+    rows: list[dict[str, object]] = []
     lab = Lab("ccbench")
     for n in sizes:
         state = lab.up(devices=n, mix="default")
@@ -92,9 +92,9 @@ def main() -> int:
             "emulator_rss_mb": round(rss / 1e6, 1),
         }
         if n in peer_sizes:
-            peer = per_device_peer(lab)
-            row["peer_process_per_device"] = peer
-            row["memory_ratio_peer_over_ours"] = round(peer["rss_mb"] / (rss / 1e6), 1)
+            peer_run = per_device_peer(lab)
+            row["peer_process_per_device"] = peer_run
+            row["memory_ratio_peer_over_ours"] = round(peer_run["rss_mb"] / (rss / 1e6), 1)
         row["down_s"] = round(lab.down(), 3)
         rows.append(row)
         print(json.dumps(row))
@@ -111,9 +111,9 @@ def main() -> int:
     for row in rows:
         peer = row.get("peer_process_per_device")
         extra = (
-            f"{peer['rss_mb']} MB, start {peer['start_s']} s "  # type: ignore[index]
+            f"{peer['rss_mb']} MB, start {peer['start_s']} s "
             f"(x{row['memory_ratio_peer_over_ours']} memory)"
-            if peer
+            if isinstance(peer, dict)
             else "-"
         )
         print(
