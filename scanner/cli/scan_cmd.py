@@ -1,0 +1,312 @@
+"""``camcensus scan``: discover and fingerprint devices into the SQLite inventory.
+
+Credentials for ONVIF come from CAMCENSUS_ONVIF_USERNAME / CAMCENSUS_ONVIF_PASSWORD
+or a ``--credentials-file`` (TOML with ``username`` and ``password``, mode 0600 or
+stricter): never from the command line, never logged, never stored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import stat
+import sys
+import tomllib
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from scanner.cli import EXIT_ERROR, EXIT_FLAGGED, EXIT_OK
+from scanner.errors import CredentialsError, ScopeError
+
+if TYPE_CHECKING:
+    from rich.live import Live
+    from rich.table import Table
+
+    from scanner.core.scope import Scope
+    from scanner.model import DeviceObservation
+    from scanner.probes.context import Credentials
+    from scanner.runner import ProbeOutcome, ScanResult
+
+__all__ = ["ENV_PASSWORD", "ENV_USERNAME", "load_credentials", "load_scope", "register"]
+
+ENV_USERNAME = "CAMCENSUS_ONVIF_USERNAME"
+ENV_PASSWORD = "CAMCENSUS_ONVIF_PASSWORD"  # noqa: S105 (the variable's name, not a secret)
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``camcensus scan``."""
+    parser = sub.add_parser(
+        "scan",
+        help="scan networks you own for cameras and recorders",
+        description=(
+            "Discover devices on a directly connected subnet (ARP, WS-Discovery, mDNS, SADP, "
+            "DHIP, NetIP, SSDP), sweep camera ports, read banners and ONVIF device "
+            "information, identify maker and model, flag vendors of concern, and record "
+            "everything in the inventory. Every target must lie inside --scope."
+        ),
+    )
+    parser.add_argument("targets", nargs="+", metavar="TARGET", help="IP, CIDR or range")
+    parser.add_argument(
+        "--scope",
+        required=True,
+        help="scope file (one CIDR/range a line) or a built-in scope: lab, loopback",
+    )
+    parser.add_argument(
+        "--allow-public", action="store_true", help="allow public addresses (that you own)"
+    )
+    parser.add_argument(
+        "--interface",
+        help="interface to scan from (default: the one whose subnet holds the targets)",
+    )
+    parser.add_argument("--db", type=Path, default=Path("inventory.db"), help="inventory database")
+    parser.add_argument(
+        "--csv", type=Path, metavar="FILE", help="also write this scan's devices as CSV"
+    )
+    parser.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
+    parser.add_argument(
+        "--fail-on-flagged", action="store_true", help="exit 1 when flagged devices are found"
+    )
+    parser.add_argument(
+        "--credentials-file", type=Path, metavar="FILE", help="ONVIF credentials (TOML, mode 0600)"
+    )
+    parser.add_argument(
+        "--timeout-s", type=float, default=2.0, help="per-request timeout in seconds (default 2)"
+    )
+    parser.add_argument("--no-nmap", action="store_true", help="use the built-in connect scan")
+    parser.set_defaults(func=run)
+
+
+def load_scope(text: str) -> Scope:
+    """A built-in scope by name, else a scope file; ScopeError when neither works."""
+    from scanner.core.scope import BUILTIN_SCOPES, Scope, builtin_scope
+
+    if text in BUILTIN_SCOPES:
+        return builtin_scope(text)
+    path = Path(text)
+    try:
+        content = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScopeError(f"cannot read scope file {text!r}: {exc.strerror or exc}") from exc
+    return Scope.load(content, f"scope file {path.name}")
+
+
+def load_credentials(environ: Mapping[str, str], path: Path | None) -> Credentials | None:
+    """ONVIF credentials from ``path`` (if given) or the environment; None when absent.
+
+    The file must be a regular file readable by its owner only (no group/other bits):
+    CredentialsError otherwise, and when it lacks ``username`` or ``password``.
+    """
+    from scanner.probes.context import Credentials
+
+    if path is not None:
+        try:
+            info = path.stat()
+        except OSError as exc:
+            raise CredentialsError(f"cannot read credentials file {path}: {exc.strerror}") from exc
+        if not stat.S_ISREG(info.st_mode):
+            raise CredentialsError(f"credentials file {path} is not a regular file")
+        if info.st_mode & 0o077:
+            raise CredentialsError(
+                f"credentials file {path} has mode {stat.S_IMODE(info.st_mode):04o}; "
+                "allow its owner only (chmod 600)"
+            )
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise CredentialsError(f"credentials file {path} is not readable TOML") from exc
+        username, password = data.get("username"), data.get("password")
+        if not isinstance(username, str) or not isinstance(password, str) or not username:
+            raise CredentialsError(f"credentials file {path} needs string username and password")
+        return Credentials(username, password)
+    username = environ.get(ENV_USERNAME, "")
+    if not username:
+        return None
+    return Credentials(username, environ.get(ENV_PASSWORD, ""))
+
+
+class _Display:
+    """Progress on stderr: a live rich table on a terminal, plain lines otherwise."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._tty = stream.isatty()
+        self._states: dict[str, str] = {}
+        self._devices = 0
+        self._flagged = 0
+        self._hosts = 0
+        self._live: Live | None = None
+
+    def __enter__(self) -> _Display:
+        if self._tty:
+            from rich.console import Console
+            from rich.live import Live
+
+            live = Live(self._render(), console=Console(file=self._stream), transient=True)
+            live.__enter__()
+            self._live = live
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._live is not None:
+            self._live.__exit__(None, None, None)
+
+    def _render(self) -> Table:
+        from rich.table import Table
+
+        table = Table(title="camcensus scan", show_edge=False)
+        table.add_column("probe")
+        table.add_column("state")
+        for name, state in self._states.items():
+            table.add_row(name, state)
+        table.add_row(
+            "hosts", f"{self._hosts} live, {self._devices} recorded, {self._flagged} flagged"
+        )
+        return table
+
+    def _update(self, line: str | None) -> None:
+        if self._live is not None:
+            self._live.update(self._render())
+        elif line is not None:
+            print(line, file=self._stream, flush=True)
+
+    def probe_started(self, name: str) -> None:
+        self._states[name] = "running"
+        self._update(None)
+
+    def probe_finished(self, outcome: ProbeOutcome) -> None:
+        state = (
+            f"{outcome.evidence_count} evidence, {outcome.host_count} hosts, "
+            f"{outcome.duration_s:.1f} s"
+        )
+        if not outcome.ok or outcome.failures:
+            state += f", {outcome.failures} failed"
+        self._states[outcome.name] = state
+        self._update(f"camcensus: {outcome.name}: {state}")
+
+    def hosts_found(self, count: int) -> None:
+        self._hosts = count
+        self._update(f"camcensus: {count} live hosts")
+
+    def device_recorded(self, device: DeviceObservation) -> None:
+        self._devices += 1
+        self._flagged += int(device.flagged)
+        self._update(None)
+
+    def warning(self, message: str) -> None:
+        if self._live is None:
+            print(f"camcensus: warning: {message}", file=self._stream, flush=True)
+
+
+def _summary_rows(devices: list[DeviceObservation]) -> list[tuple[str, str, int, int]]:
+    counts: Counter[tuple[str, str]] = Counter()
+    flagged: Counter[tuple[str, str]] = Counter()
+    for device in devices:
+        key = (device.maker or "(unknown)", device.model or "(unknown)")
+        counts[key] += 1
+        flagged[key] += int(device.flagged)
+    return sorted(
+        ((maker, model, n, flagged[(maker, model)]) for (maker, model), n in counts.items()),
+        key=lambda row: (-row[3], -row[2], row[0], row[1]),
+    )
+
+
+def _print_summary(result: ScanResult, stream: TextIO) -> None:
+    rows = _summary_rows(result.devices)
+    flagged = sum(row[3] for row in rows)
+    width = max([len(r[0]) for r in rows] + [5])
+    mwidth = max([len(r[1]) for r in rows] + [5])
+    print(f"{'maker':<{width}}  {'model':<{mwidth}}  count  flagged", file=stream)
+    for maker, model, count, n_flagged in rows:
+        print(f"{maker:<{width}}  {model:<{mwidth}}  {count:>5}  {n_flagged:>7}", file=stream)
+    print(
+        f"scan {result.scan_id} {result.status}: {len(result.devices)} devices, "
+        f"{flagged} flagged, {result.duration_s:.1f} s on {result.interface.name}",
+        file=stream,
+    )
+
+
+def _json_result(result: ScanResult) -> str:
+    return json.dumps(
+        {
+            "scan_id": result.scan_id,
+            "status": result.status,
+            "duration_s": round(result.duration_s, 3),
+            "interface": result.interface.name,
+            "warnings": result.warnings,
+            "probes": [
+                {
+                    "name": o.name,
+                    "ok": o.ok,
+                    "evidence": o.evidence_count,
+                    "hosts": o.host_count,
+                    "duration_s": round(o.duration_s, 3),
+                    "failures": o.failures,
+                    "error": o.error,
+                }
+                for o in result.outcomes
+            ],
+            "devices": [
+                {
+                    "device_key": d.device_key,
+                    "ip": d.ip,
+                    "mac": d.mac,
+                    "maker": d.maker,
+                    "brand": d.brand,
+                    "model": d.model,
+                    "firmware": d.firmware,
+                    "device_type": d.device_type,
+                    "confidence": round(d.confidence, 3),
+                    "flagged": d.flagged,
+                    "flag_reasons": list(d.flag_reasons),
+                }
+                for d in sorted(
+                    result.devices, key=lambda d: tuple(int(x) for x in d.ip.split("."))
+                )
+            ],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the scan described by ``args``."""
+    from scanner.core.scope import parse_targets
+    from scanner.export import write_devices_csv
+    from scanner.runner import ScanConfig, run_scan
+    from scanner.store import Inventory
+
+    scope = load_scope(args.scope)
+    targets = tuple(args.targets)
+    parse_targets(targets)  # a bad target is an error before the database is touched
+    credentials = load_credentials(os.environ, args.credentials_file)
+    if args.timeout_s <= 0 or args.timeout_s > 60:
+        print("camcensus: error: --timeout-s must be in (0, 60]", file=sys.stderr)
+        return EXIT_ERROR
+    config = ScanConfig(
+        targets=targets,
+        scope=scope,
+        allow_public=args.allow_public,
+        interface=args.interface,
+        timeout_s=args.timeout_s,
+        credentials=credentials,
+        use_nmap=not args.no_nmap,
+    )
+    with Inventory.open(args.db) as inventory:
+        with _Display(sys.stderr) as display:
+            result = asyncio.run(run_scan(config, inventory, display))
+        if args.csv is not None:
+            rows = [r for r in inventory.devices() if r.last_scan_id == result.scan_id]
+            with open(args.csv, "w", encoding="utf-8", newline="") as stream:
+                write_devices_csv(rows, stream)
+    if args.json:
+        print(_json_result(result))
+    else:
+        _print_summary(result, sys.stdout)
+    if args.fail_on_flagged and any(d.flagged for d in result.devices):
+        return EXIT_FLAGGED
+    return EXIT_OK

@@ -1,0 +1,27 @@
+"""Dahua DHIP: DHDiscover.search to 239.255.255.251:37810 and the subnet broadcast.
+
+Devices answer by unicast to the sender's port.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from scanner.core import dhip
+from scanner.probes._udp import exchange, parse_all
+from scanner.probes.context import ProbeContext
+from vendor_db.evidence import Evidence
+
+__all__ = ["GROUP", "NAME", "run"]
+
+NAME: Final[str] = "dhip"
+GROUP: Final = "239.255.255.251"
+LISTEN_S: Final = 1.5
+
+
+async def run(ctx: ProbeContext) -> list[Evidence]:
+    """One search to the group and one to the broadcast; de-duplicated evidence."""
+    search = dhip.build_search()
+    sends = [(search, (GROUP, dhip.PORT)), (search, (str(ctx.interface.broadcast), dhip.PORT))]
+    replies = await exchange(ctx, sends, listen_s=min(LISTEN_S, ctx.timeout_s))
+    return list(dict.fromkeys(parse_all(replies, dhip.parse_reply)))

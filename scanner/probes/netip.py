@@ -1,0 +1,27 @@
+"""Xiongmai NetIP: a search to the subnet broadcast on udp 34569, from port 34569."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from scanner.core import netip
+from scanner.probes._udp import exchange, parse_all
+from scanner.probes.context import ProbeContext
+from vendor_db.evidence import Evidence
+
+__all__ = ["NAME", "run"]
+
+NAME: Final[str] = "netip"
+LISTEN_S: Final = 1.5
+
+
+async def run(ctx: ProbeContext) -> list[Evidence]:
+    """One broadcast search (the interface's own subnet broadcast, never 255.255.255.255)."""
+    destination = (str(ctx.interface.broadcast), netip.PORT)
+    replies = await exchange(
+        ctx,
+        [(netip.build_search(), destination)],
+        listen_s=min(LISTEN_S, ctx.timeout_s),
+        bind_port=netip.PORT,
+    )
+    return list(dict.fromkeys(parse_all(replies, netip.parse_reply)))

@@ -1,0 +1,89 @@
+"""TCP port sweep of the live hosts: one nmap run for all of them (python-nmap).
+
+SYN scan as root, connect scan otherwise; ``-n -Pn`` because the hosts are known to
+be live, ``-T4 --max-retries 1 --min-rate`` for speed, and the interface named with
+``-e``. Without nmap (or with ``use_nmap`` off) an asyncio connect scan does the job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Mapping
+from typing import Any, Final
+
+from scanner.probes.context import ProbeContext
+from vendor_db.evidence import Evidence
+
+__all__ = ["CAMERA_PORTS", "NAME", "nmap_arguments", "port_evidence", "run"]
+
+NAME: Final[str] = "ports"
+CAMERA_PORTS: Final = (
+    21, 22, 23, 80, 81, 88, 443, 554, 631, 1900, 5000, 8000, 8080, 8081, 8443, 8554,
+    8888, 9000, 9100, 34567, 37777,
+)  # fmt: skip
+CONNECT_CONCURRENCY: Final = 512
+
+
+def nmap_arguments(ctx: ProbeContext) -> str:
+    """The nmap options for this context (no host or port list)."""
+    kind = "-sS" if ctx.is_root else "-sT"
+    return f"{kind} -n -Pn -T4 --max-retries 1 --min-rate 2000 -e {ctx.interface.name}"
+
+
+def port_evidence(open_ports: Mapping[str, set[int]]) -> list[Evidence]:
+    """One ``tcp.ports`` evidence (sorted, comma separated) per host with open ports."""
+    return [
+        Evidence("tcp.ports", ",".join(str(p) for p in sorted(ports)), NAME, ip)
+        for ip, ports in sorted(open_ports.items())
+        if ports
+    ]
+
+
+def _nmap(ctx: ProbeContext, hosts: list[str]) -> dict[str, set[int]]:
+    import nmap
+
+    scanner = nmap.PortScanner()
+    result: dict[str, Any] = scanner.scan(
+        hosts=" ".join(hosts),
+        ports=",".join(str(p) for p in CAMERA_PORTS),
+        arguments=nmap_arguments(ctx),
+        timeout=int(max(10.0, ctx.timeout_s * 10)),
+    )
+    found: dict[str, set[int]] = {}
+    for ip, data in result.get("scan", {}).items():
+        tcp = data.get("tcp", {}) if isinstance(data, dict) else {}
+        found[str(ip)] = {int(p) for p, info in tcp.items() if info.get("state") == "open"}
+    return found
+
+
+async def _connect(ctx: ProbeContext, hosts: list[str]) -> dict[str, set[int]]:
+    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+    found: dict[str, set[int]] = {ip: set() for ip in hosts}
+
+    async def attempt(ip: str, port: int) -> None:
+        async with gate:
+            try:
+                async with asyncio.timeout(min(1.0, ctx.timeout_s)):
+                    _reader, writer = await asyncio.open_connection(ip, port)
+            except (TimeoutError, OSError):
+                return
+            writer.transport.abort()
+            found[ip].add(port)
+
+    await asyncio.gather(*(attempt(ip, p) for ip in hosts for p in CAMERA_PORTS))
+    return found
+
+
+async def run(ctx: ProbeContext) -> list[Evidence]:
+    """``tcp.ports`` for each of ``ctx.hosts`` (the live hosts) with an open camera port."""
+    hosts = [str(h) for h in ctx.hosts if str(h) != str(ctx.interface.ip)]
+    if not hosts:
+        return []
+    if ctx.use_nmap and shutil.which("nmap") is not None:
+        open_ports = await asyncio.to_thread(_nmap, ctx, hosts)
+    else:
+        if ctx.use_nmap:
+            ctx.warn("nmap not found: using an asyncio connect scan")
+        open_ports = await _connect(ctx, hosts)
+    return port_evidence({ip: p for ip, p in open_ports.items() if ctx.in_scope(ip)})

@@ -1,0 +1,429 @@
+"""Run one scan: scope check, interface choice, discovery, port sweep, host probes, merge,
+inventory.
+
+Order of a scan (``run_scan``):
+
+1. Targets are parsed and checked against the scope (ScopeError before any packet).
+2. The interface is the one whose connected subnet holds every target; its whole
+   subnet must be in scope too, because multicast and broadcast reach all of it.
+3. The scan is recorded as running (operator, host, scope, targets, options without
+   secrets).
+4. Discovery probes run concurrently, each under its own deadline. An expected failure
+   (timeout, OSError, ScannerError) becomes that probe's outcome and a warning; a bug
+   propagates and fails the scan.
+5. One port sweep over the live hosts, then the host probes, at most
+   ``host_concurrency`` hosts at once and each host within its request budget.
+6. Each host is merged, identified and recorded as soon as its probes are done.
+7. The scan finishes ``complete``; on cancel or Ctrl-C it finishes ``incomplete``, on
+   a bug ``failed``, and the exception propagates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import ipaddress
+import os
+import platform
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from ipaddress import IPv4Address
+from typing import Final, Protocol
+
+from scanner.core.merge import mac_of, observe
+from scanner.core.scope import Scope, Target, check_targets, expand_hosts, parse_targets
+from scanner.errors import ScannerError, ScopeError
+from scanner.model import DeviceObservation, ScanStatus
+from scanner.probes import DISCOVERY, HOST_PROBES, SWEEP
+from scanner.probes.context import (
+    Credentials,
+    DiscoveryProbe,
+    HostBudget,
+    HostInfo,
+    HostProbe,
+    Interface,
+    ProbeContext,
+    utc_now,
+)
+from scanner.store import Inventory
+from vendor_db.evidence import Evidence
+from vendor_db.policy import Policy
+
+__all__ = [
+    "NullProgress",
+    "ProbeOutcome",
+    "Progress",
+    "ScanConfig",
+    "ScanResult",
+    "choose_interface",
+    "list_interfaces",
+    "run_scan",
+]
+
+DISCOVERY_GRACE_S: Final = 3.0
+"""Extra time a discovery probe gets over ``timeout_s`` (mDNS browses, then resolves)."""
+EXPECTED_ERRORS: Final = (TimeoutError, OSError, ScannerError)
+
+
+def list_interfaces() -> list[Interface]:
+    """Every IPv4 address of every local interface (via ifaddr)."""
+    import ifaddr
+
+    found: list[Interface] = []
+    for adapter in ifaddr.get_adapters():
+        for address in adapter.ips:
+            if isinstance(address.ip, str):
+                iface = ipaddress.IPv4Interface(f"{address.ip}/{address.network_prefix}")
+                found.append(Interface(str(adapter.name), iface))
+    return found
+
+
+def _network_target(iface: Interface) -> Target:
+    net = iface.network
+    return Target(str(net), net.network_address, net.broadcast_address, net)
+
+
+def choose_interface(
+    targets: Sequence[Target],
+    scope: Scope,
+    interfaces: Sequence[Interface],
+    wanted: str | None = None,
+    *,
+    allow_public: bool = False,
+) -> Interface:
+    """The interface whose connected subnet holds every target (``wanted`` picks by name).
+
+    Raises ScopeError when no such interface exists, or when the chosen interface's
+    subnet is not wholly inside ``scope`` (discovery multicast/broadcast reaches it all).
+    """
+    candidates = [i for i in interfaces if wanted is None or i.name == wanted]
+    if wanted is not None and not candidates:
+        raise ScopeError(f"no interface named {wanted!r} with an IPv4 address")
+    fitting = [
+        i for i in candidates if all(t.first in i.network and t.last in i.network for t in targets)
+    ]
+    if not fitting:
+        specs = ", ".join(t.spec for t in targets)
+        raise ScopeError(
+            f"no local interface has a connected subnet containing all targets ({specs}); "
+            "camcensus scans only directly connected subnets"
+        )
+    iface = min(fitting, key=lambda i: i.network.num_addresses)
+    try:
+        check_targets([_network_target(iface)], scope, allow_public=allow_public)
+    except ScopeError as exc:
+        raise ScopeError(
+            f"interface {iface.name} is on {iface.network}, which is not entirely in the "
+            f"{scope.name}: discovery multicast and broadcast would reach out of scope ({exc})"
+        ) from exc
+    return iface
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeOutcome:
+    """How one probe went: evidence and hosts it produced, time taken, failures."""
+
+    name: str
+    ok: bool
+    evidence_count: int
+    host_count: int
+    duration_s: float
+    error: str | None = None
+    failures: int = 0
+
+
+class Progress(Protocol):
+    """Live progress of a scan (a CLI display, the TUI, or nothing)."""
+
+    def probe_started(self, name: str) -> None: ...
+
+    def probe_finished(self, outcome: ProbeOutcome) -> None: ...
+
+    def hosts_found(self, count: int) -> None: ...
+
+    def device_recorded(self, device: DeviceObservation) -> None: ...
+
+    def warning(self, message: str) -> None: ...
+
+
+class NullProgress:
+    """Progress that shows nothing."""
+
+    def probe_started(self, name: str) -> None:
+        return
+
+    def probe_finished(self, outcome: ProbeOutcome) -> None:
+        return
+
+    def hosts_found(self, count: int) -> None:
+        return
+
+    def device_recorded(self, device: DeviceObservation) -> None:
+        return
+
+    def warning(self, message: str) -> None:
+        return
+
+
+def _is_root() -> bool:
+    return os.geteuid() == 0
+
+
+@dataclass(frozen=True, slots=True)
+class ScanConfig:
+    """Everything a scan needs; probes and interface listing are injectable for tests."""
+
+    targets: tuple[str, ...]
+    scope: Scope
+    allow_public: bool = False
+    interface: str | None = None
+    timeout_s: float = 2.0
+    credentials: Credentials | None = field(default=None, repr=False)
+    use_nmap: bool = True
+    policy: Policy | None = None
+    max_connections_per_host: int = 2
+    max_requests_per_host: int = 12
+    host_concurrency: int = 128
+    discovery: tuple[DiscoveryProbe, ...] = DISCOVERY
+    sweep: DiscoveryProbe | None = SWEEP
+    host_probes: tuple[HostProbe, ...] = HOST_PROBES
+    interfaces: Callable[[], Sequence[Interface]] = list_interfaces
+    is_root: Callable[[], bool] = _is_root
+    clock: Callable[[], datetime] = utc_now
+    operator: str | None = None
+    host: str | None = None
+
+    def options(self) -> dict[str, object]:
+        """Scan options for the audit record: never the credentials themselves."""
+        return {
+            "interface": self.interface,
+            "timeout_s": self.timeout_s,
+            "allow_public": self.allow_public,
+            "use_nmap": self.use_nmap,
+            "onvif_login_configured": self.credentials is not None,
+            "max_connections_per_host": self.max_connections_per_host,
+            "max_requests_per_host": self.max_requests_per_host,
+            "probes": [p.NAME for p in self.discovery]
+            + ([self.sweep.NAME] if self.sweep else [])
+            + [p.NAME for p in self.host_probes],
+        }
+
+
+@dataclass(slots=True)
+class ScanResult:
+    """What a scan did: its inventory id, how it ended, devices, per-probe outcomes."""
+
+    scan_id: int
+    status: ScanStatus
+    interface: Interface
+    devices: list[DeviceObservation] = field(default_factory=list)
+    outcomes: list[ProbeOutcome] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    duration_s: float = 0.0
+
+
+async def _run_discovery(
+    probe: DiscoveryProbe, ctx: ProbeContext, deadline_s: float, progress: Progress
+) -> tuple[ProbeOutcome, list[Evidence]]:
+    progress.probe_started(probe.NAME)
+    started = time.monotonic()
+    try:
+        async with asyncio.timeout(deadline_s):
+            found = await probe.run(ctx)
+    except EXPECTED_ERRORS as exc:
+        outcome = ProbeOutcome(
+            probe.NAME, False, 0, 0, time.monotonic() - started, _describe(exc), 1
+        )
+        found = []
+    else:
+        hosts = {e.address for e in found if e.address}
+        outcome = ProbeOutcome(probe.NAME, True, len(found), len(hosts), time.monotonic() - started)
+    progress.probe_finished(outcome)
+    return outcome, found
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}" if str(exc) else text
+
+
+def _ports(items: Sequence[Evidence]) -> tuple[int, ...]:
+    ports: set[int] = set()
+    for item in items:
+        if item.key == "tcp.ports":
+            ports.update(int(p) for p in item.value.split(",") if p.strip().isdigit())
+    return tuple(sorted(ports))
+
+
+class _HostStats:
+    def __init__(self) -> None:
+        self.evidence: dict[str, int] = defaultdict(int)
+        self.hosts: dict[str, int] = defaultdict(int)
+        self.failures: dict[str, int] = defaultdict(int)
+        self.last_error: dict[str, str] = {}
+        self.busy_s: dict[str, float] = defaultdict(float)
+
+
+async def _probe_host(
+    ctx: ProbeContext,
+    probes: Sequence[HostProbe],
+    host: HostInfo,
+    deadline_s: float,
+    stats: _HostStats,
+) -> list[Evidence]:
+    async def one(probe: HostProbe) -> list[Evidence]:
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(deadline_s):
+                found = await probe.run_host(ctx, host)
+        except EXPECTED_ERRORS as exc:
+            stats.failures[probe.NAME] += 1
+            stats.last_error[probe.NAME] = f"{host.ip}: {_describe(exc)}"
+            found = []
+        stats.busy_s[probe.NAME] += time.monotonic() - started
+        stats.evidence[probe.NAME] += len(found)
+        stats.hosts[probe.NAME] += 1 if found else 0
+        return found
+
+    results = await asyncio.gather(*(one(p) for p in probes))
+    return [e for found in results for e in found]
+
+
+async def _scan_body(
+    config: ScanConfig,
+    ctx: ProbeContext,
+    inventory: Inventory,
+    scan_id: int,
+    progress: Progress,
+    result: ScanResult,
+) -> None:
+    policy = config.policy or Policy.default()
+    deadline_s = config.timeout_s + DISCOVERY_GRACE_S
+    pairs = await asyncio.gather(
+        *(_run_discovery(p, ctx, deadline_s, progress) for p in config.discovery)
+    )
+    evidence: list[Evidence] = []
+    for outcome, found in pairs:
+        result.outcomes.append(outcome)
+        if outcome.error:
+            _warn(result, progress, f"probe {outcome.name} failed: {outcome.error}")
+        evidence.extend(found)
+    ours = str(ctx.interface.ip)
+    live = sorted(
+        {e.address for e in evidence if ctx.in_scope(e.address) and e.address != ours},
+        key=lambda a: int(IPv4Address(a)),
+    )
+    progress.hosts_found(len(live))
+    live_ctx = replace(ctx, hosts=tuple(IPv4Address(a) for a in live))
+    if config.sweep is not None and live:
+        sweep_deadline_s = max(30.0, config.timeout_s * 15)
+        outcome, found = await _run_discovery(config.sweep, live_ctx, sweep_deadline_s, progress)
+        result.outcomes.append(outcome)
+        if outcome.error:
+            _warn(result, progress, f"probe {outcome.name} failed: {outcome.error}")
+        evidence.extend(found)
+    by_host: dict[str, list[Evidence]] = defaultdict(list)
+    for item in evidence:
+        if item.address in live_ctx.host_set:
+            by_host[item.address].append(item)
+    stats = _HostStats()
+    gate = asyncio.Semaphore(config.host_concurrency)
+    host_deadline_s = config.timeout_s * 4
+    started = time.monotonic()
+    for probe in config.host_probes:
+        progress.probe_started(probe.NAME)
+
+    async def finish_host(ip: str) -> None:
+        items = by_host[ip]
+        async with gate:
+            host = HostInfo(ip, _ports(items), tuple(items))
+            items = items + await _probe_host(
+                live_ctx, config.host_probes, host, host_deadline_s, stats
+            )
+        device = observe(ip, mac_of(items), list(dict.fromkeys(items)), policy)
+        inventory.record_device(scan_id, device)
+        result.devices.append(device)
+        progress.device_recorded(device)
+
+    await asyncio.gather(*(finish_host(ip) for ip in live))
+    elapsed_s = time.monotonic() - started
+    for probe in config.host_probes:
+        name = probe.NAME
+        outcome = ProbeOutcome(
+            name,
+            True,
+            stats.evidence[name],
+            stats.hosts[name],
+            elapsed_s,
+            stats.last_error.get(name),
+            stats.failures[name],
+        )
+        result.outcomes.append(outcome)
+        progress.probe_finished(outcome)
+
+
+def _warn(result: ScanResult, progress: Progress, message: str) -> None:
+    result.warnings.append(message)
+    progress.warning(message)
+
+
+async def run_scan(
+    config: ScanConfig, inventory: Inventory, progress: Progress | None = None
+) -> ScanResult:
+    """Run one scan into ``inventory``; ScopeError before anything is sent or stored."""
+    shown: Progress = progress or NullProgress()
+    targets = parse_targets(config.targets)
+    check_targets(targets, config.scope, allow_public=config.allow_public)
+    iface = choose_interface(
+        targets,
+        config.scope,
+        config.interfaces(),
+        config.interface,
+        allow_public=config.allow_public,
+    )
+    hosts = tuple(expand_hosts(targets))
+    warnings: list[str] = []
+
+    def warn(message: str) -> None:
+        warnings.append(message)
+        shown.warning(message)
+
+    ctx = ProbeContext(
+        interface=iface,
+        hosts=hosts,
+        timeout_s=config.timeout_s,
+        budget=HostBudget(config.max_connections_per_host, config.max_requests_per_host),
+        credentials=config.credentials,
+        clock=config.clock,
+        is_root=config.is_root(),
+        use_nmap=config.use_nmap,
+        warn=warn,
+    )
+    scan_id = inventory.begin_scan(
+        operator=config.operator or getpass.getuser(),
+        host=config.host or platform.node(),
+        scope=config.scope.name,
+        targets=[str(n) for t in targets for n in t.networks()],
+        options=config.options() | {"interface": iface.name},
+    )
+    result = ScanResult(scan_id, "running", iface, warnings=warnings)
+    started = time.monotonic()
+    status: ScanStatus = "failed"
+    error: str | None = None
+    try:
+        await _scan_body(config, ctx, inventory, scan_id, shown, result)
+        status = "complete"
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        status, error = "incomplete", "scan interrupted"
+        raise
+    except BaseException as exc:
+        error = _describe(exc)
+        raise
+    finally:
+        result.duration_s = time.monotonic() - started
+        result.status = status
+        inventory.finish_scan(scan_id, status, error=error)
+    return result

@@ -1,0 +1,45 @@
+"""ONVIF credentials: env or a 0600 file, never anything looser, never in repr."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scanner.cli.scan_cmd import ENV_PASSWORD, ENV_USERNAME, load_credentials
+from scanner.errors import CredentialsError
+
+
+def _file(tmp_path: Path, mode: int, text: str = 'username = "op"\npassword = "s3cret"\n') -> Path:
+    path = tmp_path / "creds.toml"
+    path.write_text(text, encoding="utf-8")
+    path.chmod(mode)
+    return path
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o400])
+def test_owner_only_file_is_accepted(tmp_path: Path, mode: int) -> None:
+    creds = load_credentials({}, _file(tmp_path, mode))
+    assert creds is not None
+    assert (creds.username, creds.password) == ("op", "s3cret")
+    assert "s3cret" not in repr(creds)
+
+
+@pytest.mark.parametrize("mode", [0o640, 0o604, 0o644, 0o666])
+def test_group_or_world_bits_are_refused(tmp_path: Path, mode: int) -> None:
+    with pytest.raises(CredentialsError, match="chmod 600"):
+        load_credentials({}, _file(tmp_path, mode))
+
+
+def test_missing_fields_and_missing_file_are_errors(tmp_path: Path) -> None:
+    with pytest.raises(CredentialsError, match="username and password"):
+        load_credentials({}, _file(tmp_path, 0o600, 'username = "op"\n'))
+    with pytest.raises(CredentialsError, match="cannot read"):
+        load_credentials({}, tmp_path / "absent.toml")
+
+
+def test_environment_is_used_without_a_file() -> None:
+    assert load_credentials({}, None) is None
+    creds = load_credentials({ENV_USERNAME: "admin", ENV_PASSWORD: "pw"}, None)
+    assert creds is not None
+    assert (creds.username, creds.password) == ("admin", "pw")

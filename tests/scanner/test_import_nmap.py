@@ -1,0 +1,55 @@
+"""import-nmap: nmap XML -> evidence -> merged devices -> a complete 'import' scan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scanner.cli import main
+from scanner.cli.import_nmap_cmd import parse_nmap_xml
+from scanner.errors import MalformedReplyError
+from scanner.store import Inventory
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "nmap" / "small.xml"
+
+
+def test_parse_emits_ports_services_mac_and_hostnames() -> None:
+    evidence = parse_nmap_xml(FIXTURE.read_bytes())
+    by_key = {(e.address, e.key, e.value) for e in evidence}
+    assert ("198.18.0.20", "tcp.ports", "80,554,8000") in by_key  # closed 23 left out
+    assert ("198.18.0.20", "mac", "bc:ad:28:00:00:01") in by_key
+    assert ("198.18.0.20", "nmap.service", "8000/tcp ipcam") in by_key
+    assert ("198.18.0.20", "nmap.product", "80/tcp Hikvision IP camera httpd") in by_key
+    assert ("198.18.0.20", "dns.ptr", "cam-lobby.example.internal") in by_key
+    assert ("198.18.0.21", "nmap.product", "22/tcp OpenSSH 9.2p1") in by_key
+    assert not any(e.address == "198.18.0.22" for e in evidence)  # host down
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"not xml",
+        b"<html/>",
+        b'<!DOCTYPE x [<!ENTITY a "aaaa">]><nmaprun>&a;</nmaprun>',
+    ],
+)
+def test_parse_refuses_garbage_and_dtds(data: bytes) -> None:
+    with pytest.raises(MalformedReplyError):
+        parse_nmap_xml(data)
+
+
+def test_cli_records_a_complete_import_scan(tmp_path: Path) -> None:
+    db = tmp_path / "inv.db"
+    assert main(["import-nmap", str(FIXTURE), "--db", str(db)]) == 0
+    with Inventory.open(db, create=False) as inventory:
+        (scan,) = inventory.scans()
+        assert scan.status == "complete"
+        assert scan.scope == "import"
+        devices = {d.ip: d for d in inventory.devices()}
+    assert set(devices) == {"198.18.0.20", "198.18.0.21"}
+    hik = devices["198.18.0.20"]
+    assert hik.device_key == "mac:bc:ad:28:00:00:01"
+    assert hik.maker == "Hikvision"
+    assert hik.flagged
+    assert not devices["198.18.0.21"].flagged

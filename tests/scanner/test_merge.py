@@ -1,0 +1,70 @@
+"""merge: evidence grouped into devices by MAC, else by IP, then identified."""
+
+from __future__ import annotations
+
+from scanner.core.merge import group_devices, mac_of, merge
+from vendor_db.evidence import Evidence
+
+IP_A, IP_B, IP_C = "198.18.0.10", "198.18.0.11", "198.18.0.12"
+
+
+def test_link_layer_mac_wins_over_a_reported_one() -> None:
+    items = [
+        Evidence("mac", "00:11:22:33:44:55", "wsd", IP_A),
+        Evidence("mac", "bc:ad:28:00:00:01", "arp", IP_A),
+    ]
+    assert mac_of(items) == "bc:ad:28:00:00:01"
+    assert mac_of(items[:1]) == "00:11:22:33:44:55"
+    assert mac_of([]) is None
+
+
+def test_addresses_sharing_a_mac_are_one_device_and_others_stay_apart() -> None:
+    evidence = [
+        Evidence("mac", "bc:ad:28:00:00:01", "arp", IP_B),
+        Evidence("mac", "bc:ad:28:00:00:01", "arp", IP_A),
+        Evidence("http.server", "App-webs/", "http", IP_B),
+        Evidence("tcp.ports", "22", "ports", IP_C),
+        Evidence("wsd.types", "dn:NetworkVideoTransmitter", "wsd", ""),  # unbound: dropped
+    ]
+    devices = group_devices(evidence)
+    assert [(ip, mac) for ip, mac, _ in devices] == [
+        (IP_A, "bc:ad:28:00:00:01"),
+        (IP_C, None),
+    ]
+    assert len(devices[0][2]) == 3
+    assert all(e.address for _, _, items in devices for e in items)
+
+
+def test_merge_identifies_and_keys_each_device() -> None:
+    evidence = [
+        Evidence("mac", "bc:ad:28:00:00:01", "arp", IP_A),
+        Evidence("sadp.model", "DS-2CD2143G2-I", "sadp", IP_A),
+        Evidence("sadp.firmware", "V5.7.3build 220112", "sadp", IP_A),
+        Evidence("tcp.ports", "22", "ports", IP_C),
+    ]
+    hik, other = merge(evidence)
+    assert hik.device_key == "mac:bc:ad:28:00:00:01"
+    assert (hik.maker, hik.model, hik.firmware) == (
+        "Hikvision",
+        "DS-2CD2143G2-I",
+        "V5.7.3build 220112",
+    )
+    assert hik.flagged
+    assert hik.flag_reasons
+    assert hik.identity["chain"]
+    assert 0 < hik.confidence <= 1
+    assert other.device_key == f"ip:{IP_C}"
+    assert not other.flagged
+    assert other.maker == ""
+
+
+def test_unknown_maker_falls_back_to_the_mac_organisation_but_not_for_random_macs() -> None:
+    dell, phone = merge(
+        [
+            Evidence("mac", "d0:94:66:00:00:07", "arp", IP_A),
+            Evidence("mac", "da:a1:19:00:00:01", "arp", IP_B),  # locally administered
+        ]
+    )
+    assert dell.maker.startswith("Dell")
+    assert not dell.flagged
+    assert phone.maker == ""

@@ -1,0 +1,195 @@
+"""run_scan with fake probes and a fake interface list: no network at all."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Sequence
+from ipaddress import IPv4Interface
+
+import pytest
+
+from scanner.core.scope import Scope, builtin_scope
+from scanner.errors import ScopeError
+from scanner.probes.context import (
+    Credentials,
+    HostBudget,
+    HostInfo,
+    Interface,
+    ProbeContext,
+    RequestBudgetExceededError,
+)
+from scanner.runner import ScanConfig, run_scan
+from scanner.store import Inventory
+from vendor_db.evidence import Evidence
+
+LAB_IF = Interface("ccfake0", IPv4Interface("198.18.0.1/23"))
+
+
+class FakeDiscovery:
+    def __init__(
+        self, name: str, evidence: Sequence[Evidence] = (), error: BaseException | None = None
+    ):
+        self.NAME = name
+        self.evidence = list(evidence)
+        self.error = error
+        self.calls: list[ProbeContext] = []
+
+    async def run(self, ctx: ProbeContext) -> list[Evidence]:
+        self.calls.append(ctx)
+        if self.error is not None:
+            raise self.error
+        return list(self.evidence)
+
+
+class FakeHostProbe:
+    NAME = "fakehost"
+
+    def __init__(self) -> None:
+        self.hosts: list[HostInfo] = []
+
+    async def run_host(self, ctx: ProbeContext, host: HostInfo) -> list[Evidence]:
+        self.hosts.append(host)
+        if 554 in host.ports:
+            return [Evidence("rtsp.realm", "Hikvision", "rtsp", host.ip)]
+        return []
+
+
+class Sleeper:
+    NAME = "sleeper"
+
+    async def run(self, ctx: ProbeContext) -> list[Evidence]:
+        await asyncio.sleep(3600)
+        return []
+
+
+def _config(targets: tuple[str, ...], scope: Scope, **kwargs: object) -> ScanConfig:
+    defaults: dict[str, object] = {
+        "discovery": (),
+        "sweep": None,
+        "host_probes": (),
+        "interfaces": lambda: [LAB_IF, Interface("lo", IPv4Interface("127.0.0.1/8"))],
+        "is_root": lambda: False,
+        "operator": "tester",
+        "host": "testhost",
+    }
+    defaults.update(kwargs)
+    return ScanConfig(targets=targets, scope=scope, **defaults)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def inventory() -> Inventory:
+    return Inventory.memory()
+
+
+async def test_out_of_scope_target_is_refused_before_any_probe(inventory: Inventory) -> None:
+    probe = FakeDiscovery("spy")
+    config = _config(("198.18.0.0/23", "10.1.2.3"), builtin_scope("lab"), discovery=(probe,))
+    with pytest.raises(ScopeError, match=r"'10\.1\.2\.3' is outside"):
+        await run_scan(config, inventory)
+    assert probe.calls == []
+    assert inventory.scans() == []
+
+
+async def test_no_interface_on_the_target_subnet_is_refused(inventory: Inventory) -> None:
+    probe = FakeDiscovery("spy")
+    config = _config(("198.19.5.0/24",), builtin_scope("lab"), discovery=(probe,))
+    with pytest.raises(ScopeError, match="no local interface"):
+        await run_scan(config, inventory)
+    assert probe.calls == []
+    assert inventory.scans() == []
+
+
+async def test_interface_subnet_must_be_wholly_in_scope(inventory: Inventory) -> None:
+    probe = FakeDiscovery("spy")
+    scope = Scope.load("198.18.0.0/24\n", "scope file")  # the interface is on a /23
+    config = _config(("198.18.0.0/24",), scope, discovery=(probe,))
+    with pytest.raises(ScopeError, match=r"ccfake0 is on 198\.18\.0\.0/23"):
+        await run_scan(config, inventory)
+    assert probe.calls == []
+    assert inventory.scans() == []
+
+
+async def test_scan_records_devices_and_turns_expected_failures_into_outcomes(
+    inventory: Inventory,
+) -> None:
+    ip_a, ip_b, outsider = "198.18.0.10", "198.18.0.11", "198.18.1.99"
+    arp = FakeDiscovery(
+        "arp",
+        [
+            Evidence("mac", "bc:ad:28:00:00:01", "arp", ip_a),
+            Evidence("ip", ip_b, "arp", ip_b),
+            Evidence("ip", outsider, "arp", outsider),  # outside the targets: ignored
+            Evidence("ip", "198.18.0.1", "arp", "198.18.0.1"),  # ourselves: ignored
+        ],
+    )
+    broken = FakeDiscovery("broken", error=OSError("network unreachable"))
+    sweep = FakeDiscovery("ports", [Evidence("tcp.ports", "80,554", "ports", ip_a)])
+    host_probe = FakeHostProbe()
+    config = _config(
+        ("198.18.0.0/24",),
+        builtin_scope("lab"),
+        discovery=(arp, broken),
+        sweep=sweep,
+        host_probes=(host_probe,),
+        credentials=Credentials("admin", "hunter2"),
+    )
+    result = await run_scan(config, inventory)
+
+    assert result.status == "complete"
+    assert {d.ip for d in result.devices} == {ip_a, ip_b}
+    assert [str(h) for h in sweep.calls[0].hosts] == [ip_a, ip_b]
+    assert {h.ip: h.ports for h in host_probe.hosts} == {ip_a: (80, 554), ip_b: ()}
+    outcomes = {o.name: o for o in result.outcomes}
+    assert not outcomes["broken"].ok
+    assert "network unreachable" in (outcomes["broken"].error or "")
+    assert outcomes["arp"].ok
+    assert outcomes["fakehost"].evidence_count == 1
+    assert any("broken" in w for w in result.warnings)
+    hik = next(d for d in result.devices if d.ip == ip_a)
+    assert hik.maker == "Hikvision"
+    assert hik.flagged
+    scan = inventory.scan(result.scan_id)
+    assert scan.status == "complete"
+    assert scan.device_count == 2
+    assert scan.operator == "tester"
+    assert scan.host == "testhost"
+    assert "hunter2" not in json.dumps(dict(scan.options))
+    assert scan.options["interface"] == "ccfake0"
+
+
+async def test_a_bug_in_a_probe_propagates_and_fails_the_scan(inventory: Inventory) -> None:
+    config = _config(
+        ("198.18.0.0/24",),
+        builtin_scope("lab"),
+        discovery=(FakeDiscovery("bug", error=KeyError("x")),),
+    )
+    with pytest.raises(KeyError):
+        await run_scan(config, inventory)
+    (scan,) = inventory.scans()
+    assert scan.status == "failed"
+
+
+async def test_cancelled_scan_finishes_incomplete(inventory: Inventory) -> None:
+    config = _config(("198.18.0.0/24",), builtin_scope("lab"), discovery=(Sleeper(),))
+    task = asyncio.create_task(run_scan(config, inventory))
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    (scan,) = inventory.scans()
+    assert scan.status == "incomplete"
+
+
+async def test_host_budget_caps_requests_and_concurrency() -> None:
+    budget = HostBudget(max_connections=1, max_requests=3)
+    async with budget.slot("198.18.0.10", 2):
+        assert budget.used("198.18.0.10") == 2
+    async with budget.slot("198.18.0.10"):
+        pass
+    with pytest.raises(RequestBudgetExceededError):
+        async with budget.slot("198.18.0.10"):
+            pass
+    assert budget.used("198.18.0.10") == 3
+    async with budget.slot("198.18.0.11"):  # other hosts have their own budget
+        pass

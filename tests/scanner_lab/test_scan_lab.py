@@ -1,0 +1,131 @@
+"""End-to-end: the real scanner, run in a lab's admin namespace, against the lab's truth."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from truth_check import mismatches
+
+from lab.api import Lab
+from scanner.store import Inventory
+
+pytestmark = pytest.mark.lab
+
+LAB_TARGET = "198.18.0.0/23"
+
+
+def _scan_cmd(lab: Lab, db: Path, *extra: str) -> list[str]:
+    return [
+        "ip", "netns", "exec", lab.admin_ns, sys.executable, "-m", "scanner", "scan",
+        *extra, "--scope", "lab", "--db", str(db),
+    ]  # fmt: skip
+
+
+def _scan(
+    lab: Lab, db: Path, *extra: str, timeout_s: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        _scan_cmd(lab, db, *extra), capture_output=True, text=True, timeout=timeout_s, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def default_lab(make_lab: Callable[..., Lab]) -> Lab:
+    return make_lab("cctscan", devices=50, mix="default")
+
+
+def test_default_mix_is_identified_as_the_truth_says(default_lab: Lab, tmp_path: Path) -> None:
+    started = time.monotonic()
+    done = _scan(default_lab, tmp_path / "inv.db", LAB_TARGET, "--json")
+    elapsed_s = time.monotonic() - started
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["status"] == "complete"
+    assert mismatches(default_lab, result["devices"]) == []
+    assert elapsed_s < 15
+    profiles = default_lab.profiles()
+    by_ip = {d["ip"]: d for d in result["devices"]}
+    for instance in default_lab.devices:
+        truth = profiles[instance.profile_id].truth
+        if truth["device_type"] == "other":  # printers, PCs, phones: never flagged
+            assert not by_ip[instance.ip]["flagged"], instance.profile_id
+    with Inventory.open(tmp_path / "inv.db", create=False) as inventory:
+        (scan,) = inventory.scans()
+        assert scan.device_count == len(default_lab.devices)
+        assert inventory.integrity_ok()
+
+
+def test_out_of_scope_target_is_refused(default_lab: Lab, tmp_path: Path) -> None:
+    done = _scan(default_lab, tmp_path / "inv.db", LAB_TARGET, "10.0.0.0/24")
+    assert done.returncode == 2
+    assert "'10.0.0.0/24' is outside" in done.stderr
+    with Inventory.open(tmp_path / "inv.db", create=False) as inventory:
+        assert inventory.scans() == []  # refused before a scan began: nothing was sent
+
+
+@pytest.fixture(scope="module")
+def hostile_lab(make_lab: Callable[..., Lab]) -> Lab:
+    return make_lab("ccthost", devices=20, mix="hostile")
+
+
+def test_hostile_mix_scans_within_bounded_time(hostile_lab: Lab, tmp_path: Path) -> None:
+    started = time.monotonic()
+    done = _scan(hostile_lab, tmp_path / "inv.db", LAB_TARGET, "--json", timeout_s=45)
+    assert done.returncode == 0, done.stderr
+    assert time.monotonic() - started < 30
+    result = json.loads(done.stdout)
+    assert {d["ip"] for d in result["devices"]} == {d.ip for d in hostile_lab.devices}
+
+
+def _running_with_devices(db: Path) -> bool:
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+    except sqlite3.Error:
+        return False
+    try:
+        row = conn.execute(
+            "SELECT count(*) FROM scans s JOIN device_history h ON h.scan_id = s.id "
+            "WHERE s.status = 'running'"
+        ).fetchone()
+        return bool(row and row[0] > 0)
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+
+
+def test_scan_killed_midway_leaves_a_recoverable_database(hostile_lab: Lab, tmp_path: Path) -> None:
+    db = tmp_path / "inv.db"
+    # the hostile lab's trickling devices keep the scan running after others are recorded
+    process = subprocess.Popen(
+        _scan_cmd(hostile_lab, db, LAB_TARGET),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not _running_with_devices(db):
+            assert process.poll() is None, "scan ended before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+    with Inventory.open(db, create=False) as inventory:
+        assert inventory.integrity_ok()
+        (scan,) = inventory.scans()
+        assert scan.status == "incomplete"
+        assert scan.device_count >= 1

@@ -1,0 +1,67 @@
+"""Compare a scan's devices with the lab's [truth]: one mismatch line per wrong field."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from lab.api import Lab
+from vendor_db import load_vendors
+
+
+def _maker(name: str) -> str | None:
+    """vendor_db's canonical maker for a name: aliases resolved, and a brand with a
+    documented maker (EZVIZ -> Hikvision) resolved to that maker."""
+    vendor = load_vendors().get(name) if name else None
+    if vendor is None:
+        return None
+    if vendor.made_by is not None and vendor.made_by.strength == "documented":
+        return vendor.made_by.maker
+    return vendor.name
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def _same_vendor(expected: str, actual: str) -> bool:
+    want, got = _maker(expected), _maker(actual)
+    if want is not None or got is not None:
+        return want == got
+    # neither in the vendor table (PCs, printers): the scan reports the IEEE organisation,
+    # e.g. truth "Dell" against "Dell Inc."
+    expected_words = _words(expected)
+    return _words(actual)[: len(expected_words)] == expected_words
+
+
+def _norm(text: str | None) -> str:
+    return " ".join((text or "").split()).lower()
+
+
+def _squash(text: str | None) -> str:
+    """Firmware without spaces: SADP 'V5.7.3build 220112' = ONVIF 'V5.7.3 build 220112'."""
+    return "".join((text or "").split()).lower()
+
+
+def mismatches(lab: Lab, devices: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Every field of every lab device that the scan got wrong (empty list: all correct)."""
+    by_ip = {str(d["ip"]): d for d in devices}
+    profiles = lab.profiles()
+    problems: list[str] = []
+    for instance in lab.devices:
+        truth = profiles[instance.profile_id].truth
+        where = f"{instance.ip} {instance.profile_id}"
+        found = by_ip.get(instance.ip)
+        if found is None:
+            problems.append(f"{where}: not found")
+            continue
+        if not _same_vendor(str(truth["maker"]), str(found["maker"] or "")):
+            problems.append(f"{where}: maker {found['maker']!r}, truth {truth['maker']!r}")
+        if truth.get("model") and _norm(found["model"]) != _norm(str(truth["model"])):
+            problems.append(f"{where}: model {found['model']!r}, truth {truth['model']!r}")
+        if truth.get("firmware") and _squash(found["firmware"]) != _squash(str(truth["firmware"])):
+            problems.append(f"{where}: firmware {found['firmware']!r}, truth {truth['firmware']!r}")
+        if bool(found["flagged"]) != bool(truth["flagged"]):
+            problems.append(f"{where}: flagged {found['flagged']}, truth {truth['flagged']}")
+    return problems
