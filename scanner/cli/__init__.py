@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -28,7 +29,15 @@ Command = Callable[[argparse.Namespace], int]
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the full parser; every sub-command module registers itself here."""
-    from scanner.cli import export_cmd, lab_cmd, vendors_cmd  # here: keeps start-up light
+    from scanner.cli import (  # here: keeps start-up light
+        demo_cmd,
+        export_cmd,
+        import_nmap_cmd,
+        lab_cmd,
+        scan_cmd,
+        tui_cmd,
+        vendors_cmd,
+    )
 
     parser = argparse.ArgumentParser(
         prog="camcensus",
@@ -39,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (export_cmd, lab_cmd, vendors_cmd):
+    for module in (demo_cmd, export_cmd, import_nmap_cmd, lab_cmd, scan_cmd, tui_cmd, vendors_cmd):
         module.register(sub)
     return parser
 
@@ -59,6 +68,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("camcensus: interrupted", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:
+        # `camcensus vendors | head`: the reader left; not an error worth a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,78 @@
+"""Make device-supplied text safe to show in the TUI.
+
+Device text (models, firmware, banners, evidence values) is hostile input.  Two things
+could go wrong when it reaches the screen:
+
+* terminal control: ESC sequences, BEL, C1 controls (``\\x9b`` is a one-byte CSI) and
+  Unicode bidi overrides could move the cursor, retitle the window or reorder what the
+  admin reads.  Each such character becomes visible text: ``"\\x1b"`` (four characters),
+  ``"\\u202e"``;
+* Rich markup: Textual's ``DataTable`` parses ``str`` cells as Rich markup, so a model
+  named ``"[red]x[/red]"`` would be styled, and ``"[@click=app.quit]"`` would become an
+  action link.  Tags are escaped so they show literally.
+
+The result of ``safe_text`` is *Rich markup* that renders as the visible text: put it in
+``DataTable`` cells or pass it to ``rich.text.Text.from_markup``.  Do not concatenate it
+with other markup, and do not hand it to Textual's own ``Content`` markup (a different
+dialect).  A literal backslash from the device stays as it is, so ``\\x1b`` on screen may
+be an escaped ESC or the device's own four characters (the same rule as the CSV export).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+__all__ = ["escape_controls", "safe_text"]
+
+_INVISIBLE_FORMAT: Final = frozenset(
+    "\u061c"  # Arabic letter mark
+    "\u200b\u200c\u200d\u200e\u200f"  # zero-width space/joiners, LRM, RLM
+    "\u2028\u2029"  # line and paragraph separators
+    "\u202a\u202b\u202c\u202d\u202e"  # bidi embeddings and overrides
+    "\u2060"  # word joiner
+    "\u2066\u2067\u2068\u2069"  # bidi isolates
+    "\ufeff"  # zero-width no-break space / BOM
+)
+_NEEDS_ESCAPE: Final = re.compile("[\x00-\x1f\x7f-\x9f" + "".join(sorted(_INVISIBLE_FORMAT)) + "]")
+# Rich's markup tag pattern (rich.markup.RE_TAGS): optional backslashes, then a tag that
+# starts with a lower-case letter, '#', '/' or '@'.  Only text that matches can be a tag.
+_MARKUP_TAG: Final = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def _visible_keep_newline(match: re.Match[str]) -> str:
+    return "\n" if match.group() == "\n" else _visible(match)
+
+
+def escape_controls(value: object, *, keep_newlines: bool = False) -> str:
+    """``value`` as text with every control, C1 and bidi/invisible-format character
+    written as a visible escape.  ``None`` becomes ``""``.
+
+    >>> escape_controls("cam\\x1b[2J\\x07")
+    'cam\\\\x1b[2J\\\\x07'
+    """
+    raw = "" if value is None else str(value)
+    return _NEEDS_ESCAPE.sub(_visible_keep_newline if keep_newlines else _visible, raw)
+
+
+def _escape_tag(match: re.Match[str]) -> str:
+    backslashes, tag = match.groups()
+    return f"{backslashes}{backslashes}\\{tag}"
+
+
+def safe_text(value: object, *, keep_newlines: bool = False) -> str:
+    """Rich markup that shows ``value`` literally, with control characters made visible.
+
+    ``keep_newlines`` keeps ``\\n`` (for the admin's own multi-line note); every other
+    control character is escaped.
+
+    >>> safe_text("[red]x[/red]\\x1b]0;pwned\\x07")
+    '\\\\[red]x\\\\[/red]\\\\x1b]0;pwned\\\\x07'
+    """
+    text = escape_controls(value, keep_newlines=keep_newlines)
+    return _MARKUP_TAG.sub(_escape_tag, text) if "[" in text else text
