@@ -16,7 +16,7 @@ from rich.text import Text
 
 from scanner.model import DeviceRecord
 from tui.rows import REVIEW_LABELS
-from tui.text import safe_text
+from tui.text import to_text
 
 __all__ = ["detail_text"]
 
@@ -32,9 +32,7 @@ class _Builder:
         self.text.append(value, style=style)
 
     def device(self, value: object, *, keep_newlines: bool = False) -> None:
-        self.text.append_text(
-            Text.from_markup(safe_text(value, keep_newlines=keep_newlines), end="")
-        )
+        self.text.append_text(to_text(value, keep_newlines=keep_newlines))
 
     def field(self, label: str, value: object) -> None:
         self.plain(f"{label}: ", _LABEL)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar, Final
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -21,7 +22,7 @@ from scanner.model import DeviceSnapshot, ReviewStatus, ScanComparison
 from scanner.store import Inventory, SummaryField
 from tui.detail import detail_text
 from tui.rows import REVIEW_LABELS
-from tui.text import safe_text
+from tui.text import to_text
 
 __all__ = [
     "DeviceScreen",
@@ -123,7 +124,7 @@ class SummaryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Label("Flagged devices by maker, model and site", id="summary-title")
-        table: DataTable[str] = DataTable(id="summary", cursor_type="row")
+        table: DataTable[Text] = DataTable(id="summary", cursor_type="row")
         table.add_column("By", width=5, key="by")
         table.add_column("Value", width=40, key="value")
         table.add_column("Flagged", width=7, key="flagged")
@@ -132,15 +133,15 @@ class SummaryScreen(Screen[None]):
         yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
-        table: DataTable[str] = self.query_one("#summary", DataTable)
+        table: DataTable[Text] = self.query_one("#summary", DataTable)
         for field, label in _SUMMARY_FIELDS:
             for count in self.inventory.summary_by(field):
                 value = count.value if count.value else "(no site)"
                 table.add_row(
-                    label,
-                    safe_text(value),
-                    str(count.flagged_count),
-                    str(count.device_count),
+                    Text(label),
+                    to_text(value),
+                    Text(str(count.flagged_count)),
+                    Text(str(count.device_count)),
                 )
         table.focus()
 
@@ -187,7 +188,7 @@ class HistoryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="history"):
-            table: DataTable[str] = DataTable(id="scans", cursor_type="row")
+            table: DataTable[Text] = DataTable(id="scans", cursor_type="row")
             table.add_column("Scan", width=5, key="id")
             table.add_column("Started", width=16, key="started")
             table.add_column("Status", width=10, key="status")
@@ -196,7 +197,7 @@ class HistoryScreen(Screen[None]):
             table.add_column("Targets", width=24, key="targets")
             yield table
             yield Label("", id="compare-title")
-            diff: DataTable[str] = DataTable(id="diff", cursor_type="row")
+            diff: DataTable[Text] = DataTable(id="diff", cursor_type="row")
             diff.add_column("Change", width=7, key="change")
             diff.add_column("Device", width=22, key="device")
             diff.add_column("Field", width=8, key="field")
@@ -206,16 +207,16 @@ class HistoryScreen(Screen[None]):
         yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
-        table: DataTable[str] = self.query_one("#scans", DataTable)
+        table: DataTable[Text] = self.query_one("#scans", DataTable)
         for scan in self.inventory.scans():
             self.scan_ids.append(scan.scan_id)
             table.add_row(
-                str(scan.scan_id),
-                safe_text(scan.started_at[:16].replace("T", " ")),
-                safe_text(scan.status),
-                str(scan.device_count),
-                str(scan.flagged_count),
-                safe_text(scan.targets),
+                Text(str(scan.scan_id)),
+                to_text(scan.started_at[:16].replace("T", " ")),
+                to_text(scan.status),
+                Text(str(scan.device_count)),
+                Text(str(scan.flagged_count)),
+                to_text(scan.targets),
             )
         table.focus()
         if len(self.scan_ids) >= 2:
@@ -227,17 +228,17 @@ class HistoryScreen(Screen[None]):
         """Show what changed from scan ``old_scan_id`` to scan ``new_scan_id``."""
         comparison = self.inventory.compare_scans(old_scan_id, new_scan_id)
         self.comparison = comparison
-        diff: DataTable[str] = self.query_one("#diff", DataTable)
+        diff: DataTable[Text] = self.query_one("#diff", DataTable)
         diff.clear()
         for row in comparison_rows(comparison):
-            diff.add_row(*(safe_text(cell) for cell in row))
+            diff.add_row(*(to_text(cell) for cell in row))
         self.query_one("#compare-title", Label).update(
             f"Scan {old_scan_id} -> {new_scan_id}: {len(comparison.new)} new, "
             f"{len(comparison.missing)} missing, {len(comparison.changed)} changed field(s)"
         )
 
     def _cursor_scan(self) -> int | None:
-        table: DataTable[str] = self.query_one("#scans", DataTable)
+        table: DataTable[Text] = self.query_one("#scans", DataTable)
         if not self.scan_ids:
             return None
         return self.scan_ids[min(table.cursor_row, len(self.scan_ids) - 1)]

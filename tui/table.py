@@ -178,7 +178,7 @@ class DeviceTable(ScrollView, can_focus=True):
     def _line(self, cells: Sequence[str], *, markup: bool) -> Text:
         line = Text(end="", no_wrap=True)
         for column, cell in zip(self.columns, cells, strict=False):
-            text = Text.from_markup(cell, end="") if markup else Text(cell, end="")
+            text = Text.from_markup(cell, end="", emoji=False) if markup else Text(cell, end="")
             text.truncate(column.width, overflow="crop", pad=True)
             line.append(" " * _PAD)
             line.append_text(text)

@@ -23,7 +23,9 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["escape_controls", "safe_text"]
+from rich.text import Text
+
+__all__ = ["escape_controls", "safe_text", "to_text"]
 
 _INVISIBLE_FORMAT: Final = frozenset(
     "\u061c"  # Arabic letter mark
@@ -76,3 +78,12 @@ def safe_text(value: object, *, keep_newlines: bool = False) -> str:
     """
     text = escape_controls(value, keep_newlines=keep_newlines)
     return _MARKUP_TAG.sub(_escape_tag, text) if "[" in text else text
+
+
+def to_text(value: object, *, keep_newlines: bool = False) -> Text:
+    """A Rich ``Text`` that shows ``value`` literally: no markup, no ``:emoji:`` codes.
+
+    Rich turns ``:cd:`` into an emoji by default, and MAC addresses are full of such
+    pairs (``9c:8e:cd:00:00:01``); every device string reaches the screen through here.
+    """
+    return Text.from_markup(safe_text(value, keep_newlines=keep_newlines), end="", emoji=False)

@@ -217,7 +217,7 @@ async def test_summary_counts_flagged_by_maker_model_and_site(
         await pilot.pause()
         assert isinstance(app.screen, SummaryScreen)
         table = app.screen.query_one("#summary", DataTable)
-        rows = [tuple(table.get_row_at(i)) for i in range(table.row_count)]
+        rows = [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
         assert ("maker", "Hikvision", "1", "1") in rows
         assert ("maker", "Axis", "0", "1") in rows
         assert ("model", "Dahua / IPC-HDW2431T", "1", "1") in rows
@@ -237,7 +237,7 @@ async def test_history_compares_two_scans(inventory: Inventory, db_path: Path) -
         text = screen_text(app.export_screenshot())
         assert "Scan 1 -> 2: 1 new, 1 missing, 1 changed field(s)" in text
         diff = screen.query_one("#diff", DataTable)
-        rows = [tuple(diff.get_row_at(i)) for i in range(diff.row_count)]
+        rows = [tuple(str(c) for c in diff.get_row_at(i)) for i in range(diff.row_count)]
         assert rows[0][:2] == ("new", "mac:aa:bb:cc:00:00:06")
         assert rows[1][:2] == ("missing", "mac:aa:bb:cc:00:00:05")
         assert rows[2] == ("changed", "mac:aa:bb:cc:00:00:02", "firmware", "2.800", "2.820")

@@ -66,3 +66,11 @@ def test_none_and_non_strings() -> None:
 def test_plain_text_is_unchanged() -> None:
     value = "Hikvision DS-2CD2043G2-I V5.7.3 (build 200619) [1] ünïcode 海康"
     assert safe_text(value) == value
+
+
+def test_emoji_codes_in_device_text_stay_literal() -> None:
+    # Rich would render ":cd:" as an optical-disc emoji; MAC addresses are full of them.
+    from tui.text import to_text
+
+    for value in ("9c:8e:cd:00:00:01", "mac:9c:8e:cd:00:00:01", "a:smile:b", "x:+1:y"):
+        assert to_text(value).plain == value
