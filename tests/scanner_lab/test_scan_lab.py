@@ -44,14 +44,12 @@ def default_lab(make_lab: Callable[..., Lab]) -> Lab:
 
 
 def test_default_mix_is_identified_as_the_truth_says(default_lab: Lab, tmp_path: Path) -> None:
-    started = time.monotonic()
+    # Speed is measured in bench/scan.py, not asserted here.
     done = _scan(default_lab, tmp_path / "inv.db", LAB_TARGET, "--json")
-    elapsed_s = time.monotonic() - started
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["status"] == "complete"
     assert mismatches(default_lab, result["devices"]) == []
-    assert elapsed_s < 15
     profiles = default_lab.profiles()
     by_ip = {d["ip"]: d for d in result["devices"]}
     for instance in default_lab.devices:

@@ -11,14 +11,16 @@ from vendor_db import load_vendors
 
 
 def _maker(name: str) -> str | None:
-    """vendor_db's canonical maker for a name: aliases resolved, and a brand with a
-    documented maker (EZVIZ -> Hikvision) resolved to that maker."""
+    """vendor_db's canonical name for a vendor name or alias ("Axis" -> "Axis
+    Communications").  A brand is NOT turned into its maker here: the truth names the
+    maker behind the label, and the scan must name it too."""
     vendor = load_vendors().get(name) if name else None
-    if vendor is None:
-        return None
-    if vendor.made_by is not None and vendor.made_by.strength == "documented":
-        return vendor.made_by.maker
-    return vendor.name
+    return vendor.name if vendor is not None else None
+
+
+def _label(name: str) -> str:
+    """A vendor name or alias, canonical where the vendor table knows it."""
+    return _maker(name) or _norm(name)
 
 
 def _words(text: str) -> list[str]:
@@ -58,6 +60,10 @@ def mismatches(lab: Lab, devices: Iterable[Mapping[str, Any]]) -> list[str]:
             continue
         if not _same_vendor(str(truth["maker"]), str(found["maker"] or "")):
             problems.append(f"{where}: maker {found['maker']!r}, truth {truth['maker']!r}")
+        brand = str(truth.get("brand") or "")
+        white_label = brand and _label(brand) != _label(str(truth["maker"]))
+        if white_label and _label(str(found.get("brand") or "")) != _label(brand):
+            problems.append(f"{where}: brand {found.get('brand')!r}, truth {brand!r}")
         if truth.get("model") and _norm(found["model"]) != _norm(str(truth["model"])):
             problems.append(f"{where}: model {found['model']!r}, truth {truth['model']!r}")
         if truth.get("firmware") and _squash(found["firmware"]) != _squash(str(truth["firmware"])):
