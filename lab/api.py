@@ -116,18 +116,7 @@ class Lab:
 
     @property
     def devices(self) -> list[DeviceInstance]:
-        return [
-            DeviceInstance(
-                index=int(d["index"]),
-                profile_id=str(d["profile_id"]),
-                ip=str(d["ip"]),
-                mac=str(d["mac"]),
-                serial=str(d["serial"]),
-                uuid=str(d["uuid"]),
-                netns=str(d["netns"]),
-            )
-            for d in self.state()["devices"]
-        ]
+        return [DeviceInstance.from_state(d) for d in self.state()["devices"]]
 
     def profiles(self) -> dict[str, Profile]:
         """The profiles this lab was brought up with (built-in plus --profiles)."""

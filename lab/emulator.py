@@ -66,6 +66,16 @@ REASONS = {
     503: "Service Unavailable",
 }
 
+# What a misbehaving or vanished client can cause; anything else is a bug and is logged.
+CLIENT_ERRORS = (
+    ConnectionError,
+    TimeoutError,
+    ValueError,
+    asyncio.IncompleteReadError,
+    asyncio.LimitOverrunError,
+    ssl.SSLError,
+)
+
 UdpHandler = Callable[[bytes, tuple[str, int]], list[tuple[bytes, tuple[str, int]]]]
 
 
@@ -214,14 +224,7 @@ class HttpService:
             else:
                 writer.write(self.respond(method, path, body))
                 await writer.drain()
-        except (
-            ConnectionError,
-            TimeoutError,
-            ValueError,
-            asyncio.IncompleteReadError,
-            asyncio.LimitOverrunError,
-            ssl.SSLError,
-        ) as exc:
+        except CLIENT_ERRORS as exc:
             log.debug("http client: %s", exc)
         finally:
             with contextlib.suppress(Exception):
@@ -295,13 +298,7 @@ class RtspService:
                 method, _url, headers = _parse_request(head)
                 writer.write(self.respond(method, headers.get("cseq", "0")))
                 await writer.drain()
-        except (
-            ConnectionError,
-            TimeoutError,
-            ValueError,
-            asyncio.IncompleteReadError,
-            asyncio.LimitOverrunError,
-        ) as exc:
+        except CLIENT_ERRORS as exc:
             log.debug("rtsp client: %s", exc)
         finally:
             with contextlib.suppress(Exception):
@@ -671,16 +668,7 @@ def load_devices(state: Mapping[str, Any]) -> list[Device]:
         path = str(entry["profile_path"])
         if path not in cache:
             cache[path] = load_profile(Path(path).read_text(encoding="utf-8"), path)
-        instance = DeviceInstance(
-            index=int(entry["index"]),
-            profile_id=str(entry["profile_id"]),
-            ip=str(entry["ip"]),
-            mac=str(entry["mac"]),
-            serial=str(entry["serial"]),
-            uuid=str(entry["uuid"]),
-            netns=str(entry["netns"]),
-        )
-        devices.append(Device(instance, cache[path]))
+        devices.append(Device(DeviceInstance.from_state(entry), cache[path]))
     return devices
 
 

@@ -83,6 +83,19 @@ class DeviceInstance:
     netns: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
 
+    @classmethod
+    def from_state(cls, entry: Mapping[str, Any]) -> DeviceInstance:
+        """The instance a lab state file (state.json ``devices``) describes."""
+        return cls(
+            index=int(entry["index"]),
+            profile_id=str(entry["profile_id"]),
+            ip=str(entry["ip"]),
+            mac=str(entry["mac"]),
+            serial=str(entry["serial"]),
+            uuid=str(entry["uuid"]),
+            netns=str(entry["netns"]),
+        )
+
     def values(self) -> dict[str, str]:
         """Placeholder values for :func:`render`."""
         return {

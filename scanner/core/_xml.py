@@ -11,7 +11,15 @@ import defusedxml.ElementTree
 from scanner.core.limits import MAX_XML_BYTES
 from scanner.errors import MalformedReplyError, ReplyTooLargeError
 
-__all__ = ["child", "child_text", "children", "descendants", "local_name", "parse_xml"]
+__all__ = [
+    "child",
+    "child_text",
+    "children",
+    "descendants",
+    "local_name",
+    "parse_xml",
+    "soap_body",
+]
 
 
 def parse_xml(data: bytes, what: str, max_bytes: int = MAX_XML_BYTES) -> Element:
@@ -59,3 +67,13 @@ def child_text(element: Element, name: str) -> str | None:
     if found is None:
         return None
     return "".join(found.itertext())
+
+
+def soap_body(root: Element, what: str) -> Element:
+    """The Body of a SOAP Envelope; MalformedReplyError for anything else."""
+    if local_name(root.tag) != "Envelope":
+        raise MalformedReplyError(f"{what}: root is <{local_name(root.tag)[:40]}>, not Envelope")
+    body = child(root, "Body")
+    if body is None:
+        raise MalformedReplyError(f"{what}: SOAP envelope without Body")
+    return body

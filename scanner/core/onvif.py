@@ -18,7 +18,7 @@ from xml.etree.ElementTree import Element
 from xml.sax.saxutils import escape
 
 from scanner.core._evidence import EvidenceList
-from scanner.core._xml import child, child_text, descendants, local_name, parse_xml
+from scanner.core._xml import child, child_text, descendants, parse_xml, soap_body
 from scanner.errors import MalformedReplyError
 from vendor_db.evidence import Evidence
 
@@ -127,13 +127,7 @@ def build_request(
 
 
 def _body(xml: bytes, what: str) -> Element:
-    root = parse_xml(xml, what)
-    if local_name(root.tag) != "Envelope":
-        raise MalformedReplyError(f"{what}: root is <{local_name(root.tag)[:40]}>, not Envelope")
-    body = child(root, "Body")
-    if body is None:
-        raise MalformedReplyError(f"{what}: SOAP envelope without Body")
-    return body
+    return soap_body(parse_xml(xml, what), what)
 
 
 def _fault(body: Element) -> Element | None:

@@ -10,13 +10,11 @@ from __future__ import annotations
 import re
 import urllib.parse
 from typing import Final
-from xml.etree.ElementTree import Element
 from xml.sax.saxutils import escape
 
 from scanner.core._evidence import EvidenceList
-from scanner.core._xml import child, child_text, descendants, local_name, parse_xml
+from scanner.core._xml import child, child_text, descendants, parse_xml, soap_body
 from scanner.core.limits import MAX_UDP_REPLY_BYTES
-from scanner.errors import MalformedReplyError
 from vendor_db.evidence import Evidence
 
 __all__ = [
@@ -83,15 +81,6 @@ def build_probe(message_id: str, types: str = TYPES_NVT) -> bytes:
     ).encode()
 
 
-def _body(root: Element, what: str) -> Element:
-    if local_name(root.tag) != "Envelope":
-        raise MalformedReplyError(f"{what}: root is <{local_name(root.tag)[:40]}>, not Envelope")
-    body = child(root, "Body")
-    if body is None:
-        raise MalformedReplyError(f"{what}: SOAP envelope without Body")
-    return body
-
-
 def relates_to(data: bytes) -> str | None:
     """The wsa:RelatesTo of a WS-Discovery message (our probe's MessageID), or None."""
     root = parse_xml(data, "WS-Discovery reply", max_bytes=MAX_UDP_REPLY_BYTES)
@@ -123,7 +112,7 @@ def parse_probe_matches(data: bytes, address: str) -> list[Evidence]:
     Raises MalformedReplyError for non-XML, DTDs/entities or a non-SOAP document.
     """
     what = "WS-Discovery reply"
-    body = _body(parse_xml(data, what, max_bytes=MAX_UDP_REPLY_BYTES), what)
+    body = soap_body(parse_xml(data, what, max_bytes=MAX_UDP_REPLY_BYTES), what)
     matches = child(body, "ProbeMatches")
     if matches is None:
         return []
