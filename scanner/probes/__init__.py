@@ -16,4 +16,4 @@ __all__ = ["DISCOVERY", "HOST_PROBES", "SWEEP"]
 
 DISCOVERY: Final[tuple[DiscoveryProbe, ...]] = (arp, wsd, mdns, sadp, dhip, netip, ssdp)
 SWEEP: Final[DiscoveryProbe] = ports
-HOST_PROBES: Final[tuple[HostProbe, ...]] = (banner, onvif)
+HOST_PROBES: Final[tuple[HostProbe, ...]] = (banner, onvif, wsd)

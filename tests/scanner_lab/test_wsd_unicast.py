@@ -1,0 +1,54 @@
+"""The unicast WS-Discovery follow-up, against real lab devices and without the network."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from ipaddress import IPv4Address, IPv4Interface
+
+import pytest
+
+from lab import netns
+from lab.api import Lab
+from scanner.probes import wsd
+from scanner.probes.context import HostBudget, HostInfo, Interface, ProbeContext
+from vendor_db.evidence import Evidence
+
+
+def _ctx(ips: list[str]) -> ProbeContext:
+    return ProbeContext(
+        interface=Interface("ccadm0", IPv4Interface("198.18.0.1/23")),
+        hosts=tuple(IPv4Address(ip) for ip in ips),
+        budget=HostBudget(),
+    )
+
+
+async def test_a_host_that_answered_the_multicast_is_not_probed_again() -> None:
+    ctx = _ctx(["198.18.0.10"])
+    seen = HostInfo(ip="198.18.0.10", evidence=(Evidence("wsd.xaddrs", "x", "wsd", "198.18.0.10"),))
+    assert await wsd.run_host(ctx, seen) == []
+    assert ctx.budget.used("198.18.0.10") == 0  # nothing was sent
+
+
+@pytest.mark.lab
+def test_unicast_probe_gets_the_match_of_an_onvif_device_only(
+    make_lab: Callable[..., Lab],
+) -> None:
+    lab = make_lab("cctwsdu", devices=30, mix="default")
+    profiles = lab.profiles()
+    devices = lab.devices
+    ctx = _ctx([d.ip for d in devices])
+
+    async def probe_all() -> list[list[Evidence]]:
+        return await asyncio.gather(*(wsd.run_host(ctx, HostInfo(ip=d.ip)) for d in devices))
+
+    results = netns.call_in(lab.admin_ns, lambda: asyncio.run(probe_all()))
+    for device, found in zip(devices, results, strict=True):
+        onvif = profiles[device.profile_id].section("wsd") is not None
+        keys = {e.key for e in found}
+        if onvif:
+            assert "wsd.xaddrs" in keys, device.profile_id
+            assert {e.address for e in found} == {device.ip}
+        else:
+            assert found == [], device.profile_id
+        assert ctx.budget.used(device.ip) == 2  # one Probe per device type, within budget
