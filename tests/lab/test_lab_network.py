@@ -22,6 +22,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -616,3 +617,34 @@ def test_crashed_lab_does_not_block_the_next_up(make_lab: Callable[..., Lab]) ->
     lab.up(devices=4, mix="default")
     assert lab.status().up
     assert len(lab.devices) == 4
+
+
+def test_profiles_from_outside_the_repo_join_the_mix(
+    make_lab: Callable[..., Lab], tmp_path: Path
+) -> None:
+    """`lab up --profiles DIR`: an admin's own device file, no code."""
+    (tmp_path / "acme-cam-1.toml").write_text(
+        """
+[device]
+id = "acme-cam-1"
+description = "a device an admin captured"
+mac_prefix = "00:40:8C"
+sources = ["test"]
+[truth]
+maker = "Axis"
+brand = "Axis"
+model = "ACME-1"
+firmware = ""
+device_type = "camera"
+flagged = false
+[http]
+ports = [8081]
+server = "acme-httpd/{index}"
+""",
+        encoding="utf-8",
+    )
+    lab = make_lab("cctextra", devices=2, mix={"axis-m3106-l-mk-ii": 1}, profile_dirs=[tmp_path])
+    (extra,) = [d for d in lab.devices if d.profile_id == "acme-cam-1"]
+    assert extra.mac.startswith("00:40:8c:")
+    reply = in_admin(lab, lambda: http_get(extra.ip, 8081, "/"))
+    assert f"\r\nServer: acme-httpd/{extra.index}\r\n".encode() in reply
