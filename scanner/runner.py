@@ -37,7 +37,7 @@ from scanner.core.merge import mac_of, observe
 from scanner.core.scope import Scope, Target, check_targets, expand_hosts, parse_targets
 from scanner.errors import ScannerError, ScopeError
 from scanner.model import DeviceObservation, ScanStatus
-from scanner.probes import DISCOVERY, HOST_PROBES, SWEEP
+from scanner.probes import DISCOVERY, FOLLOW_UP, HOST_PROBES, SWEEP
 from scanner.probes.context import (
     Credentials,
     DiscoveryProbe,
@@ -189,6 +189,7 @@ class ScanConfig:
     host_concurrency: int = 128
     discovery: tuple[DiscoveryProbe, ...] = DISCOVERY
     sweep: DiscoveryProbe | None = SWEEP
+    follow_up_probes: tuple[HostProbe, ...] = FOLLOW_UP
     host_probes: tuple[HostProbe, ...] = HOST_PROBES
     interfaces: Callable[[], Sequence[Interface]] = list_interfaces
     is_root: Callable[[], bool] = _is_root
@@ -208,7 +209,7 @@ class ScanConfig:
             "max_requests_per_host": self.max_requests_per_host,
             "probes": [p.NAME for p in self.discovery]
             + ([self.sweep.NAME] if self.sweep else [])
-            + [p.NAME for p in self.host_probes],
+            + [p.NAME for p in self.follow_up_probes + self.host_probes],
         }
 
 
@@ -333,16 +334,17 @@ async def _scan_body(
     gate = asyncio.Semaphore(config.host_concurrency)
     host_deadline_s = config.timeout_s * 4
     started = time.monotonic()
-    for probe in config.host_probes:
+    per_host = config.follow_up_probes + config.host_probes
+    for probe in per_host:
         progress.probe_started(probe.NAME)
 
     async def finish_host(ip: str) -> None:
         items = by_host[ip]
         async with gate:
-            host = HostInfo(ip, _ports(items), tuple(items))
-            items = items + await _probe_host(
-                live_ctx, config.host_probes, host, host_deadline_s, stats
-            )
+            for stage in (config.follow_up_probes, config.host_probes):
+                if stage:
+                    host = HostInfo(ip, _ports(items), tuple(items))
+                    items = items + await _probe_host(live_ctx, stage, host, host_deadline_s, stats)
         device = observe(ip, mac_of(items), list(dict.fromkeys(items)), policy)
         inventory.record_device(scan_id, device)
         result.devices.append(device)
@@ -350,7 +352,7 @@ async def _scan_body(
 
     await asyncio.gather(*(finish_host(ip) for ip in live))
     elapsed_s = time.monotonic() - started
-    for probe in config.host_probes:
+    for probe in per_host:
         name = probe.NAME
         outcome = ProbeOutcome(
             name,

@@ -2,7 +2,9 @@
 
 Listed here explicitly, in the order the runner uses them: ``DISCOVERY`` probes run
 concurrently over the whole target set, ``SWEEP`` then finds open ports on the live
-hosts, and ``HOST_PROBES`` talk to one live host at a time.
+hosts, ``FOLLOW_UP`` fills gaps discovery left for one host (a WS-Discovery reply lost
+to multicast), and ``HOST_PROBES`` then talk to that host with everything known so far
+(the ONVIF probe needs the XAddrs a late WS-Discovery reply brings).
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from typing import Final
 from scanner.probes import arp, banner, dhip, mdns, netip, onvif, ports, sadp, ssdp, wsd
 from scanner.probes.context import DiscoveryProbe, HostProbe
 
-__all__ = ["DISCOVERY", "HOST_PROBES", "SWEEP"]
+__all__ = ["DISCOVERY", "FOLLOW_UP", "HOST_PROBES", "SWEEP"]
 
 DISCOVERY: Final[tuple[DiscoveryProbe, ...]] = (arp, wsd, mdns, sadp, dhip, netip, ssdp)
 SWEEP: Final[DiscoveryProbe] = ports
-HOST_PROBES: Final[tuple[HostProbe, ...]] = (banner, onvif, wsd)
+FOLLOW_UP: Final[tuple[HostProbe, ...]] = (wsd,)
+HOST_PROBES: Final[tuple[HostProbe, ...]] = (banner, onvif)

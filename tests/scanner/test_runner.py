@@ -67,6 +67,7 @@ def _config(targets: tuple[str, ...], scope: Scope, **kwargs: object) -> ScanCon
     defaults: dict[str, object] = {
         "discovery": (),
         "sweep": None,
+        "follow_up_probes": (),
         "host_probes": (),
         "interfaces": lambda: [LAB_IF, Interface("lo", IPv4Interface("127.0.0.1/8"))],
         "is_root": lambda: False,
@@ -193,3 +194,28 @@ async def test_host_budget_caps_requests_and_concurrency() -> None:
     assert budget.used("198.18.0.10") == 3
     async with budget.slot("198.18.0.11"):  # other hosts have their own budget
         pass
+
+
+class FakeFollowUp:
+    NAME = "fakewsd"
+
+    async def run_host(self, ctx: ProbeContext, host: HostInfo) -> list[Evidence]:
+        url = f"http://{host.ip}/onvif/device_service"
+        return [Evidence("wsd.xaddrs", url, "wsd", host.ip)]
+
+
+async def test_host_probes_see_what_the_follow_up_stage_found(inventory: Inventory) -> None:
+    """A WS-Discovery reply recovered by the unicast follow-up reaches the ONVIF probe."""
+    arp = FakeDiscovery("arp", [Evidence("mac", "bc:ad:28:00:00:01", "arp", "198.18.0.10")])
+    host_probe = FakeHostProbe()
+    config = _config(
+        ("198.18.0.0/24",),
+        builtin_scope("lab"),
+        discovery=(arp,),
+        follow_up_probes=(FakeFollowUp(),),
+        host_probes=(host_probe,),
+    )
+    result = await run_scan(config, inventory)
+    (host,) = host_probe.hosts
+    assert host.values("wsd.xaddrs") == ["http://198.18.0.10/onvif/device_service"]
+    assert {o.name for o in result.outcomes} >= {"fakewsd", "fakehost"}
