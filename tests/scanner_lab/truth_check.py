@@ -48,13 +48,21 @@ def _squash(text: str | None) -> str:
 
 def mismatches(lab: Lab, devices: Iterable[Mapping[str, Any]]) -> list[str]:
     """Every field of every lab device that the scan got wrong (empty list: all correct)."""
-    by_ip = {str(d["ip"]): d for d in devices}
     profiles = lab.profiles()
+    truth = {d.ip: (d.profile_id, profiles[d.profile_id].truth) for d in lab.devices}
+    return field_mismatches(truth, devices)
+
+
+def field_mismatches(
+    truth_by_ip: Mapping[str, tuple[str, Mapping[str, Any]]],
+    devices: Iterable[Mapping[str, Any]],
+) -> list[str]:
+    """Mismatch lines ``"<ip> <profile>: <field> ..."`` of ``devices`` against the truth."""
+    by_ip = {str(d["ip"]): d for d in devices}
     problems: list[str] = []
-    for instance in lab.devices:
-        truth = profiles[instance.profile_id].truth
-        where = f"{instance.ip} {instance.profile_id}"
-        found = by_ip.get(instance.ip)
+    for ip, (profile_id, truth) in truth_by_ip.items():
+        where = f"{ip} {profile_id}"
+        found = by_ip.get(ip)
         if found is None:
             problems.append(f"{where}: not found")
             continue
