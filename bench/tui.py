@@ -176,7 +176,7 @@ class PeerApp(App[None]):
 async def measure_peer(path: Path) -> dict[str, object]:
     with Inventory.open(path, create=False) as inventory:
         start = time.perf_counter()
-        rows = [
+        rows: list[tuple[str, ...]] = [
             (d.ip, d.mac or "", d.maker, d.brand, d.model, d.firmware or "", d.site or "")
             for d in inventory.devices()
         ]
