@@ -23,7 +23,10 @@ def run(args: argparse.Namespace) -> int:
         )
         for pid, n in sorted(counts.items()):
             print(f"  {n:4d}  {pid}")
-        print(f"scan it with: ip netns exec {state['admin_ns']} camcensus scan {state['network']}")
+        print(
+            f"scan it with: ip netns exec {state['admin_ns']} "
+            f"camcensus scan {state['network']} --scope lab"
+        )
         return 0
     if args.lab_command == "down":
         seconds = lab.down()

@@ -3,8 +3,8 @@
 For each device it enters the device's network namespace with ``setns()`` (on the
 event-loop thread, synchronously, with nothing else running), opens that device's
 sockets there, returns to its own namespace, and hands the sockets to one asyncio
-loop.  zeroconf instances are created the same way: their sockets are opened in
-``Zeroconf.__init__``, so they belong to the device's namespace.
+loop.  Each device's mDNS answers come from a small responder (``lab.mdns``) on a
+socket opened the same way.
 
 Run by ``Lab.up()`` as ``python -m lab.emulator STATE_JSON``; writes
 ``emulator.ready`` next to the state file once every device is served.
@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import functools
+import hashlib
 import ipaddress
 import json
 import logging
@@ -582,7 +583,8 @@ class Emulator:
             )
         if tls_ports:
             subject = {str(k): device.text(v) for k, v in tls.get("subject", {}).items()}
-            key = profile.id
+            # One certificate per rendered subject ({ip} in a subject differs per device).
+            key = hashlib.sha256(json.dumps(subject, sort_keys=True).encode()).hexdigest()[:16]
             if key not in self._tls:
                 self._tls[key] = make_tls_context(subject, self.cache_dir, key)
             for port in tls_ports:
@@ -686,14 +688,11 @@ async def serve(state_path: Path, state: Mapping[str, Any]) -> None:
         loop.add_signal_handler(sig, stop.set)
     started = loop.time()
     await emulator.start()
-    ready = state_path.parent / "emulator.ready"
-    ready.write_text(
-        json.dumps({"pid": os.getpid(), "devices": len(devices), "start_s": loop.time() - started}),
-        encoding="utf-8",
+    _write_ready(
+        state_path,
+        {"pid": os.getpid(), "devices": len(devices), "start_s": loop.time() - started},
     )
     await stop.wait()
-    # No zeroconf goodbyes: the namespaces are about to vanish, and 250 instances
-    # saying goodbye to each other would make `lab down` take seconds.
     emulator.close_sockets()
 
 

@@ -37,7 +37,7 @@ MIX_DIR = Path(__file__).parent / "mixes"
 PLACEHOLDERS = frozenset({"ip", "mac", "mac_dash", "mac_plain", "serial", "uuid", "index"})
 DEVICE_TYPES = frozenset({"camera", "nvr", "other"})
 _HOLE = re.compile(r"\{\{|\}\}|\{([a-z_]*)\}")
-_MAC_PREFIX = re.compile(r"^[0-9a-f]+$")
+_MAC_PREFIX = re.compile(r"[0-9a-f]+")
 LAB_NETWORK = ipaddress.IPv4Network("198.18.0.0/23")
 ADMIN_IP = ipaddress.IPv4Address("198.18.0.1")
 FIRST_DEVICE_IP = ipaddress.IPv4Address("198.18.0.10")
@@ -139,7 +139,7 @@ def _check(profile_id: str, data: Mapping[str, Any], path: str) -> None:
     if device.get("id") != profile_id:
         raise LabError(f"{where}: [device].id must be {profile_id!r} (the file name)")
     prefix = str(device.get("mac_prefix", "")).replace(":", "").replace("-", "").lower()
-    if len(prefix) not in (6, 7, 9) or not _MAC_PREFIX.match(prefix):
+    if len(prefix) not in (6, 7, 9) or not _MAC_PREFIX.fullmatch(prefix):
         raise LabError(f"{where}: mac_prefix must be 6, 7 or 9 hex digits")
     if not device.get("sources"):
         raise LabError(f"{where}: [device].sources must cite where its facts come from")

@@ -26,7 +26,6 @@ __all__ = [
     "Source",
     "Vendor",
     "VendorTable",
-    "list_label",
     "load_vendors",
     "normalise_name",
     "parse_vendors",
@@ -41,12 +40,6 @@ _KINDS: Final[dict[str, VendorKind]] = {
     "chip": "chip",
     "module": "module",
     "software": "software",
-}
-_LIST_LABELS: Final = {
-    "ndaa_889": "NDAA FY2019 sec. 889",
-    "fcc_covered": "FCC Covered List",
-    "entity_list": "US Entity List",
-    "dod_1260h": "DoD 1260H list",
 }
 _MIN_WORD_ALIAS_LEN: Final = 4
 
@@ -337,7 +330,3 @@ def load_vendors() -> VendorTable:
     text = files("vendor_db").joinpath("data", "vendors.toml").read_text(encoding="utf-8")
     return parse_vendors(text)
 
-
-def list_label(name: str) -> str:
-    """Human label of a list fact name."""
-    return _LIST_LABELS[name]

@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     down = lab_sub.add_parser("down", help="remove the lab (safe to run any time)")
     status = lab_sub.add_parser("status", help="show the lab's devices and health")
     status.add_argument("--json", action="store_true", help="machine-readable output")
-    for p in (parser, up, down, status):
+    for p in (up, down, status):
         p.add_argument("--name", default="cclab", help="lab name (namespace prefix)")
     parser.set_defaults(func=_run)
 

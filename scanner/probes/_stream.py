@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from scanner.core.limits import MAX_HTTP_BODY_BYTES, MAX_HTTP_HEAD_BYTES
-from scanner.probes.context import ProbeContext
+from scanner.probes.context import ProbeContext, open_connection
 
 __all__ = ["MAX_REPLY_BYTES", "Reply", "exchange", "message_complete"]
 
@@ -99,8 +99,8 @@ async def exchange(
         writer: asyncio.StreamWriter | None = None
         try:
             async with asyncio.timeout(deadline_s if deadline_s is not None else ctx.timeout_s):
-                reader, writer = await asyncio.open_connection(
-                    ip, port, ssl=_tls_context() if tls else None, limit=_READ_BYTES
+                reader, writer = await open_connection(
+                    ctx, ip, port, tls=_tls_context() if tls else None, limit=_READ_BYTES
                 )
                 if tls:
                     ssl_object = writer.get_extra_info("ssl_object")

@@ -15,11 +15,12 @@ from typing import Final
 
 from scanner.core.limits import MAX_UDP_REPLY_BYTES
 from scanner.errors import MalformedReplyError
-from scanner.probes.context import ProbeContext
+from scanner.probes.context import ProbeContext, pin_to_interface
 from vendor_db.evidence import Evidence
 
 __all__ = ["MAX_DATAGRAMS", "Datagram", "exchange", "parse_all"]
 
+_IP_MULTICAST_ALL: Final = getattr(socket, "IP_MULTICAST_ALL", 49)  # linux/in.h
 RECEIVE_BUFFER_BYTES: Final = 4 * 1024 * 1024
 """Socket receive buffer for discovery replies: hundreds of cameras answer one multicast
 Probe within milliseconds, and the kernel default (about 208 KiB) dropped some of them
@@ -67,6 +68,9 @@ def _socket(ctx: ProbeContext, bind_port: int, group: str | None) -> socket.sock
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+        pin_to_interface(sock, ctx)
+        # Only multicast joined on this socket, not groups other sockets joined elsewhere.
+        sock.setsockopt(socket.IPPROTO_IP, _IP_MULTICAST_ALL, 0)
         _grow_receive_buffer(sock)
         sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(local))
         sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)

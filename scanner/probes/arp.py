@@ -18,7 +18,7 @@ from typing import Final
 
 from scanner.core.mac import is_unicast_assigned, normalise_mac
 from scanner.errors import MalformedReplyError
-from scanner.probes.context import ProbeContext
+from scanner.probes.context import ProbeContext, open_connection
 from vendor_db.evidence import Evidence
 
 __all__ = ["CONNECT_PORTS", "NAME", "connect_sweep", "run"]
@@ -31,14 +31,17 @@ _ALIVE_ERRNOS: Final = frozenset({errno.ECONNREFUSED, errno.ECONNRESET})
 
 
 def _srp(ctx: ProbeContext) -> list[tuple[str, str]]:
+    from scapy.arch import get_if_hwaddr
     from scapy.config import conf
     from scapy.layers.l2 import ARP, Ether
     from scapy.sendrecv import srp
 
     conf.verb = 0
     ours = str(ctx.interface.ip)
+    # Source MAC of the chosen interface, not whatever scapy's routing table picks.
+    hwaddr = get_if_hwaddr(ctx.interface.name)
     packets = [
-        Ether(dst="ff:ff:ff:ff:ff:ff") / ARP(pdst=str(host), psrc=ours)
+        Ether(src=hwaddr, dst="ff:ff:ff:ff:ff:ff") / ARP(hwsrc=hwaddr, pdst=str(host), psrc=ours)
         for host in ctx.hosts
         if str(host) != ours
     ]
@@ -71,7 +74,7 @@ async def _alive(ctx: ProbeContext, ip: str, gate: asyncio.Semaphore) -> bool:
         async with gate:
             try:
                 async with asyncio.timeout(min(0.5, ctx.timeout_s)):
-                    _reader, writer = await asyncio.open_connection(ip, port)
+                    _reader, writer = await open_connection(ctx, ip, port)
                 writer.transport.abort()
                 return True
             except TimeoutError:

@@ -7,7 +7,9 @@ never read the environment: everything they may use arrives in ``ProbeContext``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+import socket
+import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
@@ -25,6 +27,8 @@ __all__ = [
     "Interface",
     "ProbeContext",
     "RequestBudgetExceededError",
+    "open_connection",
+    "pin_to_interface",
     "utc_now",
 ]
 
@@ -174,6 +178,37 @@ class HostProbe(Protocol):
     async def run_host(self, ctx: ProbeContext, host: HostInfo) -> list[Evidence]: ...
 
 
-def hosts_of(evidence: Sequence[Evidence]) -> set[str]:
-    """Addresses that evidence is bound to."""
-    return {e.address for e in evidence if e.address}
+def pin_to_interface(sock: socket.socket, ctx: ProbeContext) -> None:
+    """Keep *sock* on the scan's interface, whatever the routing table says.
+
+    As root, SO_BINDTODEVICE makes the kernel send only through ``ctx.interface``
+    (a VPN's more specific route or policy routing cannot take a probe elsewhere);
+    without root the socket is at least bound to the interface's address.
+    """
+    if ctx.is_root and hasattr(socket, "SO_BINDTODEVICE"):
+        sock.setsockopt(
+            socket.SOL_SOCKET, socket.SO_BINDTODEVICE, ctx.interface.name.encode() + b"\0"
+        )
+
+
+async def open_connection(
+    ctx: ProbeContext,
+    ip: str,
+    port: int,
+    *,
+    tls: ssl.SSLContext | None = None,
+    limit: int = 2**16,
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """``asyncio.open_connection`` from the scan's interface (see ``pin_to_interface``)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        pin_to_interface(sock, ctx)
+        sock.bind((str(ctx.interface.ip), 0))
+        sock.setblocking(False)
+        await asyncio.get_running_loop().sock_connect(sock, (ip, port))
+    except BaseException:
+        sock.close()
+        raise
+    return await asyncio.open_connection(
+        sock=sock, ssl=tls, server_hostname="" if tls is not None else None, limit=limit
+    )
