@@ -40,7 +40,8 @@ def load_json_object(
     """Decode one JSON object from the start of ``raw``; trailing NULs/bytes are ignored.
 
     Invalid UTF-8 becomes U+FFFD. Raises ReplyTooLargeError over ``max_bytes`` and
-    MalformedReplyError when the text is not a JSON object or nests too deep.
+    MalformedReplyError when the text is not a JSON object, nests too deep or holds a
+    number Python refuses to convert (over 4300 digits).
     """
     if len(raw) > max_bytes:
         raise ReplyTooLargeError(f"{what}: {len(raw)} bytes of JSON, cap is {max_bytes}")
@@ -50,6 +51,8 @@ def load_json_object(
         value, _end = json.JSONDecoder().raw_decode(text)
     except json.JSONDecodeError as exc:
         raise MalformedReplyError(f"{what}: not valid JSON ({exc})") from exc
+    except ValueError as exc:  # e.g. an integer over sys.get_int_max_str_digits() digits
+        raise MalformedReplyError(f"{what}: unusable JSON value ({str(exc)[:80]})") from exc
     if not isinstance(value, dict):
         raise MalformedReplyError(f"{what}: JSON is a {type(value).__name__}, not an object")
     return value

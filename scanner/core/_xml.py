@@ -26,7 +26,8 @@ def parse_xml(data: bytes, what: str, max_bytes: int = MAX_XML_BYTES) -> Element
     """Parse untrusted XML: DTDs, entities and external references are refused.
 
     Raises ReplyTooLargeError over ``max_bytes`` and MalformedReplyError on anything
-    that is not well-formed XML (a billion-laughs document included).
+    that is not well-formed XML (a billion-laughs document included), and for an
+    encoding declaration expat cannot use (``hex``, ``rot13``, ``utf-32``, ``idna`` ...).
     """
     if len(data) > max_bytes:
         raise ReplyTooLargeError(f"{what}: {len(data)} bytes of XML, cap is {max_bytes}")
@@ -36,6 +37,8 @@ def parse_xml(data: bytes, what: str, max_bytes: int = MAX_XML_BYTES) -> Element
         raise MalformedReplyError(f"{what}: forbidden XML construct ({exc!r})") from exc
     except ParseError as exc:
         raise MalformedReplyError(f"{what}: not well-formed XML ({exc})") from exc
+    except (ValueError, LookupError) as exc:  # UnicodeError is a ValueError
+        raise MalformedReplyError(f"{what}: unusable XML encoding ({exc})") from exc
     return root
 
 

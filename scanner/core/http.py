@@ -190,22 +190,34 @@ def _dechunk(raw: bytes) -> bytes:
     return bytes(out[:MAX_HTTP_BODY_BYTES])
 
 
+def _text_codec(name: str) -> str | None:
+    """The codec name for charset ``name`` if Python knows it as a text encoding."""
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return None
+    # CodecInfo._is_text_encoding is how str.decode itself refuses hex/base64/zlib.
+    return info.name if getattr(info, "_is_text_encoding", True) else None
+
+
 def decode_body(headers: Headers, body: bytes) -> str:
     """The body as text: de-chunked, capped at MAX_HTTP_BODY_BYTES, decoded leniently.
 
-    Uses the Content-Type charset when Python knows it, else UTF-8, else ISO-8859-1;
-    undecodable bytes become U+FFFD.
+    Uses the Content-Type charset when Python knows it as a text encoding, else UTF-8,
+    else ISO-8859-1; undecodable bytes become U+FFFD. Never raises for a hostile
+    charset: ``hex``/``base64``/``zlib`` (not text encodings) are ignored, and a codec
+    that fails anyway (``idna``, ``punycode``) falls back to UTF-8 with U+FFFD.
     """
     transfer = (headers.get("Transfer-Encoding") or "").lower()
     raw = _dechunk(body) if "chunked" in transfer else body[:MAX_HTTP_BODY_BYTES]
     charset_match = _CHARSET.search(headers.get("Content-Type") or "")
     if charset_match is not None:
-        try:
-            codec = codecs.lookup(charset_match.group(1)).name
-        except LookupError:
-            codec = None
+        codec = _text_codec(charset_match.group(1))
         if codec is not None:
-            return raw.decode(codec, errors="replace")
+            try:
+                return raw.decode(codec, errors="replace")
+            except (LookupError, UnicodeError, ValueError):
+                return raw.decode("utf-8", errors="replace")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:

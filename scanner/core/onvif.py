@@ -198,7 +198,7 @@ def _date_time(element: Element, what: str) -> datetime:
             _int_field(time, "Minute", what),
             _int_field(time, "Second", what),
         )
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise MalformedReplyError(f"{what}: impossible date or time ({exc})") from exc
 
 
@@ -234,7 +234,10 @@ def parse_system_date_and_time(xml: bytes) -> datetime:
     tz = child_text(zone, "TZ") if zone is not None else None
     if local is None or tz is None:
         raise MalformedReplyError(f"{what}: neither UTCDateTime nor LocalDateTime with TZ")
-    return (_date_time(local, what) + _posix_tz_offset(tz)).replace(tzinfo=UTC)
+    try:
+        return (_date_time(local, what) + _posix_tz_offset(tz)).replace(tzinfo=UTC)
+    except OverflowError as exc:  # year 9999 (or 1) pushed past datetime's range
+        raise MalformedReplyError(f"{what}: local time out of range in UTC ({exc})") from exc
 
 
 def clock_skew_evidence(device_utc: datetime, local_utc: datetime, address: str) -> Evidence:

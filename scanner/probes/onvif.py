@@ -6,10 +6,15 @@ when the device demands them and the operator configured some, each is asked onc
 more with a WS-UsernameToken whose Created time is the device's clock (skew
 tolerated). A failed login is never retried and no password is ever guessed.
 
+A device clock more than MAX_PLAUSIBLE_SKEW away from ours (year 9999, year 1) is
+ignored: no skew evidence, and our own clock stamps any WS-UsernameToken.
+
 Why not onvif-zeep-async: ``ONVIFCamera`` loads and parses the device WSDLs with
-zeep per camera before its first request (not yet measured here; to be benchmarked),
-while the three calls needed take no WSDL, and the core builders/parsers are already
-hardened (defusedxml, size caps). With this path a 250-device lab scan takes ~4 s.
+zeep per camera before its first request. Measured with ``bench/onvif_client.py``
+(GetSystemDateAndTime + GetDeviceInformation on the 42 ONVIF cameras of a lab, all
+concurrently): 5.95 s with onvif-zeep-async against 0.24 s here, about 25 times
+slower. The three calls needed take no WSDL, and the core builders/parsers are
+already hardened (defusedxml, size caps).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 import os
 import re
 import urllib.parse
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Final
 
 from scanner.core import http, onvif, wsd
@@ -26,12 +31,14 @@ from scanner.probes import _stream
 from scanner.probes.context import HostInfo, ProbeContext, RequestBudgetExceededError
 from vendor_db.evidence import Evidence
 
-__all__ = ["DEFAULT_PATH", "NAME", "build_post", "run_host", "service_urls"]
+__all__ = ["DEFAULT_PATH", "MAX_PLAUSIBLE_SKEW", "NAME", "build_post", "run_host", "service_urls"]
 
 NAME: Final[str] = "onvif"
 DEFAULT_PATH: Final = "/onvif/device_service"
 _UNSAFE: Final = re.compile(r"[\x00-\x20\x7f]")
 _SOAP_TYPE: Final = "application/soap+xml; charset=utf-8"
+MAX_PLAUSIBLE_SKEW: Final = timedelta(days=50 * 365)
+"""A device clock further than this from ours is nonsense (and would overflow datetime)."""
 
 
 def build_post(host: str, path: str, body: bytes) -> bytes:
@@ -48,13 +55,20 @@ def build_post(host: str, path: str, body: bytes) -> bytes:
 
 def service_urls(host: HostInfo) -> list[tuple[str, int, str]]:
     """``(scheme, port, path)`` of the device service: the same-host WS-Discovery XAddrs,
-    else the default path on port 80 when it is open."""
+    else the default path on port 80 when it is open.
+
+    An XAddrs URL whose path ``build_post`` would refuse (whitespace, control
+    characters) is skipped.
+    """
     found: list[tuple[str, int, str]] = []
     for xaddrs in host.values("wsd.xaddrs"):
         for url in wsd.same_host_urls(xaddrs, host.ip):
             parts = urllib.parse.urlsplit(url)
             port = parts.port or (443 if parts.scheme == "https" else 80)
-            found.append((parts.scheme, port, parts.path or "/"))
+            path = parts.path or "/"
+            if not path.startswith("/") or _UNSAFE.search(path):
+                continue
+            found.append((parts.scheme, port, path))
     if not found and 80 in host.ports:
         found.append(("http", 80, DEFAULT_PATH))
     return found[:1]
@@ -128,8 +142,11 @@ async def run_host(ctx: ProbeContext, host: HostInfo) -> list[Evidence]:
             device_utc = onvif.parse_system_date_and_time(reply[1])
         except MalformedReplyError:
             return []
-        found.append(onvif.clock_skew_evidence(device_utc, sent_at, host.ip))
         skew = device_utc - sent_at
+        if abs(skew) > MAX_PLAUSIBLE_SKEW:
+            skew = timedelta(0)  # an absurd device clock: use ours
+        else:
+            found.append(onvif.clock_skew_evidence(device_utc, sent_at, host.ip))
         info = await _operation(
             ctx, host.ip, service, "GetDeviceInformation", ctx.clock() + skew, found
         )

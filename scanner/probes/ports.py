@@ -3,6 +3,11 @@
 SYN scan as root, connect scan otherwise; ``-n -Pn`` because the hosts are known to
 be live, ``-T4 --max-retries 1 --min-rate`` for speed, and the interface named with
 ``-e``. Without nmap (or with ``use_nmap`` off) an asyncio connect scan does the job.
+
+The runner gives the whole sweep ``sweep_deadline_s(timeout_s)``; nmap runs in a worker
+thread that a cancelled await cannot stop, so nmap's own timeout (python-nmap kills the
+process) is set NMAP_MARGIN_S shorter and fires first. nmap's failures
+(``PortScannerError``, ``PortScannerTimeout``) become ScannerError.
 """
 
 from __future__ import annotations
@@ -12,10 +17,20 @@ import shutil
 from collections.abc import Mapping
 from typing import Any, Final
 
+from scanner.errors import ScannerError
 from scanner.probes.context import ProbeContext
 from vendor_db.evidence import Evidence
 
-__all__ = ["CAMERA_PORTS", "NAME", "nmap_arguments", "port_evidence", "run"]
+__all__ = [
+    "CAMERA_PORTS",
+    "NAME",
+    "NMAP_MARGIN_S",
+    "nmap_arguments",
+    "nmap_timeout_s",
+    "port_evidence",
+    "run",
+    "sweep_deadline_s",
+]
 
 NAME: Final[str] = "ports"
 CAMERA_PORTS: Final = (
@@ -23,6 +38,18 @@ CAMERA_PORTS: Final = (
     8888, 9000, 9100, 34567, 37777,
 )  # fmt: skip
 CONNECT_CONCURRENCY: Final = 512
+NMAP_MARGIN_S: Final = 5
+"""Seconds nmap's own timeout leaves before the runner's sweep deadline."""
+
+
+def sweep_deadline_s(timeout_s: float) -> float:
+    """The deadline the runner gives the whole port sweep (``scanner.runner._scan_body``)."""
+    return max(30.0, timeout_s * 15)
+
+
+def nmap_timeout_s(timeout_s: float) -> int:
+    """nmap's own timeout: whole seconds, NMAP_MARGIN_S before the sweep deadline."""
+    return max(1, int(sweep_deadline_s(timeout_s)) - NMAP_MARGIN_S)
 
 
 def nmap_arguments(ctx: ProbeContext) -> str:
@@ -43,13 +70,19 @@ def port_evidence(open_ports: Mapping[str, set[int]]) -> list[Evidence]:
 def _nmap(ctx: ProbeContext, hosts: list[str]) -> dict[str, set[int]]:
     import nmap
 
-    scanner = nmap.PortScanner()
-    result: dict[str, Any] = scanner.scan(
-        hosts=" ".join(hosts),
-        ports=",".join(str(p) for p in CAMERA_PORTS),
-        arguments=nmap_arguments(ctx),
-        timeout=int(max(10.0, ctx.timeout_s * 10)),
-    )
+    timeout_s = nmap_timeout_s(ctx.timeout_s)
+    try:
+        scanner = nmap.PortScanner()
+        result: dict[str, Any] = scanner.scan(
+            hosts=" ".join(hosts),
+            ports=",".join(str(p) for p in CAMERA_PORTS),
+            arguments=nmap_arguments(ctx),
+            timeout=timeout_s,
+        )
+    except nmap.PortScannerTimeout as exc:  # a PortScannerError: test it first
+        raise ScannerError(f"nmap port sweep killed after {timeout_s} s") from exc
+    except nmap.PortScannerError as exc:
+        raise ScannerError(f"nmap port sweep failed: {str(exc).strip()[:200]}") from exc
     found: dict[str, set[int]] = {}
     for ip, data in result.get("scan", {}).items():
         tcp = data.get("tcp", {}) if isinstance(data, dict) else {}

@@ -25,12 +25,17 @@ MAX_DESCRIPTIONS: Final = 512
 
 
 async def _description(ctx: ProbeContext, address: str, location: str) -> list[Evidence]:
-    parts = urllib.parse.urlsplit(location)
-    if parts.scheme != "http":
-        return []
-    port = parts.port or 80
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    """Evidence from one description; ``[]`` whatever hostile bytes the device sends.
+
+    ValueError covers a bad URL or port and UnicodeError; LookupError an unknown
+    codec, should a parser ever meet one.
+    """
     try:
+        parts = urllib.parse.urlsplit(location)
+        if parts.scheme != "http":
+            return []
+        port = parts.port or 80
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         request = http.build_request(address if port == 80 else f"{address}:{port}", path)
         reply = await _stream.exchange(ctx, address, port, [request])
         if not reply.messages:
@@ -40,7 +45,7 @@ async def _description(ctx: ProbeContext, address: str, location: str) -> list[E
             return []
         body = http.decode_body(head.headers, head.body).encode("utf-8")
         return ssdp.parse_description(body, address)
-    except (ValueError, OSError, RequestBudgetExceededError, MalformedReplyError):
+    except (ValueError, LookupError, OSError, RequestBudgetExceededError, MalformedReplyError):
         return []
 
 
