@@ -37,7 +37,7 @@ from scanner.core.merge import mac_of, observe
 from scanner.core.scope import Scope, Target, check_targets, expand_hosts, parse_targets
 from scanner.errors import ScannerError, ScopeError
 from scanner.model import DeviceObservation, ScanStatus
-from scanner.probes import DISCOVERY, FOLLOW_UP, HOST_PROBES, SWEEP
+from scanner.probes import DISCOVERY, FOLLOW_UP, HOST_PROBES, SWEEP, ports
 from scanner.probes.context import (
     Credentials,
     DiscoveryProbe,
@@ -93,6 +93,7 @@ def choose_interface(
     wanted: str | None = None,
     *,
     allow_public: bool = False,
+    allow_large: bool = False,
 ) -> Interface:
     """The interface whose connected subnet holds every target (``wanted`` picks by name).
 
@@ -113,7 +114,9 @@ def choose_interface(
         )
     iface = min(fitting, key=lambda i: i.network.num_addresses)
     try:
-        check_targets([_network_target(iface)], scope, allow_public=allow_public)
+        check_targets(
+            [_network_target(iface)], scope, allow_public=allow_public, allow_large=allow_large
+        )
     except ScopeError as exc:
         raise ScopeError(
             f"interface {iface.name} is on {iface.network}, which is not entirely in the "
@@ -179,6 +182,7 @@ class ScanConfig:
     targets: tuple[str, ...]
     scope: Scope
     allow_public: bool = False
+    allow_large: bool = False
     interface: str | None = None
     timeout_s: float = 2.0
     credentials: Credentials | None = field(default=None, repr=False)
@@ -203,6 +207,7 @@ class ScanConfig:
             "interface": self.interface,
             "timeout_s": self.timeout_s,
             "allow_public": self.allow_public,
+            "allow_large": self.allow_large,
             "use_nmap": self.use_nmap,
             "onvif_login_configured": self.credentials is not None,
             "max_connections_per_host": self.max_connections_per_host,
@@ -320,7 +325,7 @@ async def _scan_body(
     progress.hosts_found(len(live))
     live_ctx = replace(ctx, hosts=tuple(IPv4Address(a) for a in live))
     if config.sweep is not None and live:
-        sweep_deadline_s = max(30.0, config.timeout_s * 15)
+        sweep_deadline_s = ports.sweep_deadline_s(config.timeout_s)
         outcome, found = await _run_discovery(config.sweep, live_ctx, sweep_deadline_s, progress)
         result.outcomes.append(outcome)
         if outcome.error:
@@ -378,13 +383,16 @@ async def run_scan(
     """Run one scan into ``inventory``; ScopeError before anything is sent or stored."""
     shown: Progress = progress or NullProgress()
     targets = parse_targets(config.targets)
-    check_targets(targets, config.scope, allow_public=config.allow_public)
+    check_targets(
+        targets, config.scope, allow_public=config.allow_public, allow_large=config.allow_large
+    )
     iface = choose_interface(
         targets,
         config.scope,
         config.interfaces(),
         config.interface,
         allow_public=config.allow_public,
+        allow_large=config.allow_large,
     )
     hosts = tuple(expand_hosts(targets))
     warnings: list[str] = []

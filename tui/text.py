@@ -25,41 +25,13 @@ from typing import Final
 
 from rich.text import Text
 
+from scanner.core.text import escape_controls
+
 __all__ = ["escape_controls", "safe_text", "to_text"]
 
-_INVISIBLE_FORMAT: Final = frozenset(
-    "\u061c"  # Arabic letter mark
-    "\u200b\u200c\u200d\u200e\u200f"  # zero-width space/joiners, LRM, RLM
-    "\u2028\u2029"  # line and paragraph separators
-    "\u202a\u202b\u202c\u202d\u202e"  # bidi embeddings and overrides
-    "\u2060"  # word joiner
-    "\u2066\u2067\u2068\u2069"  # bidi isolates
-    "\ufeff"  # zero-width no-break space / BOM
-)
-_NEEDS_ESCAPE: Final = re.compile("[\x00-\x1f\x7f-\x9f" + "".join(sorted(_INVISIBLE_FORMAT)) + "]")
 # Rich's markup tag pattern (rich.markup.RE_TAGS): optional backslashes, then a tag that
 # starts with a lower-case letter, '#', '/' or '@'.  Only text that matches can be a tag.
 _MARKUP_TAG: Final = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")
-
-
-def _visible(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
-
-
-def _visible_keep_newline(match: re.Match[str]) -> str:
-    return "\n" if match.group() == "\n" else _visible(match)
-
-
-def escape_controls(value: object, *, keep_newlines: bool = False) -> str:
-    """``value`` as text with every control, C1 and bidi/invisible-format character
-    written as a visible escape.  ``None`` becomes ``""``.
-
-    >>> escape_controls("cam\\x1b[2J\\x07")
-    'cam\\\\x1b[2J\\\\x07'
-    """
-    raw = "" if value is None else str(value)
-    return _NEEDS_ESCAPE.sub(_visible_keep_newline if keep_newlines else _visible, raw)
 
 
 def _escape_tag(match: re.Match[str]) -> str:

@@ -221,10 +221,12 @@ def oui_data_dir(environ: Mapping[str, str] | None = None) -> Path:
 def read_ieee_csv_file(path: Path) -> list[OuiEntry]:
     """Read and parse one IEEE CSV file (size-capped)."""
     try:
-        size = path.stat().st_size
-        if size > _MAX_CSV_BYTES:
-            raise VendorDataError(f"{path}: {size} bytes is over the {_MAX_CSV_BYTES} cap")
-        text = path.read_text(encoding="utf-8-sig")
+        # Read at most one byte over the cap: a FIFO or /dev/zero has no size to stat.
+        with path.open("rb") as stream:
+            data = stream.read(_MAX_CSV_BYTES + 1)
+        if len(data) > _MAX_CSV_BYTES:
+            raise VendorDataError(f"{path}: over the {_MAX_CSV_BYTES}-byte cap")
+        text = data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise VendorDataError(f"{path}: cannot read: {exc}") from exc
     return parse_ieee_csv(text, str(path))

@@ -329,4 +329,3 @@ def load_vendors() -> VendorTable:
     """The shipped vendor table (read once)."""
     text = files("vendor_db").joinpath("data", "vendors.toml").read_text(encoding="utf-8")
     return parse_vendors(text)
-

@@ -5,7 +5,8 @@ function that adds its parser and sets ``func``; heavy packages (the lab, the TU
 Textual) are imported inside the command, never at start-up.
 
 Exit codes: 0 clean, 1 flagged devices found (only with ``--fail-on-flagged``),
-2 error.
+2 error. A bug (any other exception) is reported as an internal error with its
+traceback on stderr and also exits 2, so it can never pass for "flagged devices".
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from scanner.core.text import escape_controls
 from scanner.errors import ScannerError
 
 __all__ = ["EXIT_ERROR", "EXIT_FLAGGED", "EXIT_OK", "build_parser", "main"]
@@ -63,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return func(args)
     except ScannerError as exc:
-        print(f"camcensus: error: {exc}", file=sys.stderr)
+        print(f"camcensus: error: {escape_controls(exc)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("camcensus: interrupted", file=sys.stderr)
@@ -73,6 +75,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except Exception as exc:  # a bug: say so, keep the traceback, never exit 1
+        text = escape_controls(exc)
+        print(f"camcensus: internal error: {type(exc).__name__}: {text}", file=sys.stderr)
+        logging.getLogger("camcensus").exception("internal error")
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -115,7 +115,7 @@ def parse_nmap_xml(data: bytes) -> list[Evidence]:
         raise ReplyTooLargeError(f"nmap report: {len(data)} bytes, cap is {MAX_REPORT_BYTES}")
     try:
         root = SafeET.fromstring(data, forbid_dtd=True)
-    except (SafeET.ParseError, DefusedXmlException, ValueError) as exc:
+    except (SafeET.ParseError, DefusedXmlException, ValueError, LookupError) as exc:
         raise MalformedReplyError(f"nmap report: not usable XML ({exc})") from exc
     if root.tag != "nmaprun":
         raise MalformedReplyError(f"nmap report: root is <{root.tag[:40]}>, not <nmaprun>")
@@ -129,7 +129,9 @@ def run(args: argparse.Namespace) -> int:
     from scanner.store import Inventory
 
     try:
-        data = args.file.read_bytes()
+        # At most one byte over the cap: a FIFO or /dev/zero has no size to check first.
+        with args.file.open("rb") as stream:
+            data = stream.read(MAX_REPORT_BYTES + 1)
     except OSError as exc:
         raise ScannerError(f"cannot read {args.file}: {exc.strerror or exc}") from exc
     evidence = parse_nmap_xml(data)

@@ -2,7 +2,13 @@
 
 Credentials for ONVIF come from CAMCENSUS_ONVIF_USERNAME / CAMCENSUS_ONVIF_PASSWORD
 or a ``--credentials-file`` (TOML with ``username`` and ``password``, mode 0600 or
-stricter): never from the command line, never logged, never stored.
+stricter): never from the command line, never logged, never stored. One of the two
+variables without the other is an error (a login with an empty password is a certain
+failed login, and failed logins can lock the account).
+
+The scope check and the interface choice run before the inventory is opened, so a
+refused scan leaves no database behind. Device text reaches the terminal only through
+``scanner.core.text.escape_controls``; ``--json`` output is ASCII.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from scanner.cli import EXIT_ERROR, EXIT_FLAGGED, EXIT_OK
+from scanner.core.text import escape_controls
 from scanner.errors import CredentialsError, ScopeError
 
 if TYPE_CHECKING:
@@ -57,6 +64,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     parser.add_argument(
         "--allow-public", action="store_true", help="allow public addresses (that you own)"
+    )
+    parser.add_argument(
+        "--allow-large",
+        action="store_true",
+        help="allow targets covering more than 65,536 addresses",
     )
     parser.add_argument(
         "--interface",
@@ -98,7 +110,8 @@ def load_credentials(environ: Mapping[str, str], path: Path | None) -> Credentia
     """ONVIF credentials from ``path`` (if given) or the environment; None when absent.
 
     The file must be a regular file readable by its owner only (no group/other bits):
-    CredentialsError otherwise, and when it lacks ``username`` or ``password``.
+    CredentialsError otherwise, and when it lacks ``username`` or ``password``. In the
+    environment, a username without a password (or the reverse) is a CredentialsError.
     """
     from scanner.probes.context import Credentials
 
@@ -123,9 +136,17 @@ def load_credentials(environ: Mapping[str, str], path: Path | None) -> Credentia
             raise CredentialsError(f"credentials file {path} needs string username and password")
         return Credentials(username, password)
     username = environ.get(ENV_USERNAME, "")
-    if not username:
+    password = environ.get(ENV_PASSWORD, "")
+    if not username and not password:
         return None
-    return Credentials(username, environ.get(ENV_PASSWORD, ""))
+    if not username or not password:
+        present, missing = (
+            (ENV_USERNAME, ENV_PASSWORD) if username else (ENV_PASSWORD, ENV_USERNAME)
+        )
+        raise CredentialsError(
+            f"{present} is set but {missing} is empty or unset; set both or neither"
+        )
+    return Credentials(username, password)
 
 
 class _Display:
@@ -139,6 +160,7 @@ class _Display:
         self._flagged = 0
         self._hosts = 0
         self._live: Live | None = None
+        self._held: list[str] = []
 
     def __enter__(self) -> _Display:
         if self._tty:
@@ -153,6 +175,10 @@ class _Display:
     def __exit__(self, *exc_info: object) -> None:
         if self._live is not None:
             self._live.__exit__(None, None, None)
+            self._live = None
+        for message in self._held:  # the live table had no room for them
+            print(f"camcensus: warning: {message}", file=self._stream, flush=True)
+        self._held.clear()
 
     def _render(self) -> Table:
         from rich.table import Table
@@ -197,15 +223,21 @@ class _Display:
         self._update(None)
 
     def warning(self, message: str) -> None:
+        text = escape_controls(message)
         if self._live is None:
-            print(f"camcensus: warning: {message}", file=self._stream, flush=True)
+            print(f"camcensus: warning: {text}", file=self._stream, flush=True)
+        else:
+            self._held.append(text)
 
 
 def _summary_rows(devices: list[DeviceObservation]) -> list[tuple[str, str, int, int]]:
     counts: Counter[tuple[str, str]] = Counter()
     flagged: Counter[tuple[str, str]] = Counter()
     for device in devices:
-        key = (device.maker or "(unknown)", device.model or "(unknown)")
+        key = (
+            escape_controls(device.maker or "(unknown)"),
+            escape_controls(device.model or "(unknown)"),
+        )
         counts[key] += 1
         flagged[key] += int(device.flagged)
     return sorted(
@@ -224,7 +256,7 @@ def _print_summary(result: ScanResult, stream: TextIO) -> None:
         print(f"{maker:<{width}}  {model:<{mwidth}}  {count:>5}  {n_flagged:>7}", file=stream)
     print(
         f"scan {result.scan_id} {result.status}: {len(result.devices)} devices, "
-        f"{flagged} flagged, {result.duration_s:.1f} s on {result.interface.name}",
+        f"{flagged} flagged, {result.duration_s:.1f} s on {escape_controls(result.interface.name)}",
         file=stream,
     )
 
@@ -269,20 +301,20 @@ def _json_result(result: ScanResult) -> str:
             ],
         },
         indent=2,
-        ensure_ascii=False,
+        ensure_ascii=True,
     )
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the scan described by ``args``."""
-    from scanner.core.scope import parse_targets
+    from scanner.core.scope import check_targets, parse_targets
     from scanner.export import write_devices_csv
-    from scanner.runner import ScanConfig, run_scan
+    from scanner.runner import ScanConfig, choose_interface, run_scan
     from scanner.store import Inventory
 
     scope = load_scope(args.scope)
     targets = tuple(args.targets)
-    parse_targets(targets)  # a bad target is an error before the database is touched
+    parsed = parse_targets(targets)  # a bad target is an error before the database is touched
     credentials = load_credentials(os.environ, args.credentials_file)
     if args.timeout_s <= 0 or args.timeout_s > 60:
         print("camcensus: error: --timeout-s must be in (0, 60]", file=sys.stderr)
@@ -291,10 +323,22 @@ def run(args: argparse.Namespace) -> int:
         targets=targets,
         scope=scope,
         allow_public=args.allow_public,
+        allow_large=args.allow_large,
         interface=args.interface,
         timeout_s=args.timeout_s,
         credentials=credentials,
         use_nmap=not args.no_nmap,
+    )
+    # Refuse before Inventory.open: a refused scan must not create the database.
+    # (run_scan repeats both checks, for callers of the library.)
+    check_targets(parsed, scope, allow_public=args.allow_public, allow_large=args.allow_large)
+    choose_interface(
+        parsed,
+        scope,
+        config.interfaces(),
+        config.interface,
+        allow_public=args.allow_public,
+        allow_large=args.allow_large,
     )
     with Inventory.open(args.db) as inventory:
         with _Display(sys.stderr) as display:

@@ -43,3 +43,18 @@ def test_environment_is_used_without_a_file() -> None:
     creds = load_credentials({ENV_USERNAME: "admin", ENV_PASSWORD: "pw"}, None)
     assert creds is not None
     assert (creds.username, creds.password) == ("admin", "pw")
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {ENV_USERNAME: "admin"},
+        {ENV_USERNAME: "admin", ENV_PASSWORD: ""},
+        {ENV_PASSWORD: "pw"},
+        {ENV_USERNAME: "", ENV_PASSWORD: "pw"},
+    ],
+)
+def test_half_set_environment_is_an_error_not_an_empty_password(environ: dict[str, str]) -> None:
+    with pytest.raises(CredentialsError, match="set both or neither"):
+        load_credentials(environ, None)
+    assert load_credentials({ENV_USERNAME: "", ENV_PASSWORD: ""}, None) is None

@@ -66,8 +66,8 @@ def test_out_of_scope_target_is_refused(default_lab: Lab, tmp_path: Path) -> Non
     done = _scan(default_lab, tmp_path / "inv.db", LAB_TARGET, "10.0.0.0/24")
     assert done.returncode == 2
     assert "'10.0.0.0/24' is outside" in done.stderr
-    with Inventory.open(tmp_path / "inv.db", create=False) as inventory:
-        assert inventory.scans() == []  # refused before a scan began: nothing was sent
+    # Refused before anything was sent or stored: not even an empty inventory exists.
+    assert not (tmp_path / "inv.db").exists()
 
 
 @pytest.fixture(scope="module")
