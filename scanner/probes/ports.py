@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from scanner.errors import ScannerError
-from scanner.probes.context import ProbeContext
+from scanner.probes.context import ProbeContext, open_connection
 from vendor_db.evidence import Evidence
 
 __all__ = [
@@ -98,7 +98,7 @@ async def _connect(ctx: ProbeContext, hosts: list[str]) -> dict[str, set[int]]:
         async with gate:
             try:
                 async with asyncio.timeout(min(1.0, ctx.timeout_s)):
-                    _reader, writer = await asyncio.open_connection(ip, port)
+                    _reader, writer = await open_connection(ctx, ip, port)
             except (TimeoutError, OSError):
                 return
             writer.transport.abort()
