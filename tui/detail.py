@@ -38,6 +38,14 @@ class _Builder:
         self.plain(f"{label}: ", _LABEL)
         self.device("-" if value is None or value == "" else value)
 
+    def fields(self, *pairs: tuple[str, object], end: str = "\n") -> None:
+        """Several ``label: value`` fields on one line, three spaces apart."""
+        for n, (label, value) in enumerate(pairs):
+            if n:
+                self.plain("   ")
+            self.field(label, value)
+        self.plain(end)
+
     def heading(self, title: str) -> None:
         if not self.text.plain.endswith("\n"):
             self.plain("\n")
@@ -92,25 +100,11 @@ def detail_text(record: DeviceRecord) -> Text:
     b.plain("Device ", _HEADING)
     b.device(record.device_key)
     b.plain(f"  ({record.presence})\n", _HEADING)
-    b.field("IP", record.ip)
-    b.plain("   ")
-    b.field("MAC", record.mac)
-    b.plain("   ")
-    b.field("Site", record.site)
-    b.plain("\n")
-    b.field("Maker", record.maker)
-    b.plain("   ")
-    b.field("Brand", record.brand)
-    b.plain("   ")
-    b.field("Model", record.model)
-    b.plain("\n")
-    b.field("Firmware", record.firmware)
-    b.plain("   ")
-    b.field("Type", record.device_type)
+    b.fields(("IP", record.ip), ("MAC", record.mac), ("Site", record.site))
+    b.fields(("Maker", record.maker), ("Brand", record.brand), ("Model", record.model))
+    b.fields(("Firmware", record.firmware), ("Type", record.device_type), end="")
     b.plain(f"   Confidence: {record.confidence:.2f}\n", _LABEL)
-    b.field("First seen", record.first_seen)
-    b.plain("   ")
-    b.field("Last seen", record.last_seen)
+    b.fields(("First seen", record.first_seen), ("Last seen", record.last_seen), end="")
 
     b.heading("Flag")
     b.plain("Flag: ", _LABEL)
