@@ -15,8 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from vendor_db import identify
-from vendor_db.identify import evidence_from_mapping
+from camcensus.vendor_db import identify
+from camcensus.vendor_db.identify import evidence_from_mapping
 
 DEFAULT = Path(__file__).resolve().parent.parent / "tests" / "data" / "identify_labelled.jsonl"
 FIELDS = ("maker", "brand", "device_type", "flagged")

@@ -19,7 +19,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from lab.api import Lab, _reap, can_run_lab
+from camcensus.lab.api import Lab, _reap, can_run_lab
 
 RESULTS = Path(__file__).parent / "results" / "lab_scale.json"
 
@@ -51,7 +51,7 @@ def per_device_peer(lab: Lab) -> dict[str, float]:
         pids.append(
             os.posix_spawn(
                 sys.executable,
-                [sys.executable, "-m", "lab.emulator", str(path)],
+                [sys.executable, "-m", "camcensus.lab.emulator", str(path)],
                 dict(os.environ),
                 file_actions=[(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)],
             )

@@ -49,8 +49,8 @@ async def with_zeep(ips: list[str]) -> int:
 async def with_camcensus(ips: list[str]) -> int:
     from ipaddress import IPv4Address, IPv4Interface
 
-    from scanner.probes import onvif
-    from scanner.probes.context import HostBudget, HostInfo, Interface, ProbeContext
+    from camcensus.scanner.probes import onvif
+    from camcensus.scanner.probes.context import HostBudget, HostInfo, Interface, ProbeContext
 
     ctx = ProbeContext(
         interface=Interface("ccadm0", IPv4Interface("198.18.0.1/23")),

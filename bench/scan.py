@@ -28,10 +28,10 @@ from typing import Any
 
 import defusedxml.ElementTree as ET
 
-from lab.api import Lab, can_run_lab
-from lab.profiles import assign_profiles, builtin_mix, device_ip, merged_profiles
-from scanner.store import Inventory
-from vendor_db import load_vendors
+from camcensus.lab.api import Lab, can_run_lab
+from camcensus.lab.profiles import assign_profiles, builtin_mix, device_ip, merged_profiles
+from camcensus.scanner.store import Inventory
+from camcensus.vendor_db import load_vendors
 
 RESULTS = Path(__file__).parent / "results" / "scan.json"
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests" / "scanner_lab"))
@@ -130,7 +130,7 @@ def measure(args: argparse.Namespace, work: Path, ports: str) -> tuple[dict[str,
         hosts = sorted(d.ip for d in lab.devices)
         in_admin = ["/usr/sbin/ip", "netns", "exec", lab.admin_ns]
         ours = run_timed(
-            [*in_admin, sys.executable, "-m", "scanner", "scan", state["network"],
+            [*in_admin, sys.executable, "-m", "camcensus", "scan", state["network"],
              "--scope", "lab", "--db", str(work / "inventory.db"), "--json"],
             work / "camcensus.json",
         )  # fmt: skip
@@ -155,7 +155,7 @@ def main() -> int:
         help="score the outputs a previous run left in DIR again (times from the results file)",
     )
     args = parser.parse_args()
-    from scanner.probes.ports import CAMERA_PORTS  # the port list both tools get
+    from camcensus.scanner.probes.ports import CAMERA_PORTS  # the port list both tools get
 
     ports = ",".join(str(p) for p in sorted(CAMERA_PORTS))
     if args.rescore:

@@ -42,10 +42,10 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 from textual.app import App, ComposeResult  # noqa: E402
 from textual.widgets import DataTable, Input  # noqa: E402
 
-from scanner.model import DeviceObservation, device_key_for  # noqa: E402
-from scanner.store import Inventory  # noqa: E402
-from tui.app import InventoryApp  # noqa: E402
-from tui.table import DeviceTable  # noqa: E402
+from camcensus.scanner.model import DeviceObservation, device_key_for  # noqa: E402
+from camcensus.scanner.store import Inventory  # noqa: E402
+from camcensus.tui.app import InventoryApp  # noqa: E402
+from camcensus.tui.table import DeviceTable  # noqa: E402
 
 RESULTS: Final = _HERE / "results" / "tui.json"
 FIXED_NOW: Final = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lab import netns
-from lab.errors import LabError
-from lab.profiles import (
+from camcensus.base.errors import LabError
+from camcensus.lab import netns
+from camcensus.lab.profiles import (
     ADMIN_IP,
     LAB_NETWORK,
     DeviceInstance,
@@ -227,7 +227,7 @@ class Lab:
         # Popen dropped while its child runs complains at garbage collection.
         pid = os.posix_spawn(
             sys.executable,
-            [sys.executable, "-m", "lab.emulator", str(self.state_path)],
+            [sys.executable, "-m", "camcensus.lab.emulator", str(self.state_path)],
             dict(os.environ),
             file_actions=[
                 (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
@@ -349,4 +349,4 @@ def _is_our_emulator(pid: int) -> bool:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except (FileNotFoundError, PermissionError):
         return False
-    return b"lab.emulator" in cmdline
+    return b"camcensus.lab.emulator" in cmdline

@@ -6,7 +6,7 @@ sockets there, returns to its own namespace, and hands the sockets to one asynci
 loop.  Each device's mDNS answers come from a small responder (``lab.mdns``) on a
 socket opened the same way.
 
-Run by ``Lab.up()`` as ``python -m lab.emulator STATE_JSON``; writes
+Run by ``Lab.up()`` as ``python -m camcensus.lab.emulator STATE_JSON``; writes
 ``emulator.ready`` next to the state file once every device is served.
 """
 
@@ -32,13 +32,13 @@ from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, cast
 
-from lab import netns, soap
-from lab.mdns import MDNS_GROUP, MDNS_PORT, MdnsService, Responder
-from lab.profiles import DeviceInstance, Profile, load_profile, render
+from camcensus.lab import netns, soap
+from camcensus.lab.mdns import MDNS_GROUP, MDNS_PORT, MdnsService, Responder
+from camcensus.lab.profiles import DeviceInstance, Profile, load_profile, render
 
 __all__ = ["Device", "Emulator", "main"]
 
-log = logging.getLogger("lab.emulator")
+log = logging.getLogger("camcensus.lab.emulator")
 
 WSD_GROUP = "239.255.255.250"
 WSD_PORT = 3702
@@ -699,7 +699,7 @@ async def serve(state_path: Path, state: Mapping[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m lab.emulator STATE_JSON", file=sys.stderr)  # noqa: T201
+        print("usage: python -m camcensus.lab.emulator STATE_JSON", file=sys.stderr)  # noqa: T201
         return 2
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
     _raise_fd_limit()

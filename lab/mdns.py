@@ -33,7 +33,7 @@ from zeroconf.const import (
 
 __all__ = ["MDNS_GROUP", "MDNS_PORT", "MdnsService", "Responder"]
 
-log = logging.getLogger("lab.mdns")
+log = logging.getLogger("camcensus.lab.mdns")
 MDNS_GROUP = "224.0.0.251"
 MDNS_PORT = 5353
 TTL_S = 120

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-from lab.errors import LabError
+from camcensus.base.errors import LabError
 
 __all__ = ["NETNS_DIR", "call_in", "enter", "exists", "netns_path"]
 

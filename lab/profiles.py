@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lab.errors import LabError
+from camcensus.base.errors import LabError
+from camcensus.base.types import CLAIMABLE_DEVICE_TYPES
 
 __all__ = [
     "PLACEHOLDERS",
@@ -35,7 +36,6 @@ __all__ = [
 PROFILE_DIR = Path(__file__).parent / "profiles"
 MIX_DIR = Path(__file__).parent / "mixes"
 PLACEHOLDERS = frozenset({"ip", "mac", "mac_dash", "mac_plain", "serial", "uuid", "index"})
-DEVICE_TYPES = frozenset({"camera", "nvr", "other"})
 _HOLE = re.compile(r"\{\{|\}\}|\{([a-z_]*)\}")
 _MAC_PREFIX = re.compile(r"[0-9a-f]+")
 LAB_NETWORK = ipaddress.IPv4Network("198.18.0.0/23")
@@ -143,8 +143,10 @@ def _check(profile_id: str, data: Mapping[str, Any], path: str) -> None:
         raise LabError(f"{where}: mac_prefix must be 6, 7 or 9 hex digits")
     if not device.get("sources"):
         raise LabError(f"{where}: [device].sources must cite where its facts come from")
-    if truth.get("device_type") not in DEVICE_TYPES:
-        raise LabError(f"{where}: [truth].device_type must be one of {sorted(DEVICE_TYPES)}")
+    if truth.get("device_type") not in CLAIMABLE_DEVICE_TYPES:
+        raise LabError(
+            f"{where}: [truth].device_type must be one of {sorted(CLAIMABLE_DEVICE_TYPES)}"
+        )
     for key in ("maker", "brand", "model", "firmware"):
         if not isinstance(truth.get(key), str):
             raise LabError(f"{where}: [truth].{key} must be a string")

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from xml.sax.saxutils import escape
 
-from lab.profiles import render
+from camcensus.lab.profiles import render
 
 __all__ = [
     "auth_ok",

@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Final, TextIO
 
-from scanner.model import DeviceRecord
+from camcensus.scanner.model import DeviceRecord
 
 __all__ = [
     "DEVICE_CSV_COLUMNS",

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final, Literal, NamedTuple
 
-from vendor_db.evidence import Evidence
+from camcensus.base.evidence import Evidence
+from camcensus.base.types import DEVICE_TYPES, DeviceType
 
 __all__ = [
     "DEVICE_TYPES",
@@ -33,12 +34,10 @@ __all__ = [
     "device_key_for",
 ]
 
-DeviceType = Literal["camera", "nvr", "other", "unknown"]
 ScanStatus = Literal["running", "complete", "incomplete", "failed"]
 Presence = Literal["present", "missing"]
 ReviewStatus = Literal["unreviewed", "to_replace", "accepted_risk", "replaced", "false_positive"]
 
-DEVICE_TYPES: Final[tuple[DeviceType, ...]] = ("camera", "nvr", "other", "unknown")
 SCAN_STATUSES: Final[tuple[ScanStatus, ...]] = ("running", "complete", "incomplete", "failed")
 PRESENCES: Final[tuple[Presence, ...]] = ("present", "missing")
 REVIEW_STATUSES: Final[tuple[ReviewStatus, ...]] = (

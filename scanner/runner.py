@@ -9,7 +9,7 @@ Order of a scan (``run_scan``):
 3. The scan is recorded as running (operator, host, scope, targets, options without
    secrets).
 4. Discovery probes run concurrently, each under its own deadline. An expected failure
-   (timeout, OSError, ScannerError) becomes that probe's outcome and a warning; a bug
+   (timeout, OSError, CamcensusError) becomes that probe's outcome and a warning; a bug
    propagates and fails the scan.
 5. One port sweep over the live hosts, then the host probes, at most
    ``host_concurrency`` hosts at once and each host within its request budget.
@@ -33,12 +33,13 @@ from datetime import datetime
 from ipaddress import IPv4Address
 from typing import Final, Protocol
 
-from scanner.core.merge import mac_of, observe
-from scanner.core.scope import Scope, Target, check_targets, expand_hosts, parse_targets
-from scanner.errors import ScannerError, ScopeError
-from scanner.model import DeviceObservation, ScanStatus
-from scanner.probes import DISCOVERY, FOLLOW_UP, HOST_PROBES, SWEEP, ports
-from scanner.probes.context import (
+from camcensus.base.errors import CamcensusError, ScopeError
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.core.merge import mac_of, observe
+from camcensus.scanner.core.scope import Scope, Target, check_targets, expand_hosts, parse_targets
+from camcensus.scanner.model import DeviceObservation, ScanStatus
+from camcensus.scanner.probes import DISCOVERY, FOLLOW_UP, HOST_PROBES, SWEEP, ports
+from camcensus.scanner.probes.context import (
     Credentials,
     DiscoveryProbe,
     HostBudget,
@@ -48,9 +49,8 @@ from scanner.probes.context import (
     ProbeContext,
     utc_now,
 )
-from scanner.store import Inventory
-from vendor_db.evidence import Evidence
-from vendor_db.policy import Policy
+from camcensus.scanner.store import Inventory
+from camcensus.vendor_db.policy import Policy
 
 __all__ = [
     "NullProgress",
@@ -65,7 +65,7 @@ __all__ = [
 
 DISCOVERY_GRACE_S: Final = 3.0
 """Extra time a discovery probe gets over ``timeout_s`` (mDNS browses, then resolves)."""
-EXPECTED_ERRORS: Final = (TimeoutError, OSError, ScannerError)
+EXPECTED_ERRORS: Final = (TimeoutError, OSError, CamcensusError)
 
 
 def list_interfaces() -> list[Interface]:

@@ -34,8 +34,9 @@ from typing import Final, Literal, NamedTuple, cast, get_args
 
 from sqlite_utils import Database, Migrations
 
-from scanner.errors import InventoryError, ScopeError
-from scanner.model import (
+from camcensus.base.errors import InventoryError, ScopeError
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.model import (
     REVIEW_STATUSES,
     DeviceObservation,
     DeviceRecord,
@@ -47,7 +48,6 @@ from scanner.model import (
     ScanInfo,
     ScanStatus,
 )
-from vendor_db.evidence import Evidence
 
 __all__ = [
     "MAX_EVIDENCE_VALUE_CHARS",

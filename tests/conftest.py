@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from lab.api import Lab, can_run_lab
+from camcensus.lab.api import Lab, can_run_lab
 
 LAB_PREFIX = "cct"  # test labs: cct<something>; the demo lab is "cclab"
 

@@ -23,12 +23,18 @@ from textual.binding import Binding, BindingType
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
-from scanner.export import write_devices_csv
-from scanner.model import DeviceRecord
-from scanner.store import Inventory
-from tui.rows import COLUMNS, DeviceRow, filter_rows, make_row, parse_query, sort_rows
-from tui.screens import DeviceScreen, ExportScreen, HistoryScreen, ReviewSaved, SummaryScreen
-from tui.table import DeviceTable
+from camcensus.scanner.export import write_devices_csv
+from camcensus.scanner.model import DeviceRecord
+from camcensus.scanner.store import Inventory
+from camcensus.tui.rows import COLUMNS, DeviceRow, filter_rows, make_row, parse_query, sort_rows
+from camcensus.tui.screens import (
+    DeviceScreen,
+    ExportScreen,
+    HistoryScreen,
+    ReviewSaved,
+    SummaryScreen,
+)
+from camcensus.tui.table import DeviceTable
 
 __all__ = ["Clock", "InventoryApp"]
 

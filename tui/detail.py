@@ -14,9 +14,9 @@ from typing import Final, cast
 
 from rich.text import Text
 
-from scanner.model import DeviceRecord
-from tui.rows import REVIEW_LABELS
-from tui.text import to_text
+from camcensus.scanner.model import DeviceRecord
+from camcensus.tui.rows import REVIEW_LABELS
+from camcensus.tui.text import to_text
 
 __all__ = ["detail_text"]
 

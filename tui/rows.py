@@ -21,8 +21,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from scanner.model import DeviceRecord
-from tui.text import safe_text
+from camcensus.scanner.model import DeviceRecord
+from camcensus.tui.text import safe_text
 
 __all__ = [
     "COLUMNS",

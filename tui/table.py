@@ -26,7 +26,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.rows import Column, DeviceRow
+from camcensus.tui.rows import Column, DeviceRow
 
 __all__ = ["DeviceTable"]
 

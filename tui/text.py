@@ -25,7 +25,7 @@ from typing import Final
 
 from rich.text import Text
 
-from scanner.core.text import escape_controls
+from camcensus.scanner.core.text import escape_controls
 
 __all__ = ["escape_controls", "safe_text", "to_text"]
 

@@ -1,6 +1,6 @@
 """Fingerprints as data: regexes over evidence values, each with examples that are tests.
 
-One TOML file per evidence-key family in ``vendor_db/fingerprints/``::
+One TOML file per evidence-key family in ``vendor_db/data/fingerprints/``::
 
     key = "rtsp.server"            # or keys = ["sadp.model", "onvif.model"]
     weight = 0.8                   # default claim weight of the file (recog's preference)
@@ -28,10 +28,10 @@ from functools import cache
 from importlib.resources import files
 from typing import Any, Final
 
-from scanner.errors import VendorDataError
+from camcensus.base.errors import VendorDataError
+from camcensus.base.types import CLAIMABLE_DEVICE_TYPES
 
 __all__ = [
-    "DEVICE_TYPES",
     "OUTPUT_FIELDS",
     "Example",
     "Fingerprint",
@@ -43,7 +43,6 @@ __all__ = [
 ]
 
 OUTPUT_FIELDS: Final = frozenset({"maker", "brand", "model", "firmware", "device_type"})
-DEVICE_TYPES: Final = frozenset({"camera", "nvr", "other"})
 MAX_EXAMPLES: Final = 20
 _DEFAULT_WEIGHT: Final = 0.8
 
@@ -164,8 +163,10 @@ def _fingerprint(raw: Any, keys: tuple[str, ...], weight: float, file: str) -> F
     for name, value in sets.items():
         if name not in OUTPUT_FIELDS:
             raise VendorDataError(f"{where}: unknown field {name!r} in 'set'")
-        if name == "device_type" and value not in DEVICE_TYPES:
-            raise VendorDataError(f"{where}: device_type must be one of {sorted(DEVICE_TYPES)}")
+        if name == "device_type" and value not in CLAIMABLE_DEVICE_TYPES:
+            raise VendorDataError(
+                f"{where}: device_type must be one of {sorted(CLAIMABLE_DEVICE_TYPES)}"
+            )
     for group in pattern.groupindex:
         if group not in OUTPUT_FIELDS:
             raise VendorDataError(f"{where}: named group {group!r} is not an output field")
@@ -212,7 +213,7 @@ def parse_fingerprints(text: str, file: str = "<string>") -> list[Fingerprint]:
 @cache
 def load_fingerprints() -> FingerprintDB:
     """All shipped fingerprint files, in file-name order (read and compiled once)."""
-    directory = files("vendor_db").joinpath("fingerprints")
+    directory = files("camcensus.vendor_db").joinpath("data", "fingerprints")
     fps: list[Fingerprint] = []
     for entry in sorted(directory.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):

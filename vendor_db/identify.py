@@ -12,18 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final
 
-from scanner.errors import VendorDataError
-from vendor_db.evidence import Evidence, known_keys
-from vendor_db.fingerprints import FingerprintDB, key_matches, load_fingerprints
-from vendor_db.oui import OuiTables, default_oui_tables, lookup_mac
-from vendor_db.policy import FlagDecision, Policy
-from vendor_db.vendors import Vendor, VendorTable, load_vendors
+from camcensus.base.errors import VendorDataError
+from camcensus.base.evidence import Evidence, known_keys
+from camcensus.base.types import DeviceType
+from camcensus.vendor_db.fingerprints import FingerprintDB, key_matches, load_fingerprints
+from camcensus.vendor_db.oui import OuiTables, default_oui_tables, lookup_mac
+from camcensus.vendor_db.policy import FlagDecision, Policy
+from camcensus.vendor_db.vendors import Vendor, VendorTable, load_vendors
 
-__all__ = ["Claim", "DeviceType", "Identification", "evidence_from_mapping", "identify"]
-
-DeviceType = Literal["camera", "nvr", "other", "unknown"]
+__all__ = ["Claim", "Identification", "evidence_from_mapping", "identify"]
 
 _AS_TYPE: Final[dict[str, DeviceType]] = {"camera": "camera", "nvr": "nvr", "other": "other"}
 MAX_VALUE_CHARS: Final = 512
@@ -311,7 +310,9 @@ def identify(
         if n >= MAX_EVIDENCE:
             break
         if not _known(ev.key, keys):
-            raise VendorDataError(f"unknown evidence key {ev.key!r} (see vendor_db/fields.txt)")
+            raise VendorDataError(
+                f"unknown evidence key {ev.key!r} (see camcensus/base/fields.txt)"
+            )
         if (ev.key, ev.value) in seen:
             continue
         seen.add((ev.key, ev.value))

@@ -26,7 +26,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Final
 
-from scanner.errors import VendorDataError
+from camcensus.base.errors import VendorDataError
 
 __all__ = [
     "AIOOUI_VERSION",
@@ -242,7 +242,9 @@ def _aiooui_entries() -> list[OuiEntry]:
 
 
 def _extra_entries() -> list[OuiEntry]:
-    text = files("vendor_db").joinpath("data", "oui_extra.csv").read_text(encoding="utf-8")
+    text = (
+        files("camcensus.vendor_db").joinpath("data", "oui_extra.csv").read_text(encoding="utf-8")
+    )
     lines = [ln for ln in text.splitlines() if not ln.startswith("#")]
     return parse_ieee_csv("\n".join(lines), "vendor_db/data/oui_extra.csv")
 

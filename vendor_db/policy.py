@@ -14,8 +14,8 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from scanner.errors import VendorDataError
-from vendor_db.vendors import LIST_FACTS, Fact, Vendor, VendorTable
+from camcensus.base.errors import VendorDataError
+from camcensus.vendor_db.vendors import LIST_FACTS, Fact, Vendor, VendorTable
 
 __all__ = ["FlagDecision", "Policy"]
 
@@ -162,5 +162,5 @@ class Policy:
 
 @cache
 def _default_policy() -> Policy:
-    text = files("vendor_db").joinpath("data", "policy.toml").read_text(encoding="utf-8")
+    text = files("camcensus.vendor_db").joinpath("data", "policy.toml").read_text(encoding="utf-8")
     return Policy.load(text)

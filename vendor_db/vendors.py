@@ -16,7 +16,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any, Final, Literal
 
-from scanner.errors import VendorDataError
+from camcensus.base.errors import VendorDataError
 
 __all__ = [
     "FACT_NAMES",
@@ -327,5 +327,5 @@ def _index(vendors: tuple[Vendor, ...], sources: dict[str, Source]) -> VendorTab
 @cache
 def load_vendors() -> VendorTable:
     """The shipped vendor table (read once)."""
-    text = files("vendor_db").joinpath("data", "vendors.toml").read_text(encoding="utf-8")
+    text = files("camcensus.vendor_db").joinpath("data", "vendors.toml").read_text(encoding="utf-8")
     return parse_vendors(text)

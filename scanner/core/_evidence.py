@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 
-from scanner.core.limits import MAX_TEXT_VALUE_CHARS, clean_text
-from scanner.core.mac import is_unicast_assigned, normalise_mac
-from scanner.errors import MalformedReplyError
-from vendor_db.evidence import Evidence
+from camcensus.base.errors import MalformedReplyError
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.core.limits import MAX_TEXT_VALUE_CHARS, clean_text
+from camcensus.scanner.core.mac import is_unicast_assigned, normalise_mac
 
 __all__ = ["EvidenceList"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from scanner.core.limits import MAX_JSON_BYTES, MAX_JSON_DEPTH
-from scanner.errors import MalformedReplyError, ReplyTooLargeError
+from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
+from camcensus.scanner.core.limits import MAX_JSON_BYTES, MAX_JSON_DEPTH
 
 __all__ = ["load_json_object", "scalar_text"]
 

@@ -8,8 +8,8 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml
 import defusedxml.ElementTree
 
-from scanner.core.limits import MAX_XML_BYTES
-from scanner.errors import MalformedReplyError, ReplyTooLargeError
+from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
+from camcensus.scanner.core.limits import MAX_XML_BYTES
 
 __all__ = [
     "child",

@@ -12,15 +12,15 @@ import re
 from dataclasses import dataclass
 from typing import Final, NamedTuple
 
-from scanner.core._evidence import EvidenceList
-from scanner.core.limits import (
+from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.core._evidence import EvidenceList
+from camcensus.scanner.core.limits import (
     MAX_HTTP_BODY_BYTES,
     MAX_HTTP_BODY_EVIDENCE_CHARS,
     MAX_HTTP_HEAD_BYTES,
     MAX_TEXT_VALUE_CHARS,
 )
-from scanner.errors import MalformedReplyError, ReplyTooLargeError
-from vendor_db.evidence import Evidence
 
 __all__ = [
     "USER_AGENT",

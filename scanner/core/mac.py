@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from scanner.errors import MalformedReplyError
+from camcensus.base.errors import MalformedReplyError
 
 __all__ = ["is_locally_administered", "is_unicast_assigned", "normalise_mac"]
 

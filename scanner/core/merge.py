@@ -17,11 +17,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from scanner.model import DeviceObservation, device_key_for
-from vendor_db.evidence import Evidence
-from vendor_db.identify import identify
-from vendor_db.oui import lookup_mac
-from vendor_db.policy import Policy
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.model import DeviceObservation, device_key_for
+from camcensus.vendor_db.identify import identify
+from camcensus.vendor_db.oui import lookup_mac
+from camcensus.vendor_db.policy import Policy
 
 __all__ = ["LINK_SOURCES", "group_by_address", "group_devices", "mac_of", "merge", "observe"]
 

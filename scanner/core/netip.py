@@ -15,11 +15,11 @@ import ipaddress
 import struct
 from typing import Final
 
-from scanner.core._evidence import EvidenceList
-from scanner.core._json import load_json_object, scalar_text
-from scanner.core.limits import MAX_UDP_REPLY_BYTES
-from scanner.errors import MalformedReplyError, ReplyTooLargeError
-from vendor_db.evidence import Evidence
+from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.core._evidence import EvidenceList
+from camcensus.scanner.core._json import load_json_object, scalar_text
+from camcensus.scanner.core.limits import MAX_UDP_REPLY_BYTES
 
 __all__ = [
     "HEADER",

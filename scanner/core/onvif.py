@@ -17,10 +17,10 @@ from typing import Final
 from xml.etree.ElementTree import Element
 from xml.sax.saxutils import escape
 
-from scanner.core._evidence import EvidenceList
-from scanner.core._xml import child, child_text, descendants, parse_xml, soap_body
-from scanner.errors import MalformedReplyError
-from vendor_db.evidence import Evidence
+from camcensus.base.errors import MalformedReplyError
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.core._evidence import EvidenceList
+from camcensus.scanner.core._xml import child, child_text, descendants, parse_xml, soap_body
 
 __all__ = [
     "SOURCE",

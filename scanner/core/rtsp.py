@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from scanner.core._evidence import EvidenceList
-from scanner.core.http import USER_AGENT, auth_realms, parse_message_head
-from scanner.errors import MalformedReplyError
-from vendor_db.evidence import Evidence
+from camcensus.base.errors import MalformedReplyError
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.core._evidence import EvidenceList
+from camcensus.scanner.core.http import USER_AGENT, auth_realms, parse_message_head
 
 __all__ = ["PORT", "SOURCE", "build_describe", "build_options", "parse_rtsp"]
 

@@ -12,11 +12,11 @@ import uuid as uuid_module
 from typing import Final
 from xml.sax.saxutils import escape
 
-from scanner.core._evidence import EvidenceList
-from scanner.core._xml import child_text, local_name, parse_xml
-from scanner.core.limits import MAX_UDP_REPLY_BYTES
-from scanner.errors import MalformedReplyError
-from vendor_db.evidence import Evidence
+from camcensus.base.errors import MalformedReplyError
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.core._evidence import EvidenceList
+from camcensus.scanner.core._xml import child_text, local_name, parse_xml
+from camcensus.scanner.core.limits import MAX_UDP_REPLY_BYTES
 
 __all__ = ["PORT", "SOURCE", "build_inquiry", "parse_reply"]
 

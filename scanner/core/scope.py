@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 from typing import Final
 
-from scanner.errors import ScopeError
+from camcensus.base.errors import ScopeError
 
 __all__ = [
     "BUILTIN_SCOPES",

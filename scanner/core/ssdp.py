@@ -10,12 +10,12 @@ import re
 import urllib.parse
 from typing import Final
 
-from scanner.core._evidence import EvidenceList
-from scanner.core._xml import child, child_text, local_name, parse_xml
-from scanner.core.http import parse_message_head
-from scanner.core.limits import MAX_UDP_REPLY_BYTES
-from scanner.errors import MalformedReplyError, ReplyTooLargeError
-from vendor_db.evidence import Evidence
+from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.core._evidence import EvidenceList
+from camcensus.scanner.core._xml import child, child_text, local_name, parse_xml
+from camcensus.scanner.core.http import parse_message_head
+from camcensus.scanner.core.limits import MAX_UDP_REPLY_BYTES
 
 __all__ = [
     "MULTICAST_GROUP",

@@ -6,10 +6,10 @@ from typing import Final
 
 from cryptography import x509
 
-from scanner.core._evidence import EvidenceList
-from scanner.core.limits import MAX_CERT_BYTES
-from scanner.errors import MalformedReplyError, ReplyTooLargeError
-from vendor_db.evidence import Evidence
+from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.core._evidence import EvidenceList
+from camcensus.scanner.core.limits import MAX_CERT_BYTES
 
 __all__ = ["SOURCE", "parse_certificate"]
 

@@ -12,10 +12,10 @@ import urllib.parse
 from typing import Final
 from xml.sax.saxutils import escape
 
-from scanner.core._evidence import EvidenceList
-from scanner.core._xml import child, child_text, descendants, parse_xml, soap_body
-from scanner.core.limits import MAX_UDP_REPLY_BYTES
-from vendor_db.evidence import Evidence
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.core._evidence import EvidenceList
+from camcensus.scanner.core._xml import child, child_text, descendants, parse_xml, soap_body
+from camcensus.scanner.core.limits import MAX_UDP_REPLY_BYTES
 
 __all__ = [
     "MULTICAST_GROUP",

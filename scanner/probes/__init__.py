@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from scanner.probes import arp, banner, dhip, mdns, netip, onvif, ports, sadp, ssdp, wsd
-from scanner.probes.context import DiscoveryProbe, HostProbe
+from camcensus.scanner.probes import arp, banner, dhip, mdns, netip, onvif, ports, sadp, ssdp, wsd
+from camcensus.scanner.probes.context import DiscoveryProbe, HostProbe
 
 __all__ = ["DISCOVERY", "FOLLOW_UP", "HOST_PROBES", "SWEEP"]
 

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from scanner.core.limits import MAX_HTTP_BODY_BYTES, MAX_HTTP_HEAD_BYTES
-from scanner.probes.context import ProbeContext, open_connection
+from camcensus.scanner.core.limits import MAX_HTTP_BODY_BYTES, MAX_HTTP_HEAD_BYTES
+from camcensus.scanner.probes.context import ProbeContext, open_connection
 
 __all__ = ["MAX_REPLY_BYTES", "Reply", "exchange", "message_complete"]
 

@@ -13,10 +13,10 @@ import struct
 from collections.abc import Callable, Sequence
 from typing import Final
 
-from scanner.core.limits import MAX_UDP_REPLY_BYTES
-from scanner.errors import MalformedReplyError
-from scanner.probes.context import ProbeContext, pin_to_interface
-from vendor_db.evidence import Evidence
+from camcensus.base.errors import MalformedReplyError
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.core.limits import MAX_UDP_REPLY_BYTES
+from camcensus.scanner.probes.context import ProbeContext, pin_to_interface
 
 __all__ = ["MAX_DATAGRAMS", "Datagram", "exchange", "parse_all"]
 

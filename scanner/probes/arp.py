@@ -16,10 +16,10 @@ import asyncio
 import errno
 from typing import Final
 
-from scanner.core.mac import is_unicast_assigned, normalise_mac
-from scanner.errors import MalformedReplyError
-from scanner.probes.context import ProbeContext, open_connection
-from vendor_db.evidence import Evidence
+from camcensus.base.errors import MalformedReplyError
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.core.mac import is_unicast_assigned, normalise_mac
+from camcensus.scanner.probes.context import ProbeContext, open_connection
 
 __all__ = ["CONNECT_PORTS", "NAME", "connect_sweep", "run"]
 

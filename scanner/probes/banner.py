@@ -8,11 +8,11 @@ import contextlib
 import urllib.parse
 from typing import Final
 
-from scanner.core import http, rtsp, tls
-from scanner.errors import MalformedReplyError
-from scanner.probes import _stream
-from scanner.probes.context import HostInfo, ProbeContext, RequestBudgetExceededError
-from vendor_db.evidence import Evidence
+from camcensus.base.errors import MalformedReplyError, RequestBudgetExceededError
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.core import http, rtsp, tls
+from camcensus.scanner.probes import _stream
+from camcensus.scanner.probes.context import HostInfo, ProbeContext
 
 __all__ = ["HTTPS_PORTS", "HTTP_PORTS", "NAME", "RTSP_PORTS", "run_host"]
 

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Protocol
 
-from scanner.errors import ScannerError
-from vendor_db.evidence import Evidence
+from camcensus.base.errors import RequestBudgetExceededError
+from camcensus.base.evidence import Evidence
 
 __all__ = [
     "Credentials",
@@ -26,7 +26,6 @@ __all__ = [
     "HostProbe",
     "Interface",
     "ProbeContext",
-    "RequestBudgetExceededError",
     "open_connection",
     "pin_to_interface",
     "utc_now",
@@ -67,10 +66,6 @@ class Credentials:
 
     username: str
     password: str = field(repr=False)
-
-
-class RequestBudgetExceededError(ScannerError):
-    """A host's request budget for this scan is used up (the request is not sent)."""
 
 
 class HostBudget:

@@ -12,9 +12,9 @@ import contextlib
 import re
 from typing import TYPE_CHECKING, Final
 
-from scanner.core.limits import clean_text
-from scanner.probes.context import ProbeContext
-from vendor_db.evidence import Evidence
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.core.limits import clean_text
+from camcensus.scanner.probes.context import ProbeContext
 
 if TYPE_CHECKING:
     from zeroconf import Zeroconf

@@ -25,11 +25,11 @@ import urllib.parse
 from datetime import datetime, timedelta
 from typing import Final
 
-from scanner.core import http, onvif, wsd
-from scanner.errors import MalformedReplyError
-from scanner.probes import _stream
-from scanner.probes.context import HostInfo, ProbeContext, RequestBudgetExceededError
-from vendor_db.evidence import Evidence
+from camcensus.base.errors import MalformedReplyError, RequestBudgetExceededError
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.core import http, onvif, wsd
+from camcensus.scanner.probes import _stream
+from camcensus.scanner.probes.context import HostInfo, ProbeContext
 
 __all__ = ["DEFAULT_PATH", "MAX_PLAUSIBLE_SKEW", "NAME", "build_post", "run_host", "service_urls"]
 

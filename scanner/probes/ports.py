@@ -7,7 +7,7 @@ be live, ``-T4 --max-retries 1 --min-rate`` for speed, and the interface named w
 The runner gives the whole sweep ``sweep_deadline_s(timeout_s)``; nmap runs in a worker
 thread that a cancelled await cannot stop, so nmap's own timeout (python-nmap kills the
 process) is set NMAP_MARGIN_S shorter and fires first. nmap's failures
-(``PortScannerError``, ``PortScannerTimeout``) become ScannerError.
+(``PortScannerError``, ``PortScannerTimeout``) become CamcensusError.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import shutil
 from collections.abc import Mapping
 from typing import Any, Final
 
-from scanner.errors import ScannerError
-from scanner.probes.context import ProbeContext, open_connection
-from vendor_db.evidence import Evidence
+from camcensus.base.errors import CamcensusError
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.probes.context import ProbeContext, open_connection
 
 __all__ = [
     "CAMERA_PORTS",
@@ -80,9 +80,9 @@ def _nmap(ctx: ProbeContext, hosts: list[str]) -> dict[str, set[int]]:
             timeout=timeout_s,
         )
     except nmap.PortScannerTimeout as exc:  # a PortScannerError: test it first
-        raise ScannerError(f"nmap port sweep killed after {timeout_s} s") from exc
+        raise CamcensusError(f"nmap port sweep killed after {timeout_s} s") from exc
     except nmap.PortScannerError as exc:
-        raise ScannerError(f"nmap port sweep failed: {str(exc).strip()[:200]}") from exc
+        raise CamcensusError(f"nmap port sweep failed: {str(exc).strip()[:200]}") from exc
     found: dict[str, set[int]] = {}
     for ip, data in result.get("scan", {}).items():
         tcp = data.get("tcp", {}) if isinstance(data, dict) else {}

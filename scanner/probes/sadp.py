@@ -9,10 +9,10 @@ from __future__ import annotations
 import uuid
 from typing import Final
 
-from scanner.core import sadp
-from scanner.probes._udp import exchange, parse_all
-from scanner.probes.context import ProbeContext
-from vendor_db.evidence import Evidence
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.core import sadp
+from camcensus.scanner.probes._udp import exchange, parse_all
+from camcensus.scanner.probes.context import ProbeContext
 
 __all__ = ["GROUP", "NAME", "run"]
 

@@ -10,12 +10,12 @@ import asyncio
 import urllib.parse
 from typing import Final
 
-from scanner.core import http, ssdp
-from scanner.errors import MalformedReplyError
-from scanner.probes import _stream
-from scanner.probes._udp import exchange
-from scanner.probes.context import ProbeContext, RequestBudgetExceededError
-from vendor_db.evidence import Evidence
+from camcensus.base.errors import MalformedReplyError, RequestBudgetExceededError
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.core import http, ssdp
+from camcensus.scanner.probes import _stream
+from camcensus.scanner.probes._udp import exchange
+from camcensus.scanner.probes.context import ProbeContext
 
 __all__ = ["MAX_DESCRIPTIONS", "NAME", "run"]
 

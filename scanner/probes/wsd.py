@@ -12,11 +12,11 @@ from __future__ import annotations
 import uuid
 from typing import Final
 
-from scanner.core import wsd
-from scanner.errors import MalformedReplyError
-from scanner.probes._udp import exchange
-from scanner.probes.context import HostInfo, ProbeContext
-from vendor_db.evidence import Evidence
+from camcensus.base.errors import MalformedReplyError
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.core import wsd
+from camcensus.scanner.probes._udp import exchange
+from camcensus.scanner.probes.context import HostInfo, ProbeContext
 
 __all__ = ["NAME", "run", "run_host"]
 

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from scanner.core import dhip
-from scanner.errors import MalformedReplyError, ReplyTooLargeError
+from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
+from camcensus.scanner.core import dhip
 
 ADDRESS = "198.18.0.12"
 

@@ -1,6 +1,6 @@
 """Hostile encodings, giant numbers and absurd clocks end as MalformedReplyError or text.
 
-The scan runner tolerates only TimeoutError, OSError and ScannerError from a probe, so
+The scan runner tolerates only TimeoutError, OSError and CamcensusError from a probe, so
 any other exception a parser lets out fails the whole scan (code review, items 1-3, 5).
 """
 
@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from scanner.core import _json, _xml, http, onvif
-from scanner.core.text import escape_controls
-from scanner.errors import MalformedReplyError
+from camcensus.base.errors import MalformedReplyError
+from camcensus.scanner.core import _json, _xml, http, onvif
+from camcensus.scanner.core.text import escape_controls
 
 
 @pytest.mark.parametrize(

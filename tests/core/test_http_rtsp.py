@@ -4,9 +4,9 @@ from collections.abc import Callable
 
 import pytest
 
-from scanner.core import http, rtsp
-from scanner.core.limits import MAX_HTTP_BODY_EVIDENCE_CHARS, MAX_HTTP_HEAD_BYTES
-from scanner.errors import MalformedReplyError, ReplyTooLargeError
+from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
+from camcensus.scanner.core import http, rtsp
+from camcensus.scanner.core.limits import MAX_HTTP_BODY_EVIDENCE_CHARS, MAX_HTTP_HEAD_BYTES
 
 ADDRESS = "198.18.0.11"
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.core.limits import MAX_TEXT_VALUE_CHARS, clean_text
-from scanner.core.mac import is_locally_administered, is_unicast_assigned, normalise_mac
-from scanner.errors import MalformedReplyError
+from camcensus.base.errors import MalformedReplyError
+from camcensus.scanner.core.limits import MAX_TEXT_VALUE_CHARS, clean_text
+from camcensus.scanner.core.mac import is_locally_administered, is_unicast_assigned, normalise_mac
 
 
 def test_clean_text_drops_nuls_and_edge_whitespace_only() -> None:

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from scanner.core import netip
-from scanner.errors import MalformedReplyError, ReplyTooLargeError
+from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
+from camcensus.scanner.core import netip
 
 ADDRESS = "198.18.0.13"
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import defusedxml.ElementTree
 import pytest
 
-from scanner.core import onvif
-from scanner.errors import MalformedReplyError, ReplyTooLargeError
+from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
+from camcensus.scanner.core import onvif
 
 ADDRESS = "198.18.0.11"
 NS = {

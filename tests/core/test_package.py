@@ -8,18 +8,20 @@ from collections.abc import Callable
 
 import pytest
 
-import scanner.core
-from scanner.core import dhip, http, netip, onvif, rtsp, sadp, ssdp, wsd
-from vendor_db.evidence import Evidence, known_keys
+import camcensus.scanner.core
+from camcensus.base.evidence import Evidence, known_keys
+from camcensus.scanner.core import dhip, http, netip, onvif, rtsp, sadp, ssdp, wsd
 
 MODULES = sorted(
-    m.name for m in pkgutil.iter_modules(scanner.core.__path__) if not m.name.startswith("_")
+    m.name
+    for m in pkgutil.iter_modules(camcensus.scanner.core.__path__)
+    if not m.name.startswith("_")
 )
 
 
 @pytest.mark.parametrize("name", MODULES)
 def test_all_lists_every_public_definition(name: str) -> None:
-    module = importlib.import_module(f"scanner.core.{name}")
+    module = importlib.import_module(f"camcensus.scanner.core.{name}")
     exported = set(module.__all__)
     defined = {
         attr

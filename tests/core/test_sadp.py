@@ -4,9 +4,9 @@ from collections.abc import Callable
 
 import pytest
 
-from scanner.core import sadp
-from scanner.errors import MalformedReplyError, ReplyTooLargeError
-from vendor_db.evidence import Evidence
+from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.core import sadp
 
 ADDRESS = "198.18.0.11"
 

@@ -4,7 +4,8 @@ from ipaddress import IPv4Address, IPv4Network
 
 import pytest
 
-from scanner.core.scope import (
+from camcensus.base.errors import ScopeError
+from camcensus.scanner.core.scope import (
     MAX_HOSTS,
     Scope,
     builtin_scope,
@@ -13,7 +14,6 @@ from scanner.core.scope import (
     parse_target,
     parse_targets,
 )
-from scanner.errors import ScopeError
 
 LAB = builtin_scope("lab")
 

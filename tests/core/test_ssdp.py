@@ -4,8 +4,8 @@ from collections.abc import Callable
 
 import pytest
 
-from scanner.core import ssdp
-from scanner.errors import MalformedReplyError, ReplyTooLargeError
+from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
+from camcensus.scanner.core import ssdp
 
 ADDRESS = "198.18.0.11"
 

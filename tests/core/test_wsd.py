@@ -5,8 +5,8 @@ from collections.abc import Callable
 import defusedxml.ElementTree
 import pytest
 
-from scanner.core import wsd
-from scanner.errors import MalformedReplyError, ReplyTooLargeError
+from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
+from camcensus.scanner.core import wsd
 
 ADDRESS = "198.18.0.11"
 MESSAGE_ID = "uuid:0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"

@@ -1,4 +1,4 @@
-"""``camcensus export`` through ``scanner.cli.main``, on a real inventory file."""
+"""``camcensus export`` through ``camcensus.cli.main``, on a real inventory file."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from scanner.cli import EXIT_ERROR, EXIT_OK, main
-from scanner.model import DeviceObservation
-from scanner.store import Inventory
+from camcensus.cli import EXIT_ERROR, EXIT_OK, main
+from camcensus.scanner.model import DeviceObservation
+from camcensus.scanner.store import Inventory
 
 
 def _obs(host: int, *, flagged: bool, model: str = "DS-2CD2043G2-I") -> DeviceObservation:

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from scanner.export import (
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.export import (
     DEVICE_CSV_COLUMNS,
     JSON_FORMAT,
     SUMMARY_CSV_COLUMNS,
@@ -18,8 +19,7 @@ from scanner.export import (
     write_devices_csv,
     write_model_summary_csv,
 )
-from scanner.model import DeviceRecord
-from vendor_db.evidence import Evidence
+from camcensus.scanner.model import DeviceRecord
 
 
 def record(host: int, **overrides: Any) -> DeviceRecord:

@@ -27,9 +27,9 @@ from typing import Any
 
 import pytest
 
-from lab import netns
-from lab.api import Lab
-from lab.profiles import Profile, render
+from camcensus.lab import netns
+from camcensus.lab.api import Lab
+from camcensus.lab.profiles import Profile, render
 
 pytestmark = pytest.mark.lab
 
@@ -41,7 +41,7 @@ LAB = "cctnet"
 @pytest.fixture(scope="module")
 def lab(make_lab: Callable[..., Lab]) -> Lab:
     # mix "all" with one device per profile: every profile, hostile ones included.
-    from lab.profiles import builtin_mix
+    from camcensus.lab.profiles import builtin_mix
 
     count = len(builtin_mix("all"))
     return make_lab(LAB, devices=count, mix="all")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-import vendor_db.oui
-from scanner.cli import EXIT_ERROR, import_nmap_cmd, main
-from scanner.errors import ReplyTooLargeError, VendorDataError
+import camcensus.vendor_db.oui
+from camcensus.base.errors import ReplyTooLargeError, VendorDataError
+from camcensus.cli import EXIT_ERROR, import_nmap_cmd, main
 
 ENDLESS = Path("/dev/zero")
 pytestmark = pytest.mark.skipif(not ENDLESS.exists(), reason="needs /dev/zero")
@@ -43,6 +43,6 @@ class _Args:
 
 @pytest.mark.timeout(20)
 def test_oui_csv_read_stops_at_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(vendor_db.oui, "_MAX_CSV_BYTES", 4096)
+    monkeypatch.setattr(camcensus.vendor_db.oui, "_MAX_CSV_BYTES", 4096)
     with pytest.raises(VendorDataError, match="cap"):
-        vendor_db.oui.read_ieee_csv_file(ENDLESS)
+        camcensus.vendor_db.oui.read_ieee_csv_file(ENDLESS)

@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from scanner.cli import EXIT_ERROR, EXIT_FLAGGED, EXIT_OK, main, vendors_cmd
-from scanner.errors import ScannerError
+from camcensus.base.errors import CamcensusError
+from camcensus.cli import EXIT_ERROR, EXIT_FLAGGED, EXIT_OK, main, vendors_cmd
 
 
 def _command(exc: BaseException) -> object:
@@ -37,7 +37,7 @@ def test_a_bug_is_an_internal_error_with_traceback(
 def test_expected_errors_and_interrupts_keep_their_handling(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(vendors_cmd, "_cmd_vendors", _command(ScannerError("no such file")))
+    monkeypatch.setattr(vendors_cmd, "_cmd_vendors", _command(CamcensusError("no such file")))
     assert main(["vendors"]) == EXIT_ERROR
     assert capsys.readouterr().err == "camcensus: error: no such file\n"
     monkeypatch.setattr(vendors_cmd, "_cmd_vendors", _command(KeyboardInterrupt()))

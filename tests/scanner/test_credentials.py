@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.cli.scan_cmd import ENV_PASSWORD, ENV_USERNAME, load_credentials
-from scanner.errors import CredentialsError
+from camcensus.base.errors import CredentialsError
+from camcensus.cli.scan_cmd import ENV_PASSWORD, ENV_USERNAME, load_credentials
 
 
 def _file(tmp_path: Path, mode: int, text: str = 'username = "op"\npassword = "s3cret"\n') -> Path:

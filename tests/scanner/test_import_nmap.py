@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from scanner.cli import main
-from scanner.cli.import_nmap_cmd import parse_nmap_xml
-from scanner.errors import MalformedReplyError
-from scanner.store import Inventory
+from camcensus.base.errors import MalformedReplyError
+from camcensus.cli import main
+from camcensus.cli.import_nmap_cmd import parse_nmap_xml
+from camcensus.scanner.store import Inventory
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "nmap" / "small.xml"
 

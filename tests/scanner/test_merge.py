@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from scanner.core.merge import group_devices, mac_of, merge
-from vendor_db.evidence import Evidence
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.core.merge import group_devices, mac_of, merge
 
 IP_A, IP_B, IP_C = "198.18.0.10", "198.18.0.11", "198.18.0.12"
 

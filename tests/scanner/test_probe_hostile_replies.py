@@ -1,4 +1,4 @@
-"""Probes turn hostile replies into silence or ScannerError, never another exception.
+"""Probes turn hostile replies into silence or CamcensusError, never another exception.
 
 No network: the probes' stream/datagram exchanges are replaced by in-memory fakes.
 """
@@ -13,11 +13,11 @@ from typing import Any
 import nmap
 import pytest
 
-from scanner.errors import ScannerError
-from scanner.probes import _stream, ports, ssdp
-from scanner.probes import onvif as onvif_probe
-from scanner.probes.context import HostInfo, Interface, ProbeContext
-from vendor_db.evidence import Evidence
+from camcensus.base.errors import CamcensusError
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.probes import _stream, ports, ssdp
+from camcensus.scanner.probes import onvif as onvif_probe
+from camcensus.scanner.probes.context import HostInfo, Interface, ProbeContext
 
 IP = "198.18.0.11"
 SOAP = (
@@ -138,7 +138,7 @@ async def test_nmap_errors_become_scanner_errors(
     monkeypatch.setattr(_FailingScanner, "timeout", None)
     monkeypatch.setattr(nmap, "PortScanner", _FailingScanner)
     monkeypatch.setattr(ports.shutil, "which", lambda _name: "/usr/bin/nmap")
-    with pytest.raises(ScannerError) as caught:
+    with pytest.raises(CamcensusError) as caught:
         await ports.run(_ctx())
     assert caught.value.__cause__ is error
     assert _FailingScanner.timeout == ports.nmap_timeout_s(2.0)

@@ -9,19 +9,18 @@ from ipaddress import IPv4Interface
 
 import pytest
 
-from scanner.core.scope import Scope, builtin_scope
-from scanner.errors import ScopeError
-from scanner.probes.context import (
+from camcensus.base.errors import RequestBudgetExceededError, ScopeError
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.core.scope import Scope, builtin_scope
+from camcensus.scanner.probes.context import (
     Credentials,
     HostBudget,
     HostInfo,
     Interface,
     ProbeContext,
-    RequestBudgetExceededError,
 )
-from scanner.runner import ScanConfig, run_scan
-from scanner.store import Inventory
-from vendor_db.evidence import Evidence
+from camcensus.scanner.runner import ScanConfig, run_scan
+from camcensus.scanner.store import Inventory
 
 LAB_IF = Interface("ccfake0", IPv4Interface("198.18.0.1/23"))
 

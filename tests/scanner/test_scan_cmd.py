@@ -13,11 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from scanner.cli import EXIT_ERROR, build_parser, main
-from scanner.cli.scan_cmd import ENV_PASSWORD, ENV_USERNAME, _Display, _json_result, _print_summary
-from scanner.model import DeviceObservation
-from scanner.probes.context import Interface
-from scanner.runner import ScanResult
+from camcensus.cli import EXIT_ERROR, build_parser, main
+from camcensus.cli.scan_cmd import (
+    ENV_PASSWORD,
+    ENV_USERNAME,
+    _Display,
+    _json_result,
+    _print_summary,
+)
+from camcensus.scanner.model import DeviceObservation
+from camcensus.scanner.probes.context import Interface
+from camcensus.scanner.runner import ScanResult
 
 NO_SUCH_INTERFACE = "camcensus-test-no-such-if0"
 HOSTILE = "Evil\x1b]0;pwned\x07\x9b2J\u202eCam"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from truth_check import mismatches
 
-from lab.api import Lab
-from scanner.store import Inventory
+from camcensus.lab.api import Lab
+from camcensus.scanner.store import Inventory
 
 pytestmark = pytest.mark.lab
 
@@ -25,7 +25,7 @@ LAB_TARGET = "198.18.0.0/23"
 
 def _scan_cmd(lab: Lab, db: Path, *extra: str) -> list[str]:
     return [
-        "ip", "netns", "exec", lab.admin_ns, sys.executable, "-m", "scanner", "scan",
+        "ip", "netns", "exec", lab.admin_ns, sys.executable, "-m", "camcensus", "scan",
         *extra, "--scope", "lab", "--db", str(db),
     ]  # fmt: skip
 

@@ -8,11 +8,11 @@ from ipaddress import IPv4Address, IPv4Interface
 
 import pytest
 
-from lab import netns
-from lab.api import Lab
-from scanner.probes import wsd
-from scanner.probes.context import HostBudget, HostInfo, Interface, ProbeContext
-from vendor_db.evidence import Evidence
+from camcensus.base.evidence import Evidence
+from camcensus.lab import netns
+from camcensus.lab.api import Lab
+from camcensus.scanner.probes import wsd
+from camcensus.scanner.probes.context import HostBudget, HostInfo, Interface, ProbeContext
 
 
 def _ctx(ips: list[str]) -> ProbeContext:

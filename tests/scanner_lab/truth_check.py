@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from lab.api import Lab
-from vendor_db import load_vendors
+from camcensus.lab.api import Lab
+from camcensus.vendor_db import load_vendors
 
 
 def _maker(name: str) -> str | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from store_helpers import TickingClock
 
-from scanner.store import Inventory
+from camcensus.scanner.store import Inventory
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from scanner.model import DeviceObservation, device_key_for
-from vendor_db.evidence import Evidence
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.model import DeviceObservation, device_key_for
 
 TARGETS = "198.18.0.0/24"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from datasette.app import Datasette
 from store_helpers import TARGETS, make_obs
 
-from scanner.store import Inventory
+from camcensus.scanner.store import Inventory
 
 
 async def test_inventory_opens_in_datasette_unchanged(tmp_path: Path) -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from store_helpers import TARGETS, TickingClock, make_obs
 
-from scanner.errors import InventoryError, ScopeError
-from scanner.model import DeviceObservation
-from scanner.store import REDACTED, Inventory, SummaryCount, parse_targets, redact_options
-from vendor_db.evidence import Evidence
+from camcensus.base.errors import InventoryError, ScopeError
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.model import DeviceObservation
+from camcensus.scanner.store import REDACTED, Inventory, SummaryCount, parse_targets, redact_options
 
 Opener = Callable[[], Inventory]
 

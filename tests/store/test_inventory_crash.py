@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from store_helpers import TARGETS, make_obs
 
-from scanner.store import Inventory
+from camcensus.scanner.store import Inventory
 
 Opener = Callable[[], Inventory]
 
@@ -24,7 +24,7 @@ _CHILD = textwrap.dedent(
     import os, signal, sys
     sys.path[:0] = [{tests_dir!r}]
     from store_helpers import TARGETS, make_obs
-    from scanner.store import Inventory
+    from camcensus.scanner.store import Inventory
 
     inv = Inventory.open({db!r})
     scan_id = inv.begin_scan(operator="alice", scope="lab", targets=TARGETS)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from tui_fixtures import build_inventory, fixed_clock
 
-from scanner.store import Inventory
+from camcensus.scanner.store import Inventory
 
 
 @pytest.fixture

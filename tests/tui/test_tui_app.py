@@ -9,11 +9,11 @@ from pathlib import Path
 from textual.widgets import DataTable, Input
 from tui_fixtures import FCC, HOSTILE_BRAND, HOSTILE_MODEL, make_app, screen_text
 
-from scanner.cli import EXIT_ERROR, build_parser, main
-from scanner.store import Inventory
-from tui.app import InventoryApp
-from tui.screens import DeviceScreen, ExportScreen, HistoryScreen, SummaryScreen
-from tui.table import DeviceTable
+from camcensus.cli import EXIT_ERROR, build_parser, main
+from camcensus.scanner.store import Inventory
+from camcensus.tui.app import InventoryApp
+from camcensus.tui.screens import DeviceScreen, ExportScreen, HistoryScreen, SummaryScreen
+from camcensus.tui.table import DeviceTable
 
 
 def shown(app: InventoryApp) -> list[str]:

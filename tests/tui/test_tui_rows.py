@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tui_fixtures import HOSTILE_BRAND, HOSTILE_MAKER, first_scan_devices
 
-from scanner.model import DeviceObservation, DeviceRecord
-from tui.rows import COLUMNS, Query, filter_rows, make_row, parse_query, sort_rows
+from camcensus.scanner.model import DeviceObservation, DeviceRecord
+from camcensus.tui.rows import COLUMNS, Query, filter_rows, make_row, parse_query, sort_rows
 
 _COLUMN = {c.key: i for i, c in enumerate(COLUMNS)}
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from tui_fixtures import build_large_inventory, fixed_clock, make_app
 
-from scanner.store import Inventory
-from tui.table import DeviceTable
+from camcensus.scanner.store import Inventory
+from camcensus.tui.table import DeviceTable
 
 DEVICES = 10_000
 

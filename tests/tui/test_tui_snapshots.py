@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 from tui_fixtures import make_app
 
-from scanner.store import Inventory
+from camcensus.scanner.store import Inventory
 
 
 async def settle(pilot: Pilot[None]) -> None:

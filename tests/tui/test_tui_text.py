@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rich.text import Text
 
-from tui.text import escape_controls, safe_text
+from camcensus.tui.text import escape_controls, safe_text
 
 HOSTILE = [
     "\x1b[2J\x1b]0;pwned\x07",
@@ -70,7 +70,7 @@ def test_plain_text_is_unchanged() -> None:
 
 def test_emoji_codes_in_device_text_stay_literal() -> None:
     # Rich would render ":cd:" as an optical-disc emoji; MAC addresses are full of them.
-    from tui.text import to_text
+    from camcensus.tui.text import to_text
 
     for value in ("9c:8e:cd:00:00:01", "mac:9c:8e:cd:00:00:01", "a:smile:b", "x:+1:y"):
         assert to_text(value).plain == value

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
-from scanner.model import DeviceObservation, device_key_for
-from scanner.store import Inventory
-from tui.app import InventoryApp
-from vendor_db.evidence import Evidence
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.model import DeviceObservation, device_key_for
+from camcensus.scanner.store import Inventory
+from camcensus.tui.app import InventoryApp
 
 TARGETS: Final = "198.18.0.0/24"
 FIXED_NOW: Final = datetime(2025, 3, 1, 9, 30, 0, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""`camcensus vendors`, `identify` and `oui update` through scanner.cli.main."""
+"""`camcensus vendors`, `identify` and `oui update` through camcensus.cli.main."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.cli import main
+from camcensus.cli import main
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

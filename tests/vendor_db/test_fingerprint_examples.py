@@ -1,19 +1,19 @@
-"""recog-style self-test of vendor_db/fingerprints/*.toml: every example is a test."""
+"""recog-style self-test of vendor_db/data/fingerprints/*.toml: every example is a test."""
 
 from __future__ import annotations
 
 import pytest
 
-from scanner.errors import VendorDataError
-from vendor_db.evidence import known_keys
-from vendor_db.fingerprints import (
+from camcensus.base.errors import VendorDataError
+from camcensus.base.evidence import known_keys
+from camcensus.vendor_db.fingerprints import (
     MAX_EXAMPLES,
     Fingerprint,
     key_matches,
     load_fingerprints,
     parse_fingerprints,
 )
-from vendor_db.vendors import load_vendors
+from camcensus.vendor_db.vendors import load_vendors
 
 DB = load_fingerprints()
 CASES = [

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from scanner.errors import VendorDataError
-from vendor_db import Evidence, Identification, Policy, identify
-from vendor_db.identify import evidence_from_mapping
+from camcensus.base.errors import VendorDataError
+from camcensus.base.evidence import Evidence
+from camcensus.vendor_db import Identification, Policy, identify
+from camcensus.vendor_db.identify import evidence_from_mapping
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 LABELLED = [

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.errors import VendorDataError
-from vendor_db.oui import (
+from camcensus.base.errors import VendorDataError
+from camcensus.vendor_db.oui import (
     OuiEntry,
     OuiTables,
     format_prefix,

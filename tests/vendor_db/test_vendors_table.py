@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.errors import VendorDataError
-from vendor_db.vendors import FACT_NAMES, LIST_FACTS, Vendor, load_vendors, parse_vendors
+from camcensus.base.errors import VendorDataError
+from camcensus.vendor_db.vendors import FACT_NAMES, LIST_FACTS, Vendor, load_vendors, parse_vendors
 
 TABLE = load_vendors()
 

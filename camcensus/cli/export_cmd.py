@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from scanner.cli import EXIT_ERROR, EXIT_OK
-from scanner.export import devices_json, write_devices_csv, write_model_summary_csv
+from camcensus.cli import EXIT_ERROR, EXIT_OK
+from camcensus.scanner.export import devices_json, write_devices_csv, write_model_summary_csv
 
 __all__ = ["register"]
 
@@ -66,7 +66,7 @@ def _output(target: str) -> Iterator[TextIO]:
 
 def run(args: argparse.Namespace) -> int:
     """Export the inventory named by ``args.db``."""
-    from scanner.store import Inventory  # sqlite-utils only when exporting
+    from camcensus.scanner.store import Inventory  # sqlite-utils only when exporting
 
     if args.summary_csv and not args.csv:
         print("camcensus: error: --summary-csv needs --csv", file=sys.stderr)

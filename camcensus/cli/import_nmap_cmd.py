@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Final
 from xml.etree.ElementTree import Element
 
-from scanner.cli import EXIT_OK
-from scanner.errors import MalformedReplyError, ReplyTooLargeError
-from vendor_db.evidence import Evidence
+from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
+from camcensus.base.evidence import Evidence
+from camcensus.cli import EXIT_OK
 
 __all__ = ["MAX_REPORT_BYTES", "SOURCE", "parse_nmap_xml", "register"]
 
@@ -41,13 +41,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _text(value: str | None) -> str:
-    from scanner.core.limits import clean_text
+    from camcensus.scanner.core.limits import clean_text
 
     return clean_text(value or "")
 
 
 def _host_evidence(host: Element) -> list[Evidence]:
-    from scanner.core.mac import normalise_mac
+    from camcensus.scanner.core.mac import normalise_mac
 
     ip = ""
     mac = ""
@@ -124,16 +124,16 @@ def parse_nmap_xml(data: bytes) -> list[Evidence]:
 
 def run(args: argparse.Namespace) -> int:
     """Import ``args.file`` into ``args.db``."""
-    from scanner.core.merge import merge
-    from scanner.errors import ScannerError
-    from scanner.store import Inventory
+    from camcensus.base.errors import CamcensusError
+    from camcensus.scanner.core.merge import merge
+    from camcensus.scanner.store import Inventory
 
     try:
         # At most one byte over the cap: a FIFO or /dev/zero has no size to check first.
         with args.file.open("rb") as stream:
             data = stream.read(MAX_REPORT_BYTES + 1)
     except OSError as exc:
-        raise ScannerError(f"cannot read {args.file}: {exc.strerror or exc}") from exc
+        raise CamcensusError(f"cannot read {args.file}: {exc.strerror or exc}") from exc
     evidence = parse_nmap_xml(data)
     devices = merge(evidence)
     targets = [f"{d.ip}/32" for d in devices] or ["0.0.0.0/32"]

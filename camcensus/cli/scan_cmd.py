@@ -25,18 +25,18 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from scanner.cli import EXIT_ERROR, EXIT_FLAGGED, EXIT_OK
-from scanner.core.text import escape_controls
-from scanner.errors import CredentialsError, ScopeError
+from camcensus.base.errors import CredentialsError, ScopeError
+from camcensus.cli import EXIT_ERROR, EXIT_FLAGGED, EXIT_OK
+from camcensus.scanner.core.text import escape_controls
 
 if TYPE_CHECKING:
     from rich.live import Live
     from rich.table import Table
 
-    from scanner.core.scope import Scope
-    from scanner.model import DeviceObservation
-    from scanner.probes.context import Credentials
-    from scanner.runner import ProbeOutcome, ScanResult
+    from camcensus.scanner.core.scope import Scope
+    from camcensus.scanner.model import DeviceObservation
+    from camcensus.scanner.probes.context import Credentials
+    from camcensus.scanner.runner import ProbeOutcome, ScanResult
 
 __all__ = ["ENV_PASSWORD", "ENV_USERNAME", "load_credentials", "load_scope", "register"]
 
@@ -94,7 +94,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def load_scope(text: str) -> Scope:
     """A built-in scope by name, else a scope file; ScopeError when neither works."""
-    from scanner.core.scope import BUILTIN_SCOPES, Scope, builtin_scope
+    from camcensus.scanner.core.scope import BUILTIN_SCOPES, Scope, builtin_scope
 
     if text in BUILTIN_SCOPES:
         return builtin_scope(text)
@@ -113,7 +113,7 @@ def load_credentials(environ: Mapping[str, str], path: Path | None) -> Credentia
     CredentialsError otherwise, and when it lacks ``username`` or ``password``. In the
     environment, a username without a password (or the reverse) is a CredentialsError.
     """
-    from scanner.probes.context import Credentials
+    from camcensus.scanner.probes.context import Credentials
 
     if path is not None:
         try:
@@ -307,10 +307,10 @@ def _json_result(result: ScanResult) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run the scan described by ``args``."""
-    from scanner.core.scope import check_targets, parse_targets
-    from scanner.export import write_devices_csv
-    from scanner.runner import ScanConfig, choose_interface, run_scan
-    from scanner.store import Inventory
+    from camcensus.scanner.core.scope import check_targets, parse_targets
+    from camcensus.scanner.export import write_devices_csv
+    from camcensus.scanner.runner import ScanConfig, choose_interface, run_scan
+    from camcensus.scanner.store import Inventory
 
     scope = load_scope(args.scope)
     targets = tuple(args.targets)

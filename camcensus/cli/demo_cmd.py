@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Final
 
-from scanner.cli import EXIT_ERROR
+from camcensus.cli import EXIT_ERROR
 
 __all__ = ["LAB_NAME", "register", "scan_command"]
 
@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def scan_command(out: Path, lab_name: str = LAB_NAME) -> list[str]:
     """The scan as run inside the lab's admin namespace."""
     return [
-        "ip", "netns", "exec", f"{lab_name}-admin", sys.executable, "-m", "scanner", "scan",
+        "ip", "netns", "exec", f"{lab_name}-admin", sys.executable, "-m", "camcensus", "scan",
         LAB_TARGET, "--scope", "lab",
         "--db", str(out / "inventory.db"), "--csv", str(out / "camcensus-devices.csv"),
     ]  # fmt: skip
@@ -45,7 +45,7 @@ def scan_command(out: Path, lab_name: str = LAB_NAME) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Lab up, scan, lab down (always)."""
-    from lab.api import Lab, can_run_lab
+    from camcensus.lab.api import Lab, can_run_lab
 
     ok, why = can_run_lab()
     if not ok or os.geteuid() != 0:

@@ -13,7 +13,7 @@ __all__ = ["Evidence", "known_keys"]
 class Evidence:
     """One observed fact about one device.
 
-    key:    a dotted name from ``vendor_db/fields.txt`` (e.g. ``http.server``)
+    key:    a dotted name from ``camcensus/base/fields.txt`` (e.g. ``http.server``)
     value:  the observed text, verbatim as the device sent it (never trusted)
     source: the probe that saw it (``arp``, ``wsd``, ``sadp``, ``http`` ...)
     address: the IP address it was seen at ("" when not address-bound)
@@ -28,6 +28,6 @@ class Evidence:
 @cache
 def known_keys() -> frozenset[str]:
     """The evidence-key vocabulary from ``fields.txt`` (comments and blanks skipped)."""
-    text = files("vendor_db").joinpath("fields.txt").read_text(encoding="utf-8")
+    text = files("camcensus.base").joinpath("fields.txt").read_text(encoding="utf-8")
     keys = (line.split("#", 1)[0].strip() for line in text.splitlines())
     return frozenset(k for k in keys if k)

@@ -17,8 +17,9 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from scanner.core.text import escape_controls
-from scanner.errors import ScannerError
+from camcensus import __version__
+from camcensus.base.errors import CamcensusError
+from camcensus.scanner.core.text import escape_controls
 
 __all__ = ["EXIT_ERROR", "EXIT_FLAGGED", "EXIT_OK", "build_parser", "main"]
 
@@ -31,7 +32,7 @@ Command = Callable[[argparse.Namespace], int]
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the full parser; every sub-command module registers itself here."""
-    from scanner.cli import (  # here: keeps start-up light
+    from camcensus.cli import (  # here: keeps start-up light
         demo_cmd,
         export_cmd,
         import_nmap_cmd,
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
             "maker and flag vendors of concern, with evidence and sources."
         ),
     )
+    parser.add_argument("--version", action="version", version=f"camcensus {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in (demo_cmd, export_cmd, import_nmap_cmd, lab_cmd, scan_cmd, tui_cmd, vendors_cmd):
@@ -64,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Command = args.func
     try:
         return func(args)
-    except ScannerError as exc:
+    except CamcensusError as exc:
         print(f"camcensus: error: {escape_controls(exc)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

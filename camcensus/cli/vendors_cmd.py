@@ -9,11 +9,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scanner.errors import VendorDataError
+from camcensus.base.errors import VendorDataError
 
 if TYPE_CHECKING:
-    from vendor_db.policy import Policy
-    from vendor_db.vendors import Fact, Vendor
+    from camcensus.vendor_db.policy import Policy
+    from camcensus.vendor_db.vendors import Fact, Vendor
 
 __all__ = ["register"]
 
@@ -61,7 +61,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _load_policy(path: Path | None) -> Policy:
-    from vendor_db.policy import Policy
+    from camcensus.vendor_db.policy import Policy
 
     if path is None:
         return Policy.default()
@@ -112,7 +112,7 @@ def _vendor_json(vendor: Vendor, urls: dict[str, list[str]], policy: Policy) -> 
 
 
 def _cmd_vendors(args: argparse.Namespace) -> int:
-    from vendor_db.vendors import load_vendors
+    from camcensus.vendor_db.vendors import load_vendors
 
     table = load_vendors()
     policy = _load_policy(args.policy)
@@ -197,7 +197,7 @@ def _parse_evidence_json(text: str, spec: str) -> tuple[list[dict[str, Any]], bo
 
 
 def _cmd_identify(args: argparse.Namespace) -> int:
-    from vendor_db.identify import evidence_from_mapping, identify
+    from camcensus.vendor_db.identify import evidence_from_mapping, identify
 
     policy = _load_policy(args.policy)
     docs, single = _parse_evidence_json(_read_text(args.file), args.file)
@@ -214,7 +214,7 @@ def _cmd_identify(args: argparse.Namespace) -> int:
 
 
 def _cmd_oui_update(args: argparse.Namespace) -> int:
-    from vendor_db.oui import (
+    from camcensus.vendor_db.oui import (
         format_prefix,
         load_oui_tables,
         oui_data_dir,

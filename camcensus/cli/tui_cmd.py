@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from scanner.cli import EXIT_OK
+from camcensus.cli import EXIT_OK
 
 __all__ = ["register"]
 
@@ -37,8 +37,8 @@ def run(args: argparse.Namespace) -> int:
     """Run the TUI on ``args.db`` (which must exist)."""
     from datetime import UTC, datetime
 
-    from scanner.store import Inventory
-    from tui.app import InventoryApp  # Textual only when the TUI is asked for
+    from camcensus.scanner.store import Inventory
+    from camcensus.tui.app import InventoryApp  # Textual only when the TUI is asked for
 
     db_path: Path = args.db
     with Inventory.open(db_path, create=False) as inventory:
