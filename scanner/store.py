@@ -21,21 +21,21 @@ Rules the store keeps:
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import platform
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final, Literal, NamedTuple, cast, get_args
 
 from sqlite_utils import Database, Migrations
 
-from camcensus.base.errors import InventoryError, ScopeError
+from camcensus.base.errors import InventoryError
 from camcensus.base.evidence import Evidence
+from camcensus.scanner.core.scope import parse_targets
 from camcensus.scanner.model import (
     REVIEW_STATUSES,
     DeviceObservation,
@@ -55,7 +55,6 @@ __all__ = [
     "Inventory",
     "SummaryCount",
     "SummaryField",
-    "parse_targets",
     "redact_options",
 ]
 
@@ -206,39 +205,6 @@ def _redact_value(key: str, value: object) -> object:
     return value
 
 
-def parse_targets(
-    targets: str | Sequence[str],
-) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    """Networks named by a scan's targets: IPs, CIDRs and ``first-last`` address ranges,
-    separated by whitespace or commas.
-
-    Raises ScopeError on anything else (a scan whose targets cannot be parsed could never
-    decide which devices went missing).
-    """
-    text = targets if isinstance(targets, str) else " ".join(targets)
-    networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
-    for token in text.replace(",", " ").split():
-        try:
-            if "-" in token:
-                first_text, last_text = token.split("-", 1)
-                first = ipaddress.ip_address(first_text)
-                last = ipaddress.ip_address(last_text)
-                networks.extend(ipaddress.summarize_address_range(first, last))
-            else:
-                networks.append(ipaddress.ip_network(token, strict=False))
-        except (ValueError, TypeError) as exc:  # TypeError: mixed IPv4/IPv6 range
-            raise ScopeError(f"cannot parse scan target {token!r}: {exc}") from exc
-    return tuple(networks)
-
-
-def _in_targets(ip: str, networks: Iterable[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return False
-    return any(address.version == net.version and address in net for net in networks)
-
-
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -370,13 +336,13 @@ class Inventory:
     ) -> int:
         """Record a new scan as ``running`` (committed at once) and return its id.
 
-        ``targets`` are IPs/CIDRs/ranges (see ``parse_targets``; ScopeError if unparsable).
+        ``targets`` are target specs (``scanner.core.scope.parse_targets``; ScopeError if
+        unparsable), stored as CIDR blocks.
         ``options`` are stored with credential-like keys redacted.  The scan also records
         this process's id and host so ``recover_stale_scans`` can tell a live scan from a
         dead one.
         """
-        networks = parse_targets(targets)
-        targets_text = " ".join(str(net) for net in networks)
+        targets_text = " ".join(str(n) for t in parse_targets(targets) for n in t.networks())
         options_json = json.dumps(
             redact_options(options or {}), sort_keys=True, ensure_ascii=False, default=str
         )
@@ -502,7 +468,7 @@ class Inventory:
         missing: list[str] = []
         with self._db.atomic():
             if status == "complete":
-                networks = parse_targets(str(row["targets"]))
+                covered = parse_targets(str(row["targets"]))
                 candidates = self._db.query(
                     """SELECT device_key, ip FROM devices
                        WHERE presence = 'present' AND last_scan_id < ?
@@ -511,7 +477,9 @@ class Inventory:
                     [scan_id, scan_id],
                 )
                 missing = [
-                    str(c["device_key"]) for c in candidates if _in_targets(str(c["ip"]), networks)
+                    str(c["device_key"])
+                    for c in candidates
+                    if any(target.contains(str(c["ip"])) for target in covered)
                 ]
                 self._db.conn.executemany(
                     "UPDATE devices SET presence = 'missing' WHERE device_key = ?",

@@ -85,6 +85,14 @@ class Target:
             return [self.cidr]
         return list(ipaddress.summarize_address_range(self.first, self.last))
 
+    def contains(self, address: str) -> bool:
+        """True when ``address`` (text) is an IPv4 address inside this range."""
+        try:
+            parsed = IPv4Address(address)
+        except ValueError:
+            return False
+        return self.first <= parsed <= self.last
+
 
 def _address(text: str, spec: str) -> IPv4Address:
     try:
@@ -129,9 +137,15 @@ def parse_target(spec: str) -> Target:
     return Target(text, address, address, IPv4Network(address))
 
 
-def parse_targets(specs: Iterable[str]) -> list[Target]:
-    """Parse every target spec; ScopeError names the first bad one."""
-    return [parse_target(spec) for spec in specs]
+def parse_targets(specs: str | Iterable[str]) -> list[Target]:
+    """Parse every target spec (a string holds several, separated by whitespace).
+
+    The one target grammar of camcensus: the CLI, the scope file, the runner and the
+    inventory's record of what a scan covered all read targets here.  ScopeError names
+    the first bad one.
+    """
+    items = specs.split() if isinstance(specs, str) else specs
+    return [parse_target(spec) for spec in items]
 
 
 def _merged(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -184,3 +184,14 @@ def test_expand_hosts_yields_overlaps_once() -> None:
         "198.18.0.5",
         "198.18.0.6",
     ]
+
+
+def test_one_string_holds_several_targets_and_a_range_knows_its_addresses() -> None:
+    short, cidr = parse_targets("198.18.0.10-20  198.18.1.0/30")
+    assert (str(short.first), str(short.last)) == ("198.18.0.10", "198.18.0.20")
+    assert short.contains("198.18.0.20")
+    assert not short.contains("198.18.0.21")
+    assert cidr.contains("198.18.1.0")
+    assert not cidr.contains("198.18.1.4")
+    assert not cidr.contains("not an address")
+    assert not cidr.contains("2001:db8::1")

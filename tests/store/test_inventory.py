@@ -12,7 +12,7 @@ from store_helpers import TARGETS, TickingClock, make_obs
 from camcensus.base.errors import InventoryError, ScopeError
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.model import DeviceObservation
-from camcensus.scanner.store import REDACTED, Inventory, SummaryCount, parse_targets, redact_options
+from camcensus.scanner.store import REDACTED, Inventory, SummaryCount, redact_options
 
 Opener = Callable[[], Inventory]
 
@@ -207,12 +207,14 @@ def test_redact_options_leaves_plain_options_alone() -> None:
     assert redact_options(plain) == plain
 
 
-def test_parse_targets_accepts_ips_cidrs_ranges_and_rejects_garbage() -> None:
-    nets = parse_targets("198.18.0.1, 198.18.1.0/30 198.18.2.0-198.18.2.3")
-    assert [str(n) for n in nets] == ["198.18.0.1/32", "198.18.1.0/30", "198.18.2.0/30"]
-    for bad in ("example.com", "198.18.0.9-198.18.0.1", "198.18.0.1-::1"):
+def test_a_scan_records_its_targets_in_the_scanner_s_own_grammar(inv: Inventory) -> None:
+    scan_id = inv.begin_scan(
+        operator="alice", scope="lab", targets=["198.18.0.1", "198.18.1.0/30", "198.18.2.0-3"]
+    )
+    assert inv.scan(scan_id).targets == "198.18.0.1/32 198.18.1.0/30 198.18.2.0/30"
+    for bad in ("example.com", "198.18.0.9-198.18.0.1", "2001:db8::/64", "198.18.0.1-::1"):
         with pytest.raises(ScopeError):
-            parse_targets(bad)
+            inv.begin_scan(operator="alice", scope="lab", targets=[bad])
 
 
 def test_review_status_and_site_survive_reopen(open_inventory: Opener) -> None:
