@@ -30,6 +30,7 @@ import defusedxml.ElementTree as ET
 
 from camcensus.lab.api import Lab, can_run_lab
 from camcensus.lab.profiles import assign_profiles, builtin_mix, device_ip, merged_profiles
+from camcensus.scanner.core.schema import record_json
 from camcensus.scanner.store import Inventory
 from camcensus.vendor_db import load_vendors
 
@@ -77,7 +78,7 @@ def score_camcensus(db: Path, truth: dict[str, tuple[str, dict[str, Any]]]) -> d
     """Devices with every field right, and per field, by the lab tests' own truth check."""
     inventory = Inventory.open(db, create=False)
     try:
-        rows = [r.to_dict() for r in inventory.devices()]
+        rows = [record_json(r) for r in inventory.devices()]
     finally:
         inventory.close()
     problems = field_mismatches(truth, rows)

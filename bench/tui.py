@@ -34,15 +34,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
-# Run as a script, this file's directory comes first on sys.path, and this file's name
-# would hide the ``tui`` package: drop that entry before importing it.
 _HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+# the test suite's builders and its large TUI inventory
+sys.path[:0] = [str(_HERE.parent / "tests"), str(_HERE.parent / "tests" / "tui")]
 
 from textual.app import App, ComposeResult  # noqa: E402
 from textual.widgets import DataTable, Input  # noqa: E402
+from tui_fixtures import build_large_inventory  # type: ignore[import-not-found]  # noqa: E402
 
-from camcensus.scanner.model import DeviceObservation, device_key_for  # noqa: E402
 from camcensus.scanner.store import Inventory  # noqa: E402
 from camcensus.tui.app import InventoryApp  # noqa: E402
 from camcensus.tui.table import DeviceTable  # noqa: E402
@@ -52,13 +51,6 @@ FIXED_NOW: Final = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 FIRST_PAINT_GOAL_S: Final = 1.0
 KEYSTROKE_GOAL_MS: Final = 100.0
 TYPED: Final = ("maker:dah", "site:site-3", "flag:yes ipc-hdw2431t-1")
-_MAKERS: Final = (
-    ("Hikvision", "DS-2CD2043G2-I", True),
-    ("Dahua", "IPC-HDW2431T", True),
-    ("Axis", "M3106-L", False),
-    ("Hanwha", "XNV-6080", False),
-    ("Uniview", "IPC322LB", True),
-)
 
 
 def _clock() -> datetime:
@@ -66,31 +58,9 @@ def _clock() -> datetime:
 
 
 def build(path: Path, count: int) -> None:
-    """``count`` devices from one scan of 10.0.0.0/8, over five makers and seven sites."""
-    with Inventory.open(path, clock=_clock) as inventory:
-        scan = inventory.begin_scan(operator="bench", scope="bench", targets="10.0.0.0/8")
-        for n in range(count):
-            maker, model, flagged = _MAKERS[n % len(_MAKERS)]
-            ip = f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
-            mac = f"02:00:00:{(n >> 16) & 255:02x}:{(n >> 8) & 255:02x}:{n & 255:02x}"
-            obs = DeviceObservation(
-                device_key=device_key_for(mac, ip),
-                ip=ip,
-                mac=mac,
-                maker=maker,
-                brand=maker,
-                model=f"{model}-{n % 37}",
-                firmware="V5.7.3",
-                device_type="camera",
-                confidence=0.9,
-                flagged=flagged,
-                flag_reasons=("maker on the FCC Covered List",) if flagged else (),
-                sources=("https://www.fcc.gov/supplychain/coveredlist",) if flagged else (),
-                identity={"maker": maker, "chain": [], "conflicts": []},
-            )
-            inventory.record_device(scan, obs)
-            inventory.set_site(obs.device_key, f"site-{n % 7}")
-        inventory.finish_scan(scan)
+    """``count`` devices from one scan, over five makers and seven sites: the TUI tests'
+    own large inventory (tests/tui/tui_fixtures.py)."""
+    build_large_inventory(path, count)
 
 
 async def measure(path: Path) -> dict[str, object]:
@@ -177,8 +147,9 @@ async def measure_peer(path: Path) -> dict[str, object]:
     with Inventory.open(path, create=False) as inventory:
         start = time.perf_counter()
         rows: list[tuple[str, ...]] = [
-            (d.ip, d.mac or "", d.maker, d.brand, d.model, d.firmware or "", d.site or "")
-            for d in inventory.devices()
+            (d.ip, d.mac or "", d.maker, d.brand, d.model, d.firmware or "", r.site or "")
+            for r in inventory.devices()
+            for d in (r.device,)
         ]
         app = PeerApp(rows)
         async with app.run_test(size=(120, 40)) as pilot:

@@ -25,9 +25,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Final, TextIO
 
-from camcensus.scanner.model import DeviceRecord
+from camcensus.scanner.core.schema import FIELDS, DeviceRecord, field_text, record_json
 
 __all__ = [
+    "CSV_FIELDS",
     "DEVICE_CSV_COLUMNS",
     "JSON_FORMAT",
     "SUMMARY_CSV_COLUMNS",
@@ -37,27 +38,8 @@ __all__ = [
     "write_model_summary_csv",
 ]
 
-DEVICE_CSV_COLUMNS: Final = (
-    "site",
-    "ip",
-    "mac",
-    "maker",
-    "brand",
-    "model",
-    "firmware",
-    "device_type",
-    "flagged",
-    "flag_reason",
-    "list_status",
-    "review_status",
-    "note",
-    "first_seen",
-    "last_seen",
-    "confidence",
-    "sources",
-    "presence",
-    "device_key",
-)
+CSV_FIELDS: Final = tuple(f for f in FIELDS if f.csv)
+DEVICE_CSV_COLUMNS: Final = tuple(f.name for f in CSV_FIELDS)
 SUMMARY_CSV_COLUMNS: Final = (
     "maker",
     "model",
@@ -66,7 +48,7 @@ SUMMARY_CSV_COLUMNS: Final = (
     "to_replace_count",
     "sites",
 )
-JSON_FORMAT: Final = "camcensus.devices/1"
+JSON_FORMAT: Final = "camcensus.devices/2"
 
 _FORMULA_STARTS: Final = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
 _BIDI_AND_SEPARATORS: Final = frozenset(
@@ -117,28 +99,10 @@ def _writer(stream: TextIO, delimiter: str, bom: bool) -> Callable[[Iterable[str
     return csv.writer(stream, delimiter=delimiter, quoting=csv.QUOTE_MINIMAL).writerow
 
 
-def _device_cells(row: DeviceRecord) -> dict[str, str]:
-    return {
-        "site": neutralise_cell(row.site, keep_newlines=True),
-        "ip": neutralise_cell(row.ip),
-        "mac": neutralise_cell(row.mac),
-        "maker": neutralise_cell(row.maker),
-        "brand": neutralise_cell(row.brand),
-        "model": neutralise_cell(row.model),
-        "firmware": neutralise_cell(row.firmware),
-        "device_type": neutralise_cell(row.device_type),
-        "flagged": "yes" if row.flagged else "no",
-        "flag_reason": neutralise_cell("; ".join(row.flag_reasons)),
-        "list_status": neutralise_cell(row.list_status),
-        "review_status": neutralise_cell(row.review_status),
-        "note": neutralise_cell(row.note, keep_newlines=True),
-        "first_seen": neutralise_cell(row.first_seen),
-        "last_seen": neutralise_cell(row.last_seen),
-        "confidence": f"{row.confidence:.2f}",
-        "sources": neutralise_cell("; ".join(row.sources)),
-        "presence": neutralise_cell(row.presence),
-        "device_key": neutralise_cell(row.device_key),
-    }
+def _device_cells(row: DeviceRecord) -> list[str]:
+    return [
+        neutralise_cell(field_text(f, f.value(row)), keep_newlines=f.multiline) for f in CSV_FIELDS
+    ]
 
 
 def write_devices_csv(
@@ -154,8 +118,7 @@ def write_devices_csv(
     writerow(DEVICE_CSV_COLUMNS)
     count = 0
     for row in rows:
-        cells = _device_cells(row)
-        writerow(cells[column] for column in DEVICE_CSV_COLUMNS)
+        writerow(_device_cells(row))
         count += 1
     return count
 
@@ -169,10 +132,10 @@ def write_model_summary_csv(
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     sites: dict[tuple[str, str], set[str]] = defaultdict(set)
     for row in rows:
-        key = (row.maker, row.model)
+        key = (row.device.maker, row.device.model)
         entry = counts[key]
         entry[0] += 1
-        entry[1] += int(row.flagged)
+        entry[1] += int(row.device.flagged)
         entry[2] += int(row.review_status == "to_replace")
         if row.site:
             sites[key].add(row.site)
@@ -198,5 +161,5 @@ def devices_json(rows: Iterable[DeviceRecord]) -> str:
 
     Output is ASCII: control and bidi characters from devices appear as ``\\uXXXX``.
     """
-    document = {"format": JSON_FORMAT, "devices": [row.to_dict() for row in rows]}
+    document = {"format": JSON_FORMAT, "devices": [record_json(row) for row in rows]}
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=True) + "\n"

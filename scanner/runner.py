@@ -13,7 +13,9 @@ Order of a scan (``run_scan``):
    propagates and fails the scan.
 5. One port sweep over the live hosts, then the host probes, at most
    ``host_concurrency`` hosts at once and each host within its request budget.
-6. Each host is merged, identified and recorded as soon as its probes are done.
+6. Each host is merged, identified and recorded as soon as its probes are done; an
+   address whose MAC another address already has joins that device, which is
+   recorded again with the evidence of both (``scanner.core.merge.Merger``).
 7. The scan finishes ``complete``; on cancel or Ctrl-C it finishes ``incomplete``, on
    a bug ``failed``, and the exception propagates.
 """
@@ -35,9 +37,9 @@ from typing import Final, Protocol
 
 from camcensus.base.errors import CamcensusError, ScopeError
 from camcensus.base.evidence import Evidence
-from camcensus.scanner.core.merge import mac_of, observe
+from camcensus.scanner.core.merge import Merger
+from camcensus.scanner.core.schema import Device, ScanStatus
 from camcensus.scanner.core.scope import Scope, Target, check_targets, expand_hosts, parse_targets
-from camcensus.scanner.model import DeviceObservation, ScanStatus
 from camcensus.scanner.probes import DISCOVERY, FOLLOW_UP, HOST_PROBES, SWEEP, ports
 from camcensus.scanner.probes.context import (
     Credentials,
@@ -147,7 +149,10 @@ class Progress(Protocol):
 
     def hosts_found(self, count: int) -> None: ...
 
-    def device_recorded(self, device: DeviceObservation) -> None: ...
+    def device_recorded(self, device: Device) -> None:
+        """``device`` was written to the inventory; a device seen on a second address
+        is reported again, merged, under the same key."""
+        ...
 
     def warning(self, message: str) -> None: ...
 
@@ -164,7 +169,7 @@ class NullProgress:
     def hosts_found(self, count: int) -> None:
         return
 
-    def device_recorded(self, device: DeviceObservation) -> None:
+    def device_recorded(self, device: Device) -> None:
         return
 
     def warning(self, message: str) -> None:
@@ -225,10 +230,15 @@ class ScanResult:
     scan_id: int
     status: ScanStatus
     interface: Interface
-    devices: list[DeviceObservation] = field(default_factory=list)
     outcomes: list[ProbeOutcome] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     duration_s: float = 0.0
+    by_key: dict[str, Device] = field(default_factory=dict)
+
+    @property
+    def devices(self) -> list[Device]:
+        """Every device the scan recorded, one per device key, by address."""
+        return sorted(self.by_key.values(), key=lambda d: int(IPv4Address(d.ip)))
 
 
 async def _run_discovery(
@@ -306,7 +316,7 @@ async def _scan_body(
     progress: Progress,
     result: ScanResult,
 ) -> None:
-    policy = config.policy or Policy.default()
+    merger = Merger(config.policy or Policy.default())
     deadline_s = config.timeout_s + DISCOVERY_GRACE_S
     pairs = await asyncio.gather(
         *(_run_discovery(p, ctx, deadline_s, progress) for p in config.discovery)
@@ -350,9 +360,9 @@ async def _scan_body(
                 if stage:
                     host = HostInfo(ip, _ports(items), tuple(items))
                     items = items + await _probe_host(live_ctx, stage, host, host_deadline_s, stats)
-        device = observe(ip, mac_of(items), list(dict.fromkeys(items)), policy)
+        device = merger.add(ip, items)
         inventory.record_device(scan_id, device)
-        result.devices.append(device)
+        result.by_key[device.device_key] = device
         progress.device_recorded(device)
 
     await asyncio.gather(*(finish_host(ip) for ip in live))

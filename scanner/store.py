@@ -7,12 +7,16 @@ WAL mode with ``synchronous=NORMAL`` and a busy timeout, so the TUI can read whi
 scan writes, and a scan process killed at any point leaves every committed device
 complete (one transaction per device).
 
+The ``devices`` columns are the fields of the one device schema
+(``scanner.core.schema.FIELDS``): rows are written and read back through it, and a
+test holds the migrated table to it.
+
 Rules the store keeps:
 
 * a device is never deleted; a *complete* scan marks devices it did not see, whose last
   IP lies inside its targets and that no later scan saw, ``presence = 'missing'``;
   ``incomplete``/``failed`` scans never mark anything missing;
-* re-recording a device updates its identity and keeps ``first_seen``, ``site``,
+* re-recording a device updates its identification and keeps ``first_seen``, ``site``,
   ``review_status`` and ``note``;
 * scan options are stored with credential-like keys redacted;
 * ``recover_stale_scans()`` (run on open) marks ``running`` scans whose process is gone
@@ -35,10 +39,12 @@ from sqlite_utils import Database, Migrations
 
 from camcensus.base.errors import InventoryError
 from camcensus.base.evidence import Evidence
-from camcensus.scanner.core.scope import parse_targets
-from camcensus.scanner.model import (
+from camcensus.scanner.core.schema import (
+    DEVICE_FIELDS,
+    RECORD_FIELDS,
     REVIEW_STATUSES,
-    DeviceObservation,
+    SNAPSHOT_FIELD_NAMES,
+    Device,
     DeviceRecord,
     DeviceSnapshot,
     FieldChange,
@@ -47,7 +53,10 @@ from camcensus.scanner.model import (
     ScanComparison,
     ScanInfo,
     ScanStatus,
+    sql_value,
+    value_from_sql,
 )
+from camcensus.scanner.core.scope import parse_targets
 
 __all__ = [
     "MAX_EVIDENCE_VALUE_CHARS",
@@ -69,7 +78,10 @@ _SECRET_KEY = re.compile(
     re.IGNORECASE,
 )
 _FINISH_STATUSES: Final[tuple[ScanStatus, ...]] = ("complete", "incomplete", "failed")
-_COMPARED_FIELDS: Final = ("ip", "maker", "brand", "model", "firmware", "device_type", "flagged")
+_COMPARED_FIELDS: Final = SNAPSHOT_FIELD_NAMES[1:]
+"""What a scan comparison reports as changed: every snapshot field but the key."""
+_DEVICE_COLUMNS: Final = tuple(f for f in DEVICE_FIELDS if f.column is not None)
+_STORED_DEVICE_FIELDS: Final = tuple(f for f in _DEVICE_COLUMNS if not f.derived)
 
 _SCHEMA: Final = Migrations("camcensus.inventory")
 
@@ -177,6 +189,50 @@ def _m0001_initial(db: Database) -> None:
         db.execute(sql)
 
 
+@_SCHEMA(name="0002_one_device_schema")
+def _m0002_one_device_schema(db: Database) -> None:
+    """Columns named as the schema names them, every address of a device, and the MAC
+    block's organisation kept apart from the identified maker."""
+    statements = [
+        "DROP VIEW device_overview",
+        "ALTER TABLE devices RENAME COLUMN sources_json TO sources",
+        "ALTER TABLE devices RENAME COLUMN identity_json TO identification",
+        "ALTER TABLE devices ADD COLUMN addresses TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE devices ADD COLUMN mac_organisation TEXT NOT NULL DEFAULT ''",
+        "UPDATE devices SET addresses = json_array(ip)",
+        # 0001 stored the MAC organisation as the maker when identification named none
+        """UPDATE devices SET mac_organisation = maker
+           WHERE json_extract(identification, '$.maker') IS NULL""",
+        """CREATE VIEW device_overview AS
+        SELECT
+            d.site,
+            d.ip,
+            (SELECT group_concat(j.value, ' ') FROM json_each(d.addresses) AS j)
+                AS addresses,
+            d.mac,
+            d.maker,
+            d.brand,
+            d.model,
+            d.firmware,
+            d.device_type,
+            CASE d.flagged WHEN 1 THEN 'yes' ELSE 'no' END AS flagged,
+            (SELECT group_concat(j.value, '; ') FROM json_each(d.flag_reasons) AS j)
+                AS flag_reasons,
+            d.list_status,
+            d.presence,
+            d.review_status,
+            d.note,
+            d.first_seen,
+            d.last_seen,
+            d.confidence,
+            d.device_key
+        FROM devices AS d
+        ORDER BY d.flagged DESC, d.site, d.ip""",
+    ]
+    for sql in statements:
+        db.execute(sql)
+
+
 class SummaryCount(NamedTuple):
     """How many devices, and how many flagged, share one maker / model / site."""
 
@@ -241,13 +297,6 @@ def _cap(value: str) -> str:
     if len(value) <= MAX_EVIDENCE_VALUE_CHARS:
         return value
     return value[: MAX_EVIDENCE_VALUE_CHARS - len(_TRUNCATED_MARK)] + _TRUNCATED_MARK
-
-
-def _json_list(text: str | None) -> tuple[str, ...]:
-    if not text:
-        return ()
-    value = json.loads(text)
-    return tuple(str(item) for item in value) if isinstance(value, list) else ()
 
 
 def _json_dict(text: str | None) -> dict[str, object]:
@@ -380,77 +429,50 @@ class Inventory:
             raise InventoryError(f"scan {scan_id} is {row['status']}, not running")
         return row
 
-    def record_device(self, scan_id: int, obs: DeviceObservation) -> None:
+    def record_device(self, scan_id: int, device: Device) -> None:
         """Store one device seen by a running scan, in one transaction.
 
-        Updates the device's identity, IP, ``last_seen`` and presence (keeping
-        ``first_seen``, ``site``, ``review_status`` and ``note``), replaces this scan's
-        evidence rows for the device and writes its per-scan snapshot.
+        Updates the device's schema columns and ``last_seen`` and marks it present
+        (keeping ``first_seen``, ``site``, ``review_status`` and ``note``), replaces this
+        scan's evidence rows for the device and writes its per-scan snapshot.  Recording
+        the same device again in one scan (a second address of it was merged in)
+        replaces what the first write stored for this scan.
         """
         self._require_running(scan_id)
-        now = self._now()
-        device = {
-            "device_key": obs.device_key,
-            "ip": obs.ip,
-            "mac": obs.mac,
-            "maker": obs.maker,
-            "brand": obs.brand,
-            "model": obs.model,
-            "firmware": obs.firmware,
-            "device_type": obs.device_type,
-            "confidence": obs.confidence,
-            "flagged": int(obs.flagged),
-            "flag_reasons": json.dumps(list(obs.flag_reasons), ensure_ascii=False),
-            "list_status": obs.list_status,
-            "sources_json": json.dumps(list(obs.sources), ensure_ascii=False),
-            "identity_json": json.dumps(
-                dict(obs.identity), sort_keys=True, ensure_ascii=False, default=str
-            ),
-            "now": now,
-            "scan_id": scan_id,
-        }
+        row = {f.name: sql_value(f, f.device_value(device)) for f in _DEVICE_COLUMNS}
+        names = list(row)
+        values = {**row, "now": self._now(), "scan_id": scan_id}
+        columns = ", ".join(names)
+        placeholders = ", ".join(f":{n}" for n in names)
+        updates = ", ".join(f"{n} = excluded.{n}" for n in names if n != "device_key")
         with self._db.atomic():
             self._db.execute(
-                """INSERT INTO devices (device_key, ip, mac, maker, brand, model, firmware,
-                       device_type, confidence, flagged, flag_reasons, list_status,
-                       sources_json, identity_json, first_seen, last_seen, first_scan_id,
+                f"""INSERT INTO devices ({columns}, first_seen, last_seen, first_scan_id,
                        last_scan_id, presence)
-                   VALUES (:device_key, :ip, :mac, :maker, :brand, :model, :firmware,
-                       :device_type, :confidence, :flagged, :flag_reasons, :list_status,
-                       :sources_json, :identity_json, :now, :now, :scan_id, :scan_id,
-                       'present')
-                   ON CONFLICT (device_key) DO UPDATE SET
-                       ip = excluded.ip, mac = excluded.mac, maker = excluded.maker,
-                       brand = excluded.brand, model = excluded.model,
-                       firmware = excluded.firmware, device_type = excluded.device_type,
-                       confidence = excluded.confidence, flagged = excluded.flagged,
-                       flag_reasons = excluded.flag_reasons,
-                       list_status = excluded.list_status,
-                       sources_json = excluded.sources_json,
-                       identity_json = excluded.identity_json,
+                   VALUES ({placeholders}, :now, :now, :scan_id, :scan_id, 'present')
+                   ON CONFLICT (device_key) DO UPDATE SET {updates},
                        last_seen = excluded.last_seen,
                        last_scan_id = max(devices.last_scan_id, excluded.last_scan_id),
-                       presence = 'present'""",
-                device,
+                       presence = 'present'""",  # noqa: S608 (column names from the schema)
+                values,
             )
             self._db.execute(
                 "DELETE FROM evidence WHERE scan_id = ? AND device_key = ?",
-                [scan_id, obs.device_key],
+                [scan_id, device.device_key],
             )
             self._db.conn.executemany(
                 """INSERT INTO evidence (scan_id, device_key, key, value, source, address)
                    VALUES (?, ?, ?, ?, ?, ?)""",
                 [
-                    (scan_id, obs.device_key, e.key, _cap(e.value), e.source, e.address)
-                    for e in obs.evidence
+                    (scan_id, device.device_key, e.key, _cap(e.value), e.source, e.address)
+                    for e in device.evidence
                 ],
             )
+            history = ", ".join(SNAPSHOT_FIELD_NAMES)
             self._db.execute(
-                """INSERT OR REPLACE INTO device_history (scan_id, device_key, ip, maker,
-                       brand, model, firmware, device_type, flagged)
-                   VALUES (:scan_id, :device_key, :ip, :maker, :brand, :model, :firmware,
-                       :device_type, :flagged)""",
-                device,
+                f"""INSERT OR REPLACE INTO device_history (scan_id, {history})
+                   VALUES (:scan_id, {", ".join(f":{n}" for n in SNAPSHOT_FIELD_NAMES)})""",  # noqa: S608
+                values,
             )
 
     def finish_scan(
@@ -571,8 +593,13 @@ class Inventory:
         review_status: ReviewStatus | None = None,
         site: str | None = None,
         maker: str | None = None,
+        with_evidence: bool = False,
     ) -> list[DeviceRecord]:
-        """Devices matching every given filter, flagged first, then by site and IP."""
+        """Devices matching every given filter, flagged first, then by site and IP.
+
+        ``with_evidence`` also loads each device's evidence from its latest scan (one
+        query for all of them); without it ``record.device.evidence`` is empty.
+        """
         where: list[str] = []
         params: list[object] = []
         for column, value in (
@@ -591,24 +618,30 @@ class Inventory:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY flagged DESC, site, ip, device_key"
-        return [self._device_record(r) for r in self._db.query(sql, params)]
+        rows = list(self._db.query(sql, params))
+        evidence = self._latest_evidence() if with_evidence else {}
+        return [self._device_record(r, evidence.get(str(r["device_key"]), ())) for r in rows]
+
+    def _latest_evidence(self, device_key: str | None = None) -> dict[str, tuple[Evidence, ...]]:
+        """Evidence of each device's latest scan (of one device, given its key)."""
+        sql = """SELECT e.device_key, e.key, e.value, e.source, e.address
+                 FROM evidence AS e JOIN devices AS d
+                   ON d.device_key = e.device_key AND e.scan_id = d.last_scan_id"""
+        params: list[object] = []
+        if device_key is not None:
+            sql += " WHERE d.device_key = ?"
+            params.append(device_key)
+        found: dict[str, list[Evidence]] = {}
+        for e in self._db.query(sql + " ORDER BY e.id", params):
+            found.setdefault(str(e["device_key"]), []).append(
+                Evidence(str(e["key"]), str(e["value"]), str(e["source"]), str(e["address"]))
+            )
+        return {key: tuple(items) for key, items in found.items()}
 
     def device(self, device_key: str) -> DeviceRecord:
         """One device with the evidence of the latest scan that saw it."""
         row = self._device_row(device_key)
-        evidence = tuple(
-            Evidence(
-                key=str(e["key"]),
-                value=str(e["value"]),
-                source=str(e["source"]),
-                address=str(e["address"]),
-            )
-            for e in self._db.query(
-                "SELECT key, value, source, address FROM evidence "
-                "WHERE device_key = ? AND scan_id = ? ORDER BY id",
-                [device_key, row["last_scan_id"]],
-            )
-        )
+        evidence = self._latest_evidence(device_key).get(device_key, ())
         return self._device_record(row, evidence)
 
     def _device_row(self, device_key: str) -> dict[str, object]:
@@ -621,32 +654,15 @@ class Inventory:
     def _device_record(
         row: Mapping[str, object], evidence: tuple[Evidence, ...] = ()
     ) -> DeviceRecord:
-        return DeviceRecord(
-            device_key=str(row["device_key"]),
-            ip=str(row["ip"]),
-            mac=cast("str | None", row["mac"]),
-            maker=str(row["maker"]),
-            brand=str(row["brand"]),
-            model=str(row["model"]),
-            firmware=cast("str | None", row["firmware"]),
-            device_type=str(row["device_type"]),
-            confidence=float(cast(float, row["confidence"])),
-            flagged=bool(row["flagged"]),
-            flag_reasons=_json_list(cast("str | None", row["flag_reasons"])),
-            list_status=str(row["list_status"]),
-            sources=_json_list(cast("str | None", row["sources_json"])),
-            identity=_json_dict(cast("str | None", row["identity_json"])),
-            site=cast("str | None", row["site"]),
-            first_seen=str(row["first_seen"]),
-            last_seen=str(row["last_seen"]),
-            first_scan_id=cast(int, row["first_scan_id"]),
-            last_scan_id=cast(int, row["last_scan_id"]),
-            presence=cast(Presence, row["presence"]),
-            review_status=cast(ReviewStatus, row["review_status"]),
-            note=str(row["note"]),
-            review_updated_at=cast("str | None", row["review_updated_at"]),
-            evidence=evidence,
-        )
+        """The typed record of one ``devices`` row, every field through the schema."""
+        try:
+            stored = {f.name: value_from_sql(f, row[f.name]) for f in _STORED_DEVICE_FIELDS}
+            state = {f.name: value_from_sql(f, row[f.name]) for f in RECORD_FIELDS}
+            device = Device(**stored, evidence=evidence)  # type: ignore[arg-type]
+            return DeviceRecord(device=device, **state)  # type: ignore[arg-type]
+        except (ValueError, TypeError, KeyError) as exc:
+            key = row.get("device_key")
+            raise InventoryError(f"device {key!r}: the inventory row is damaged ({exc})") from exc
 
     def set_review(self, device_key: str, status: str, note: str | None = None) -> None:
         """Set a device's review status (and note, unless None).
@@ -680,22 +696,14 @@ class Inventory:
         return list(self._snapshots(scan_id).values())
 
     def _snapshots(self, scan_id: int) -> dict[str, DeviceSnapshot]:
-        return {
-            str(r["device_key"]): DeviceSnapshot(
-                scan_id=scan_id,
-                device_key=str(r["device_key"]),
-                ip=str(r["ip"]),
-                maker=str(r["maker"]),
-                brand=str(r["brand"]),
-                model=str(r["model"]),
-                firmware=cast("str | None", r["firmware"]),
-                device_type=str(r["device_type"]),
-                flagged=bool(r["flagged"]),
-            )
-            for r in self._db.query(
-                "SELECT * FROM device_history WHERE scan_id = ? ORDER BY device_key", [scan_id]
-            )
-        }
+        fields = DeviceSnapshot.fields()
+        snapshots: dict[str, DeviceSnapshot] = {}
+        for r in self._db.query(
+            "SELECT * FROM device_history WHERE scan_id = ? ORDER BY device_key", [scan_id]
+        ):
+            values = {f.name: value_from_sql(f, r[f.name]) for f in fields}
+            snapshots[str(r["device_key"])] = DeviceSnapshot(scan_id, **values)  # type: ignore[arg-type]
+        return snapshots
 
     def compare_scans(self, old_scan_id: int, new_scan_id: int) -> ScanComparison:
         """Devices seen only by the new scan, only by the old one, and fields that changed.

@@ -23,8 +23,8 @@ from textual.binding import Binding, BindingType
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
+from camcensus.scanner.core.schema import DeviceRecord
 from camcensus.scanner.export import write_devices_csv
-from camcensus.scanner.model import DeviceRecord
 from camcensus.scanner.store import Inventory
 from camcensus.tui.rows import COLUMNS, DeviceRow, filter_rows, make_row, parse_query, sort_rows
 from camcensus.tui.screens import (

@@ -3,20 +3,20 @@
 Pure: one ``DeviceRecord`` in (from ``Inventory.device``, with evidence), one Rich
 ``Text`` out.  Every device-supplied string goes through ``safe_text`` and is parsed as
 one markup piece on its own, so nothing a device says can style the pane or reach the
-terminal as a control sequence.  The ``identity`` mapping is read defensively: a field
-of the wrong type is skipped, not trusted.
+terminal as a control sequence.  The identification arrives typed (claims, conflicts,
+the flag decision), as the scan made it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Final, cast
+from collections.abc import Sequence
+from typing import Final
 
 from rich.text import Text
 
-from camcensus.scanner.model import DeviceRecord
-from camcensus.tui.rows import REVIEW_LABELS
+from camcensus.scanner.core.schema import REVIEW_LABELS, DeviceRecord
 from camcensus.tui.text import to_text
+from camcensus.vendor_db.identify import Claim
 
 __all__ = ["detail_text"]
 
@@ -62,63 +62,53 @@ class _Builder:
             self.plain("\n")
 
 
-def _as_mapping(value: object) -> Mapping[str, object]:
-    return cast("Mapping[str, object]", value) if isinstance(value, Mapping) else {}
-
-
-def _as_list(value: object) -> list[object]:
-    return list(cast("list[object]", value)) if isinstance(value, list | tuple) else []
-
-
-def _claims(builder: _Builder, chain: list[object]) -> None:
+def _claims(builder: _Builder, chain: Sequence[Claim]) -> None:
     if not chain:
         builder.plain("  (no claims recorded)\n")
-    for item in chain:
-        claim = _as_mapping(item)
+    for claim in chain:
         builder.plain("  ")
-        builder.device(claim.get("field", "?"))
+        builder.device(claim.field)
         builder.plain(" = ")
-        builder.device(claim.get("value", ""))
+        builder.device(claim.value)
         builder.plain("  <- ")
-        builder.device(claim.get("key", "?"))
+        builder.device(claim.key)
         builder.plain(" ")
-        builder.device(repr(str(claim.get("evidence", ""))))
-        weight = claim.get("weight")
-        weight_text = f"{weight:.2f}" if isinstance(weight, int | float) else "?"
+        builder.device(repr(claim.evidence))
         builder.plain("\n     rule ")
-        builder.device(claim.get("rule", "?"))
-        builder.plain(f", weight {weight_text}, source ")
-        builder.device(claim.get("source", "") or "-")
+        builder.device(claim.rule)
+        builder.plain(f", weight {claim.weight:.2f}, source ")
+        builder.device(claim.source or "-")
         builder.plain("\n")
 
 
 def detail_text(record: DeviceRecord) -> Text:
     """The detail pane for one device (see the module docstring)."""
     b = _Builder()
-    identity = _as_mapping(record.identity)
-    flag = _as_mapping(identity.get("flag"))
+    device = record.device
+    ident = device.identification
     b.plain("Device ", _HEADING)
-    b.device(record.device_key)
+    b.device(device.device_key)
     b.plain(f"  ({record.presence})\n", _HEADING)
-    b.fields(("IP", record.ip), ("MAC", record.mac), ("Site", record.site))
-    b.fields(("Maker", record.maker), ("Brand", record.brand), ("Model", record.model))
-    b.fields(("Firmware", record.firmware), ("Type", record.device_type), end="")
-    b.plain(f"   Confidence: {record.confidence:.2f}\n", _LABEL)
+    b.fields(("IP", device.ip), ("MAC", device.mac), ("Site", record.site))
+    if len(device.addresses) > 1:
+        b.fields(("Addresses", " ".join(device.addresses)))
+    b.fields(("Maker", device.maker), ("Brand", device.brand), ("Model", device.model))
+    b.fields(("Firmware", device.firmware), ("Type", device.device_type), end="")
+    b.plain(f"   Confidence: {device.confidence:.2f}\n", _LABEL)
     b.fields(("First seen", record.first_seen), ("Last seen", record.last_seen), end="")
 
     b.heading("Flag")
     b.plain("Flag: ", _LABEL)
-    b.plain("FLAG (vendor of concern)" if record.flagged else "- (not flagged)", _LABEL)
+    b.plain("FLAG (vendor of concern)" if device.flagged else "- (not flagged)", _LABEL)
     b.plain("   ")
-    b.field("List status", record.list_status)
+    b.field("List status", device.list_status)
     b.plain("\nReasons:\n", _LABEL)
-    b.bullets(list(record.flag_reasons))
+    b.bullets(list(device.flag_reasons))
     b.plain("Sources:\n", _LABEL)
-    b.bullets(list(record.sources) or _as_list(flag.get("sources")))
-    unverified = _as_list(flag.get("unverified"))
-    if unverified:
+    b.bullets(list(device.sources))
+    if ident.flag.unverified:
         b.plain("Unverified:\n", _LABEL)
-        b.bullets(unverified)
+        b.bullets(list(ident.flag.unverified))
 
     b.heading("Review")
     b.plain("Status: ", _LABEL)
@@ -129,16 +119,15 @@ def detail_text(record: DeviceRecord) -> Text:
     b.device(record.note or "-", keep_newlines=True)
 
     b.heading("Evidence chain")
-    _claims(b, _as_list(identity.get("chain")))
-    conflicts = _as_list(identity.get("conflicts"))
-    if conflicts:
+    _claims(b, ident.chain)
+    if ident.conflicts:
         b.plain("Conflicts:\n", _LABEL)
-        b.bullets(conflicts)
+        b.bullets(list(ident.conflicts))
 
     b.heading("Evidence (latest scan)")
-    if not record.evidence:
+    if not device.evidence:
         b.plain("  (none stored)\n")
-    for ev in record.evidence:
+    for ev in device.evidence:
         b.plain("  ")
         b.device(ev.key)
         b.plain(" = ")

@@ -21,13 +21,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from camcensus.scanner.model import DeviceRecord
+from camcensus.scanner.core.schema import FIELDS, REVIEW_LABELS, DeviceRecord, Field, field_text
 from camcensus.tui.text import safe_text
 
 __all__ = [
     "COLUMNS",
     "FIELD_FILTERS",
-    "REVIEW_LABELS",
     "Column",
     "DeviceRow",
     "Query",
@@ -37,40 +36,76 @@ __all__ = [
     "sort_rows",
 ]
 
-REVIEW_LABELS: Final[dict[str, str]] = {
-    "unreviewed": "unreviewed",
-    "to_replace": "to replace",
-    "accepted_risk": "accepted risk",
-    "replaced": "replaced",
-    "false_positive": "false positive",
-}
-FIELD_FILTERS: Final = ("maker", "brand", "model", "site", "status", "type", "ip")
 _NO_SITE: Final = "-"
+_SCHEMA: Final = {f.name: f for f in FIELDS}
 
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One table column: its key, header label and fixed width in cells."""
+    """One table column: the schema field it shows, its header label and width in cells."""
 
-    key: str
-    label: str
+    field: Field
     width: int
+
+    @property
+    def key(self) -> str:
+        """The schema field's name."""
+        return self.field.name
+
+    @property
+    def label(self) -> str:
+        """The header: the schema field's label."""
+        return self.field.label
+
+
+def _column(name: str, width: int) -> Column:
+    return Column(_SCHEMA[name], width)
 
 
 COLUMNS: Final[tuple[Column, ...]] = (
-    Column("flag", "Flag", 4),
-    Column("ip", "IP", 15),
-    Column("maker", "Maker", 12),
-    Column("brand", "Brand", 12),
-    Column("model", "Model", 18),
-    Column("review", "Review", 14),
-    Column("site", "Site", 10),
-    Column("firmware", "Firmware", 12),
-    Column("type", "Type", 7),
-    Column("confidence", "Conf", 4),
-    Column("last_seen", "Last seen", 16),
-    Column("mac", "MAC", 17),
+    _column("flagged", 4),
+    _column("ip", 15),
+    _column("maker", 12),
+    _column("brand", 12),
+    _column("model", 18),
+    _column("review_status", 14),
+    _column("site", 10),
+    _column("firmware", 12),
+    _column("device_type", 7),
+    _column("confidence", 4),
+    _column("last_seen", 16),
+    _column("mac", 17),
 )
+
+FIELD_FILTERS: Final[dict[str, str]] = {
+    "maker": "maker",
+    "brand": "brand",
+    "model": "model",
+    "site": "site",
+    "status": "review_status",
+    "type": "device_type",
+    "ip": "ip",
+}
+"""Filter words (``maker:hik``) and the schema fields they search."""
+
+_SEARCHED: Final = tuple(
+    _SCHEMA[name]
+    for name in (
+        "ip",
+        "addresses",
+        "mac",
+        "maker",
+        "brand",
+        "model",
+        "firmware",
+        "device_type",
+        "site",
+        "review_status",
+        "note",
+        "device_key",
+    )
+)
+"""The fields a free word of the filter searches."""
 
 SortKey = tuple[int, object]
 
@@ -99,64 +134,41 @@ def _text_key(value: str) -> SortKey:
     return (0, value.casefold()) if value else (1, "")  # empty values sort last
 
 
-def _last_seen_cell(value: str) -> str:
-    """``2025-03-01T09:00:01+00:00`` -> ``2025-03-01 09:00`` (UTC, as stored)."""
-    return value[:16].replace("T", " ")
+def _cell(name: str, record: DeviceRecord) -> str:
+    """How the table shows one field (the schema's text, shortened for the screen)."""
+    item = _SCHEMA[name]
+    value = item.value(record)
+    if name == "flagged":
+        return "FLAG" if value else "-"
+    if name == "review_status":
+        return REVIEW_LABELS.get(record.review_status, record.review_status)
+    if name == "last_seen":  # 2025-03-01T09:00:01+00:00 -> 2025-03-01 09:00 (UTC, as stored)
+        return record.last_seen[:16].replace("T", " ")
+    return field_text(item, value)
 
 
 def make_row(record: DeviceRecord) -> DeviceRow:
     """The table row for one inventory record."""
-    review = REVIEW_LABELS.get(record.review_status, record.review_status)
-    site = record.site or ""
-    values: dict[str, str] = {
-        "flag": "FLAG" if record.flagged else "-",
-        "ip": record.ip,
-        "maker": record.maker,
-        "brand": record.brand,
-        "model": record.model,
-        "review": review,
-        "site": site,
-        "firmware": record.firmware or "",
-        "type": record.device_type,
-        "confidence": f"{record.confidence:.2f}",
-        "last_seen": _last_seen_cell(record.last_seen),
-        "mac": record.mac or "",
-    }
+    device = record.device
+    values = {c.key: _cell(c.key, record) for c in COLUMNS}
     sort_keys: dict[str, SortKey] = {
-        "flag": (0, not record.flagged),  # flagged first when ascending
-        "ip": _ip_sort_key(record.ip),
-        "confidence": (0, record.confidence),
+        "flagged": (0, not device.flagged),  # flagged first when ascending
+        "ip": _ip_sort_key(device.ip),
+        "confidence": (0, device.confidence),
     }
     fields = {
-        "maker": record.maker.lower(),
-        "brand": record.brand.lower(),
-        "model": record.model.lower(),
-        "site": site.lower() if site else _NO_SITE,
-        "status": record.review_status.replace("_", " "),
-        "type": record.device_type.lower(),
-        "ip": record.ip.lower(),
+        word: field_text(_SCHEMA[name], _SCHEMA[name].value(record)).lower()
+        for word, name in FIELD_FILTERS.items()
     }
-    search = "\n".join(
-        (
-            record.ip,
-            record.mac or "",
-            record.maker,
-            record.brand,
-            record.model,
-            record.firmware or "",
-            record.device_type,
-            site,
-            record.review_status,
-            review,
-            record.note,
-            record.device_key,
-        )
-    ).lower()
+    fields["status"] = record.review_status.replace("_", " ")
+    fields["site"] = fields["site"] or _NO_SITE
+    review = REVIEW_LABELS.get(record.review_status, record.review_status)
+    search = "\n".join([field_text(f, f.value(record)) for f in _SEARCHED] + [review]).lower()
     return DeviceRow(
-        device_key=record.device_key,
+        device_key=device.device_key,
         cells=tuple(safe_text(values[c.key]) for c in COLUMNS),
         sort_keys=tuple(sort_keys.get(c.key) or _text_key(values[c.key]) for c in COLUMNS),
-        flagged=record.flagged,
+        flagged=device.flagged,
         fields=fields,
         search=search,
     )

@@ -18,10 +18,14 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from camcensus.scanner.model import DeviceSnapshot, ReviewStatus, ScanComparison
+from camcensus.scanner.core.schema import (
+    REVIEW_LABELS,
+    DeviceSnapshot,
+    ReviewStatus,
+    ScanComparison,
+)
 from camcensus.scanner.store import Inventory, SummaryField
 from camcensus.tui.detail import detail_text
-from camcensus.tui.rows import REVIEW_LABELS
 from camcensus.tui.text import to_text
 
 __all__ = [

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import Any, cast
 
 from camcensus.base.errors import VendorDataError
 from camcensus.vendor_db.vendors import LIST_FACTS, Fact, Vendor, VendorTable
@@ -47,6 +47,31 @@ class FlagDecision:
             "sources": list(self.sources),
             "unverified": list(self.unverified),
         }
+
+    @classmethod
+    def from_dict(cls, data: object) -> FlagDecision:
+        """The FlagDecision ``to_dict`` wrote; VendorDataError when ``data`` is not one."""
+        if not isinstance(data, dict):
+            raise VendorDataError("flag: expected an object")
+        doc = cast("dict[str, object]", data)
+        flagged = doc.get("flagged", False)
+        status = doc.get("list_status", "")
+        if not isinstance(flagged, bool) or not isinstance(status, str):
+            raise VendorDataError("flag: 'flagged' is true/false and 'list_status' text")
+        return cls(
+            flagged,
+            _texts(doc, "reasons"),
+            status,
+            _texts(doc, "sources"),
+            _texts(doc, "unverified"),
+        )
+
+
+def _texts(doc: dict[str, object], key: str) -> tuple[str, ...]:
+    value = doc.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise VendorDataError(f"flag: {key!r} must be a list of text")
+    return tuple(cast("list[str]", value))
 
 
 def _text_list(doc: dict[str, Any], key: str, default: Sequence[str]) -> tuple[str, ...]:

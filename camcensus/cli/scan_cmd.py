@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from rich.live import Live
     from rich.table import Table
 
+    from camcensus.scanner.core.schema import Device
     from camcensus.scanner.core.scope import Scope
-    from camcensus.scanner.model import DeviceObservation
     from camcensus.scanner.probes.context import Credentials
     from camcensus.scanner.runner import ProbeOutcome, ScanResult
 
@@ -156,8 +156,7 @@ class _Display:
         self._stream = stream
         self._tty = stream.isatty()
         self._states: dict[str, str] = {}
-        self._devices = 0
-        self._flagged = 0
+        self._flagged: dict[str, bool] = {}  # device key -> flagged (a merged device counts once)
         self._hosts = 0
         self._live: Live | None = None
         self._held: list[str] = []
@@ -189,7 +188,9 @@ class _Display:
         for name, state in self._states.items():
             table.add_row(name, state)
         table.add_row(
-            "hosts", f"{self._hosts} live, {self._devices} recorded, {self._flagged} flagged"
+            "hosts",
+            f"{self._hosts} live, {len(self._flagged)} recorded, "
+            f"{sum(self._flagged.values())} flagged",
         )
         return table
 
@@ -217,9 +218,8 @@ class _Display:
         self._hosts = count
         self._update(f"camcensus: {count} live hosts")
 
-    def device_recorded(self, device: DeviceObservation) -> None:
-        self._devices += 1
-        self._flagged += int(device.flagged)
+    def device_recorded(self, device: Device) -> None:
+        self._flagged[device.device_key] = device.flagged
         self._update(None)
 
     def warning(self, message: str) -> None:
@@ -230,7 +230,7 @@ class _Display:
             self._held.append(text)
 
 
-def _summary_rows(devices: list[DeviceObservation]) -> list[tuple[str, str, int, int]]:
+def _summary_rows(devices: list[Device]) -> list[tuple[str, str, int, int]]:
     counts: Counter[tuple[str, str]] = Counter()
     flagged: Counter[tuple[str, str]] = Counter()
     for device in devices:
@@ -262,6 +262,8 @@ def _print_summary(result: ScanResult, stream: TextIO) -> None:
 
 
 def _json_result(result: ScanResult) -> str:
+    from camcensus.scanner.core.schema import device_json
+
     return json.dumps(
         {
             "scan_id": result.scan_id,
@@ -281,24 +283,7 @@ def _json_result(result: ScanResult) -> str:
                 }
                 for o in result.outcomes
             ],
-            "devices": [
-                {
-                    "device_key": d.device_key,
-                    "ip": d.ip,
-                    "mac": d.mac,
-                    "maker": d.maker,
-                    "brand": d.brand,
-                    "model": d.model,
-                    "firmware": d.firmware,
-                    "device_type": d.device_type,
-                    "confidence": round(d.confidence, 3),
-                    "flagged": d.flagged,
-                    "flag_reasons": list(d.flag_reasons),
-                }
-                for d in sorted(
-                    result.devices, key=lambda d: tuple(int(x) for x in d.ip.split("."))
-                )
-            ],
+            "devices": [device_json(d) for d in result.devices],
         },
         indent=2,
         ensure_ascii=True,

@@ -1,13 +1,19 @@
-"""Merge evidence into devices (pure): group by MAC, else by IP, then identify each group.
+"""Merge evidence into devices (pure): one device a MAC, else one an address.
 
-Evidence is bound to the address it was seen at. Each address's MAC is the one ARP
+Evidence is bound to the address it was seen at.  Each address's MAC is the one ARP
 saw (the link layer does not lie about who answered), else the first MAC any other
-reply tied to that address; addresses sharing a MAC are one device (its lowest
-address is reported). Evidence not bound to an address is dropped.
+reply tied to that address; addresses sharing a MAC are one device, reported at its
+lowest address with the evidence of all of them.  Evidence not bound to an address is
+dropped.
+
+``Merger`` is the one merge path: a scan feeds it each address as soon as that
+address's probes are done and records the device it returns (a second address of a
+device already recorded returns that device again, merged); an import feeds it every
+address of a report at once through ``merge``.
 
 A host whose maker the vendor table does not know (a PC, a printer) is named by the
-IEEE organisation of its MAC block, unless the MAC is randomised; it is never
-flagged for that (flags come from ``identify`` alone).
+IEEE organisation of its MAC block, unless the MAC is randomised; it is never flagged
+for that (flags come from ``identify`` alone).
 """
 
 from __future__ import annotations
@@ -18,12 +24,12 @@ from collections.abc import Iterable, Sequence
 from typing import Final
 
 from camcensus.base.evidence import Evidence
-from camcensus.scanner.model import DeviceObservation, device_key_for
+from camcensus.scanner.core.schema import Device, device_key_for
 from camcensus.vendor_db.identify import identify
 from camcensus.vendor_db.oui import lookup_mac
 from camcensus.vendor_db.policy import Policy
 
-__all__ = ["LINK_SOURCES", "group_by_address", "group_devices", "mac_of", "merge", "observe"]
+__all__ = ["LINK_SOURCES", "Merger", "group_by_address", "mac_of", "merge"]
 
 LINK_SOURCES: Final = frozenset({"arp", "nmap"})
 """Sources whose ``mac`` evidence comes from the link layer (preferred for identity)."""
@@ -54,22 +60,6 @@ def _ip_order(address: str) -> tuple[int, int | str]:
         return (1, address)
 
 
-def group_devices(evidence: Iterable[Evidence]) -> list[tuple[str, str | None, list[Evidence]]]:
-    """``(ip, mac, evidence)`` per device: addresses with one MAC merged, else one per IP."""
-    by_address = group_by_address(evidence)
-    by_key: dict[str, list[str]] = defaultdict(list)
-    macs: dict[str, str | None] = {}
-    for address in sorted(by_address, key=_ip_order):
-        mac = mac_of(by_address[address])
-        macs[address] = mac
-        by_key[device_key_for(mac, address)].append(address)
-    devices: list[tuple[str, str | None, list[Evidence]]] = []
-    for addresses in by_key.values():
-        items = [e for a in addresses for e in by_address[a]]
-        devices.append((addresses[0], macs[addresses[0]], items))
-    return devices
-
-
 def _organisation(mac: str | None) -> str:
     if not mac:
         return ""
@@ -79,32 +69,59 @@ def _organisation(mac: str | None) -> str:
     return info.organisation
 
 
-def observe(
-    ip: str, mac: str | None, items: Sequence[Evidence], policy: Policy
-) -> DeviceObservation:
-    """Identify one device's evidence and wrap it as a DeviceObservation."""
-    ident = identify(items, policy)
-    flag = ident.flag
-    return DeviceObservation(
-        device_key=device_key_for(mac, ip),
-        ip=ip,
-        mac=mac,
-        maker=ident.maker or _organisation(mac),
-        brand=ident.brand or "",
-        model=ident.model or "",
-        firmware=ident.firmware,
-        device_type=ident.device_type,
-        confidence=min(1.0, max(0.0, ident.confidence)),
-        flagged=flag.flagged,
-        flag_reasons=tuple(flag.reasons),
-        list_status=flag.list_status,
-        sources=tuple(flag.sources),
-        identity=ident.to_dict(),
-        evidence=tuple(items),
-    )
+class Merger:
+    """Devices built up address by address (see the module docstring)."""
+
+    def __init__(self, policy: Policy | None = None) -> None:
+        self._policy = policy or Policy.default()
+        self._evidence: dict[str, list[Evidence]] = {}
+        self._macs: dict[str, str | None] = {}
+        self._members: dict[str, list[str]] = defaultdict(list)
+        self._devices: dict[str, Device] = {}
+
+    def add(self, address: str, items: Iterable[Evidence]) -> Device:
+        """Add all evidence of one address; return the device that address belongs to,
+        merged with the addresses of that device added before.
+
+        ValueError when the address was added already (its evidence is complete when it
+        is added, so a second call is a bug in the caller).
+        """
+        if address in self._evidence:
+            raise ValueError(f"address {address} was merged already")
+        own = list(dict.fromkeys(e for e in items if e.address == address))
+        mac = mac_of(own)
+        key = device_key_for(mac, address)
+        self._evidence[address] = own
+        self._macs[address] = mac
+        members = self._members[key]
+        members.append(address)
+        members.sort(key=_ip_order)
+        device = self._identify(key, members)
+        self._devices[key] = device
+        return device
+
+    def _identify(self, key: str, members: Sequence[str]) -> Device:
+        items = [e for address in members for e in self._evidence[address]]
+        mac = self._macs[members[0]]
+        return Device(
+            device_key=key,
+            ip=members[0],
+            mac=mac,
+            identification=identify(items, self._policy),
+            mac_organisation=_organisation(mac),
+            addresses=tuple(members),
+            evidence=tuple(items),
+        )
+
+    def devices(self) -> list[Device]:
+        """Every device so far, ordered by address."""
+        return sorted(self._devices.values(), key=lambda d: _ip_order(d.ip))
 
 
-def merge(evidence: Iterable[Evidence], policy: Policy | None = None) -> list[DeviceObservation]:
+def merge(evidence: Iterable[Evidence], policy: Policy | None = None) -> list[Device]:
     """Every device in ``evidence``, identified, ordered by address."""
-    pol = policy or Policy.default()
-    return [observe(ip, mac, items, pol) for ip, mac, items in group_devices(evidence)]
+    merger = Merger(policy)
+    by_address = group_by_address(evidence)
+    for address in sorted(by_address, key=_ip_order):
+        merger.add(address, by_address[address])
+    return merger.devices()

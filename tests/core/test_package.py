@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import pkgutil
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -19,18 +21,25 @@ MODULES = sorted(
 )
 
 
+def _top_level_names(tree: ast.Module) -> set[str]:
+    """Names a module itself defines at top level: functions, classes, assignments."""
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return names - {"__all__"}
+
+
 @pytest.mark.parametrize("name", MODULES)
 def test_all_lists_every_public_definition(name: str) -> None:
     module = importlib.import_module(f"camcensus.scanner.core.{name}")
-    exported = set(module.__all__)
-    defined = {
-        attr
-        for attr, value in vars(module).items()
-        if callable(value) and getattr(value, "__module__", None) == module.__name__
-    }
-    constants = set(getattr(module, "__annotations__", {}))  # module-level `NAME: Final`
-    public = {attr for attr in defined | constants if not attr.startswith("_")}
-    assert public == exported
+    source = Path(str(module.__file__)).read_text(encoding="utf-8")
+    public = {n for n in _top_level_names(ast.parse(source)) if not n.startswith("_")}
+    assert public == set(module.__all__)
 
 
 def _allowed(key: str) -> bool:

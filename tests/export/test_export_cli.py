@@ -8,27 +8,20 @@ import json
 from pathlib import Path
 
 import pytest
+from builders import make_device
 
 from camcensus.cli import EXIT_ERROR, EXIT_OK, main
-from camcensus.scanner.model import DeviceObservation
+from camcensus.scanner.core.schema import Device
 from camcensus.scanner.store import Inventory
 
 
-def _obs(host: int, *, flagged: bool, model: str = "DS-2CD2043G2-I") -> DeviceObservation:
-    ip = f"198.18.0.{host}"
-    return DeviceObservation(
-        device_key=f"ip:{ip}",
-        ip=ip,
-        mac=None,
-        maker="Hikvision" if flagged else "Axis",
-        brand="Hikvision" if flagged else "Axis",
-        model=model,
-        firmware=None,
-        device_type="camera",
-        confidence=0.8,
-        flagged=flagged,
-        flag_reasons=("FCC Covered List",) if flagged else (),
-    )
+def _obs(host: int, *, flagged: bool, model: str = "DS-2CD2043G2-I") -> Device:
+    maker = "Hikvision" if flagged else "Axis"
+    reasons = ("FCC Covered List",) if flagged else ()
+    return make_device(
+        host, mac=None, maker=maker, model=model, firmware=None, confidence=0.8,
+        flagged=flagged, flag_reasons=reasons,
+    )  # fmt: skip
 
 
 @pytest.fixture

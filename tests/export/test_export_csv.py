@@ -8,8 +8,10 @@ import json
 from typing import Any
 
 import pytest
+from builders import make_record
 
 from camcensus.base.evidence import Evidence
+from camcensus.scanner.core.schema import DeviceRecord
 from camcensus.scanner.export import (
     DEVICE_CSV_COLUMNS,
     JSON_FORMAT,
@@ -19,37 +21,13 @@ from camcensus.scanner.export import (
     write_devices_csv,
     write_model_summary_csv,
 )
-from camcensus.scanner.model import DeviceRecord
 
 
 def record(host: int, **overrides: Any) -> DeviceRecord:
-    values: dict[str, Any] = {
-        "device_key": f"mac:aa:bb:cc:00:00:{host:02x}",
-        "ip": f"198.18.0.{host}",
-        "mac": f"aa:bb:cc:00:00:{host:02x}",
-        "maker": "Hikvision",
-        "brand": "Hikvision",
-        "model": "DS-2CD2043G2-I",
-        "firmware": "V5.7.3",
-        "device_type": "camera",
-        "confidence": 0.875,
-        "flagged": True,
-        "flag_reasons": ("FCC Covered List", "NDAA 889"),
-        "list_status": "fcc_covered",
-        "sources": ("https://www.fcc.gov/supplychain/coveredlist",),
-        "identity": {"maker": "Hikvision"},
-        "site": "HQ",
-        "first_seen": "2025-03-01T09:00:00+00:00",
-        "last_seen": "2025-03-02T09:00:00+00:00",
-        "first_scan_id": 1,
-        "last_scan_id": 2,
-        "presence": "present",
-        "review_status": "unreviewed",
-        "note": "",
-        "review_updated_at": None,
-    }
-    values.update(overrides)
-    return DeviceRecord(**values)
+    overrides.setdefault("confidence", 0.875)
+    if overrides.get("flagged", True):
+        overrides.setdefault("flag_reasons", ("FCC Covered List", "NDAA 889"))
+    return make_record(host, **overrides)
 
 
 def read_csv(text: str, delimiter: str = ",") -> list[dict[str, str]]:
@@ -65,11 +43,11 @@ def test_device_csv_has_replacement_plan_columns() -> None:
     assert first["site"] == "HQ"
     assert first["ip"] == "198.18.0.5"
     assert first["flagged"] == "yes"
-    assert first["flag_reason"] == "FCC Covered List; NDAA 889"
+    assert first["flag_reasons"] == "FCC Covered List; NDAA 889"
     assert first["confidence"] == "0.88"
     assert first["sources"] == "https://www.fcc.gov/supplychain/coveredlist"
     assert rows[1]["flagged"] == "no"
-    assert rows[1]["flag_reason"] == ""
+    assert rows[1]["flag_reasons"] == ""
 
 
 @pytest.mark.parametrize(
@@ -113,7 +91,6 @@ def test_every_device_text_column_is_neutralised(payload: str) -> None:
         brand=payload,
         model=payload,
         firmware=payload,
-        device_type=payload,
         flag_reasons=(payload,),
         list_status=payload,
         sources=(payload,),
@@ -123,8 +100,8 @@ def test_every_device_text_column_is_neutralised(payload: str) -> None:
     out = io.StringIO(newline="")
     write_devices_csv([row], out)
     (parsed,) = read_csv(out.getvalue())
-    for column in ("mac", "maker", "brand", "model", "firmware", "device_type", "flag_reason",
-                   "list_status", "sources", "site", "note"):  # fmt: skip
+    for column in ("mac", "maker", "brand", "model", "firmware", "flag_reasons",
+                   "list_status", "sources", "site", "note", "device_key"):  # fmt: skip
         cell = parsed[column]
         assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), column
         assert not any(ord(c) < 0x20 or ord(c) == 0x7F for c in cell), column
@@ -136,7 +113,7 @@ def test_bom_and_semicolon_delimiter() -> None:
     out = io.StringIO(newline="")
     write_devices_csv([record(5, note="ok; fine")], out, delimiter=";", bom=True)
     text = out.getvalue()
-    assert text.startswith("\ufeffsite;ip;mac;")
+    assert text.startswith("\ufeffsite;ip;addresses;mac;")
     (row,) = read_csv(text.removeprefix("\ufeff"), delimiter=";")
     assert row["note"] == "ok; fine"
     assert row["confidence"] == "0.88"

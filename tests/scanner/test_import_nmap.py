@@ -46,7 +46,7 @@ def test_cli_records_a_complete_import_scan(tmp_path: Path) -> None:
         (scan,) = inventory.scans()
         assert scan.status == "complete"
         assert scan.scope == "import"
-        devices = {d.ip: d for d in inventory.devices()}
+        devices = {r.device.ip: r.device for r in inventory.devices()}
     assert set(devices) == {"198.18.0.20", "198.18.0.21"}
     hik = devices["198.18.0.20"]
     assert hik.device_key == "mac:bc:ad:28:00:00:01"

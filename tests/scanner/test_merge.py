@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from camcensus.base.evidence import Evidence
-from camcensus.scanner.core.merge import group_devices, mac_of, merge
+from camcensus.scanner.core.merge import Merger, mac_of, merge
 
 IP_A, IP_B, IP_C = "198.18.0.10", "198.18.0.11", "198.18.0.12"
 
@@ -26,13 +28,33 @@ def test_addresses_sharing_a_mac_are_one_device_and_others_stay_apart() -> None:
         Evidence("tcp.ports", "22", "ports", IP_C),
         Evidence("wsd.types", "dn:NetworkVideoTransmitter", "wsd", ""),  # unbound: dropped
     ]
-    devices = group_devices(evidence)
-    assert [(ip, mac) for ip, mac, _ in devices] == [
-        (IP_A, "bc:ad:28:00:00:01"),
-        (IP_C, None),
+    devices = merge(evidence)
+    assert [(d.ip, d.mac, d.addresses) for d in devices] == [
+        (IP_A, "bc:ad:28:00:00:01", (IP_A, IP_B)),
+        (IP_C, None, (IP_C,)),
     ]
-    assert len(devices[0][2]) == 3
-    assert all(e.address for _, _, items in devices for e in items)
+    assert len(devices[0].evidence) == 3
+    assert {e.address for e in devices[0].evidence} == {IP_A, IP_B}
+    assert all(e.address for d in devices for e in d.evidence)
+
+
+def test_a_second_address_of_a_device_returns_that_device_merged() -> None:
+    merger = Merger()
+    first = merger.add(IP_B, [Evidence("mac", "bc:ad:28:00:00:01", "arp", IP_B)])
+    other = merger.add(IP_C, [Evidence("tcp.ports", "22", "ports", IP_C)])
+    both = merger.add(
+        IP_A,
+        [
+            Evidence("mac", "bc:ad:28:00:00:01", "arp", IP_A),
+            Evidence("sadp.model", "DS-2CD2143G2-I", "sadp", IP_A),
+        ],
+    )
+    assert first.device_key == both.device_key != other.device_key
+    assert (both.ip, both.addresses) == (IP_A, (IP_A, IP_B))
+    assert both.model == "DS-2CD2143G2-I"
+    assert [d.device_key for d in merger.devices()] == [both.device_key, other.device_key]
+    with pytest.raises(ValueError, match="merged already"):
+        merger.add(IP_A, [])
 
 
 def test_merge_identifies_and_keys_each_device() -> None:
@@ -51,7 +73,7 @@ def test_merge_identifies_and_keys_each_device() -> None:
     )
     assert hik.flagged
     assert hik.flag_reasons
-    assert hik.identity["chain"]
+    assert hik.identification.chain
     assert 0 < hik.confidence <= 1
     assert other.device_key == f"ip:{IP_C}"
     assert not other.flagged

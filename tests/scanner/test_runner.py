@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from collections.abc import Sequence
 from ipaddress import IPv4Interface
@@ -218,3 +219,61 @@ async def test_host_probes_see_what_the_follow_up_stage_found(inventory: Invento
     (host,) = host_probe.hosts
     assert host.values("wsd.xaddrs") == ["http://198.18.0.10/onvif/device_service"]
     assert {o.name for o in result.outcomes} >= {"fakewsd", "fakehost"}
+
+
+class BannerByHost:
+    """A host probe that answers each address with its own Server header."""
+
+    NAME = "banner"
+
+    async def run_host(self, ctx: ProbeContext, host: HostInfo) -> list[Evidence]:
+        return [Evidence("http.server", f"App-webs/ on {host.ip}", "http", host.ip)]
+
+
+async def test_two_addresses_with_one_mac_are_one_device_everywhere(
+    inventory: Inventory,
+) -> None:
+    """A camera answering ARP on two addresses with one MAC: one device in the result, its
+    JSON, the summary, the flagged count and the inventory, with both addresses' evidence."""
+    from camcensus.cli.scan_cmd import _json_result, _print_summary
+
+    mac, first, second = "bc:ad:28:00:00:01", "198.18.0.20", "198.18.0.10"
+    arp = FakeDiscovery(
+        "arp",
+        [
+            Evidence("ip", first, "arp", first),
+            Evidence("mac", mac, "arp", first),
+            Evidence("ip", second, "arp", second),
+            Evidence("mac", mac, "arp", second),
+        ],
+    )
+    sadp = FakeDiscovery("sadp", [Evidence("sadp.model", "DS-2CD2143G2-I", "sadp", first)])
+    config = _config(
+        ("198.18.0.0/24",),
+        builtin_scope("lab"),
+        discovery=(arp, sadp),
+        host_probes=(BannerByHost(),),
+    )
+    result = await run_scan(config, inventory)
+
+    (device,) = result.devices
+    assert device.device_key == f"mac:{mac}"
+    assert (device.ip, device.addresses) == (second, (second, first))
+    assert device.model == "DS-2CD2143G2-I"
+    assert device.flagged
+    servers = {e.value for e in device.evidence if e.key == "http.server"}
+    assert servers == {f"App-webs/ on {first}", f"App-webs/ on {second}"}
+
+    document = json.loads(_json_result(result))
+    assert [d["device_key"] for d in document["devices"]] == [device.device_key]
+    summary = io.StringIO()
+    _print_summary(result, summary)
+    assert "1 devices, 1 flagged" in summary.getvalue()
+
+    (record,) = inventory.devices()
+    assert record.device.addresses == (second, first)
+    scan = inventory.scan(result.scan_id)
+    assert (scan.device_count, scan.flagged_count) == (1, 1)
+    stored = inventory.device(device.device_key).device.evidence
+    assert {e.address for e in stored} == {first, second}
+    assert {e.value for e in stored if e.key == "http.server"} == servers

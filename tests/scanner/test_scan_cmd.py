@@ -12,6 +12,7 @@ from ipaddress import IPv4Interface
 from pathlib import Path
 
 import pytest
+from builders import make_device
 
 from camcensus.cli import EXIT_ERROR, build_parser, main
 from camcensus.cli.scan_cmd import (
@@ -21,7 +22,6 @@ from camcensus.cli.scan_cmd import (
     _json_result,
     _print_summary,
 )
-from camcensus.scanner.model import DeviceObservation
 from camcensus.scanner.probes.context import Interface
 from camcensus.scanner.runner import ScanResult
 
@@ -95,22 +95,13 @@ def test_allow_large_flag_reaches_the_scope_check(
 
 def _result(*makers: str) -> ScanResult:
     devices = [
-        DeviceObservation(
-            device_key=f"ip:198.18.0.{n}",
-            ip=f"198.18.0.{n}",
-            mac=None,
-            maker=maker,
-            brand=maker,
-            model=f"M\u202e{n}\x1b[31m",
-            firmware=None,
-            device_type="camera",
-            confidence=0.9,
-            flagged=True,
-        )
+        make_device(n, mac=None, maker=maker, model=f"M\u202e{n}\x1b[31m", firmware=None)
         for n, maker in enumerate(makers, start=10)
     ]
     iface = Interface("eth\x1b0", IPv4Interface("198.18.0.1/24"))
-    return ScanResult(7, "complete", iface, devices=devices, warnings=[f"w {HOSTILE}"])
+    result = ScanResult(7, "complete", iface, warnings=[f"w {HOSTILE}"])
+    result.by_key.update((d.device_key, d) for d in devices)
+    return result
 
 
 def _assert_no_controls(text: str) -> None:

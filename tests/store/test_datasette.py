@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from builders import make_device
 from datasette.app import Datasette
-from store_helpers import TARGETS, make_obs
+from store_helpers import TARGETS
 
 from camcensus.scanner.store import Inventory
 
@@ -15,7 +16,7 @@ async def test_inventory_opens_in_datasette_unchanged(tmp_path: Path) -> None:
     db = tmp_path / "inventory.db"
     with Inventory.open(db) as inventory:
         scan_id = inventory.begin_scan(operator="tester", scope="lab", targets=TARGETS)
-        inventory.record_device(scan_id, make_obs(10))
+        inventory.record_device(scan_id, make_device(10))
         inventory.finish_scan(scan_id)
     before = hashlib.sha256(db.read_bytes()).hexdigest()
 

@@ -7,17 +7,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from store_helpers import TARGETS, TickingClock, make_obs
+from builders import make_device
+from store_helpers import TARGETS, TickingClock
 
 from camcensus.base.errors import InventoryError, ScopeError
 from camcensus.base.evidence import Evidence
-from camcensus.scanner.model import DeviceObservation
+from camcensus.scanner.core.schema import Device
 from camcensus.scanner.store import REDACTED, Inventory, SummaryCount, redact_options
 
 Opener = Callable[[], Inventory]
 
 
-def _scan(inv: Inventory, *observations: DeviceObservation, status: str = "complete") -> int:
+def _scan(inv: Inventory, *observations: Device, status: str = "complete") -> int:
     scan_id = inv.begin_scan(operator="alice", scope="lab", targets=TARGETS)
     for obs in observations:
         inv.record_device(scan_id, obs)
@@ -27,14 +28,17 @@ def _scan(inv: Inventory, *observations: DeviceObservation, status: str = "compl
 
 def test_migrations_are_recorded_once_and_reopen_is_idempotent(open_inventory: Opener) -> None:
     first = open_inventory()
-    _scan(first, make_obs(5))
+    _scan(first, make_device(5))
     first.close()
     second = open_inventory()
     rows = list(second.db.query("SELECT migration_set, name FROM _sqlite_migrations"))
-    assert rows == [{"migration_set": "camcensus.inventory", "name": "0001_initial"}]
+    assert rows == [
+        {"migration_set": "camcensus.inventory", "name": "0001_initial"},
+        {"migration_set": "camcensus.inventory", "name": "0002_one_device_schema"},
+    ]
     assert {"scans", "devices", "evidence", "device_history"} <= set(second.db.table_names())
     assert "device_overview" in second.db.view_names()
-    assert [d.device_key for d in second.devices()] == [make_obs(5).device_key]
+    assert [d.device_key for d in second.devices()] == [make_device(5).device_key]
 
 
 def test_file_inventory_uses_wal_and_foreign_keys(inv: Inventory) -> None:
@@ -61,14 +65,14 @@ def test_garbage_file_raises_inventory_error(tmp_path: Path) -> None:
 
 
 def test_rescan_updates_device_instead_of_duplicating(inv: Inventory) -> None:
-    first = _scan(inv, make_obs(5))
-    inv.set_site(make_obs(5).device_key, "HQ lobby")
-    inv.set_review(make_obs(5).device_key, "to_replace", "budget 2025")
-    second = _scan(inv, make_obs(5, ip="198.18.0.77", firmware="V5.8.0"))
+    first = _scan(inv, make_device(5))
+    inv.set_site(make_device(5).device_key, "HQ lobby")
+    inv.set_review(make_device(5).device_key, "to_replace", "budget 2025")
+    second = _scan(inv, make_device(5, ip="198.18.0.77", firmware="V5.8.0"))
 
     (device,) = inv.devices()
-    assert device.ip == "198.18.0.77"
-    assert device.firmware == "V5.8.0"
+    assert device.device.ip == "198.18.0.77"
+    assert device.device.firmware == "V5.8.0"
     assert device.first_scan_id == first
     assert device.last_scan_id == second
     assert device.first_seen < device.last_seen
@@ -77,37 +81,37 @@ def test_rescan_updates_device_instead_of_duplicating(inv: Inventory) -> None:
         "to_replace",
         "budget 2025",
     )
-    assert inv.db["evidence"].count == 4  # two per scan, history kept
-    assert [e.key for e in inv.device(device.device_key).evidence] == ["http.server", "mac.oui"]
+    assert inv.db["evidence"].count == 2  # one per scan, history kept
+    assert [e.key for e in inv.device(device.device_key).device.evidence] == ["http.server"]
 
 
 def test_recording_same_device_twice_in_one_scan_replaces_its_evidence(inv: Inventory) -> None:
     scan_id = inv.begin_scan(operator="alice", scope="lab", targets=TARGETS)
-    inv.record_device(scan_id, make_obs(5))
-    inv.record_device(scan_id, make_obs(5, evidence=(Evidence("rtsp.server", "x", "rtsp"),)))
+    inv.record_device(scan_id, make_device(5))
+    inv.record_device(scan_id, make_device(5, evidence=(Evidence("rtsp.server", "x", "rtsp"),)))
     inv.finish_scan(scan_id)
-    assert [e.key for e in inv.device(make_obs(5).device_key).evidence] == ["rtsp.server"]
+    assert [e.key for e in inv.device(make_device(5).device_key).device.evidence] == ["rtsp.server"]
     assert inv.scan(scan_id).device_count == 1
 
 
 def test_device_returns_only_latest_scan_evidence(inv: Inventory) -> None:
-    _scan(inv, make_obs(5, evidence=(Evidence("http.server", "old", "http"),)))
-    _scan(inv, make_obs(5, evidence=(Evidence("http.server", "new", "http"),)))
-    assert [e.value for e in inv.device(make_obs(5).device_key).evidence] == ["new"]
+    _scan(inv, make_device(5, evidence=(Evidence("http.server", "old", "http"),)))
+    _scan(inv, make_device(5, evidence=(Evidence("http.server", "new", "http"),)))
+    assert [e.value for e in inv.device(make_device(5).device_key).device.evidence] == ["new"]
 
 
 def test_complete_scan_marks_unseen_devices_in_targets_missing(inv: Inventory) -> None:
-    outside = make_obs(9, ip="203.0.113.9")
-    _scan(inv, make_obs(5), make_obs(6), outside)
+    outside = make_device(9, ip="203.0.113.9")
+    _scan(inv, make_device(5), make_device(6), outside)
     scan_id = inv.begin_scan(operator="alice", scope="lab", targets=TARGETS)
-    inv.record_device(scan_id, make_obs(5))
+    inv.record_device(scan_id, make_device(5))
     marked = inv.finish_scan(scan_id)
 
-    assert marked == [make_obs(6).device_key]
+    assert marked == [make_device(6).device_key]
     presence = {d.device_key: d.presence for d in inv.devices()}
     assert presence == {
-        make_obs(5).device_key: "present",
-        make_obs(6).device_key: "missing",
+        make_device(5).device_key: "present",
+        make_device(6).device_key: "missing",
         outside.device_key: "present",  # not in this scan's targets
     }
     assert len(inv.devices()) == 3  # never deleted
@@ -115,38 +119,38 @@ def test_complete_scan_marks_unseen_devices_in_targets_missing(inv: Inventory) -
 
 @pytest.mark.parametrize("status", ["incomplete", "failed"])
 def test_unfinished_scan_never_marks_missing(inv: Inventory, status: str) -> None:
-    _scan(inv, make_obs(5), make_obs(6))
-    _scan(inv, make_obs(5), status=status)
+    _scan(inv, make_device(5), make_device(6))
+    _scan(inv, make_device(5), status=status)
     assert {d.presence for d in inv.devices()} == {"present"}
     assert inv.scans()[0].status == status
 
 
 def test_missing_device_seen_again_becomes_present(inv: Inventory) -> None:
-    _scan(inv, make_obs(5), make_obs(6))
-    _scan(inv, make_obs(5))
-    assert inv.device(make_obs(6).device_key).presence == "missing"
-    _scan(inv, make_obs(6), status="incomplete")
-    assert inv.device(make_obs(6).device_key).presence == "present"
+    _scan(inv, make_device(5), make_device(6))
+    _scan(inv, make_device(5))
+    assert inv.device(make_device(6).device_key).presence == "missing"
+    _scan(inv, make_device(6), status="incomplete")
+    assert inv.device(make_device(6).device_key).presence == "present"
 
 
 def test_device_seen_by_a_later_concurrent_scan_is_not_marked_missing(inv: Inventory) -> None:
-    _scan(inv, make_obs(5))
+    _scan(inv, make_device(5))
     older = inv.begin_scan(operator="alice", scope="lab", targets=TARGETS)
     newer = inv.begin_scan(operator="bob", scope="lab", targets=TARGETS)
-    inv.record_device(newer, make_obs(5))
+    inv.record_device(newer, make_device(5))
     assert inv.finish_scan(older) == []
-    assert inv.device(make_obs(5).device_key).presence == "present"
+    assert inv.device(make_device(5).device_key).presence == "present"
     inv.finish_scan(newer)
 
 
 def test_finished_scan_rejects_more_devices_and_second_finish(inv: Inventory) -> None:
-    scan_id = _scan(inv, make_obs(5))
+    scan_id = _scan(inv, make_device(5))
     with pytest.raises(InventoryError, match="not running"):
-        inv.record_device(scan_id, make_obs(6))
+        inv.record_device(scan_id, make_device(6))
     with pytest.raises(InventoryError, match="not running"):
         inv.finish_scan(scan_id)
     with pytest.raises(InventoryError, match="no scan"):
-        inv.record_device(12345, make_obs(6))
+        inv.record_device(12345, make_device(6))
 
 
 def test_finish_rejects_running_as_final_status(inv: Inventory) -> None:
@@ -159,8 +163,8 @@ def test_scan_counts_and_metadata(inv: Inventory) -> None:
     scan_id = inv.begin_scan(
         operator="alice", scope="HQ", targets=["198.18.0.0/24", "198.18.1.1"], host="laptop"
     )
-    inv.record_device(scan_id, make_obs(5))
-    inv.record_device(scan_id, make_obs(6, flagged=False, flag_reasons=()))
+    inv.record_device(scan_id, make_device(5))
+    inv.record_device(scan_id, make_device(6, flagged=False, flag_reasons=()))
     inv.finish_scan(scan_id)
     info = inv.scan(scan_id)
     assert (info.operator, info.scope, info.host, info.status) == (
@@ -219,11 +223,11 @@ def test_a_scan_records_its_targets_in_the_scanner_s_own_grammar(inv: Inventory)
 
 def test_review_status_and_site_survive_reopen(open_inventory: Opener) -> None:
     inv = open_inventory()
-    _scan(inv, make_obs(5))
-    inv.set_review(make_obs(5).device_key, "accepted_risk", "isolated VLAN")
-    inv.set_site(make_obs(5).device_key, "Depot")
+    _scan(inv, make_device(5))
+    inv.set_review(make_device(5).device_key, "accepted_risk", "isolated VLAN")
+    inv.set_site(make_device(5).device_key, "Depot")
     inv.close()
-    device = open_inventory().device(make_obs(5).device_key)
+    device = open_inventory().device(make_device(5).device_key)
     assert (device.review_status, device.note, device.site) == (
         "accepted_risk",
         "isolated VLAN",
@@ -233,17 +237,17 @@ def test_review_status_and_site_survive_reopen(open_inventory: Opener) -> None:
 
 
 def test_set_review_without_note_keeps_note(inv: Inventory) -> None:
-    _scan(inv, make_obs(5))
-    key = make_obs(5).device_key
+    _scan(inv, make_device(5))
+    key = make_device(5).device_key
     inv.set_review(key, "to_replace", "order placed")
     inv.set_review(key, "replaced")
     assert (inv.device(key).review_status, inv.device(key).note) == ("replaced", "order placed")
 
 
 def test_set_review_validates_status_and_device(inv: Inventory) -> None:
-    _scan(inv, make_obs(5))
+    _scan(inv, make_device(5))
     with pytest.raises(InventoryError, match="unknown review status"):
-        inv.set_review(make_obs(5).device_key, "ignored")
+        inv.set_review(make_device(5).device_key, "ignored")
     with pytest.raises(InventoryError, match="no device"):
         inv.set_review("mac:00:00:00:00:00:00", "accepted_risk")
     with pytest.raises(InventoryError, match="no device"):
@@ -251,31 +255,31 @@ def test_set_review_validates_status_and_device(inv: Inventory) -> None:
 
 
 def test_devices_filters(inv: Inventory) -> None:
-    _scan(inv, make_obs(5), make_obs(6, maker="Axis", flagged=False), make_obs(7))
-    inv.set_site(make_obs(7).device_key, "Depot")
-    _scan(inv, make_obs(5), make_obs(6, maker="Axis", flagged=False))
+    _scan(inv, make_device(5), make_device(6, maker="Axis", flagged=False), make_device(7))
+    inv.set_site(make_device(7).device_key, "Depot")
+    _scan(inv, make_device(5), make_device(6, maker="Axis", flagged=False))
     assert {d.device_key for d in inv.devices(flagged=True)} == {
-        make_obs(5).device_key,
-        make_obs(7).device_key,
+        make_device(5).device_key,
+        make_device(7).device_key,
     }
-    assert [d.maker for d in inv.devices(flagged=False)] == ["Axis"]
-    assert [d.device_key for d in inv.devices(presence="missing")] == [make_obs(7).device_key]
-    assert [d.device_key for d in inv.devices(site="Depot")] == [make_obs(7).device_key]
+    assert [d.device.maker for d in inv.devices(flagged=False)] == ["Axis"]
+    assert [d.device_key for d in inv.devices(presence="missing")] == [make_device(7).device_key]
+    assert [d.device_key for d in inv.devices(site="Depot")] == [make_device(7).device_key]
     assert len(inv.devices(maker="Hikvision", presence="present")) == 1
 
 
 def test_compare_scans_reports_new_missing_and_changed(inv: Inventory) -> None:
-    old = _scan(inv, make_obs(5), make_obs(6))
-    new = _scan(inv, make_obs(5, firmware="V5.8.0", ip="198.18.0.50"), make_obs(7))
+    old = _scan(inv, make_device(5), make_device(6))
+    new = _scan(inv, make_device(5, firmware="V5.8.0", ip="198.18.0.50"), make_device(7))
     diff = inv.compare_scans(old, new)
-    assert [s.device_key for s in diff.new] == [make_obs(7).device_key]
-    assert [s.device_key for s in diff.missing] == [make_obs(6).device_key]
+    assert [s.device_key for s in diff.new] == [make_device(7).device_key]
+    assert [s.device_key for s in diff.missing] == [make_device(6).device_key]
     assert sorted(diff.changed) == [
-        (make_obs(5).device_key, "firmware", "V5.7.3", "V5.8.0"),
-        (make_obs(5).device_key, "ip", "198.18.0.5", "198.18.0.50"),
+        (make_device(5).device_key, "firmware", "V5.7.3", "V5.8.0"),
+        (make_device(5).device_key, "ip", "198.18.0.5", "198.18.0.50"),
     ]
     reverse = inv.compare_scans(new, old)
-    assert [s.device_key for s in reverse.new] == [make_obs(6).device_key]
+    assert [s.device_key for s in reverse.new] == [make_device(6).device_key]
     with pytest.raises(InventoryError):
         inv.compare_scans(old, 999)
 
@@ -283,12 +287,12 @@ def test_compare_scans_reports_new_missing_and_changed(inv: Inventory) -> None:
 def test_summary_by_counts_flagged(inv: Inventory) -> None:
     _scan(
         inv,
-        make_obs(5),
-        make_obs(6),
-        make_obs(7, maker="Dahua", model="IPC-HFW2431S"),
-        make_obs(8, maker="Axis", model="P3245", flagged=False),
+        make_device(5),
+        make_device(6),
+        make_device(7, maker="Dahua", model="IPC-HFW2431S"),
+        make_device(8, maker="Axis", model="P3245", flagged=False),
     )
-    inv.set_site(make_obs(5).device_key, "HQ")
+    inv.set_site(make_device(5).device_key, "HQ")
     assert inv.summary_by("maker") == [
         SummaryCount("Hikvision", 2, 2),
         SummaryCount("Dahua", 1, 1),
@@ -301,7 +305,7 @@ def test_summary_by_counts_flagged(inv: Inventory) -> None:
 
 
 def test_device_overview_view_joins_reasons(inv: Inventory) -> None:
-    _scan(inv, make_obs(5, flag_reasons=("FCC Covered List", "NDAA 889")))
+    _scan(inv, make_device(5, flag_reasons=("FCC Covered List", "NDAA 889")))
     (row,) = inv.db.query("SELECT flagged, flag_reasons, presence FROM device_overview")
     assert row == {
         "flagged": "yes",
@@ -312,8 +316,8 @@ def test_device_overview_view_joins_reasons(inv: Inventory) -> None:
 
 def test_hostile_evidence_is_stored_verbatim_but_capped(inv: Inventory) -> None:
     hostile = "\x00\x1b[2J'; DROP TABLE devices; --" + "A" * 100_000
-    _scan(inv, make_obs(5, evidence=(Evidence("http.server", hostile, "http"),)))
-    (stored,) = inv.device(make_obs(5).device_key).evidence
+    _scan(inv, make_device(5, evidence=(Evidence("http.server", hostile, "http"),)))
+    (stored,) = inv.device(make_device(5).device_key).device.evidence
     assert stored.value.startswith("\x00\x1b[2J'; DROP TABLE devices; --")
     assert stored.value.endswith("...[truncated]")
     assert len(stored.value) == 16_384
@@ -322,15 +326,15 @@ def test_hostile_evidence_is_stored_verbatim_but_capped(inv: Inventory) -> None:
 
 def test_memory_inventory_works_without_wal(clock: TickingClock) -> None:
     with Inventory.memory(clock=clock) as inv:
-        _scan(inv, make_obs(5))
+        _scan(inv, make_device(5))
         assert inv.db.journal_mode == "memory"
-        assert inv.device(make_obs(5).device_key).first_seen == "2025-03-01T09:00:02+00:00"
+        assert inv.device(make_device(5).device_key).first_seen == "2025-03-01T09:00:02+00:00"
 
 
 def test_observation_rejects_bad_values() -> None:
     with pytest.raises(ValueError, match="device_key"):
-        make_obs(5, device_key="198.18.0.5")
+        make_device(5, device_key="198.18.0.5")
     with pytest.raises(ValueError, match="confidence"):
-        make_obs(5, confidence=1.5)
+        make_device(5, confidence=1.5)
     with pytest.raises(ValueError, match="device_type"):
-        make_obs(5, device_type="toaster")
+        make_device(5, device_type="toaster")

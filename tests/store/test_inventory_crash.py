@@ -11,7 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from store_helpers import TARGETS, make_obs
+from builders import make_device
+from store_helpers import TARGETS
 
 from camcensus.scanner.store import Inventory
 
@@ -22,14 +23,15 @@ Opener = Callable[[], Inventory]
 _CHILD = textwrap.dedent(
     """
     import os, signal, sys
-    sys.path[:0] = [{tests_dir!r}]
-    from store_helpers import TARGETS, make_obs
+    sys.path[:0] = [{tests_dir!r}, {tests_root!r}]
+    from builders import make_device
+    from store_helpers import TARGETS
     from camcensus.scanner.store import Inventory
 
     inv = Inventory.open({db!r})
     scan_id = inv.begin_scan(operator="alice", scope="lab", targets=TARGETS)
     for host in (5, 6, 7):
-        inv.record_device(scan_id, make_obs(host))
+        inv.record_device(scan_id, make_device(host))
     print(scan_id, flush=True)
 
     real_executemany = inv.db.conn.executemany
@@ -40,14 +42,15 @@ _CHILD = textwrap.dedent(
             os.kill(os.getpid(), signal.SIGKILL)
     real_conn = inv.db.conn
     inv.db.conn = DyingConnection()
-    inv.record_device(scan_id, make_obs(8))
+    inv.record_device(scan_id, make_device(8))
     print("not reached", flush=True)
     """
 )
 
 
 def test_killed_scan_leaves_consistent_db_and_is_recovered(db_path: Path) -> None:
-    code = _CHILD.format(tests_dir=str(Path(__file__).parent), db=str(db_path))
+    here = Path(__file__).parent
+    code = _CHILD.format(tests_dir=str(here), tests_root=str(here.parent), db=str(db_path))
     child = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
@@ -64,8 +67,8 @@ def test_killed_scan_leaves_consistent_db_and_is_recovered(db_path: Path) -> Non
             ("running", None)
         ]
         keys = [r[0] for r in raw.execute("SELECT device_key FROM devices ORDER BY ip")]
-        assert keys == [make_obs(h).device_key for h in (5, 6, 7)]
-        assert raw.execute("SELECT count(*) FROM evidence").fetchone() == (6,)
+        assert keys == [make_device(h).device_key for h in (5, 6, 7)]
+        assert raw.execute("SELECT count(*) FROM evidence").fetchone() == (3,)  # one each
     raw.close()
 
     with Inventory.open(db_path) as inv:
@@ -75,7 +78,7 @@ def test_killed_scan_leaves_consistent_db_and_is_recovered(db_path: Path) -> Non
         assert info.device_count == 3
         assert info.error is not None
         assert inv.integrity_ok()
-        assert len(inv.device(make_obs(6).device_key).evidence) == 2
+        assert len(inv.device(make_device(6).device_key).device.evidence) == 1
         # an incomplete scan marks nothing missing, and it cannot be finished later
         assert {d.presence for d in inv.devices()} == {"present"}
 
@@ -86,7 +89,7 @@ def test_running_scan_of_a_live_process_is_left_alone(open_inventory: Opener) ->
     reader = open_inventory()  # runs recover_stale_scans() on open
     assert reader.recover_stale_scans() == []
     assert reader.scan(scan_id).status == "running"
-    writer.record_device(scan_id, make_obs(5))
+    writer.record_device(scan_id, make_device(5))
     writer.finish_scan(scan_id)
     assert reader.scan(scan_id).status == "complete"
 
@@ -113,7 +116,7 @@ def test_reader_sees_committed_rows_while_a_write_transaction_is_open(
 ) -> None:
     writer = open_inventory()
     scan_id = writer.begin_scan(operator="alice", scope="lab", targets=TARGETS)
-    writer.record_device(scan_id, make_obs(5))
+    writer.record_device(scan_id, make_device(5))
 
     blocker = sqlite3.connect(db_path, timeout=0.1, isolation_level=None)
     try:
@@ -137,7 +140,7 @@ def test_writer_commits_while_a_reader_holds_a_snapshot(
     # "database is locked"; in WAL mode the writer proceeds and the reader keeps its snapshot.
     writer = open_inventory()
     scan_id = writer.begin_scan(operator="alice", scope="lab", targets=TARGETS)
-    writer.record_device(scan_id, make_obs(5))
+    writer.record_device(scan_id, make_device(5))
 
     reader = sqlite3.connect(db_path, timeout=0.1, isolation_level=None)
     try:
@@ -145,7 +148,7 @@ def test_writer_commits_while_a_reader_holds_a_snapshot(
         assert reader.execute("SELECT count(*) FROM devices").fetchone() == (1,)
         fast_writer = Inventory.open(db_path, busy_timeout_s=0.1)
         try:
-            fast_writer.record_device(scan_id, make_obs(6))
+            fast_writer.record_device(scan_id, make_device(6))
         finally:
             fast_writer.close()
         assert reader.execute("SELECT count(*) FROM devices").fetchone() == (1,)

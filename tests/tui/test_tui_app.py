@@ -6,8 +6,9 @@ import csv
 from collections.abc import Callable
 from pathlib import Path
 
+from builders import FCC
 from textual.widgets import DataTable, Input
-from tui_fixtures import FCC, HOSTILE_BRAND, HOSTILE_MODEL, make_app, screen_text
+from tui_fixtures import HOSTILE_BRAND, HOSTILE_MODEL, make_app, screen_text
 
 from camcensus.cli import EXIT_ERROR, build_parser, main
 from camcensus.scanner.store import Inventory

@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from tui_fixtures import HOSTILE_BRAND, HOSTILE_MAKER, first_scan_devices
 
-from camcensus.scanner.model import DeviceObservation, DeviceRecord
+from camcensus.scanner.core.schema import Device, DeviceRecord
 from camcensus.tui.rows import COLUMNS, Query, filter_rows, make_row, parse_query, sort_rows
 
 _COLUMN = {c.key: i for i, c in enumerate(COLUMNS)}
 
 
-def record(obs: DeviceObservation, **overrides: object) -> DeviceRecord:
-    values: dict[str, object] = {
-        "device_key": obs.device_key,
-        "ip": obs.ip,
-        "mac": obs.mac,
-        "maker": obs.maker,
-        "brand": obs.brand,
-        "model": obs.model,
-        "firmware": obs.firmware,
-        "device_type": obs.device_type,
-        "confidence": obs.confidence,
-        "flagged": obs.flagged,
-        "flag_reasons": obs.flag_reasons,
-        "list_status": obs.list_status,
-        "sources": obs.sources,
-        "identity": obs.identity,
+def record(device: Device, *, ip: str | None = None, **state: Any) -> DeviceRecord:
+    if ip is not None:
+        device = replace(device, ip=ip, addresses=(ip,))
+    values: dict[str, Any] = {
         "site": None,
         "first_seen": "2025-03-01T09:00:00+00:00",
         "last_seen": "2025-03-01T09:30:05+00:00",
@@ -36,8 +27,8 @@ def record(obs: DeviceObservation, **overrides: object) -> DeviceRecord:
         "note": "",
         "review_updated_at": None,
     }
-    values.update(overrides)
-    return DeviceRecord(**values)  # type: ignore[arg-type]
+    values.update(state)
+    return DeviceRecord(device=device, **values)
 
 
 def rows() -> list:  # type: ignore[type-arg]
@@ -57,9 +48,9 @@ def cell(row, key: str) -> str:  # type: ignore[no-untyped-def]
 
 def test_cells_carry_meaning_as_text() -> None:
     hik, _, axis, hostile, _ = rows()
-    assert cell(hik, "flag") == "FLAG"
-    assert cell(axis, "flag") == "-"
-    assert cell(hik, "review") == "to replace"
+    assert cell(hik, "flagged") == "FLAG"
+    assert cell(axis, "flagged") == "-"
+    assert cell(hik, "review_status") == "to replace"
     assert cell(hik, "last_seen") == "2025-03-01 09:30"
     assert cell(hik, "confidence") == "0.90"
     assert cell(hostile, "maker") == "Evil\\x1b[2J\\x1b]0;pwned\\x07"
@@ -108,7 +99,7 @@ def test_sort_by_ip_is_numeric_and_reversible() -> None:
 def test_sort_by_text_puts_empty_last_and_flag_first() -> None:
     site = _COLUMN["site"]
     assert keys(sort_rows(rows(), site)) == ["01", "03", "02", "04", "05"]
-    assert keys(sort_rows(rows(), _COLUMN["flag"])) == ["01", "02", "05", "03", "04"]
+    assert keys(sort_rows(rows(), _COLUMN["flagged"])) == ["01", "02", "05", "03", "04"]
     assert keys(sort_rows(rows(), _COLUMN["confidence"])) == ["04", "03", "01", "02", "05"]
 
 

@@ -8,14 +8,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
+from builders import make_device
+
 from camcensus.base.evidence import Evidence
-from camcensus.scanner.model import DeviceObservation, device_key_for
+from camcensus.scanner.core.schema import Device, device_key_for
 from camcensus.scanner.store import Inventory
 from camcensus.tui.app import InventoryApp
 
 TARGETS: Final = "198.18.0.0/24"
 FIXED_NOW: Final = datetime(2025, 3, 1, 9, 30, 0, tzinfo=UTC)
-FCC: Final = "https://www.fcc.gov/supplychain/coveredlist"
 
 HOSTILE_MAKER: Final = "Evil\x1b[2J\x1b]0;pwned\x07"
 HOSTILE_MODEL: Final = "=cmd|' /C calc'!A0"
@@ -46,50 +47,12 @@ def fixed_clock() -> datetime:
     return FIXED_NOW
 
 
-def observation(host: int, **overrides: Any) -> DeviceObservation:
+def observation(host: int, **overrides: Any) -> Device:
     """A device at 198.18.0.<host>; flagged Hikvision camera unless overridden."""
-    ip = f"198.18.0.{host}"
-    mac = f"aa:bb:cc:00:00:{host:02x}"
-    values: dict[str, Any] = {
-        "device_key": device_key_for(mac, ip),
-        "ip": ip,
-        "mac": mac,
-        "maker": "Hikvision",
-        "brand": "Hikvision",
-        "model": "DS-2CD2043G2-I",
-        "firmware": "V5.7.3",
-        "device_type": "camera",
-        "confidence": 0.9,
-        "flagged": True,
-        "flag_reasons": ("maker Hikvision is on the FCC Covered List",),
-        "list_status": "fcc_covered",
-        "sources": (FCC,),
-        "evidence": (Evidence("http.server", "App-webs/", "http", ip),),
-    }
-    values.update(overrides)
-    values.setdefault(
-        "identity",
-        {
-            "maker": values["maker"],
-            "chain": [
-                {
-                    "field": "maker",
-                    "value": values["maker"],
-                    "key": "http.server",
-                    "evidence": "App-webs/",
-                    "source": "http",
-                    "rule": "fingerprint:hikvision-app-webs",
-                    "weight": 0.9,
-                }
-            ],
-            "conflicts": [],
-            "flag": {"flagged": values["flagged"], "sources": list(values["sources"])},
-        },
-    )
-    return DeviceObservation(**values)
+    return make_device(host, **overrides)
 
 
-def first_scan_devices() -> list[DeviceObservation]:
+def first_scan_devices() -> list[Device]:
     return [
         observation(1),
         observation(2, maker="Dahua", brand="Dahua", model="IPC-HDW2431T", firmware="2.800"),

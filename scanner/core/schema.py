@@ -1,0 +1,440 @@
+"""The one device schema: the records a scan and the inventory hand around, and their fields.
+
+``Device`` is one device as one scan (or import) saw it, after the merge: its key, its
+addresses, the typed ``Identification`` and the evidence behind it.  ``DeviceRecord`` is
+a device as the inventory keeps it: the device plus what the inventory knows about it
+(site, first and last seen, presence, the admin's review).
+
+``FIELDS`` names every field once, in the order of the replacement-plan CSV.  Everything
+that shows or stores a device is derived from it: the inventory's ``devices`` columns
+(``scanner.store``, checked against the migrated table by a test), the JSON of a scan
+and of an export (``device_json`` / ``record_json``), the CSV columns
+(``scanner.export``), the TUI's cells and filters (``tui.rows``), and the test builders.
+A field ``derived`` from the identification is written to its column for SQL readers
+(Datasette, the ``device_overview`` view) and never read back: the typed identification
+is the truth.
+
+Pure: no I/O.  ``ScanInfo``, ``DeviceSnapshot``, ``FieldChange`` and ``ScanComparison``
+are the inventory's other records.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final, Literal, NamedTuple, cast
+
+from camcensus.base.errors import VendorDataError
+from camcensus.base.evidence import Evidence
+from camcensus.base.types import DEVICE_TYPES, DeviceType
+from camcensus.vendor_db.identify import Identification
+
+__all__ = [
+    "DEVICE_FIELDS",
+    "FIELDS",
+    "PRESENCES",
+    "RECORD_FIELDS",
+    "REVIEW_LABELS",
+    "REVIEW_STATUSES",
+    "SCAN_STATUSES",
+    "SNAPSHOT_FIELD_NAMES",
+    "Device",
+    "DeviceRecord",
+    "DeviceSnapshot",
+    "Field",
+    "FieldChange",
+    "FieldKind",
+    "Presence",
+    "ReviewStatus",
+    "ScanComparison",
+    "ScanInfo",
+    "ScanStatus",
+    "device_json",
+    "device_key_for",
+    "field_text",
+    "record_json",
+    "sql_value",
+    "value_from_sql",
+]
+
+ScanStatus = Literal["running", "complete", "incomplete", "failed"]
+Presence = Literal["present", "missing"]
+ReviewStatus = Literal["unreviewed", "to_replace", "accepted_risk", "replaced", "false_positive"]
+
+SCAN_STATUSES: Final[tuple[ScanStatus, ...]] = ("running", "complete", "incomplete", "failed")
+PRESENCES: Final[tuple[Presence, ...]] = ("present", "missing")
+REVIEW_STATUSES: Final[tuple[ReviewStatus, ...]] = (
+    "unreviewed",
+    "to_replace",
+    "accepted_risk",
+    "replaced",
+    "false_positive",
+)
+REVIEW_LABELS: Final[Mapping[ReviewStatus, str]] = {
+    "unreviewed": "unreviewed",
+    "to_replace": "to replace",
+    "accepted_risk": "accepted risk",
+    "replaced": "replaced",
+    "false_positive": "false positive",
+}
+"""How a review status reads to a person (the TUI, reports); data keeps the status itself."""
+
+
+def device_key_for(mac: str | None, ip: str) -> str:
+    """The inventory key of a device: ``mac:aa:bb:..`` (lower case) when a MAC is known, else
+    ``ip:<address>``.
+
+    >>> device_key_for("AA-BB-CC-00-11-22", "198.18.0.5")
+    'mac:aa:bb:cc:00:11:22'
+    >>> device_key_for(None, "198.18.0.5")
+    'ip:198.18.0.5'
+    """
+    if mac:
+        return "mac:" + mac.strip().lower().replace("-", ":")
+    return "ip:" + ip.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    """One device as one scan saw it: key, addresses, identification and evidence.
+
+    ``ip`` is its lowest address and ``addresses`` every address it answered on (``ip``
+    first).  ``mac_organisation`` is the IEEE organisation of its MAC block ("" when the
+    MAC is randomised or unknown); it names a maker the vendor table does not know (a PC,
+    a printer) and is never a reason to flag.
+    """
+
+    device_key: str
+    ip: str
+    mac: str | None
+    identification: Identification
+    mac_organisation: str = ""
+    addresses: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.device_key.startswith(("mac:", "ip:")) or len(self.device_key) < 5:
+            raise ValueError(f"device_key must be 'mac:...' or 'ip:...': {self.device_key!r}")
+        if self.device_type not in DEVICE_TYPES:
+            raise ValueError(f"unknown device_type {self.device_type!r}")
+        if not math.isfinite(self.confidence) or not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"confidence must lie in [0, 1]: {self.confidence!r}")
+        if not self.addresses:
+            object.__setattr__(self, "addresses", (self.ip,))
+        elif self.addresses[0] != self.ip:
+            raise ValueError(f"addresses must start with ip {self.ip!r}: {self.addresses!r}")
+
+    @property
+    def maker(self) -> str:
+        """The identified maker, else the MAC block's organisation, else ""."""
+        return self.identification.maker or self.mac_organisation
+
+    @property
+    def brand(self) -> str:
+        """The label the device is sold under ("" when unknown)."""
+        return self.identification.brand or ""
+
+    @property
+    def model(self) -> str:
+        """The model ("" when unknown)."""
+        return self.identification.model or ""
+
+    @property
+    def firmware(self) -> str | None:
+        """The firmware version, when the device told it."""
+        return self.identification.firmware
+
+    @property
+    def device_type(self) -> DeviceType:
+        """camera, nvr, other or unknown."""
+        return self.identification.device_type
+
+    @property
+    def confidence(self) -> float:
+        """How sure the identification of the maker is, in [0, 1]."""
+        return self.identification.confidence
+
+    @property
+    def flagged(self) -> bool:
+        """Whether the policy flags the device's maker or brand."""
+        return self.identification.flag.flagged
+
+    @property
+    def flag_reasons(self) -> tuple[str, ...]:
+        """Why it is flagged, one reason a vendor (and the caveats)."""
+        return self.identification.flag.reasons
+
+    @property
+    def list_status(self) -> str:
+        """The US list status of the maker (or brand)."""
+        return self.identification.flag.list_status
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The sources behind the flag."""
+        return self.identification.flag.sources
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceRecord:
+    """A device as the inventory keeps it: the latest ``Device`` and the inventory's own
+    fields.  ``device.evidence`` is that of the latest scan that saw the device."""
+
+    device: Device
+    site: str | None
+    first_seen: str
+    last_seen: str
+    first_scan_id: int
+    last_scan_id: int
+    presence: Presence
+    review_status: ReviewStatus
+    note: str
+    review_updated_at: str | None
+
+    @property
+    def device_key(self) -> str:
+        """The device's inventory key."""
+        return self.device.device_key
+
+
+FieldKind = Literal["text", "optional_text", "bool", "float", "int", "list", "identification"]
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One field of the schema.
+
+    ``name`` is the attribute on ``Device`` (``of="device"``) or ``DeviceRecord``
+    (``of="record"``), the JSON key, the CSV header and the inventory column.
+    ``column`` is the column's SQLite declaration, or None when the field has no column
+    of its own (the evidence lives in its own table).  ``derived`` fields are properties
+    of the identification: written, never read back.  ``csv`` puts it in the
+    replacement-plan CSV; ``multiline`` keeps an admin's newlines there.
+    """
+
+    name: str
+    label: str
+    of: Literal["device", "record"]
+    kind: FieldKind
+    column: str | None
+    derived: bool = False
+    csv: bool = True
+    multiline: bool = False
+
+    def value(self, record: DeviceRecord) -> object:
+        """The typed value of this field for ``record``."""
+        owner: object = record.device if self.of == "device" else record
+        return getattr(owner, self.name)
+
+    def device_value(self, device: Device) -> object:
+        """The typed value of this device-level field for ``device``."""
+        if self.of != "device":
+            raise ValueError(f"{self.name} is an inventory field, not a device field")
+        return getattr(device, self.name)
+
+
+_TEXT: Final = "TEXT NOT NULL DEFAULT ''"
+
+FIELDS: Final[tuple[Field, ...]] = (
+    Field("site", "Site", "record", "optional_text", "TEXT", multiline=True),
+    Field("ip", "IP", "device", "text", "TEXT NOT NULL"),
+    Field("addresses", "Addresses", "device", "list", "TEXT NOT NULL DEFAULT '[]'"),
+    Field("mac", "MAC", "device", "optional_text", "TEXT"),
+    Field("maker", "Maker", "device", "text", _TEXT, derived=True),
+    Field("brand", "Brand", "device", "text", _TEXT, derived=True),
+    Field("model", "Model", "device", "text", _TEXT, derived=True),
+    Field("firmware", "Firmware", "device", "optional_text", "TEXT", derived=True),
+    Field("device_type", "Type", "device", "text", "TEXT NOT NULL DEFAULT 'unknown'", True),
+    Field("flagged", "Flag", "device", "bool", "INTEGER NOT NULL DEFAULT 0", derived=True),
+    Field("flag_reasons", "Flag reasons", "device", "list", "TEXT NOT NULL DEFAULT '[]'", True),
+    Field("list_status", "List status", "device", "text", _TEXT, derived=True),
+    Field("review_status", "Review", "record", "text", "TEXT NOT NULL DEFAULT 'unreviewed'"),
+    Field("note", "Note", "record", "text", _TEXT, multiline=True),
+    Field("first_seen", "First seen", "record", "text", "TEXT NOT NULL"),
+    Field("last_seen", "Last seen", "record", "text", "TEXT NOT NULL"),
+    Field("confidence", "Conf", "device", "float", "REAL NOT NULL DEFAULT 0", derived=True),
+    Field("sources", "Sources", "device", "list", "TEXT NOT NULL DEFAULT '[]'", derived=True),
+    Field("presence", "Presence", "record", "text", "TEXT NOT NULL DEFAULT 'present'"),
+    Field("device_key", "Device key", "device", "text", "TEXT PRIMARY KEY"),
+    Field("mac_organisation", "MAC organisation", "device", "text", _TEXT, csv=False),
+    Field("first_scan_id", "First scan", "record", "int", "INTEGER NOT NULL", csv=False),
+    Field("last_scan_id", "Last scan", "record", "int", "INTEGER NOT NULL", csv=False),
+    Field("review_updated_at", "Reviewed at", "record", "optional_text", "TEXT", csv=False),
+    Field(
+        "identification",
+        "Identification",
+        "device",
+        "identification",
+        "TEXT NOT NULL DEFAULT '{}'",
+        csv=False,
+    ),
+)
+DEVICE_FIELDS: Final = tuple(f for f in FIELDS if f.of == "device")
+RECORD_FIELDS: Final = tuple(f for f in FIELDS if f.of == "record")
+_BY_NAME: Final = {f.name: f for f in FIELDS}
+
+
+def field_text(item: Field, value: object) -> str:
+    """A field's value as one line of text (CSV cells, TUI cells, summaries).
+
+    None is "", a flag is yes/no, a confidence has two decimals, a list is "; "-joined.
+    """
+    if value is None:
+        return ""
+    if item.kind == "bool":
+        return "yes" if value else "no"
+    if item.kind == "float":
+        return f"{cast(float, value):.2f}"
+    if item.kind == "list":
+        return "; ".join(str(v) for v in cast("tuple[object, ...]", value))
+    if item.kind == "identification":
+        return json.dumps(cast(Identification, value).to_dict(), sort_keys=True)
+    return str(value)
+
+
+def sql_value(item: Field, value: object) -> object:
+    """A field's value as its inventory column holds it."""
+    if item.kind == "bool":
+        return int(bool(value))
+    if item.kind == "list":
+        return json.dumps(list(cast("tuple[object, ...]", value)), ensure_ascii=False)
+    if item.kind == "identification":
+        identification = cast(Identification, value)
+        return json.dumps(identification.to_dict(), sort_keys=True, ensure_ascii=False)
+    return value
+
+
+def value_from_sql(item: Field, raw: object) -> object:
+    """A field's typed value back from its column; ValueError when the column holds
+    something the schema cannot have written."""
+    if item.kind == "list":
+        loaded = json.loads(str(raw or "[]"))
+        if not isinstance(loaded, list):
+            raise ValueError(f"column {item.name} holds no JSON list")
+        return tuple(str(v) for v in loaded)
+    if item.kind == "identification":
+        try:
+            return Identification.from_dict(json.loads(str(raw)))
+        except (VendorDataError, json.JSONDecodeError) as exc:
+            raise ValueError(f"column {item.name}: {exc}") from exc
+    if item.kind == "bool":
+        return bool(raw)
+    if item.kind == "float":
+        return float(cast(float, raw))
+    if item.kind == "int":
+        return int(cast(int, raw))
+    if item.kind == "optional_text":
+        return None if raw is None else str(raw)
+    return str(raw)
+
+
+def _json_value(item: Field, value: object) -> object:
+    if item.kind == "list":
+        return list(cast("tuple[object, ...]", value))
+    if item.kind == "identification":
+        return cast(Identification, value).to_dict()
+    if item.kind == "float":
+        return round(cast(float, value), 3)
+    return value
+
+
+def _evidence_json(device: Device) -> list[dict[str, str]]:
+    return [
+        {"key": e.key, "value": e.value, "source": e.source, "address": e.address}
+        for e in device.evidence
+    ]
+
+
+def device_json(device: Device) -> dict[str, object]:
+    """One device as JSON: every device field of the schema, then its evidence."""
+    document = {f.name: _json_value(f, f.device_value(device)) for f in DEVICE_FIELDS}
+    document["evidence"] = _evidence_json(device)
+    return document
+
+
+def record_json(record: DeviceRecord) -> dict[str, object]:
+    """One inventory record as JSON: every field of the schema, then the evidence of the
+    device's latest scan."""
+    document = {f.name: _json_value(f, f.value(record)) for f in FIELDS}
+    document["evidence"] = _evidence_json(record.device)
+    return document
+
+
+@dataclass(frozen=True, slots=True)
+class ScanInfo:
+    """One scan run: who ran it, where, over what, and how it ended.
+
+    ``finished_at`` is None while running and for a scan whose process died
+    (recovered as ``incomplete``).
+    """
+
+    scan_id: int
+    started_at: str
+    finished_at: str | None
+    status: ScanStatus
+    operator: str
+    host: str
+    scope: str
+    targets: str
+    options: Mapping[str, object] = field(hash=False)
+    device_count: int
+    flagged_count: int
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceSnapshot:
+    """The identity of one device as recorded by one scan (for scan comparison).
+
+    Its fields, after ``scan_id``, are schema fields: the store writes and reads the
+    ``device_history`` table through them.
+    """
+
+    scan_id: int
+    device_key: str
+    ip: str
+    maker: str
+    brand: str
+    model: str
+    firmware: str | None
+    device_type: str
+    flagged: bool
+
+    @staticmethod
+    def fields() -> tuple[Field, ...]:
+        """The schema fields a snapshot keeps, in order."""
+        return tuple(_BY_NAME[name] for name in SNAPSHOT_FIELD_NAMES)
+
+
+SNAPSHOT_FIELD_NAMES: Final = (
+    "device_key",
+    "ip",
+    "maker",
+    "brand",
+    "model",
+    "firmware",
+    "device_type",
+    "flagged",
+)
+
+
+class FieldChange(NamedTuple):
+    """One field of one device that differs between two scans."""
+
+    device_key: str
+    field: str
+    old: object
+    new: object
+
+
+@dataclass(frozen=True, slots=True)
+class ScanComparison:
+    """Devices new in the newer scan, not seen by it, and changed between the two."""
+
+    old_scan_id: int
+    new_scan_id: int
+    new: tuple[DeviceSnapshot, ...]
+    missing: tuple[DeviceSnapshot, ...]
+    changed: tuple[FieldChange, ...]

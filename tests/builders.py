@@ -1,0 +1,111 @@
+"""The one builder of test devices: ``Device`` and ``DeviceRecord`` values from the schema.
+
+``make_device(5)`` is a flagged Hikvision camera at 198.18.0.5 with MAC ..:05; keyword
+arguments override any field of the schema a test cares about (device fields such as
+``ip`` or ``evidence``, identification fields such as ``maker`` or ``flagged``).
+``make_record`` adds the inventory's own fields.  Store, export, TUI tests and the TUI
+benchmark all build devices here, so a change to the schema changes one file.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.core.schema import Device, DeviceRecord, device_key_for
+from camcensus.vendor_db.identify import Claim, Identification
+from camcensus.vendor_db.policy import FlagDecision
+
+FCC: Final = "https://www.fcc.gov/supplychain/coveredlist"
+
+_IDENTIFICATION: Final = ("maker", "brand", "model", "firmware", "device_type", "confidence")
+_FLAG: Final = ("flagged", "flag_reasons", "list_status", "sources", "unverified")
+_DEVICE: Final = ("device_key", "ip", "mac", "addresses", "mac_organisation", "evidence")
+
+
+def make_identification(**overrides: Any) -> Identification:
+    """A flagged Hikvision camera's identification, one claim from its HTTP Server header."""
+    values: dict[str, Any] = {
+        "maker": "Hikvision",
+        "brand": None,
+        "model": "DS-2CD2043G2-I",
+        "firmware": "V5.7.3",
+        "device_type": "camera",
+        "confidence": 0.9,
+        "flagged": True,
+        "flag_reasons": ("maker Hikvision is on the FCC Covered List",),
+        "list_status": "fcc_covered",
+        "sources": (FCC,),
+        "unverified": (),
+        "chain": None,
+        "conflicts": (),
+    }
+    unknown = set(overrides) - set(values)
+    if unknown:
+        raise TypeError(f"not an identification field: {sorted(unknown)}")
+    values.update(overrides)
+    if values["brand"] is None:
+        values["brand"] = values["maker"]
+    if not values["flagged"] and "list_status" not in overrides:
+        values["flag_reasons"], values["list_status"], values["sources"] = (), "", ()
+    chain = values["chain"]
+    if chain is None:
+        maker, rule = str(values["maker"]), "fingerprint:hikvision-app-webs"
+        chain = (Claim("maker", maker, "http.server", "App-webs/", "http", rule, 0.9),)
+    return Identification(
+        maker=values["maker"],
+        brand=values["brand"],
+        model=values["model"],
+        firmware=values["firmware"],
+        device_type=values["device_type"],
+        confidence=values["confidence"],
+        chain=tuple(chain),
+        conflicts=tuple(values["conflicts"]),
+        flag=FlagDecision(
+            values["flagged"],
+            tuple(values["flag_reasons"]),
+            values["list_status"],
+            tuple(values["sources"]),
+            tuple(values["unverified"]),
+        ),
+    )
+
+
+def make_device(host: int = 5, **overrides: Any) -> Device:
+    """A device at 198.18.0.<host> (see the module docstring)."""
+    ident = {k: overrides.pop(k) for k in list(overrides) if k in _IDENTIFICATION + _FLAG}
+    ident.update({k: overrides.pop(k) for k in ("chain", "conflicts") if k in overrides})
+    unknown = set(overrides) - set(_DEVICE)
+    if unknown:
+        raise TypeError(f"not a device field: {sorted(unknown)}")
+    ip = overrides.pop("ip", f"198.18.0.{host}")
+    mac = overrides.pop("mac", f"aa:bb:cc:00:00:{host:02x}")
+    evidence = overrides.pop("evidence", (Evidence("http.server", "App-webs/", "http", ip),))
+    return Device(
+        device_key=overrides.pop("device_key", device_key_for(mac, ip)),
+        ip=ip,
+        mac=mac,
+        identification=make_identification(**ident),
+        mac_organisation=overrides.pop("mac_organisation", ""),
+        addresses=tuple(overrides.pop("addresses", (ip,))),
+        evidence=tuple(evidence),
+    )
+
+
+def make_record(host: int = 5, **overrides: Any) -> DeviceRecord:
+    """``make_device(host)`` as the inventory holds it after two scans, at site HQ."""
+    state: dict[str, Any] = {
+        "site": "HQ",
+        "first_seen": "2025-03-01T09:00:00+00:00",
+        "last_seen": "2025-03-02T09:00:00+00:00",
+        "first_scan_id": 1,
+        "last_scan_id": 2,
+        "presence": "present",
+        "review_status": "unreviewed",
+        "note": "",
+        "review_updated_at": None,
+    }
+    for name in list(overrides):
+        if name in state:
+            state[name] = overrides.pop(name)
+    return DeviceRecord(device=make_device(host, **overrides), **state)
