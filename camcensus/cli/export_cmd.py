@@ -72,7 +72,9 @@ def run(args: argparse.Namespace) -> int:
         print("camcensus: error: --summary-csv needs --csv", file=sys.stderr)
         return EXIT_ERROR
     with Inventory.open(args.db, create=False) as inventory:
-        rows = inventory.devices(flagged=True if args.flagged_only else None)
+        rows = inventory.devices(
+            flagged=True if args.flagged_only else None, with_evidence=args.json is not None
+        )
     try:
         if args.csv:
             with _output(args.csv) as stream:

@@ -65,6 +65,11 @@ def test_export_json_to_stdout_flagged_only(db: Path, capsys: pytest.CaptureFixt
     assert main(["export", "--db", str(db), "--json", "-", "--flagged-only"]) == EXIT_OK
     document = json.loads(capsys.readouterr().out)
     assert [d["ip"] for d in document["devices"]] == ["198.18.0.5"]
+    (device,) = document["devices"]
+    assert device["evidence"] == [
+        {"key": "http.server", "value": "App-webs/", "source": "http", "address": "198.18.0.5"}
+    ]
+    assert device["identification"]["maker"] == "Hikvision"
 
 
 def test_export_missing_db_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
