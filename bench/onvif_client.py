@@ -51,10 +51,13 @@ async def with_camcensus(ips: list[str]) -> int:
 
     from camcensus.scanner.probes import onvif
     from camcensus.scanner.probes.context import HostBudget, HostInfo, Interface, ProbeContext
+    from camcensus.scanner.probes.transport import NetworkTransport
 
+    interface = Interface("ccadm0", IPv4Interface("198.18.0.1/23"))
     ctx = ProbeContext(
-        interface=Interface("ccadm0", IPv4Interface("198.18.0.1/23")),
+        interface=interface,
         hosts=tuple(IPv4Address(ip) for ip in ips),
+        transport=NetworkTransport(interface, is_root=False),
         budget=HostBudget(),
     )
     hosts = [HostInfo(ip=ip, ports=(80,)) for ip in ips]

@@ -51,6 +51,7 @@ from camcensus.scanner.probes.context import (
     ProbeContext,
     utc_now,
 )
+from camcensus.scanner.probes.transport import NetworkTransport, Transport
 from camcensus.scanner.store import Inventory
 from camcensus.vendor_db.policy import Policy
 
@@ -180,9 +181,14 @@ def _is_root() -> bool:
     return os.geteuid() == 0
 
 
+def _network_transport(interface: Interface, is_root: bool) -> Transport:
+    return NetworkTransport(interface, is_root=is_root)
+
+
 @dataclass(frozen=True, slots=True)
 class ScanConfig:
-    """Everything a scan needs; probes and interface listing are injectable for tests."""
+    """Everything a scan needs; probes, interface listing and the transport under the
+    probes (``transport(interface, is_root)``) are injectable for tests."""
 
     targets: tuple[str, ...]
     scope: Scope
@@ -202,6 +208,7 @@ class ScanConfig:
     host_probes: tuple[HostProbe, ...] = HOST_PROBES
     interfaces: Callable[[], Sequence[Interface]] = list_interfaces
     is_root: Callable[[], bool] = _is_root
+    transport: Callable[[Interface, bool], Transport] = _network_transport
     clock: Callable[[], datetime] = utc_now
     operator: str | None = None
     host: str | None = None
@@ -411,14 +418,16 @@ async def run_scan(
         warnings.append(message)
         shown.warning(message)
 
+    is_root = config.is_root()
     ctx = ProbeContext(
         interface=iface,
         hosts=hosts,
+        transport=config.transport(iface, is_root),
         timeout_s=config.timeout_s,
         budget=HostBudget(config.max_connections_per_host, config.max_requests_per_host),
         credentials=config.credentials,
         clock=config.clock,
-        is_root=config.is_root(),
+        is_root=is_root,
         use_nmap=config.use_nmap,
         warn=warn,
     )

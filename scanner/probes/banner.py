@@ -11,7 +11,7 @@ from typing import Final
 from camcensus.base.errors import MalformedReplyError, RequestBudgetExceededError
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core import http, rtsp, tls
-from camcensus.scanner.probes import _stream
+from camcensus.scanner.probes import _io
 from camcensus.scanner.probes.context import HostInfo, ProbeContext
 
 __all__ = ["HTTPS_PORTS", "HTTP_PORTS", "NAME", "RTSP_PORTS", "run_host"]
@@ -52,7 +52,7 @@ async def _http(ctx: ProbeContext, ip: str, port: int, *, secure: bool) -> list[
             request = http.build_request(ip if port in (80, 443) else f"{ip}:{port}", path)
         except ValueError:  # a redirect to a path with control characters: not followed
             break
-        reply = await _stream.exchange(ctx, ip, port, [request], tls=secure)
+        reply = await _io.exchange(ctx, ip, port, [request], tls=secure)
         if secure and reply.certificate_der and not any(e.key == "tls.subject" for e in found):
             with contextlib.suppress(MalformedReplyError):
                 found.extend(tls.parse_certificate(reply.certificate_der, ip))
@@ -70,7 +70,7 @@ async def _http(ctx: ProbeContext, ip: str, port: int, *, secure: bool) -> list[
 async def _rtsp(ctx: ProbeContext, ip: str, port: int) -> list[Evidence]:
     url = f"rtsp://{ip}:{port}/"
     requests = [rtsp.build_options(url, 1), rtsp.build_describe(url, 2)]
-    reply = await _stream.exchange(ctx, ip, port, requests, body_until_close=False)
+    reply = await _io.exchange(ctx, ip, port, requests, body_until_close=False)
     found: list[Evidence] = []
     for message in reply.messages:
         try:

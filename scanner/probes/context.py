@@ -1,22 +1,25 @@
-"""What every probe receives: the interface, the targets, the limits, and the clock.
+"""What every probe receives: the interface, the targets, the transport, the limits and
+the clock.
 
-Probes never choose targets or interfaces themselves (the runner resolves them) and
-never read the environment: everything they may use arrives in ``ProbeContext``.
+Probes never choose targets or interfaces themselves (the runner resolves them), never
+open sockets (the transport does) and never read the environment: everything they may
+use arrives in ``ProbeContext``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import socket
-import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from camcensus.base.errors import RequestBudgetExceededError
 from camcensus.base.evidence import Evidence
+
+if TYPE_CHECKING:
+    from camcensus.scanner.probes.transport import Transport
 
 __all__ = [
     "Credentials",
@@ -26,8 +29,6 @@ __all__ = [
     "HostProbe",
     "Interface",
     "ProbeContext",
-    "open_connection",
-    "pin_to_interface",
     "utc_now",
 ]
 
@@ -134,10 +135,12 @@ class HostInfo:
 
 @dataclass(frozen=True, slots=True)
 class ProbeContext:
-    """Everything a probe may use. ``hosts`` are the addresses it may contact by unicast."""
+    """Everything a probe may use. ``hosts`` are the addresses it may contact by unicast;
+    ``transport`` is the network it reaches them through (``scanner.probes.transport``)."""
 
     interface: Interface
     hosts: tuple[IPv4Address, ...]
+    transport: Transport
     timeout_s: float = 2.0
     budget: HostBudget = field(default_factory=HostBudget)
     credentials: Credentials | None = None
@@ -171,39 +174,3 @@ class HostProbe(Protocol):
     def NAME(self) -> str: ...
 
     async def run_host(self, ctx: ProbeContext, host: HostInfo) -> list[Evidence]: ...
-
-
-def pin_to_interface(sock: socket.socket, ctx: ProbeContext) -> None:
-    """Keep *sock* on the scan's interface, whatever the routing table says.
-
-    As root, SO_BINDTODEVICE makes the kernel send only through ``ctx.interface``
-    (a VPN's more specific route or policy routing cannot take a probe elsewhere);
-    without root the socket is at least bound to the interface's address.
-    """
-    if ctx.is_root and hasattr(socket, "SO_BINDTODEVICE"):
-        sock.setsockopt(
-            socket.SOL_SOCKET, socket.SO_BINDTODEVICE, ctx.interface.name.encode() + b"\0"
-        )
-
-
-async def open_connection(
-    ctx: ProbeContext,
-    ip: str,
-    port: int,
-    *,
-    tls: ssl.SSLContext | None = None,
-    limit: int = 2**16,
-) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    """``asyncio.open_connection`` from the scan's interface (see ``pin_to_interface``)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        pin_to_interface(sock, ctx)
-        sock.bind((str(ctx.interface.ip), 0))
-        sock.setblocking(False)
-        await asyncio.get_running_loop().sock_connect(sock, (ip, port))
-    except BaseException:
-        sock.close()
-        raise
-    return await asyncio.open_connection(
-        sock=sock, ssl=tls, server_hostname="" if tls is not None else None, limit=limit
-    )

@@ -9,7 +9,7 @@ from typing import Final
 
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core import dhip
-from camcensus.scanner.probes._udp import exchange, parse_all
+from camcensus.scanner.probes._io import datagrams, parse_all
 from camcensus.scanner.probes.context import ProbeContext
 
 __all__ = ["GROUP", "NAME", "run"]
@@ -23,5 +23,5 @@ async def run(ctx: ProbeContext) -> list[Evidence]:
     """One search to the group and one to the broadcast; de-duplicated evidence."""
     search = dhip.build_search()
     sends = [(search, (GROUP, dhip.PORT)), (search, (str(ctx.interface.broadcast), dhip.PORT))]
-    replies = await exchange(ctx, sends, listen_s=min(LISTEN_S, ctx.timeout_s))
+    replies = await datagrams(ctx, sends, listen_s=min(LISTEN_S, ctx.timeout_s))
     return list(dict.fromkeys(parse_all(replies, dhip.parse_reply)))

@@ -6,7 +6,7 @@ from typing import Final
 
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core import netip
-from camcensus.scanner.probes._udp import exchange, parse_all
+from camcensus.scanner.probes._io import datagrams, parse_all
 from camcensus.scanner.probes.context import ProbeContext
 
 __all__ = ["NAME", "run"]
@@ -18,7 +18,7 @@ LISTEN_S: Final = 1.5
 async def run(ctx: ProbeContext) -> list[Evidence]:
     """One broadcast search (the interface's own subnet broadcast, never 255.255.255.255)."""
     destination = (str(ctx.interface.broadcast), netip.PORT)
-    replies = await exchange(
+    replies = await datagrams(
         ctx,
         [(netip.build_search(), destination)],
         listen_s=min(LISTEN_S, ctx.timeout_s),

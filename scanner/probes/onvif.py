@@ -28,7 +28,7 @@ from typing import Final
 from camcensus.base.errors import MalformedReplyError, RequestBudgetExceededError
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core import http, onvif, wsd
-from camcensus.scanner.probes import _stream
+from camcensus.scanner.probes import _io
 from camcensus.scanner.probes.context import HostInfo, ProbeContext
 
 __all__ = ["DEFAULT_PATH", "MAX_PLAUSIBLE_SKEW", "NAME", "build_post", "run_host", "service_urls"]
@@ -79,7 +79,7 @@ async def _call(
 ) -> tuple[int, bytes] | None:
     scheme, port, path = service
     host_header = ip if port in (80, 443) else f"{ip}:{port}"
-    reply = await _stream.exchange(
+    reply = await _io.exchange(
         ctx, ip, port, [build_post(host_header, path, body)], tls=scheme == "https"
     )
     if reply.timed_out or not reply.messages:

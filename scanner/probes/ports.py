@@ -7,19 +7,18 @@ be live, ``-T4 --max-retries 1 --min-rate`` for speed, and the interface named w
 The runner gives the whole sweep ``sweep_deadline_s(timeout_s)``; nmap runs in a worker
 thread that a cancelled await cannot stop, so nmap's own timeout (python-nmap kills the
 process) is set NMAP_MARGIN_S shorter and fires first. nmap's failures
-(``PortScannerError``, ``PortScannerTimeout``) become CamcensusError.
+(``PortScannerError``, ``PortScannerTimeout``) become CamcensusError in the transport.
 """
 
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Final
 
-from camcensus.base.errors import CamcensusError
 from camcensus.base.evidence import Evidence
-from camcensus.scanner.probes.context import ProbeContext, open_connection
+from camcensus.scanner.probes import _io
+from camcensus.scanner.probes.context import ProbeContext
 
 __all__ = [
     "CAMERA_PORTS",
@@ -67,41 +66,14 @@ def port_evidence(open_ports: Mapping[str, set[int]]) -> list[Evidence]:
     ]
 
 
-def _nmap(ctx: ProbeContext, hosts: list[str]) -> dict[str, set[int]]:
-    import nmap
-
-    timeout_s = nmap_timeout_s(ctx.timeout_s)
-    try:
-        scanner = nmap.PortScanner()
-        result: dict[str, Any] = scanner.scan(
-            hosts=" ".join(hosts),
-            ports=",".join(str(p) for p in CAMERA_PORTS),
-            arguments=nmap_arguments(ctx),
-            timeout=timeout_s,
-        )
-    except nmap.PortScannerTimeout as exc:  # a PortScannerError: test it first
-        raise CamcensusError(f"nmap port sweep killed after {timeout_s} s") from exc
-    except nmap.PortScannerError as exc:
-        raise CamcensusError(f"nmap port sweep failed: {str(exc).strip()[:200]}") from exc
-    found: dict[str, set[int]] = {}
-    for ip, data in result.get("scan", {}).items():
-        tcp = data.get("tcp", {}) if isinstance(data, dict) else {}
-        found[str(ip)] = {int(p) for p, info in tcp.items() if info.get("state") == "open"}
-    return found
-
-
 async def _connect(ctx: ProbeContext, hosts: list[str]) -> dict[str, set[int]]:
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
     found: dict[str, set[int]] = {ip: set() for ip in hosts}
 
     async def attempt(ip: str, port: int) -> None:
         async with gate:
-            try:
-                async with asyncio.timeout(min(1.0, ctx.timeout_s)):
-                    _reader, writer = await open_connection(ctx, ip, port)
-            except (TimeoutError, OSError):
-                return
-            writer.transport.abort()
+            state = await _io.connect(ctx, ip, port, timeout_s=min(1.0, ctx.timeout_s))
+        if state == "open":
             found[ip].add(port)
 
     await asyncio.gather(*(attempt(ip, p) for ip in hosts for p in CAMERA_PORTS))
@@ -113,8 +85,15 @@ async def run(ctx: ProbeContext) -> list[Evidence]:
     hosts = [str(h) for h in ctx.hosts if str(h) != str(ctx.interface.ip)]
     if not hosts:
         return []
-    if ctx.use_nmap and shutil.which("nmap") is not None:
-        open_ports = await asyncio.to_thread(_nmap, ctx, hosts)
+    for ip in hosts:
+        _io.check_destination(ctx, ip)
+    if ctx.use_nmap and ctx.transport.has_nmap():
+        open_ports = await ctx.transport.nmap(
+            hosts,
+            CAMERA_PORTS,
+            arguments=nmap_arguments(ctx),
+            timeout_s=nmap_timeout_s(ctx.timeout_s),
+        )
     else:
         if ctx.use_nmap:
             ctx.warn("nmap not found: using an asyncio connect scan")

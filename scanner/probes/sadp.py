@@ -11,7 +11,7 @@ from typing import Final
 
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core import sadp
-from camcensus.scanner.probes._udp import exchange, parse_all
+from camcensus.scanner.probes._io import datagrams, parse_all
 from camcensus.scanner.probes.context import ProbeContext
 
 __all__ = ["GROUP", "NAME", "run"]
@@ -24,7 +24,7 @@ LISTEN_S: Final = 1.5
 async def run(ctx: ProbeContext) -> list[Evidence]:
     """One inquiry; evidence from every ProbeMatch heard on the group."""
     inquiry = sadp.build_inquiry(str(uuid.uuid4()))
-    replies = await exchange(
+    replies = await datagrams(
         ctx,
         [(inquiry, (GROUP, sadp.PORT))],
         listen_s=min(LISTEN_S, ctx.timeout_s),

@@ -13,8 +13,7 @@ from typing import Final
 from camcensus.base.errors import MalformedReplyError, RequestBudgetExceededError
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core import http, ssdp
-from camcensus.scanner.probes import _stream
-from camcensus.scanner.probes._udp import exchange
+from camcensus.scanner.probes import _io
 from camcensus.scanner.probes.context import ProbeContext
 
 __all__ = ["MAX_DESCRIPTIONS", "NAME", "run"]
@@ -37,7 +36,7 @@ async def _description(ctx: ProbeContext, address: str, location: str) -> list[E
         port = parts.port or 80
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         request = http.build_request(address if port == 80 else f"{address}:{port}", path)
-        reply = await _stream.exchange(ctx, address, port, [request])
+        reply = await _io.exchange(ctx, address, port, [request])
         if not reply.messages:
             return []
         head = http.parse_message_head(reply.messages[0])
@@ -51,7 +50,7 @@ async def _description(ctx: ProbeContext, address: str, location: str) -> list[E
 
 async def run(ctx: ProbeContext) -> list[Evidence]:
     """Search, then read descriptions; evidence de-duplicated."""
-    replies = await exchange(
+    replies = await _io.datagrams(
         ctx,
         [(ssdp.build_msearch(), (ssdp.MULTICAST_GROUP, ssdp.PORT))],
         listen_s=min(LISTEN_S, ctx.timeout_s),

@@ -15,7 +15,7 @@ from typing import Final
 from camcensus.base.errors import MalformedReplyError
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core import wsd
-from camcensus.scanner.probes._udp import exchange
+from camcensus.scanner.probes._io import datagrams
 from camcensus.scanner.probes.context import HostInfo, ProbeContext
 
 __all__ = ["NAME", "run", "run_host"]
@@ -34,7 +34,7 @@ def _probes(destination: tuple[str, int]) -> tuple[set[str], list[tuple[bytes, t
 async def run(ctx: ProbeContext) -> list[Evidence]:
     """Multicast one Probe per device type; evidence from every matching reply."""
     ids, sends = _probes((wsd.MULTICAST_GROUP, wsd.PORT))
-    replies = await exchange(ctx, sends, listen_s=min(LISTEN_S, ctx.timeout_s))
+    replies = await datagrams(ctx, sends, listen_s=min(LISTEN_S, ctx.timeout_s))
     return _matches(replies, ids)
 
 
@@ -44,7 +44,7 @@ async def run_host(ctx: ProbeContext, host: HostInfo) -> list[Evidence]:
         return []
     ids, sends = _probes((host.ip, wsd.PORT))
     async with ctx.budget.slot(host.ip, requests=len(sends)):
-        replies = await exchange(ctx, sends, listen_s=min(UNICAST_LISTEN_S, ctx.timeout_s))
+        replies = await datagrams(ctx, sends, listen_s=min(UNICAST_LISTEN_S, ctx.timeout_s))
     return _matches([r for r in replies if r[1] == host.ip], ids)
 
 

@@ -1,11 +1,11 @@
 """Probes turn hostile replies into silence or CamcensusError, never another exception.
 
-No network: the probes' stream/datagram exchanges are replaced by in-memory fakes.
+No network: the probes run over a ReplayTransport serving the replies below.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from ipaddress import IPv4Address, IPv4Interface
 from typing import Any
@@ -15,9 +15,10 @@ import pytest
 
 from camcensus.base.errors import CamcensusError
 from camcensus.base.evidence import Evidence
-from camcensus.scanner.probes import _stream, ports, ssdp
 from camcensus.scanner.probes import onvif as onvif_probe
+from camcensus.scanner.probes import ports, ssdp
 from camcensus.scanner.probes.context import HostInfo, Interface, ProbeContext
+from camcensus.scanner.probes.transport import NetworkTransport, ReplayTransport, Transport
 
 IP = "198.18.0.11"
 SOAP = (
@@ -30,10 +31,18 @@ DEVICE_INFO = SOAP.format(
 )
 
 
-def _ctx(clock: Callable[[], datetime] | None = None, timeout_s: float = 2.0) -> ProbeContext:
+IFACE = Interface("test0", IPv4Interface("198.18.0.1/24"))
+
+
+def _ctx(
+    transport: Transport | None = None,
+    clock: Callable[[], datetime] | None = None,
+    timeout_s: float = 2.0,
+) -> ProbeContext:
     return ProbeContext(
-        interface=Interface("test0", IPv4Interface("198.18.0.1/24")),
+        interface=IFACE,
         hosts=(IPv4Address(IP),),
+        transport=transport or ReplayTransport(),
         timeout_s=timeout_s,
         clock=clock or (lambda: datetime(2024, 1, 1, tzinfo=UTC)),
     )
@@ -52,18 +61,19 @@ def _time_reply(year: int) -> str:
     )
 
 
-def _fake_onvif_device(monkeypatch: pytest.MonkeyPatch, year: int, sent: list[bytes]) -> None:
-    async def exchange(
-        ctx: ProbeContext, ip: str, port: int, requests: Sequence[bytes], **_: Any
-    ) -> _stream.Reply:
-        sent.extend(requests)
-        if b"GetSystemDateAndTime" in requests[0]:
-            return _stream.Reply((_http(_time_reply(year)),))
-        if b"GetDeviceInformation" in requests[0]:
-            return _stream.Reply((_http(DEVICE_INFO),))
-        return _stream.Reply(())
+def _onvif_device(year: int) -> ReplayTransport:
+    def answer(ip: str, port: int, request: bytes) -> bytes | None:
+        if b"GetSystemDateAndTime" in request:
+            return _http(_time_reply(year))
+        if b"GetDeviceInformation" in request:
+            return _http(DEVICE_INFO)
+        return None
 
-    monkeypatch.setattr(_stream, "exchange", exchange)
+    return ReplayTransport(tcp=answer, open_ports={IP: frozenset({80})})
+
+
+def _requests(transport: ReplayTransport) -> list[object]:
+    return [what for kind, what in transport.sent if kind == "tcp"]
 
 
 def _ticking_clock() -> Callable[[], datetime]:
@@ -77,23 +87,18 @@ def _ticking_clock() -> Callable[[], datetime]:
 
 
 @pytest.mark.parametrize("year", [9999, 1])
-async def test_onvif_absurd_device_clock_is_ignored_not_a_crash(
-    monkeypatch: pytest.MonkeyPatch, year: int
-) -> None:
-    sent: list[bytes] = []
-    _fake_onvif_device(monkeypatch, year, sent)
+async def test_onvif_absurd_device_clock_is_ignored_not_a_crash(year: int) -> None:
+    device = _onvif_device(year)
     host = HostInfo(IP, ports=(80,))
-    found = await onvif_probe.run_host(_ctx(_ticking_clock()), host)
+    found = await onvif_probe.run_host(_ctx(device, _ticking_clock()), host)
     keys = {e.key: e.value for e in found}
     assert "onvif.clock_skew_s" not in keys  # nonsense clock: no skew evidence
     assert keys["onvif.manufacturer"] == "Acme"  # the scan of this host goes on
-    assert len(sent) >= 2
+    assert len(_requests(device)) >= 2
 
 
-async def test_onvif_plausible_skew_is_still_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    sent: list[bytes] = []
-    _fake_onvif_device(monkeypatch, 2023, sent)
-    found = await onvif_probe.run_host(_ctx(), HostInfo(IP, ports=(80,)))
+async def test_onvif_plausible_skew_is_still_reported() -> None:
+    found = await onvif_probe.run_host(_ctx(_onvif_device(2023)), HostInfo(IP, ports=(80,)))
     skew = [e.value for e in found if e.key == "onvif.clock_skew_s"]
     assert skew == [str(-1)]  # 2023-12-31T23:59:59 against 2024-01-01T00:00:00
 
@@ -109,13 +114,10 @@ def test_onvif_service_urls_skip_unsafe_paths(path: str) -> None:
     assert onvif_probe.service_urls(_xaddrs_host(good)) == [("http", 8080, "/onvif/device_service")]
 
 
-async def test_onvif_run_host_with_control_char_xaddrs_does_not_raise(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    sent: list[bytes] = []
-    _fake_onvif_device(monkeypatch, 2024, sent)
-    assert await onvif_probe.run_host(_ctx(), _xaddrs_host(f"http://{IP}/on\x01vif")) == []
-    assert sent == []
+async def test_onvif_run_host_with_control_char_xaddrs_does_not_raise() -> None:
+    device = _onvif_device(2024)
+    assert await onvif_probe.run_host(_ctx(device), _xaddrs_host(f"http://{IP}/on\x01vif")) == []
+    assert device.sent == []
 
 
 class _FailingScanner:
@@ -131,15 +133,16 @@ class _FailingScanner:
     "error",
     [nmap.PortScannerError("Failed to open device test0"), nmap.PortScannerTimeout("Timeout")],
 )
-async def test_nmap_errors_become_scanner_errors(
+async def test_nmap_errors_become_camcensus_errors_at_the_transport(
     monkeypatch: pytest.MonkeyPatch, error: Exception
 ) -> None:
     monkeypatch.setattr(_FailingScanner, "error", error)
     monkeypatch.setattr(_FailingScanner, "timeout", None)
     monkeypatch.setattr(nmap, "PortScanner", _FailingScanner)
-    monkeypatch.setattr(ports.shutil, "which", lambda _name: "/usr/bin/nmap")
+    transport = NetworkTransport(IFACE, is_root=False)
+    monkeypatch.setattr(transport, "has_nmap", lambda: True)
     with pytest.raises(CamcensusError) as caught:
-        await ports.run(_ctx())
+        await ports.run(_ctx(transport))
     assert caught.value.__cause__ is error
     assert _FailingScanner.timeout == ports.nmap_timeout_s(2.0)
 
@@ -153,21 +156,16 @@ def test_nmap_timeout_fires_before_the_sweep_deadline(timeout_s: float) -> None:
     assert timeout_s * 10 <= nmap_s <= deadline_s - ports.NMAP_MARGIN_S
 
 
-def _fake_ssdp(monkeypatch: pytest.MonkeyPatch, description: bytes) -> None:
-    async def udp_exchange(ctx: ProbeContext, *_: Any, **__: Any) -> list[tuple[bytes, str]]:
-        reply = (
-            "HTTP/1.1 200 OK\r\nST: upnp:rootdevice\r\n"
-            f"LOCATION: http://{IP}:49152/desc.xml\r\nSERVER: Linux UPnP/1.0 cam/1.0\r\n\r\n"
-        ).encode()
-        return [(reply, IP)]
-
-    async def stream_exchange(
-        ctx: ProbeContext, ip: str, port: int, requests: Sequence[bytes], **_: Any
-    ) -> _stream.Reply:
-        return _stream.Reply((description,))
-
-    monkeypatch.setattr(ssdp, "exchange", udp_exchange)
-    monkeypatch.setattr(_stream, "exchange", stream_exchange)
+def _ssdp_device(description: bytes) -> ReplayTransport:
+    reply = (
+        "HTTP/1.1 200 OK\r\nST: upnp:rootdevice\r\n"
+        f"LOCATION: http://{IP}:49152/desc.xml\r\nSERVER: Linux UPnP/1.0 cam/1.0\r\n\r\n"
+    ).encode()
+    return ReplayTransport(
+        udp=lambda payload, destination: [(reply, IP)],
+        tcp=lambda ip, port, request: description,
+        open_ports={IP: frozenset({49152})},
+    )
 
 
 @pytest.mark.parametrize(
@@ -181,9 +179,6 @@ def _fake_ssdp(monkeypatch: pytest.MonkeyPatch, description: bytes) -> None:
         b'<?xml version="1.0" encoding="utf-32"?><root/>',
     ],
 )
-async def test_ssdp_hostile_description_costs_only_the_description(
-    monkeypatch: pytest.MonkeyPatch, description: bytes
-) -> None:
-    _fake_ssdp(monkeypatch, description)
-    found = await ssdp.run(_ctx())
+async def test_ssdp_hostile_description_costs_only_the_description(description: bytes) -> None:
+    found = await ssdp.run(_ctx(_ssdp_device(description)))
     assert ("ssdp.server", "Linux UPnP/1.0 cam/1.0") in {(e.key, e.value) for e in found}

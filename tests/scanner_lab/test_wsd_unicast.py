@@ -13,12 +13,15 @@ from camcensus.lab import netns
 from camcensus.lab.api import Lab
 from camcensus.scanner.probes import wsd
 from camcensus.scanner.probes.context import HostBudget, HostInfo, Interface, ProbeContext
+from camcensus.scanner.probes.transport import NetworkTransport
 
 
 def _ctx(ips: list[str]) -> ProbeContext:
+    interface = Interface("ccadm0", IPv4Interface("198.18.0.1/23"))
     return ProbeContext(
-        interface=Interface("ccadm0", IPv4Interface("198.18.0.1/23")),
+        interface=interface,
         hosts=tuple(IPv4Address(ip) for ip in ips),
+        transport=NetworkTransport(interface, is_root=False),
         budget=HostBudget(),
     )
 

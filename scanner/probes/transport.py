@@ -1,0 +1,589 @@
+"""The network under the probes: one ``Transport`` protocol, the real one and a replay.
+
+Probes never open a socket themselves: every packet they send and every reply they read
+goes through ``ctx.transport`` (the way httpx's client goes through its transport).
+``NetworkTransport`` is the real network, pinned to the scan's interface;
+``ReplayTransport`` serves recorded replies from memory, so every probe can be tested
+without root, a namespace or a network, and records what the probe asked to send.
+
+The scope and budget rules do not live here: ``scanner.probes._io`` checks every
+destination against the scan's hosts and holds the host's request budget before it calls
+the transport, whichever transport it is.
+
+Operations (each a coroutine):
+
+* ``datagrams``: send UDP datagrams (multicast, broadcast or unicast) and collect replies
+  for a while;
+* ``exchange``: one TCP (or TLS) connection, requests sent one after another, each reply
+  read as one HTTP/RTSP message;
+* ``connect``: does a TCP port accept, refuse, or stay silent;
+* ``arp``: who answers ARP for these addresses, with which MAC (raw frames, root only);
+* ``nmap``: open TCP ports of many hosts in one nmap run;
+* ``mdns``: browse DNS-SD service types and resolve the instances found.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import re
+import shutil
+import socket
+import ssl
+import struct
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
+
+from camcensus.base.errors import CamcensusError
+from camcensus.scanner.core.limits import (
+    MAX_HTTP_BODY_BYTES,
+    MAX_HTTP_HEAD_BYTES,
+    MAX_UDP_REPLY_BYTES,
+)
+
+if TYPE_CHECKING:
+    from zeroconf import Zeroconf
+    from zeroconf.asyncio import AsyncServiceInfo
+
+    from camcensus.scanner.probes.context import Interface
+
+__all__ = [
+    "MAX_DATAGRAMS",
+    "MAX_REPLY_BYTES",
+    "RECEIVE_BUFFER_BYTES",
+    "Connect",
+    "Datagram",
+    "MdnsService",
+    "NetworkTransport",
+    "ReplayTransport",
+    "Reply",
+    "Send",
+    "Transport",
+    "message_complete",
+]
+
+Datagram = tuple[bytes, str]
+"""A received payload and the address it came from."""
+Send = tuple[bytes, tuple[str, int]]
+"""A payload and where it goes."""
+Connect = Literal["open", "refused", "silent"]
+"""What a TCP connection attempt found: accepted, refused (RST: the host is alive), nothing."""
+
+MAX_DATAGRAMS: Final = 4096
+"""Most replies one datagram exchange keeps (about 8 a host on a /23)."""
+RECEIVE_BUFFER_BYTES: Final = 4 * 1024 * 1024
+"""Socket receive buffer for discovery replies: hundreds of cameras answer one multicast
+Probe within milliseconds, and the kernel default (about 208 KiB) dropped some of them
+in a 250-device lab; SO_RCVBUFFORCE (root) lifts the net.core.rmem_max cap."""
+MAX_REPLY_BYTES: Final = MAX_HTTP_HEAD_BYTES + MAX_HTTP_BODY_BYTES
+
+_IP_MULTICAST_ALL: Final = getattr(socket, "IP_MULTICAST_ALL", 49)  # linux/in.h
+_READ_BYTES: Final = 16 * 1024
+_HEAD_END: Final = re.compile(rb"\r?\n\r?\n")
+_CONTENT_LENGTH: Final = re.compile(rb"(?im)^content-length[ \t]*:[ \t]*(\d{1,12})[ \t]*\r?$")
+_CHUNKED: Final = re.compile(rb"(?im)^transfer-encoding[ \t]*:.*chunked")
+_ALIVE_ERRNOS: Final = frozenset({errno.ECONNREFUSED, errno.ECONNRESET})
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """The bytes of each response (in request order) and the peer certificate (TLS only)."""
+
+    messages: tuple[bytes, ...]
+    certificate_der: bytes | None = None
+    timed_out: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MdnsService:
+    """One resolved DNS-SD instance: its type, full name, addresses and TXT record."""
+
+    service_type: str
+    name: str
+    addresses: tuple[str, ...]
+    properties: tuple[tuple[str, str | None], ...] = ()
+
+
+class Transport(Protocol):
+    """What a probe may do on the network (see the module docstring)."""
+
+    async def datagrams(
+        self,
+        sends: Sequence[Send],
+        *,
+        listen_s: float,
+        bind_port: int = 0,
+        join_group: str | None = None,
+    ) -> list[Datagram]:
+        """Send every datagram, then return the replies heard for ``listen_s`` (at most
+        ``MAX_DATAGRAMS``, each at most ``MAX_UDP_REPLY_BYTES``)."""
+        ...
+
+    async def exchange(
+        self,
+        ip: str,
+        port: int,
+        requests: Sequence[bytes],
+        *,
+        tls: bool,
+        body_until_close: bool,
+        max_bytes: int,
+        deadline_s: float,
+    ) -> Reply:
+        """Send ``requests`` one after another on one connection and read each reply.
+
+        OSError when the connection fails; a deadline hit returns the partial replies
+        (``timed_out``)."""
+        ...
+
+    async def connect(self, ip: str, port: int, *, timeout_s: float) -> Connect:
+        """Whether ``ip:port`` accepts a TCP connection (closed again at once)."""
+        ...
+
+    async def arp(self, hosts: Sequence[str], *, wait_s: float) -> list[tuple[str, str]]:
+        """``(address, MAC)`` of every host that answers an ARP request."""
+        ...
+
+    def has_nmap(self) -> bool:
+        """Whether ``nmap`` can run here at all."""
+        ...
+
+    async def nmap(
+        self, hosts: Sequence[str], ports: Sequence[int], *, arguments: str, timeout_s: int
+    ) -> dict[str, set[int]]:
+        """Open ports per host from one nmap run; CamcensusError when nmap fails."""
+        ...
+
+    async def mdns(
+        self,
+        service_types: Sequence[str],
+        *,
+        browse_s: float,
+        resolve_ms: int,
+        max_instances: int,
+    ) -> list[MdnsService]:
+        """Every instance of ``service_types`` that answered, resolved."""
+        ...
+
+
+def message_complete(data: bytes, *, body_until_close: bool) -> bool:
+    """True when ``data`` holds a whole HTTP/RTSP message (head plus announced body).
+
+    Without Content-Length or chunking the body runs to the connection's end when
+    ``body_until_close`` (HTTP with Connection: close), else there is no body (RTSP).
+    """
+    end = _HEAD_END.search(data)
+    if end is None:
+        return False
+    head = data[: end.start()]
+    length = _CONTENT_LENGTH.search(head)
+    if length is not None:
+        return len(data) - end.end() >= int(length.group(1))
+    if _CHUNKED.search(head):
+        return data.endswith(b"0\r\n\r\n")
+    return not body_until_close
+
+
+# -- the real network -----------------------------------------------------------------
+
+
+class _Collector(asyncio.DatagramProtocol):
+    def __init__(self) -> None:
+        self.replies: list[Datagram] = []
+
+    def datagram_received(self, data: bytes, addr: tuple[str | object, int]) -> None:
+        if len(self.replies) < MAX_DATAGRAMS and len(data) <= MAX_UDP_REPLY_BYTES:
+            self.replies.append((data, str(addr[0])))
+
+    def error_received(self, exc: Exception) -> None:  # ICMP errors: nothing to learn
+        return
+
+
+def _grow_receive_buffer(sock: socket.socket) -> None:
+    force = getattr(socket, "SO_RCVBUFFORCE", None)
+    if force is not None:
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, force, RECEIVE_BUFFER_BYTES)
+            return
+        except PermissionError:  # not root: the capped request below still helps
+            pass
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
+
+
+def _tls_context() -> ssl.SSLContext:
+    # Device certificates are self-signed: we read them, we do not trust them.
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.minimum_version = ssl.TLSVersion.TLSv1
+    context.set_ciphers("DEFAULT:@SECLEVEL=0")
+    return context
+
+
+async def _read_message(
+    reader: asyncio.StreamReader, buffer: bytearray, max_bytes: int, body_until_close: bool
+) -> None:
+    while len(buffer) < max_bytes and not message_complete(
+        bytes(buffer), body_until_close=body_until_close
+    ):
+        chunk = await reader.read(min(_READ_BYTES, max_bytes - len(buffer)))
+        if not chunk:
+            return
+        buffer += chunk
+
+
+class NetworkTransport:
+    """The real network, every socket pinned to the scan's interface.
+
+    As root, SO_BINDTODEVICE makes the kernel send only through ``interface`` (a VPN's
+    more specific route or policy routing cannot take a probe elsewhere); without root
+    every socket is at least bound to the interface's address.  Multicast leaves through
+    the interface with TTL 1 and no loopback, and a socket hears only the groups it joined.
+    """
+
+    def __init__(self, interface: Interface, *, is_root: bool) -> None:
+        self.interface = interface
+        self.is_root = is_root
+
+    def _pin(self, sock: socket.socket) -> None:
+        if self.is_root and hasattr(socket, "SO_BINDTODEVICE"):
+            name = self.interface.name.encode() + b"\0"
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, name)
+
+    def _udp_socket(self, bind_port: int, group: str | None) -> socket.socket:
+        local = str(self.interface.ip)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+            self._pin(sock)
+            # Only multicast joined on this socket, not groups other sockets joined elsewhere.
+            sock.setsockopt(socket.IPPROTO_IP, _IP_MULTICAST_ALL, 0)
+            _grow_receive_buffer(sock)
+            sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(local))
+            sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
+            sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 0)
+            if group is not None:
+                # Replies sent to a group are only heard on a socket bound to the wildcard
+                # address; membership is taken on our interface alone.
+                sock.bind(("0.0.0.0", bind_port))  # noqa: S104
+                mreq = struct.pack("4s4s", socket.inet_aton(group), socket.inet_aton(local))
+                sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
+            elif bind_port:
+                sock.bind(("0.0.0.0", bind_port))  # noqa: S104 (broadcast replies)
+            else:
+                sock.bind((local, 0))
+            sock.setblocking(False)
+        except OSError:
+            sock.close()
+            raise
+        return sock
+
+    async def datagrams(
+        self,
+        sends: Sequence[Send],
+        *,
+        listen_s: float,
+        bind_port: int = 0,
+        join_group: str | None = None,
+    ) -> list[Datagram]:
+        loop = asyncio.get_running_loop()
+        sock = self._udp_socket(bind_port, join_group)
+        transport, collector = await loop.create_datagram_endpoint(_Collector, sock=sock)
+        try:
+            for payload, destination in sends:
+                transport.sendto(payload, destination)
+            await asyncio.sleep(listen_s)
+        finally:
+            transport.close()
+        return list(collector.replies)
+
+    async def _open(
+        self, ip: str, port: int, *, tls: ssl.SSLContext | None = None, limit: int = 2**16
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            self._pin(sock)
+            sock.bind((str(self.interface.ip), 0))
+            sock.setblocking(False)
+            await asyncio.get_running_loop().sock_connect(sock, (ip, port))
+        except BaseException:
+            sock.close()
+            raise
+        return await asyncio.open_connection(
+            sock=sock, ssl=tls, server_hostname="" if tls is not None else None, limit=limit
+        )
+
+    async def exchange(
+        self,
+        ip: str,
+        port: int,
+        requests: Sequence[bytes],
+        *,
+        tls: bool,
+        body_until_close: bool,
+        max_bytes: int,
+        deadline_s: float,
+    ) -> Reply:
+        messages: list[bytes] = []
+        certificate: bytes | None = None
+        buffer = bytearray()
+        timed_out = False
+        writer: asyncio.StreamWriter | None = None
+        try:
+            async with asyncio.timeout(deadline_s):
+                context = _tls_context() if tls else None
+                reader, writer = await self._open(ip, port, tls=context, limit=_READ_BYTES)
+                if tls:
+                    ssl_object = writer.get_extra_info("ssl_object")
+                    if isinstance(ssl_object, ssl.SSLObject):
+                        certificate = ssl_object.getpeercert(binary_form=True)
+                for request in requests:
+                    writer.write(request)
+                    await writer.drain()
+                    await _read_message(reader, buffer, max_bytes, body_until_close)
+                    messages.append(bytes(buffer))
+                    buffer.clear()
+        except TimeoutError:
+            timed_out = True
+            if buffer:
+                messages.append(bytes(buffer))
+        finally:
+            if writer is not None:
+                writer.transport.abort()
+        return Reply(tuple(messages), certificate, timed_out)
+
+    async def connect(self, ip: str, port: int, *, timeout_s: float) -> Connect:
+        try:
+            async with asyncio.timeout(timeout_s):
+                _reader, writer = await self._open(ip, port)
+        except TimeoutError:
+            return "silent"
+        except OSError as exc:
+            return "refused" if exc.errno in _ALIVE_ERRNOS else "silent"
+        writer.transport.abort()
+        return "open"
+
+    async def arp(self, hosts: Sequence[str], *, wait_s: float) -> list[tuple[str, str]]:
+        return await asyncio.to_thread(self._srp, list(hosts), wait_s)
+
+    def _srp(self, hosts: list[str], wait_s: float) -> list[tuple[str, str]]:
+        # scapy reads the routing table at import: imported here, only when ARP runs, and
+        # only its explicit arguments are used (never conf.iface or its routes)
+        from scapy.arch import get_if_hwaddr
+        from scapy.config import conf
+        from scapy.layers.l2 import ARP, Ether
+        from scapy.sendrecv import srp
+
+        conf.verb = 0
+        ours = str(self.interface.ip)
+        hwaddr = get_if_hwaddr(self.interface.name)  # this interface's MAC, not scapy's pick
+        packets = [
+            Ether(src=hwaddr, dst="ff:ff:ff:ff:ff:ff") / ARP(hwsrc=hwaddr, pdst=host, psrc=ours)
+            for host in hosts
+        ]
+        if not packets:
+            return []
+        answered, _unanswered = srp(packets, iface=self.interface.name, timeout=wait_s, verbose=0)
+        return [(str(reply[ARP].psrc), str(reply[ARP].hwsrc)) for _sent, reply in answered]
+
+    def has_nmap(self) -> bool:
+        return shutil.which("nmap") is not None
+
+    async def nmap(
+        self, hosts: Sequence[str], ports: Sequence[int], *, arguments: str, timeout_s: int
+    ) -> dict[str, set[int]]:
+        return await asyncio.to_thread(self._nmap, list(hosts), list(ports), arguments, timeout_s)
+
+    @staticmethod
+    def _nmap(
+        hosts: list[str], ports: list[int], arguments: str, timeout_s: int
+    ) -> dict[str, set[int]]:
+        import nmap
+
+        try:
+            scanner = nmap.PortScanner()
+            result: dict[str, Any] = scanner.scan(
+                hosts=" ".join(hosts),
+                ports=",".join(str(p) for p in ports),
+                arguments=arguments,
+                timeout=timeout_s,
+            )
+        except nmap.PortScannerTimeout as exc:  # a PortScannerError: test it first
+            raise CamcensusError(f"nmap port sweep killed after {timeout_s} s") from exc
+        except nmap.PortScannerError as exc:
+            raise CamcensusError(f"nmap port sweep failed: {str(exc).strip()[:200]}") from exc
+        found: dict[str, set[int]] = {}
+        for ip, data in result.get("scan", {}).items():
+            tcp = data.get("tcp", {}) if isinstance(data, dict) else {}
+            found[str(ip)] = {int(p) for p, info in tcp.items() if info.get("state") == "open"}
+        return found
+
+    async def mdns(
+        self,
+        service_types: Sequence[str],
+        *,
+        browse_s: float,
+        resolve_ms: int,
+        max_instances: int,
+    ) -> list[MdnsService]:
+        from zeroconf import Error as ZeroconfError
+        from zeroconf import IPVersion, ServiceStateChange
+        from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZeroconf
+
+        seen: dict[tuple[str, str], None] = {}
+
+        def on_change(
+            zeroconf: Zeroconf, service_type: str, name: str, state_change: ServiceStateChange
+        ) -> None:
+            if state_change is not ServiceStateChange.Removed and len(seen) < max_instances:
+                seen[(service_type, name)] = None
+
+        aiozc = AsyncZeroconf(interfaces=[str(self.interface.ip)], ip_version=IPVersion.V4Only)
+        try:
+            browser = AsyncServiceBrowser(aiozc.zeroconf, list(service_types), handlers=[on_change])
+            try:
+                await asyncio.sleep(browse_s)
+            finally:
+                await browser.async_cancel()
+            infos: list[AsyncServiceInfo] = []
+            for service_type, name in seen:
+                try:
+                    infos.append(AsyncServiceInfo(service_type, name))
+                except ZeroconfError:  # a hostile instance name (control characters ...)
+                    continue
+            await asyncio.gather(*(_resolve(i, aiozc.zeroconf, resolve_ms) for i in infos))
+            return [_mdns_service(info) for info in infos]
+        finally:
+            await aiozc.async_close()
+
+
+async def _resolve(info: AsyncServiceInfo, zeroconf: Zeroconf, resolve_ms: int) -> None:
+    from zeroconf import Error as ZeroconfError
+
+    with contextlib.suppress(ZeroconfError):
+        await info.async_request(zeroconf, resolve_ms)
+
+
+def _decode(raw: bytes | None) -> str:
+    return "" if raw is None else raw.decode("utf-8", errors="replace")
+
+
+def _mdns_service(info: AsyncServiceInfo) -> MdnsService:
+    properties = tuple(
+        (_decode(key), None if value is None else _decode(value))
+        for key, value in (info.properties or {}).items()
+    )
+    return MdnsService(info.type, info.name, tuple(info.parsed_addresses()), properties)
+
+
+# -- recorded replies -----------------------------------------------------------------
+
+UdpHandler = Callable[[bytes, tuple[str, int]], Iterable[Datagram]]
+"""Replies to one sent datagram: ``(payload, destination) -> [(reply, source), ...]``."""
+TcpHandler = Callable[[str, int, bytes], bytes | None]
+"""The reply to one request on a connection to ``ip:port`` (None: the server hangs up)."""
+
+
+def _no_datagrams(payload: bytes, destination: tuple[str, int]) -> Iterable[Datagram]:
+    return ()
+
+
+def _no_reply(ip: str, port: int, request: bytes) -> bytes | None:
+    return None
+
+
+@dataclass
+class ReplayTransport:
+    """Recorded replies from memory, for tests (see the module docstring).
+
+    ``udp`` and ``tcp`` answer what the probe sends; ``open_ports`` says which TCP ports
+    accept (a host listed there refuses its other ports, any other host is silent);
+    ``certificates`` are the DER certificates TLS ports present; ``arp_table`` maps the
+    addresses that answer ARP to their MACs; ``nmap_installed`` false is a machine
+    without nmap, and ``nmap_error`` makes the nmap run fail the way a broken one does;
+    ``mdns_services`` answer browsing.  ``sent`` lists
+    every datagram, TCP request and ARP target the probe asked to send, in order.
+    """
+
+    udp: UdpHandler = _no_datagrams
+    tcp: TcpHandler = _no_reply
+    open_ports: Mapping[str, frozenset[int]] = field(default_factory=dict)
+    certificates: Mapping[tuple[str, int], bytes] = field(default_factory=dict)
+    arp_table: Mapping[str, str] = field(default_factory=dict)
+    nmap_installed: bool = True
+    nmap_error: str | None = None
+    mdns_services: Sequence[MdnsService] = ()
+    sent: list[tuple[str, object]] = field(default_factory=list)
+
+    async def datagrams(
+        self,
+        sends: Sequence[Send],
+        *,
+        listen_s: float,
+        bind_port: int = 0,
+        join_group: str | None = None,
+    ) -> list[Datagram]:
+        replies: list[Datagram] = []
+        for payload, destination in sends:
+            self.sent.append(("udp", (payload, destination)))
+            replies.extend(self.udp(payload, destination))
+        return [r for r in replies if len(r[0]) <= MAX_UDP_REPLY_BYTES][:MAX_DATAGRAMS]
+
+    async def exchange(
+        self,
+        ip: str,
+        port: int,
+        requests: Sequence[bytes],
+        *,
+        tls: bool,
+        body_until_close: bool,
+        max_bytes: int,
+        deadline_s: float,
+    ) -> Reply:
+        if port not in self.open_ports.get(ip, frozenset()):
+            raise ConnectionRefusedError(errno.ECONNREFUSED, f"{ip}:{port} refused")
+        messages: list[bytes] = []
+        for request in requests:
+            self.sent.append(("tcp", (ip, port, request)))
+            reply = self.tcp(ip, port, request)
+            if reply is None:
+                break
+            messages.append(reply[:max_bytes])
+        certificate = self.certificates.get((ip, port)) if tls else None
+        return Reply(tuple(messages), certificate)
+
+    async def connect(self, ip: str, port: int, *, timeout_s: float) -> Connect:
+        self.sent.append(("connect", (ip, port)))
+        if ip not in self.open_ports:
+            return "silent"
+        return "open" if port in self.open_ports[ip] else "refused"
+
+    async def arp(self, hosts: Sequence[str], *, wait_s: float) -> list[tuple[str, str]]:
+        self.sent.extend(("arp", host) for host in hosts)
+        return [(host, self.arp_table[host]) for host in hosts if host in self.arp_table]
+
+    def has_nmap(self) -> bool:
+        return self.nmap_installed
+
+    async def nmap(
+        self, hosts: Sequence[str], ports: Sequence[int], *, arguments: str, timeout_s: int
+    ) -> dict[str, set[int]]:
+        self.sent.append(("nmap", (tuple(hosts), tuple(ports), arguments)))
+        if self.nmap_error is not None:
+            raise CamcensusError(self.nmap_error)
+        return {h: set(self.open_ports.get(h, frozenset())) & set(ports) for h in hosts}
+
+    async def mdns(
+        self,
+        service_types: Sequence[str],
+        *,
+        browse_s: float,
+        resolve_ms: int,
+        max_instances: int,
+    ) -> list[MdnsService]:
+        self.sent.append(("mdns", tuple(service_types)))
+        wanted = set(service_types)
+        return [s for s in self.mdns_services if s.service_type in wanted][:max_instances]
