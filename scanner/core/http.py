@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Final, NamedTuple
 
+from camcensus import __version__
 from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core._evidence import EvidenceList
@@ -36,7 +37,7 @@ __all__ = [
     "parse_response_head",
 ]
 
-USER_AGENT: Final = "camcensus/0.1"
+USER_AGENT: Final = f"camcensus/{__version__}"
 
 _UNSAFE_IN_REQUEST: Final = re.compile(r"[\x00-\x20\x7f]")
 _STATUS_LINE: Final = re.compile(r"(HTTP|RTSP)/(\d)\.(\d)[ \t]+(\d{3})(?:[ \t]+(.*))?")

@@ -1,0 +1,99 @@
+"""HTTP(S), TLS and RTSP banners over a replay transport: what is asked, what is read."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from replay import CAMERA, capture, context, http_reply, sent
+
+from camcensus.scanner.probes import banner
+from camcensus.scanner.probes.context import HostBudget, HostInfo
+from camcensus.scanner.probes.transport import ReplayTransport
+
+
+def _certificate(common_name: str) -> bytes:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    moment = datetime(2024, 1, 1, tzinfo=UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(moment)
+        .not_valid_after(moment)
+        .sign(key, hashes.SHA256())
+    )
+    return cert.public_bytes(serialization.Encoding.DER)
+
+
+def _web(ip: str, port: int, request: bytes) -> bytes | None:
+    if port == 554:
+        return capture(
+            "rtsp_options_200.txt" if request.startswith(b"OPTIONS") else "rtsp_describe_401.txt"
+        )
+    if request.startswith(b"GET / "):
+        return http_reply("302 Found", [f"Location: http://{ip}/doc/page/login.asp"])
+    if request.startswith(b"GET /doc/page/login.asp "):
+        return capture("http_app_webs_chunked.txt")
+    return http_reply("404 Not Found")
+
+
+async def test_http_follows_one_same_host_redirect_and_rtsp_asks_options_and_describe() -> None:
+    transport = ReplayTransport(tcp=_web, open_ports={CAMERA: frozenset({80, 554})})
+    found = await banner.run_host(context(transport), HostInfo(CAMERA, ports=(80, 554)))
+
+    requests = [(port, req.split(b"\r\n", 1)[0]) for _ip, port, req in sent(transport, "tcp")]
+    assert requests == [
+        (80, b"GET / HTTP/1.1"),
+        (80, b"GET /doc/page/login.asp HTTP/1.1"),
+        (554, b"OPTIONS rtsp://198.18.0.11:554/ RTSP/1.0"),
+        (554, b"DESCRIBE rtsp://198.18.0.11:554/ RTSP/1.0"),
+    ]
+    values = {(e.key, e.value) for e in found}
+    assert ("http.location", f"http://{CAMERA}/doc/page/login.asp") in values
+    assert ("http.server", "App-webs/") in values
+    assert ("rtsp.server", "Dahua Rtsp Server") in values
+    assert ("rtsp.realm", "Login to 7B0123PAZ00002") in values
+
+
+async def test_a_redirect_to_another_host_is_not_followed() -> None:
+    def away(ip: str, port: int, request: bytes) -> bytes:
+        return http_reply("302 Found", ["Location: http://198.18.0.12/login.asp"])
+
+    transport = ReplayTransport(tcp=away, open_ports={CAMERA: frozenset({80})})
+    await banner.run_host(context(transport), HostInfo(CAMERA, ports=(80,)))
+    assert len(sent(transport, "tcp")) == 1
+
+
+async def test_https_reads_the_certificate_once() -> None:
+    transport = ReplayTransport(
+        tcp=lambda ip, port, request: http_reply("200 OK", ["Server: lighttpd"]),
+        open_ports={CAMERA: frozenset({443})},
+        certificates={(CAMERA, 443): _certificate("IPC-HFW2431S")},
+    )
+    found = await banner.run_host(context(transport), HostInfo(CAMERA, ports=(443,)))
+    subjects = [e.value for e in found if e.key == "tls.subject"]
+    assert subjects == ["CN=IPC-HFW2431S"]
+    assert ("http.server", "lighttpd") in {(e.key, e.value) for e in found}
+    assert {e.source for e in found if e.key.startswith("http.")} == {"https"}
+
+
+async def test_the_request_budget_stops_the_banners_not_the_scan() -> None:
+    transport = ReplayTransport(tcp=_web, open_ports={CAMERA: frozenset({80, 8080, 554})})
+    ctx = context(transport, budget=HostBudget(max_connections=1, max_requests=2))
+    found = await banner.run_host(ctx, HostInfo(CAMERA, ports=(80, 554, 8080)))
+    assert ctx.budget.used(CAMERA) <= 2
+    assert len(sent(transport, "tcp")) <= 2
+    assert ("http.server", "App-webs/") in {(e.key, e.value) for e in found}
+
+
+async def test_a_refused_port_costs_only_that_port() -> None:
+    transport = ReplayTransport(tcp=_web, open_ports={CAMERA: frozenset({554})})
+    found = await banner.run_host(context(transport), HostInfo(CAMERA, ports=(80, 554)))
+    assert ("rtsp.server", "Dahua Rtsp Server") in {(e.key, e.value) for e in found}

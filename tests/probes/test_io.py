@@ -1,0 +1,62 @@
+"""The scope guard under every probe: nothing is sent to an address outside the scan."""
+
+from __future__ import annotations
+
+import pytest
+from replay import CAMERA, IFACE, OUTSIDER, context
+
+from camcensus.base.errors import RequestBudgetExceededError, ScopeError
+from camcensus.scanner.probes import _io
+from camcensus.scanner.probes.context import HostBudget
+from camcensus.scanner.probes.transport import ReplayTransport
+
+
+@pytest.mark.parametrize("destination", [OUTSIDER, "8.8.8.8", "255.255.255.255", "239.1.2.3"])
+async def test_a_datagram_outside_the_scan_is_refused_before_anything_is_sent(
+    destination: str,
+) -> None:
+    transport = ReplayTransport()
+    with pytest.raises(ScopeError, match="refusing to send"):
+        await _io.datagrams(context(transport), [(b"x", (destination, 9))], listen_s=0)
+    assert transport.sent == []
+
+
+async def test_hosts_groups_and_our_broadcast_are_allowed() -> None:
+    transport = ReplayTransport()
+    sends = [
+        (b"x", (CAMERA, 9)),
+        (b"x", ("239.255.255.250", 1900)),
+        (b"x", (str(IFACE.broadcast), 9)),
+    ]
+    assert await _io.datagrams(context(transport), sends, listen_s=0) == []
+    assert len(transport.sent) == 3
+
+
+@pytest.mark.parametrize("address", [OUTSIDER, str(IFACE.broadcast), "239.255.255.250"])
+async def test_tcp_goes_only_to_scan_hosts(address: str) -> None:
+    transport = ReplayTransport(open_ports={address: frozenset({80})})
+    with pytest.raises(ScopeError):
+        await _io.exchange(context(transport), address, 80, [b"GET / HTTP/1.1\r\n\r\n"])
+    with pytest.raises(ScopeError):
+        await _io.connect(context(transport), address, 80, timeout_s=1)
+    assert transport.sent == []
+
+
+async def test_the_budget_is_held_before_the_transport_is_asked() -> None:
+    transport = ReplayTransport(
+        tcp=lambda ip, port, request: b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+        open_ports={CAMERA: frozenset({80})},
+    )
+    ctx = context(transport, budget=HostBudget(max_connections=1, max_requests=1))
+    await _io.exchange(ctx, CAMERA, 80, [b"GET / HTTP/1.1\r\n\r\n"])
+    with pytest.raises(RequestBudgetExceededError):
+        await _io.exchange(ctx, CAMERA, 80, [b"GET / HTTP/1.1\r\n\r\n"])
+    assert len(transport.sent) == 1
+
+
+async def test_replies_from_outside_or_from_ourselves_are_dropped() -> None:
+    transport = ReplayTransport(
+        udp=lambda payload, dest: [(b"a", CAMERA), (b"b", OUTSIDER), (b"c", str(IFACE.ip))]
+    )
+    replies = await _io.datagrams(context(transport), [(b"x", (CAMERA, 9))], listen_s=0)
+    assert replies == [(b"a", CAMERA)]

@@ -1,0 +1,54 @@
+"""The port sweep over a replay transport: one nmap run, or a connect scan without nmap."""
+
+from __future__ import annotations
+
+import pytest
+from replay import CAMERA, IFACE, OTHER, context, sent
+
+from camcensus.base.errors import CamcensusError
+from camcensus.scanner.probes import ports
+from camcensus.scanner.probes.transport import ReplayTransport
+
+OPEN = {CAMERA: frozenset({80, 554, 8000}), OTHER: frozenset({22})}
+
+
+async def test_one_nmap_run_for_every_live_host_on_the_camera_ports() -> None:
+    transport = ReplayTransport(open_ports=OPEN)
+    found = await ports.run(context(transport, hosts=(str(IFACE.ip), CAMERA, OTHER)))
+    ((hosts, asked, arguments),) = sent(transport, "nmap")
+    assert hosts == (CAMERA, OTHER)  # never ourselves
+    assert asked == ports.CAMERA_PORTS
+    assert arguments.startswith("-sT ")
+    assert f"-e {IFACE.name}" in arguments
+    assert {(e.address, e.value) for e in found} == {(CAMERA, "80,554,8000"), (OTHER, "22")}
+
+
+async def test_as_root_nmap_sends_syn() -> None:
+    transport = ReplayTransport(open_ports=OPEN)
+    await ports.run(context(transport, is_root=True))
+    ((_hosts, _ports, arguments),) = sent(transport, "nmap")
+    assert arguments.startswith("-sS ")
+
+
+async def test_without_nmap_a_connect_scan_does_the_same_job_and_says_so() -> None:
+    warnings: list[str] = []
+    transport = ReplayTransport(open_ports=OPEN, nmap_installed=False)
+    found = await ports.run(context(transport, warn=warnings.append))
+    assert sent(transport, "nmap") == []
+    assert len(sent(transport, "connect")) == 2 * len(ports.CAMERA_PORTS)
+    assert {(e.address, e.value) for e in found} == {(CAMERA, "80,554,8000"), (OTHER, "22")}
+    assert warnings == ["nmap not found: using an asyncio connect scan"]
+
+
+async def test_use_nmap_off_scans_by_connect_without_a_warning() -> None:
+    warnings: list[str] = []
+    transport = ReplayTransport(open_ports=OPEN)
+    await ports.run(context(transport, use_nmap=False, warn=warnings.append))
+    assert sent(transport, "nmap") == []
+    assert warnings == []
+
+
+async def test_a_failing_nmap_fails_the_sweep_with_its_reason() -> None:
+    transport = ReplayTransport(open_ports=OPEN, nmap_error="nmap port sweep failed: bad iface")
+    with pytest.raises(CamcensusError, match="bad iface"):
+        await ports.run(context(transport))
