@@ -41,6 +41,7 @@ from camcensus.base.errors import InventoryError
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core.schema import (
     DEVICE_FIELDS,
+    FIELDS,
     RECORD_FIELDS,
     REVIEW_STATUSES,
     SNAPSHOT_FIELD_NAMES,
@@ -81,7 +82,19 @@ _FINISH_STATUSES: Final[tuple[ScanStatus, ...]] = ("complete", "incomplete", "fa
 _COMPARED_FIELDS: Final = SNAPSHOT_FIELD_NAMES[1:]
 """What a scan comparison reports as changed: every snapshot field but the key."""
 _DEVICE_COLUMNS: Final = tuple(f for f in DEVICE_FIELDS if f.column is not None)
-_STORED_DEVICE_FIELDS: Final = tuple(f for f in _DEVICE_COLUMNS if not f.derived)
+_STORED_DEVICE_FIELDS: Final = tuple(
+    (f.name, value_from_sql(f)) for f in _DEVICE_COLUMNS if not f.derived
+)
+"""The device fields a row is read back into, each with its decoder."""
+_STATE_FIELDS: Final = tuple((f.name, value_from_sql(f)) for f in RECORD_FIELDS)
+_LISTING_COLUMNS: Final = ", ".join(
+    "json_remove(identification, '$.chain') AS identification"
+    if f.name == "identification"
+    else f.name
+    for f in FIELDS
+    if f.column is not None
+)
+"""What a listing reads: every column, the identification without its evidence chain."""
 
 _SCHEMA: Final = Migrations("camcensus.inventory")
 
@@ -593,12 +606,16 @@ class Inventory:
         review_status: ReviewStatus | None = None,
         site: str | None = None,
         maker: str | None = None,
-        with_evidence: bool = False,
+        with_details: bool = False,
     ) -> list[DeviceRecord]:
         """Devices matching every given filter, flagged first, then by site and IP.
 
-        ``with_evidence`` also loads each device's evidence from its latest scan (one
-        query for all of them); without it ``record.device.evidence`` is empty.
+        A listing carries each device's identification without its evidence chain and
+        without evidence (``identification.chain`` and ``device.evidence`` are empty):
+        the chain is the bulk of the stored identification, and SQLite strips it
+        before Python reads the row, so 10,000 devices list fast.  ``with_details``
+        loads both, the evidence from each device's latest scan (one query for all);
+        ``device(key)`` always does.
         """
         where: list[str] = []
         params: list[object] = []
@@ -614,12 +631,13 @@ class Inventory:
         if flagged is not None:
             where.append("flagged = ?")
             params.append(int(flagged))
-        sql = "SELECT * FROM devices"
+        columns = "*" if with_details else _LISTING_COLUMNS
+        sql = f"SELECT {columns} FROM devices"  # noqa: S608 (column names from the schema)
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY flagged DESC, site, ip, device_key"
         rows = list(self._db.query(sql, params))
-        evidence = self._latest_evidence() if with_evidence else {}
+        evidence = self._latest_evidence() if with_details else {}
         return [self._device_record(r, evidence.get(str(r["device_key"]), ())) for r in rows]
 
     def _latest_evidence(self, device_key: str | None = None) -> dict[str, tuple[Evidence, ...]]:
@@ -656,8 +674,8 @@ class Inventory:
     ) -> DeviceRecord:
         """The typed record of one ``devices`` row, every field through the schema."""
         try:
-            stored = {f.name: value_from_sql(f, row[f.name]) for f in _STORED_DEVICE_FIELDS}
-            state = {f.name: value_from_sql(f, row[f.name]) for f in RECORD_FIELDS}
+            stored = {name: decode(row[name]) for name, decode in _STORED_DEVICE_FIELDS}
+            state = {name: decode(row[name]) for name, decode in _STATE_FIELDS}
             device = Device(**stored, evidence=evidence)  # type: ignore[arg-type]
             return DeviceRecord(device=device, **state)  # type: ignore[arg-type]
         except (ValueError, TypeError, KeyError) as exc:
@@ -696,12 +714,12 @@ class Inventory:
         return list(self._snapshots(scan_id).values())
 
     def _snapshots(self, scan_id: int) -> dict[str, DeviceSnapshot]:
-        fields = DeviceSnapshot.fields()
+        fields = [(f.name, value_from_sql(f)) for f in DeviceSnapshot.fields()]
         snapshots: dict[str, DeviceSnapshot] = {}
         for r in self._db.query(
             "SELECT * FROM device_history WHERE scan_id = ? ORDER BY device_key", [scan_id]
         ):
-            values = {f.name: value_from_sql(f, r[f.name]) for f in fields}
+            values = {name: decode(r[name]) for name, decode in fields}
             snapshots[str(r["device_key"])] = DeviceSnapshot(scan_id, **values)  # type: ignore[arg-type]
         return snapshots
 

@@ -134,40 +134,47 @@ def _text_key(value: str) -> SortKey:
     return (0, value.casefold()) if value else (1, "")  # empty values sort last
 
 
-def _cell(name: str, record: DeviceRecord) -> str:
-    """How the table shows one field (the schema's text, shortened for the screen)."""
-    item = _SCHEMA[name]
-    value = item.value(record)
-    if name == "flagged":
-        return "FLAG" if value else "-"
-    if name == "review_status":
-        return REVIEW_LABELS.get(record.review_status, record.review_status)
-    if name == "last_seen":  # 2025-03-01T09:00:01+00:00 -> 2025-03-01 09:00 (UTC, as stored)
-        return record.last_seen[:16].replace("T", " ")
-    return field_text(item, value)
+_COLUMN_KEYS: Final = tuple(c.key for c in COLUMNS)
+_TEXTS: Final = tuple(
+    _SCHEMA[name]
+    for name in dict.fromkeys(
+        [*_COLUMN_KEYS, *FIELD_FILTERS.values(), *(f.name for f in _SEARCHED)]
+    )
+)
+"""Every field a row shows, filters or searches, each turned into text once per row."""
+
+
+def _texts(record: DeviceRecord) -> dict[str, str]:
+    device = record.device
+    return {
+        f.name: field_text(f, getattr(device if f.of == "device" else record, f.name))
+        for f in _TEXTS
+    }
 
 
 def make_row(record: DeviceRecord) -> DeviceRow:
     """The table row for one inventory record."""
     device = record.device
-    values = {c.key: _cell(c.key, record) for c in COLUMNS}
+    texts = _texts(record)
+    review = REVIEW_LABELS.get(record.review_status, record.review_status)
+    cells = dict(texts)
+    cells["flagged"] = "FLAG" if device.flagged else "-"
+    cells["review_status"] = review
+    # 2025-03-01T09:00:01+00:00 -> 2025-03-01 09:00 (UTC, as stored)
+    cells["last_seen"] = record.last_seen[:16].replace("T", " ")
     sort_keys: dict[str, SortKey] = {
         "flagged": (0, not device.flagged),  # flagged first when ascending
         "ip": _ip_sort_key(device.ip),
         "confidence": (0, device.confidence),
     }
-    fields = {
-        word: field_text(_SCHEMA[name], _SCHEMA[name].value(record)).lower()
-        for word, name in FIELD_FILTERS.items()
-    }
+    fields = {word: texts[name].lower() for word, name in FIELD_FILTERS.items()}
     fields["status"] = record.review_status.replace("_", " ")
     fields["site"] = fields["site"] or _NO_SITE
-    review = REVIEW_LABELS.get(record.review_status, record.review_status)
-    search = "\n".join([field_text(f, f.value(record)) for f in _SEARCHED] + [review]).lower()
+    search = "\n".join([*(texts[f.name] for f in _SEARCHED), review]).lower()
     return DeviceRow(
         device_key=device.device_key,
-        cells=tuple(safe_text(values[c.key]) for c in COLUMNS),
-        sort_keys=tuple(sort_keys.get(c.key) or _text_key(values[c.key]) for c in COLUMNS),
+        cells=tuple(safe_text(cells[key]) for key in _COLUMN_KEYS),
+        sort_keys=tuple(sort_keys.get(key) or _text_key(cells[key]) for key in _COLUMN_KEYS),
         flagged=device.flagged,
         fields=fields,
         search=search,

@@ -64,6 +64,9 @@ _SELF_MAKER: Final = 0.8  # a label naming a maker-kind vendor also claims it as
 _OTHER_KINDS: Final = frozenset({"chip", "module", "software"})
 
 
+_CLAIM_TEXTS: Final = ("field", "value", "key", "evidence", "source", "rule")
+
+
 @dataclass(frozen=True, slots=True)
 class Claim:
     """One step of the evidence chain: evidence ``key=evidence`` supports ``field=value``."""
@@ -90,17 +93,22 @@ class Claim:
 
     @classmethod
     def from_dict(cls, data: object) -> Claim:
-        """The Claim ``to_dict`` wrote; VendorDataError when ``data`` is not one."""
-        doc = _mapping(data, "claim")
-        return cls(
-            field=_text(doc, "field"),
-            value=_text(doc, "value"),
-            key=_text(doc, "key"),
-            evidence=_text(doc, "evidence"),
-            source=_text(doc, "source"),
-            rule=_text(doc, "rule"),
-            weight=_number(doc, "weight"),
-        )
+        """The Claim ``to_dict`` wrote; VendorDataError when ``data`` is not one.
+
+        Read for every claim of every device the inventory lists, so it checks types
+        directly rather than through the generic helpers below.
+        """
+        if type(data) is not dict:
+            raise VendorDataError("claim: expected an object")
+        try:
+            texts = [data[name] for name in _CLAIM_TEXTS]
+            weight = data["weight"]
+        except KeyError as exc:
+            raise VendorDataError(f"claim: {exc} is missing") from exc
+        if any(type(v) is not str for v in texts) or type(weight) not in (int, float):
+            raise VendorDataError("claim: text fields must be text and 'weight' a number")
+        field_, value, key, evidence, source, rule = texts
+        return cls(field_, value, key, evidence, source, rule, float(weight))
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +189,7 @@ def _optional_text(doc: dict[str, object], key: str) -> str | None:
 
 def _texts(doc: dict[str, object], key: str) -> list[str]:
     value = doc.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+    if type(value) is not list or (value and not all(type(v) is str for v in value)):
         raise VendorDataError(f"{key!r} must be a list of text")
     return cast("list[str]", value)
 

@@ -69,7 +69,7 @@ class FlagDecision:
 
 def _texts(doc: dict[str, object], key: str) -> tuple[str, ...]:
     value = doc.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+    if type(value) is not list or (value and not all(type(v) is str for v in value)):
         raise VendorDataError(f"flag: {key!r} must be a list of text")
     return tuple(cast("list[str]", value))
 

@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     with Inventory.open(args.db, create=False) as inventory:
         rows = inventory.devices(
-            flagged=True if args.flagged_only else None, with_evidence=args.json is not None
+            flagged=True if args.flagged_only else None, with_details=args.json is not None
         )
     try:
         if args.csv:

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Final, Literal, NamedTuple, cast
+from typing import Any, Final, Literal, NamedTuple, cast
 
 from camcensus.base.errors import VendorDataError
 from camcensus.base.evidence import Evidence
@@ -306,28 +306,36 @@ def sql_value(item: Field, value: object) -> object:
     return value
 
 
-def value_from_sql(item: Field, raw: object) -> object:
-    """A field's typed value back from its column; ValueError when the column holds
-    something the schema cannot have written."""
-    if item.kind == "list":
-        loaded = json.loads(str(raw or "[]"))
-        if not isinstance(loaded, list):
-            raise ValueError(f"column {item.name} holds no JSON list")
-        return tuple(str(v) for v in loaded)
-    if item.kind == "identification":
-        try:
-            return Identification.from_dict(json.loads(str(raw)))
-        except (VendorDataError, json.JSONDecodeError) as exc:
-            raise ValueError(f"column {item.name}: {exc}") from exc
-    if item.kind == "bool":
-        return bool(raw)
-    if item.kind == "float":
-        return float(cast(float, raw))
-    if item.kind == "int":
-        return int(cast(int, raw))
-    if item.kind == "optional_text":
-        return None if raw is None else str(raw)
-    return str(raw)
+def _list_from_sql(raw: object) -> tuple[str, ...]:
+    loaded = json.loads(str(raw or "[]"))
+    if not isinstance(loaded, list):
+        raise ValueError("the column holds no JSON list")
+    return tuple(str(v) for v in loaded)
+
+
+def _identification_from_sql(raw: object) -> Identification:
+    try:
+        return Identification.from_dict(json.loads(str(raw)))
+    except (VendorDataError, json.JSONDecodeError) as exc:
+        raise ValueError(str(exc)) from exc
+
+
+_FROM_SQL: Final[Mapping[FieldKind, Callable[[Any], object]]] = {
+    "text": str,
+    "optional_text": lambda raw: None if raw is None else str(raw),
+    "bool": bool,
+    "float": float,
+    "int": int,
+    "list": _list_from_sql,
+    "identification": _identification_from_sql,
+}
+
+
+def value_from_sql(item: Field) -> Callable[[Any], object]:
+    """How a field's typed value comes back from its column: a function of the raw
+    column value that raises ValueError (or TypeError) for anything the schema cannot
+    have written."""
+    return _FROM_SQL[item.kind]
 
 
 def _json_value(item: Field, value: object) -> object:

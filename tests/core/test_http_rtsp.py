@@ -4,17 +4,20 @@ from collections.abc import Callable
 
 import pytest
 
+from camcensus import __version__
 from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
 from camcensus.scanner.core import http, rtsp
 from camcensus.scanner.core.limits import MAX_HTTP_BODY_EVIDENCE_CHARS, MAX_HTTP_HEAD_BYTES
 
 ADDRESS = "198.18.0.11"
+UA = f"User-Agent: camcensus/{__version__}".encode()  # every request names the version
 
 
 def test_build_request() -> None:
     assert http.build_request("198.18.0.11:8080", "/doc/page/login.asp") == (
         b"GET /doc/page/login.asp HTTP/1.1\r\nHost: 198.18.0.11:8080\r\n"
-        b"User-Agent: camcensus/0.1\r\nAccept: */*\r\nConnection: close\r\n\r\n"
+        + UA
+        + b"\r\nAccept: */*\r\nConnection: close\r\n\r\n"
     )
 
 
@@ -137,11 +140,12 @@ def test_broken_chunking_keeps_what_arrived() -> None:
 
 def test_rtsp_requests() -> None:
     assert rtsp.build_options("rtsp://198.18.0.12:554/", 1) == (
-        b"OPTIONS rtsp://198.18.0.12:554/ RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: camcensus/0.1\r\n\r\n"
+        b"OPTIONS rtsp://198.18.0.12:554/ RTSP/1.0\r\nCSeq: 1\r\n" + UA + b"\r\n\r\n"
     )
     assert rtsp.build_describe("rtsp://198.18.0.12/", 2) == (
-        b"DESCRIBE rtsp://198.18.0.12/ RTSP/1.0\r\nCSeq: 2\r\nUser-Agent: camcensus/0.1\r\n"
-        b"Accept: application/sdp\r\n\r\n"
+        b"DESCRIBE rtsp://198.18.0.12/ RTSP/1.0\r\nCSeq: 2\r\n"
+        + UA
+        + b"\r\nAccept: application/sdp\r\n\r\n"
     )
 
 

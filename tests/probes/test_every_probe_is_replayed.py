@@ -17,7 +17,7 @@ PROBES = sorted(
 
 @pytest.mark.parametrize("name", PROBES)
 def test_the_probe_has_replay_tests(name: str) -> None:
-    tests = (HERE / f"test_{name}.py").read_text(encoding="utf-8")
+    tests = (HERE / f"test_probe_{name}.py").read_text(encoding="utf-8")
     assert "ReplayTransport" in tests
     assert "NetworkTransport" not in tests
 

@@ -126,3 +126,34 @@ def test_scan_killed_midway_leaves_a_recoverable_database(hostile_lab: Lab, tmp_
         (scan,) = inventory.scans()
         assert scan.status == "incomplete"
         assert scan.device_count >= 1
+
+
+def test_a_camera_on_two_addresses_is_one_device_through_the_cli(
+    make_lab: Callable[..., Lab], tmp_path: Path
+) -> None:
+    """The kernel answers ARP for both of a camera's addresses with its one MAC: the CLI's
+    JSON, summary, exit code and inventory all show one device with both addresses."""
+    lab = make_lab("cct2ip", devices=8, mix="default")
+    profiles = lab.profiles()
+    camera = next(d for d in lab.devices if profiles[d.profile_id].truth["flagged"])
+    alias = "198.18.1.200"
+    subprocess.run(
+        ["ip", "-n", camera.netns, "addr", "add", f"{alias}/23", "dev", "ccdev0"], check=True
+    )
+    db = tmp_path / "inv.db"
+    done = _scan(lab, db, LAB_TARGET, "--json", "--fail-on-flagged")
+    assert done.returncode == 1, done.stderr  # flagged devices found
+    devices = json.loads(done.stdout)["devices"]
+    assert len(devices) == len(lab.devices)
+    (merged,) = [d for d in devices if d["mac"] == camera.mac]
+    assert merged["addresses"] == [camera.ip, alias]
+    assert merged["flagged"]
+    assert {e["address"] for e in merged["evidence"]} == {camera.ip, alias}
+
+    summary = _scan(lab, tmp_path / "second.db", LAB_TARGET)
+    assert f"{len(lab.devices)} devices" in summary.stdout
+    with Inventory.open(db, create=False) as inventory:
+        assert len(inventory.devices()) == len(lab.devices)
+        record = inventory.device(f"mac:{camera.mac}")
+        assert record.device.addresses == (camera.ip, alias)
+        assert {e.address for e in record.device.evidence} == {camera.ip, alias}

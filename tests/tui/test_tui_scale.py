@@ -1,8 +1,7 @@
-"""The app opens and filters an inventory of 10,000 devices."""
+"""The app opens and filters an inventory of 10,000 devices (its speed: bench/tui.py)."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from tui_fixtures import build_large_inventory, fixed_clock, make_app
@@ -26,10 +25,7 @@ async def test_ten_thousand_devices_open_and_filter(tmp_path: Path) -> None:
             await pilot.pause()
             assert table.row_count == DEVICES // 5
             assert {r.cells[2] for r in table.rows} == {"Dahua"}
-            began = time.perf_counter()
-            app.apply_filter()
-            # generous bound for slow CI machines; bench/tui.py records the real numbers
-            assert time.perf_counter() - began < 0.5
+            # how fast filtering is, is bench/tui.py's to measure (apply_filter_ms)
             await pilot.press("enter", "end")
             await pilot.pause()
             assert table.cursor_row == DEVICES // 5 - 1
