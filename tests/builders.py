@@ -9,7 +9,13 @@ benchmark all build devices here, so a change to the schema changes one file.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core.schema import Device, DeviceRecord, device_key_for
@@ -109,3 +115,27 @@ def make_record(host: int = 5, **overrides: Any) -> DeviceRecord:
         if name in state:
             state[name] = overrides.pop(name)
     return DeviceRecord(device=make_device(host, **overrides), **state)
+
+
+def self_signed_der(common_name: str, organisation: str | None = None) -> bytes:
+    """A self-signed certificate (DER) as cameras present them: CN, optional O and C=CN."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    attributes = [x509.NameAttribute(NameOID.COMMON_NAME, common_name)]
+    if organisation is not None:
+        attributes[:0] = [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+        ]
+    name = x509.Name(attributes)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=3650))
+        .sign(key, hashes.SHA256())
+    )
+    return certificate.public_bytes(serialization.Encoding.DER)

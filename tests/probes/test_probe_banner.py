@@ -2,34 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from builders import self_signed_der
 from replay import CAMERA, capture, context, http_reply, sent
 
 from camcensus.scanner.probes import banner
 from camcensus.scanner.probes.context import HostBudget, HostInfo
 from camcensus.scanner.probes.transport import ReplayTransport
-
-
-def _certificate(common_name: str) -> bytes:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    moment = datetime(2024, 1, 1, tzinfo=UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(moment)
-        .not_valid_after(moment)
-        .sign(key, hashes.SHA256())
-    )
-    return cert.public_bytes(serialization.Encoding.DER)
 
 
 def _web(ip: str, port: int, request: bytes) -> bytes | None:
@@ -75,7 +53,7 @@ async def test_https_reads_the_certificate_once() -> None:
     transport = ReplayTransport(
         tcp=lambda ip, port, request: http_reply("200 OK", ["Server: lighttpd"]),
         open_ports={CAMERA: frozenset({443})},
-        certificates={(CAMERA, 443): _certificate("IPC-HFW2431S")},
+        certificates={(CAMERA, 443): self_signed_der("IPC-HFW2431S")},
     )
     found = await banner.run_host(context(transport), HostInfo(CAMERA, ports=(443,)))
     subjects = [e.value for e in found if e.key == "tls.subject"]
