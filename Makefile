@@ -6,7 +6,7 @@ STAMP    := $(VENV)/.installed
 PYTEST   := $(VENV)/bin/pytest
 SYSBINS  := nmap ip
 
-.PHONY: install sysdeps test test-unit lab check lint types imports demo bench clean
+.PHONY: install sysdeps test test-unit lab check lint types imports demo bench clean wheel-check
 
 sysdeps:
 	@missing=""; for b in $(SYSBINS); do command -v $$b >/dev/null 2>&1 || missing="$$missing $$b"; done; \
@@ -46,6 +46,10 @@ types:
 
 imports:
 	$(VENV)/bin/lint-imports
+
+# The wheel in a fresh venv outside the checkout (needs root for its lab scan).
+wheel-check: install
+	bash .ci/wheel-check
 
 # The main job on the built-in lab: lab up (default mix), scan from the admin
 # namespace, summary, inventory.db and a CSV, lab down.
