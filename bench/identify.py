@@ -1,73 +1,135 @@
-"""Identification precision and recall over the labelled set (tests/data/identify_labelled.jsonl).
+"""Identification on replies of real devices: camcensus beside nmap's service probes.
 
-Run: .venv/bin/python bench/identify.py [FILE]
+Run: .venv/bin/python bench/identify.py [--half test|rules] [--misses]
 
-Per field (maker, brand, device_type, flagged) a prediction counts as a true positive when
-it equals the label, a false positive when it is set but wrong (or set where the label is
-null), and a false negative when the label is set but the prediction is missing or wrong.
-Also prints the time per identification.
+Every item of the real-device corpus (tests/corpus: replies as published, with their
+source and a truth written without camcensus) is read through the scanner's own parsers
+(``identify --reply``) and identified; the same reply bytes go through the match lines
+of the locally installed nmap's ``nmap-service-probes`` (bench/nmap_probes.py).
+Reported per family (Hikvision and Dahua with their white labels, other Chinese makers,
+other makers) and overall: maker recall, flag recall on makers of concern, and false
+flags on the others.  nmap flags nothing, so only its maker recall is comparable.
+
+The figures that count are the *test* half's: that half is never read while writing
+fingerprints.  ``--misses`` lists the items camcensus gets wrong, and refuses to for the
+test half.  Writes bench/results/identify.json.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import platform
 import sys
 import time
 from pathlib import Path
+from typing import Any, Final
 
-from camcensus.vendor_db import identify
-from camcensus.vendor_db.identify import evidence_from_mapping
+HERE: Final = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent / "tests" / "corpus"), str(HERE)]
 
-DEFAULT = Path(__file__).resolve().parent.parent / "tests" / "data" / "identify_labelled.jsonl"
-FIELDS = ("maker", "brand", "device_type", "flagged")
+import corpus  # type: ignore[import-not-found]  # noqa: E402
+import nmap_probes  # noqa: E402
+
+from camcensus.base.errors import MalformedReplyError  # noqa: E402
+from camcensus.scanner.core.replies import wire_form  # noqa: E402
+from camcensus.vendor_db.identify import identify  # noqa: E402
+
+RESULTS: Final = HERE / "results" / "identify.json"
+GOALS: Final = {"Hikvision": 0.95, "Dahua": 0.95, "all": 0.90, "flag": 0.95}
 
 
-def _predicted(result: dict[str, object], field: str) -> object:
-    if field == "flagged":
-        flag = result["flag"]
-        assert isinstance(flag, dict)
-        return flag["flagged"]
-    value = result[field]
-    return None if value == "unknown" else value
+def _camcensus(item: Any) -> tuple[str | None, bool, str]:
+    try:
+        evidence = corpus.evidence(item)
+    except MalformedReplyError as exc:
+        return None, False, f"parse: {exc}"
+    result = identify(evidence)
+    return result.maker, result.flag.flagged, ""
+
+
+def _nmap(item: Any) -> str | None:
+    if item.data is None or item.kind not in nmap_probes.PROBES_BY_KIND:
+        return None
+    hit = nmap_probes.match_reply(item.kind, wire_form(item.kind, item.data))
+    if hit is None:
+        return None
+    vendors = [c.split(":")[2] for c in hit.cpes if c.count(":") >= 2]
+    for text in (hit.product, *vendors, hit.info):
+        if text:
+            for maker in corpus.makers():
+                if corpus.names_maker(text, maker) and maker == item.maker:
+                    return maker
+    return hit.product or None
+
+
+def _figures(score: Any) -> dict[str, Any]:
+    return {
+        "items": score.total,
+        "maker_right": score.maker_right,
+        "maker_recall": round(score.maker_recall, 3),
+        "flag_expected": score.flag_expected,
+        "flag_right": score.flag_right,
+        "flag_recall": round(score.flag_recall, 3),
+        "false_flags": score.false_flags,
+    }
 
 
 def main(argv: list[str]) -> int:
-    path = Path(argv[1]) if len(argv) > 1 else DEFAULT
-    cases = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    counts = {f: {"tp": 0, "fp": 0, "fn": 0, "tn": 0} for f in FIELDS}
-    misses: list[str] = []
-    start = time.perf_counter()
-    for case in cases:
-        result = identify(evidence_from_mapping(case["evidence"])).to_dict()
-        for field in FIELDS:
-            label = case["expect"].get(field)
-            if field == "device_type" and label == "unknown":
-                label = None
-            got = _predicted(result, field)
-            if field == "flagged":  # a binary label: positive = flagged
-                key = ("tp" if got else "tn") if got == label else ("fp" if got else "fn")
-            elif got == label:
-                key = "tp" if label is not None else "tn"
-            else:
-                key = "fp" if got is not None else "fn"
-                if got is not None and label is not None:
-                    counts[field]["fn"] += 1
-            counts[field][key] += 1
-            if got != label:
-                misses.append(f"{case['id']}: {field} expected {label!r}, got {got!r}")
-    elapsed_s = time.perf_counter() - start
-    print(f"labelled set: {path} ({len(cases)} devices)")
-    print(f"{'field':<12} {'precision':>9} {'recall':>7}  tp  fp  fn  tn")
-    for field, c in counts.items():
-        precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
-        recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--half", choices=("test", "rules"), default="test")
+    parser.add_argument("--misses", action="store_true", help="list misses (rules half only)")
+    args = parser.parse_args(argv[1:])
+    if args.misses and args.half == "test":
+        print("refusing to list the test half's misses: it is held out", file=sys.stderr)
+        return 2
+    items = corpus.half(args.half)
+    started = time.perf_counter()
+    ours = {item.id: _camcensus(item) for item in items}
+    ours_s = time.perf_counter() - started
+    started = time.perf_counter()
+    theirs = {item.id: _nmap(item) for item in items}
+    nmap_s = time.perf_counter() - started
+    report: dict[str, Any] = {
+        "half": args.half,
+        "items": len(items),
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+        "nmap_match_lines": sum(len(v) for v in nmap_probes.probes().values()),
+        "camcensus_ms_per_item": round(ours_s * 1000 / max(len(items), 1), 2),
+        "nmap_ms_per_item": round(nmap_s * 1000 / max(len(items), 1), 2),
+        "parse_errors": sum(1 for r in ours.values() if r[2]),
+        "families": {},
+    }
+    groups = {**corpus.by_family(items), "all": items}
+    print(f"corpus {args.half} half: {len(items)} items")
+    print(f"{'family':<14} {'items':>5}  {'camcensus maker':>15}  {'nmap maker':>10}  "
+          f"{'flag recall':>11}  {'false flags':>11}")  # fmt: skip
+    for name, members in groups.items():
+        mine = corpus.score((i, ours[i.id][0], ours[i.id][1]) for i in members)
+        peer = corpus.score((i, theirs[i.id], False) for i in members)
+        report["families"][name] = {"camcensus": _figures(mine), "nmap": _figures(peer)}
+        goal = GOALS.get(name)
+        mark = "" if goal is None else ("  ok" if mine.maker_recall >= goal else f"  < {goal:.0%}")
         print(
-            f"{field:<12} {precision:>9.3f} {recall:>7.3f} {c['tp']:>3} {c['fp']:>3}"
-            f" {c['fn']:>3} {c['tn']:>3}"
+            f"{name:<14} {len(members):>5}  {mine.maker_recall:>14.1%}  {peer.maker_recall:>10.1%}"
+            f"  {mine.flag_right:>4}/{mine.flag_expected:<4} {mine.false_flags:>11}{mark}"
         )
-    print(f"time: {elapsed_s * 1000 / max(len(cases), 1):.2f} ms per device (incl. first load)")
-    for miss in misses:
-        print("  miss:", miss)
+    overall = corpus.score((i, ours[i.id][0], ours[i.id][1]) for i in items)
+    print(f"flag recall on makers of concern: {overall.flag_recall:.1%} (goal 95%); "
+          f"false flags: {overall.false_flags} (goal 0)")  # fmt: skip
+    print(f"parse errors: {report['parse_errors']} (incomplete published replies)")
+    print(f"time: camcensus {report['camcensus_ms_per_item']} ms, nmap match lines "
+          f"{report['nmap_ms_per_item']} ms per item")  # fmt: skip
+    if args.misses:
+        for item in items:
+            maker, _flagged, error = ours[item.id]
+            if not corpus.names_maker(maker, item.maker):
+                print(f"  miss {item.id} ({item.kind}): {maker!r}, truth {item.maker} {error}")
+    if args.half == "test":
+        RESULTS.parent.mkdir(exist_ok=True)
+        RESULTS.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        print(f"written: {RESULTS}")
     return 0
 
 

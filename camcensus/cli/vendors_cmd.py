@@ -18,6 +18,12 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 _MAX_INPUT_BYTES = 16 * 1024 * 1024
+REPLY_KINDS = (
+    "wsd", "sadp", "dhip", "netip", "ssdp", "upnp", "onvif", "http", "rtsp", "tls", "ftp",
+    "telnet", "isapi", "mdns", "snmp",
+)  # fmt: skip
+"""``identify --reply`` kinds: scanner.core.replies.KINDS (a test holds them equal; the
+list is written out here so ``--help`` does not import the scanner)."""
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,13 +36,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = sub.add_parser(
         "identify",
-        help="identify a device from evidence given as JSON (no network)",
+        help="identify a device from evidence given as JSON, or from one captured reply",
         description=(
             "Read evidence as JSON: one object of key -> value (or list of values), "
-            "a JSON array of such objects, or JSON lines; print identifications as JSON."
+            "a JSON array of such objects, or JSON lines; print identifications as JSON. "
+            "With --reply KIND, read one reply as captured instead (bytes as on the wire, "
+            "or text with LF line ends, restored to CRLF for http, rtsp, ssdp and ftp) "
+            "and parse it with the parser a scan uses."
         ),
+        epilog="reply kinds: " + ", ".join(REPLY_KINDS),
     )
-    p.add_argument("file", nargs="?", default="-", help="JSON file, or - for stdin (default)")
+    p.add_argument("file", nargs="?", default="-", help="input file, or - for stdin (default)")
+    p.add_argument(
+        "--reply",
+        metavar="KIND",
+        choices=REPLY_KINDS,
+        help="the input is one captured reply of this kind (see below)",
+    )
     p.add_argument("--policy", type=Path, metavar="FILE", help="policy TOML (default: shipped)")
     p.add_argument("--no-chain", action="store_true", help="leave the evidence chain out")
     p.set_defaults(func=_cmd_identify)
@@ -196,10 +212,41 @@ def _parse_evidence_json(text: str, spec: str) -> tuple[list[dict[str, Any]], bo
     return docs, single
 
 
+def _read_bytes(spec: str) -> bytes:
+    try:
+        if spec == "-":
+            data = sys.stdin.buffer.read(_MAX_INPUT_BYTES + 1)
+        else:
+            with Path(spec).open("rb") as fh:
+                data = fh.read(_MAX_INPUT_BYTES + 1)
+    except OSError as exc:
+        raise VendorDataError(f"cannot read {spec}: {exc}") from exc
+    if len(data) > _MAX_INPUT_BYTES:
+        raise VendorDataError(f"{spec}: input over {_MAX_INPUT_BYTES} bytes")
+    return data
+
+
+def _identify_reply(args: argparse.Namespace, policy: Policy) -> int:
+    from camcensus.scanner.core.replies import CRLF_KINDS, parse_reply, restore_crlf
+    from camcensus.vendor_db.identify import identify
+
+    data = _read_bytes(args.file)
+    if args.reply in CRLF_KINDS and b"\r\n" not in data:
+        data = restore_crlf(data.lstrip(b"\n"))
+    evidence = parse_reply(args.reply, data)
+    result = identify(evidence, policy).to_dict()
+    if args.no_chain:
+        del result["chain"]
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return 0
+
+
 def _cmd_identify(args: argparse.Namespace) -> int:
     from camcensus.vendor_db.identify import evidence_from_mapping, identify
 
     policy = _load_policy(args.policy)
+    if args.reply is not None:
+        return _identify_reply(args, policy)
     docs, single = _parse_evidence_json(_read_text(args.file), args.file)
     results: list[dict[str, Any]] = []
     for doc in docs:

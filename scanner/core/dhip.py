@@ -20,7 +20,7 @@ from camcensus.scanner.core._evidence import EvidenceList
 from camcensus.scanner.core._json import load_json_object, scalar_text
 from camcensus.scanner.core.limits import MAX_UDP_REPLY_BYTES
 
-__all__ = ["HEADER_BYTES", "MAGIC", "PORT", "SOURCE", "build_search", "parse_reply"]
+__all__ = ["FIELDS", "HEADER_BYTES", "MAGIC", "PORT", "SOURCE", "build_search", "parse_reply"]
 
 PORT: Final = 37810
 SOURCE: Final = "dhip"
@@ -30,7 +30,7 @@ HEADER_BYTES: Final = 32
 _SEARCH_METHOD: Final = "DHDiscover.search"
 _REPLY_METHOD: Final = "client.notifyDevInfo"
 
-_FIELDS: Final = (
+FIELDS: Final = (
     ("Vendor", "dhip.vendor"),
     ("Manufacturer", "dhip.manufacturer"),
     ("DeviceClass", "dhip.device_class"),
@@ -81,7 +81,7 @@ def parse_reply(data: bytes, address: str) -> list[Evidence]:
     if not isinstance(info, dict):
         raise MalformedReplyError("DHIP reply: notifyDevInfo without params.deviceInfo")
     found = EvidenceList(SOURCE, address)
-    for field, key in _FIELDS:
+    for field, key in FIELDS:
         found.add(key, scalar_text(info.get(field)))
     for mac in (message.get("mac"), params.get("mac"), info.get("Mac"), info.get("mac")):
         found.add_mac("dhip.mac", scalar_text(mac))

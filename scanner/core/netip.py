@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import struct
+from collections.abc import Mapping
 from typing import Final
 
 from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
@@ -29,6 +30,7 @@ __all__ = [
     "SOURCE",
     "build_search",
     "decode_host_ip",
+    "message_evidence",
     "parse_reply",
 ]
 
@@ -54,6 +56,30 @@ def decode_host_ip(text: str) -> str:
         raise MalformedReplyError(f"NetIP HostIP is not a hex IPv4: {text[:40]!r}") from exc
 
 
+_SYSTEM_INFO: Final = (
+    ("HardWare", "netip.hardware"),
+    ("DeviceModel", "netip.hardware"),
+    ("SoftWareVersion", "netip.firmware"),
+    ("SerialNo", "netip.serial"),
+    ("BuildTime", "netip.build_time"),
+)
+
+
+def _other_message_evidence(message: Mapping[str, object], address: str) -> list[Evidence]:
+    info = message.get("SystemInfo", message)
+    found = EvidenceList(SOURCE, address)
+    if isinstance(info, dict):
+        for field, key in _SYSTEM_INFO:
+            found.add(key, scalar_text(info.get(field)))
+    if "AliveInterval" in message and "SessionID" in message:
+        found.add("netip.login", "ok" if message.get("Ret") == 100 else "refused")
+        device_type = message.get("DeviceType ", message.get("DeviceType"))
+        found.add("netip.device_type", scalar_text(device_type))
+    if not found.items():
+        raise MalformedReplyError("NetIP reply: neither NetCommon, SystemInfo nor a login")
+    return found.items()
+
+
 def parse_reply(data: bytes, address: str) -> list[Evidence]:
     """Evidence from one NetIP datagram; ``[]`` for other message ids (our own 1530 echo).
 
@@ -75,9 +101,18 @@ def parse_reply(data: bytes, address: str) -> list[Evidence]:
             f"NetIP reply: header announces {length} payload bytes, {len(payload)} present"
         )
     message = load_json_object(payload.rstrip(b"\x00\n\r "), "NetIP reply")
+    return message_evidence(message, address)
+
+
+def message_evidence(message: Mapping[str, object], address: str) -> list[Evidence]:
+    """Evidence from the JSON of a NetIP message, framing removed: a search reply
+    (``NetWork.NetCommon``), a ``SystemInfo`` answer (hardware, firmware, serial; as an
+    object of its own or the bare fields), or a login answer (``AliveInterval``,
+    ``SessionID``, and Xiongmai's own ``"DeviceType "`` key, trailing space included).
+    MalformedReplyError when it is none of them."""
     common = message.get("NetWork.NetCommon")
     if not isinstance(common, dict):
-        raise MalformedReplyError("NetIP reply: no NetWork.NetCommon object")
+        return _other_message_evidence(message, address)
     found = EvidenceList(SOURCE, address)
     found.add("netip.hostname", scalar_text(common.get("HostName")))
     found.add("netip.serial", scalar_text(common.get("SN")))

@@ -20,9 +20,18 @@ from xml.sax.saxutils import escape
 from camcensus.base.errors import MalformedReplyError
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core._evidence import EvidenceList
-from camcensus.scanner.core._xml import child, child_text, descendants, parse_xml, soap_body
+from camcensus.scanner.core._xml import (
+    child,
+    child_text,
+    descendants,
+    local_name,
+    parse_xml,
+    soap_body,
+)
+from camcensus.scanner.core.wsd import add_scopes
 
 __all__ = [
+    "DEVICE_INFORMATION_FIELDS",
     "SOURCE",
     "build_get_system_date_and_time",
     "build_request",
@@ -31,7 +40,11 @@ __all__ = [
     "is_auth_fault",
     "is_fault",
     "parse_device_information",
+    "parse_media",
     "parse_network_interfaces",
+    "parse_reply",
+    "parse_scopes",
+    "parse_service_addresses",
     "parse_system_date_and_time",
     "password_digest",
 ]
@@ -55,7 +68,7 @@ _AUTH_FAULT_CODES: Final = ("NotAuthorized", "FailedAuthentication", "InvalidSec
 _POSIX_TZ_OFFSET: Final = re.compile(
     r"(?:[A-Za-z]{3,}|<[^>]{1,16}>)([+-]?)(\d{1,2})(?::(\d{1,2})(?::(\d{1,2}))?)?"
 )
-_DEVICE_INFORMATION: Final = (
+DEVICE_INFORMATION_FIELDS: Final = (
     ("Manufacturer", "onvif.manufacturer"),
     ("Model", "onvif.model"),
     ("FirmwareVersion", "onvif.firmware"),
@@ -257,9 +270,74 @@ def parse_device_information(xml: bytes, address: str) -> list[Evidence]:
     if response is None:
         return []
     found = EvidenceList(SOURCE, address)
-    for tag, key in _DEVICE_INFORMATION:
+    for tag, key in DEVICE_INFORMATION_FIELDS:
         found.add(key, child_text(response, tag))
     return found.items()
+
+
+def parse_scopes(xml: bytes, address: str) -> list[Evidence]:
+    """``onvif.scope.<kind>`` for every ONVIF scope of a GetScopes reply (the same scopes
+    a WS-Discovery match carries, asked by unicast); ``[]`` for a SOAP Fault."""
+    response = _response(xml, "GetScopesResponse")
+    if response is None:
+        return []
+    found = EvidenceList(SOURCE, address)
+    for item in descendants(response, "ScopeItem"):
+        add_scopes(found, "".join(item.itertext()), "onvif.scope")
+    return found.items()
+
+
+def parse_service_addresses(xml: bytes, address: str) -> list[Evidence]:
+    """``onvif.xaddr`` for every service URL of a GetCapabilities or GetServices reply
+    (vendors lay out their service paths in their own way); ``[]`` for a Fault."""
+    body = _body(xml, "ONVIF services")
+    if _fault(body) is not None:
+        return []
+    found = EvidenceList(SOURCE, address)
+    for xaddr in descendants(body, "XAddr"):
+        found.add("onvif.xaddr", "".join(xaddr.itertext()).strip())
+    return found.items()
+
+
+def parse_media(xml: bytes, address: str) -> list[Evidence]:
+    """``onvif.uri`` for media URIs (GetStreamUri, GetSnapshotUri) and ``onvif.profile``
+    for profile names (GetProfiles): each maker lays them out its own way."""
+    body = _body(xml, "ONVIF media reply")
+    if _fault(body) is not None:
+        return []
+    found = EvidenceList(SOURCE, address)
+    for media_uri in descendants(body, "MediaUri"):
+        found.add("onvif.uri", child_text(media_uri, "Uri"))
+    for profile in descendants(body, "Profiles"):
+        found.add("onvif.profile", child_text(profile, "Name"))
+    return found.items()
+
+
+def parse_reply(xml: bytes, address: str) -> list[Evidence]:
+    """Evidence from an ONVIF reply, by its response element.
+
+    GetDeviceInformation, GetNetworkInterfaces, GetScopes, GetCapabilities, GetServices
+    and the media replies (GetStreamUri, GetSnapshotUri, GetProfiles) give evidence;
+    any other response, and a SOAP Fault, gives none. MalformedReplyError for a
+    document that is not a SOAP envelope.
+    """
+    body = _body(xml, "ONVIF reply")
+    if _fault(body) is not None:
+        return []
+    names = {local_name(e.tag) for e in body}
+    for name, parse in (
+        ("GetDeviceInformationResponse", parse_device_information),
+        ("GetNetworkInterfacesResponse", parse_network_interfaces),
+        ("GetScopesResponse", parse_scopes),
+        ("GetCapabilitiesResponse", parse_service_addresses),
+        ("GetServicesResponse", parse_service_addresses),
+        ("GetStreamUriResponse", parse_media),
+        ("GetSnapshotUriResponse", parse_media),
+        ("GetProfilesResponse", parse_media),
+    ):
+        if name in names:
+            return parse(xml, address)
+    return []
 
 
 def parse_network_interfaces(xml: bytes, address: str) -> list[Evidence]:

@@ -17,6 +17,7 @@ SOURCE: Final = "rtsp"
 
 _UNSAFE: Final = re.compile(r"[\x00-\x20\x7f]")
 _STATUS_LINE: Final = re.compile(r"RTSP/\d\.\d[ \t]+\d{3}(?:[ \t].*)?")
+_MAX_SDP_BYTES: Final = 16 * 1024
 
 
 def _request(method: str, url: str, cseq: int, extra: str = "") -> bytes:
@@ -40,7 +41,8 @@ def build_describe(url: str, cseq: int) -> bytes:
 
 
 def parse_rtsp(data: bytes, address: str) -> list[Evidence]:
-    """Evidence from one RTSP response: ``rtsp.server``, ``rtsp.realm``, ``rtsp.public``.
+    """Evidence from one RTSP response: ``rtsp.server``, ``rtsp.realm``, ``rtsp.public``
+    and, for a DESCRIBE answered with a session description, ``rtsp.sdp.*``.
 
     Raises MalformedReplyError when the reply is not RTSP, ReplyTooLargeError when its
     head is over the cap.
@@ -55,4 +57,26 @@ def parse_rtsp(data: bytes, address: str) -> list[Evidence]:
     public = head.headers.get("Public")
     if public is not None:
         found.add("rtsp.public", ", ".join(m.strip() for m in public.split(",") if m.strip()))
+    _add_sdp(found, head.body)
     return found.items()
+
+
+def _add_sdp(found: EvidenceList, body: bytes) -> None:
+    """Session description lines a DESCRIBE reply carries (RFC 8866): the session name
+    (``s=``), information (``i=``), the origin's user name (``o=``) and the tool
+    (``a=tool:``) are where servers name their maker or software."""
+    text = body[:_MAX_SDP_BYTES].decode("utf-8", errors="replace")
+    if not text.lstrip().startswith("v="):
+        return
+    for line in text.splitlines():
+        kind, sep, value = line.strip().partition("=")
+        if not sep:
+            continue
+        if kind == "s":
+            found.add("rtsp.sdp.session", value)
+        elif kind == "i":
+            found.add("rtsp.sdp.info", value)
+        elif kind == "o":
+            found.add("rtsp.sdp.origin", value.split(" ", 1)[0])
+        elif kind == "a" and value.startswith("tool:"):
+            found.add("rtsp.sdp.tool", value[len("tool:") :])

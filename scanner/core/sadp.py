@@ -18,12 +18,12 @@ from camcensus.scanner.core._evidence import EvidenceList
 from camcensus.scanner.core._xml import child_text, local_name, parse_xml
 from camcensus.scanner.core.limits import MAX_UDP_REPLY_BYTES
 
-__all__ = ["PORT", "SOURCE", "build_inquiry", "parse_reply"]
+__all__ = ["FIELDS", "PORT", "SOURCE", "build_inquiry", "parse_reply"]
 
 PORT: Final = 37020
 SOURCE: Final = "sadp"
 
-_FIELDS: Final = (
+FIELDS: Final = (
     ("DeviceType", "sadp.device_type"),
     ("DeviceDescription", "sadp.model"),
     ("DeviceSN", "sadp.serial"),
@@ -58,7 +58,7 @@ def parse_reply(data: bytes, address: str) -> list[Evidence]:
     if name != "ProbeMatch":
         raise MalformedReplyError(f"SADP reply: unexpected root element <{name[:40]}>")
     found = EvidenceList(SOURCE, address)
-    for field, key in _FIELDS:
+    for field, key in FIELDS:
         found.add(key, child_text(root, field))
     found.add_mac("sadp.mac", child_text(root, "MAC"))
     found.add_ip(child_text(root, "IPv4Address"))

@@ -18,6 +18,7 @@ from camcensus.scanner.core.http import parse_message_head
 from camcensus.scanner.core.limits import MAX_UDP_REPLY_BYTES
 
 __all__ = [
+    "DESCRIPTION_FIELDS",
     "MULTICAST_GROUP",
     "PORT",
     "SOURCE",
@@ -32,7 +33,7 @@ SOURCE: Final = "ssdp"
 
 _UNSAFE: Final = re.compile(r"[\x00-\x20\x7f]")
 _RESPONSE_LINE: Final = re.compile(r"HTTP/1\.\d[ \t]+200(?:[ \t].*)?", re.IGNORECASE)
-_DESCRIPTION_FIELDS: Final = (
+DESCRIPTION_FIELDS: Final = (
     ("manufacturer", "upnp.manufacturer"),
     ("manufacturerURL", "upnp.manufacturer_url"),
     ("modelName", "upnp.model_name"),
@@ -113,6 +114,6 @@ def parse_description(xml: bytes, address: str) -> list[Evidence]:
     if device is None:
         raise MalformedReplyError("UPnP description: no <device> under <root>")
     found = EvidenceList(SOURCE, address)
-    for tag, key in _DESCRIPTION_FIELDS:
+    for tag, key in DESCRIPTION_FIELDS:
         found.add(key, child_text(device, tag))
     return found.items()

@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Final
 
 from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core._evidence import EvidenceList
 from camcensus.scanner.core.limits import MAX_CERT_BYTES
 
-__all__ = ["SOURCE", "parse_certificate"]
+__all__ = ["SOURCE", "parse_certificate", "parse_certificate_file"]
 
 SOURCE: Final = "tls"
+_PEM_BEGIN: Final = b"-----BEGIN CERTIFICATE-----"
 
 
 def parse_certificate(der: bytes, address: str, source: str = SOURCE) -> list[Evidence]:
@@ -34,3 +36,17 @@ def parse_certificate(der: bytes, address: str, source: str = SOURCE) -> list[Ev
     found.add("tls.subject", subject)
     found.add("tls.issuer", issuer)
     return found.items()
+
+
+def parse_certificate_file(data: bytes, address: str, source: str = SOURCE) -> list[Evidence]:
+    """The first certificate of a PEM text (``-----BEGIN CERTIFICATE-----``), else of DER
+    bytes: what an admin saved with ``openssl s_client`` or a browser."""
+    if _PEM_BEGIN not in data:
+        return parse_certificate(data, address, source)
+    if len(data) > 2 * MAX_CERT_BYTES:
+        raise ReplyTooLargeError(f"TLS certificate: {len(data)} bytes of PEM")
+    try:
+        certificate = x509.load_pem_x509_certificate(data[data.index(_PEM_BEGIN) :])
+    except ValueError as exc:
+        raise MalformedReplyError(f"TLS certificate: unreadable PEM ({exc})") from exc
+    return parse_certificate(certificate.public_bytes(Encoding.DER), address, source)

@@ -23,6 +23,7 @@ __all__ = [
     "SOURCE",
     "TYPES_DEVICE",
     "TYPES_NVT",
+    "add_scopes",
     "build_probe",
     "parse_probe_matches",
     "relates_to",
@@ -49,14 +50,7 @@ _DISCOVERY_TO: Final = "urn:schemas-xmlsoap-org:ws:2005:04:discovery"
 _QNAME: Final = r"[A-Za-z_][\w.-]*:[A-Za-z_][\w.-]*"
 _QNAME_LIST: Final = re.compile(rf"{_QNAME}(?:\s+{_QNAME})*")
 _SCOPE_PREFIX: Final = "onvif://www.onvif.org/"
-_SCOPE_KINDS: Final = {
-    "name": "wsd.scope.name",
-    "hardware": "wsd.scope.hardware",
-    "mac": "wsd.scope.mac",
-    "location": "wsd.scope.location",
-    "type": "wsd.scope.type",
-    "profile": "wsd.scope.profile",
-}
+_SCOPE_KINDS: Final = frozenset({"name", "hardware", "mac", "location", "type", "profile"})
 
 
 def build_probe(message_id: str, types: str = TYPES_NVT) -> bytes:
@@ -91,17 +85,23 @@ def relates_to(data: bytes) -> str | None:
     return text.strip() if text is not None else None
 
 
-def _add_scopes(found: EvidenceList, scopes_text: str) -> None:
+def add_scopes(found: EvidenceList, scopes_text: str, key_prefix: str = "wsd.scope") -> None:
+    """Evidence ``<key_prefix>.<kind>`` for each ONVIF scope (``onvif://www.onvif.org/<kind>/
+    <value>``, URL-decoded) in a space-separated list; a MAC scope also gives ``mac``.
+
+    WS-Discovery matches carry scopes (``wsd.scope.*``), and so does ONVIF GetScopes
+    (``onvif.scope.*``).
+    """
     for scope in scopes_text.split():
         if not scope.lower().startswith(_SCOPE_PREFIX):
             continue
         kind, sep, value = scope[len(_SCOPE_PREFIX) :].partition("/")
-        key = _SCOPE_KINDS.get(kind.lower())
-        if key is None or not sep:
+        kind = kind.lower()
+        if kind not in _SCOPE_KINDS or not sep:
             continue
         decoded = urllib.parse.unquote(value, errors="replace")
-        found.add(key, decoded)
-        if key == "wsd.scope.mac":
+        found.add(f"{key_prefix}.{kind}", decoded)
+        if kind == "mac":
             found.add_mac(None, decoded)
 
 
@@ -129,7 +129,7 @@ def parse_probe_matches(data: bytes, address: str) -> list[Evidence]:
             found.add("wsd.xaddrs", " ".join(xaddrs.split()))
         scopes = child_text(match, "Scopes")
         if scopes is not None:
-            _add_scopes(found, scopes)
+            add_scopes(found, scopes)
     return found.items()
 
 

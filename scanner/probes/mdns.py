@@ -8,11 +8,10 @@ in-scope address it announces.
 
 from __future__ import annotations
 
-import re
 from typing import Final
 
 from camcensus.base.evidence import Evidence
-from camcensus.scanner.core.limits import clean_text
+from camcensus.scanner.core import mdns as core
 from camcensus.scanner.probes import _io
 from camcensus.scanner.probes.context import ProbeContext
 from camcensus.scanner.probes.transport import MdnsService
@@ -39,7 +38,6 @@ SERVICE_TYPES: Final = (
     "_device-info._tcp.local.",
     "_companion-link._tcp.local.",
 )
-_TXT_KEY: Final = re.compile(r"[a-z0-9][a-z0-9_.-]{0,31}")
 
 
 async def run(ctx: ProbeContext) -> list[Evidence]:
@@ -58,16 +56,12 @@ async def run(ctx: ProbeContext) -> list[Evidence]:
 
 
 def _evidence(ctx: ProbeContext, service: MdnsService) -> list[Evidence]:
-    service_type, name = service.service_type, service.name
-    instance = name[: -len(service_type) - 1] if name.endswith("." + service_type) else name
     out: list[Evidence] = []
     for address in service.addresses:
-        if not ctx.in_scope(address) or address == str(ctx.interface.ip):
-            continue
-        out.append(Evidence("mdns.service", clean_text(service_type), NAME, address))
-        out.append(Evidence("mdns.name", clean_text(instance), NAME, address))
-        for key, value in service.properties:
-            text_key = key.lower()
-            if _TXT_KEY.fullmatch(text_key) and value is not None:
-                out.append(Evidence(f"mdns.txt.{text_key}", clean_text(value), NAME, address))
-    return [e for e in out if e.value]
+        if ctx.in_scope(address) and address != str(ctx.interface.ip):
+            out.extend(
+                core.service_evidence(
+                    service.service_type, service.name, service.properties, address
+                )
+            )
+    return out

@@ -1,0 +1,169 @@
+"""One captured reply of a named kind into evidence: the parsers a scan uses, and the
+partial forms people publish."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from builders import self_signed_der
+
+from camcensus.base.errors import MalformedReplyError
+from camcensus.base.evidence import known_keys
+from camcensus.cli.vendors_cmd import REPLY_KINDS
+from camcensus.scanner.core import ftp, telnet
+from camcensus.scanner.core.replies import (
+    KINDS,
+    fields_evidence,
+    parse_reply,
+    restore_crlf,
+    wire_form,
+)
+
+DEVICE_INFO = b"""<?xml version="1.0" encoding="UTF-8"?>
+<DeviceInfo version="2.0" xmlns="http://www.hikvision.com/ver20/XMLSchema">
+<deviceName>IP CAMERA</deviceName>
+<model>DS-2CD2143G2-I</model>
+<serialNumber>DS-2CD2143G2-I20230101AAWRJ00001</serialNumber>
+<macAddress>bc:ad:28:0a:0b:0c</macAddress>
+<firmwareVersion>V5.7.3</firmwareVersion>
+<firmwareReleasedDate>build 220112</firmwareReleasedDate>
+<deviceType>IPCamera</deviceType>
+</DeviceInfo>"""
+
+
+def values(found: list) -> set[tuple[str, str]]:  # type: ignore[type-arg]
+    return {(e.key, e.value) for e in found}
+
+
+def test_the_cli_offers_every_kind() -> None:
+    assert REPLY_KINDS == KINDS
+
+
+def test_isapi_device_info_and_the_same_fields_published_as_json() -> None:
+    found = values(parse_reply("isapi", DEVICE_INFO))
+    assert ("isapi.model", "DS-2CD2143G2-I") in found
+    assert ("isapi.firmware", "V5.7.3 build 220112") in found
+    assert ("isapi.namespace", "http://www.hikvision.com/ver20/XMLSchema") in found
+    assert ("mac", "bc:ad:28:0a:0b:0c") in found
+    fields = {"model": "DS-2CD2143G2-I", "firmwareVersion": "V5.7.3"}
+    assert ("isapi.model", "DS-2CD2143G2-I") in values(fields_evidence("isapi", fields))
+
+
+def test_an_isapi_refusal_still_shows_the_api() -> None:
+    refusal = b'<ResponseStatus version="2.0" xmlns="http://www.isapi.org/ver20/XMLSchema"><statusCode>4</statusCode></ResponseStatus>'
+    assert values(parse_reply("isapi", refusal)) == {
+        ("isapi.document", "ResponseStatus"),
+        ("isapi.namespace", "http://www.isapi.org/ver20/XMLSchema"),
+    }
+
+
+def test_isapi_cut_short_keeps_the_fields_that_survive() -> None:
+    cut = DEVICE_INFO[: DEVICE_INFO.index(b"<macAddress>") + 8]
+    assert ("isapi.model", "DS-2CD2143G2-I") in values(parse_reply("isapi", cut))
+
+
+def test_ftp_greeting_lines_and_telnet_negotiation() -> None:
+    greeting = b"220-Welcome\r\n220 AXIS P1346 Network Camera 5.50 (2014) ready.\r\n"
+    assert values(ftp.parse_banner(greeting, "")) == {
+        ("ftp.banner", "Welcome AXIS P1346 Network Camera 5.50 (2014) ready.")
+    }
+    with pytest.raises(MalformedReplyError):
+        ftp.parse_banner(b"421 Too many users\r\n", "")
+    negotiated = b"\xff\xfd\x18\xff\xfb\x01\r\nFLEXIDOME IP\r\n(none) login: "
+    assert values(telnet.parse_banner(negotiated, "")) == {
+        ("telnet.banner", "FLEXIDOME IP | (none) login:")
+    }
+
+
+def test_rtsp_describe_with_a_session_description() -> None:
+    sdp = b"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=Media Presentation\r\ni=cam\r\na=tool:LIVE555\r\n"
+    reply = b"RTSP/1.0 200 OK\r\nCSeq: 2\r\nContent-Type: application/sdp\r\n\r\n" + sdp
+    found = values(parse_reply("rtsp", reply))
+    assert {
+        ("rtsp.sdp.session", "Media Presentation"),
+        ("rtsp.sdp.info", "cam"),
+        ("rtsp.sdp.origin", "-"),
+        ("rtsp.sdp.tool", "LIVE555"),
+    } <= found
+    assert ("rtsp.sdp.session", "Media Presentation") in values(parse_reply("rtsp", sdp))
+
+
+def test_partial_http_replies_are_read_as_headers_or_body() -> None:
+    assert values(parse_reply("http", b"Server: App-webs/\r\n")) >= {("http.server", "App-webs/")}
+    body = values(parse_reply("http", b"root.Brand.Brand=AXIS\n"))
+    assert ("http.body", "root.Brand.Brand=AXIS") in body
+    assert wire_form("ftp", b"AXIS 241Q Video Server 4.47.2 ready.") == (
+        b"220 AXIS 241Q Video Server 4.47.2 ready.\r\n"
+    )
+
+
+def test_line_ends_are_restored_in_the_head_only() -> None:
+    assert restore_crlf(b"HTTP/1.1 200 OK\nServer: x\n\nline1\nline2") == (
+        b"HTTP/1.1 200 OK\r\nServer: x\r\n\r\nline1\nline2"
+    )
+
+
+def test_tls_pem_der_and_a_subject_line() -> None:
+    der = self_signed_der("IPC-HFW2431S", "Dahua")
+    pem = (
+        b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(der) + b"-----END CERTIFICATE-----\n"
+    )
+    subject = ("tls.subject", "CN=IPC-HFW2431S,O=Dahua,C=CN")
+    assert subject in values(parse_reply("tls", pem))
+    assert subject in values(parse_reply("tls", der))
+    assert values(parse_reply("tls", b"CN=axis-accc8e000000,O=Axis Communications AB")) == {
+        ("tls.subject", "CN=axis-accc8e000000,O=Axis Communications AB")
+    }
+
+
+def test_onvif_scopes_and_media_uris() -> None:
+    envelope = '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>{}</s:Body></s:Envelope>'
+    scopes = envelope.format(
+        "<GetScopesResponse><Scopes><ScopeItem>onvif://www.onvif.org/hardware/P3245</ScopeItem>"
+        "</Scopes></GetScopesResponse>"
+    )
+    assert ("onvif.scope.hardware", "P3245") in values(parse_reply("onvif", scopes.encode()))
+    stream = envelope.format(
+        "<GetStreamUriResponse><MediaUri><Uri>rtsp://x/Streaming/Channels/101</Uri></MediaUri>"
+        "</GetStreamUriResponse>"
+    )
+    assert ("onvif.uri", "rtsp://x/Streaming/Channels/101") in values(
+        parse_reply("onvif", stream.encode())
+    )
+    assert parse_reply("onvif", envelope.format("<GetVideoSourcesResponse/>").encode()) == []
+
+
+def test_mdns_snmp_and_wsd_scopes_as_published() -> None:
+    service = json.dumps(
+        {
+            "service": "_axis-video._tcp.local.",
+            "name": "AXIS P3245 - ACCC8E._axis-video._tcp.local.",
+            "txt": {"macaddress": "ACCC8E000001"},
+        }
+    ).encode()
+    assert ("mdns.name", "AXIS P3245 - ACCC8E") in values(parse_reply("mdns", service))
+    snmp = b'{"sysDescr": "Canon Network Camera VB-C60", "sysObjectID": ".1.3.6.1.4.1.1602.4.1"}'
+    assert ("snmp.sysobjectid", "1.3.6.1.4.1.1602.4.1") in values(parse_reply("snmp", snmp))
+    scopes = b"onvif://www.onvif.org/name/AXIS onvif://www.onvif.org/hardware/M1034-W"
+    assert ("wsd.scope.hardware", "M1034-W") in values(parse_reply("wsd", scopes))
+
+
+def test_every_key_a_reply_gives_is_in_the_vocabulary() -> None:
+    keys = known_keys()
+    found = [
+        *parse_reply("isapi", DEVICE_INFO),
+        *parse_reply("ftp", b"220 ready\r\n"),
+        *parse_reply("telnet", b"login:"),
+        *parse_reply("rtsp", b"v=0\r\ns=x\r\ni=y\r\no=u 1 1 IN IP4 0.0.0.0\r\na=tool:t\r\n"),
+    ]
+    assert {e.key for e in found} <= keys
+
+
+def test_unknown_kind_and_garbage() -> None:
+    with pytest.raises(ValueError, match="unknown reply kind"):
+        parse_reply("gopher", b"x")
+    for kind in ("sadp", "onvif", "isapi", "mdns", "snmp", "wsd"):
+        with pytest.raises(MalformedReplyError):
+            parse_reply(kind, b"\x00\x01 garbage")
