@@ -14,4 +14,6 @@ see ``pyproject.toml``):
 demo and benchmarks scan.  It imports nothing of the product but ``camcensus.base``.
 """
 
-__version__ = "0.2.0"
+from camcensus.base.version import __version__
+
+__all__ = ["__version__"]

@@ -56,6 +56,8 @@ from camcensus.scanner.store import Inventory
 from camcensus.vendor_db.policy import Policy
 
 __all__ = [
+    "DISCOVERY_GRACE_S",
+    "HOST_DEADLINE_FACTOR",
     "NullProgress",
     "ProbeOutcome",
     "Progress",
@@ -68,6 +70,8 @@ __all__ = [
 
 DISCOVERY_GRACE_S: Final = 3.0
 """Extra time a discovery probe gets over ``timeout_s`` (mDNS browses, then resolves)."""
+HOST_DEADLINE_FACTOR: Final = 4
+"""Each stage of a host's probes has ``HOST_DEADLINE_FACTOR * timeout_s``."""
 EXPECTED_ERRORS: Final = (TimeoutError, OSError, CamcensusError)
 
 
@@ -256,6 +260,8 @@ async def _run_discovery(
     try:
         async with asyncio.timeout(deadline_s):
             found = await probe.run(ctx)
+    except ScopeError:
+        raise  # a probe tried to leave the scope: a bug, never a probe's bad luck
     except EXPECTED_ERRORS as exc:
         outcome = ProbeOutcome(
             probe.NAME, False, 0, 0, time.monotonic() - started, _describe(exc), 1
@@ -302,6 +308,8 @@ async def _probe_host(
         try:
             async with asyncio.timeout(deadline_s):
                 found = await probe.run_host(ctx, host)
+        except ScopeError:
+            raise  # see _run_discovery
         except EXPECTED_ERRORS as exc:
             stats.failures[probe.NAME] += 1
             stats.last_error[probe.NAME] = f"{host.ip}: {_describe(exc)}"
@@ -354,7 +362,7 @@ async def _scan_body(
             by_host[item.address].append(item)
     stats = _HostStats()
     gate = asyncio.Semaphore(config.host_concurrency)
-    host_deadline_s = config.timeout_s * 4
+    host_deadline_s = config.timeout_s * HOST_DEADLINE_FACTOR
     started = time.monotonic()
     per_host = config.follow_up_probes + config.host_probes
     for probe in per_host:
@@ -429,6 +437,7 @@ async def run_scan(
         clock=config.clock,
         is_root=is_root,
         use_nmap=config.use_nmap,
+        link_local=True,  # choose_interface checked the interface's whole subnet is in scope
         warn=warn,
     )
     scan_id = inventory.begin_scan(

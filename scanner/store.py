@@ -13,8 +13,9 @@ test holds the migrated table to it.
 
 Rules the store keeps:
 
-* a device is never deleted; a *complete* scan marks devices it did not see, whose last
-  IP lies inside its targets and that no later scan saw, ``presence = 'missing'``;
+* a device is never deleted; a *complete* scan marks devices it did not see, all of
+  whose addresses lie inside its targets and that no later scan saw,
+  ``presence = 'missing'``;
   ``incomplete``/``failed`` scans never mark anything missing;
 * re-recording a device updates its identification and keeps ``first_seen``, ``site``,
   ``review_status`` and ``note``;
@@ -88,7 +89,8 @@ _STORED_DEVICE_FIELDS: Final = tuple(
 """The device fields a row is read back into, each with its decoder."""
 _STATE_FIELDS: Final = tuple((f.name, value_from_sql(f)) for f in RECORD_FIELDS)
 _LISTING_COLUMNS: Final = ", ".join(
-    "json_remove(identification, '$.chain') AS identification"
+    "CASE WHEN json_valid(identification) THEN json_remove(identification, '$.chain') "
+    "ELSE identification END AS identification"
     if f.name == "identification"
     else f.name
     for f in FIELDS
@@ -213,6 +215,23 @@ def _m0002_one_device_schema(db: Database) -> None:
         "ALTER TABLE devices ADD COLUMN addresses TEXT NOT NULL DEFAULT '[]'",
         "ALTER TABLE devices ADD COLUMN mac_organisation TEXT NOT NULL DEFAULT ''",
         "UPDATE devices SET addresses = json_array(ip)",
+        # 0001 accepted an identity of '{}' (its default) or one without every field;
+        # the typed identification needs them: rebuild such rows from their columns
+        """UPDATE devices SET identification = json_object(
+               'maker', nullif(maker, ''), 'brand', nullif(brand, ''),
+               'model', nullif(model, ''), 'firmware', firmware,
+               'device_type', CASE WHEN device_type IN ('camera', 'nvr', 'other')
+                   THEN device_type ELSE 'unknown' END,
+               'confidence', confidence,
+               'flag', json_object(
+                   'flagged', json(CASE flagged WHEN 1 THEN 'true' ELSE 'false' END),
+                   'reasons', json(flag_reasons), 'list_status', list_status,
+                   'sources', json(sources), 'unverified', json('[]')),
+               'conflicts', json('[]'), 'chain', json('[]'))
+           WHERE NOT json_valid(identification)
+              OR json_type(identification, '$.device_type') IS NOT 'text'
+              OR json_type(identification, '$.confidence') NOT IN ('integer', 'real')
+              OR json_type(identification, '$.flag') IS NOT 'object'""",
         # 0001 stored the MAC organisation as the maker when identification named none
         """UPDATE devices SET mac_organisation = maker
            WHERE json_extract(identification, '$.maker') IS NULL""",
@@ -304,6 +323,15 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _addresses(row: Mapping[str, object]) -> list[str]:
+    """A device row's addresses (the ``addresses`` list, else its ``ip``)."""
+    try:
+        listed = json.loads(str(row["addresses"] or "[]"))
+    except json.JSONDecodeError:
+        listed = []
+    return [str(a) for a in listed] if isinstance(listed, list) and listed else [str(row["ip"])]
 
 
 def _cap(value: str) -> str:
@@ -493,9 +521,10 @@ class Inventory:
     ) -> list[str]:
         """End a running scan with ``status`` (complete / incomplete / failed).
 
-        Only a ``complete`` scan marks devices missing: those it did not see, whose last
-        IP lies inside its targets, that are still present and were last seen by an
-        earlier scan.  Returns the device keys newly marked missing.
+        Only a ``complete`` scan marks devices missing: those it did not see, every one
+        of whose addresses lies inside its targets (a device it could have seen at each
+        of them), that are still present and were last seen by an earlier scan.
+        Returns the device keys newly marked missing.
         """
         if status not in _FINISH_STATUSES:
             raise InventoryError(f"a scan cannot finish as {status!r}")
@@ -505,7 +534,7 @@ class Inventory:
             if status == "complete":
                 covered = parse_targets(str(row["targets"]))
                 candidates = self._db.query(
-                    """SELECT device_key, ip FROM devices
+                    """SELECT device_key, ip, addresses FROM devices
                        WHERE presence = 'present' AND last_scan_id < ?
                          AND device_key NOT IN
                              (SELECT device_key FROM device_history WHERE scan_id = ?)""",
@@ -514,7 +543,10 @@ class Inventory:
                 missing = [
                     str(c["device_key"])
                     for c in candidates
-                    if any(target.contains(str(c["ip"])) for target in covered)
+                    if all(
+                        any(target.contains(address) for target in covered)
+                        for address in _addresses(c)
+                    )
                 ]
                 self._db.conn.executemany(
                     "UPDATE devices SET presence = 'missing' WHERE device_key = ?",
@@ -636,7 +668,10 @@ class Inventory:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY flagged DESC, site, ip, device_key"
-        rows = list(self._db.query(sql, params))
+        try:
+            rows = list(self._db.query(sql, params))
+        except sqlite3.DatabaseError as exc:
+            raise InventoryError(f"cannot read the devices of the inventory: {exc}") from exc
         evidence = self._latest_evidence() if with_details else {}
         return [self._device_record(r, evidence.get(str(r["device_key"]), ())) for r in rows]
 

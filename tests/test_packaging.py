@@ -20,15 +20,28 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 FOLDERS = ("scanner", "vendor_db", "tui", "lab")
+_CACHES = shutil.ignore_patterns("__pycache__", "*.pyc")
+
+
+SOURCES = ("pyproject.toml", "README.md", "camcensus", *FOLDERS)
+"""What the wheel is built from: copied out first, so the build leaves the checkout alone
+(setuptools builds in the source tree and packs all of its build/lib)."""
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    # setuptools packs all of build/lib: a module deleted since the last build would ride along
-    shutil.rmtree(REPO / "build", ignore_errors=True)
+    source = tmp_path_factory.mktemp("source")
+    for name in SOURCES:
+        origin = REPO / name
+        if origin.is_dir():
+            shutil.copytree(origin, source / name, symlinks=True, ignore=_CACHES)
+        else:
+            shutil.copy2(origin, source / name)
     pip_wheel = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
-    subprocess.run([*pip_wheel, "--quiet", "--wheel-dir", str(out), str(REPO)], check=True, cwd=out)
+    subprocess.run(
+        [*pip_wheel, "--quiet", "--wheel-dir", str(out), str(source)], check=True, cwd=out
+    )
     (built,) = out.glob("camcensus-*.whl")
     return built
 

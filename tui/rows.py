@@ -7,11 +7,12 @@ filtering.  Filtering 10,000 rows is then a loop of substring tests.
 Filter syntax (``parse_query``): words separated by spaces, all of which must match.
 
 * ``maker:hik``, ``brand:``, ``model:``, ``site:``, ``status:``, ``type:``, ``ip:`` —
-  case-insensitive substring of that field (``status:`` matches ``to_replace`` and
-  ``to replace``; ``site:-`` matches devices without a site);
+  case-insensitive substring of that field (``ip:`` searches every address of a device,
+  ``status:`` matches ``to_replace`` and ``to replace``; ``site:-`` matches devices
+  without a site);
 * ``flag:yes`` / ``flag:no`` (also ``flagged`` on its own) — flagged devices only / not;
-* any other word — substring of any of IP, MAC, maker, brand, model, firmware, type,
-  site, review status, note and device key.
+* any other word — substring of any of the addresses, MAC, maker, brand, model,
+  firmware, type, site, review status, note and device key.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ FIELD_FILTERS: Final[dict[str, str]] = {
     "site": "site",
     "status": "review_status",
     "type": "device_type",
-    "ip": "ip",
+    "ip": "addresses",
 }
 """Filter words (``maker:hik``) and the schema fields they search."""
 
@@ -145,11 +146,7 @@ _TEXTS: Final = tuple(
 
 
 def _texts(record: DeviceRecord) -> dict[str, str]:
-    device = record.device
-    return {
-        f.name: field_text(f, getattr(device if f.of == "device" else record, f.name))
-        for f in _TEXTS
-    }
+    return {f.name: field_text(f, f.value(record)) for f in _TEXTS}
 
 
 def make_row(record: DeviceRecord) -> DeviceRow:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, cast
+from typing import Any, Final
 
 from camcensus.base.errors import VendorDataError
 from camcensus.base.evidence import Evidence, known_keys
 from camcensus.base.types import DEVICE_TYPES, DeviceType
+from camcensus.vendor_db._doc import mapping, number, optional_text, texts
 from camcensus.vendor_db.fingerprints import FingerprintDB, key_matches, load_fingerprints
 from camcensus.vendor_db.oui import OuiTables, default_oui_tables, lookup_mac
 from camcensus.vendor_db.policy import FlagDecision, Policy
@@ -143,7 +144,7 @@ class Identification:
     def from_dict(cls, data: object) -> Identification:
         """The Identification ``to_dict`` wrote (the inventory stores it so); VendorDataError
         when ``data`` is not one."""
-        doc = _mapping(data, "identification")
+        doc = mapping(data, "identification")
         device_type = doc.get("device_type")
         if device_type not in DEVICE_TYPES:
             raise VendorDataError(f"identification: unknown device_type {device_type!r}")
@@ -151,47 +152,16 @@ class Identification:
         if not isinstance(chain, list):
             raise VendorDataError("identification: 'chain' must be a list")
         return cls(
-            maker=_optional_text(doc, "maker"),
-            brand=_optional_text(doc, "brand"),
-            model=_optional_text(doc, "model"),
-            firmware=_optional_text(doc, "firmware"),
+            maker=optional_text(doc, "maker"),
+            brand=optional_text(doc, "brand"),
+            model=optional_text(doc, "model"),
+            firmware=optional_text(doc, "firmware"),
             device_type=device_type,
-            confidence=_number(doc, "confidence"),
+            confidence=number(doc, "confidence"),
             chain=tuple(Claim.from_dict(c) for c in chain),
-            conflicts=tuple(_texts(doc, "conflicts")),
+            conflicts=tuple(texts(doc, "conflicts")),
             flag=FlagDecision.from_dict(doc.get("flag", {"flagged": False})),
         )
-
-
-def _mapping(data: object, what: str) -> dict[str, object]:
-    if not isinstance(data, dict):
-        raise VendorDataError(f"{what}: expected an object, got {type(data).__name__}")
-    return cast("dict[str, object]", data)
-
-
-def _text(doc: dict[str, object], key: str) -> str:
-    value = doc.get(key, "")
-    if not isinstance(value, str):
-        raise VendorDataError(f"{key!r} must be text")
-    return value
-
-
-def _number(doc: dict[str, object], key: str) -> float:
-    value = doc.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise VendorDataError(f"{key!r} must be a number")
-    return float(value)
-
-
-def _optional_text(doc: dict[str, object], key: str) -> str | None:
-    return None if doc.get(key) is None else _text(doc, key)
-
-
-def _texts(doc: dict[str, object], key: str) -> list[str]:
-    value = doc.get(key, [])
-    if type(value) is not list or (value and not all(type(v) is str for v in value)):
-        raise VendorDataError(f"{key!r} must be a list of text")
-    return cast("list[str]", value)
 
 
 def _known(key: str, keys: frozenset[str]) -> bool:

@@ -15,6 +15,7 @@ from importlib.resources import files
 from typing import Any, cast
 
 from camcensus.base.errors import VendorDataError
+from camcensus.vendor_db._doc import texts
 from camcensus.vendor_db.vendors import LIST_FACTS, Fact, Vendor, VendorTable
 
 __all__ = ["FlagDecision", "Policy"]
@@ -60,18 +61,11 @@ class FlagDecision:
             raise VendorDataError("flag: 'flagged' is true/false and 'list_status' text")
         return cls(
             flagged,
-            _texts(doc, "reasons"),
+            tuple(texts(doc, "reasons")),
             status,
-            _texts(doc, "sources"),
-            _texts(doc, "unverified"),
+            tuple(texts(doc, "sources")),
+            tuple(texts(doc, "unverified")),
         )
-
-
-def _texts(doc: dict[str, object], key: str) -> tuple[str, ...]:
-    value = doc.get(key, [])
-    if type(value) is not list or (value and not all(type(v) is str for v in value)):
-        raise VendorDataError(f"flag: {key!r} must be a list of text")
-    return tuple(cast("list[str]", value))
 
 
 def _text_list(doc: dict[str, Any], key: str, default: Sequence[str]) -> tuple[str, ...]:

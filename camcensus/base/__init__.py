@@ -3,4 +3,5 @@
 ``errors``    the one exception tree (``CamcensusError`` and its subclasses)
 ``evidence``  the typed ``Evidence`` record and its key vocabulary (``fields.txt``)
 ``types``     device types
+``version``   the version of camcensus
 """

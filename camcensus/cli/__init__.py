@@ -17,8 +17,8 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from camcensus import __version__
 from camcensus.base.errors import CamcensusError
+from camcensus.base.version import __version__
 from camcensus.scanner.core.text import escape_controls
 
 __all__ = ["EXIT_ERROR", "EXIT_FLAGGED", "EXIT_OK", "build_parser", "main"]

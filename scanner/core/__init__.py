@@ -5,7 +5,10 @@ keeps it so): probes in ``scanner.probes`` do the I/O and call these functions. 
 parser treats its input as hostile: XML through defusedxml with DTDs forbidden, sizes
 capped (``scanner.core.limits``), garbage raised as ``MalformedReplyError``.
 
-Modules: ``wsd`` (ONVIF WS-Discovery), ``sadp`` (Hikvision), ``dhip`` (Dahua),
+Protocols: ``wsd`` (ONVIF WS-Discovery), ``sadp`` (Hikvision), ``dhip`` (Dahua),
 ``netip`` (Xiongmai), ``ssdp`` (SSDP/UPnP), ``http``, ``rtsp``, ``onvif`` (device
-service SOAP), ``tls``, ``mac``, ``scope`` (what may be scanned), ``limits``.
+service SOAP), ``isapi`` (Hikvision HTTP API), ``tls``, ``ftp``, ``telnet``, ``mdns``,
+``snmp``; ``replies`` reads one captured reply of any of these kinds.
+The rest: ``schema`` (the one device record), ``merge`` (evidence into devices),
+``scope`` (what may be scanned), ``mac``, ``limits``, ``text`` (escaping for output).
 """

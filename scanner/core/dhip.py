@@ -20,9 +20,19 @@ from camcensus.scanner.core._evidence import EvidenceList
 from camcensus.scanner.core._json import load_json_object, scalar_text
 from camcensus.scanner.core.limits import MAX_UDP_REPLY_BYTES
 
-__all__ = ["FIELDS", "HEADER_BYTES", "MAGIC", "PORT", "SOURCE", "build_search", "parse_reply"]
+__all__ = [
+    "FIELDS",
+    "GROUP",
+    "HEADER_BYTES",
+    "MAGIC",
+    "PORT",
+    "SOURCE",
+    "build_search",
+    "parse_reply",
+]
 
 PORT: Final = 37810
+GROUP: Final = "239.255.255.251"
 SOURCE: Final = "dhip"
 MAGIC: Final = b"DHIP"
 HEADER_BYTES: Final = 32

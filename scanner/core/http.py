@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Final, NamedTuple
 
-from camcensus import __version__
 from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
 from camcensus.base.evidence import Evidence
+from camcensus.base.version import __version__
 from camcensus.scanner.core._evidence import EvidenceList
 from camcensus.scanner.core.limits import (
     MAX_HTTP_BODY_BYTES,

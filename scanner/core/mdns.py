@@ -14,9 +14,10 @@ from typing import Final
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core._evidence import EvidenceList
 
-__all__ = ["SOURCE", "instance_name", "service_evidence"]
+__all__ = ["GROUP", "SOURCE", "instance_name", "service_evidence"]
 
 SOURCE: Final = "mdns"
+GROUP: Final = "224.0.0.251"
 _TXT_KEY: Final = re.compile(r"[a-z0-9][a-z0-9_.-]{0,31}")
 
 

@@ -2,9 +2,12 @@
 
 Evidence is bound to the address it was seen at.  Each address's MAC is the one ARP
 saw (the link layer does not lie about who answered), else the first MAC any other
-reply tied to that address; addresses sharing a MAC are one device, reported at its
-lowest address with the evidence of all of them.  Evidence not bound to an address is
-dropped.
+reply tied to that address.  Addresses that share a link-layer MAC are one device,
+reported at its lowest address with the evidence of all of them.  A MAC only a device
+reported (ONVIF, SADP, a WS-Discovery scope) keys that address, but never merges two:
+cloned firmware and hostile devices report MACs that are not theirs, so a second
+address claiming the same MAC stays a device of its own, keyed by its address.
+Evidence not bound to an address is dropped.
 
 ``Merger`` is the one merge path: a scan feeds it each address as soon as that
 address's probes are done and records the device it returns (a second address of a
@@ -29,7 +32,7 @@ from camcensus.vendor_db.identify import identify
 from camcensus.vendor_db.oui import lookup_mac
 from camcensus.vendor_db.policy import Policy
 
-__all__ = ["LINK_SOURCES", "Merger", "group_by_address", "mac_of", "merge"]
+__all__ = ["LINK_SOURCES", "Merger", "group_by_address", "link_mac_of", "mac_of", "merge"]
 
 LINK_SOURCES: Final = frozenset({"arp", "nmap"})
 """Sources whose ``mac`` evidence comes from the link layer (preferred for identity)."""
@@ -44,13 +47,20 @@ def group_by_address(evidence: Iterable[Evidence]) -> dict[str, list[Evidence]]:
     return {address: list(items) for address, items in groups.items()}
 
 
+def link_mac_of(items: Sequence[Evidence]) -> str | None:
+    """The MAC the link layer (ARP, nmap) saw answer for one address, if any."""
+    return next(
+        (e.value for e in items if e.key == "mac" and e.value and e.source in LINK_SOURCES),
+        None,
+    )
+
+
 def mac_of(items: Sequence[Evidence]) -> str | None:
     """The MAC of one address: link-layer first, else the first reported one."""
-    macs = [e for e in items if e.key == "mac" and e.value]
-    for item in macs:
-        if item.source in LINK_SOURCES:
-            return item.value
-    return macs[0].value if macs else None
+    link = link_mac_of(items)
+    if link is not None:
+        return link
+    return next((e.value for e in items if e.key == "mac" and e.value), None)
 
 
 def _ip_order(address: str) -> tuple[int, int | str]:
@@ -91,6 +101,8 @@ class Merger:
         own = list(dict.fromkeys(e for e in items if e.address == address))
         mac = mac_of(own)
         key = device_key_for(mac, address)
+        if link_mac_of(own) is None and self._members.get(key):
+            key = device_key_for(None, address)  # a reported MAC someone else has: no merge
         self._evidence[address] = own
         self._macs[address] = mac
         members = self._members[key]

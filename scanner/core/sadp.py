@@ -18,9 +18,11 @@ from camcensus.scanner.core._evidence import EvidenceList
 from camcensus.scanner.core._xml import child_text, local_name, parse_xml
 from camcensus.scanner.core.limits import MAX_UDP_REPLY_BYTES
 
-__all__ = ["FIELDS", "PORT", "SOURCE", "build_inquiry", "parse_reply"]
+__all__ = ["FIELDS", "GROUP", "PORT", "SOURCE", "build_inquiry", "parse_reply"]
 
 PORT: Final = 37020
+GROUP: Final = "239.255.255.250"
+"""Hikvision devices answer the inquiry to this group, not to the sender."""
 SOURCE: Final = "sadp"
 
 FIELDS: Final = (

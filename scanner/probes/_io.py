@@ -1,13 +1,14 @@
-"""Every send of every probe passes here: the scope guard and the host budget, then
-``ctx.transport``.
+"""Every send of every probe passes here: the scope guard, the host budget, then
+``ctx.transport``.  Probes never touch the transport themselves (a test reads their
+source to hold them to it).
 
-* A destination must be one of the scan's hosts, our interface's directed broadcast, or
-  a discovery multicast group (``DISCOVERY_GROUPS``); anything else is a ScopeError
-  before a byte is sent.  The runner has already checked that the interface's subnet
-  lies in scope, which is what makes its broadcast and link-local multicast allowed.
+* A destination must be one of the scan's hosts; our interface's directed broadcast and
+  the discovery multicast groups (``DISCOVERY_GROUPS``) only when the runner allowed
+  link-local discovery (``ctx.link_local``: the interface's whole subnet is in scope).
+  Anything else is a ScopeError before a byte is sent, and the scan fails on it.
 * A TCP exchange holds a slot of the host's request budget (``HostBudget``) and has one
-  total deadline; a reply from an address that is not a scan host, or from ourselves
-  (our own broadcast echoed), is dropped.
+  total deadline; a datagram reply from an address that is not a scan host, or from
+  ourselves (our own broadcast echoed), is dropped as it arrives.
 """
 
 from __future__ import annotations
@@ -18,25 +19,42 @@ from typing import Final
 
 from camcensus.base.errors import MalformedReplyError, ScopeError
 from camcensus.base.evidence import Evidence
+from camcensus.scanner.core import dhip, sadp, ssdp, wsd
+from camcensus.scanner.core import mdns as mdns_core
 from camcensus.scanner.probes.context import ProbeContext
-from camcensus.scanner.probes.transport import MAX_REPLY_BYTES, Connect, Datagram, Reply, Send
+from camcensus.scanner.probes.transport import (
+    MAX_REPLY_BYTES,
+    Connect,
+    Datagram,
+    MdnsService,
+    Reply,
+    Send,
+)
 
-__all__ = ["DISCOVERY_GROUPS", "check_destination", "connect", "datagrams", "exchange", "parse_all"]
+__all__ = [
+    "DISCOVERY_GROUPS",
+    "arp",
+    "check_destination",
+    "connect",
+    "datagrams",
+    "exchange",
+    "has_nmap",
+    "mdns",
+    "nmap",
+    "parse_all",
+]
 
 DISCOVERY_GROUPS: Final = frozenset(
-    {
-        "239.255.255.250",  # SSDP 1900, WS-Discovery 3702, Hikvision SADP 37020
-        "239.255.255.251",  # Dahua DHIP 37810
-        "224.0.0.251",  # mDNS 5353
-    }
+    {ssdp.MULTICAST_GROUP, wsd.MULTICAST_GROUP, sadp.GROUP, dhip.GROUP, mdns_core.GROUP}
 )
+"""The multicast groups discovery probes send to (SSDP, WS-Discovery, SADP, DHIP, mDNS)."""
 
 
 def check_destination(ctx: ProbeContext, address: str) -> None:
     """ScopeError unless ``address`` may receive a probe in this scan."""
-    if address in ctx.host_set or address in DISCOVERY_GROUPS:
+    if address in ctx.host_set:
         return
-    if address == str(ctx.interface.broadcast):
+    if ctx.link_local and (address in DISCOVERY_GROUPS or address == str(ctx.interface.broadcast)):
         return
     try:
         what = "multicast group" if IPv4Address(address).is_multicast else "address"
@@ -59,11 +77,14 @@ async def datagrams(
         check_destination(ctx, address)
     if join_group is not None:
         check_destination(ctx, join_group)
-    replies = await ctx.transport.datagrams(
-        sends, listen_s=listen_s, bind_port=bind_port, join_group=join_group
-    )
     ours = str(ctx.interface.ip)
-    return [(data, source) for data, source in replies if ctx.in_scope(source) and source != ours]
+
+    def accept(source: str) -> bool:  # a scan host, and not our own broadcast echoed
+        return ctx.in_scope(source) and source != ours
+
+    return await ctx.transport.datagrams(
+        sends, listen_s=listen_s, accept=accept, bind_port=bind_port, join_group=join_group
+    )
 
 
 def parse_all(
@@ -97,9 +118,7 @@ async def exchange(
     budget is spent and ScopeError for a host outside the scan; a deadline hit returns
     the partial replies (``timed_out``).
     """
-    check_destination(ctx, ip)
-    if ip not in ctx.host_set:  # a broadcast or group address takes no TCP
-        raise ScopeError(f"refusing a TCP connection to {ip}: not one of this scan's hosts")
+    _check_host(ctx, ip)
     async with ctx.budget.slot(ip, len(requests)):
         return await ctx.transport.exchange(
             ip,
@@ -112,8 +131,50 @@ async def exchange(
         )
 
 
+def _check_host(ctx: ProbeContext, ip: str) -> None:
+    """ScopeError unless ``ip`` is one of the scan's hosts (a broadcast or group address
+    takes no TCP, ARP or port scan)."""
+    if ip not in ctx.host_set:
+        raise ScopeError(f"refusing to contact {ip}: not one of this scan's hosts")
+
+
 async def connect(ctx: ProbeContext, ip: str, port: int, *, timeout_s: float) -> Connect:
     """Whether one of the scan's hosts accepts, refuses or ignores a TCP connection."""
-    if ip not in ctx.host_set:
-        raise ScopeError(f"refusing a TCP connection to {ip}: not one of this scan's hosts")
+    _check_host(ctx, ip)
     return await ctx.transport.connect(ip, port, timeout_s=timeout_s)
+
+
+async def arp(ctx: ProbeContext, hosts: Sequence[str], *, wait_s: float) -> list[tuple[str, str]]:
+    """``(address, MAC)`` of the scan's hosts that answer ARP."""
+    for ip in hosts:
+        _check_host(ctx, ip)
+    return await ctx.transport.arp(hosts, wait_s=wait_s)
+
+
+def has_nmap(ctx: ProbeContext) -> bool:
+    """Whether nmap can run for this scan."""
+    return ctx.transport.has_nmap()
+
+
+async def nmap(
+    ctx: ProbeContext, hosts: Sequence[str], ports: Sequence[int], *, arguments: str, timeout_s: int
+) -> dict[str, set[int]]:
+    """Open ports of the scan's hosts from one nmap run (CamcensusError when it fails)."""
+    for ip in hosts:
+        _check_host(ctx, ip)
+    return await ctx.transport.nmap(hosts, ports, arguments=arguments, timeout_s=timeout_s)
+
+
+async def mdns(
+    ctx: ProbeContext,
+    service_types: Sequence[str],
+    *,
+    browse_s: float,
+    resolve_ms: int,
+    max_instances: int,
+) -> list[MdnsService]:
+    """Every instance of ``service_types`` that answered (link-local multicast)."""
+    check_destination(ctx, mdns_core.GROUP)
+    return await ctx.transport.mdns(
+        service_types, browse_s=browse_s, resolve_ms=resolve_ms, max_instances=max_instances
+    )

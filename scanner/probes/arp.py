@@ -70,5 +70,5 @@ async def run(ctx: ProbeContext) -> list[Evidence]:
         return await connect_sweep(ctx)
     ours = str(ctx.interface.ip)
     hosts = [str(h) for h in ctx.hosts if str(h) != ours]
-    pairs = await ctx.transport.arp(hosts, wait_s=min(REPLY_WAIT_S, ctx.timeout_s))
+    pairs = await _io.arp(ctx, hosts, wait_s=min(REPLY_WAIT_S, ctx.timeout_s))
     return evidence_from_pairs(ctx, pairs)

@@ -72,9 +72,11 @@ class Credentials:
 class HostBudget:
     """Per-host limits: at most ``max_connections`` at once and ``max_requests`` per scan.
 
-    Use ``async with budget.slot(ip):`` around every connection a host probe opens;
-    the slot raises RequestBudgetExceededError, before connecting, once the host's
-    budget is spent, so no device receives more than ``max_requests`` requests.
+    ``scanner.probes._io`` holds ``async with budget.slot(ip, n):`` around every TCP
+    exchange (and the WS-Discovery follow-up holds one for its unicast Probes); the slot
+    raises RequestBudgetExceededError, before connecting, once the host's budget is
+    spent, so no device receives more than ``max_requests`` requests.  Multicast and
+    broadcast discovery, sent once to the whole segment, take no host's budget.
     """
 
     def __init__(self, max_connections: int = 2, max_requests: int = 12) -> None:
@@ -136,7 +138,10 @@ class HostInfo:
 @dataclass(frozen=True, slots=True)
 class ProbeContext:
     """Everything a probe may use. ``hosts`` are the addresses it may contact by unicast;
-    ``transport`` is the network it reaches them through (``scanner.probes.transport``)."""
+    ``transport`` is the network it reaches them through (``scanner.probes.transport``,
+    only ever through ``scanner.probes._io``).  ``link_local`` allows multicast and the
+    interface's broadcast: the runner sets it only when the interface's whole subnet is
+    in scope, since those reach all of it."""
 
     interface: Interface
     hosts: tuple[IPv4Address, ...]
@@ -147,6 +152,7 @@ class ProbeContext:
     clock: Callable[[], datetime] = utc_now
     is_root: bool = False
     use_nmap: bool = True
+    link_local: bool = False
     warn: Callable[[str], None] = lambda _message: None
     host_set: frozenset[str] = field(init=False, repr=False, compare=False)
 

@@ -16,10 +16,9 @@ from camcensus.scanner.probes import _io
 from camcensus.scanner.probes.context import ProbeContext
 from camcensus.scanner.probes.transport import MdnsService
 
-__all__ = ["MDNS_GROUP", "NAME", "SERVICE_TYPES", "run"]
+__all__ = ["NAME", "SERVICE_TYPES", "run"]
 
 NAME: Final[str] = "mdns"
-MDNS_GROUP: Final = "224.0.0.251"
 BROWSE_S: Final = 1.5
 RESOLVE_MS: Final = 1000
 MAX_INSTANCES: Final = 2048
@@ -42,8 +41,8 @@ SERVICE_TYPES: Final = (
 
 async def run(ctx: ProbeContext) -> list[Evidence]:
     """Browse, resolve and return evidence bound to in-scope addresses."""
-    _io.check_destination(ctx, MDNS_GROUP)
-    services = await ctx.transport.mdns(
+    services = await _io.mdns(
+        ctx,
         SERVICE_TYPES,
         browse_s=min(BROWSE_S, ctx.timeout_s),
         resolve_ms=RESOLVE_MS,

@@ -85,10 +85,9 @@ async def run(ctx: ProbeContext) -> list[Evidence]:
     hosts = [str(h) for h in ctx.hosts if str(h) != str(ctx.interface.ip)]
     if not hosts:
         return []
-    for ip in hosts:
-        _io.check_destination(ctx, ip)
-    if ctx.use_nmap and ctx.transport.has_nmap():
-        open_ports = await ctx.transport.nmap(
+    if ctx.use_nmap and _io.has_nmap(ctx):
+        open_ports = await _io.nmap(
+            ctx,
             hosts,
             CAMERA_PORTS,
             arguments=nmap_arguments(ctx),

@@ -14,10 +14,9 @@ from camcensus.scanner.core import sadp
 from camcensus.scanner.probes._io import datagrams, parse_all
 from camcensus.scanner.probes.context import ProbeContext
 
-__all__ = ["GROUP", "NAME", "run"]
+__all__ = ["NAME", "run"]
 
 NAME: Final[str] = "sadp"
-GROUP: Final = "239.255.255.250"
 LISTEN_S: Final = 1.5
 
 
@@ -26,9 +25,9 @@ async def run(ctx: ProbeContext) -> list[Evidence]:
     inquiry = sadp.build_inquiry(str(uuid.uuid4()))
     replies = await datagrams(
         ctx,
-        [(inquiry, (GROUP, sadp.PORT))],
+        [(inquiry, (sadp.GROUP, sadp.PORT))],
         listen_s=min(LISTEN_S, ctx.timeout_s),
         bind_port=sadp.PORT,
-        join_group=GROUP,
+        join_group=sadp.GROUP,
     )
     return parse_all(replies, sadp.parse_reply)

@@ -114,11 +114,14 @@ class Transport(Protocol):
         sends: Sequence[Send],
         *,
         listen_s: float,
+        accept: Callable[[str], bool],
         bind_port: int = 0,
         join_group: str | None = None,
     ) -> list[Datagram]:
-        """Send every datagram, then return the replies heard for ``listen_s`` (at most
-        ``MAX_DATAGRAMS``, each at most ``MAX_UDP_REPLY_BYTES``)."""
+        """Send every datagram, then return the replies heard for ``listen_s`` from
+        sources ``accept`` admits (at most ``MAX_DATAGRAMS`` of them, each at most
+        ``MAX_UDP_REPLY_BYTES``; the rest are dropped as they arrive, so a flood from
+        elsewhere cannot push out the replies that count)."""
         ...
 
     async def exchange(
@@ -190,12 +193,16 @@ def message_complete(data: bytes, *, body_until_close: bool) -> bool:
 
 
 class _Collector(asyncio.DatagramProtocol):
-    def __init__(self) -> None:
+    def __init__(self, accept: Callable[[str], bool]) -> None:
+        self.accept = accept
         self.replies: list[Datagram] = []
 
     def datagram_received(self, data: bytes, addr: tuple[str | object, int]) -> None:
-        if len(self.replies) < MAX_DATAGRAMS and len(data) <= MAX_UDP_REPLY_BYTES:
-            self.replies.append((data, str(addr[0])))
+        source = str(addr[0])
+        if len(self.replies) >= MAX_DATAGRAMS or len(data) > MAX_UDP_REPLY_BYTES:
+            return
+        if self.accept(source):
+            self.replies.append((data, source))
 
     def error_received(self, exc: Exception) -> None:  # ICMP errors: nothing to learn
         return
@@ -286,12 +293,15 @@ class NetworkTransport:
         sends: Sequence[Send],
         *,
         listen_s: float,
+        accept: Callable[[str], bool],
         bind_port: int = 0,
         join_group: str | None = None,
     ) -> list[Datagram]:
         loop = asyncio.get_running_loop()
         sock = self._udp_socket(bind_port, join_group)
-        transport, collector = await loop.create_datagram_endpoint(_Collector, sock=sock)
+        transport, collector = await loop.create_datagram_endpoint(
+            lambda: _Collector(accept), sock=sock
+        )
         try:
             for payload, destination in sends:
                 transport.sendto(payload, destination)
@@ -500,12 +510,15 @@ class ReplayTransport:
     """Recorded replies from memory, for tests (see the module docstring).
 
     ``udp`` and ``tcp`` answer what the probe sends; ``open_ports`` says which TCP ports
-    accept (a host listed there refuses its other ports, any other host is silent);
+    accept (a host listed there refuses its other ports; any other host is silent, so a
+    connection to it times out);
     ``certificates`` are the DER certificates TLS ports present; ``arp_table`` maps the
     addresses that answer ARP to their MACs; ``nmap_installed`` false is a machine
     without nmap, and ``nmap_error`` makes the nmap run fail the way a broken one does;
-    ``mdns_services`` answer browsing.  ``sent`` lists
-    every datagram, TCP request and ARP target the probe asked to send, in order.
+    ``mdns_services`` answer browsing.  ``sent`` lists every datagram, TCP request,
+    connection attempt and ARP target the probe asked for, in order (a request to a
+    refused port is not sent, so not listed); ``sockets`` the ``(bind_port,
+    join_group)`` of every datagram exchange.
     """
 
     udp: UdpHandler = _no_datagrams
@@ -517,20 +530,24 @@ class ReplayTransport:
     nmap_error: str | None = None
     mdns_services: Sequence[MdnsService] = ()
     sent: list[tuple[str, object]] = field(default_factory=list)
+    sockets: list[tuple[int, str | None]] = field(default_factory=list)
 
     async def datagrams(
         self,
         sends: Sequence[Send],
         *,
         listen_s: float,
+        accept: Callable[[str], bool],
         bind_port: int = 0,
         join_group: str | None = None,
     ) -> list[Datagram]:
+        self.sockets.append((bind_port, join_group))
         replies: list[Datagram] = []
         for payload, destination in sends:
             self.sent.append(("udp", (payload, destination)))
             replies.extend(self.udp(payload, destination))
-        return [r for r in replies if len(r[0]) <= MAX_UDP_REPLY_BYTES][:MAX_DATAGRAMS]
+        kept = [r for r in replies if len(r[0]) <= MAX_UDP_REPLY_BYTES and accept(r[1])]
+        return kept[:MAX_DATAGRAMS]
 
     async def exchange(
         self,
@@ -543,7 +560,9 @@ class ReplayTransport:
         max_bytes: int,
         deadline_s: float,
     ) -> Reply:
-        if port not in self.open_ports.get(ip, frozenset()):
+        if ip not in self.open_ports:
+            return Reply((), timed_out=True)
+        if port not in self.open_ports[ip]:
             raise ConnectionRefusedError(errno.ECONNREFUSED, f"{ip}:{port} refused")
         messages: list[bytes] = []
         for request in requests:

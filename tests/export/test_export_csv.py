@@ -35,6 +35,12 @@ def read_csv(text: str, delimiter: str = ",") -> list[dict[str, str]]:
 
 
 def test_device_csv_has_replacement_plan_columns() -> None:
+    # spelled out: a change to the header is a change for every spreadsheet built on it
+    assert DEVICE_CSV_COLUMNS == (
+        "site", "ip", "addresses", "mac", "maker", "brand", "model", "firmware",
+        "device_type", "flagged", "flag_reasons", "list_status", "review_status", "note",
+        "first_seen", "last_seen", "confidence", "sources", "presence", "device_key",
+    )  # fmt: skip
     out = io.StringIO(newline="")
     assert write_devices_csv([record(5), record(6, flagged=False, flag_reasons=())], out) == 2
     rows = read_csv(out.getvalue())

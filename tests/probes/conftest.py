@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 from typing import NoReturn
 
 import pytest
@@ -14,5 +15,6 @@ def _no_network(*_args: object, **_kwargs: object) -> NoReturn:
 
 @pytest.fixture(autouse=True)
 def _forbid_real_sockets(monkeypatch: pytest.MonkeyPatch) -> None:
-    for method in ("bind", "connect", "connect_ex", "sendto", "sendmsg"):
+    for method in ("bind", "connect", "connect_ex", "send", "sendall", "sendto", "sendmsg"):
         monkeypatch.setattr(socket.socket, method, _no_network)
+    monkeypatch.setattr(subprocess, "Popen", _no_network)  # nmap, or any other scanner

@@ -36,6 +36,7 @@ def context(
 ) -> ProbeContext:
     """A probe context on ``IFACE`` over ``transport`` for ``hosts``."""
     kwargs.setdefault("budget", HostBudget())
+    kwargs.setdefault("link_local", True)  # the interface's subnet is in scope, as a scan checks
     return ProbeContext(
         interface=IFACE,
         hosts=tuple(IPv4Address(h) for h in hosts),

@@ -20,7 +20,7 @@ async def test_search_goes_to_the_group_and_the_broadcast_and_replies_are_parsed
     found = await dhip.run(context(transport))
 
     destinations = [dest for _payload, dest in sent(transport, "udp")]
-    assert destinations == [(dhip.GROUP, core.PORT), (str(IFACE.broadcast), core.PORT)]
+    assert destinations == [(core.GROUP, core.PORT), (str(IFACE.broadcast), core.PORT)]
     payload, _ = sent(transport, "udp")[0]
     assert payload[4:8] == b"DHIP"
     assert b"DHDiscover.search" in payload

@@ -60,3 +60,21 @@ async def test_replies_from_outside_or_from_ourselves_are_dropped() -> None:
     )
     replies = await _io.datagrams(context(transport), [(b"x", (CAMERA, 9))], listen_s=0)
     assert replies == [(b"a", CAMERA)]
+
+
+async def test_a_flood_from_outside_cannot_push_out_the_scan_s_replies() -> None:
+    flood = [(b"noise", OUTSIDER)] * 5000 + [(b"answer", CAMERA)]
+    transport = ReplayTransport(udp=lambda payload, dest: flood)
+    replies = await _io.datagrams(context(transport), [(b"x", (CAMERA, 9))], listen_s=0)
+    assert replies == [(b"answer", CAMERA)]
+
+
+@pytest.mark.parametrize("destination", ["239.255.255.250", str(IFACE.broadcast)])
+async def test_without_link_local_discovery_no_multicast_or_broadcast_leaves(
+    destination: str,
+) -> None:
+    transport = ReplayTransport()
+    ctx = context(transport, link_local=False)  # e.g. targets that are not our subnet
+    with pytest.raises(ScopeError):
+        await _io.datagrams(ctx, [(b"x", (destination, 1900))], listen_s=0)
+    assert transport.sent == []

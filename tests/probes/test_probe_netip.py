@@ -16,7 +16,10 @@ async def test_broadcast_search_and_reply() -> None:
 
     ((payload, destination),) = sent(transport, "udp")
     assert destination == (str(IFACE.broadcast), core.PORT)
-    assert payload == core.build_search()
+    # the 20-byte search header of the NetIP wire format (research/peer-tools.md, struct
+    # BBHIIHHI): head 0xff, zeros, message id 1530 little-endian, payload length 0
+    assert payload == bytes([0xFF, 0]) + bytes(12) + (1530).to_bytes(2, "little") + bytes(4)
+    assert transport.sockets == [(core.PORT, None)]  # replies go to port 34569
     assert {"netip.serial", "netip.mac", "mac"} <= {e.key for e in found}
     assert {e.address for e in found} == {CAMERA}
 

@@ -15,8 +15,9 @@ async def test_one_inquiry_to_the_group_and_the_camera_s_match_is_read() -> None
     found = await sadp.run(context(transport))
 
     ((payload, destination),) = sent(transport, "udp")
-    assert destination == (sadp.GROUP, core.PORT)
+    assert destination == (core.GROUP, core.PORT)
     assert b"<Types>inquiry</Types>" in payload
+    assert transport.sockets == [(core.PORT, core.GROUP)]  # replies go to the group
     values = {(e.key, e.value) for e in found}
     assert ("sadp.model", "DS-2CD2143G2-I") in values
     assert ("mac", "bc:ad:28:0a:0b:0c") in values

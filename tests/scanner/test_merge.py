@@ -90,3 +90,19 @@ def test_unknown_maker_falls_back_to_the_mac_organisation_but_not_for_random_mac
     assert dell.maker.startswith("Dell")
     assert not dell.flagged
     assert phone.maker == ""
+
+
+def test_a_mac_only_devices_reported_never_merges_two_addresses() -> None:
+    # no ARP (a scan without root): two hosts whose firmware reports the same MAC
+    devices = merge(
+        [
+            Evidence("mac", "bc:ad:28:00:00:01", "sadp", IP_A),
+            Evidence("sadp.model", "DS-2CD2143G2-I", "sadp", IP_A),
+            Evidence("mac", "bc:ad:28:00:00:01", "onvif", IP_B),
+            Evidence("onvif.manufacturer", "AXIS", "onvif", IP_B),
+        ]
+    )
+    assert [(d.device_key, d.addresses) for d in devices] == [
+        ("mac:bc:ad:28:00:00:01", (IP_A,)),
+        (f"ip:{IP_B}", (IP_B,)),
+    ]

@@ -43,6 +43,7 @@ def _ctx(
         interface=IFACE,
         hosts=(IPv4Address(IP),),
         transport=transport or ReplayTransport(),
+        link_local=True,
         timeout_s=timeout_s,
         clock=clock or (lambda: datetime(2024, 1, 1, tzinfo=UTC)),
     )

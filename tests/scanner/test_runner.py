@@ -20,6 +20,7 @@ from camcensus.scanner.probes.context import (
     Interface,
     ProbeContext,
 )
+from camcensus.scanner.probes.transport import ReplayTransport
 from camcensus.scanner.runner import ScanConfig, run_scan
 from camcensus.scanner.store import Inventory
 
@@ -71,6 +72,7 @@ def _config(targets: tuple[str, ...], scope: Scope, **kwargs: object) -> ScanCon
         "host_probes": (),
         "interfaces": lambda: [LAB_IF, Interface("lo", IPv4Interface("127.0.0.1/8"))],
         "is_root": lambda: False,
+        "transport": lambda interface, is_root: ReplayTransport(),  # never the network
         "operator": "tester",
         "host": "testhost",
     }
@@ -277,3 +279,20 @@ async def test_two_addresses_with_one_mac_are_one_device_everywhere(
     stored = inventory.device(device.device_key).device.evidence
     assert {e.address for e in stored} == {first, second}
     assert {e.value for e in stored if e.key == "http.server"} == servers
+
+
+async def test_a_probe_that_tries_to_leave_the_scope_fails_the_scan(inventory: Inventory) -> None:
+    class Escaping:
+        NAME = "escaping"
+
+        async def run(self, ctx: ProbeContext) -> list[Evidence]:
+            from camcensus.scanner.probes import _io
+
+            await _io.datagrams(ctx, [(b"x", ("8.8.8.8", 53))], listen_s=0)
+            return []
+
+    config = _config(("198.18.0.0/24",), builtin_scope("lab"), discovery=(Escaping(),))
+    with pytest.raises(ScopeError, match="refusing to send"):
+        await run_scan(config, inventory)
+    (scan,) = inventory.scans()
+    assert scan.status == "failed"

@@ -338,3 +338,12 @@ def test_observation_rejects_bad_values() -> None:
         make_device(5, confidence=1.5)
     with pytest.raises(ValueError, match="device_type"):
         make_device(5, device_type="toaster")
+
+
+def test_a_device_is_missing_only_when_the_scan_covered_all_its_addresses(inv: Inventory) -> None:
+    two = make_device(5, addresses=("198.18.0.5", "198.18.0.205"))
+    _scan(inv, two)
+    half = inv.begin_scan(operator="alice", scope="lab", targets="198.18.0.128/25")
+    assert inv.finish_scan(half) == []  # it may still answer at .5, which was not scanned
+    whole = inv.begin_scan(operator="alice", scope="lab", targets=TARGETS)
+    assert inv.finish_scan(whole) == [two.device_key]

@@ -83,7 +83,13 @@ def test_csv_and_json_are_derived_from_the_schema() -> None:
         "",
         None,
     )
-    assert list(record_json(record)) == [*(f.name for f in FIELDS), "evidence"]
+    assert list(record_json(record)) == [
+        "site", "ip", "addresses", "mac", "maker", "brand", "model", "firmware",
+        "device_type", "flagged", "flag_reasons", "list_status", "review_status", "note",
+        "first_seen", "last_seen", "confidence", "sources", "presence", "device_key",
+        "mac_organisation", "first_scan_id", "last_scan_id", "review_updated_at",
+        "identification", "evidence",
+    ]  # fmt: skip
 
 
 def test_a_device_reads_back_as_it_was_recorded(inv: Inventory) -> None:
@@ -110,13 +116,16 @@ def test_a_device_reads_back_as_it_was_recorded(inv: Inventory) -> None:
     assert device.identification.chain  # there was a chain to leave out
 
 
-def test_a_damaged_row_is_an_inventory_error_not_a_crash(inv: Inventory) -> None:
+@pytest.mark.parametrize("damaged", ['{"maker": 7}', "{not json"])
+def test_a_damaged_row_is_an_inventory_error_not_a_crash(inv: Inventory, damaged: str) -> None:
     scan_id = inv.begin_scan(operator="alice", scope="lab", targets=TARGETS)
     inv.record_device(scan_id, make_device(5))
     inv.finish_scan(scan_id)
-    inv.db.execute("UPDATE devices SET identification = '{\"maker\": 7}'")
+    inv.db.execute("UPDATE devices SET identification = ?", [damaged])
     with pytest.raises(InventoryError, match="damaged"):
         inv.devices()
+    with pytest.raises(InventoryError, match="damaged"):
+        inv.devices(with_details=True)
 
 
 def test_an_inventory_of_the_first_schema_is_migrated(tmp_path: Path) -> None:
@@ -156,3 +165,33 @@ def test_an_inventory_of_the_first_schema_is_migrated(tmp_path: Path) -> None:
     assert device.identification.maker is None
     assert device.addresses == ("198.18.0.7",)
     assert record.first_seen == "t0"
+
+
+def test_a_first_schema_row_with_an_empty_identity_is_rebuilt_from_its_columns(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    old = Database(path)
+    _SCHEMA.apply(old, stop_before="0002_one_device_schema")
+    old.execute(
+        """INSERT INTO scans (started_at, status, operator, host, scope, targets)
+           VALUES ('t', 'complete', 'alice', 'h', 'lab', '198.18.0.0/24')"""
+    )
+    old.execute(
+        """INSERT INTO devices (device_key, ip, maker, model, device_type, confidence, flagged,
+               flag_reasons, sources_json, first_seen, last_seen, first_scan_id, last_scan_id)
+           VALUES ('ip:198.18.0.9', '198.18.0.9', 'Dahua', 'IPC-HDW2431T', 'camera', 0.8, 1,
+               '["Dahua: on FCC Covered List"]', '["https://www.fcc.gov"]', 't', 't', 1, 1)"""
+    )  # identity_json keeps its default, '{}'
+    old.conn.commit()
+    old.close()
+    with Inventory.open(path) as inventory:
+        (record,) = inventory.devices()
+    ident = record.device.identification
+    assert (ident.maker, ident.model, ident.device_type, ident.flag.flagged) == (
+        "Dahua",
+        "IPC-HDW2431T",
+        "camera",
+        True,
+    )
+    assert record.device.flag_reasons == ("Dahua: on FCC Covered List",)

@@ -1,0 +1,148 @@
+"""The real transport's own logic on loopback (127.0.0.0/8 only): message framing,
+deadlines, size caps, refused ports, and replies filtered as they arrive."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator, Callable
+from ipaddress import IPv4Interface
+
+import pytest
+
+from camcensus.scanner.probes.context import Interface
+from camcensus.scanner.probes.transport import NetworkTransport
+
+LOOPBACK = Interface("lo", IPv4Interface("127.0.0.1/8"))
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], object]
+
+
+@pytest.fixture
+def transport() -> NetworkTransport:
+    return NetworkTransport(LOOPBACK, is_root=False)
+
+
+async def _serve(handler: Handler) -> tuple[asyncio.Server, int]:
+    server = await asyncio.start_server(handler, "127.0.0.1", 0)  # type: ignore[arg-type]
+    return server, server.sockets[0].getsockname()[1]
+
+
+@pytest.fixture
+async def http_server() -> AsyncIterator[int]:
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await answer(reader, writer)
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            request = await reader.readuntil(b"\r\n\r\n")
+            if request.startswith(b"GET /chunked"):
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+                )
+            elif request.startswith(b"OPTIONS"):
+                writer.write(b"RTSP/1.0 200 OK\r\nCSeq: 1\r\nServer: x\r\n\r\n")
+            elif request.startswith(b"GET /big"):
+                writer.write(b"HTTP/1.1 200 OK\r\n\r\n" + b"x" * 100_000)
+                await writer.drain()
+                return
+            elif request.startswith(b"GET /trickle"):
+                writer.write(b"HTTP/1.1 200 OK\r\nServer: slow\r\n")
+                await writer.drain()
+                await asyncio.sleep(30)
+            else:
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            await writer.drain()
+
+    server, port = await _serve(handle)
+    async with server:
+        yield port
+
+
+async def test_requests_on_one_connection_are_framed_one_reply_each(
+    transport: NetworkTransport, http_server: int
+) -> None:
+    reply = await transport.exchange(
+        "127.0.0.1",
+        http_server,
+        [
+            b"GET / HTTP/1.1\r\n\r\n",
+            b"GET /chunked HTTP/1.1\r\n\r\n",
+            b"OPTIONS * RTSP/1.0\r\n\r\n",
+        ],
+        tls=False,
+        body_until_close=False,
+        max_bytes=4096,
+        deadline_s=5,
+    )
+    assert reply.messages == (
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+        b"RTSP/1.0 200 OK\r\nCSeq: 1\r\nServer: x\r\n\r\n",
+    )
+    assert not reply.timed_out
+
+
+async def test_a_reply_is_read_up_to_its_cap(transport: NetworkTransport, http_server: int) -> None:
+    reply = await transport.exchange(
+        "127.0.0.1", http_server, [b"GET /big HTTP/1.1\r\n\r\n"],
+        tls=False, body_until_close=True, max_bytes=1000, deadline_s=5,
+    )  # fmt: skip
+    assert len(reply.messages[0]) == 1000
+
+
+async def test_a_trickling_server_meets_the_deadline_and_keeps_what_came(
+    transport: NetworkTransport, http_server: int
+) -> None:
+    reply = await transport.exchange(
+        "127.0.0.1", http_server, [b"GET /trickle HTTP/1.1\r\n\r\n"],
+        tls=False, body_until_close=True, max_bytes=4096, deadline_s=0.3,
+    )  # fmt: skip
+    assert reply.timed_out
+    assert reply.messages == (b"HTTP/1.1 200 OK\r\nServer: slow\r\n",)
+
+
+async def test_connect_tells_open_from_refused(
+    transport: NetworkTransport, http_server: int
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]  # bound, never listening: refused
+        assert await transport.connect("127.0.0.1", http_server, timeout_s=2) == "open"
+        assert await transport.connect("127.0.0.1", closed, timeout_s=2) == "refused"
+
+
+async def test_datagram_replies_from_sources_not_accepted_are_dropped_as_they_arrive(
+    transport: NetworkTransport,
+) -> None:
+    loop = asyncio.get_running_loop()
+    others = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(2)]
+    others[0].bind(("127.0.0.2", 0))  # a flood from an address outside the scan
+    others[1].bind(("127.0.0.1", 0))  # the device
+
+    class Server(asyncio.DatagramProtocol):
+        def connection_made(self, t: asyncio.BaseTransport) -> None:
+            self.transport = t
+
+        def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+            for _ in range(5000):
+                others[0].sendto(b"noise", addr)
+            others[1].sendto(b"answer", addr)
+
+    endpoint, _protocol = await loop.create_datagram_endpoint(Server, local_addr=("127.0.0.1", 0))
+    port = endpoint.get_extra_info("sockname")[1]
+    try:
+        replies = await transport.datagrams(
+            [(b"hello", ("127.0.0.1", port))],
+            listen_s=0.5,
+            accept=lambda source: source == "127.0.0.1",
+        )
+    finally:
+        endpoint.close()
+        for sock in others:
+            sock.close()
+    assert replies == [(b"answer", "127.0.0.1")]
