@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from camcensus.base.errors import VendorDataError
-from camcensus.base.evidence import Evidence, known_keys
+from camcensus.base.evidence import FAMILIES, Evidence, family_keys, known_keys
 from camcensus.base.types import DEVICE_TYPES, DeviceType
 from camcensus.vendor_db._doc import mapping, number, optional_text, texts
-from camcensus.vendor_db.fingerprints import FingerprintDB, key_matches, load_fingerprints
+from camcensus.vendor_db.fingerprints import FingerprintDB, Match, key_matches, load_fingerprints
 from camcensus.vendor_db.oui import OuiTables, default_oui_tables, lookup_mac
 from camcensus.vendor_db.policy import FlagDecision, Policy
 from camcensus.vendor_db.vendors import Vendor, VendorTable, load_vendors
@@ -38,17 +38,21 @@ _LABEL_KEYS: Final = {
     "sadp.oem_info": 0.8,
     "mdns.txt.manufacturer": 0.5,
     "mdns.txt.vendor": 0.5,
+    "isapi.manufacturer": 0.6,
+    "wsd.scope.name": 0.5,
+    "onvif.scope.name": 0.5,
 }
-_RAW_FIELD_KEYS: Final = {
-    "onvif.model": "model",
-    "sadp.model": "model",
-    "dhip.device_type": "model",
-    "upnp.model_name": "model",
-    "upnp.model_number": "model",
-    "onvif.firmware": "firmware",
-    "sadp.firmware": "firmware",
-    "dhip.firmware": "firmware",
-}
+_NAME_KEYS: Final = frozenset({"wsd.scope.name", "onvif.scope.name"})
+_RAW_FAMILIES: Final = ("model", "firmware")
+"""Families whose values are claims of that field as they stand (``onvif.model`` is a
+model even when no fingerprint knows it)."""
+_GENERIC_LABELS: Final = frozenset(
+    {"n/a", "na", "none", "unknown", "-", "null", "ipc", "ipcam", "ipcamera", "ip camera",
+     "camera", "network camera", "nvr", "dvr", "onvif", "manufacturer", "default", "vendor"}
+)  # fmt: skip
+"""Labels that name no one: never a maker or a brand."""
+_UNKNOWN_MAKER: Final = 0.5  # a label the vendor table does not know names the maker weakly
+_DERIVED: Final = 0.9  # a model fingerprint matched on a model another fingerprint extracted
 #: a discovery protocol that only one maker speaks names that maker
 _PROTOCOL_MAKERS: Final = {"sadp.": "Hikvision", "dhip.": "Dahua", "netip.": "Xiongmai"}
 _PROTOCOL_WEIGHT: Final = 0.9
@@ -202,6 +206,33 @@ class _Collector:
             self.add("maker", vendor.name, ev, rule, weight * _OEM_REPORTED)
 
 
+def _match_claims(
+    ev: Evidence,
+    key: str,
+    value: str,
+    table: VendorTable,
+    fps: FingerprintDB,
+    out: _Collector,
+    *,
+    factor: float = 1.0,
+    via: str = "",
+) -> Match | None:
+    """Claims of the first fingerprint for ``key`` that matches ``value``; the match."""
+    hit = fps.match(key, value)
+    if hit is None:
+        return None
+    fp = hit.fingerprint
+    rule = f"fingerprint:{fp.id}{via}"
+    for fld, fvalue in hit.fields.items():
+        if fld == "maker":
+            vendor = table.get(fvalue)
+            if vendor is not None and vendor.kind == "brand":
+                out.vendor(vendor, ev, rule, fp.weight * factor, label=False)
+                continue
+        out.add(fld, fvalue, ev, rule, fp.weight * factor)
+    return hit
+
+
 def _claims_for(
     ev: Evidence, table: VendorTable, fps: FingerprintDB, ouis: OuiTables, out: _Collector
 ) -> None:
@@ -214,23 +245,25 @@ def _claims_for(
         return
     if ev.key == "snmp.sysobjectid":
         _pen_claims(ev, table, out)
-    hit = fps.match(ev.key, value)
-    if hit is not None:
-        fp = hit.fingerprint
-        rule = f"fingerprint:{fp.id}"
-        for fld, fvalue in hit.fields.items():
-            if fld == "maker":
-                vendor = table.get(fvalue)
-                if vendor is not None and vendor.kind == "brand":
-                    out.vendor(vendor, ev, rule, fp.weight, label=False)
-                    continue
-            out.add(fld, fvalue, ev, rule, fp.weight)
+    hits = [h for h in [_match_claims(ev, ev.key, value, table, fps, out)] if h is not None]
+    families = [f for f in FAMILIES if ev.key in family_keys(f)]
+    for family in families:
+        hit = _match_claims(ev, family, value, table, fps, out)
+        if hit is not None:
+            hits.append(hit)
+    for hit in list(hits):  # a model read out of other evidence is a model like any other
+        model = hit.fields.get("model")
+        if model and "model" not in hit.fingerprint.keys:
+            weight = min(_DERIVED, hit.fingerprint.weight)
+            _match_claims(
+                ev, "model", model, table, fps, out, factor=weight, via=f" +model:{model}"
+            )
     label_weight = _LABEL_KEYS.get(ev.key)
-    if label_weight is not None and hit is None:
+    if label_weight is not None and not hits:
         _label_claims(ev, value, table, out, label_weight)
-    raw_field = _RAW_FIELD_KEYS.get(ev.key)
-    if raw_field is not None and not (hit and raw_field in hit.fields):
-        out.add(raw_field, value, ev, f"raw:{ev.key}", _RAW_WEIGHT)
+    for family in _RAW_FAMILIES:
+        if family in families and not any(family in h.fields for h in hits):
+            out.add(family, value, ev, f"raw:{ev.key}", _RAW_WEIGHT)
 
 
 def _label_claims(
@@ -240,8 +273,21 @@ def _label_claims(
     vendor = table.find(value, allow_codes=codes)
     if vendor is not None:
         out.vendor(vendor, ev, f"alias:{ev.key}", weight, label=True)
-    elif value.casefold() not in ("n/a", "na", "none", "unknown", "-", "null"):
+        return
+    if ev.key in _NAME_KEYS:
+        # a name scope is "<maker> <model>" on many devices, or only a model: a maker is
+        # read from it only when a word comes before the rest, and weakly
+        first, _, rest = value.partition(" ")
+        if not rest.strip() or not first.isalpha() or len(first) < 3:
+            return
+        value = first
+    if value.casefold() not in _GENERIC_LABELS and any(c.isalpha() for c in value):
+        # a maker the vendor table does not know is still named, weakly: its origin is
+        # unknown, so it is never flagged for it
         out.add("brand", value, ev, f"label:{ev.key}", weight * 0.8)
+        out.add(
+            "maker", value, ev, f"label:{ev.key} (not in the vendor table)", weight * _UNKNOWN_MAKER
+        )
 
 
 def _pen_claims(ev: Evidence, table: VendorTable, out: _Collector) -> None:
@@ -401,6 +447,10 @@ def _resolve(claims: list[Claim], table: VendorTable, policy: Policy) -> Identif
     else:
         confidence = 0.0
     conflicts = _explain(table, maker, makers, brand, brands)
+    if maker is not None and table.get(maker) is None:
+        conflicts.append(
+            f"origin unknown: {maker} is not in the vendor table (named by the device itself)"
+        )
     caveats: list[str] = []
     if makers and all(c.rule.startswith("oui:") for c in makers[0][2]):
         caveats.append(

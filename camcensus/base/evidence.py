@@ -5,8 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from typing import Final
 
-__all__ = ["Evidence", "known_keys"]
+__all__ = ["FAMILIES", "Evidence", "family_keys", "known_keys"]
+
+
+FAMILIES: Final = ("model", "serial", "firmware")
+"""Key families: a fingerprint with ``key = "model"`` matches the value of every key
+tagged ``[model]`` (and every model a fingerprint extracts from other evidence)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,8 +32,27 @@ class Evidence:
 
 
 @cache
+def _vocabulary() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``(key, families)`` for every line of ``fields.txt``: the key, then any
+    ``[family]`` tags, then an optional ``#`` comment."""
+    text = files("camcensus.base").joinpath("fields.txt").read_text(encoding="utf-8")
+    entries: list[tuple[str, tuple[str, ...]]] = []
+    for line in text.splitlines():
+        words = line.split("#", 1)[0].split()
+        if words:
+            tags = tuple(w[1:-1] for w in words[1:] if w.startswith("[") and w.endswith("]"))
+            entries.append((words[0], tags))
+    return tuple(entries)
+
+
+@cache
 def known_keys() -> frozenset[str]:
     """The evidence-key vocabulary from ``fields.txt`` (comments and blanks skipped)."""
-    text = files("camcensus.base").joinpath("fields.txt").read_text(encoding="utf-8")
-    keys = (line.split("#", 1)[0].strip() for line in text.splitlines())
-    return frozenset(k for k in keys if k)
+    return frozenset(key for key, _tags in _vocabulary())
+
+
+@cache
+def family_keys(family: str) -> frozenset[str]:
+    """The keys tagged ``[family]`` in ``fields.txt``: e.g. every key whose value is a
+    model number (``[model]``), whichever protocol carried it."""
+    return frozenset(key for key, tags in _vocabulary() if family in tags)

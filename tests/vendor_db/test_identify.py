@@ -227,3 +227,43 @@ def test_to_dict_is_stable_json() -> None:
     ]
     assert set(d["chain"][0]) == {"field", "value", "key", "evidence", "source", "rule", "weight"}
     assert json.loads(json.dumps(d)) == d
+
+
+def test_a_model_number_names_its_maker_whichever_protocol_reported_it() -> None:
+    for key in ("onvif.model", "isapi.model", "wsd.scope.hardware", "upnp.model_name"):
+        result = ident({key: "DS-2CD2143G2-I"})
+        assert result.maker == "Hikvision", key
+        assert "fingerprint:hikvision-ipc-model" in rules(result), key
+
+
+def test_a_model_another_fingerprint_extracts_is_matched_as_a_model() -> None:
+    result = ident({"onvif.serial": "DS-2CD2143G2-I20230101AAWRJ00001"})
+    assert result.model == "DS-2CD2143G2-I"
+    assert "fingerprint:hikvision-ipc-model +model:DS-2CD2143G2-I" in rules(result)
+    assert result.maker == "Hikvision"
+
+
+def test_a_manufacturer_the_table_does_not_know_is_still_named_never_flagged() -> None:
+    result = ident({"onvif.manufacturer": "Acme Vision Ltd", "onvif.model": "AV-100"})
+    assert result.maker == "Acme Vision Ltd"
+    assert result.confidence < 0.5
+    assert not result.flag.flagged
+    assert any("not in the vendor table" in r for r in rules(result))
+
+
+@pytest.mark.parametrize("label", ["IPCamera", "IP Camera", "unknown", "-", "12345"])
+def test_labels_that_name_no_one_give_no_maker(label: str) -> None:
+    assert ident({"onvif.manufacturer": label}).maker is None
+
+
+def test_a_name_scope_names_its_maker_by_the_word_before_the_model() -> None:
+    assert ident({"wsd.scope.name": "AXIS M1034-W"}).maker == "Axis Communications"
+    unknown = ident({"wsd.scope.name": "Zenkam ZK-200"})
+    assert unknown.maker == "Zenkam"
+    assert not unknown.flag.flagged
+    assert ident({"wsd.scope.name": "TL-SC3130G"}).maker is None  # a model alone names no maker
+
+
+def test_an_unknown_maker_says_its_origin_is_unknown() -> None:
+    result = ident({"upnp.manufacturer": "Acme Vision Ltd"})
+    assert any(c.startswith("origin unknown: Acme Vision Ltd") for c in result.conflicts)
