@@ -45,6 +45,7 @@ SUMMARY_CSV_COLUMNS: Final = (
     "model",
     "device_count",
     "flagged_count",
+    "possible_count",
     "to_replace_count",
     "sites",
 )
@@ -126,10 +127,11 @@ def write_devices_csv(
 def write_model_summary_csv(
     rows: Iterable[DeviceRecord], stream: TextIO, *, delimiter: str = ",", bom: bool = False
 ) -> int:
-    """Write one line per (maker, model) with device, flagged and ``to_replace`` counts and
-    the sites they are at (``"; "``-joined).  Most flagged first; returns the lines written.
+    """Write one line per (maker, model) with device, flagged, possibly flagged and
+    ``to_replace`` counts and the sites they are at (``"; "``-joined).  Most flagged
+    first; returns the lines written.
     """
-    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     sites: dict[tuple[str, str], set[str]] = defaultdict(set)
     for row in rows:
         key = (row.device.maker, row.device.model)
@@ -137,18 +139,20 @@ def write_model_summary_csv(
         entry[0] += 1
         entry[1] += int(row.device.flagged)
         entry[2] += int(row.review_status == "to_replace")
+        entry[3] += int(row.device.flag_level == "possible")
         if row.site:
             sites[key].add(row.site)
     writerow = _writer(stream, delimiter, bom)
     writerow(SUMMARY_CSV_COLUMNS)
     ordered = sorted(counts.items(), key=lambda item: (-item[1][1], -item[1][0], item[0]))
-    for (maker, model), (device_count, flagged_count, to_replace_count) in ordered:
+    for (maker, model), (device_count, flagged_count, to_replace_count, possible) in ordered:
         writerow(
             (
                 neutralise_cell(maker),
                 neutralise_cell(model),
                 str(device_count),
                 str(flagged_count),
+                str(possible),
                 str(to_replace_count),
                 neutralise_cell("; ".join(sorted(sites[(maker, model)]))),
             )

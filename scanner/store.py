@@ -214,6 +214,8 @@ def _m0002_one_device_schema(db: Database) -> None:
         "ALTER TABLE devices RENAME COLUMN identity_json TO identification",
         "ALTER TABLE devices ADD COLUMN addresses TEXT NOT NULL DEFAULT '[]'",
         "ALTER TABLE devices ADD COLUMN mac_organisation TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE devices ADD COLUMN flag_level TEXT NOT NULL DEFAULT 'no'",
+        "UPDATE devices SET flag_level = CASE flagged WHEN 1 THEN 'flagged' ELSE 'no' END",
         "UPDATE devices SET addresses = json_array(ip)",
         # 0001 accepted an identity of '{}' (its default) or one without every field;
         # the typed identification needs them: rebuild such rows from their columns
@@ -248,6 +250,7 @@ def _m0002_one_device_schema(db: Database) -> None:
             d.firmware,
             d.device_type,
             CASE d.flagged WHEN 1 THEN 'yes' ELSE 'no' END AS flagged,
+            d.flag_level,
             (SELECT group_concat(j.value, '; ') FROM json_each(d.flag_reasons) AS j)
                 AS flag_reasons,
             d.list_status,
@@ -259,7 +262,7 @@ def _m0002_one_device_schema(db: Database) -> None:
             d.confidence,
             d.device_key
         FROM devices AS d
-        ORDER BY d.flagged DESC, d.site, d.ip""",
+        ORDER BY d.flagged DESC, d.flag_level = 'possible' DESC, d.site, d.ip""",
     ]
     for sql in statements:
         db.execute(sql)

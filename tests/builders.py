@@ -25,7 +25,7 @@ from camcensus.vendor_db.policy import FlagDecision
 FCC: Final = "https://www.fcc.gov/supplychain/coveredlist"
 
 _IDENTIFICATION: Final = ("maker", "brand", "model", "firmware", "device_type", "confidence")
-_FLAG: Final = ("flagged", "flag_reasons", "list_status", "sources", "unverified")
+_FLAG: Final = ("flagged", "flag_reasons", "list_status", "sources", "unverified", "level")
 _DEVICE: Final = ("device_key", "ip", "mac", "addresses", "mac_organisation", "evidence")
 
 
@@ -43,6 +43,7 @@ def make_identification(**overrides: Any) -> Identification:
         "list_status": "fcc_covered",
         "sources": (FCC,),
         "unverified": (),
+        "level": None,
         "chain": None,
         "conflicts": (),
     }
@@ -73,6 +74,7 @@ def make_identification(**overrides: Any) -> Identification:
             values["list_status"],
             tuple(values["sources"]),
             tuple(values["unverified"]),
+            values["level"] or ("flagged" if values["flagged"] else "no"),
         ),
     )
 

@@ -11,6 +11,7 @@ Filter syntax (``parse_query``): words separated by spaces, all of which must ma
   ``status:`` matches ``to_replace`` and ``to replace``; ``site:-`` matches devices
   without a site);
 * ``flag:yes`` / ``flag:no`` (also ``flagged`` on its own) — flagged devices only / not;
+  ``flag:possible`` — devices of a maker of concern on weak evidence (shown ``poss``);
 * any other word — substring of any of the addresses, MAC, maker, brand, model,
   firmware, type, site, review status, note and device key.
 """
@@ -38,6 +39,7 @@ __all__ = [
 ]
 
 _NO_SITE: Final = "-"
+_LEVEL_ORDER: Final = {"flagged": 0, "possible": 1, "no": 2}
 _SCHEMA: Final = {f.name: f for f in FIELDS}
 
 
@@ -121,6 +123,7 @@ class DeviceRow:
     flagged: bool
     fields: dict[str, str]
     search: str
+    possible: bool = False
 
 
 def _ip_sort_key(ip: str) -> SortKey:
@@ -155,12 +158,12 @@ def make_row(record: DeviceRecord) -> DeviceRow:
     texts = _texts(record)
     review = REVIEW_LABELS.get(record.review_status, record.review_status)
     cells = dict(texts)
-    cells["flagged"] = "FLAG" if device.flagged else "-"
+    cells["flagged"] = {"flagged": "FLAG", "possible": "poss"}.get(device.flag_level, "-")
     cells["review_status"] = review
     # 2025-03-01T09:00:01+00:00 -> 2025-03-01 09:00 (UTC, as stored)
     cells["last_seen"] = record.last_seen[:16].replace("T", " ")
     sort_keys: dict[str, SortKey] = {
-        "flagged": (0, not device.flagged),  # flagged first when ascending
+        "flagged": (0, _LEVEL_ORDER[device.flag_level]),  # flagged, then possible, first
         "ip": _ip_sort_key(device.ip),
         "confidence": (0, device.confidence),
     }
@@ -175,6 +178,7 @@ def make_row(record: DeviceRecord) -> DeviceRow:
         flagged=device.flagged,
         fields=fields,
         search=search,
+        possible=device.flag_level == "possible",
     )
 
 
@@ -185,11 +189,12 @@ class Query:
     fields: tuple[tuple[str, str], ...] = ()
     flagged: bool | None = None
     words: tuple[str, ...] = ()
+    possible: bool = False
 
     @property
     def empty(self) -> bool:
         """True when the query matches every row."""
-        return not self.fields and self.flagged is None and not self.words
+        return not self.fields and self.flagged is None and not self.words and not self.possible
 
 
 def parse_query(text: str) -> Query:
@@ -201,9 +206,12 @@ def parse_query(text: str) -> Query:
     fields: list[tuple[str, str]] = []
     words: list[str] = []
     flagged: bool | None = None
+    possible = False
     for token in text.lower().split():
         name, sep, value = token.partition(":")
-        if token in ("flagged", "flag:yes", "flag:y", "flag:1"):
+        if token in ("flag:possible", "flag:poss", "possible"):
+            possible = True
+        elif token in ("flagged", "flag:yes", "flag:y", "flag:1"):
             flagged = True
         elif token in ("flag:no", "flag:n", "flag:0"):
             flagged = False
@@ -212,11 +220,13 @@ def parse_query(text: str) -> Query:
                 fields.append((name, value.replace("_", " ") if name == "status" else value))
         else:
             words.append(token)
-    return Query(tuple(fields), flagged, tuple(words))
+    return Query(tuple(fields), flagged, tuple(words), possible)
 
 
 def _matches(row: DeviceRow, query: Query) -> bool:
     if query.flagged is not None and row.flagged != query.flagged:
+        return False
+    if query.possible and not row.possible:
         return False
     for name, value in query.fields:
         if name == "site" and value == _NO_SITE:

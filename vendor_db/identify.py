@@ -52,6 +52,8 @@ _GENERIC_LABELS: Final = frozenset(
 )  # fmt: skip
 """Labels that name no one: never a maker or a brand."""
 _UNKNOWN_MAKER: Final = 0.5  # a label the vendor table does not know names the maker weakly
+_FLAG_SUPPORT: Final = 0.5
+"""Combined maker support below which a device of a flagged maker is only ``possible``."""
 _DERIVED: Final = 0.9  # a model fingerprint matched on a model another fingerprint extracted
 #: a discovery protocol that only one maker speaks names that maker
 _PROTOCOL_MAKERS: Final = {"sadp.": "Hikvision", "dhip.": "Dahua", "netip.": "Xiongmai"}
@@ -452,18 +454,29 @@ def _resolve(claims: list[Claim], table: VendorTable, policy: Policy) -> Identif
             f"origin unknown: {maker} is not in the vendor table (named by the device itself)"
         )
     caveats: list[str] = []
-    if makers and all(c.rule.startswith("oui:") for c in makers[0][2]):
-        caveats.append(
-            f"maker from the MAC block only: {maker} MAC blocks are also used in phones, "
-            "laptops and other non-camera products"
-            if maker in _BROAD_OUI_VENDORS
-            else f"maker from the MAC block only (no banner or protocol evidence for {maker})"
-        )
+    weak: str | None = None
+    if makers:
+        chosen, support = makers[0][2], makers[0][1]
+        if all(c.rule.startswith("oui:") for c in chosen):
+            if maker in _BROAD_OUI_VENDORS:
+                weak = (
+                    f"the MAC block alone names {maker}, whose MAC blocks are also in "
+                    "phones, laptops and other non-camera products"
+                )
+            else:
+                caveats.append(
+                    f"maker from the MAC block only (no banner or protocol evidence for {maker})"
+                )
+        elif all(c.key == "tcp.ports" for c in chosen):
+            weak = f"only an open port points to {maker} ({_describe(chosen)})"
+        elif support < _FLAG_SUPPORT:
+            weak = f"one weak hint names {maker} ({_describe(chosen)})"
     flag = policy.decide(
         table,
         table.get(maker) if maker else None,
         table.get(brand) if brand else None,
         caveats=caveats,
+        weak=weak,
     )
     return Identification(
         maker=maker,

@@ -12,13 +12,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
-from typing import Any, cast
+from typing import Any, Final, Literal, cast
 
 from camcensus.base.errors import VendorDataError
 from camcensus.vendor_db._doc import texts
 from camcensus.vendor_db.vendors import LIST_FACTS, Fact, Vendor, VendorTable
 
-__all__ = ["FlagDecision", "Policy"]
+__all__ = ["FLAG_LEVELS", "FlagDecision", "FlagLevel", "Policy"]
+
+FlagLevel = Literal["flagged", "possible", "no"]
+FLAG_LEVELS: Final[tuple[FlagLevel, ...]] = ("flagged", "possible", "no")
 
 _COUNTRY_FACTS = ("owner_country", "hq_country")
 _LIST_TEXT = {
@@ -31,13 +34,28 @@ _LIST_TEXT = {
 
 @dataclass(frozen=True, slots=True)
 class FlagDecision:
-    """Whether a device is flagged, why, and what that rests on."""
+    """Whether a device is flagged, why, and what that rests on.
+
+    ``level`` is ``flagged`` (the policy names the maker, and the maker evidence holds),
+    ``possible`` (the policy would name it, but the only evidence is weak: an open port,
+    a MAC block its maker shares with phones and PCs, one weak hint; the reasons say
+    which) or ``no``.  ``flagged`` is true for ``flagged`` alone.
+    """
 
     flagged: bool
     reasons: tuple[str, ...] = ()
     list_status: str = ""
     sources: tuple[str, ...] = ()
     unverified: tuple[str, ...] = ()
+    level: FlagLevel = "no"
+
+    def __post_init__(self) -> None:
+        if self.level not in FLAG_LEVELS:
+            raise ValueError(f"unknown flag level {self.level!r}")
+        if self.flagged and self.level == "no":  # FlagDecision(True): flagged
+            object.__setattr__(self, "level", "flagged")
+        elif self.flagged != (self.level == "flagged"):
+            raise ValueError(f"flagged = {self.flagged} does not fit level {self.level!r}")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form with stable keys."""
@@ -47,6 +65,7 @@ class FlagDecision:
             "list_status": self.list_status,
             "sources": list(self.sources),
             "unverified": list(self.unverified),
+            "level": self.level,
         }
 
     @classmethod
@@ -57,14 +76,18 @@ class FlagDecision:
         doc = cast("dict[str, object]", data)
         flagged = doc.get("flagged", False)
         status = doc.get("list_status", "")
+        level = doc.get("level", "flagged" if flagged else "no")
         if not isinstance(flagged, bool) or not isinstance(status, str):
             raise VendorDataError("flag: 'flagged' is true/false and 'list_status' text")
+        if level not in FLAG_LEVELS or (level == "flagged") != flagged:
+            raise VendorDataError(f"flag: level {level!r} does not fit flagged = {flagged}")
         return cls(
             flagged,
             tuple(texts(doc, "reasons")),
             status,
             tuple(texts(doc, "sources")),
             tuple(texts(doc, "unverified")),
+            level,
         )
 
 
@@ -149,8 +172,12 @@ class Policy:
         brand: Vendor | None,
         *,
         caveats: Sequence[str] = (),
+        weak: str | None = None,
     ) -> FlagDecision:
-        """Flag decision for a device made by ``maker`` and labelled ``brand``."""
+        """Flag decision for a device made by ``maker`` and labelled ``brand``.
+
+        ``weak`` says why the maker evidence is too weak to flag on (then the level is
+        ``possible``, and that reason is given last)."""
         involved: list[Vendor] = [v for v in (maker,) if v is not None]
         if brand is not None and brand is not maker and (self.flag_brand or maker is None):
             involved.append(brand)
@@ -165,17 +192,22 @@ class Policy:
                     sources.extend(table.source_urls(fact.sources))
             for fact in vendor.unverified_facts():
                 unverified.append(f"{vendor.name}: {fact.name} = {fact.value} ({fact.note})")
-        flagged = bool(reasons)
-        if flagged:
+        level: FlagLevel = "no"
+        if reasons:
             reasons.extend(caveats)
+            level = "flagged"
+            if weak is not None:
+                reasons.append(f"possible only: {weak}")
+                level = "possible"
         status_vendor = maker or brand
         status = status_vendor.list_status() if status_vendor is not None else ""
         return FlagDecision(
-            flagged,
+            level == "flagged",
             tuple(reasons),
             status,
             tuple(dict.fromkeys(sources)),
             tuple(dict.fromkeys(unverified)),
+            level,
         )
 
 

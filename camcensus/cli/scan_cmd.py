@@ -38,7 +38,14 @@ if TYPE_CHECKING:
     from camcensus.scanner.probes.context import Credentials
     from camcensus.scanner.runner import ProbeOutcome, ScanResult
 
-__all__ = ["ENV_PASSWORD", "ENV_USERNAME", "load_credentials", "load_scope", "register"]
+__all__ = [
+    "ENV_PASSWORD",
+    "ENV_USERNAME",
+    "exit_code",
+    "load_credentials",
+    "load_scope",
+    "register",
+]
 
 ENV_USERNAME = "CAMCENSUS_ONVIF_USERNAME"
 ENV_PASSWORD = "CAMCENSUS_ONVIF_PASSWORD"  # noqa: S105 (the variable's name, not a secret)
@@ -81,6 +88,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
     parser.add_argument(
         "--fail-on-flagged", action="store_true", help="exit 1 when flagged devices are found"
+    )
+    parser.add_argument(
+        "--fail-on-possible",
+        action="store_true",
+        help="exit 1 when flagged or possibly flagged devices (weak evidence only) are found",
     )
     parser.add_argument(
         "--credentials-file", type=Path, metavar="FILE", help="ONVIF credentials (TOML, mode 0600)"
@@ -254,9 +266,11 @@ def _print_summary(result: ScanResult, stream: TextIO) -> None:
     print(f"{'maker':<{width}}  {'model':<{mwidth}}  count  flagged", file=stream)
     for maker, model, count, n_flagged in rows:
         print(f"{maker:<{width}}  {model:<{mwidth}}  {count:>5}  {n_flagged:>7}", file=stream)
+    possible = sum(d.flag_level == "possible" for d in result.devices)
     print(
         f"scan {result.scan_id} {result.status}: {len(result.devices)} devices, "
-        f"{flagged} flagged, {result.duration_s:.1f} s on {escape_controls(result.interface.name)}",
+        f"{flagged} flagged, {possible} possible, {result.duration_s:.1f} s on "
+        f"{escape_controls(result.interface.name)}",
         file=stream,
     )
 
@@ -336,6 +350,15 @@ def run(args: argparse.Namespace) -> int:
         print(_json_result(result))
     else:
         _print_summary(result, sys.stdout)
-    if args.fail_on_flagged and any(d.flagged for d in result.devices):
+    return exit_code(
+        result, fail_on_flagged=args.fail_on_flagged, fail_on_possible=args.fail_on_possible
+    )
+
+
+def exit_code(result: ScanResult, *, fail_on_flagged: bool, fail_on_possible: bool) -> int:
+    """EXIT_FLAGGED when asked to fail on what the scan found, else EXIT_OK."""
+    if fail_on_possible and any(d.flag_level != "no" for d in result.devices):
+        return EXIT_FLAGGED
+    if fail_on_flagged and any(d.flagged for d in result.devices):
         return EXIT_FLAGGED
     return EXIT_OK

@@ -30,6 +30,7 @@ from camcensus.base.errors import VendorDataError
 from camcensus.base.evidence import Evidence
 from camcensus.base.types import DEVICE_TYPES, DeviceType
 from camcensus.vendor_db.identify import Identification
+from camcensus.vendor_db.policy import FlagLevel
 
 __all__ = [
     "DEVICE_FIELDS",
@@ -162,6 +163,11 @@ class Device:
         return self.identification.flag.flagged
 
     @property
+    def flag_level(self) -> FlagLevel:
+        """flagged, possible (a maker of concern on weak evidence: the reasons say why) or no."""
+        return self.identification.flag.level
+
+    @property
     def flag_reasons(self) -> tuple[str, ...]:
         """Why it is flagged, one reason a vendor (and the caveats)."""
         return self.identification.flag.reasons
@@ -248,6 +254,7 @@ FIELDS: Final[tuple[Field, ...]] = (
     Field("firmware", "Firmware", "device", "optional_text", "TEXT", derived=True),
     Field("device_type", "Type", "device", "text", "TEXT NOT NULL DEFAULT 'unknown'", True),
     Field("flagged", "Flag", "device", "bool", "INTEGER NOT NULL DEFAULT 0", derived=True),
+    Field("flag_level", "Flag level", "device", "text", "TEXT NOT NULL DEFAULT 'no'", True),
     Field("flag_reasons", "Flag reasons", "device", "list", "TEXT NOT NULL DEFAULT '[]'", True),
     Field("list_status", "List status", "device", "text", _TEXT, derived=True),
     Field("review_status", "Review", "record", "text", "TEXT NOT NULL DEFAULT 'unreviewed'"),

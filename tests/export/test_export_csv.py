@@ -38,7 +38,8 @@ def test_device_csv_has_replacement_plan_columns() -> None:
     # spelled out: a change to the header is a change for every spreadsheet built on it
     assert DEVICE_CSV_COLUMNS == (
         "site", "ip", "addresses", "mac", "maker", "brand", "model", "firmware",
-        "device_type", "flagged", "flag_reasons", "list_status", "review_status", "note",
+        "device_type", "flagged", "flag_level", "flag_reasons", "list_status",
+        "review_status", "note",
         "first_seen", "last_seen", "confidence", "sources", "presence", "device_key",
     )  # fmt: skip
     out = io.StringIO(newline="")
@@ -153,6 +154,7 @@ def test_model_summary_counts_per_maker_and_model() -> None:
             "model": "DS-2CD2043G2-I",
             "device_count": "4",
             "flagged_count": "3",
+            "possible_count": "0",
             "to_replace_count": "2",
             "sites": "Depot; HQ",
         },
@@ -161,6 +163,7 @@ def test_model_summary_counts_per_maker_and_model() -> None:
             "model": "'=IPC",
             "device_count": "1",
             "flagged_count": "1",
+            "possible_count": "0",
             "to_replace_count": "0",
             "sites": "Depot",
         },
@@ -169,6 +172,7 @@ def test_model_summary_counts_per_maker_and_model() -> None:
             "model": "P3245",
             "device_count": "1",
             "flagged_count": "0",
+            "possible_count": "0",
             "to_replace_count": "0",
             "sites": "HQ",
         },

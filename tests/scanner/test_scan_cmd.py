@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from builders import make_device
 
-from camcensus.cli import EXIT_ERROR, build_parser, main
+from camcensus.cli import EXIT_ERROR, EXIT_FLAGGED, EXIT_OK, build_parser, main
 from camcensus.cli.scan_cmd import (
     ENV_PASSWORD,
     ENV_USERNAME,
@@ -148,3 +148,19 @@ def test_warnings_without_a_terminal_are_printed_once_and_escaped() -> None:
         display.warning(HOSTILE)
     assert stream.getvalue().count("camcensus: warning:") == 1
     _assert_no_controls(stream.getvalue())
+
+
+def test_a_possible_flag_fails_only_a_scan_asked_to_fail_on_it() -> None:
+    from camcensus.cli.scan_cmd import exit_code
+
+    weak = make_device(
+        20, mac=None, maker="Dahua", flagged=False, list_status="", flag_reasons=("possible only",),
+        level="possible",
+    )  # fmt: skip
+    result = ScanResult(8, "complete", Interface("eth0", IPv4Interface("198.18.0.1/24")))
+    result.by_key[weak.device_key] = weak
+    assert exit_code(result, fail_on_flagged=True, fail_on_possible=False) == EXIT_OK
+    assert exit_code(result, fail_on_flagged=False, fail_on_possible=True) == EXIT_FLAGGED
+    out = io.StringIO()
+    _print_summary(result, out)
+    assert "0 flagged, 1 possible" in out.getvalue()

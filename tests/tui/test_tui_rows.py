@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from tui_fixtures import HOSTILE_BRAND, HOSTILE_MAKER, first_scan_devices
+from tui_fixtures import HOSTILE_BRAND, HOSTILE_MAKER, first_scan_devices, observation
 
 from camcensus.scanner.core.schema import Device, DeviceRecord
 from camcensus.tui.rows import COLUMNS, Query, filter_rows, make_row, parse_query, sort_rows
@@ -108,3 +108,14 @@ def test_unparsable_ip_sorts_after_addresses() -> None:
     odd = make_row(record(devices[0], ip="not-an-ip"))
     normal = make_row(record(devices[1]))
     assert sort_rows([odd, normal], _COLUMN["ip"]) == [normal, odd]
+
+
+def test_a_possible_flag_shows_and_filters_apart_from_a_flag() -> None:
+    weak = observation(7, maker="Dahua", flagged=False, level="possible")
+    row = make_row(record(weak))
+    assert cell(row, "flagged") == "poss"
+    everything = [*rows(), row]
+    assert keys(filter_rows(everything, parse_query("flag:possible"))) == ["07"]
+    assert "07" not in keys(filter_rows(everything, parse_query("flag:yes")))
+    order = keys(sort_rows(everything, _COLUMN["flagged"]))
+    assert order.index("07") == 3  # after the three flagged, before the rest

@@ -38,6 +38,7 @@ def test_labelled_set(case: dict[str, Any]) -> None:
     assert result.brand == expect["brand"]
     assert result.device_type == expect["device_type"]
     assert result.flag.flagged is expect["flagged"]
+    assert result.flag.level == expect.get("level", "flagged" if expect["flagged"] else "no")
     if "model" in expect:
         assert result.model == expect["model"]
 
@@ -125,11 +126,12 @@ def test_white_label_explains_the_evidence() -> None:
     )
 
 
-def test_huawei_mac_alone_is_flagged_with_caveat() -> None:
+def test_huawei_mac_alone_is_only_a_possible_flag_and_says_why() -> None:
+    # Huawei's MAC blocks sit in phones and laptops too: no accusation on that alone
     result = ident({"mac": "00:e0:fc:00:00:01"})
     assert result.maker == "Huawei"
     assert result.device_type == "unknown"
-    assert result.flag.flagged
+    assert (result.flag.flagged, result.flag.level) == (False, "possible")
     assert any("phones, laptops" in r for r in result.flag.reasons)
 
 
@@ -267,3 +269,19 @@ def test_a_name_scope_names_its_maker_by_the_word_before_the_model() -> None:
 def test_an_unknown_maker_says_its_origin_is_unknown() -> None:
     result = ident({"upnp.manufacturer": "Acme Vision Ltd"})
     assert any(c.startswith("origin unknown: Acme Vision Ltd") for c in result.conflicts)
+
+
+def test_an_open_port_alone_makes_a_maker_of_concern_possible_not_flagged() -> None:
+    result = ident({"tcp.ports": "80,37777"})
+    assert result.maker == "Dahua"
+    assert (result.flag.flagged, result.flag.level) == (False, "possible")
+    assert result.flag.reasons[-1].startswith("possible only: only an open port points to Dahua")
+    banner = ident({"tcp.ports": "80,37777", "rtsp.server": "Dahua Rtsp Server"})
+    assert (banner.flag.flagged, banner.flag.level) == (True, "flagged")
+
+
+def test_a_flag_level_round_trips_and_must_fit_flagged() -> None:
+    possible = ident({"tcp.ports": "37777"}).flag
+    assert type(possible).from_dict(possible.to_dict()) == possible
+    with pytest.raises(VendorDataError):
+        type(possible).from_dict({**possible.to_dict(), "flagged": True})
