@@ -38,6 +38,7 @@ __all__ = [
     "connect",
     "datagrams",
     "exchange",
+    "greeting",
     "has_nmap",
     "mdns",
     "nmap",
@@ -128,6 +129,15 @@ async def exchange(
             body_until_close=body_until_close,
             max_bytes=max_bytes,
             deadline_s=deadline_s if deadline_s is not None else ctx.timeout_s,
+        )
+
+
+async def greeting(ctx: ProbeContext, ip: str, port: int, *, max_bytes: int) -> bytes:
+    """What one of the scan's hosts says on connect (one request of its budget)."""
+    _check_host(ctx, ip)
+    async with ctx.budget.slot(ip, 1):
+        return await ctx.transport.greeting(
+            ip, port, max_bytes=max_bytes, idle_s=min(1.0, ctx.timeout_s), deadline_s=ctx.timeout_s
         )
 
 

@@ -1,5 +1,7 @@
 """Banners of one live host: HTTP(S) GET / (plus one same-host redirect), TLS certificate,
-RTSP OPTIONS + DESCRIBE. Each request holds the host's budget and has a total deadline.
+RTSP OPTIONS + DESCRIBE, and what FTP and telnet servers say on connect (nothing is
+sent to them: no login is tried). Each request holds the host's budget and has a total
+deadline.
 """
 
 from __future__ import annotations
@@ -10,16 +12,29 @@ from typing import Final
 
 from camcensus.base.errors import MalformedReplyError, RequestBudgetExceededError
 from camcensus.base.evidence import Evidence
-from camcensus.scanner.core import http, rtsp, tls
+from camcensus.scanner.core import ftp, http, rtsp, telnet, tls
 from camcensus.scanner.probes import _io
 from camcensus.scanner.probes.context import HostInfo, ProbeContext
 
-__all__ = ["HTTPS_PORTS", "HTTP_PORTS", "NAME", "RTSP_PORTS", "run_host"]
+__all__ = [
+    "GREETING_PORTS",
+    "HTTPS_PORTS",
+    "HTTP_PORTS",
+    "NAME",
+    "RTSP_PORTS",
+    "STREAM_PATHS",
+    "run_host",
+]
 
 NAME: Final[str] = "banner"
 HTTP_PORTS: Final = (80, 81, 8080, 8081, 88, 8888, 5000)
 HTTPS_PORTS: Final = (443, 8443)
 RTSP_PORTS: Final = (554, 8554)
+STREAM_PATHS: Final = ("/Streaming/Channels/101", "/cam/realmonitor?channel=1&subtype=0")
+"""The main-stream paths of Hikvision (ISAPI streaming: channel 1, stream 01) and Dahua
+(its HTTP API's RTSP URL format): their DESCRIBE asks for credentials, with the realm."""
+GREETING_PORTS: Final = (21, 23)
+"""FTP and telnet: servers that introduce themselves on connect."""
 MAX_PORTS_EACH: Final = 2
 """At most this many HTTP and this many HTTPS ports a host (the request budget is small)."""
 
@@ -67,9 +82,9 @@ async def _http(ctx: ProbeContext, ip: str, port: int, *, secure: bool) -> list[
     return found
 
 
-async def _rtsp(ctx: ProbeContext, ip: str, port: int) -> list[Evidence]:
-    url = f"rtsp://{ip}:{port}/"
-    requests = [rtsp.build_options(url, 1), rtsp.build_describe(url, 2)]
+async def _rtsp_exchange(
+    ctx: ProbeContext, ip: str, requests: list[bytes], port: int
+) -> list[Evidence]:
     reply = await _io.exchange(ctx, ip, port, requests, body_until_close=False)
     found: list[Evidence] = []
     for message in reply.messages:
@@ -80,8 +95,31 @@ async def _rtsp(ctx: ProbeContext, ip: str, port: int) -> list[Evidence]:
     return found
 
 
+async def _rtsp(ctx: ProbeContext, ip: str, port: int) -> list[Evidence]:
+    """OPTIONS and DESCRIBE of ``/``; when that names no realm (many servers answer 404
+    on ``/`` and ask for credentials only on a real stream), DESCRIBE the stream paths
+    of the makers whose cameras are most common, on a second connection."""
+    base = f"rtsp://{ip}:{port}"
+    found = await _rtsp_exchange(
+        ctx, ip, [rtsp.build_options(f"{base}/", 1), rtsp.build_describe(f"{base}/", 2)], port
+    )
+    if not any(e.key == "rtsp.realm" for e in found):
+        describes = [rtsp.build_describe(base + path, 3 + n) for n, path in enumerate(STREAM_PATHS)]
+        found.extend(await _rtsp_exchange(ctx, ip, describes, port))
+    return found
+
+
+async def _greeting(ctx: ProbeContext, ip: str, port: int) -> list[Evidence]:
+    data = await _io.greeting(ctx, ip, port, max_bytes=ftp.MAX_BANNER_BYTES)
+    parse = ftp.parse_banner if port == ftp.PORT else telnet.parse_banner
+    try:
+        return parse(data, ip) if data else []
+    except MalformedReplyError:
+        return []
+
+
 async def run_host(ctx: ProbeContext, host: HostInfo) -> list[Evidence]:
-    """Banners from every web and RTSP port the sweep found open on ``host``."""
+    """Banners from every web, RTSP, FTP and telnet port the sweep found open on ``host``."""
     jobs = [(_http, p, False) for p in host.ports if p in HTTP_PORTS][:MAX_PORTS_EACH]
     jobs += [(_http, p, True) for p in host.ports if p in HTTPS_PORTS][:MAX_PORTS_EACH]
     found: list[Evidence] = []
@@ -93,6 +131,11 @@ async def run_host(ctx: ProbeContext, host: HostInfo) -> list[Evidence]:
     for port in [p for p in host.ports if p in RTSP_PORTS][:1]:
         try:
             found.extend(await _rtsp(ctx, host.ip, port))
+        except (OSError, RequestBudgetExceededError):
+            continue
+    for port in [p for p in host.ports if p in GREETING_PORTS]:
+        try:
+            found.extend(await _greeting(ctx, host.ip, port))
         except (OSError, RequestBudgetExceededError):
             continue
     return list(dict.fromkeys(found))

@@ -79,7 +79,7 @@ class HostBudget:
     broadcast discovery, sent once to the whole segment, take no host's budget.
     """
 
-    def __init__(self, max_connections: int = 2, max_requests: int = 12) -> None:
+    def __init__(self, max_connections: int = 2, max_requests: int = 20) -> None:
         if max_connections < 1 or max_requests < 1:
             raise ValueError("budgets must be >= 1")
         self.max_connections = max_connections

@@ -1,10 +1,12 @@
 """ONVIF device service of one host, over plain asyncio HTTP with ``scanner.core.onvif``.
 
-GetSystemDateAndTime is always asked (no authentication) and gives the clock skew.
-GetDeviceInformation and GetNetworkInterfaces are asked without credentials first;
-when the device demands them and the operator configured some, each is asked once
-more with a WS-UsernameToken whose Created time is the device's clock (skew
-tolerated). A failed login is never retried and no password is ever guessed.
+GetSystemDateAndTime is always asked (no authentication) and gives the clock skew;
+GetCapabilities (answered before authentication) gives the service URLs.
+GetDeviceInformation, GetScopes and GetNetworkInterfaces are asked without
+credentials first; when the device demands them and the operator configured some, each
+is asked once more with a WS-UsernameToken whose Created time is the device's clock
+(skew tolerated). A failed login is never retried (the probe stops at the first one)
+and no password is ever guessed.
 
 A device clock more than MAX_PLAUSIBLE_SKEW away from ours (year 9999, year 1) is
 ignored: no skew evidence, and our own clock stamps any WS-UsernameToken.
@@ -154,6 +156,19 @@ async def run_host(ctx: ProbeContext, host: HostInfo) -> list[Evidence]:
             found.extend(onvif.parse_device_information(info, host.ip))
         if any(e.key == "onvif.auth" and e.value == "failed" for e in found):
             return _unique(found)  # never try a rejected login a second time
+        scopes = await _operation(ctx, host.ip, service, "GetScopes", ctx.clock() + skew, found)
+        if scopes is not None:
+            found.extend(onvif.parse_scopes(scopes, host.ip))
+        # GetCapabilities is answered before authentication (ONVIF Core, access class
+        # PRE_AUTH): asked without credentials, never with them
+        capabilities = await _call(
+            ctx,
+            host.ip,
+            service,
+            onvif.build_request("GetCapabilities", None, None, ctx.clock(), b""),
+        )
+        if capabilities is not None and not onvif.is_fault(capabilities[1]):
+            found.extend(onvif.parse_service_addresses(capabilities[1], host.ip))
         interfaces = await _operation(
             ctx, host.ip, service, "GetNetworkInterfaces", ctx.clock() + skew, found
         )

@@ -16,6 +16,7 @@ Operations (each a coroutine):
   for a while;
 * ``exchange``: one TCP (or TLS) connection, requests sent one after another, each reply
   read as one HTTP/RTSP message;
+* ``greeting``: what a TCP server says on connect before anything is sent;
 * ``connect``: does a TCP port accept, refuse, or stay silent;
 * ``arp``: who answers ARP for these addresses, with which MAC (raw frames, root only);
 * ``nmap``: open TCP ports of many hosts in one nmap run;
@@ -139,6 +140,14 @@ class Transport(Protocol):
 
         OSError when the connection fails; a deadline hit returns the partial replies
         (``timed_out``)."""
+        ...
+
+    async def greeting(
+        self, ip: str, port: int, *, max_bytes: int, idle_s: float, deadline_s: float
+    ) -> bytes:
+        """What a server says on connect before anything is sent (an FTP greeting, a
+        telnet banner): read until ``idle_s`` of silence, ``max_bytes`` or the deadline.
+        OSError when the connection fails."""
         ...
 
     async def connect(self, ip: str, port: int, *, timeout_s: float) -> Connect:
@@ -365,6 +374,30 @@ class NetworkTransport:
                 writer.transport.abort()
         return Reply(tuple(messages), certificate, timed_out)
 
+    async def greeting(
+        self, ip: str, port: int, *, max_bytes: int, idle_s: float, deadline_s: float
+    ) -> bytes:
+        buffer = bytearray()
+        writer: asyncio.StreamWriter | None = None
+        try:
+            async with asyncio.timeout(deadline_s):
+                reader, writer = await self._open(ip, port, limit=_READ_BYTES)
+                while len(buffer) < max_bytes:
+                    try:
+                        async with asyncio.timeout(idle_s):
+                            chunk = await reader.read(min(_READ_BYTES, max_bytes - len(buffer)))
+                    except TimeoutError:
+                        break  # the server has said what it says unprompted
+                    if not chunk:
+                        break
+                    buffer += chunk
+        except TimeoutError:
+            pass  # the deadline: what arrived so far is the greeting
+        finally:
+            if writer is not None:
+                writer.transport.abort()
+        return bytes(buffer)
+
     async def connect(self, ip: str, port: int, *, timeout_s: float) -> Connect:
         try:
             async with asyncio.timeout(timeout_s):
@@ -512,7 +545,8 @@ class ReplayTransport:
     ``udp`` and ``tcp`` answer what the probe sends; ``open_ports`` says which TCP ports
     accept (a host listed there refuses its other ports; any other host is silent, so a
     connection to it times out);
-    ``certificates`` are the DER certificates TLS ports present; ``arp_table`` maps the
+    ``certificates`` are the DER certificates TLS ports present; ``greetings`` what
+    servers say on connect (FTP, telnet); ``arp_table`` maps the
     addresses that answer ARP to their MACs; ``nmap_installed`` false is a machine
     without nmap, and ``nmap_error`` makes the nmap run fail the way a broken one does;
     ``mdns_services`` answer browsing.  ``sent`` lists every datagram, TCP request,
@@ -525,6 +559,7 @@ class ReplayTransport:
     tcp: TcpHandler = _no_reply
     open_ports: Mapping[str, frozenset[int]] = field(default_factory=dict)
     certificates: Mapping[tuple[str, int], bytes] = field(default_factory=dict)
+    greetings: Mapping[tuple[str, int], bytes] = field(default_factory=dict)
     arp_table: Mapping[str, str] = field(default_factory=dict)
     nmap_installed: bool = True
     nmap_error: str | None = None
@@ -573,6 +608,16 @@ class ReplayTransport:
             messages.append(reply[:max_bytes])
         certificate = self.certificates.get((ip, port)) if tls else None
         return Reply(tuple(messages), certificate)
+
+    async def greeting(
+        self, ip: str, port: int, *, max_bytes: int, idle_s: float, deadline_s: float
+    ) -> bytes:
+        if ip not in self.open_ports:
+            return b""
+        if port not in self.open_ports[ip]:
+            raise ConnectionRefusedError(errno.ECONNREFUSED, f"{ip}:{port} refused")
+        self.sent.append(("greeting", (ip, port)))
+        return self.greetings.get((ip, port), b"")[:max_bytes]
 
     async def connect(self, ip: str, port: int, *, timeout_s: float) -> Connect:
         self.sent.append(("connect", (ip, port)))

@@ -75,3 +75,41 @@ async def test_a_refused_port_costs_only_that_port() -> None:
     transport = ReplayTransport(tcp=_web, open_ports={CAMERA: frozenset({554})})
     found = await banner.run_host(context(transport), HostInfo(CAMERA, ports=(80, 554)))
     assert ("rtsp.server", "Dahua Rtsp Server") in {(e.key, e.value) for e in found}
+
+
+async def test_ftp_and_telnet_greetings_are_read_and_nothing_is_sent_to_them() -> None:
+    transport = ReplayTransport(
+        open_ports={CAMERA: frozenset({21, 23})},
+        greetings={
+            (CAMERA, 21): b"220 AXIS P1346 Network Camera 5.50 (2014) ready.\r\n",
+            (CAMERA, 23): b"\xff\xfd\x18\r\n(none) login: ",
+        },
+    )
+    found = await banner.run_host(context(transport), HostInfo(CAMERA, ports=(21, 23)))
+    assert {(e.key, e.value) for e in found} == {
+        ("ftp.banner", "AXIS P1346 Network Camera 5.50 (2014) ready."),
+        ("telnet.banner", "(none) login:"),
+    }
+    assert sent(transport, "tcp") == []  # no command, no login: only listened
+    assert sent(transport, "greeting") == [(CAMERA, 21), (CAMERA, 23)]
+
+
+async def test_rtsp_asks_the_usual_stream_paths_when_slash_names_no_realm() -> None:
+    def server(ip: str, port: int, request: bytes) -> bytes:
+        if request.startswith(b"DESCRIBE rtsp://198.18.0.11:554/Streaming/Channels/101 "):
+            return (
+                b'RTSP/1.0 401 Unauthorized\r\nCSeq: 3\r\nWWW-Authenticate: Digest realm="IP Camera'
+                b'(C1234)", nonce="x"\r\n\r\n'
+            )
+        return b"RTSP/1.0 404 Not Found\r\nCSeq: 1\r\n\r\n"  # as gst-rtsp-server on "/"
+
+    transport = ReplayTransport(tcp=server, open_ports={CAMERA: frozenset({554})})
+    found = await banner.run_host(context(transport), HostInfo(CAMERA, ports=(554,)))
+    paths = [req.split(b" ", 2)[1] for _ip, _port, req in sent(transport, "tcp")]
+    assert paths == [
+        b"rtsp://198.18.0.11:554/",
+        b"rtsp://198.18.0.11:554/",
+        b"rtsp://198.18.0.11:554/Streaming/Channels/101",
+        b"rtsp://198.18.0.11:554/cam/realmonitor?channel=1&subtype=0",
+    ]
+    assert ("rtsp.realm", "IP Camera(C1234)") in {(e.key, e.value) for e in found}

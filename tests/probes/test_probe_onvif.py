@@ -18,18 +18,37 @@ from camcensus.scanner.probes.transport import ReplayTransport
 
 CLOCK = datetime(2024, 3, 1, 6, 30, 10, tzinfo=UTC)  # the device is 5 s ahead
 SOAP = "Content-Type: application/soap+xml; charset=utf-8"
+_ENVELOPE = (
+    '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" '
+    'xmlns:tds="http://www.onvif.org/ver10/device/wsdl" '
+    'xmlns:tt="http://www.onvif.org/ver10/schema"><s:Body>{}</s:Body></s:Envelope>'
+)
+SCOPES = _ENVELOPE.format(
+    "<tds:GetScopesResponse><tds:Scopes><tt:ScopeDef>Fixed</tt:ScopeDef>"
+    "<tt:ScopeItem>onvif://www.onvif.org/hardware/DS-2CD2143G2-I</tt:ScopeItem>"
+    "</tds:Scopes></tds:GetScopesResponse>"
+).encode()
+CAPABILITIES = _ENVELOPE.format(
+    "<tds:GetCapabilitiesResponse><tds:Capabilities><tt:Device>"
+    "<tt:XAddr>http://198.18.0.11/onvif/device_service</tt:XAddr></tt:Device>"
+    "</tds:Capabilities></tds:GetCapabilitiesResponse>"
+).encode()
 
 
 def _camera(password: str) -> ReplayTransport:
     def answer(ip: str, port: int, request: bytes) -> bytes:
         if b"GetSystemDateAndTime" in request:
             return http_reply("200 OK", [SOAP], capture("onvif_system_date_and_time.xml"))
+        if b"GetCapabilities" in request:  # answered before authentication
+            return http_reply("200 OK", [SOAP], CAPABILITIES)
         if b"<wsse:Password" not in request:
             return http_reply("400 Bad Request", [SOAP], capture("onvif_fault_not_authorized.xml"))
         if password.encode() == b"wrong":
             return http_reply("401 Unauthorized", ['WWW-Authenticate: Digest realm="x"'])
         if b"GetDeviceInformation" in request:
             return http_reply("200 OK", [SOAP], capture("onvif_device_information.xml"))
+        if b"GetScopes" in request:
+            return http_reply("200 OK", [SOAP], SCOPES)
         return http_reply("200 OK", [SOAP], capture("onvif_network_interfaces.xml"))
 
     return ReplayTransport(tcp=answer, open_ports={CAMERA: frozenset({80})})
@@ -40,7 +59,13 @@ def _operations(transport: ReplayTransport) -> list[tuple[str, bool]]:
     for _ip, _port, request in sent(transport, "tcp"):
         name = next(
             op
-            for op in ("GetSystemDateAndTime", "GetDeviceInformation", "GetNetworkInterfaces")
+            for op in (
+                "GetSystemDateAndTime",
+                "GetDeviceInformation",
+                "GetScopes",
+                "GetCapabilities",
+                "GetNetworkInterfaces",
+            )
             if op.encode() in request
         )
         ops.append((name, b"<wsse:UsernameToken" in request))
@@ -53,10 +78,13 @@ async def test_without_credentials_the_camera_says_login_required_and_nothing_mo
     assert _operations(transport) == [
         ("GetSystemDateAndTime", False),
         ("GetDeviceInformation", False),
+        ("GetScopes", False),
+        ("GetCapabilities", False),
         ("GetNetworkInterfaces", False),
     ]
     values = {(e.key, e.value) for e in found}
     assert ("onvif.auth", "required") in values
+    assert ("onvif.xaddr", "http://198.18.0.11/onvif/device_service") in values
     assert ("onvif.clock_skew_s", "5") in values
     assert not any(e.key == "onvif.model" for e in found)
 
@@ -69,11 +97,15 @@ async def test_with_credentials_each_operation_is_asked_once_more_signed() -> No
         ("GetSystemDateAndTime", False),
         ("GetDeviceInformation", False),
         ("GetDeviceInformation", True),
+        ("GetScopes", False),
+        ("GetScopes", True),
+        ("GetCapabilities", False),  # pre-auth: never sent with the credentials
         ("GetNetworkInterfaces", False),
         ("GetNetworkInterfaces", True),
     ]
     values = {(e.key, e.value) for e in found}
     assert ("onvif.model", "DS-2CD2143G2-I") in values
+    assert ("onvif.scope.hardware", "DS-2CD2143G2-I") in values
     assert ("onvif.mac", "bc:ad:28:0a:0b:0c") in values
     assert ("onvif.auth", "ok") in values
     # the token is stamped with the device's clock, not ours (skew tolerated)

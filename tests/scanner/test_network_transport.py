@@ -146,3 +146,18 @@ async def test_datagram_replies_from_sources_not_accepted_are_dropped_as_they_ar
         for sock in others:
             sock.close()
     assert replies == [(b"answer", "127.0.0.1")]
+
+
+async def test_a_greeting_is_read_until_the_server_falls_silent(
+    transport: NetworkTransport,
+) -> None:
+    async def greet(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220-Welcome\r\n220 ready\r\n")
+        await writer.drain()
+        await asyncio.sleep(5)  # then waits for a command that never comes
+        writer.close()
+
+    server, port = await _serve(greet)
+    async with server:
+        data = await transport.greeting("127.0.0.1", port, max_bytes=4096, idle_s=0.2, deadline_s=3)
+    assert data == b"220-Welcome\r\n220 ready\r\n"
