@@ -4,6 +4,7 @@ deadlines, size caps, refused ports, and replies filtered as they arrive."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator, Callable
 from ipaddress import IPv4Interface
@@ -22,21 +23,36 @@ def transport() -> NetworkTransport:
     return NetworkTransport(LOOPBACK, is_root=False)
 
 
-async def _serve(handler: Handler) -> tuple[asyncio.Server, int]:
-    server = await asyncio.start_server(handler, "127.0.0.1", 0)  # type: ignore[arg-type]
-    return server, server.sockets[0].getsockname()[1]
+@contextlib.asynccontextmanager
+async def _serve(handler: Handler) -> AsyncIterator[int]:
+    """A loopback server for ``handler``; at the end every connection is closed and every
+    handler finished, so no socket outlives the test."""
+    tasks: set[asyncio.Task[None]] = set()
 
-
-@pytest.fixture
-async def http_server() -> AsyncIterator[int]:
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def run(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        tasks.add(task)  # type: ignore[arg-type]
         try:
-            await answer(reader, writer)
+            await handler(reader, writer)  # type: ignore[misc]
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
             pass
         finally:
             writer.close()
 
+    server = await asyncio.start_server(run, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        server.close()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await server.wait_closed()
+
+
+@pytest.fixture
+async def http_server() -> AsyncIterator[int]:
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         while True:
             request = await reader.readuntil(b"\r\n\r\n")
@@ -58,8 +74,7 @@ async def http_server() -> AsyncIterator[int]:
                 writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
             await writer.drain()
 
-    server, port = await _serve(handle)
-    async with server:
+    async with _serve(answer) as port:
         yield port
 
 
@@ -155,9 +170,7 @@ async def test_a_greeting_is_read_until_the_server_falls_silent(
         writer.write(b"220-Welcome\r\n220 ready\r\n")
         await writer.drain()
         await asyncio.sleep(5)  # then waits for a command that never comes
-        writer.close()
 
-    server, port = await _serve(greet)
-    async with server:
+    async with _serve(greet) as port:
         data = await transport.greeting("127.0.0.1", port, max_bytes=4096, idle_s=0.2, deadline_s=3)
     assert data == b"220-Welcome\r\n220 ready\r\n"
