@@ -136,18 +136,19 @@ def test_huawei_mac_alone_is_only_a_possible_flag_and_says_why() -> None:
 
 
 @pytest.mark.parametrize(
-    "evidence",
+    ("evidence", "maker"),
     [
-        {"mac": "00:1b:21:00:00:01"},
-        {"mac": "f0:18:98:00:00:01", "http.server": "Apache/2.4.57 (Debian)"},
-        {"mdns.service": "_ipp._tcp.local.", "http.server": "CUPS/2.4 IPP/2.1"},
-        {"mac": "3c:2a:f4:00:00:01", "tcp.ports": "80,631,9100"},
+        ({"mac": "00:1b:21:00:00:01"}, None),
+        ({"mac": "f0:18:98:00:00:01", "http.server": "Apache/2.4.57 (Debian)"}, None),
+        ({"mdns.service": "_ipp._tcp.local.", "http.server": "CUPS/2.4 IPP/2.1"}, None),
+        # Brother MA-L block: Brother is in the vendor table (JP), so it is named, not flagged
+        ({"mac": "3c:2a:f4:00:00:01", "tcp.ports": "80,631,9100"}, "Brother"),
     ],
 )
-def test_non_cameras_are_other_and_not_flagged(evidence: dict[str, str]) -> None:
+def test_non_cameras_are_other_and_not_flagged(evidence: dict[str, str], maker: str | None) -> None:
     result = ident(evidence)
     assert result.device_type == "other"
-    assert result.maker is None
+    assert result.maker == maker
     assert not result.flag.flagged
     assert result.flag.reasons == ()
 
