@@ -1,40 +1,48 @@
-"""Compare a scan's devices with the lab's [truth]: one mismatch line per wrong field."""
+"""Compare a scan's devices with the lab's [truth]: one mismatch line per wrong field.
+
+Names are judged with the corpus's own table of makers and brands
+(tests/corpus/makers.toml: the names each goes by, written from sources), never with
+camcensus' vendor table: "Axis Communications" is right for truth "Axis" because the
+table says Axis goes by that name, not because camcensus says so.
+"""
 
 from __future__ import annotations
 
-import re
+import sys
+import tomllib
 from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from camcensus.lab.api import Lab
-from camcensus.vendor_db import load_vendors
+
+_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+sys.path.insert(0, str(_CORPUS))
+
+from corpus import names_maker  # noqa: E402
 
 
-def _maker(name: str) -> str | None:
-    """vendor_db's canonical name for a vendor name or alias ("Axis" -> "Axis
-    Communications").  A brand is NOT turned into its maker here: the truth names the
-    maker behind the label, and the scan must name it too."""
-    vendor = load_vendors().get(name) if name else None
-    return vendor.name if vendor is not None else None
+def _words(text: str | None) -> list[str]:
+    return [w for w in "".join(c if c.isalnum() else " " for c in (text or "").casefold()).split()]
 
 
-def _label(name: str) -> str:
-    """A vendor name or alias, canonical where the vendor table knows it."""
-    return _maker(name) or _norm(name)
+@cache
+def _brands() -> dict[str, tuple[str, ...]]:
+    doc = tomllib.loads((_CORPUS / "makers.toml").read_text(encoding="utf-8"))
+    return {name: tuple(entry["names"]) for name, entry in doc.get("brand", {}).items()}
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", text.lower())
+def _same_maker(truth: str, found: str | None) -> bool:
+    if not truth:
+        return not found  # a randomised MAC names nobody, and the scan must say nobody
+    return names_maker(found, truth)
 
 
-def _same_vendor(expected: str, actual: str) -> bool:
-    want, got = _maker(expected), _maker(actual)
-    if want is not None or got is not None:
-        return want == got
-    # neither in the vendor table (PCs, printers): the scan reports the IEEE organisation,
-    # e.g. truth "Dell" against "Dell Inc."
-    expected_words = _words(expected)
-    return _words(actual)[: len(expected_words)] == expected_words
+def _same_brand(truth: str, found: str | None) -> bool:
+    names = _brands().get(truth, (truth,))
+    got = _words(found)
+    return any(got[: len(w)] == w for w in map(_words, names))
 
 
 def _norm(text: str | None) -> str:
@@ -66,11 +74,12 @@ def field_mismatches(
         if found is None:
             problems.append(f"{where}: not found")
             continue
-        if not _same_vendor(str(truth["maker"]), str(found["maker"] or "")):
-            problems.append(f"{where}: maker {found['maker']!r}, truth {truth['maker']!r}")
+        maker = str(truth["maker"])
+        if not _same_maker(maker, found.get("maker")):
+            problems.append(f"{where}: maker {found['maker']!r}, truth {maker!r}")
         brand = str(truth.get("brand") or "")
-        white_label = brand and _label(brand) != _label(str(truth["maker"]))
-        if white_label and _label(str(found.get("brand") or "")) != _label(brand):
+        white_label = brand and not _same_brand(brand, maker)
+        if white_label and not _same_brand(brand, found.get("brand")):
             problems.append(f"{where}: brand {found.get('brand')!r}, truth {brand!r}")
         if truth.get("model") and _norm(found["model"]) != _norm(str(truth["model"])):
             problems.append(f"{where}: model {found['model']!r}, truth {truth['model']!r}")
