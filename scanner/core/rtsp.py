@@ -18,6 +18,18 @@ SOURCE: Final = "rtsp"
 _UNSAFE: Final = re.compile(r"[\x00-\x20\x7f]")
 _STATUS_LINE: Final = re.compile(r"RTSP/\d\.\d[ \t]+\d{3}(?:[ \t].*)?")
 _MAX_SDP_BYTES: Final = 16 * 1024
+_MAX_SDP_ATTRIBUTES: Final = 8
+_MAX_SDP_ATTRIBUTE_CHARS: Final = 160
+_STANDARD_SDP_ATTRIBUTES: Final = frozenset({
+    # RFC 8866 sec. 6, RFC 7826 (RTSP 2.0) and RFC 3551 attributes, and the RTP feedback,
+    # source and grouping ones every server uses: they say nothing about the maker
+    "cat", "keywds", "tool", "ptime", "maxptime", "rtpmap", "recvonly", "sendrecv", "sendonly",
+    "inactive", "orient", "type", "charset", "sdplang", "lang", "framerate", "quality", "fmtp",
+    "control", "range", "etag", "mid", "group", "ssrc", "ssrc-group", "rtcp", "rtcp-mux",
+    "rtcp-fb", "extmap", "setup", "connection", "fingerprint", "ice-ufrag", "ice-pwd",
+    "candidate", "crypto", "framesize", "x-dimensions", "x-framerate", "length",
+    "x-qt-text-nam", "x-qt-text-inf",
+})  # fmt: skip
 
 
 def _request(method: str, url: str, cseq: int, extra: str = "") -> bytes:
@@ -64,10 +76,13 @@ def parse_rtsp(data: bytes, address: str) -> list[Evidence]:
 def _add_sdp(found: EvidenceList, body: bytes) -> None:
     """Session description lines a DESCRIBE reply carries (RFC 8866): the session name
     (``s=``), information (``i=``), the origin's user name (``o=``) and the tool
-    (``a=tool:``) are where servers name their maker or software."""
+    (``a=tool:``) are where servers name their maker or software; attributes outside the
+    registered set (``a=packetization-supported:DH``, ``a=Media_header:...``) are what
+    a firmware adds of its own (``rtsp.sdp.attribute``, the first few, capped)."""
     text = body[:_MAX_SDP_BYTES].decode("utf-8", errors="replace")
     if not text.lstrip().startswith("v="):
         return
+    attributes = 0
     for line in text.splitlines():
         kind, sep, value = line.strip().partition("=")
         if not sep:
@@ -80,3 +95,8 @@ def _add_sdp(found: EvidenceList, body: bytes) -> None:
             found.add("rtsp.sdp.origin", value.split(" ", 1)[0])
         elif kind == "a" and value.startswith("tool:"):
             found.add("rtsp.sdp.tool", value[len("tool:") :])
+        elif kind == "a" and attributes < _MAX_SDP_ATTRIBUTES:
+            name = value.split(":", 1)[0].strip().casefold()
+            if name and name not in _STANDARD_SDP_ATTRIBUTES:
+                found.add("rtsp.sdp.attribute", value.strip(), max_chars=_MAX_SDP_ATTRIBUTE_CHARS)
+                attributes += 1

@@ -90,6 +90,20 @@ def test_rtsp_describe_with_a_session_description() -> None:
     assert ("rtsp.sdp.session", "Media Presentation") in values(parse_reply("rtsp", sdp))
 
 
+def test_sdp_attributes_outside_the_registered_set_are_kept_the_first_eight() -> None:
+    own = [f"a=x-vendor-{n}:v{n}" for n in range(12)]
+    sdp = "\r\n".join(
+        [
+            *("v=0", "s=x", "a=control:*", "a=rtpmap:96 H264/90000", "a=recvonly"),
+            *("a=packetization-supported:DH", "a=x-qt-text-nam:x", *own),
+        ]
+    ).encode()
+    found = [v for k, v in values(parse_reply("rtsp", sdp)) if k == "rtsp.sdp.attribute"]
+    assert "packetization-supported:DH" in found
+    assert not any(v.startswith(("control", "rtpmap", "recvonly", "x-qt-text")) for v in found)
+    assert len(found) == 8
+
+
 def test_partial_http_replies_are_read_as_headers_or_body() -> None:
     assert values(parse_reply("http", b"Server: App-webs/\r\n")) >= {("http.server", "App-webs/")}
     body = values(parse_reply("http", b"root.Brand.Brand=AXIS\n"))
