@@ -207,9 +207,24 @@ def _tls(data: bytes, address: str) -> list[Evidence]:
     text = data.strip()
     if b"-----BEGIN" in text or not text.isascii() or b"=" not in text:
         return tls.parse_certificate_file(data, address)
+    # a subject as text, or the "subject: ..." / "issuer= ..." lines curl -v and
+    # openssl x509 -subject -issuer print
     found = EvidenceList(tls.SOURCE, address)
-    found.add("tls.subject", text.decode("ascii").splitlines()[0])
+    for number, line in enumerate(text.decode("ascii").splitlines()):
+        labelled = _TLS_LABEL.match(line)
+        if labelled:
+            found.add(f"tls.{labelled.group(1).casefold()}", _rfc4514ish(labelled.group(2)))
+        elif number == 0:
+            found.add("tls.subject", _rfc4514ish(line))
     return found.items()
+
+
+_TLS_LABEL: Final = re.compile(r"\s*(subject|issuer)\s*[:=]\s*(.*)", re.IGNORECASE)
+
+
+def _rfc4514ish(text: str) -> str:
+    """``C = CN; O = x`` (openssl, curl) spelled ``C=CN,O=x`` as a scan reports names."""
+    return re.sub(r"\s*;\s*", ",", re.sub(r"\s*=\s*", "=", text.strip()))
 
 
 def _netip(data: bytes, address: str) -> list[Evidence]:

@@ -130,6 +130,11 @@ def test_tls_pem_der_and_a_subject_line() -> None:
     assert values(parse_reply("tls", b"CN=axis-accc8e000000,O=Axis Communications AB")) == {
         ("tls.subject", "CN=axis-accc8e000000,O=Axis Communications AB")
     }
+    printed = b"subject: CN=198.18.0.9; C=CN\nissuer= CN = NVR, O = Example Ltd\n"
+    assert values(parse_reply("tls", printed)) == {
+        ("tls.subject", "CN=198.18.0.9,C=CN"),
+        ("tls.issuer", "CN=NVR, O=Example Ltd"),
+    }
 
 
 def test_onvif_scopes_and_media_uris() -> None:
