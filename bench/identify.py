@@ -121,6 +121,14 @@ def main(argv: list[str]) -> int:
     print(f"parse errors: {report['parse_errors']} (incomplete published replies)")
     print(f"time: camcensus {report['camcensus_ms_per_item']} ms, nmap match lines "
           f"{report['nmap_ms_per_item']} ms per item")  # fmt: skip
+    report["kinds"] = {}
+    print("by reply kind (counts only):", end="")
+    for kind in sorted({i.kind for i in items}):
+        members = [i for i in items if i.kind == kind]
+        mine = corpus.score((i, ours[i.id][0], ours[i.id][1]) for i in members)
+        report["kinds"][kind] = {"items": len(members), "maker_right": mine.maker_right}
+        print(f" {kind} {mine.maker_right}/{len(members)}", end="")
+    print()
     if args.misses:
         for item in items:
             maker, _flagged, error = ours[item.id]

@@ -67,7 +67,8 @@ def build_search() -> bytes:
 
 
 def parse_reply(data: bytes, address: str) -> list[Evidence]:
-    """Evidence from one DHIP datagram; ``[]`` for search requests and other methods.
+    """Evidence from one DHIP message: device info from a ``notifyDevInfo``, the realm
+    from a login challenge (``dhip.realm``); ``[]`` for search requests and other calls.
 
     The JSON is found at the first ``{`` (header length varies by firmware). Raises
     MalformedReplyError for a truncated header, no JSON, bad JSON or a notifyDevInfo
@@ -82,9 +83,14 @@ def parse_reply(data: bytes, address: str) -> list[Evidence]:
         raise MalformedReplyError("DHIP reply: no JSON body")
     message = load_json_object(data[start:], "DHIP reply")
     method = message.get("method")
-    if method != _REPLY_METHOD:
-        return []
     params = message.get("params")
+    if method != _REPLY_METHOD:
+        # an answer to a call (no method): a login challenge names its realm, "Login to
+        # <serial>"; requests (a search another host sent) say nothing about the sender
+        found = EvidenceList(SOURCE, address)
+        if method is None and isinstance(params, dict):
+            found.add("dhip.realm", scalar_text(params.get("realm")))
+        return found.items()
     if not isinstance(params, dict):
         raise MalformedReplyError("DHIP reply: notifyDevInfo without params")
     info = params.get("deviceInfo")

@@ -50,6 +50,19 @@ def test_own_search_echo_is_ignored() -> None:
     assert dhip.parse_reply(dhip.build_search(), ADDRESS) == []
 
 
+def test_a_login_challenge_gives_its_realm_other_calls_nothing() -> None:
+    challenge = {
+        "result": False,
+        "params": {"realm": "Login to 7B0123PAZ00002", "random": "x", "encryption": "Default"},
+        "error": {"code": 268632079, "message": "Component error: login challenge!"},
+        "id": 0,
+    }
+    found = dhip.parse_reply(frame(json.dumps(challenge).encode()), ADDRESS)
+    assert [(e.key, e.value) for e in found] == [("dhip.realm", "Login to 7B0123PAZ00002")]
+    call = {"method": "global.login", "params": {"realm": "Login to X"}}
+    assert dhip.parse_reply(frame(json.dumps(call).encode()), ADDRESS) == []
+
+
 def test_header_length_may_vary() -> None:
     body = b'{"method":"client.notifyDevInfo","params":{"deviceInfo":{"SerialNo":"X1"}}}'
     assert [e.value for e in dhip.parse_reply(b"\x00" * 7 + body, ADDRESS)] == ["X1"]
