@@ -126,8 +126,17 @@ def main(argv: list[str]) -> int:
     for kind in sorted({i.kind for i in items}):
         members = [i for i in items if i.kind == kind]
         mine = corpus.score((i, ours[i.id][0], ours[i.id][1]) for i in members)
-        report["kinds"][kind] = {"items": len(members), "maker_right": mine.maker_right}
-        print(f" {kind} {mine.maker_right}/{len(members)}", end="")
+        errors = sum(1 for i in members if ours[i.id][2])
+        report["kinds"][kind] = {
+            "items": len(members),
+            "maker_right": mine.maker_right,
+            "parse_errors": errors,
+        }
+        print(
+            f" {kind} {mine.maker_right}/{len(members)}"
+            + (f" ({errors} unparsed)" if errors else ""),
+            end="",
+        )
     print()
     if args.misses:
         for item in items:

@@ -39,16 +39,17 @@ def load_json_object(
 ) -> dict[str, Any]:
     """Decode one JSON object from the start of ``raw``; trailing NULs/bytes are ignored.
 
-    Invalid UTF-8 becomes U+FFFD. Raises ReplyTooLargeError over ``max_bytes`` and
-    MalformedReplyError when the text is not a JSON object, nests too deep or holds a
-    number Python refuses to convert (over 4300 digits).
+    Invalid UTF-8 becomes U+FFFD; control characters inside strings are kept. Raises
+    ReplyTooLargeError over ``max_bytes`` and MalformedReplyError when the text is not a
+    JSON object, nests too deep or holds a number Python refuses to convert (over 4300 digits).
     """
     if len(raw) > max_bytes:
         raise ReplyTooLargeError(f"{what}: {len(raw)} bytes of JSON, cap is {max_bytes}")
     text = raw.decode("utf-8", errors="replace")
     _check_depth(text, max_depth, what)
     try:
-        value, _end = json.JSONDecoder().raw_decode(text)
+        # strict=False: firmware puts raw tabs and newlines inside strings
+        value, _end = json.JSONDecoder(strict=False).raw_decode(text)
     except json.JSONDecodeError as exc:
         raise MalformedReplyError(f"{what}: not valid JSON ({exc})") from exc
     except ValueError as exc:  # e.g. an integer over sys.get_int_max_str_digits() digits

@@ -67,7 +67,8 @@ def build_search() -> bytes:
 
 
 def parse_reply(data: bytes, address: str) -> list[Evidence]:
-    """Evidence from one DHIP message: device info from a ``notifyDevInfo``, the realm
+    """Evidence from one DHIP message: device info (``params.deviceInfo``, sent as
+    ``client.notifyDevInfo`` or in another method's answer), the realm
     from a login challenge (``dhip.realm``); ``[]`` for search requests and other calls.
 
     The JSON is found at the first ``{`` (header length varies by firmware). Raises
@@ -84,7 +85,8 @@ def parse_reply(data: bytes, address: str) -> list[Evidence]:
     message = load_json_object(data[start:], "DHIP reply")
     method = message.get("method")
     params = message.get("params")
-    if method != _REPLY_METHOD:
+    has_info = isinstance(params, dict) and isinstance(params.get("deviceInfo"), dict)
+    if method != _REPLY_METHOD and not has_info:
         # an answer to a call (no method): a login challenge names its realm, "Login to
         # <serial>"; requests (a search another host sent) say nothing about the sender
         found = EvidenceList(SOURCE, address)

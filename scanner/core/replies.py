@@ -184,23 +184,65 @@ def _wsd(data: bytes, address: str) -> list[Evidence]:
         return wsd.parse_probe_matches(data, address)
     except MalformedReplyError:
         # a list of scopes, or a match cut or elided where it was published
+        # a match cut, elided, or quoted without its namespace declarations: the
+        # elements read by name, as far as they are there
         found = EvidenceList(wsd.SOURCE, address)
         text = data.decode("utf-8", errors="replace")
         wsd.add_scopes(found, " ".join(_SCOPE_URL.findall(text)))
+        for element, key in (("Types", "wsd.types"), ("XAddrs", "wsd.xaddrs")):
+            for value in _element_texts(text, element):
+                found.add(key, " ".join(value.split()))
+        for value in _element_texts(text, "Address"):
+            found.add("wsd.endpoint", value.strip())
         if not found.items():
             raise
         return found.items()
+
+
+def _element_texts(text: str, name: str) -> list[str]:
+    """The text of every ``<name>`` / ``<prefix:name>`` element in a piece of XML that
+    may not parse (first 8), character references left as they are."""
+    pattern = rf"<(?:[\w.-]+:)?{name}(?:\s[^<>]*)?>([^<>]{{1,2000}})</(?:[\w.-]+:)?{name}\s*>"
+    return re.findall(pattern, text)[:8]
 
 
 def _onvif(data: bytes, address: str) -> list[Evidence]:
     try:
         return onvif.parse_reply(data, address)
     except MalformedReplyError:
-        # device information whose envelope was cut, or lost its namespaces, in publishing
-        fields = dict(_ONVIF_FIELD.findall(data.decode("utf-8", errors="replace")))
-        if not fields:
+        # a reply whose envelope was cut, or lost its namespaces, in publishing: device
+        # information, scopes, service addresses and media URIs read by element name
+        text = data.decode("utf-8", errors="replace")
+        found = fields_evidence("onvif", dict(_ONVIF_FIELD.findall(text)), address)
+        extra = EvidenceList(onvif.SOURCE, address)
+        wsd.add_scopes(extra, " ".join(_SCOPE_URL.findall(text)), "onvif.scope")
+        for value in _element_texts(text, "XAddr"):
+            extra.add("onvif.xaddr", value.strip())
+        for value in _element_texts(text, "Uri"):
+            extra.add("onvif.uri", value.strip())
+        found += extra.items()
+        if not found:
             raise
-        return fields_evidence("onvif", fields, address)
+        return found
+
+
+_JSON_PAIR: Final = re.compile(r'"(\w{1,40})"\s*:\s*"([^"\\]{0,256})"')
+
+
+def _dhip(data: bytes, address: str) -> list[Evidence]:
+    try:
+        return dhip.parse_reply(data, address)
+    except MalformedReplyError:
+        # device info cut short where it was published: the fields that survive
+        fields = dict(_JSON_PAIR.findall(data.decode("utf-8", errors="replace")))
+        found = fields_evidence("dhip", fields, address)
+        if "realm" in fields:
+            extra = EvidenceList(dhip.SOURCE, address)
+            extra.add("dhip.realm", fields["realm"])
+            found += extra.items()
+        if not found:
+            raise
+        return found
 
 
 def _tls(data: bytes, address: str) -> list[Evidence]:
@@ -255,7 +297,7 @@ def _isapi(data: bytes, address: str) -> list[Evidence]:
 _PARSERS: Final[Mapping[str, Callable[[bytes, str], list[Evidence]]]] = {
     "wsd": _wsd,
     "sadp": sadp.parse_reply,
-    "dhip": dhip.parse_reply,
+    "dhip": _dhip,
     "netip": _netip,
     "ssdp": _ssdp,
     "upnp": ssdp.parse_description,
@@ -282,6 +324,22 @@ def parse_reply(kind: str, data: bytes, address: str = "") -> list[Evidence]:
     return parser(data, address)
 
 
+def _named_fields(kind: str, fields: Mapping[str, str], address: str) -> list[Evidence]:
+    """WS-Discovery match elements (``Types``, ``XAddrs``, ``Scopes``, ``Address``,
+    a namespace prefix allowed) or SSDP headers (``SERVER``, ``USN``), names in any case."""
+    by_name = {name.rpartition(":")[2].casefold(): value for name, value in fields.items()}
+    found = EvidenceList(kind, address)
+    if kind == "wsd":
+        wsd.add_scopes(found, by_name.get("scopes", ""))
+        for name, key in (("types", "wsd.types"), ("xaddrs", "wsd.xaddrs")):
+            found.add(key, " ".join(by_name.get(name, "").split()) or None)
+        found.add("wsd.endpoint", by_name.get("address"))
+    else:
+        found.add("ssdp.server", by_name.get("server"))
+        found.add("ssdp.usn", by_name.get("usn"))
+    return found.items()
+
+
 _FIELD_KEYS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
     "onvif": onvif.DEVICE_INFORMATION_FIELDS,
     "sadp": sadp.FIELDS,
@@ -297,6 +355,8 @@ def fields_evidence(kind: str, fields: Mapping[str, str], address: str = "") -> 
     field names.  MalformedReplyError for a kind that has no named fields."""
     if kind == "isapi":
         return isapi.device_info_evidence(fields, address)
+    if kind in ("wsd", "ssdp"):
+        return _named_fields(kind, fields, address)
     table = _FIELD_KEYS.get(kind)
     if table is None:
         raise MalformedReplyError(f"{kind} replies are not read from fields")

@@ -63,6 +63,12 @@ def test_a_login_challenge_gives_its_realm_other_calls_nothing() -> None:
     assert dhip.parse_reply(frame(json.dumps(call).encode()), ADDRESS) == []
 
 
+def test_device_info_in_another_methods_answer_is_read() -> None:
+    answer = {"method": "DHDiscover.search", "params": {"deviceInfo": {"DeviceType": "NVR4108"}}}
+    found = dhip.parse_reply(frame(json.dumps(answer).encode()), ADDRESS)
+    assert ("dhip.device_type", "NVR4108") in [(e.key, e.value) for e in found]
+
+
 def test_header_length_may_vary() -> None:
     body = b'{"method":"client.notifyDevInfo","params":{"deviceInfo":{"SerialNo":"X1"}}}'
     assert [e.value for e in dhip.parse_reply(b"\x00" * 7 + body, ADDRESS)] == ["X1"]

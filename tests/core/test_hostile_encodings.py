@@ -56,6 +56,14 @@ def test_json_number_over_int_max_str_digits_is_malformed() -> None:
         _json.load_json_object(raw, "test JSON")
 
 
+def test_json_raw_control_characters_inside_strings_are_kept() -> None:
+    raw = b'{"DeviceType": "IPC\tX", "note": "line1\nline2"}'
+    assert _json.load_json_object(raw, "test JSON") == {
+        "DeviceType": "IPC\tX",
+        "note": "line1\nline2",
+    }
+
+
 def _time_reply(inner: str) -> bytes:
     return (
         '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"'

@@ -186,3 +186,35 @@ def test_unknown_kind_and_garbage() -> None:
     for kind in ("sadp", "onvif", "isapi", "mdns", "snmp", "wsd"):
         with pytest.raises(MalformedReplyError):
             parse_reply(kind, b"\x00\x01 garbage")
+
+
+def test_cut_or_unbound_replies_keep_what_can_be_read_by_name() -> None:
+    fragment = (
+        b"<d:ProbeMatch><wsa:EndpointReference><wsa:Address>urn:uuid:1</wsa:Address>"
+        b"</wsa:EndpointReference><d:Types>dn:NetworkVideoTransmitter</d:Types>"
+        b"<d:XAddrs>http://x/onvif/device_service</d:XAddrs></d:ProbeMatch>"
+    )
+    assert values(parse_reply("wsd", fragment)) == {
+        ("wsd.types", "dn:NetworkVideoTransmitter"),
+        ("wsd.xaddrs", "http://x/onvif/device_service"),
+        ("wsd.endpoint", "urn:uuid:1"),
+    }
+    capabilities = b"<tt:Device><tt:XAddr>http://x:2020/onvif/service</tt:XAddr></tt:Device>"
+    assert values(parse_reply("onvif", capabilities)) == {
+        ("onvif.xaddr", "http://x:2020/onvif/service")
+    }
+    cut = b'{"method":"client.notifyDevInfo","params":{"deviceInfo":{"DeviceType":"IPC-X1","Ser'
+    assert values(parse_reply("dhip", cut)) == {("dhip.device_type", "IPC-X1")}
+
+
+def test_wsd_and_ssdp_fields_by_their_wire_names() -> None:
+    scopes = "onvif://www.onvif.org/name/AXIS%20P3245 onvif://www.onvif.org/hardware/P3245"
+    assert values(fields_evidence("wsd", {"d:Scopes": scopes, "Types": "dn:NVT"})) == {
+        ("wsd.scope.name", "AXIS P3245"),
+        ("wsd.scope.hardware", "P3245"),
+        ("wsd.types", "dn:NVT"),
+    }
+    assert values(fields_evidence("ssdp", {"Server": "Linux UPnP/1.0", "usn": "uuid:x"})) == {
+        ("ssdp.server", "Linux UPnP/1.0"),
+        ("ssdp.usn", "uuid:x"),
+    }
