@@ -21,6 +21,7 @@ import ipaddress
 import json
 import logging
 import os
+import re
 import resource
 import signal
 import socket
@@ -34,7 +35,7 @@ from typing import Any, cast
 
 from camcensus.lab import netns, soap
 from camcensus.lab.mdns import MDNS_GROUP, MDNS_PORT, MdnsService, Responder
-from camcensus.lab.profiles import DeviceInstance, Profile, load_profile, render
+from camcensus.lab.profiles import DeviceInstance, Profile, load_profile, render, replay_bytes
 
 __all__ = ["Device", "Emulator", "main"]
 
@@ -90,6 +91,24 @@ class Device:
         hostile = profile.section("hostile") or {}
         self.hostile_http = str(hostile.get("http", "none"))
         self.huge_bytes = int(hostile.get("huge_bytes", 10_000_000))
+        replay = profile.section("replay") or {}
+        self.replay_rtsp = {
+            str(method): replay_bytes(profile, str(name))
+            for method, name in replay.get("rtsp", {}).items()
+            if method != "port"
+        }
+        self.replay_http = {
+            str(path): replay_bytes(profile, str(name))
+            for path, name in replay.get("http", {}).get("paths", {}).items()
+        }
+        self.replay_tcp = {
+            int(port): replay_bytes(profile, str(name))
+            for port, name in replay.get("tcp", {}).items()
+        }
+        self.replay_udp = {
+            str(kind): replay_bytes(profile, str(name))
+            for kind, name in replay.get("udp", {}).items()
+        }
 
     def text(self, value: object) -> str:
         return render(str(value), self.values)
@@ -186,6 +205,9 @@ class HttpService:
 
     def respond(self, method: str, path: str, body: bytes) -> bytes:
         device = self.device
+        replayed = device.replay_http.get(path.split("?", 1)[0])
+        if replayed is not None:
+            return replayed  # a real device's reply, byte for byte
         route = self.paths.get(path.split("?", 1)[0])
         if route is not None:
             headers = {str(k): device.text(v) for k, v in route.get("headers", {}).items()}
@@ -268,6 +290,8 @@ class RtspService:
         self.rtsp = device.profile.section("rtsp") or {}
 
     def respond(self, method: str, cseq: str) -> bytes:
+        if self.device.replay_rtsp:
+            return self._replayed(method, cseq)
         rtsp = self.rtsp
         lines = ["RTSP/1.0 200 OK", f"CSeq: {cseq}"]
         if "server" in rtsp:
@@ -292,6 +316,18 @@ class RtspService:
         lines.append(f"Content-Length: {len(body)}")
         return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
+    def _replayed(self, method: str, cseq: str) -> bytes:
+        """A real device's reply to *method*, its CSeq set to the request's (a client
+        pairs replies by CSeq); a method no reply was captured for gets a neutral
+        answer that names no one."""
+        captured = self.device.replay_rtsp.get(method)
+        if captured is None:
+            public = "Public: OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN\r\n"
+            if method == "OPTIONS":
+                return f"RTSP/1.0 200 OK\r\nCSeq: {cseq}\r\n{public}\r\n".encode()
+            return f"RTSP/1.0 405 Method Not Allowed\r\nCSeq: {cseq}\r\n\r\n".encode()
+        return with_cseq(captured, cseq)
+
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             for _ in range(20):
@@ -304,6 +340,27 @@ class RtspService:
         finally:
             with contextlib.suppress(Exception):
                 writer.close()
+
+
+_CSEQ_LINE = re.compile(rb"(?im)^(cseq:[ \t]*)[^\r\n]*")
+_RELATES_TO = re.compile(rb"(<(?:[\w.-]+:)?RelatesTo\b[^>]*>)[^<]*(</)")
+_TYPES = re.compile(rb"<(?:[\w.-]+:)?Types\b[^>]*>([^<]*)</")
+
+
+def with_cseq(reply: bytes, cseq: str) -> bytes:
+    """*reply* with its (first) CSeq header set to *cseq*; added after the status line
+    when it has none."""
+    value = cseq.encode("ascii", "replace")
+    if _CSEQ_LINE.search(reply):
+        return _CSEQ_LINE.sub(lambda m: m.group(1) + value, reply, count=1)
+    line_end = reply.find(b"\r\n")
+    return reply[: line_end + 2] + b"CSeq: " + value + b"\r\n" + reply[line_end + 2 :]
+
+
+def relating_to(reply: bytes, message_id: str) -> bytes:
+    """A captured WS-Discovery match answering *message_id* (its RelatesTo replaced)."""
+    value = message_id.encode("utf-8", "replace")
+    return _RELATES_TO.sub(lambda m: m.group(1) + value + m.group(2), reply, count=1)
 
 
 def _banner_handler(
@@ -387,6 +444,31 @@ def wsd_handler(device: Device) -> UdpHandler:
             return []
         reply = soap.probe_match(wsd, device.values, message_id, str(uuid.uuid4()))
         return [(reply, addr)]
+
+    return handle
+
+
+def replay_wsd_handler(device: Device) -> UdpHandler:
+    """Answer a Probe with the captured match, related to the probe."""
+    captured = device.replay_udp["wsd"]
+    found = _TYPES.search(captured)
+    types = found.group(1).decode("utf-8", "replace") if found else "dn:NetworkVideoTransmitter"
+
+    def handle(data: bytes, addr: tuple[str, int]) -> list[tuple[bytes, tuple[str, int]]]:
+        message_id = soap.probe_message_id(data)
+        if message_id is None or not soap.wants_probe_match(data, types):
+            return []
+        return [(relating_to(captured, message_id), addr)]
+
+    return handle
+
+
+def replay_ssdp_handler(device: Device) -> UdpHandler:
+    """Answer an M-SEARCH with the captured answer, as it was."""
+    captured = device.replay_udp["ssdp"]
+
+    def handle(data: bytes, addr: tuple[str, int]) -> list[tuple[bytes, tuple[str, int]]]:
+        return [(captured, addr)] if data.startswith(b"M-SEARCH") else []
 
     return handle
 
@@ -541,9 +623,14 @@ class Emulator:
         tls = profile.section("tls") or {}
         rtsp = profile.section("rtsp") or {}
         tcp = profile.section("tcp") or {}
+        replay = profile.section("replay") or {}
         http_ports = [int(p) for p in http.get("ports", [80] if http else [])]
+        if "http" in replay:
+            http_ports = sorted({*http_ports, int(replay["http"].get("port", 80))})
         tls_ports = [int(p) for p in tls.get("ports", [443] if tls else [])]
         rtsp_ports = [int(rtsp.get("port", 554))] if rtsp else []
+        if "rtsp" in replay:
+            rtsp_ports = [int(replay["rtsp"].get("port", 554))]
         plain_ports = sorted(
             {int(p) for p in tcp.get("open", [])}
             - set(http_ports)
@@ -562,6 +649,10 @@ class Emulator:
         if profile.section("ssdp") is not None:
             port = http_ports[0] if http_ports else 80
             udp.append((SSDP_PORT, SSDP_GROUP, False, ssdp_handler(device, port)))
+        if "wsd" in device.replay_udp:
+            udp.append((WSD_PORT, WSD_GROUP, False, replay_wsd_handler(device)))
+        if "ssdp" in device.replay_udp:
+            udp.append((SSDP_PORT, SSDP_GROUP, False, replay_ssdp_handler(device)))
 
         # Open every socket inside the device namespace, synchronously.
         with netns.enter(device.instance.netns):
@@ -608,7 +699,9 @@ class Emulator:
             )
         banners = tcp.get("banners", {})
         for port in plain_ports:
-            banner = device.text(banners.get(str(port), "")).encode("utf-8", "surrogateescape")
+            banner = device.replay_tcp.get(port)
+            if banner is None:
+                banner = device.text(banners.get(str(port), "")).encode("utf-8", "surrogateescape")
             self.servers.append(
                 await asyncio.start_server(_banner_handler(banner), sock=tcp_socks[port])
             )

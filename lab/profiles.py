@@ -31,6 +31,7 @@ __all__ = [
     "load_profile",
     "make_instance",
     "render",
+    "replay_bytes",
 ]
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
@@ -38,6 +39,13 @@ MIX_DIR = Path(__file__).parent / "mixes"
 PLACEHOLDERS = frozenset({"ip", "mac", "mac_dash", "mac_plain", "serial", "uuid", "index"})
 _HOLE = re.compile(r"\{\{|\}\}|\{([a-z_]*)\}")
 _MAC_PREFIX = re.compile(r"[0-9a-f]+")
+_REPLAY_FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.reply")
+REPLAY_DIR_NAME = "replies"
+"""Replay files live in ``replies/`` beside the profile that names them."""
+RTSP_METHODS = frozenset(
+    {"OPTIONS", "DESCRIBE", "SETUP", "PLAY", "PAUSE", "TEARDOWN", "GET_PARAMETER"}
+)
+REPLAY_UDP = frozenset({"wsd", "ssdp"})
 LAB_NETWORK = ipaddress.IPv4Network("198.18.0.0/23")
 ADMIN_IP = ipaddress.IPv4Address("198.18.0.1")
 FIRST_DEVICE_IP = ipaddress.IPv4Address("198.18.0.10")
@@ -152,6 +160,46 @@ def _check(profile_id: str, data: Mapping[str, Any], path: str) -> None:
             raise LabError(f"{where}: [truth].{key} must be a string")
     if not isinstance(truth.get("flagged"), bool):
         raise LabError(f"{where}: [truth].flagged must be true or false")
+    _replay_names(data, where)
+
+
+def _replay_names(data: Mapping[str, Any], where: str) -> list[str]:
+    """Every file a ``[replay]`` table names, checked for shape (not yet for existence)."""
+    replay = data.get("replay")
+    if replay is None:
+        return []
+    if not isinstance(replay, Mapping):
+        raise LabError(f"{where}: [replay] must be a table")
+    names: list[str] = []
+    unknown = set(replay) - {"rtsp", "http", "tcp", "udp"}
+    if unknown:
+        raise LabError(f"{where}: [replay] has unknown tables {sorted(unknown)}")
+    rtsp = replay.get("rtsp", {})
+    for method, name in rtsp.items():
+        if method == "port":
+            continue
+        if method not in RTSP_METHODS:
+            raise LabError(f"{where}: [replay.rtsp] {method!r} is not an RTSP method")
+        names.append(name)
+    names.extend(replay.get("http", {}).get("paths", {}).values())
+    names.extend(replay.get("tcp", {}).values())
+    udp = replay.get("udp", {})
+    if set(udp) - REPLAY_UDP:
+        raise LabError(f"{where}: [replay.udp] may name only {sorted(REPLAY_UDP)}")
+    names.extend(udp.values())
+    for name in names:
+        if not isinstance(name, str) or not _REPLAY_FILE.fullmatch(name):
+            raise LabError(f"{where}: replay file {name!r} must be a plain NAME.reply")
+    return names
+
+
+def replay_bytes(profile: Profile, name: str) -> bytes:
+    """The bytes of one replay file of *profile* (``replies/NAME`` beside its TOML)."""
+    path = Path(profile.path).parent / REPLAY_DIR_NAME / name
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise LabError(f"profile {profile.path}: replay file {path}: {exc.strerror}") from exc
 
 
 def load_profile(text: str, path: str) -> Profile:
@@ -173,6 +221,8 @@ def load_dir(directory: Path, recursive: bool = True) -> dict[str, Profile]:
     paths = directory.rglob("*.toml") if recursive else directory.glob("*.toml")
     for path in sorted(paths):
         profile = load_profile(path.read_text(encoding="utf-8"), str(path))
+        for name in _replay_names(profile.data, f"profile {path}"):
+            replay_bytes(profile, name)  # a missing file fails here, not at lab up
         if profile.id in found:
             raise LabError(f"duplicate profile id {profile.id!r}: {found[profile.id].path}, {path}")
         found[profile.id] = profile

@@ -88,7 +88,9 @@ def restore_crlf(data: bytes) -> bytes:
     """Text saved with LF line ends back to CRLF (lines already ending CRLF are kept).
 
     Only the head of an HTTP-style message is a protocol's business; a body keeps the
-    line ends it had, so only lines up to the first empty one change.
+    line ends it had, so only lines up to the first empty one change, unless the
+    head's Content-Length shows the body was sent with CRLF too (an SDP, whose lines
+    end CRLF on the wire, counted so).
     """
     lines = data.split(b"\n")
     out: list[bytes] = []
@@ -96,8 +98,17 @@ def restore_crlf(data: bytes) -> bytes:
         bare = line[:-1] if line.endswith(b"\r") else line
         out.append(bare)
         if not bare:  # the blank line ending the head: the rest is body, as it was
-            return b"\r\n".join(out) + b"\r\n" + b"\n".join(lines[index + 1 :])
+            head = b"\r\n".join(out) + b"\r\n"
+            body = b"\n".join(lines[index + 1 :])
+            declared = _CONTENT_LENGTH.search(head)
+            crlf_body = re.sub(rb"\r?\n", b"\r\n", body)
+            if declared and int(declared.group(1)) == len(crlf_body) != len(body):
+                body = crlf_body
+            return head + body
     return b"\r\n".join(out)
+
+
+_CONTENT_LENGTH: Final = re.compile(rb"(?im)^content-length:[ \t]*(\d{1,9})[ \t]*\r$")
 
 
 def _json_object(data: bytes, what: str) -> dict[str, object]:

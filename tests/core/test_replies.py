@@ -117,6 +117,12 @@ def test_line_ends_are_restored_in_the_head_only() -> None:
     assert restore_crlf(b"HTTP/1.1 200 OK\nServer: x\n\nline1\nline2") == (
         b"HTTP/1.1 200 OK\r\nServer: x\r\n\r\nline1\nline2"
     )
+    counted = b"RTSP/1.0 200 OK\nContent-Length: 17\n\nv=0\ns=x\nt=0 0\n"
+    assert restore_crlf(counted) == (
+        b"RTSP/1.0 200 OK\r\nContent-Length: 17\r\n\r\nv=0\r\ns=x\r\nt=0 0\r\n"
+    )
+    as_sent = b"HTTP/1.1 200 OK\nContent-Length: 11\n\nline1\nline2"
+    assert restore_crlf(as_sent).endswith(b"\r\n\r\nline1\nline2")
 
 
 def test_tls_pem_der_and_a_subject_line() -> None:

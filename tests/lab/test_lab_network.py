@@ -61,6 +61,16 @@ def with_section(lab: Lab, profiles: dict[str, Profile], name: str) -> dict[str,
     return {d.ip: d for d in lab.devices if profiles[d.profile_id].section(name) is not None}
 
 
+def replaying(lab: Lab, profiles: dict[str, Profile], kind: str) -> dict[str, Any]:
+    """ip -> device for every replay device that answers *kind* (wsd, ssdp) with a
+    captured reply."""
+    return {
+        d.ip: d
+        for d in lab.devices
+        if kind in (profiles[d.profile_id].section("replay") or {}).get("udp", {})
+    }
+
+
 def udp_exchange(
     payload: bytes,
     dest: tuple[str, int],
@@ -257,11 +267,16 @@ def test_ws_discovery_multicast_gets_every_onvif_device(
     lab: Lab, profiles: dict[str, Profile]
 ) -> None:
     expected = with_section(lab, profiles, "wsd")
+    replayed = replaying(lab, profiles, "wsd")
     assert len(expected) >= 15
+    assert replayed
     message_id = f"uuid:{uuid.uuid4()}"
     replies = in_admin(lab, lambda: udp_exchange(_wsd_probe(message_id), ("239.255.255.250", 3702)))
     by_ip = {ip: data for ip, data in replies}
-    assert set(by_ip) == set(expected)
+    assert set(by_ip) == set(expected) | set(replayed)
+    for ip in replayed:
+        relates = f"RelatesTo>{message_id}</".encode()
+        assert relates in by_ip[ip], "a replayed match must relate to our probe"
     for ip, device in expected.items():
         wsd = profiles[device.profile_id].section("wsd") or {}
         if "raw" in wsd:
@@ -376,14 +391,16 @@ def test_ssdp_msearch_is_answered_and_description_served(
     lab: Lab, profiles: dict[str, Profile]
 ) -> None:
     expected = with_section(lab, profiles, "ssdp")
+    replayed = replaying(lab, profiles, "ssdp")
     assert expected
+    assert replayed
     msearch = (
         b'M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: "ssdp:discover"\r\n'
         b"MX: 1\r\nST: ssdp:all\r\n\r\n"
     )
     replies = in_admin(lab, lambda: udp_exchange(msearch, ("239.255.255.250", 1900)))
-    assert {ip for ip, _ in replies} == set(expected)
-    ip, data = replies[0]
+    assert {ip for ip, _ in replies} == set(expected) | set(replayed)
+    ip, data = next((ip, data) for ip, data in replies if ip in expected)
     location = next(
         line.split(":", 1)[1].strip()
         for line in data.decode().split("\r\n")

@@ -17,6 +17,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 PROFILE_DIR = REPO / "lab" / "profiles"
 HOSTILE_DIR = PROFILE_DIR / "hostile"
+REPLAY_DIR = PROFILE_DIR / "replay"
 MIX_DIR = REPO / "lab" / "mixes"
 
 TABLES = frozenset(
@@ -35,6 +36,7 @@ TABLES = frozenset(
         "netip",
         "ssdp",
         "hostile",
+        "replay",
     }
 )
 TRUTH_KEYS = frozenset({"maker", "brand", "model", "firmware", "device_type", "flagged"})
@@ -53,7 +55,11 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls but
 
 
 def _profile_paths() -> list[Path]:
-    return sorted(PROFILE_DIR.glob("*.toml")) + sorted(HOSTILE_DIR.glob("*.toml"))
+    return (
+        sorted(PROFILE_DIR.glob("*.toml"))
+        + sorted(HOSTILE_DIR.glob("*.toml"))
+        + sorted(REPLAY_DIR.glob("*.toml"))
+    )
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -154,6 +160,12 @@ def _randomised(profile: dict[str, Any]) -> bool:
     return "randomi" in str(profile["device"].get("description", "")).lower()
 
 
+def _replays(profile: dict[str, Any]) -> bool:
+    """A replay device: its evidence is a real device's replies only, so its MAC is
+    locally administered and names no maker."""
+    return "replay" in profile
+
+
 # ---------------------------------------------------------------- checker self-tests
 
 
@@ -232,9 +244,12 @@ def test_device_table(path: Path) -> None:
 def test_mac_prefix(path: Path) -> None:
     profile = PROFILES[path.stem]
     problem = mac_prefix_problem(
-        profile["device"]["mac_prefix"], randomised_allowed=_randomised(profile)
+        profile["device"]["mac_prefix"],
+        randomised_allowed=_randomised(profile) or _replays(profile),
     )
     assert problem is None, problem
+    if _replays(profile):
+        assert int(profile["device"]["mac_prefix"][:2], 16) & 0x02, "replay MACs name no maker"
 
 
 @by_profile
@@ -277,6 +292,12 @@ def test_served_ports_are_open(path: Path) -> None:
     if "rtsp" in profile:
         served.add(profile["rtsp"]["port"])
     served |= {entry["port"] for entry in profile.get("mdns", [])}
+    replay = profile.get("replay", {})
+    if "rtsp" in replay:
+        served.add(replay["rtsp"].get("port", 554))
+    if "http" in replay:
+        served.add(replay["http"].get("port", 80))
+    served |= {int(port) for port in replay.get("tcp", {})}
     assert served <= open_ports, sorted(served - open_ports)
     for port in profile.get("tcp", {}).get("banners", {}):
         assert int(port) in open_ports
@@ -382,7 +403,7 @@ def test_hostile_behaviours_are_all_present() -> None:
 # ---------------------------------------------------------------- mixes
 
 
-@pytest.mark.parametrize("name", ["default", "hostile", "all"])
+@pytest.mark.parametrize("name", ["default", "hostile", "all", "replay"])
 def test_mix_references_existing_profiles(name: str) -> None:
     weights = _mix(name)
     assert set(weights) <= set(PROFILES), sorted(set(weights) - set(PROFILES))
