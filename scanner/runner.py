@@ -204,7 +204,7 @@ class ScanConfig:
     use_nmap: bool = True
     policy: Policy | None = None
     max_connections_per_host: int = 2
-    max_requests_per_host: int = 20
+    max_requests_per_host: int = 26
     host_concurrency: int = 128
     discovery: tuple[DiscoveryProbe, ...] = DISCOVERY
     sweep: DiscoveryProbe | None = SWEEP

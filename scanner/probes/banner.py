@@ -1,6 +1,7 @@
-"""Banners of one live host: HTTP(S) GET / (plus one same-host redirect), TLS certificate,
-RTSP OPTIONS + DESCRIBE, and what FTP and telnet servers say on connect (nothing is
-sent to them: no login is tried). Each request holds the host's budget and has a total
+"""Banners of one live host: HTTP(S) GET / (plus one same-host redirect) and of each
+maker family's device-information path, TLS certificate, RTSP OPTIONS + DESCRIBE, and
+what FTP and telnet servers say on connect (nothing is sent to them: no login is tried,
+no request carries credentials). Each request holds the host's budget and has a total
 deadline.
 """
 
@@ -12,11 +13,12 @@ from typing import Final
 
 from camcensus.base.errors import MalformedReplyError, RequestBudgetExceededError
 from camcensus.base.evidence import Evidence
-from camcensus.scanner.core import ftp, http, rtsp, telnet, tls
+from camcensus.scanner.core import ftp, http, isapi, rtsp, telnet, tls
 from camcensus.scanner.probes import _io
 from camcensus.scanner.probes.context import HostInfo, ProbeContext
 
 __all__ = [
+    "API_PATHS",
     "GREETING_PORTS",
     "HTTPS_PORTS",
     "HTTP_PORTS",
@@ -33,6 +35,18 @@ RTSP_PORTS: Final = (554, 8554)
 STREAM_PATHS: Final = ("/Streaming/Channels/101", "/cam/realmonitor?channel=1&subtype=0")
 """The main-stream paths of Hikvision (ISAPI streaming: channel 1, stream 01) and Dahua
 (its HTTP API's RTSP URL format): their DESCRIBE asks for credentials, with the realm."""
+API_PATHS: Final = (
+    "/ISAPI/System/deviceInfo",
+    "/cgi-bin/magicBox.cgi?action=getDeviceType",
+    "/axis-cgi/param.cgi?action=list&group=root.Brand",
+    "/stw-cgi/system.cgi?msubmenu=deviceinfo&action=view",
+    "/LAPI/V1.0/System/DeviceInfo",
+)
+"""The read-only device-information path of each maker family's HTTP API: Hikvision
+ISAPI, Dahua CGI (also Amcrest, Lorex), Axis VAPIX, Hanwha SUNAPI, Uniview LAPI. Asked
+without credentials, most answer 401, and the realm, headers and error body of that
+answer are the family's own; some answer the document itself. One GET each, on the
+host's first web port only."""
 GREETING_PORTS: Final = (21, 23)
 """FTP and telnet: servers that introduce themselves on connect."""
 MAX_PORTS_EACH: Final = 2
@@ -79,6 +93,33 @@ async def _http(ctx: ProbeContext, ip: str, port: int, *, secure: bool) -> list[
             break
         found.extend(items)
         path = _redirect_path(items, ip, port, scheme) if _hop == 0 else None
+    return found
+
+
+async def _api(ctx: ProbeContext, ip: str, port: int, *, secure: bool) -> list[Evidence]:
+    """GET each family's device-information path once; an ISAPI document also gives
+    its ``isapi.*`` fields."""
+    source = "https" if secure else "http"
+    host = ip if port in (80, 443) else f"{ip}:{port}"
+    found: list[Evidence] = []
+    for path in API_PATHS:
+        try:
+            reply = await _io.exchange(ctx, ip, port, [http.build_request(host, path)], tls=secure)
+        except RequestBudgetExceededError:
+            break  # what was read so far stays
+        except OSError:
+            continue
+        if not reply.messages:
+            continue
+        try:
+            found.extend(http.parse_http(reply.messages[0], ip, source))
+            head = http.parse_message_head(reply.messages[0])
+        except MalformedReplyError:
+            continue
+        body = http.decode_body(head.headers, head.body)
+        if path.startswith("/ISAPI/") and body.lstrip().startswith("<"):
+            with contextlib.suppress(MalformedReplyError):
+                found.extend(isapi.parse_document(body.encode("utf-8"), ip))
     return found
 
 
@@ -138,4 +179,9 @@ async def run_host(ctx: ProbeContext, host: HostInfo) -> list[Evidence]:
             found.extend(await _greeting(ctx, host.ip, port))
         except (OSError, RequestBudgetExceededError):
             continue
+    # last, so that a host with many ports spends its budget on the banners above first
+    web = [(p, False) for p in host.ports if p in HTTP_PORTS]
+    web += [(p, True) for p in host.ports if p in HTTPS_PORTS]
+    for port, secure in web[:1]:
+        found.extend(await _api(ctx, host.ip, port, secure=secure))
     return list(dict.fromkeys(found))

@@ -32,6 +32,11 @@ async def test_http_follows_one_same_host_redirect_and_rtsp_asks_options_and_des
         (80, b"GET /doc/page/login.asp HTTP/1.1"),
         (554, b"OPTIONS rtsp://198.18.0.11:554/ RTSP/1.0"),
         (554, b"DESCRIBE rtsp://198.18.0.11:554/ RTSP/1.0"),
+        (80, b"GET /ISAPI/System/deviceInfo HTTP/1.1"),
+        (80, b"GET /cgi-bin/magicBox.cgi?action=getDeviceType HTTP/1.1"),
+        (80, b"GET /axis-cgi/param.cgi?action=list&group=root.Brand HTTP/1.1"),
+        (80, b"GET /stw-cgi/system.cgi?msubmenu=deviceinfo&action=view HTTP/1.1"),
+        (80, b"GET /LAPI/V1.0/System/DeviceInfo HTTP/1.1"),
     ]
     values = {(e.key, e.value) for e in found}
     assert ("http.location", f"http://{CAMERA}/doc/page/login.asp") in values
@@ -46,7 +51,50 @@ async def test_a_redirect_to_another_host_is_not_followed() -> None:
 
     transport = ReplayTransport(tcp=away, open_ports={CAMERA: frozenset({80})})
     await banner.run_host(context(transport), HostInfo(CAMERA, ports=(80,)))
-    assert len(sent(transport, "tcp")) == 1
+    paths = [req.split(b" ", 2)[1].decode() for _ip, _port, req in sent(transport, "tcp")]
+    assert paths == ["/", *banner.API_PATHS]  # /login.asp on .12 was not asked
+    assert {ip for ip, _port, _req in sent(transport, "tcp")} == {CAMERA}
+
+
+ISAPI_401 = http_reply(
+    "401 Unauthorized",
+    ['WWW-Authenticate: Digest realm="IP Camera(E1234)", nonce="x"', "Content-Type: text/xml"],
+    b'<?xml version="1.0" encoding="UTF-8"?><userCheck><statusValue>401</statusValue>'
+    b"<statusString>Unauthorized</statusString></userCheck>",
+)
+ISAPI_200 = http_reply(
+    "200 OK",
+    ["Content-Type: application/xml"],
+    b'<?xml version="1.0" encoding="UTF-8"?><DeviceInfo version="2.0" '
+    b'xmlns="http://www.hikvision.com/ver20/XMLSchema"><model>DS-2CD2143G2-I</model>'
+    b"</DeviceInfo>",
+)
+
+
+async def test_each_family_path_is_asked_once_without_credentials_on_the_first_web_port() -> None:
+    def device(ip: str, port: int, request: bytes) -> bytes:
+        if request.startswith(b"GET /ISAPI/"):
+            return ISAPI_401 if port == 80 else ISAPI_200
+        return http_reply("404 Not Found")
+
+    transport = ReplayTransport(tcp=device, open_ports={CAMERA: frozenset({80, 8080})})
+    found = await banner.run_host(context(transport), HostInfo(CAMERA, ports=(80, 8080)))
+    asked = [(port, req.split(b" ", 2)[1]) for _ip, port, req in sent(transport, "tcp")]
+    api = [(port, path) for port, path in asked if path.decode() in banner.API_PATHS]
+    assert api == [(80, path.encode()) for path in banner.API_PATHS]
+    assert not any(b"authorization:" in req.lower() for _ip, _p, req in sent(transport, "tcp"))
+    assert ("http.realm", "IP Camera(E1234)") in {(e.key, e.value) for e in found}
+
+
+async def test_an_isapi_document_gives_its_fields() -> None:
+    def device(ip: str, port: int, request: bytes) -> bytes:
+        return ISAPI_200 if request.startswith(b"GET /ISAPI/") else http_reply("404 Not Found")
+
+    transport = ReplayTransport(tcp=device, open_ports={CAMERA: frozenset({80})})
+    found = await banner.run_host(context(transport), HostInfo(CAMERA, ports=(80,)))
+    values = {(e.key, e.value) for e in found}
+    assert ("isapi.model", "DS-2CD2143G2-I") in values
+    assert ("isapi.namespace", "http://www.hikvision.com/ver20/XMLSchema") in values
 
 
 async def test_https_reads_the_certificate_once() -> None:
