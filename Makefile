@@ -4,7 +4,8 @@ VENV     ?= .venv
 PY       := $(VENV)/bin/python
 STAMP    := $(VENV)/.installed
 PYTEST   := $(VENV)/bin/pytest
-SYSBINS  := nmap ip
+SYSBINS  := nmap ip snmpd snmpwalk
+SYSPKGS  := nmap iproute2 snmpd snmp
 
 .PHONY: install sysdeps test test-unit lab check lint types imports demo bench clean wheel-check
 
@@ -12,9 +13,14 @@ sysdeps:
 	@missing=""; for b in $(SYSBINS); do command -v $$b >/dev/null 2>&1 || missing="$$missing $$b"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages for:$$missing"; \
-	  if [ "$$(id -u)" -ne 0 ]; then echo "need root to apt-get install nmap iproute2" >&2; exit 2; fi; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nmap iproute2 >/dev/null; \
+	  if [ "$$(id -u)" -ne 0 ]; then echo "need root to apt-get install $(SYSPKGS)" >&2; exit 2; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSPKGS) >/dev/null; \
+	  if [ -d /run/systemd/system ]; then \
+	    systemctl disable --now snmpd >/dev/null 2>&1 || true; \
+	  fi; \
 	fi
+	@# snmpd is only ever run by the routed lab, inside its router namespace (lab/snmp.py):
+	@# the Debian package's own service, should it have started, is stopped above.
 
 $(STAMP): pyproject.toml constraints.txt
 	python3 -m venv $(VENV)

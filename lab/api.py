@@ -23,10 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from camcensus.base.errors import LabError
-from camcensus.lab import netns
+from camcensus.lab import netns, snmp
 from camcensus.lab.profiles import (
     ADMIN_IP,
     LAB_NETWORK,
+    MAX_ROUTED_SUBNETS,
+    ROUTED_SPACE,
+    ROUTER_ADMIN_IP,
     DeviceInstance,
     Profile,
     assign_profiles,
@@ -34,6 +37,8 @@ from camcensus.lab.profiles import (
     check_mix,
     make_instance,
     merged_profiles,
+    routed_device_ip,
+    routed_subnet,
 )
 
 __all__ = ["DEFAULT_NAME", "Lab", "LabStatus", "can_run_lab"]
@@ -43,6 +48,7 @@ STATE_ROOT = Path(os.environ.get("CAMCENSUS_LAB_STATE", "/run/camcensus-lab"))
 BRIDGE = "ccbr0"
 ADMIN_IF = "ccadm0"
 DEVICE_IF = "ccdev0"
+ROUTER_IF = "ccrt"  # ccrt0 on the admin segment, ccrt1.. on the routed subnets
 READY_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 5.0
 PREFIX_LEN = LAB_NETWORK.prefixlen
@@ -95,6 +101,10 @@ class Lab:
     def admin_ns(self) -> str:
         return f"{self.name}-admin"
 
+    @property
+    def router_ns(self) -> str:
+        return f"{self.name}-rt"
+
     def device_ns(self, index: int) -> str:
         return f"{self.name}-d{index:03d}"
 
@@ -129,11 +139,20 @@ class Lab:
         devices: int = 20,
         mix: str | Mapping[str, int] = "default",
         profile_dirs: Sequence[Path] = (),
+        routed_subnets: int = 0,
     ) -> dict[str, Any]:
-        """Build the lab and start the emulator; returns the state written."""
+        """Build the lab and start the emulator; returns the state written.
+
+        ``routed_subnets=K`` puts the devices on K subnets (198.18.16.0/24, ...) behind
+        a router namespace with a real SNMP agent, instead of on the admin's segment.
+        """
         ok, why = can_run_lab()
         if not ok:
             raise LabError(why)
+        if not 0 <= routed_subnets <= MAX_ROUTED_SUBNETS:
+            raise LabError(f"routed subnets must be between 0 and {MAX_ROUTED_SUBNETS}")
+        if routed_subnets:
+            snmp.check_installed()
         started = time.monotonic()
         self.down()
         profiles = merged_profiles(profile_dirs)
@@ -144,8 +163,13 @@ class Lab:
                     weights.setdefault(pid, 1)
         check_mix(weights, profiles)
         order = assign_profiles(devices, weights)
+        placed = [
+            routed_device_ip(i, routed_subnets) if routed_subnets else (None, None)
+            for i in range(1, len(order) + 1)
+        ]
         instances = [
-            make_instance(profiles[pid], i, self.device_ns(i)) for i, pid in enumerate(order, 1)
+            make_instance(profiles[pid], i, self.device_ns(i), placed[i - 1][1])
+            for i, pid in enumerate(order, 1)
         ]
         self.state_dir.mkdir(parents=True, exist_ok=True)
         state: dict[str, Any] = {
@@ -166,15 +190,38 @@ class Lab:
                     "serial": inst.serial,
                     "uuid": inst.uuid,
                     "netns": inst.netns,
+                    "subnet": (
+                        str(LAB_NETWORK)
+                        if placed[inst.index - 1][0] is None
+                        else str(routed_subnet(placed[inst.index - 1][0] or 0))
+                    ),
                 }
                 for inst in instances
             ],
         }
+        if routed_subnets:
+            state["routed"] = {
+                "router_ns": self.router_ns,
+                "router_ip": str(ROUTER_ADMIN_IP),
+                "space": str(ROUTED_SPACE),
+                "subnets": [
+                    {
+                        "network": str(routed_subnet(k)),
+                        "router_ip": str(routed_subnet(k).network_address + 1),
+                        "devices": sum(1 for where in placed if where[0] == k),
+                    }
+                    for k in range(routed_subnets)
+                ],
+            }
         try:
-            self._build_topology(instances)
+            self._build_topology(instances, placed, routed_subnets)
             state["topology_s"] = round(time.monotonic() - started, 3)
             self.state_path.write_text(json.dumps(state, indent=1), encoding="utf-8")
             state["emulator_pid"] = self._start_emulator()
+            if routed_subnets:
+                state["routed"]["snmp"] = snmp.start_agent(
+                    self.router_ns, str(ROUTER_ADMIN_IP), str(LAB_NETWORK), self.state_dir
+                )
         except BaseException:
             self.down()
             raise
@@ -182,41 +229,99 @@ class Lab:
         self.state_path.write_text(json.dumps(state, indent=1), encoding="utf-8")
         return state
 
-    def _build_topology(self, instances: Sequence[DeviceInstance]) -> None:
-        all_ns = [self.bridge_ns, self.admin_ns, *(inst.netns for inst in instances)]
+    def _build_topology(
+        self,
+        instances: Sequence[DeviceInstance],
+        placed: Sequence[tuple[int | None, str | None]],
+        routed_subnets: int,
+    ) -> None:
+        router = [self.router_ns] if routed_subnets else []
+        all_ns = [self.bridge_ns, self.admin_ns, *router, *(inst.netns for inst in instances)]
         # 1. namespaces: the only change to the root namespace.
         _run(["ip", "-batch", "-"], "".join(f"netns add {ns}\n" for ns in all_ns))
-        # 2. from inside the bridge namespace: bridge, one veth a device, peers moved out.
+        # 2. from inside the bridge namespace: one bridge a segment (the admin's, and each
+        #    routed subnet's), one veth a device, peers moved out.
+        bridges = [f"{BRIDGE[:-1]}{k}" for k in range(routed_subnets + 1)]
         lines = [
-            f"link add {BRIDGE} type bridge mcast_snooping 0 stp_state 0 forward_delay 0",
+            f"link add {b} type bridge mcast_snooping 0 stp_state 0 forward_delay 0"
+            for b in bridges
+        ]
+        lines += [
             f"link add p-admin type veth peer name {ADMIN_IF} netns {self.admin_ns}",
             f"link set p-admin master {BRIDGE} up",
         ]
-        for inst in instances:
+        for k in range(routed_subnets + 1) if routed_subnets else ():
+            lines.append(
+                f"link add p-rt{k} type veth peer name {ROUTER_IF}{k} netns {self.router_ns}"
+            )
+            lines.append(f"link set p-rt{k} master {bridges[k]} up")
+        for inst, (subnet, _ip) in zip(instances, placed, strict=True):
             port = f"p{inst.index:03d}"
+            bridge = BRIDGE if subnet is None else bridges[subnet + 1]
             lines.append(
                 f"link add {port} type veth peer name {DEVICE_IF} address {inst.mac} "
                 f"netns {inst.netns}"
             )
-            lines.append(f"link set {port} master {BRIDGE} up")
-        lines.append(f"link set {BRIDGE} up")
+            lines.append(f"link set {port} master {bridge} up")
+        lines += [f"link set {b} up" for b in bridges]
         _run(["ip", "-n", self.bridge_ns, "-batch", "-"], "\n".join(lines) + "\n")
 
-        # 3. inside each end namespace: address, link up, multicast route. No default route.
-        def configure(ns: str, ifname: str, ip: str) -> None:
+        # 3. inside each end namespace: address, link up, multicast route, and (routed
+        #    lab) the lab routes through the router. No default route anywhere.
+        def configure(ns: str, ifname: str, cidr: str, routes: Sequence[str] = ()) -> None:
             script = (
                 "link set lo up\n"
-                f"addr add {ip}/{PREFIX_LEN} brd + dev {ifname}\n"
+                f"addr add {cidr} brd + dev {ifname}\n"
                 f"link set {ifname} up\n"
                 f"route add 224.0.0.0/4 dev {ifname}\n"
-            )
+            ) + "".join(f"route add {route}\n" for route in routes)
             _run(["ip", "-n", ns, "-batch", "-"], script)
 
-        jobs = [(self.admin_ns, ADMIN_IF, str(ADMIN_IP))]
-        jobs += [(inst.netns, DEVICE_IF, inst.ip) for inst in instances]
+        admin_routes = [f"{ROUTED_SPACE} via {ROUTER_ADMIN_IP}"] if routed_subnets else []
+        jobs: list[tuple[str, str, str, Sequence[str]]] = [
+            (self.admin_ns, ADMIN_IF, f"{ADMIN_IP}/{PREFIX_LEN}", admin_routes)
+        ]
+        for inst, (subnet, _ip) in zip(instances, placed, strict=True):
+            if subnet is None:
+                jobs.append((inst.netns, DEVICE_IF, f"{inst.ip}/{PREFIX_LEN}", ()))
+            else:
+                gateway = routed_subnet(subnet).network_address + 1
+                jobs.append(
+                    (inst.netns, DEVICE_IF, f"{inst.ip}/24", [f"{LAB_NETWORK} via {gateway}"])
+                )
         with ThreadPoolExecutor(max_workers=16) as pool:
             for future in [pool.submit(configure, *job) for job in jobs]:
                 future.result()
+        if routed_subnets:
+            self._configure_router(instances, placed, routed_subnets)
+
+    def _configure_router(
+        self,
+        instances: Sequence[DeviceInstance],
+        placed: Sequence[tuple[int | None, str | None]],
+        routed_subnets: int,
+    ) -> None:
+        """Addresses on every segment, forwarding on, and the devices in its ARP table.
+
+        A router that carries cameras' streams has every camera in its ARP cache for
+        hours; the lab pins them (``nud permanent``) so the table a scanner reads over
+        SNMP does not depend on when the kernel last aged it. Multicast is not routed.
+        """
+        lines = ["link set lo up", f"addr add {ROUTER_ADMIN_IP}/{PREFIX_LEN} dev {ROUTER_IF}0"]
+        lines.append(f"link set {ROUTER_IF}0 up")
+        for k in range(routed_subnets):
+            gateway = routed_subnet(k).network_address + 1
+            lines += [
+                f"addr add {gateway}/24 dev {ROUTER_IF}{k + 1}",
+                f"link set {ROUTER_IF}{k + 1} up",
+            ]
+        for inst, (subnet, _ip) in zip(instances, placed, strict=True):
+            lines.append(
+                f"neigh replace {inst.ip} lladdr {inst.mac} dev {ROUTER_IF}{(subnet or 0) + 1} "
+                "nud permanent"
+            )
+        _run(["ip", "-n", self.router_ns, "-batch", "-"], "\n".join(lines) + "\n")
+        netns.call_in(self.router_ns, _enable_forwarding)
 
     def _start_emulator(self) -> int:
         """Spawn the emulator detached (own session, output to emulator.log)."""
@@ -261,8 +366,10 @@ class Lab:
             return None
 
     def down(self) -> float:
-        """Stop the emulator and delete every namespace of this lab; returns seconds."""
+        """Stop the emulator (and a routed lab's SNMP agent) and delete every namespace of
+        this lab; returns seconds."""
         started = time.monotonic()
+        snmp.stop_agent(self.state_dir)
         pid = self.emulator_pid()
         if pid is not None and _is_our_emulator(pid):
             with contextlib.suppress(ProcessLookupError):
@@ -318,6 +425,11 @@ class Lab:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) * 1024
         raise LabError("no VmRSS for the emulator")
+
+
+def _enable_forwarding() -> None:
+    """IPv4 forwarding in the calling thread's namespace (the router's); per namespace."""
+    Path("/proc/sys/net/ipv4/conf/all/forwarding").write_text("1\n", encoding="ascii")
 
 
 def _reap(pid: int) -> tuple[bool, int]:

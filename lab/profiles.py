@@ -32,6 +32,8 @@ __all__ = [
     "make_instance",
     "render",
     "replay_bytes",
+    "routed_device_ip",
+    "routed_subnet",
 ]
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
@@ -306,6 +308,32 @@ def device_ip(index: int) -> str:
     return str(FIRST_DEVICE_IP + (index - 1))
 
 
+ROUTED_SPACE = ipaddress.IPv4Network("198.18.16.0/20")
+"""Where a routed lab's device subnets live: 198.18.16.0/24, 198.18.17.0/24, ..."""
+ROUTER_ADMIN_IP = ipaddress.IPv4Address("198.18.0.254")
+"""The lab router's address on the admin segment (the flat /23)."""
+MAX_ROUTED_SUBNETS = 16
+ROUTED_HOSTS_EACH = 240  # .10 - .249 of each /24; the router is .1
+
+
+def routed_subnet(k: int) -> ipaddress.IPv4Network:
+    """Routed subnet *k* (0-based): 198.18.16.0/24 + k."""
+    if not 0 <= k < MAX_ROUTED_SUBNETS:
+        raise LabError(f"routed subnet {k} out of range 0..{MAX_ROUTED_SUBNETS - 1}")
+    return ipaddress.IPv4Network((int(ROUTED_SPACE.network_address) + 256 * k, 24))
+
+
+def routed_device_ip(index: int, subnets: int) -> tuple[int, str]:
+    """(subnet, address) of device *index* (1-based) spread round-robin over *subnets*
+    routed subnets: device 1 on subnet 0 at .10, device 2 on subnet 1 at .10, ..."""
+    if not 1 <= index <= MAX_DEVICES:
+        raise LabError(f"device index {index} out of range 1..{MAX_DEVICES}")
+    k, slot = (index - 1) % subnets, (index - 1) // subnets
+    if slot >= ROUTED_HOSTS_EACH:
+        raise LabError(f"{subnets} routed subnets hold at most {subnets * ROUTED_HOSTS_EACH}")
+    return k, str(routed_subnet(k).network_address + 10 + slot)
+
+
 def _mac(prefix: str, index: int) -> str:
     free = 12 - len(prefix)
     if index >= 16**free:
@@ -314,13 +342,16 @@ def _mac(prefix: str, index: int) -> str:
     return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
 
 
-def make_instance(profile: Profile, index: int, netns: str = "") -> DeviceInstance:
-    """The device at *index* built from *profile*: address, MAC, serial, UUID."""
+def make_instance(
+    profile: Profile, index: int, netns: str = "", ip: str | None = None
+) -> DeviceInstance:
+    """The device at *index* built from *profile*: address (the flat lab's unless given),
+    MAC, serial, UUID."""
     serial_prefix = str(profile.data["device"].get("serial_prefix", profile.id.upper()[:12]))
     return DeviceInstance(
         index=index,
         profile_id=profile.id,
-        ip=device_ip(index),
+        ip=ip or device_ip(index),
         mac=_mac(profile.mac_prefix, index),
         serial=f"{serial_prefix}{index:05d}",
         uuid=str(uuid.uuid5(uuid.NAMESPACE_URL, f"camcensus-lab/{profile.id}/{index}")),

@@ -22,7 +22,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     lab_sub = parser.add_subparsers(dest="lab_command", metavar="ACTION", required=True)
     up = lab_sub.add_parser("up", help="create the lab (tears down a stale one first)")
     up.add_argument("--devices", type=int, default=20, help="number of devices (default 20)")
-    up.add_argument("--mix", default="default", help="profile mix: default, hostile, all")
+    up.add_argument("--mix", default="default", help="profile mix: default, hostile, all, replay")
+    up.add_argument(
+        "--routed-subnets",
+        type=int,
+        default=0,
+        metavar="K",
+        help="put the devices on K subnets (198.18.16.0/24, ...) behind a router with an "
+        "SNMP agent, instead of on the admin's segment (default 0: one flat segment)",
+    )
     up.add_argument(
         "--profiles",
         type=Path,
@@ -44,7 +52,12 @@ def _run(args: argparse.Namespace) -> int:
 
     lab = Lab(args.name)
     if args.lab_command == "up":
-        state = lab.up(devices=args.devices, mix=args.mix, profile_dirs=args.profiles)
+        state = lab.up(
+            devices=args.devices,
+            mix=args.mix,
+            profile_dirs=args.profiles,
+            routed_subnets=args.routed_subnets,
+        )
         counts = Counter(d["profile_id"] for d in state["devices"])
         print(
             f"lab {lab.name}: {len(state['devices'])} devices up in {state['up_s']:.2f} s "
@@ -53,9 +66,17 @@ def _run(args: argparse.Namespace) -> int:
         )
         for pid, n in sorted(counts.items()):
             print(f"  {n:4d}  {pid}")
+        routed = state.get("routed")
+        target = state["network"]
+        if routed:
+            target = routed["space"]
+            print(f"  router {routed['router_ns']} at {routed['router_ip']}, SNMP agent there")
+            for subnet in routed["subnets"]:
+                print(f"    {subnet['network']:18s} {subnet['devices']:4d} devices")
+            print(f"  SNMP credentials: {routed['snmp']['credentials_v3']} (v3), "
+                  f"{routed['snmp']['credentials_v2c']} (v2c)")  # fmt: skip
         print(
-            f"scan it with: ip netns exec {state['admin_ns']} "
-            f"camcensus scan {state['network']} --scope lab"
+            f"scan it with: ip netns exec {state['admin_ns']} camcensus scan {target} --scope lab"
         )
         return 0
     if args.lab_command == "down":
@@ -64,7 +85,16 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     status = lab.status()
     if args.json:
-        print(json.dumps(status.__dict__, indent=1))
+        report = dict(status.__dict__)
+        if status.up:
+            state = lab.state()
+            report["network"] = state["network"]
+            report["routed"] = state.get("routed")
+            report["device_list"] = [
+                {k: d[k] for k in ("ip", "mac", "profile_id", "subnet") if k in d}
+                for d in state["devices"]
+            ]
+        print(json.dumps(report, indent=1))
     else:
         health = "up" if status.up else "down"
         print(
