@@ -58,6 +58,7 @@ from camcensus.vendor_db.policy import Policy
 __all__ = [
     "DISCOVERY_GRACE_S",
     "HOST_DEADLINE_FACTOR",
+    "Coverage",
     "NullProgress",
     "ProbeOutcome",
     "Progress",
@@ -65,6 +66,8 @@ __all__ = [
     "ScanResult",
     "choose_interface",
     "list_interfaces",
+    "plan_targets",
+    "route_source",
     "run_scan",
 ]
 
@@ -86,6 +89,86 @@ def list_interfaces() -> list[Interface]:
                 iface = ipaddress.IPv4Interface(f"{address.ip}/{address.network_prefix}")
                 found.append(Interface(str(adapter.name), iface))
     return found
+
+
+def route_source(address: str) -> str | None:
+    """The local address the kernel would send from to reach ``address`` (a route
+    lookup: connecting a UDP socket sends nothing), or None when there is no route."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect((address, 9))
+        except OSError:
+            return None
+        source: str = probe.getsockname()[0]
+        return source
+
+
+@dataclass(frozen=True, slots=True)
+class TargetPlan:
+    """Which targets the chosen interface reaches on its own link (every discovery
+    method) and which through a router (unicast only: no ARP, no multicast)."""
+
+    interface: Interface
+    on_link: tuple[Target, ...]
+    routed: tuple[Target, ...]
+
+    @property
+    def link_local(self) -> bool:
+        """Multicast and broadcast discovery may run: some target is on the link (and
+        ``plan_targets`` checked the interface's whole subnet is in scope)."""
+        return bool(self.on_link)
+
+
+def plan_targets(
+    targets: Sequence[Target],
+    scope: Scope,
+    interfaces: Sequence[Interface],
+    wanted: str | None = None,
+    *,
+    allow_public: bool = False,
+    allow_large: bool = False,
+    route: Callable[[str], str | None] = route_source,
+) -> TargetPlan:
+    """Split the targets into on-link and routed ones, with the interface for both.
+
+    The targets inside one interface's connected subnet are on-link
+    (``choose_interface`` picks that interface and checks its subnet is in scope);
+    the others are routed, and must be reachable from the same interface (the route
+    lookup gives its address). ScopeError when a target has no route, or needs
+    another interface than the on-link ones.
+    """
+    candidates = [i for i in interfaces if wanted is None or i.name == wanted]
+    if wanted is not None and not candidates:
+        raise ScopeError(f"no interface named {wanted!r} with an IPv4 address")
+
+    def on(iface: Interface, target: Target) -> bool:
+        return target.first in iface.network and target.last in iface.network
+
+    local = [t for t in targets if any(on(i, t) for i in candidates)]
+    if local:
+        iface = choose_interface(
+            local, scope, candidates, wanted, allow_public=allow_public, allow_large=allow_large
+        )
+    else:
+        source = route(str(targets[0].first)) if targets else None
+        found = [i for i in candidates if source is not None and str(i.ip) == source]
+        if not found:
+            raise ScopeError(
+                f"no route from a local interface to {targets[0].spec}" if targets else "no targets"
+            )
+        iface = found[0]
+    on_link = tuple(t for t in targets if on(iface, t))
+    routed = tuple(t for t in targets if not on(iface, t))
+    for target in routed:
+        for address in (target.first, target.last):
+            if route(str(address)) != str(iface.ip):
+                raise ScopeError(
+                    f"target {target.spec} is not reached through {iface.name} "
+                    f"({iface.ip}): scan it in a run of its own"
+                )
+    return TargetPlan(iface, on_link, routed)
 
 
 def _network_target(iface: Interface) -> Target:
@@ -211,6 +294,7 @@ class ScanConfig:
     follow_up_probes: tuple[HostProbe, ...] = FOLLOW_UP
     host_probes: tuple[HostProbe, ...] = HOST_PROBES
     interfaces: Callable[[], Sequence[Interface]] = list_interfaces
+    route: Callable[[str], str | None] = route_source
     is_root: Callable[[], bool] = _is_root
     transport: Callable[[Interface, bool], Transport] = _network_transport
     clock: Callable[[], datetime] = utc_now
@@ -234,6 +318,17 @@ class ScanConfig:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How the scan reached one target: ``on-link`` (every discovery method) or
+    ``routed`` (unicast only), how many addresses it covered, how many answered."""
+
+    target: str
+    reached: str
+    addresses: int
+    answered: int
+
+
 @dataclass(slots=True)
 class ScanResult:
     """What a scan did: its inventory id, how it ended, devices, per-probe outcomes."""
@@ -245,6 +340,7 @@ class ScanResult:
     warnings: list[str] = field(default_factory=list)
     duration_s: float = 0.0
     by_key: dict[str, Device] = field(default_factory=dict)
+    coverage: list[Coverage] = field(default_factory=list)
 
     @property
     def devices(self) -> list[Device]:
@@ -330,32 +426,46 @@ async def _scan_body(
     scan_id: int,
     progress: Progress,
     result: ScanResult,
+    plan: TargetPlan,
 ) -> None:
     merger = Merger(config.policy or Policy.default())
     deadline_s = config.timeout_s + DISCOVERY_GRACE_S
-    pairs = await asyncio.gather(
-        *(_run_discovery(p, ctx, deadline_s, progress) for p in config.discovery)
-    )
+    ours = str(ctx.interface.ip)
+    on_link = tuple(expand_hosts(plan.on_link))
+    routed = tuple(h for h in expand_hosts(plan.routed) if str(h) != ours)
     evidence: list[Evidence] = []
-    for outcome, found in pairs:
+    if on_link:  # discovery (ARP, multicast, broadcast) on the link only
+        link_ctx = replace(ctx, hosts=on_link)
+        pairs = await asyncio.gather(
+            *(_run_discovery(p, link_ctx, deadline_s, progress) for p in config.discovery)
+        )
+        for outcome, found in pairs:
+            result.outcomes.append(outcome)
+            if outcome.error:
+                _warn(result, progress, f"probe {outcome.name} failed: {outcome.error}")
+            evidence.extend(e for e in found if link_ctx.in_scope(e.address))
+    found_on_link = {e.address for e in evidence if e.address != ours}
+    # routed addresses answer no ARP and no multicast: the port sweep is what finds them
+    sweep_hosts = sorted(
+        {IPv4Address(a) for a in found_on_link} | set(routed), key=lambda a: int(a)
+    )
+    progress.hosts_found(len(found_on_link))
+    if config.sweep is not None and sweep_hosts:
+        sweep_ctx = replace(ctx, hosts=tuple(sweep_hosts))
+        sweep_deadline_s = ports.sweep_deadline_s(config.timeout_s, len(sweep_hosts))
+        outcome, found = await _run_discovery(config.sweep, sweep_ctx, sweep_deadline_s, progress)
         result.outcomes.append(outcome)
         if outcome.error:
             _warn(result, progress, f"probe {outcome.name} failed: {outcome.error}")
         evidence.extend(found)
-    ours = str(ctx.interface.ip)
     live = sorted(
         {e.address for e in evidence if ctx.in_scope(e.address) and e.address != ours},
         key=lambda a: int(IPv4Address(a)),
     )
-    progress.hosts_found(len(live))
+    if routed:
+        progress.hosts_found(len(live))
     live_ctx = replace(ctx, hosts=tuple(IPv4Address(a) for a in live))
-    if config.sweep is not None and live:
-        sweep_deadline_s = ports.sweep_deadline_s(config.timeout_s)
-        outcome, found = await _run_discovery(config.sweep, live_ctx, sweep_deadline_s, progress)
-        result.outcomes.append(outcome)
-        if outcome.error:
-            _warn(result, progress, f"probe {outcome.name} failed: {outcome.error}")
-        evidence.extend(found)
+    result.coverage.extend(_coverage(plan, live))
     by_host: dict[str, list[Evidence]] = defaultdict(list)
     for item in evidence:
         if item.address in live_ctx.host_set:
@@ -397,6 +507,17 @@ async def _scan_body(
         progress.probe_finished(outcome)
 
 
+def _coverage(plan: TargetPlan, live: Sequence[str]) -> list[Coverage]:
+    """Per target: how it was reached, its addresses, how many answered."""
+    rows = []
+    for reached, targets in (("on-link", plan.on_link), ("routed", plan.routed)):
+        for target in targets:
+            addresses = sum(1 for _ in expand_hosts([target]))
+            answered = sum(1 for a in live if target.contains(a))
+            rows.append(Coverage(target.spec, reached, addresses, answered))
+    return rows
+
+
 def _warn(result: ScanResult, progress: Progress, message: str) -> None:
     result.warnings.append(message)
     progress.warning(message)
@@ -411,14 +532,16 @@ async def run_scan(
     check_targets(
         targets, config.scope, allow_public=config.allow_public, allow_large=config.allow_large
     )
-    iface = choose_interface(
+    plan = plan_targets(
         targets,
         config.scope,
         config.interfaces(),
         config.interface,
         allow_public=config.allow_public,
         allow_large=config.allow_large,
+        route=config.route,
     )
+    iface = plan.interface
     hosts = tuple(expand_hosts(targets))
     warnings: list[str] = []
 
@@ -437,7 +560,9 @@ async def run_scan(
         clock=config.clock,
         is_root=is_root,
         use_nmap=config.use_nmap,
-        link_local=True,  # choose_interface checked the interface's whole subnet is in scope
+        # multicast and broadcast only with an on-link target, whose interface's whole
+        # subnet plan_targets checked is in scope
+        link_local=plan.link_local,
         warn=warn,
     )
     scan_id = inventory.begin_scan(
@@ -452,7 +577,7 @@ async def run_scan(
     status: ScanStatus = "failed"
     error: str | None = None
     try:
-        await _scan_body(config, ctx, inventory, scan_id, shown, result)
+        await _scan_body(config, ctx, inventory, scan_id, shown, result, plan)
         status = "complete"
     except (asyncio.CancelledError, KeyboardInterrupt):
         status, error = "incomplete", "scan interrupted"

@@ -57,10 +57,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "scan",
         help="scan networks you own for cameras and recorders",
         description=(
-            "Discover devices on a directly connected subnet (ARP, WS-Discovery, mDNS, SADP, "
-            "DHIP, NetIP, SSDP), sweep camera ports, read banners and ONVIF device "
-            "information, identify maker and model, flag vendors of concern, and record "
-            "everything in the inventory. Every target must lie inside --scope."
+            "Discover devices on directly connected subnets (ARP, WS-Discovery, mDNS, SADP, "
+            "DHIP, NetIP, SSDP) and on routed ones (unicast only: a port sweep of every "
+            "address), sweep camera ports, read banners and ONVIF device information, "
+            "identify maker and model, flag vendors of concern, and record everything in "
+            "the inventory. Every target must lie inside --scope."
         ),
     )
     parser.add_argument("targets", nargs="+", metavar="TARGET", help="IP, CIDR or range")
@@ -267,6 +268,11 @@ def _print_summary(result: ScanResult, stream: TextIO) -> None:
     for maker, model, count, n_flagged in rows:
         print(f"{maker:<{width}}  {model:<{mwidth}}  {count:>5}  {n_flagged:>7}", file=stream)
     possible = sum(d.flag_level == "possible" for d in result.devices)
+    for row in result.coverage:
+        print(
+            f"  {row.target}: {row.reached}, {row.answered} of {row.addresses} addresses answered",
+            file=stream,
+        )
     print(
         f"scan {result.scan_id} {result.status}: {len(result.devices)} devices, "
         f"{flagged} flagged, {possible} possible, {result.duration_s:.1f} s on "
@@ -297,6 +303,15 @@ def _json_result(result: ScanResult) -> str:
                 }
                 for o in result.outcomes
             ],
+            "coverage": [
+                {
+                    "target": c.target,
+                    "reached": c.reached,
+                    "addresses": c.addresses,
+                    "answered": c.answered,
+                }
+                for c in result.coverage
+            ],
             "devices": [device_json(d) for d in result.devices],
         },
         indent=2,
@@ -308,7 +323,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the scan described by ``args``."""
     from camcensus.scanner.core.scope import check_targets, parse_targets
     from camcensus.scanner.export import write_devices_csv
-    from camcensus.scanner.runner import ScanConfig, choose_interface, run_scan
+    from camcensus.scanner.runner import ScanConfig, plan_targets, run_scan
     from camcensus.scanner.store import Inventory
 
     scope = load_scope(args.scope)
@@ -331,13 +346,14 @@ def run(args: argparse.Namespace) -> int:
     # Refuse before Inventory.open: a refused scan must not create the database.
     # (run_scan repeats both checks, for callers of the library.)
     check_targets(parsed, scope, allow_public=args.allow_public, allow_large=args.allow_large)
-    choose_interface(
+    plan_targets(
         parsed,
         scope,
         config.interfaces(),
         config.interface,
         allow_public=args.allow_public,
         allow_large=args.allow_large,
+        route=config.route,
     )
     with Inventory.open(args.db) as inventory:
         with _Display(sys.stderr) as display:

@@ -71,6 +71,7 @@ def _config(targets: tuple[str, ...], scope: Scope, **kwargs: object) -> ScanCon
         "follow_up_probes": (),
         "host_probes": (),
         "interfaces": lambda: [LAB_IF, Interface("lo", IPv4Interface("127.0.0.1/8"))],
+        "route": lambda address: None,  # no route anywhere unless a test gives one
         "is_root": lambda: False,
         "transport": lambda interface, is_root: ReplayTransport(),  # never the network
         "operator": "tester",
@@ -94,12 +95,79 @@ async def test_out_of_scope_target_is_refused_before_any_probe(inventory: Invent
     assert inventory.scans() == []
 
 
-async def test_no_interface_on_the_target_subnet_is_refused(inventory: Inventory) -> None:
+async def test_a_target_neither_on_link_nor_routed_is_refused(inventory: Inventory) -> None:
     probe = FakeDiscovery("spy")
     config = _config(("198.19.5.0/24",), builtin_scope("lab"), discovery=(probe,))
-    with pytest.raises(ScopeError, match="no local interface"):
+    with pytest.raises(ScopeError, match=r"no route from a local interface to 198\.19\.5\.0/24"):
         await run_scan(config, inventory)
     assert probe.calls == []
+    assert inventory.scans() == []
+
+
+def _via_lab_if(address: str) -> str | None:
+    """The fake kernel's routes: 198.18.16.0/20 through the lab interface's router."""
+    return "198.18.0.1" if address.startswith(("198.18.1", "198.18.0.")) else None
+
+
+async def test_routed_targets_get_the_sweep_and_no_discovery(inventory: Inventory) -> None:
+    link = FakeDiscovery("link", [Evidence("ip", "198.18.0.10", "arp", "198.18.0.10")])
+    sweep = FakeDiscovery(
+        "ports",
+        [
+            Evidence("tcp.ports", "80,554", "ports", "198.18.16.10"),
+            Evidence("tcp.ports", "80", "ports", "198.18.0.10"),
+        ],
+    )
+    host = FakeHostProbe()
+    config = _config(
+        ("198.18.0.0/24", "198.18.16.0/24", "198.18.17.0/24"),
+        builtin_scope("lab"),
+        discovery=(link,),
+        sweep=sweep,
+        host_probes=(host,),
+        route=_via_lab_if,
+    )
+    result = await run_scan(config, inventory)
+    # discovery (ARP, multicast) saw only the on-link target's addresses
+    (discovery_ctx,) = link.calls
+    assert all(str(h).startswith("198.18.0.") for h in discovery_ctx.hosts)
+    assert discovery_ctx.link_local
+    # the sweep saw what discovery found on the link and every routed address
+    (sweep_ctx,) = sweep.calls
+    swept = {str(h) for h in sweep_ctx.hosts}
+    assert "198.18.0.10" in swept
+    assert not any(h.startswith("198.18.0.") and h != "198.18.0.10" for h in swept)
+    assert {f"198.18.16.{n}" for n in range(1, 255)} <= swept
+    assert {h.ip for h in host.hosts} == {"198.18.0.10", "198.18.16.10"}
+    assert [(c.target, c.reached, c.addresses, c.answered) for c in result.coverage] == [
+        ("198.18.0.0/24", "on-link", 254, 1),
+        ("198.18.16.0/24", "routed", 254, 1),
+        ("198.18.17.0/24", "routed", 254, 0),
+    ]
+
+
+async def test_routed_only_scans_send_no_multicast(inventory: Inventory) -> None:
+    link = FakeDiscovery("link")
+    sweep = FakeDiscovery("ports", [Evidence("tcp.ports", "80", "ports", "198.18.16.10")])
+    config = _config(
+        ("198.18.16.0/24",), builtin_scope("lab"), discovery=(link,), sweep=sweep,
+        route=_via_lab_if,
+    )  # fmt: skip
+    result = await run_scan(config, inventory)
+    assert link.calls == []
+    (sweep_ctx,) = sweep.calls
+    assert not sweep_ctx.link_local
+    assert [d.ip for d in result.devices] == ["198.18.16.10"]
+
+
+async def test_a_routed_target_behind_another_interface_is_refused(inventory: Inventory) -> None:
+    config = _config(
+        ("198.18.0.0/24", "198.18.16.0/24"),
+        builtin_scope("lab"),
+        route=lambda address: "198.18.0.1" if address.startswith("198.18.0.") else "10.9.9.9",
+    )
+    with pytest.raises(ScopeError, match="not reached through ccfake0"):
+        await run_scan(config, inventory)
     assert inventory.scans() == []
 
 
