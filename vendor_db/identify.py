@@ -28,7 +28,11 @@ __all__ = ["Claim", "Identification", "evidence_from_mapping", "identify"]
 _AS_TYPE: Final[dict[str, DeviceType]] = {"camera": "camera", "nvr": "nvr", "other": "other"}
 MAX_VALUE_CHARS: Final = 512
 MAX_EVIDENCE: Final = 2000
-_MAC_KEYS: Final = ("mac", "sadp.mac", "dhip.mac", "onvif.mac", "netip.mac", "wsd.scope.mac")
+_MAC_KEYS: Final = (
+    "mac", "sadp.mac", "dhip.mac", "onvif.mac", "netip.mac", "wsd.scope.mac", "wsd.endpoint_mac",
+)  # fmt: skip
+_MAC_FACTORS: Final = {"wsd.endpoint_mac": 0.6}
+"""A MAC read out of a UUID counts less: a firmware SDK may reuse one node everywhere."""
 #: keys whose value is a label (brand name) when no fingerprint claims it
 _LABEL_KEYS: Final = {
     "onvif.manufacturer": 0.7,
@@ -41,6 +45,8 @@ _LABEL_KEYS: Final = {
     "isapi.manufacturer": 0.6,
     "wsd.scope.name": 0.5,
     "onvif.scope.name": 0.5,
+    "wsd.scope.manufacturer": 0.6,
+    "onvif.scope.manufacturer": 0.6,
 }
 _NAME_KEYS: Final = frozenset({"wsd.scope.name", "onvif.scope.name"})
 _RAW_FAMILIES: Final = ("model", "firmware")
@@ -318,7 +324,7 @@ def _mac_claims(
     vendor = table.by_oui_org(info.organisation)
     if vendor is not None:
         weight = _OUI_BROAD_WEIGHT if vendor.name in _BROAD_OUI_VENDORS else _OUI_WEIGHT
-        out.vendor(vendor, ev, rule, weight, label=False)
+        out.vendor(vendor, ev, rule, weight * _MAC_FACTORS.get(ev.key, 1.0), label=False)
         return
     out.add("note", f"MAC organisation {info.organisation}", ev, rule, 0.0)
     org_ev = Evidence("mac.org", info.organisation, ev.source, ev.address)
@@ -458,7 +464,12 @@ def _resolve(claims: list[Claim], table: VendorTable, policy: Policy) -> Identif
     if makers:
         chosen, support = makers[0][2], makers[0][1]
         if all(c.rule.startswith("oui:") for c in chosen):
-            if maker in _BROAD_OUI_VENDORS:
+            if all(c.key in _MAC_FACTORS for c in chosen):
+                weak = (
+                    f"only a MAC read out of a UUID names {maker} (a firmware SDK may reuse "
+                    "one UUID node on every device)"
+                )
+            elif maker in _BROAD_OUI_VENDORS:
                 weak = (
                     f"the MAC block alone names {maker}, whose MAC blocks are also in "
                     "phones, laptops and other non-camera products"

@@ -204,7 +204,7 @@ def _wsd(data: bytes, address: str) -> list[Evidence]:
             for value in _element_texts(text, element):
                 found.add(key, " ".join(value.split()))
         for value in _element_texts(text, "Address"):
-            found.add("wsd.endpoint", value.strip())
+            wsd.add_endpoint(found, value)
         if not found.items():
             raise
         return found.items()
@@ -344,7 +344,7 @@ def _named_fields(kind: str, fields: Mapping[str, str], address: str) -> list[Ev
         wsd.add_scopes(found, by_name.get("scopes", ""))
         for name, key in (("types", "wsd.types"), ("xaddrs", "wsd.xaddrs")):
             found.add(key, " ".join(by_name.get(name, "").split()) or None)
-        found.add("wsd.endpoint", by_name.get("address"))
+        wsd.add_endpoint(found, by_name.get("address"))
     else:
         found.add("ssdp.server", by_name.get("server"))
         found.add("ssdp.usn", by_name.get("usn"))

@@ -23,6 +23,7 @@ __all__ = [
     "SOURCE",
     "TYPES_DEVICE",
     "TYPES_NVT",
+    "add_endpoint",
     "add_scopes",
     "build_probe",
     "parse_probe_matches",
@@ -50,7 +51,13 @@ _DISCOVERY_TO: Final = "urn:schemas-xmlsoap-org:ws:2005:04:discovery"
 _QNAME: Final = r"[A-Za-z_][\w.-]*:[A-Za-z_][\w.-]*"
 _QNAME_LIST: Final = re.compile(rf"{_QNAME}(?:\s+{_QNAME})*")
 _SCOPE_PREFIX: Final = "onvif://www.onvif.org/"
-_SCOPE_KINDS: Final = frozenset({"name", "hardware", "mac", "location", "type", "profile"})
+_SCOPE_KINDS: Final = frozenset(
+    {"name", "hardware", "mac", "location", "type", "profile", "manufacturer", "extension"}
+)
+_UUID_V1: Final = re.compile(
+    r"(?:urn:)?uuid:[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[89ab][0-9a-f]{3}-([0-9a-f]{12})",
+    re.IGNORECASE,
+)
 
 
 def build_probe(message_id: str, types: str = TYPES_NVT) -> bytes:
@@ -105,6 +112,21 @@ def add_scopes(found: EvidenceList, scopes_text: str, key_prefix: str = "wsd.sco
             found.add_mac(None, decoded)
 
 
+def add_endpoint(found: EvidenceList, address_text: str | None) -> None:
+    """``wsd.endpoint``, and for a time-based (version 1) UUID whose node is a unicast
+    address, that node as ``wsd.endpoint_mac`` (RFC 4122 sec. 4.1.6: the node of a
+    version-1 UUID is the generating host's IEEE 802 address). Not the identity ``mac``:
+    a firmware SDK may build every device's UUID from one fixed node."""
+    if address_text is None:
+        return
+    value = address_text.strip()
+    found.add("wsd.endpoint", value)
+    node = _UUID_V1.fullmatch(value)
+    if node is not None and not int(node.group(1)[:2], 16) & 0x01:
+        digits = node.group(1).lower()
+        found.add("wsd.endpoint_mac", ":".join(digits[i : i + 2] for i in range(0, 12, 2)))
+
+
 def parse_probe_matches(data: bytes, address: str) -> list[Evidence]:
     """Evidence from a ProbeMatches message; ``[]`` for other messages (e.g. our Probe echo).
 
@@ -120,7 +142,7 @@ def parse_probe_matches(data: bytes, address: str) -> list[Evidence]:
     for match in descendants(matches, "ProbeMatch"):
         reference = child(match, "EndpointReference")
         if reference is not None:
-            found.add("wsd.endpoint", child_text(reference, "Address"))
+            add_endpoint(found, child_text(reference, "Address"))
         types = child_text(match, "Types")
         if types is not None:
             found.add("wsd.types", " ".join(types.split()))

@@ -7,6 +7,7 @@ import pytest
 
 from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
 from camcensus.scanner.core import wsd
+from camcensus.scanner.core._evidence import EvidenceList
 
 ADDRESS = "198.18.0.11"
 MESSAGE_ID = "uuid:0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
@@ -55,6 +56,7 @@ def test_parse_probe_matches(capture: Callable[[str], bytes]) -> None:
     pairs = [(e.key, e.value) for e in found]
     assert pairs == [
         ("wsd.endpoint", "urn:uuid:5a1f0e2c-7b3d-11ee-8000-bcad280a0b0c"),
+        ("wsd.endpoint_mac", "bc:ad:28:0a:0b:0c"),  # a version-1 UUID's node
         ("wsd.types", "dn:NetworkVideoTransmitter tds:Device"),
         (
             "wsd.xaddrs",
@@ -72,6 +74,24 @@ def test_parse_probe_matches(capture: Callable[[str], bytes]) -> None:
         ("wsd.scope.location", "city/hangzhou"),
     ]
     assert {(e.source, e.address) for e in found} == {("wsd", ADDRESS)}
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "node"),
+    [
+        ("urn:uuid:5a1f0e2c-7b3d-11ee-8000-bcad280a0b0c", "bc:ad:28:0a:0b:0c"),
+        ("uuid:2419d68a-2dd2-21b2-a205-ACCC8E270AD8", None),  # version 2: not time-based
+        ("urn:uuid:08a6f3cd-312c-4810-837e-fb2859be05bb", None),  # version 4: random
+        ("urn:uuid:5a1f0e2c-7b3d-11ee-8000-0bcad280a0b0", None),  # group bit: a random node
+        ("urn:uuid:not-a-uuid", None),
+    ],
+)
+def test_endpoint_mac_only_from_a_version_1_uuid(endpoint: str, node: str | None) -> None:
+    found = EvidenceList("wsd", ADDRESS)
+    wsd.add_endpoint(found, endpoint)
+    macs = [e.value for e in found.items() if e.key == "wsd.endpoint_mac"]
+    assert macs == ([node] if node else [])
+    assert "mac" not in {e.key for e in found.items()}  # never the identity key
 
 
 def test_relates_to_matches_our_message_id(capture: Callable[[str], bytes]) -> None:

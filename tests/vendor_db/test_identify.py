@@ -135,6 +135,17 @@ def test_huawei_mac_alone_is_only_a_possible_flag_and_says_why() -> None:
     assert any("phones, laptops" in r for r in result.flag.reasons)
 
 
+def test_a_mac_read_out_of_a_uuid_alone_is_only_possible() -> None:
+    # the node of a WS-Discovery endpoint UUID: an SDK may stamp one node on every device
+    result = ident({"wsd.endpoint_mac": "bc:ad:28:0a:0b:0c"})  # Hikvision MA-L block
+    assert result.maker == "Hikvision"
+    assert (result.flag.flagged, result.flag.level) == (False, "possible")
+    assert any("UUID" in r for r in result.flag.reasons)
+    # beside the link-layer MAC of the same block it adds to it, and the device is flagged
+    both = ident({"mac": "bc:ad:28:0a:0b:0c", "wsd.endpoint_mac": "bc:ad:28:0a:0b:0c"})
+    assert both.flag.level == "flagged"
+
+
 @pytest.mark.parametrize(
     ("evidence", "maker"),
     [
