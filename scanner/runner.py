@@ -40,7 +40,14 @@ from camcensus.base.evidence import Evidence
 from camcensus.scanner.core.merge import Merger
 from camcensus.scanner.core.schema import Device, ScanStatus
 from camcensus.scanner.core.scope import Scope, Target, check_targets, expand_hosts, parse_targets
-from camcensus.scanner.probes import DISCOVERY, FOLLOW_UP, HOST_PROBES, SWEEP, ports
+from camcensus.scanner.probes import (
+    DISCOVERY,
+    FOLLOW_UP,
+    HOST_PROBES,
+    ROUTED_DISCOVERY,
+    SWEEP,
+    ports,
+)
 from camcensus.scanner.probes.context import (
     Credentials,
     DiscoveryProbe,
@@ -290,6 +297,7 @@ class ScanConfig:
     max_requests_per_host: int = 26
     host_concurrency: int = 128
     discovery: tuple[DiscoveryProbe, ...] = DISCOVERY
+    routed_discovery: tuple[DiscoveryProbe, ...] = ROUTED_DISCOVERY
     sweep: DiscoveryProbe | None = SWEEP
     follow_up_probes: tuple[HostProbe, ...] = FOLLOW_UP
     host_probes: tuple[HostProbe, ...] = HOST_PROBES
@@ -313,6 +321,7 @@ class ScanConfig:
             "max_connections_per_host": self.max_connections_per_host,
             "max_requests_per_host": self.max_requests_per_host,
             "probes": [p.NAME for p in self.discovery]
+            + [p.NAME for p in self.routed_discovery]
             + ([self.sweep.NAME] if self.sweep else [])
             + [p.NAME for p in self.follow_up_probes + self.host_probes],
         }
@@ -433,6 +442,7 @@ async def _scan_body(
     ours = str(ctx.interface.ip)
     on_link = tuple(expand_hosts(plan.on_link))
     routed = tuple(h for h in expand_hosts(plan.routed) if str(h) != ours)
+    routed_set = {str(h) for h in routed}
     evidence: list[Evidence] = []
     if on_link:  # discovery (ARP, multicast, broadcast) on the link only
         link_ctx = replace(ctx, hosts=on_link)
@@ -444,12 +454,25 @@ async def _scan_body(
             if outcome.error:
                 _warn(result, progress, f"probe {outcome.name} failed: {outcome.error}")
             evidence.extend(e for e in found if link_ctx.in_scope(e.address))
-    found_on_link = {e.address for e in evidence if e.address != ours}
+    if routed:  # behind a router: unicast searches of every routed address
+        routed_ctx = replace(ctx, hosts=routed, link_local=False)
+        pairs = await asyncio.gather(
+            *(_run_discovery(p, routed_ctx, deadline_s, progress) for p in config.routed_discovery)
+        )
+        for outcome, found in pairs:
+            result.outcomes.append(outcome)
+            if outcome.error:
+                _warn(result, progress, f"probe {outcome.name} failed: {outcome.error}")
+            evidence.extend(e for e in found if routed_ctx.in_scope(e.address))
+    found_on_link = {
+        e.address for e in evidence if e.address != ours and e.address not in routed_set
+    }
     # routed addresses answer no ARP and no multicast: the port sweep is what finds them
     sweep_hosts = sorted(
         {IPv4Address(a) for a in found_on_link} | set(routed), key=lambda a: int(a)
     )
-    progress.hosts_found(len(found_on_link))
+    if on_link:
+        progress.hosts_found(len(found_on_link))
     if config.sweep is not None and sweep_hosts:
         sweep_ctx = replace(ctx, hosts=tuple(sweep_hosts))
         sweep_deadline_s = ports.sweep_deadline_s(config.timeout_s, len(sweep_hosts))

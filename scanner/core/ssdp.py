@@ -6,6 +6,7 @@ SERVER, USN and LOCATION (the URL of the device description XML, section 2.3).
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import urllib.parse
 from typing import Final
@@ -44,9 +45,11 @@ DESCRIPTION_FIELDS: Final = (
 )
 
 
-def build_msearch(st: str = "ssdp:all", mx_s: int = 1) -> bytes:
+def build_msearch(st: str = "ssdp:all", mx_s: int = 1, unicast_to: str | None = None) -> bytes:
     """An M-SEARCH for search target ``st``; devices spread replies over ``mx_s`` seconds.
 
+    ``unicast_to`` makes it the unicast form (UDA 1.1 sec. 1.3.2: HOST is the device's
+    address and port, no MX: the device answers at once), for a device behind a router.
     Raises ValueError for an ``st`` with whitespace/control characters or ``mx_s``
     outside 1..5 (the range UDA 2.0 allows).
     """
@@ -54,6 +57,15 @@ def build_msearch(st: str = "ssdp:all", mx_s: int = 1) -> bytes:
         raise ValueError(f"unsafe SSDP search target: {st!r}")
     if not 1 <= mx_s <= 5:
         raise ValueError(f"MX must be 1..5 seconds, got {mx_s}")
+    if unicast_to is not None:
+        host = str(ipaddress.IPv4Address(unicast_to))  # ValueError for anything else
+        return (
+            "M-SEARCH * HTTP/1.1\r\n"
+            f"HOST: {host}:{PORT}\r\n"
+            'MAN: "ssdp:discover"\r\n'
+            f"ST: {st}\r\n"
+            "\r\n"
+        ).encode("ascii")
     return (
         "M-SEARCH * HTTP/1.1\r\n"
         f"HOST: {MULTICAST_GROUP}:{PORT}\r\n"

@@ -16,14 +16,14 @@ from camcensus.scanner.core import http, ssdp
 from camcensus.scanner.probes import _io
 from camcensus.scanner.probes.context import ProbeContext
 
-__all__ = ["MAX_DESCRIPTIONS", "NAME", "run"]
+__all__ = ["MAX_DESCRIPTIONS", "NAME", "description", "run"]
 
 NAME: Final[str] = "ssdp"
 LISTEN_S: Final = 1.5
 MAX_DESCRIPTIONS: Final = 512
 
 
-async def _description(ctx: ProbeContext, address: str, location: str) -> list[Evidence]:
+async def description(ctx: ProbeContext, address: str, location: str) -> list[Evidence]:
     """Evidence from one description; ``[]`` whatever hostile bytes the device sends.
 
     ValueError covers a bad URL or port and UnicodeError; LookupError an unknown
@@ -66,6 +66,6 @@ async def run(ctx: ProbeContext) -> list[Evidence]:
         if location is not None and source not in locations:
             locations[source] = location
     jobs = list(locations.items())[:MAX_DESCRIPTIONS]
-    for items in await asyncio.gather(*(_description(ctx, a, loc) for a, loc in jobs)):
+    for items in await asyncio.gather(*(description(ctx, a, loc) for a, loc in jobs)):
         found.extend(items)
     return list(dict.fromkeys(found))

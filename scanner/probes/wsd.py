@@ -18,7 +18,7 @@ from camcensus.scanner.core import wsd
 from camcensus.scanner.probes._io import datagrams
 from camcensus.scanner.probes.context import HostInfo, ProbeContext
 
-__all__ = ["NAME", "run", "run_host"]
+__all__ = ["NAME", "matches", "run", "run_host"]
 
 NAME: Final[str] = "wsd"
 LISTEN_S: Final = 1.5
@@ -35,7 +35,7 @@ async def run(ctx: ProbeContext) -> list[Evidence]:
     """Multicast one Probe per device type; evidence from every matching reply."""
     ids, sends = _probes((wsd.MULTICAST_GROUP, wsd.PORT))
     replies = await datagrams(ctx, sends, listen_s=min(LISTEN_S, ctx.timeout_s))
-    return _matches(replies, ids)
+    return matches(replies, ids)
 
 
 async def run_host(ctx: ProbeContext, host: HostInfo) -> list[Evidence]:
@@ -45,10 +45,10 @@ async def run_host(ctx: ProbeContext, host: HostInfo) -> list[Evidence]:
     ids, sends = _probes((host.ip, wsd.PORT))
     async with ctx.budget.slot(host.ip, requests=len(sends)):
         replies = await datagrams(ctx, sends, listen_s=min(UNICAST_LISTEN_S, ctx.timeout_s))
-    return _matches([r for r in replies if r[1] == host.ip], ids)
+    return matches([r for r in replies if r[1] == host.ip], ids)
 
 
-def _matches(replies: list[tuple[bytes, str]], ids: set[str]) -> list[Evidence]:
+def matches(replies: list[tuple[bytes, str]], ids: set[str]) -> list[Evidence]:
     found: list[Evidence] = []
     seen: set[Evidence] = set()
     for data, source in replies:

@@ -67,6 +67,7 @@ class Sleeper:
 def _config(targets: tuple[str, ...], scope: Scope, **kwargs: object) -> ScanConfig:
     defaults: dict[str, object] = {
         "discovery": (),
+        "routed_discovery": (),
         "sweep": None,
         "follow_up_probes": (),
         "host_probes": (),
@@ -119,15 +120,23 @@ async def test_routed_targets_get_the_sweep_and_no_discovery(inventory: Inventor
         ],
     )
     host = FakeHostProbe()
+    udp_only = FakeDiscovery("unicast", [Evidence("wsd.types", "dn:NVT", "wsd", "198.18.17.20")])
     config = _config(
         ("198.18.0.0/24", "198.18.16.0/24", "198.18.17.0/24"),
         builtin_scope("lab"),
         discovery=(link,),
+        routed_discovery=(udp_only,),
         sweep=sweep,
         host_probes=(host,),
         route=_via_lab_if,
     )
     result = await run_scan(config, inventory)
+    # unicast discovery saw every routed address and nothing on the link, without multicast
+    (routed_ctx,) = udp_only.calls
+    assert {str(h) for h in routed_ctx.hosts} == {
+        f"198.18.{n}.{m}" for n in (16, 17) for m in range(1, 255)
+    }
+    assert not routed_ctx.link_local
     # discovery (ARP, multicast) saw only the on-link target's addresses
     (discovery_ctx,) = link.calls
     assert all(str(h).startswith("198.18.0.") for h in discovery_ctx.hosts)
@@ -138,11 +147,12 @@ async def test_routed_targets_get_the_sweep_and_no_discovery(inventory: Inventor
     assert "198.18.0.10" in swept
     assert not any(h.startswith("198.18.0.") and h != "198.18.0.10" for h in swept)
     assert {f"198.18.16.{n}" for n in range(1, 255)} <= swept
-    assert {h.ip for h in host.hosts} == {"198.18.0.10", "198.18.16.10"}
+    # a host that answered only a unicast search is live too
+    assert {h.ip for h in host.hosts} == {"198.18.0.10", "198.18.16.10", "198.18.17.20"}
     assert [(c.target, c.reached, c.addresses, c.answered) for c in result.coverage] == [
         ("198.18.0.0/24", "on-link", 254, 1),
         ("198.18.16.0/24", "routed", 254, 1),
-        ("198.18.17.0/24", "routed", 254, 0),
+        ("198.18.17.0/24", "routed", 254, 1),
     ]
 
 

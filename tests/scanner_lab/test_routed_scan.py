@@ -25,12 +25,16 @@ def routed(make_lab: Callable[..., Lab]) -> Lab:
     return make_lab("cctrscan", devices=40, mix="default", routed_subnets=SUBNETS)
 
 
-def _tcp_reachable(profile: object) -> bool:
-    """A device a unicast TCP sweep can find: it has an open TCP port."""
+def _unicast_reachable(profile: object) -> bool:
+    """A device unicast can find: an open TCP port, or an answer to a unicast
+    WS-Discovery Probe, DHIP search or M-SEARCH."""
     data = getattr(profile, "data", {})
     replay = data.get("replay", {})
-    return bool(data.get("tcp", {}).get("open")) or bool(
-        replay.get("rtsp") or replay.get("http") or replay.get("tcp")
+    return (
+        bool(data.get("tcp", {}).get("open"))
+        or any(section in data for section in ("wsd", "dhip", "ssdp"))
+        or bool(replay.get("rtsp") or replay.get("http") or replay.get("tcp"))
+        or bool(replay.get("udp"))
     )
 
 
@@ -47,11 +51,13 @@ def test_routed_subnets_are_scanned_by_unicast_in_one_run(routed: Lab, tmp_path:
         (t, "routed", 254) for t in targets
     ]
     # nothing link-local ran: no discovery probe, so no multicast left the admin segment
-    assert {p["name"] for p in result["probes"]} == {"ports", "wsd", "banner", "onvif"}
+    assert {p["name"] for p in result["probes"]} == {"unicast", "ports", "wsd", "banner", "onvif"}
     profiles = routed.profiles()
-    expected = {d.ip for d in routed.devices if _tcp_reachable(profiles[d.profile_id])}
+    expected = {d.ip for d in routed.devices if _unicast_reachable(profiles[d.profile_id])}
     found = {d["ip"]: d for d in result["devices"]}
     assert set(found) == expected
+    # what only a MAC would reveal (a laptop, a phone) stays unseen without SNMP
+    assert len(expected) < len(routed.devices)
     assert sum(c["answered"] for c in result["coverage"]) == len(expected)
     # every camera and recorder found is named, and flagged, as the truth says, from
     # unicast evidence alone (no ARP crosses a router; a MAC is known only where the
