@@ -446,24 +446,12 @@ async def _scan_body(
     evidence: list[Evidence] = []
     if on_link:  # discovery (ARP, multicast, broadcast) on the link only
         link_ctx = replace(ctx, hosts=on_link)
-        pairs = await asyncio.gather(
-            *(_run_discovery(p, link_ctx, deadline_s, progress) for p in config.discovery)
-        )
-        for outcome, found in pairs:
-            result.outcomes.append(outcome)
-            if outcome.error:
-                _warn(result, progress, f"probe {outcome.name} failed: {outcome.error}")
-            evidence.extend(e for e in found if link_ctx.in_scope(e.address))
+        evidence += await _discover(config.discovery, link_ctx, deadline_s, progress, result)
     if routed:  # behind a router: unicast searches of every routed address
         routed_ctx = replace(ctx, hosts=routed, link_local=False)
-        pairs = await asyncio.gather(
-            *(_run_discovery(p, routed_ctx, deadline_s, progress) for p in config.routed_discovery)
+        evidence += await _discover(
+            config.routed_discovery, routed_ctx, deadline_s, progress, result
         )
-        for outcome, found in pairs:
-            result.outcomes.append(outcome)
-            if outcome.error:
-                _warn(result, progress, f"probe {outcome.name} failed: {outcome.error}")
-            evidence.extend(e for e in found if routed_ctx.in_scope(e.address))
     found_on_link = {
         e.address for e in evidence if e.address != ours and e.address not in routed_set
     }
@@ -528,6 +516,24 @@ async def _scan_body(
         )
         result.outcomes.append(outcome)
         progress.probe_finished(outcome)
+
+
+async def _discover(
+    probes: Sequence[DiscoveryProbe],
+    ctx: ProbeContext,
+    deadline_s: float,
+    progress: Progress,
+    result: ScanResult,
+) -> list[Evidence]:
+    """Run discovery probes at once over ``ctx.hosts``; their in-scope evidence."""
+    pairs = await asyncio.gather(*(_run_discovery(p, ctx, deadline_s, progress) for p in probes))
+    evidence: list[Evidence] = []
+    for outcome, found in pairs:
+        result.outcomes.append(outcome)
+        if outcome.error:
+            _warn(result, progress, f"probe {outcome.name} failed: {outcome.error}")
+        evidence.extend(e for e in found if ctx.in_scope(e.address))
+    return evidence
 
 
 def _coverage(plan: TargetPlan, live: Sequence[str]) -> list[Coverage]:
