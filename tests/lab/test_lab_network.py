@@ -17,7 +17,6 @@ import socket
 import ssl
 import struct
 import subprocess
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from capture import RootCapture
 
 from camcensus.lab import netns
 from camcensus.lab.api import Lab
@@ -168,38 +168,10 @@ def test_no_lab_namespace_has_a_route_out(lab: Lab) -> None:
     )
 
 
-class _RootCapture:
-    """Passive capture of every frame on the root namespace's interfaces (sends nothing)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(0x0003))
-        self.sock.settimeout(0.2)
-        self.frames: list[bytes] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.frames.append(self.sock.recv(65535))
-            except TimeoutError:
-                continue
-
-    def __enter__(self) -> _RootCapture:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
-
-
 def test_lab_traffic_never_reaches_the_host_interfaces(lab: Lab) -> None:
     """Capture in the root namespace while the admin probes the whole lab."""
     lab_macs = {bytes.fromhex(d.mac.replace(":", "")) for d in lab.devices}
-    lab_net = bytes([198, 18])
-    with _RootCapture() as capture:
+    with RootCapture() as capture:
         in_admin(lab, lambda: udp_exchange(b"ping", (BROADCAST, 9), broadcast=True, wait_s=0.3))
         in_admin(lab, lambda: udp_exchange(_wsd_probe(), ("239.255.255.250", 3702)))
         in_admin(lab, lambda: [_nudge(d.ip) for d in lab.devices])
@@ -208,13 +180,7 @@ def test_lab_traffic_never_reaches_the_host_interfaces(lab: Lab) -> None:
             marker.sendto(b"camcensus-capture-marker", ("127.0.0.1", 9))
         time.sleep(0.5)
     assert any(b"camcensus-capture-marker" in f for f in capture.frames), "capture saw nothing"
-    leaks = []
-    for frame in capture.frames:
-        src_mac, dst_mac = frame[6:12], frame[0:6]
-        ethertype = frame[12:14]
-        ip_leak = ethertype == b"\x08\x00" and (frame[26:28] == lab_net or frame[30:32] == lab_net)
-        if src_mac in lab_macs or dst_mac in lab_macs or ip_leak:
-            leaks.append(frame[:42].hex())
+    leaks = capture.lab_frames(lab_macs)
     assert not leaks, f"{len(leaks)} lab frames seen on the host's interfaces: {leaks[:3]}"
 
 
