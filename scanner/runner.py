@@ -206,8 +206,8 @@ def choose_interface(
     if not fitting:
         specs = ", ".join(t.spec for t in targets)
         raise ScopeError(
-            f"no local interface has a connected subnet containing all targets ({specs}); "
-            "camcensus scans only directly connected subnets"
+            f"no local interface has a connected subnet containing all of {specs}; "
+            "scan the subnets of each interface in a run of their own"
         )
     iface = min(fitting, key=lambda i: i.network.num_addresses)
     try:
