@@ -331,9 +331,8 @@ def _mac_claims(
     hit = fps.match("mac.org", info.organisation)
     if hit is not None:
         for fld, fvalue in hit.fields.items():
-            out.add(
-                fld, fvalue, org_ev, f"fingerprint:{hit.fingerprint.id}", hit.fingerprint.weight
-            )
+            weight = hit.fingerprint.weight * _MAC_FACTORS.get(ev.key, 1.0)
+            out.add(fld, fvalue, org_ev, f"fingerprint:{hit.fingerprint.id}", weight)
 
 
 def _noisy_or(weights: Iterable[float]) -> float:

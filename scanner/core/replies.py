@@ -194,9 +194,9 @@ def _wsd(data: bytes, address: str) -> list[Evidence]:
     try:
         return wsd.parse_probe_matches(data, address)
     except MalformedReplyError:
-        # a list of scopes, or a match cut or elided where it was published
-        # a match cut, elided, or quoted without its namespace declarations: the
-        # elements read by name, as far as they are there
+        # a list of scopes, or a match cut, elided, or quoted without its namespace
+        # declarations where it was published: the elements read by name, as far as
+        # they are there
         found = EvidenceList(wsd.SOURCE, address)
         text = data.decode("utf-8", errors="replace")
         wsd.add_scopes(found, " ".join(_SCOPE_URL.findall(text)))
