@@ -363,8 +363,17 @@ class Inventory:
         try:
             self._db.execute("PRAGMA foreign_keys = ON")
             _SCHEMA.apply(self._db)
+            present = {column.name for column in self._db["devices"].columns}
         except sqlite3.DatabaseError as exc:
             raise InventoryError(f"cannot open or migrate the inventory: {exc}") from exc
+        missing = sorted({f.name for f in FIELDS if f.column is not None} - present)
+        if missing:
+            # a database some other program (or an unreleased build) wrote under our name
+            raise InventoryError(
+                "the inventory's devices table lacks the columns "
+                f"{', '.join(missing)} its schema version promises: not written by this "
+                "camcensus; keep it and scan into a new --db"
+            )
         self.recover_stale_scans()
 
     @classmethod

@@ -64,6 +64,18 @@ def test_garbage_file_raises_inventory_error(tmp_path: Path) -> None:
         Inventory.open(path)
 
 
+def test_a_devices_table_missing_a_column_is_refused_clearly_and_kept(tmp_path: Path) -> None:
+    path = tmp_path / "foreign.db"
+    Inventory.open(path).close()
+    with sqlite3.connect(path) as conn:  # as a foreign or half-migrated database would be
+        conn.execute("DROP VIEW device_overview")
+        conn.execute("ALTER TABLE devices DROP COLUMN flag_level")
+    before = path.read_bytes()
+    with pytest.raises(InventoryError, match="lacks the columns flag_level"):
+        Inventory.open(path)
+    assert path.read_bytes() == before
+
+
 def test_rescan_updates_device_instead_of_duplicating(inv: Inventory) -> None:
     first = _scan(inv, make_device(5))
     inv.set_site(make_device(5).device_key, "HQ lobby")
