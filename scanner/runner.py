@@ -128,6 +128,14 @@ class TargetPlan:
         return bool(self.on_link)
 
 
+def _named(interfaces: Sequence[Interface], wanted: str | None) -> list[Interface]:
+    """The interfaces called ``wanted`` (all when None); ScopeError when there is none."""
+    candidates = [i for i in interfaces if wanted is None or i.name == wanted]
+    if wanted is not None and not candidates:
+        raise ScopeError(f"no interface named {wanted!r} with an IPv4 address")
+    return candidates
+
+
 def plan_targets(
     targets: Sequence[Target],
     scope: Scope,
@@ -146,9 +154,7 @@ def plan_targets(
     lookup gives its address). ScopeError when a target has no route, or needs
     another interface than the on-link ones.
     """
-    candidates = [i for i in interfaces if wanted is None or i.name == wanted]
-    if wanted is not None and not candidates:
-        raise ScopeError(f"no interface named {wanted!r} with an IPv4 address")
+    candidates = _named(interfaces, wanted)
 
     def on(iface: Interface, target: Target) -> bool:
         return target.first in iface.network and target.last in iface.network
@@ -197,9 +203,7 @@ def choose_interface(
     Raises ScopeError when no such interface exists, or when the chosen interface's
     subnet is not wholly inside ``scope`` (discovery multicast/broadcast reaches it all).
     """
-    candidates = [i for i in interfaces if wanted is None or i.name == wanted]
-    if wanted is not None and not candidates:
-        raise ScopeError(f"no interface named {wanted!r} with an IPv4 address")
+    candidates = _named(interfaces, wanted)
     fitting = [
         i for i in candidates if all(t.first in i.network and t.last in i.network for t in targets)
     ]
