@@ -29,17 +29,25 @@ import os
 import platform
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from ipaddress import IPv4Address
-from typing import Final, Protocol
+from typing import Final, Literal, Protocol
 
 from camcensus.base.errors import CamcensusError, ScopeError
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core.merge import Merger
 from camcensus.scanner.core.schema import Device, ScanStatus
-from camcensus.scanner.core.scope import Scope, Target, check_targets, expand_hosts, parse_targets
+from camcensus.scanner.core.scope import (
+    Scope,
+    Target,
+    check_targets,
+    expand_hosts,
+    parse_target,
+    parse_targets,
+)
+from camcensus.scanner.core.snmp_tables import Route, SnmpCredentials, parse_proc_net_route
 from camcensus.scanner.probes import (
     DISCOVERY,
     FOLLOW_UP,
@@ -48,6 +56,7 @@ from camcensus.scanner.probes import (
     SWEEP,
     ports,
 )
+from camcensus.scanner.probes import snmp as snmp_probe
 from camcensus.scanner.probes.context import (
     Credentials,
     DiscoveryProbe,
@@ -71,9 +80,12 @@ __all__ = [
     "Progress",
     "ScanConfig",
     "ScanResult",
+    "SnmpCoverage",
     "choose_interface",
+    "choose_snmp_agents",
     "list_interfaces",
     "plan_targets",
+    "read_routes",
     "route_source",
     "run_scan",
 ]
@@ -110,6 +122,20 @@ def route_source(address: str) -> str | None:
             return None
         source: str = probe.getsockname()[0]
         return source
+
+
+def read_routes() -> list[Route]:
+    """The kernel's IPv4 routes of this network namespace (``/proc/net/route``); empty
+    where there is no such file."""
+    try:
+        with open("/proc/net/route", encoding="ascii") as table:
+            text = table.read(1 << 20)
+    except (OSError, UnicodeDecodeError):
+        return []
+    try:
+        return parse_proc_net_route(text)
+    except CamcensusError:
+        return []
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +208,54 @@ def plan_targets(
                     f"({iface.ip}): scan it in a run of its own"
                 )
     return TargetPlan(iface, on_link, routed)
+
+
+def choose_snmp_agents(
+    named: Sequence[str],
+    routes: Sequence[Route],
+    iface: Interface,
+    scope: Scope,
+    route: Callable[[str], str | None] = route_source,
+    *,
+    use_gateways: bool = True,
+    allow_public: bool = False,
+) -> tuple[tuple[str, ...], list[str]]:
+    """The SNMP agents a scan may read, and a warning for each gateway left out.
+
+    ``named`` agents (the scope file's ``snmp-agent`` lines) must lie inside the scope
+    (ScopeError otherwise); with ``use_gateways``, the gateways of the kernel's routes
+    through ``iface`` are added when they are in scope (else a warning).  An agent must
+    be on ``iface``'s subnet or reached through it.
+    """
+    agents: dict[str, None] = {}
+    notes: list[str] = []
+    for text in named:
+        target = parse_target(text)
+        if target.num_addresses != 1:
+            raise ScopeError(f"an SNMP agent is one address, not {text}")
+        check_targets([target], scope, allow_public=allow_public)
+        agents[str(target.first)] = None
+    if use_gateways:
+        for gateway in dict.fromkeys(
+            str(r.gateway) for r in routes if r.gateway is not None and r.interface == iface.name
+        ):
+            if gateway in agents:
+                continue
+            try:
+                check_targets([parse_target(gateway)], scope, allow_public=allow_public)
+            except ScopeError as exc:
+                notes.append(f"gateway {gateway} not read over SNMP: {exc}")
+                continue
+            agents[gateway] = None
+    chosen: list[str] = []
+    for agent in agents:
+        if IPv4Address(agent) not in iface.network and route(agent) != str(iface.ip):
+            notes.append(
+                f"SNMP agent {agent} not read: it is not reached through {iface.name} ({iface.ip})"
+            )
+            continue
+        chosen.append(agent)
+    return tuple(chosen), notes
 
 
 def _network_target(iface: Interface) -> Target:
@@ -283,6 +357,11 @@ def _network_transport(interface: Interface, is_root: bool) -> Transport:
     return NetworkTransport(interface, is_root=is_root)
 
 
+RoutedSweep = Literal["all", "snmp"]
+"""How routed targets are swept: ``all`` their addresses, or (``snmp``) only the ones a
+router's ARP cache lists, for targets inside a subnet that router is connected to."""
+
+
 @dataclass(frozen=True, slots=True)
 class ScanConfig:
     """Everything a scan needs; probes, interface listing and the transport under the
@@ -312,6 +391,11 @@ class ScanConfig:
     clock: Callable[[], datetime] = utc_now
     operator: str | None = None
     host: str | None = None
+    snmp_credentials: SnmpCredentials | None = field(default=None, repr=False)
+    snmp_agents: tuple[str, ...] = ()
+    snmp_gateways: bool = True
+    routed_sweep: RoutedSweep = "all"
+    routes: Callable[[], Sequence[Route]] = read_routes
 
     def options(self) -> dict[str, object]:
         """Scan options for the audit record: never the credentials themselves."""
@@ -324,6 +408,10 @@ class ScanConfig:
             "onvif_login_configured": self.credentials is not None,
             "max_connections_per_host": self.max_connections_per_host,
             "max_requests_per_host": self.max_requests_per_host,
+            "snmp_configured": self.snmp_credentials is not None,
+            "snmp_agents": list(self.snmp_agents),
+            "snmp_gateways": self.snmp_gateways,
+            "routed_sweep": self.routed_sweep,
             "probes": [p.NAME for p in self.discovery]
             + [p.NAME for p in self.routed_discovery]
             + ([self.sweep.NAME] if self.sweep else [])
@@ -333,13 +421,32 @@ class ScanConfig:
 
 @dataclass(frozen=True, slots=True)
 class Coverage:
-    """How the scan reached one target: ``on-link`` (every discovery method) or
-    ``routed`` (unicast only), how many addresses it covered, how many answered."""
+    """How the scan reached one target: ``on-link`` (every discovery method),
+    ``routed`` (unicast to every address), ``snmp`` (unicast to the addresses a router's
+    ARP cache listed) or ``routed, snmp`` (the one for some addresses, the other for
+    the rest); how many addresses it probed, how many answered, and
+    how many of its addresses got their MAC from a router's ARP cache."""
 
     target: str
     reached: str
     addresses: int
     answered: int
+    snmp_macs: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SnmpCoverage:
+    """What one SNMP agent gave: ARP and forwarding entries, how many ARP entries lie in
+    the targets, and the MACs its tables list that no device of this scan has
+    ("unmapped MACs": a device that answered no probe, or one outside the targets)."""
+
+    agent: str
+    version: str
+    error: str | None
+    arp_entries: int
+    fdb_entries: int
+    in_targets: int
+    unmapped_macs: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -354,6 +461,7 @@ class ScanResult:
     duration_s: float = 0.0
     by_key: dict[str, Device] = field(default_factory=dict)
     coverage: list[Coverage] = field(default_factory=list)
+    snmp: list[SnmpCoverage] = field(default_factory=list)
 
     @property
     def devices(self) -> list[Device]:
@@ -440,14 +548,21 @@ async def _scan_body(
     progress: Progress,
     result: ScanResult,
     plan: TargetPlan,
+    agents: Sequence[str] = (),
 ) -> None:
     merger = Merger(config.policy or Policy.default())
     deadline_s = config.timeout_s + DISCOVERY_GRACE_S
     ours = str(ctx.interface.ip)
     on_link = tuple(expand_hosts(plan.on_link))
     routed = tuple(h for h in expand_hosts(plan.routed) if str(h) != ours)
+    reads: list[snmp_probe.AgentRead] = []
+    if config.snmp_credentials is not None and agents:
+        reads = await _harvest(config.snmp_credentials, ctx, agents, progress, result)
+    evidence: list[Evidence] = snmp_probe.mac_evidence(reads, ctx.host_set - {ours})
+    by_snmp: dict[str, str] = {}
+    if config.routed_sweep == "snmp" and reads:
+        routed, by_snmp = _harvested_only(plan.routed, routed, reads)
     routed_set = {str(h) for h in routed}
-    evidence: list[Evidence] = []
     if on_link:  # discovery (ARP, multicast, broadcast) on the link only
         link_ctx = replace(ctx, hosts=on_link)
         evidence += await _discover(config.discovery, link_ctx, deadline_s, progress, result)
@@ -457,7 +572,9 @@ async def _scan_body(
             config.routed_discovery, routed_ctx, deadline_s, progress, result
         )
     found_on_link = {
-        e.address for e in evidence if e.address != ours and e.address not in routed_set
+        e.address
+        for e in evidence
+        if e.address != ours and e.address not in routed_set and e.source != snmp_probe.SOURCE
     }
     # routed addresses answer no ARP and no multicast: the port sweep is what finds them
     sweep_hosts = sorted(
@@ -480,7 +597,8 @@ async def _scan_body(
     if routed:
         progress.hosts_found(len(live))
     live_ctx = replace(ctx, hosts=tuple(IPv4Address(a) for a in live))
-    result.coverage.extend(_coverage(plan, live))
+    snmp_macs = {e.address for e in evidence if e.source == snmp_probe.SOURCE}
+    result.coverage.extend(_coverage(plan, live, routed_set, by_snmp, snmp_macs))
     by_host: dict[str, list[Evidence]] = defaultdict(list)
     for item in evidence:
         if item.address in live_ctx.host_set:
@@ -506,6 +624,7 @@ async def _scan_body(
         progress.device_recorded(device)
 
     await asyncio.gather(*(finish_host(ip) for ip in live))
+    result.snmp.extend(_snmp_coverage(reads, result.devices, ctx.host_set))
     elapsed_s = time.monotonic() - started
     for probe in per_host:
         name = probe.NAME
@@ -540,14 +659,116 @@ async def _discover(
     return evidence
 
 
-def _coverage(plan: TargetPlan, live: Sequence[str]) -> list[Coverage]:
-    """Per target: how it was reached, its addresses, how many answered."""
+def _coverage(
+    plan: TargetPlan,
+    live: Sequence[str],
+    routed: set[str],
+    by_snmp: Mapping[str, str],
+    snmp_macs: set[str],
+) -> list[Coverage]:
+    """Per target: how it was reached, its addresses probed, how many answered, and how
+    many got their MAC from a router's ARP cache."""
     rows = []
-    for reached, targets in (("on-link", plan.on_link), ("routed", plan.routed)):
-        for target in targets:
-            addresses = sum(1 for _ in expand_hosts([target]))
-            answered = sum(1 for a in live if target.contains(a))
-            rows.append(Coverage(target.spec, reached, addresses, answered))
+    for target in plan.on_link:
+        addresses = sum(1 for _ in expand_hosts([target]))
+        answered = sum(1 for a in live if target.contains(a))
+        macs = sum(1 for a in snmp_macs if target.contains(a))
+        rows.append(Coverage(target.spec, "on-link", addresses, answered, macs))
+    for target in plan.routed:
+        reached = by_snmp.get(target.spec, "routed")
+        addresses = sum(1 for a in routed if target.contains(a))
+        answered = sum(1 for a in live if target.contains(a))
+        macs = sum(1 for a in snmp_macs if target.contains(a))
+        rows.append(Coverage(target.spec, reached, addresses, answered, macs))
+    return rows
+
+
+MAX_UNMAPPED_MACS: Final = 4096
+"""Most unmapped MACs a scan lists per agent (the count is always complete)."""
+
+
+async def _harvest(
+    credentials: SnmpCredentials,
+    ctx: ProbeContext,
+    agents: Sequence[str],
+    progress: Progress,
+    result: ScanResult,
+) -> list[snmp_probe.AgentRead]:
+    """Read every agent; a warning for each that failed or sent rows not understood."""
+    progress.probe_started(snmp_probe.NAME)
+    started = time.monotonic()
+    reads = await snmp_probe.harvest(ctx, agents, credentials)
+    for read in reads:
+        if read.error is not None:
+            _warn(
+                result,
+                progress,
+                f"SNMP agent {read.agent} not read ({read.error}): the MACs behind it come "
+                "only from what its devices report",
+            )
+        for note in read.warnings:
+            _warn(result, progress, note)
+    failed = [r for r in reads if r.error is not None]
+    outcome = ProbeOutcome(
+        snmp_probe.NAME,
+        not failed,
+        sum(len(r.arp) + len(r.fdb) for r in reads),
+        len({e.ip for r in reads for e in r.arp}),
+        time.monotonic() - started,
+        f"{failed[0].agent}: {failed[0].error}" if failed else None,
+        len(failed),
+    )
+    result.outcomes.append(outcome)
+    progress.probe_finished(outcome)
+    return reads
+
+
+def _harvested_only(
+    targets: Sequence[Target],
+    routed: Sequence[IPv4Address],
+    reads: Sequence[snmp_probe.AgentRead],
+) -> tuple[tuple[IPv4Address, ...], dict[str, str]]:
+    """The routed addresses to probe when only harvested ones are swept: an address in
+    a subnet some agent that answered is connected to is kept only when that agent's
+    ARP cache lists it; any other address is kept.  Also, per target, how it was
+    reached: ``snmp`` (every address in such a subnet) or ``routed, snmp`` (some)."""
+    subnets = [n for r in reads if r.ok for n in r.subnets]
+    listed = {IPv4Address(e.ip) for r in reads if r.ok for e in r.arp}
+
+    def covered(address: IPv4Address) -> bool:
+        return any(address in n for n in subnets)
+
+    kept = tuple(a for a in routed if a in listed or not covered(a))
+    reached: dict[str, str] = {}
+    for target in targets:
+        inside = [covered(a) for a in routed if target.contains(str(a))]
+        if inside and all(inside):
+            reached[target.spec] = "snmp"
+        elif any(inside):
+            reached[target.spec] = "routed, snmp"
+    return kept, reached
+
+
+def _snmp_coverage(
+    reads: Sequence[snmp_probe.AgentRead], devices: Sequence[Device], hosts: frozenset[str]
+) -> list[SnmpCoverage]:
+    """Per agent: its entries, those in the targets, and MACs no device has."""
+    known = {d.mac for d in devices if d.mac}
+    rows = []
+    for read in reads:
+        macs = {e.mac for e in read.arp} | {f.mac for f in read.fdb}
+        unmapped = sorted(macs - known)
+        rows.append(
+            SnmpCoverage(
+                read.agent,
+                read.version,
+                read.error,
+                len(read.arp),
+                len(read.fdb),
+                sum(1 for e in read.arp if e.ip in hosts),
+                tuple(unmapped[:MAX_UNMAPPED_MACS]),
+            )
+        )
     return rows
 
 
@@ -582,6 +803,24 @@ async def run_scan(
         warnings.append(message)
         shown.warning(message)
 
+    agents: tuple[str, ...] = ()
+    if config.snmp_credentials is not None:
+        agents, notes = choose_snmp_agents(
+            config.snmp_agents,
+            config.routes() if config.snmp_gateways else (),
+            iface,
+            config.scope,
+            config.route,
+            use_gateways=config.snmp_gateways,
+            allow_public=config.allow_public,
+        )
+        for note in notes:
+            warn(note)
+        if not agents:
+            warn(
+                "SNMP credentials were given but there is no router or switch to read: "
+                "name one in the scope file (a line 'snmp-agent ADDRESS')"
+            )
     is_root = config.is_root()
     ctx = ProbeContext(
         interface=iface,
@@ -597,6 +836,7 @@ async def run_scan(
         # subnet plan_targets checked is in scope
         link_local=plan.link_local,
         warn=warn,
+        snmp_agents=frozenset(agents),
     )
     scan_id = inventory.begin_scan(
         operator=config.operator or getpass.getuser(),
@@ -610,7 +850,7 @@ async def run_scan(
     status: ScanStatus = "failed"
     error: str | None = None
     try:
-        await _scan_body(config, ctx, inventory, scan_id, shown, result, plan)
+        await _scan_body(config, ctx, inventory, scan_id, shown, result, plan, agents)
         status = "complete"
     except (asyncio.CancelledError, KeyboardInterrupt):
         status, error = "incomplete", "scan interrupted"

@@ -4,7 +4,9 @@ Credentials for ONVIF come from CAMCENSUS_ONVIF_USERNAME / CAMCENSUS_ONVIF_PASSW
 or a ``--credentials-file`` (TOML with ``username`` and ``password``, mode 0600 or
 stricter): never from the command line, never logged, never stored. One of the two
 variables without the other is an error (a login with an empty password is a certain
-failed login, and failed logins can lock the account).
+failed login, and failed logins can lock the account). SNMP credentials (read routers'
+ARP and switches' forwarding tables) come only from a ``--snmp-credentials`` file, mode
+0600 or stricter, with one entry used an agent.
 
 The scope check and the interface choice run before the inventory is opened, so a
 refused scan leaves no database behind. Device text reaches the terminal only through
@@ -23,7 +25,7 @@ import tomllib
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Final, TextIO
 
 from camcensus.base.errors import CredentialsError, ScopeError
 from camcensus.cli import EXIT_ERROR, EXIT_FLAGGED, EXIT_OK
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 
     from camcensus.scanner.core.schema import Device
     from camcensus.scanner.core.scope import Scope
+    from camcensus.scanner.core.snmp_tables import SnmpCredentials
     from camcensus.scanner.probes.context import Credentials
     from camcensus.scanner.runner import ProbeOutcome, ScanResult
 
@@ -44,6 +47,8 @@ __all__ = [
     "exit_code",
     "load_credentials",
     "load_scope",
+    "load_snmp_credentials",
+    "read_private_file",
     "register",
 ]
 
@@ -99,6 +104,26 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--credentials-file", type=Path, metavar="FILE", help="ONVIF credentials (TOML, mode 0600)"
     )
     parser.add_argument(
+        "--snmp-credentials",
+        type=Path,
+        metavar="FILE",
+        help="SNMP credentials (TOML [[snmp]] entries, v2c or v3 authPriv, mode 0600): read "
+        "the ARP and forwarding tables of the scope file's snmp-agent lines and of the "
+        "gateways in scope, so routed devices get their MACs",
+    )
+    parser.add_argument(
+        "--no-gateways",
+        action="store_true",
+        help="with --snmp-credentials, read only the scope file's snmp-agent lines",
+    )
+    parser.add_argument(
+        "--routed-sweep",
+        choices=("all", "snmp"),
+        default="all",
+        help="routed targets: sweep all their addresses (default), or only those a "
+        "router's ARP table lists (faster; misses devices that router has not seen)",
+    )
+    parser.add_argument(
         "--timeout-s", type=float, default=2.0, help="per-request timeout in seconds (default 2)"
     )
     parser.add_argument("--no-nmap", action="store_true", help="use the built-in connect scan")
@@ -119,6 +144,46 @@ def load_scope(text: str) -> Scope:
     return Scope.load(content, f"scope file {path.name}")
 
 
+MAX_CREDENTIALS_BYTES: Final = 1 << 20
+
+
+def read_private_file(path: Path, what: str) -> str:
+    """The text of a secrets file readable by its owner only (a regular file with no
+    group or other bits); CredentialsError otherwise."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise CredentialsError(f"cannot read {what} {path}: {exc.strerror}") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise CredentialsError(f"{what} {path} is not a regular file")
+    if info.st_mode & 0o077:
+        raise CredentialsError(
+            f"{what} {path} has mode {stat.S_IMODE(info.st_mode):04o}; "
+            "allow its owner only (chmod 600)"
+        )
+    try:
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_CREDENTIALS_BYTES + 1)
+    except OSError as exc:
+        raise CredentialsError(f"cannot read {what} {path}: {exc.strerror}") from exc
+    if len(raw) > MAX_CREDENTIALS_BYTES:
+        raise CredentialsError(f"{what} {path} is larger than {MAX_CREDENTIALS_BYTES} bytes")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CredentialsError(f"{what} {path} is not UTF-8 text") from exc
+
+
+def load_snmp_credentials(path: Path | None) -> SnmpCredentials | None:
+    """SNMP credentials (``[[snmp]]`` entries, v2c or v3 authPriv) from a 0600 file."""
+    from camcensus.scanner.core.snmp_tables import parse_snmp_credentials
+
+    if path is None:
+        return None
+    text = read_private_file(path, "SNMP credentials file")
+    return parse_snmp_credentials(text, f"SNMP credentials file {path}")
+
+
 def load_credentials(environ: Mapping[str, str], path: Path | None) -> Credentials | None:
     """ONVIF credentials from ``path`` (if given) or the environment; None when absent.
 
@@ -129,20 +194,10 @@ def load_credentials(environ: Mapping[str, str], path: Path | None) -> Credentia
     from camcensus.scanner.probes.context import Credentials
 
     if path is not None:
+        text = read_private_file(path, "credentials file")
         try:
-            info = path.stat()
-        except OSError as exc:
-            raise CredentialsError(f"cannot read credentials file {path}: {exc.strerror}") from exc
-        if not stat.S_ISREG(info.st_mode):
-            raise CredentialsError(f"credentials file {path} is not a regular file")
-        if info.st_mode & 0o077:
-            raise CredentialsError(
-                f"credentials file {path} has mode {stat.S_IMODE(info.st_mode):04o}; "
-                "allow its owner only (chmod 600)"
-            )
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
             raise CredentialsError(f"credentials file {path} is not readable TOML") from exc
         username, password = data.get("username"), data.get("password")
         if not isinstance(username, str) or not isinstance(password, str) or not username:
@@ -269,10 +324,22 @@ def _print_summary(result: ScanResult, stream: TextIO) -> None:
         print(f"{maker:<{width}}  {model:<{mwidth}}  {count:>5}  {n_flagged:>7}", file=stream)
     possible = sum(d.flag_level == "possible" for d in result.devices)
     for row in result.coverage:
+        macs = f", {row.snmp_macs} MACs from a router" if row.snmp_macs else ""
         print(
-            f"  {row.target}: {row.reached}, {row.answered} of {row.addresses} addresses answered",
+            f"  {row.target}: {row.reached}, {row.answered} of {row.addresses} addresses "
+            f"answered{macs}",
             file=stream,
         )
+    for agent in result.snmp:
+        if agent.error is not None:
+            state = f"not read ({escape_controls(agent.error)})"
+        else:
+            state = (
+                f"{agent.arp_entries} ARP entries ({agent.in_targets} in the targets), "
+                f"{agent.fdb_entries} forwarding entries, "
+                f"{len(agent.unmapped_macs)} MACs matching no device"
+            )
+        print(f"  SNMP {agent.agent} (v{agent.version or '?'}): {state}", file=stream)
     print(
         f"scan {result.scan_id} {result.status}: {len(result.devices)} devices, "
         f"{flagged} flagged, {possible} possible, {result.duration_s:.1f} s on "
@@ -309,8 +376,21 @@ def _json_result(result: ScanResult) -> str:
                     "reached": c.reached,
                     "addresses": c.addresses,
                     "answered": c.answered,
+                    "snmp_macs": c.snmp_macs,
                 }
                 for c in result.coverage
+            ],
+            "snmp": [
+                {
+                    "agent": a.agent,
+                    "version": a.version,
+                    "error": a.error,
+                    "arp_entries": a.arp_entries,
+                    "fdb_entries": a.fdb_entries,
+                    "in_targets": a.in_targets,
+                    "unmapped_macs": list(a.unmapped_macs),
+                }
+                for a in result.snmp
             ],
             "devices": [device_json(d) for d in result.devices],
         },
@@ -330,6 +410,7 @@ def run(args: argparse.Namespace) -> int:
     targets = tuple(args.targets)
     parsed = parse_targets(targets)  # a bad target is an error before the database is touched
     credentials = load_credentials(os.environ, args.credentials_file)
+    snmp_credentials = load_snmp_credentials(args.snmp_credentials)
     if args.timeout_s <= 0 or args.timeout_s > 60:
         print("camcensus: error: --timeout-s must be in (0, 60]", file=sys.stderr)
         return EXIT_ERROR
@@ -342,6 +423,10 @@ def run(args: argparse.Namespace) -> int:
         timeout_s=args.timeout_s,
         credentials=credentials,
         use_nmap=not args.no_nmap,
+        snmp_credentials=snmp_credentials,
+        snmp_agents=scope.snmp_agents,
+        snmp_gateways=not args.no_gateways,
+        routed_sweep=args.routed_sweep,
     )
     # Refuse before Inventory.open: a refused scan must not create the database.
     # (run_scan repeats both checks, for callers of the library.)

@@ -1,7 +1,8 @@
 """Merge evidence into devices (pure): one device a MAC, else one an address.
 
 Evidence is bound to the address it was seen at.  Each address's MAC is the one ARP
-saw (the link layer does not lie about who answered), else the first MAC any other
+saw, on our link or in a router's ARP cache (the link layer does not lie about who
+answered), else the first MAC any other
 reply tied to that address.  Addresses that share a link-layer MAC are one device,
 reported at its lowest address with the evidence of all of them.  A MAC only a device
 reported (ONVIF, SADP, a WS-Discovery scope) keys that address, but never merges two:
@@ -34,8 +35,9 @@ from camcensus.vendor_db.policy import Policy
 
 __all__ = ["LINK_SOURCES", "Merger", "group_by_address", "link_mac_of", "mac_of", "merge"]
 
-LINK_SOURCES: Final = frozenset({"arp", "nmap"})
-"""Sources whose ``mac`` evidence comes from the link layer (preferred for identity)."""
+LINK_SOURCES: Final = frozenset({"arp", "nmap", "snmp-arp"})
+"""Sources whose ``mac`` evidence comes from the link layer (preferred for identity):
+ARP on our own link, nmap's (which is ARP), and a router's ARP cache read over SNMP."""
 
 
 def group_by_address(evidence: Iterable[Evidence]) -> dict[str, list[Evidence]]:

@@ -20,6 +20,7 @@ from camcensus.base.errors import ScopeError
 __all__ = [
     "BUILTIN_SCOPES",
     "MAX_HOSTS",
+    "SNMP_AGENT",
     "Scope",
     "Target",
     "builtin_scope",
@@ -29,6 +30,8 @@ __all__ = [
     "parse_targets",
 ]
 
+SNMP_AGENT: Final = "snmp-agent"
+"""The scope-file keyword naming a router or switch to read over SNMP."""
 MAX_HOSTS: Final = 65_536
 """Most addresses a scan may cover without an explicit large-scan flag (one /16)."""
 
@@ -169,25 +172,44 @@ class Scope:
 
     name: str
     targets: tuple[Target, ...]
+    snmp_agents: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, text: str, name: str = "scope file") -> Scope:
         """One CIDR, address or range a line; ``#`` starts a comment; blank lines skipped.
+        A line ``snmp-agent ADDRESS`` names a router or switch whose ARP or forwarding
+        table a scan with SNMP credentials reads; it must lie inside the scope too.
 
         Raises ScopeError naming the line of a bad entry, or when nothing is in scope.
         """
         targets: list[Target] = []
+        agents: list[tuple[int, Target]] = []
         for number, line in enumerate(text.splitlines(), start=1):
             entry = line.split("#", 1)[0].strip()
             if not entry:
                 continue
             try:
-                targets.append(parse_target(entry))
+                words = entry.split()
+                if words[0] == SNMP_AGENT:
+                    if len(words) != 2:
+                        raise ScopeError(f"write '{SNMP_AGENT} ADDRESS'")
+                    agent = parse_target(words[1])
+                    if agent.num_addresses != 1:
+                        raise ScopeError(f"an SNMP agent is one address, not {words[1]}")
+                    agents.append((number, agent))
+                else:
+                    targets.append(parse_target(entry))
             except ScopeError as exc:
                 raise ScopeError(f"{name}, line {number}: {exc}") from exc
         if not targets:
             raise ScopeError(f"{name}: no addresses in scope")
-        return cls(name, tuple(targets))
+        scope = cls(name, tuple(targets), tuple(str(a.first) for _n, a in agents))
+        for number, agent in agents:
+            if not scope.contains(agent):
+                raise ScopeError(
+                    f"{name}, line {number}: SNMP agent {agent.first} is outside the scope"
+                )
+        return scope
 
     def contains(self, target: Target) -> bool:
         """True when every address of ``target`` is inside the scope."""

@@ -6,6 +6,8 @@ source to hold them to it).
   the discovery multicast groups (``DISCOVERY_GROUPS``) only when the runner allowed
   link-local discovery (``ctx.link_local``: the interface's whole subnet is in scope).
   Anything else is a ScopeError before a byte is sent, and the scan fails on it.
+* An SNMP walk goes only to one of ``ctx.snmp_agents`` (routers and switches the
+  runner checked against the scope).
 * A TCP exchange holds a slot of the host's request budget (``HostBudget``) and has one
   total deadline; a datagram reply from an address that is not a scan host, or from
   ourselves (our own broadcast echoed), is dropped as it arrives.
@@ -21,6 +23,7 @@ from camcensus.base.errors import MalformedReplyError, ScopeError
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core import dhip, sadp, ssdp, wsd
 from camcensus.scanner.core import mdns as mdns_core
+from camcensus.scanner.core.snmp_tables import SnmpCredential, Varbind
 from camcensus.scanner.probes.context import ProbeContext
 from camcensus.scanner.probes.transport import (
     MAX_REPLY_BYTES,
@@ -43,6 +46,7 @@ __all__ = [
     "mdns",
     "nmap",
     "parse_all",
+    "snmp_walk",
 ]
 
 DISCOVERY_GROUPS: Final = frozenset(
@@ -187,4 +191,21 @@ async def mdns(
     check_destination(ctx, mdns_core.GROUP)
     return await ctx.transport.mdns(
         service_types, browse_s=browse_s, resolve_ms=resolve_ms, max_instances=max_instances
+    )
+
+
+async def snmp_walk(
+    ctx: ProbeContext,
+    agent: str,
+    credential: SnmpCredential,
+    columns: Sequence[str],
+    *,
+    timeout_s: float,
+    max_rows: int,
+) -> list[Varbind]:
+    """Rows of ``columns`` from one of the scan's SNMP agents (ScopeError for any other)."""
+    if agent not in ctx.snmp_agents:
+        raise ScopeError(f"refusing to send SNMP to {agent}: not one of this scan's agents")
+    return await ctx.transport.snmp_walk(
+        agent, credential, columns, timeout_s=timeout_s, max_rows=max_rows
     )

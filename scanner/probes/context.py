@@ -141,7 +141,9 @@ class ProbeContext:
     ``transport`` is the network it reaches them through (``scanner.probes.transport``,
     only ever through ``scanner.probes._io``).  ``link_local`` allows multicast and the
     interface's broadcast: the runner sets it only when the interface's whole subnet is
-    in scope, since those reach all of it."""
+    in scope, since those reach all of it.  ``snmp_agents`` are the routers and switches
+    an SNMP walk may read: the runner admits only addresses inside the scope and
+    reached through the scan's interface."""
 
     interface: Interface
     hosts: tuple[IPv4Address, ...]
@@ -154,6 +156,7 @@ class ProbeContext:
     use_nmap: bool = True
     link_local: bool = False
     warn: Callable[[str], None] = lambda _message: None
+    snmp_agents: frozenset[str] = frozenset()
     host_set: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -20,7 +20,10 @@ Operations (each a coroutine):
 * ``connect``: does a TCP port accept, refuse, or stay silent;
 * ``arp``: who answers ARP for these addresses, with which MAC (raw frames, root only);
 * ``nmap``: open TCP ports of many hosts in one nmap run;
-* ``mdns``: browse DNS-SD service types and resolve the instances found.
+* ``mdns``: browse DNS-SD service types and resolve the instances found;
+* ``snmp_walk``: read table columns of an SNMP agent (a router's ARP cache, a switch's
+  forwarding table) with GETBULK, SNMPv2c or SNMPv3 authPriv (pysnmp; see the README
+  for why that library).
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
-from camcensus.base.errors import CamcensusError
+from camcensus.base.errors import CamcensusError, CredentialsError, MalformedReplyError
 from camcensus.scanner.core.limits import (
     MAX_HTTP_BODY_BYTES,
     MAX_HTTP_HEAD_BYTES,
@@ -48,6 +51,7 @@ if TYPE_CHECKING:
     from zeroconf import Zeroconf
     from zeroconf.asyncio import AsyncServiceInfo
 
+    from camcensus.scanner.core.snmp_tables import SnmpCredential, Varbind
     from camcensus.scanner.probes.context import Interface
 
 __all__ = [
@@ -177,6 +181,23 @@ class Transport(Protocol):
         max_instances: int,
     ) -> list[MdnsService]:
         """Every instance of ``service_types`` that answered, resolved."""
+        ...
+
+    async def snmp_walk(
+        self,
+        agent: str,
+        credential: SnmpCredential,
+        columns: Sequence[str],
+        *,
+        timeout_s: float,
+        max_rows: int,
+        port: int = 161,
+    ) -> list[Varbind]:
+        """Every row under each of ``columns`` (dotted OIDs), at most ``max_rows`` a
+        column, one request at a time and never retried.  TimeoutError when the agent
+        does not answer (an SNMPv2c agent stays silent on a wrong community),
+        CredentialsError when it rejects an SNMPv3 user or key, MalformedReplyError
+        when its replies do not decode."""
         ...
 
 
@@ -502,6 +523,135 @@ class NetworkTransport:
         finally:
             await aiozc.async_close()
 
+    async def snmp_walk(
+        self,
+        agent: str,
+        credential: SnmpCredential,
+        columns: Sequence[str],
+        *,
+        timeout_s: float,
+        max_rows: int,
+        port: int = 161,
+    ) -> list[Varbind]:
+        return await _snmp_walk(
+            agent, port, credential, columns, str(self.interface.ip), timeout_s, max_rows
+        )
+
+
+_SNMP_REPETITIONS: Final = 25
+"""Rows asked for in one GETBULK (net-snmp's snmpbulkwalk asks 10): 25 ARP rows are
+about 1 KB, one unfragmented datagram."""
+_SNMP_CREDENTIAL_ERRORS: Final = (
+    "UnknownUserName",
+    "WrongDigest",
+    "DecryptionError",
+    "AuthenticationFailure",
+    "AuthenticationError",
+    "UnknownSecurityName",
+    "UnsupportedSecurityLevel",
+    "UnknownCommunityName",
+)
+
+
+def _snmp_auth(hlapi: Any, credential: SnmpCredential) -> Any:
+    if credential.version == "2c":
+        return hlapi.CommunityData(credential.community, mpModel=1)
+    auth = {
+        "MD5": hlapi.USM_AUTH_HMAC96_MD5,
+        "SHA": hlapi.USM_AUTH_HMAC96_SHA,
+        "SHA224": hlapi.USM_AUTH_HMAC128_SHA224,
+        "SHA256": hlapi.USM_AUTH_HMAC192_SHA256,
+        "SHA384": hlapi.USM_AUTH_HMAC256_SHA384,
+        "SHA512": hlapi.USM_AUTH_HMAC384_SHA512,
+    }[credential.auth_protocol]
+    priv = {"DES": hlapi.USM_PRIV_CBC56_DES, "AES": hlapi.USM_PRIV_CFB128_AES}[
+        credential.priv_protocol
+    ]
+    return hlapi.UsmUserData(
+        credential.user,
+        authKey=credential.auth_key,
+        privKey=credential.priv_key,
+        authProtocol=auth,
+        privProtocol=priv,
+    )
+
+
+def _snmp_value(value: Any) -> bytes | int | str:
+    from pyasn1.type import univ
+
+    if isinstance(value, univ.OctetString):
+        octets: bytes = value.asOctets()
+        return octets
+    if isinstance(value, univ.Integer):
+        return int(value)
+    return str(value)
+
+
+def _snmp_failure(agent: str, indication: object) -> Exception:
+    name = type(indication).__name__
+    if name == "RequestTimedOut":
+        return TimeoutError(f"SNMP agent {agent} did not answer")
+    if name in _SNMP_CREDENTIAL_ERRORS:
+        return CredentialsError(f"SNMP agent {agent} rejected the credentials ({indication})")
+    return MalformedReplyError(f"SNMP agent {agent}: {str(indication)[:200]}")
+
+
+async def _snmp_walk(
+    agent: str,
+    port: int,
+    credential: SnmpCredential,
+    columns: Sequence[str],
+    local_ip: str,
+    timeout_s: float,
+    max_rows: int,
+) -> list[Varbind]:
+    # imported here: only a scan given SNMP credentials pays for pysnmp's import
+    from pysnmp.hlapi.v3arch import asyncio as hlapi
+    from pysnmp.proto.rfc1905 import EndOfMibView, NoSuchInstance, NoSuchObject
+
+    engine = hlapi.SnmpEngine()
+    rows: list[Varbind] = []
+    try:
+        # retries=0: one request at a time and none sent twice (the credential rule)
+        target = await hlapi.UdpTransportTarget.create((agent, port), timeout=timeout_s, retries=0)
+        target.set_local_address((local_ip, 0))
+        auth = _snmp_auth(hlapi, credential)
+        for column in columns:
+            count = 0
+            walk = hlapi.bulk_walk_cmd(
+                engine,
+                auth,
+                target,
+                hlapi.ContextData(),
+                0,
+                _SNMP_REPETITIONS,
+                hlapi.ObjectType(hlapi.ObjectIdentity(column)),
+                lexicographicMode=False,
+                lookupMib=False,
+            )
+            async for indication, status, _index, var_binds in walk:
+                if indication:
+                    raise _snmp_failure(agent, indication)
+                if status:  # e.g. noSuchName from an SNMPv1-minded agent: column absent
+                    break
+                for name, value in var_binds:
+                    if isinstance(value, (EndOfMibView, NoSuchObject, NoSuchInstance)):
+                        continue
+                    rows.append((str(name), _snmp_value(value)))
+                    count += 1
+                if count >= max_rows:
+                    break
+            await walk.aclose()
+    except (CamcensusError, TimeoutError):
+        raise
+    except Exception as exc:  # pysnmp's own errors (PySnmpError and kin): translate once
+        if type(exc).__module__.startswith(("pysnmp", "pyasn1")):
+            raise MalformedReplyError(f"SNMP agent {agent}: {str(exc)[:200]}") from exc
+        raise
+    finally:
+        engine.close_dispatcher()
+    return rows
+
 
 async def _resolve(info: AsyncServiceInfo, zeroconf: Zeroconf, resolve_ms: int) -> None:
     from zeroconf import Error as ZeroconfError
@@ -549,7 +699,9 @@ class ReplayTransport:
     servers say on connect (FTP, telnet); ``arp_table`` maps the
     addresses that answer ARP to their MACs; ``nmap_installed`` false is a machine
     without nmap, and ``nmap_error`` makes the nmap run fail the way a broken one does;
-    ``mdns_services`` answer browsing.  ``sent`` lists every datagram, TCP request,
+    ``mdns_services`` answer browsing; ``snmp(agent, credential, column)`` answers an
+    SNMP walk of one column (None: no agent answers; it may raise what the real one
+    would).  ``sent`` lists every datagram, TCP request,
     connection attempt and ARP target the probe asked for, in order (a request to a
     refused port is not sent, so not listed); ``sockets`` the ``(bind_port,
     join_group)`` of every datagram exchange.
@@ -564,6 +716,7 @@ class ReplayTransport:
     nmap_installed: bool = True
     nmap_error: str | None = None
     mdns_services: Sequence[MdnsService] = ()
+    snmp: Callable[[str, SnmpCredential, str], Sequence[Varbind]] | None = None
     sent: list[tuple[str, object]] = field(default_factory=list)
     sockets: list[tuple[int, str | None]] = field(default_factory=list)
 
@@ -651,3 +804,21 @@ class ReplayTransport:
         self.sent.append(("mdns", tuple(service_types)))
         wanted = set(service_types)
         return [s for s in self.mdns_services if s.service_type in wanted][:max_instances]
+
+    async def snmp_walk(
+        self,
+        agent: str,
+        credential: SnmpCredential,
+        columns: Sequence[str],
+        *,
+        timeout_s: float,
+        max_rows: int,
+        port: int = 161,
+    ) -> list[Varbind]:
+        rows: list[Varbind] = []
+        for column in columns:
+            self.sent.append(("snmp", (agent, column)))
+            if self.snmp is None:
+                raise TimeoutError(f"SNMP agent {agent} did not answer")
+            rows.extend(list(self.snmp(agent, credential, column))[:max_rows])
+        return rows

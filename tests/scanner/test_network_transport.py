@@ -174,3 +174,81 @@ async def test_a_greeting_is_read_until_the_server_falls_silent(
     async with _serve(greet) as port:
         data = await transport.greeting("127.0.0.1", port, max_bytes=4096, idle_s=0.2, deadline_s=3)
     assert data == b"220-Welcome\r\n220 ready\r\n"
+
+
+class _Datagrams(asyncio.DatagramProtocol):
+    """A loopback UDP 'agent' that answers every datagram with ``reply(data)`` (None:
+    silence) and counts what it got."""
+
+    def __init__(self, reply: Callable[[bytes], bytes | None]) -> None:
+        self.reply = reply
+        self.received: list[bytes] = []
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def datagram_received(self, data: bytes, addr: tuple[str | object, int]) -> None:
+        self.received.append(data)
+        answer = self.reply(data)
+        if answer is not None and self.transport is not None:
+            self.transport.sendto(answer, addr)
+
+
+@contextlib.asynccontextmanager
+async def _agent(reply: Callable[[bytes], bytes | None]) -> AsyncIterator[tuple[int, _Datagrams]]:
+    loop = asyncio.get_running_loop()
+    transport, protocol = await loop.create_datagram_endpoint(
+        lambda: _Datagrams(reply), local_addr=("127.0.0.1", 0)
+    )
+    try:
+        yield transport.get_extra_info("sockname")[1], protocol
+    finally:
+        transport.close()
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        lambda _data: None,  # silence: a wrong community, a filter, no agent
+        lambda _data: b"\x30\x82\xff\xff garbage that is no BER message",
+        lambda data: data,  # an echo: a well-formed request back, never a response
+    ],
+    ids=["silent", "garbage", "echo"],
+)
+async def test_an_snmp_agent_that_never_answers_properly_ends_in_one_request_per_column(
+    transport: NetworkTransport, reply: Callable[[bytes], bytes | None]
+) -> None:
+    from camcensus.base.errors import MalformedReplyError
+    from camcensus.scanner.core.snmp_tables import SnmpCredential
+
+    async with _agent(reply) as (port, agent):
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        with pytest.raises((TimeoutError, MalformedReplyError)):
+            await transport.snmp_walk(
+                "127.0.0.1",
+                SnmpCredential("2c", community="lab"),
+                ["1.3.6.1.2.1.4.35.1.4"],
+                timeout_s=0.3,
+                max_rows=100,
+                port=port,
+            )
+        assert loop.time() - started < 5  # a bound against hanging, not a speed goal
+    assert len(agent.received) == 1  # never retried
+
+
+async def test_an_snmpv3_agent_that_never_answers_gets_one_discovery_request(
+    transport: NetworkTransport,
+) -> None:
+    from camcensus.scanner.core.snmp_tables import SnmpCredential
+
+    v3 = SnmpCredential("3", user="ops", auth_key="a" * 12, priv_key="p" * 12)
+    async with _agent(lambda _data: None) as (port, agent):
+        with pytest.raises(TimeoutError):
+            await transport.snmp_walk(
+                "127.0.0.1", v3, ["1.3.6.1.2.1.4.35.1.4"], timeout_s=0.3, max_rows=10, port=port
+            )
+    assert len(agent.received) == 1
+    assert b"aaaaaaaaaaaa" not in agent.received[0]
+    assert b"pppp" not in agent.received[0]
