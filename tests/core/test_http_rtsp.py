@@ -170,6 +170,22 @@ def test_parse_rtsp_public(capture: Callable[[str], bytes]) -> None:
     )
 
 
+def test_parse_rtsp_header_gaps() -> None:
+    # a Hikvision PLAY reply's layout (retina testdata hikvision_play.txt), body after it
+    reply = (
+        b"RTSP/1.0 200 OK\r\nCSeq: 3\r\nSession:        708345999\r\n"
+        b"RTP-Info: url=rtsp://x/trackID=1;seq=1\r\nDate:  Wed, May 05 2021 21:51:17 GMT\r\n"
+        b"X-Odd:\tvalue\r\nEmpty:\r\n\r\nv=0\r\ns=Session:  not a header\r\n"
+    )
+    values = [e.value for e in rtsp.parse_rtsp(reply, ADDRESS) if e.key == "rtsp.header_gap"]
+    assert values == ["Session 8, Date 2, X-Odd 1 tab"]
+
+
+def test_parse_rtsp_one_space_layout_has_no_gap(capture: Callable[[str], bytes]) -> None:
+    found = rtsp.parse_rtsp(capture("rtsp_options_200.txt"), ADDRESS)
+    assert not [e for e in found if e.key == "rtsp.header_gap"]
+
+
 @pytest.mark.parametrize("data", [b"HTTP/1.1 200 OK\r\n\r\n", b"", b"\x00\x01\x02"])
 def test_parse_rtsp_garbage(data: bytes) -> None:
     with pytest.raises(MalformedReplyError):
