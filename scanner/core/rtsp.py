@@ -56,7 +56,8 @@ def build_describe(url: str, cseq: int) -> bytes:
 
 def parse_rtsp(data: bytes, address: str) -> list[Evidence]:
     """Evidence from one RTSP response: ``rtsp.server``, ``rtsp.realm``, ``rtsp.public``,
-    ``rtsp.header_gap`` and, for a DESCRIBE answered with a session description, ``rtsp.sdp.*``.
+    ``rtsp.transport`` (a SETUP reply's), ``rtsp.header_gap`` and, for a DESCRIBE
+    answered with a session description, ``rtsp.sdp.*``.
 
     Raises MalformedReplyError when the reply is not RTSP, ReplyTooLargeError when its
     head is over the cap.
@@ -71,6 +72,7 @@ def parse_rtsp(data: bytes, address: str) -> list[Evidence]:
     public = head.headers.get("Public")
     if public is not None:
         found.add("rtsp.public", ", ".join(m.strip() for m in public.split(",") if m.strip()))
+    found.add("rtsp.transport", head.headers.get("Transport"))
     found.add("rtsp.header_gap", _header_gaps(data[: len(data) - len(head.body)]))
     _add_sdp(found, head.body)
     return found.items()
