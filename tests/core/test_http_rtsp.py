@@ -81,6 +81,7 @@ def test_parse_http_realms(capture: Callable[[str], bytes]) -> None:
     assert [(e.key, e.value) for e in found] == [
         ("http.server", "webserver"),
         ("http.realm", "IP Camera(C1234)"),
+        ("http.header_names", "Date, Server, WWW-Authenticate, WWW-Authenticate, Content-Length"),
     ]
 
 
