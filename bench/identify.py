@@ -12,7 +12,9 @@ flags on the others.  nmap flags nothing, so only its maker recall is comparable
 
 The figures that count are the *test* half's: that half is never read while writing
 fingerprints.  ``--misses`` lists the items camcensus gets wrong, and refuses to for the
-test half.  Writes bench/results/identify.json.
+test half; for the rules half it also lists the items of a maker of concern whose maker
+is right but which are not flagged (``possible``: weak evidence only).  Writes
+bench/results/identify.json.
 """
 
 from __future__ import annotations
@@ -39,13 +41,14 @@ RESULTS: Final = HERE / "results" / "identify.json"
 GOALS: Final = {"Hikvision": 0.95, "Dahua": 0.95, "all": 0.90, "flag": 0.95}
 
 
-def _camcensus(item: Any) -> tuple[str | None, bool, str]:
+def _camcensus(item: Any) -> tuple[str | None, bool, str, str]:
+    """Maker, flagged, parse error and flag level (``possible``: weak evidence only)."""
     try:
         evidence = corpus.evidence(item)
     except MalformedReplyError as exc:
-        return None, False, f"parse: {exc}"
+        return None, False, f"parse: {exc}", "no"
     result = identify(evidence)
-    return result.maker, result.flag.flagged, ""
+    return result.maker, result.flag.flagged, "", result.flag.level
 
 
 def _nmap(item: Any) -> str | None:
@@ -118,6 +121,12 @@ def main(argv: list[str]) -> int:
     overall = corpus.score((i, ours[i.id][0], ours[i.id][1]) for i in items)
     print(f"flag recall on makers of concern: {overall.flag_recall:.1%} (goal 95%); "
           f"false flags: {overall.false_flags} (goal 0)")  # fmt: skip
+    concern = [i for i in items if corpus.makers()[i.maker].of_concern]
+    possible = sum(1 for i in concern if ours[i.id][3] == "possible")
+    possible_others = sum(1 for i in items if i not in concern and ours[i.id][3] == "possible")
+    report["possible"] = {"makers_of_concern": possible, "others": possible_others}
+    print(f"not flagged but 'possible' (weak evidence only, flag_level possible): "
+          f"{possible} of the makers of concern, {possible_others} others")  # fmt: skip
     print(f"parse errors: {report['parse_errors']} (incomplete published replies)")
     print(f"time: camcensus {report['camcensus_ms_per_item']} ms, nmap match lines "
           f"{report['nmap_ms_per_item']} ms per item")  # fmt: skip
@@ -140,9 +149,11 @@ def main(argv: list[str]) -> int:
     print()
     if args.misses:
         for item in items:
-            maker, _flagged, error = ours[item.id]
+            maker, flagged, error, level = ours[item.id]
             if not corpus.names_maker(maker, item.maker):
                 print(f"  miss {item.id} ({item.kind}): {maker!r}, truth {item.maker} {error}")
+            elif corpus.makers()[item.maker].of_concern and not flagged:
+                print(f"  unflagged {item.id} ({item.kind}): maker {maker!r} right, level {level}")
     if args.half == "test":
         RESULTS.parent.mkdir(exist_ok=True)
         RESULTS.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n", encoding="utf-8")

@@ -237,7 +237,8 @@ def extract_title(text: str) -> str | None:
 
 
 def parse_http(head_and_body: bytes, address: str, source: str = "http") -> list[Evidence]:
-    """Evidence from one HTTP response: server, realm, location, title and body start.
+    """Evidence from one HTTP response: server, realm, location, the header names as
+    sent (their case and order are the web server's own), title and body start.
 
     The body is cut at MAX_HTTP_BODY_BYTES (not an error); a head over
     MAX_HTTP_HEAD_BYTES raises ReplyTooLargeError, a non-HTTP reply MalformedReplyError.
@@ -249,6 +250,7 @@ def parse_http(head_and_body: bytes, address: str, source: str = "http") -> list
     for realm in auth_realms(head.headers):
         found.add("http.realm", realm)
     found.add("http.location", head.headers.get("Location"))
+    found.add("http.header_names", ", ".join(name for name, _value in head.headers.fields))
     text = decode_body(head.headers, head.body)
     found.add("http.title", extract_title(text))
     found.add("http.body", text[: 2 * MAX_HTTP_BODY_EVIDENCE_CHARS], MAX_HTTP_BODY_EVIDENCE_CHARS)

@@ -20,6 +20,8 @@ _STATUS_LINE: Final = re.compile(r"RTSP/\d\.\d[ \t]+\d{3}(?:[ \t].*)?")
 _MAX_SDP_BYTES: Final = 16 * 1024
 _MAX_SDP_ATTRIBUTES: Final = 8
 _MAX_SDP_ATTRIBUTE_CHARS: Final = 160
+_HEADER_GAP: Final = re.compile(r"([!-9;-~]{1,64}):([ \t]*)\S")
+_MAX_HEADER_GAPS: Final = 8
 _STANDARD_SDP_ATTRIBUTES: Final = frozenset({
     # RFC 8866 sec. 6, RFC 7826 (RTSP 2.0) and RFC 3551 attributes, and the RTP feedback,
     # source and grouping ones every server uses: they say nothing about the maker
@@ -53,8 +55,9 @@ def build_describe(url: str, cseq: int) -> bytes:
 
 
 def parse_rtsp(data: bytes, address: str) -> list[Evidence]:
-    """Evidence from one RTSP response: ``rtsp.server``, ``rtsp.realm``, ``rtsp.public``
-    and, for a DESCRIBE answered with a session description, ``rtsp.sdp.*``.
+    """Evidence from one RTSP response: ``rtsp.server``, ``rtsp.realm``, ``rtsp.public``,
+    ``rtsp.transport`` (a SETUP reply's), ``rtsp.header_gap`` and, for a DESCRIBE
+    answered with a session description, ``rtsp.sdp.*``.
 
     Raises MalformedReplyError when the reply is not RTSP, ReplyTooLargeError when its
     head is over the cap.
@@ -69,8 +72,31 @@ def parse_rtsp(data: bytes, address: str) -> list[Evidence]:
     public = head.headers.get("Public")
     if public is not None:
         found.add("rtsp.public", ", ".join(m.strip() for m in public.split(",") if m.strip()))
+    found.add("rtsp.transport", head.headers.get("Transport"))
+    found.add("rtsp.header_gap", _header_gaps(data[: len(data) - len(head.body)]))
     _add_sdp(found, head.body)
     return found.items()
+
+
+def _header_gaps(head: bytes) -> str | None:
+    """The header fields whose value does not follow the colon after exactly one space,
+    as ``"<name> <blanks>"`` in arrival order (``"Session 8, Date 2"``; a tab in the gap
+    adds ``" tab"``), or None when every field has the usual single space.
+
+    The parsed headers keep only the trimmed values; how a server lays out its lines
+    is its RTSP stack's own habit (a client or a log that re-writes headers loses it).
+    """
+    gaps: list[str] = []
+    for line in head.decode("iso-8859-1").splitlines()[1:]:
+        matched = _HEADER_GAP.match(line)
+        if matched is None:
+            continue
+        name, gap = matched.groups()
+        if gap != " ":
+            gaps.append(f"{name} {len(gap)}" + (" tab" if "\t" in gap else ""))
+            if len(gaps) >= _MAX_HEADER_GAPS:
+                break
+    return ", ".join(gaps) or None
 
 
 def _add_sdp(found: EvidenceList, body: bytes) -> None:

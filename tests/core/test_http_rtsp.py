@@ -81,6 +81,7 @@ def test_parse_http_realms(capture: Callable[[str], bytes]) -> None:
     assert [(e.key, e.value) for e in found] == [
         ("http.server", "webserver"),
         ("http.realm", "IP Camera(C1234)"),
+        ("http.header_names", "Date, Server, WWW-Authenticate, WWW-Authenticate, Content-Length"),
     ]
 
 
@@ -168,6 +169,41 @@ def test_parse_rtsp_public(capture: Callable[[str], bytes]) -> None:
     assert values["rtsp.public"] == (
         "OPTIONS, DESCRIBE, ANNOUNCE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER"
     )
+
+
+HIK_PLAY_LAYOUT = (  # a Hikvision PLAY reply's layout (retina testdata hikvision_play.txt)
+    b"RTSP/1.0 200 OK\r\nCSeq: 3\r\nSession:        708345999\r\n"
+    b"RTP-Info: url=rtsp://x/trackID=1;seq=1\r\nDate:  Wed, May 05 2021 21:51:17 GMT\r\n"
+    b"X-Odd:\tvalue\r\nEmpty:\r\n\r\nv=0\r\ns=Session:  not a header\r\n"
+)
+HIK_SETUP_SSRC = (  # a Hikvision SETUP reply (retina testdata hikvision_setup_ssrc_space.txt)
+    b"RTSP/1.0 200 OK\r\nCSeq: 3\r\n"
+    b"Transport: RTP/AVP/TCP;unicast;interleaved=0-1;ssrc= d6d6627\r\n"
+    b"Session: 708886412;timeout=60\r\n\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        (HIK_PLAY_LAYOUT, {"rtsp.header_gap": "Session 8, Date 2, X-Odd 1 tab"}),
+        (
+            HIK_SETUP_SSRC,
+            {
+                "rtsp.transport": "RTP/AVP/TCP;unicast;interleaved=0-1;ssrc= d6d6627",
+                "rtsp.header_gap": None,
+            },
+        ),
+    ],
+)
+def test_parse_rtsp_layout(reply: bytes, expected: dict[str, str | None]) -> None:
+    values = {e.key: e.value for e in rtsp.parse_rtsp(reply, ADDRESS)}
+    assert {key: values.get(key) for key in expected} == expected
+
+
+def test_parse_rtsp_one_space_layout_has_no_gap(capture: Callable[[str], bytes]) -> None:
+    found = rtsp.parse_rtsp(capture("rtsp_options_200.txt"), ADDRESS)
+    assert not [e for e in found if e.key == "rtsp.header_gap"]
 
 
 @pytest.mark.parametrize("data", [b"HTTP/1.1 200 OK\r\n\r\n", b"", b"\x00\x01\x02"])
