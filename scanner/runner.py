@@ -38,7 +38,7 @@ from typing import Final, Literal, Protocol
 from camcensus.base.errors import CamcensusError, ScopeError
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core.merge import Merger
-from camcensus.scanner.core.schema import Device, ScanStatus
+from camcensus.scanner.core.schema import Coverage, Device, ScanStatus, SnmpCoverage
 from camcensus.scanner.core.scope import (
     Scope,
     Target,
@@ -419,36 +419,6 @@ class ScanConfig:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Coverage:
-    """How the scan reached one target: ``on-link`` (every discovery method),
-    ``routed`` (unicast to every address), ``snmp`` (unicast to the addresses a router's
-    ARP cache listed) or ``routed, snmp`` (the one for some addresses, the other for
-    the rest); how many addresses it probed, how many answered, and
-    how many of its addresses got their MAC from a router's ARP cache."""
-
-    target: str
-    reached: str
-    addresses: int
-    answered: int
-    snmp_macs: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class SnmpCoverage:
-    """What one SNMP agent gave: ARP and forwarding entries, how many ARP entries lie in
-    the targets, and the MACs its tables list that no device of this scan has
-    ("unmapped MACs": a device that answered no probe, or one outside the targets)."""
-
-    agent: str
-    version: str
-    error: str | None
-    arp_entries: int
-    fdb_entries: int
-    in_targets: int
-    unmapped_macs: tuple[str, ...] = ()
-
-
 @dataclass(slots=True)
 class ScanResult:
     """What a scan did: its inventory id, how it ended, devices, per-probe outcomes."""
@@ -625,6 +595,7 @@ async def _scan_body(
 
     await asyncio.gather(*(finish_host(ip) for ip in live))
     result.snmp.extend(_snmp_coverage(reads, result.devices, ctx.host_set))
+    inventory.record_coverage(scan_id, result.coverage, result.snmp)
     elapsed_s = time.monotonic() - started
     for probe in per_host:
         name = probe.NAME

@@ -46,6 +46,7 @@ from camcensus.scanner.core.schema import (
     RECORD_FIELDS,
     REVIEW_STATUSES,
     SNAPSHOT_FIELD_NAMES,
+    Coverage,
     Device,
     DeviceRecord,
     DeviceSnapshot,
@@ -55,6 +56,7 @@ from camcensus.scanner.core.schema import (
     ScanComparison,
     ScanInfo,
     ScanStatus,
+    SnmpCoverage,
     sql_value,
     value_from_sql,
 )
@@ -268,6 +270,35 @@ def _m0002_one_device_schema(db: Database) -> None:
         db.execute(sql)
 
 
+@_SCHEMA(name="0003_scan_coverage")
+def _m0003_scan_coverage(db: Database) -> None:
+    """How each scan reached each target, and what each SNMP agent gave it."""
+    statements = [
+        """CREATE TABLE scan_coverage (
+            scan_id INTEGER NOT NULL REFERENCES scans(id),
+            target TEXT NOT NULL,
+            reached TEXT NOT NULL,
+            addresses INTEGER NOT NULL,
+            answered INTEGER NOT NULL,
+            snmp_macs INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (scan_id, target)
+        )""",
+        """CREATE TABLE scan_snmp_agents (
+            scan_id INTEGER NOT NULL REFERENCES scans(id),
+            agent TEXT NOT NULL,
+            version TEXT NOT NULL,
+            error TEXT,
+            arp_entries INTEGER NOT NULL,
+            fdb_entries INTEGER NOT NULL,
+            in_targets INTEGER NOT NULL,
+            unmapped_macs TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (scan_id, agent)
+        )""",
+    ]
+    for sql in statements:
+        db.execute(sql)
+
+
 class SummaryCount(NamedTuple):
     """How many devices, and how many flagged, share one maker / model / site."""
 
@@ -341,6 +372,14 @@ def _cap(value: str) -> str:
     if len(value) <= MAX_EVIDENCE_VALUE_CHARS:
         return value
     return value[: MAX_EVIDENCE_VALUE_CHARS - len(_TRUNCATED_MARK)] + _TRUNCATED_MARK
+
+
+def _json_list(text: str | None) -> list[object]:
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return value if isinstance(value, list) else []
 
 
 def _json_dict(text: str | None) -> dict[str, object]:
@@ -566,6 +605,69 @@ class Inventory:
                 )
             self._close_scan(scan_id, status, finished=True, error=error)
         return missing
+
+    def record_coverage(
+        self, scan_id: int, coverage: Sequence[Coverage], snmp: Sequence[SnmpCoverage] = ()
+    ) -> None:
+        """Record how a running scan reached its targets and what its SNMP agents gave
+        (in one transaction; recording again replaces the scan's rows)."""
+        self._require_running(scan_id)
+        with self._db.atomic():
+            self._db.execute("DELETE FROM scan_coverage WHERE scan_id = ?", [scan_id])
+            self._db.execute("DELETE FROM scan_snmp_agents WHERE scan_id = ?", [scan_id])
+            self._db.conn.executemany(
+                "INSERT INTO scan_coverage VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (scan_id, c.target, c.reached, c.addresses, c.answered, c.snmp_macs)
+                    for c in coverage
+                ],
+            )
+            self._db.conn.executemany(
+                "INSERT INTO scan_snmp_agents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        scan_id,
+                        a.agent,
+                        a.version,
+                        _cap(a.error) if a.error is not None else None,
+                        a.arp_entries,
+                        a.fdb_entries,
+                        a.in_targets,
+                        json.dumps(list(a.unmapped_macs)),
+                    )
+                    for a in snmp
+                ],
+            )
+
+    def coverage(self, scan_id: int) -> tuple[list[Coverage], list[SnmpCoverage]]:
+        """How scan ``scan_id`` reached each target, and each SNMP agent's read."""
+        targets = [
+            Coverage(
+                str(r["target"]),
+                str(r["reached"]),
+                int(cast(int, r["addresses"])),
+                int(cast(int, r["answered"])),
+                int(cast(int, r["snmp_macs"])),
+            )
+            for r in self._db.query(
+                "SELECT * FROM scan_coverage WHERE scan_id = ? ORDER BY rowid", [scan_id]
+            )
+        ]
+        agents = [
+            SnmpCoverage(
+                str(r["agent"]),
+                str(r["version"]),
+                None if r["error"] is None else str(r["error"]),
+                int(cast(int, r["arp_entries"])),
+                int(cast(int, r["fdb_entries"])),
+                int(cast(int, r["in_targets"])),
+                tuple(str(m) for m in _json_list(cast(str, r["unmapped_macs"]))),
+            )
+            for r in self._db.query(
+                "SELECT * FROM scan_snmp_agents WHERE scan_id = ? ORDER BY rowid", [scan_id]
+            )
+        ]
+        return targets, agents
 
     def _close_scan(
         self, scan_id: int, status: ScanStatus, *, finished: bool, error: str | None

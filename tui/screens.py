@@ -6,6 +6,7 @@ reports a change upwards with a message, so the app redraws its table.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar, Final
 
@@ -20,9 +21,11 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from camcensus.scanner.core.schema import (
     REVIEW_LABELS,
+    Coverage,
     DeviceSnapshot,
     ReviewStatus,
     ScanComparison,
+    SnmpCoverage,
 )
 from camcensus.scanner.store import Inventory, SummaryField
 from camcensus.tui.detail import detail_text
@@ -35,6 +38,7 @@ __all__ = [
     "ReviewSaved",
     "SummaryScreen",
     "comparison_rows",
+    "coverage_lines",
 ]
 
 
@@ -159,6 +163,30 @@ def _snapshot_text(snapshot: DeviceSnapshot) -> str:
     return f"{flag} {snapshot.ip} {snapshot.maker} {snapshot.model}".strip()
 
 
+def coverage_lines(targets: Sequence[Coverage], agents: Sequence[SnmpCoverage]) -> list[str]:
+    """One line a target (how it was reached, addresses probed, answered, MACs a router
+    gave) and one an SNMP agent (its entries, or why it was not read); raw text."""
+    if not targets and not agents:
+        return ["Coverage: not recorded for this scan."]
+    lines = ["Coverage:"]
+    for row in targets:
+        macs = f", {row.snmp_macs} MACs from a router" if row.snmp_macs else ""
+        lines.append(
+            f"  {row.target}: {row.reached}, {row.answered} of {row.addresses} addresses "
+            f"answered{macs}"
+        )
+    for agent in agents:
+        if agent.error is not None:
+            lines.append(f"  SNMP {agent.agent}: not read ({agent.error})")
+        else:
+            lines.append(
+                f"  SNMP {agent.agent} (v{agent.version}): {agent.arp_entries} ARP entries "
+                f"({agent.in_targets} in the targets), {agent.fdb_entries} forwarding entries, "
+                f"{len(agent.unmapped_macs)} unmapped MACs"
+            )
+    return lines
+
+
 def comparison_rows(comparison: ScanComparison) -> list[tuple[str, str, str, str, str]]:
     """(change, device key, field, old, new) lines for a scan comparison (raw text)."""
     rows: list[tuple[str, str, str, str, str]] = []
@@ -200,6 +228,7 @@ class HistoryScreen(Screen[None]):
             table.add_column("Flagged", width=7, key="flagged")
             table.add_column("Targets", width=24, key="targets")
             yield table
+            yield Static("", id="coverage")
             yield Label("", id="compare-title")
             diff: DataTable[Text] = DataTable(id="diff", cursor_type="row")
             diff.add_column("Change", width=7, key="change")
@@ -223,10 +252,22 @@ class HistoryScreen(Screen[None]):
                 to_text(scan.targets),
             )
         table.focus()
+        self.show_coverage(self.scan_ids[0] if self.scan_ids else None)
         if len(self.scan_ids) >= 2:
             self.compare(self.scan_ids[1], self.scan_ids[0])
         else:
             self.query_one("#compare-title", Label).update("Need two scans to compare.")
+
+    def show_coverage(self, scan_id: int | None) -> None:
+        """Show how scan ``scan_id`` reached its targets (and its SNMP agents' reads)."""
+        lines = (
+            ["No scan."] if scan_id is None else coverage_lines(*self.inventory.coverage(scan_id))
+        )
+        self.query_one("#coverage", Static).update(to_text("\n".join(lines), keep_newlines=True))
+
+    @on(DataTable.RowHighlighted, "#scans")
+    def _scan_highlighted(self) -> None:
+        self.show_coverage(self._cursor_scan())
 
     def compare(self, old_scan_id: int, new_scan_id: int) -> None:
         """Show what changed from scan ``old_scan_id`` to scan ``new_scan_id``."""

@@ -41,6 +41,7 @@ __all__ = [
     "REVIEW_STATUSES",
     "SCAN_STATUSES",
     "SNAPSHOT_FIELD_NAMES",
+    "Coverage",
     "Device",
     "DeviceRecord",
     "DeviceSnapshot",
@@ -52,6 +53,7 @@ __all__ = [
     "ScanComparison",
     "ScanInfo",
     "ScanStatus",
+    "SnmpCoverage",
     "device_json",
     "device_key_for",
     "field_text",
@@ -397,6 +399,36 @@ class ScanInfo:
     device_count: int
     flagged_count: int
     error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How the scan reached one target: ``on-link`` (every discovery method),
+    ``routed`` (unicast to every address), ``snmp`` (unicast to the addresses a router's
+    ARP cache listed) or ``routed, snmp`` (the one for some addresses, the other for
+    the rest); how many addresses it probed, how many answered, and
+    how many of its addresses got their MAC from a router's ARP cache."""
+
+    target: str
+    reached: str
+    addresses: int
+    answered: int
+    snmp_macs: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SnmpCoverage:
+    """What one SNMP agent gave: ARP and forwarding entries, how many ARP entries lie in
+    the targets, and the MACs its tables list that no device of this scan has
+    ("unmapped MACs": a device that answered no probe, or one outside the targets)."""
+
+    agent: str
+    version: str
+    error: str | None
+    arp_entries: int
+    fdb_entries: int
+    in_targets: int
+    unmapped_macs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ def test_migrations_are_recorded_once_and_reopen_is_idempotent(open_inventory: O
     assert rows == [
         {"migration_set": "camcensus.inventory", "name": "0001_initial"},
         {"migration_set": "camcensus.inventory", "name": "0002_one_device_schema"},
+        {"migration_set": "camcensus.inventory", "name": "0003_scan_coverage"},
     ]
     assert {"scans", "devices", "evidence", "device_history"} <= set(second.db.table_names())
     assert "device_overview" in second.db.view_names()
@@ -359,3 +360,24 @@ def test_a_device_is_missing_only_when_the_scan_covered_all_its_addresses(inv: I
     assert inv.finish_scan(half) == []  # it may still answer at .5, which was not scanned
     whole = inv.begin_scan(operator="alice", scope="lab", targets=TARGETS)
     assert inv.finish_scan(whole) == [two.device_key]
+
+
+def test_a_scans_coverage_and_snmp_reads_are_kept_and_read_back() -> None:
+    from camcensus.scanner.core.schema import Coverage, SnmpCoverage
+
+    inventory = Inventory.memory()
+    scan_id = inventory.begin_scan(operator="op", scope="lab", targets=["198.18.16.0/24"])
+    coverage = [
+        Coverage("198.18.16.0/24", "routed", 254, 26, 26),
+        Coverage("198.18.0.0/24", "on-link", 254, 3),
+    ]
+    agents = [
+        SnmpCoverage("198.18.0.254", "3", None, 27, 0, 26, ("02:aa:bb:cc:dd:ee",)),
+        SnmpCoverage("198.18.0.253", "2c", "SNMP agent 198.18.0.253 did not answer", 0, 0, 0),
+    ]
+    inventory.record_coverage(scan_id, coverage, agents)
+    inventory.record_coverage(scan_id, coverage, agents)  # again: replaced, not doubled
+    inventory.finish_scan(scan_id)
+    assert inventory.coverage(scan_id) == (coverage, agents)
+    with pytest.raises(InventoryError, match="not running"):
+        inventory.record_coverage(scan_id, coverage)

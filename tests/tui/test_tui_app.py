@@ -237,6 +237,10 @@ async def test_history_compares_two_scans(inventory: Inventory, db_path: Path) -
         assert isinstance(screen, HistoryScreen)
         text = screen_text(app.export_screenshot())
         assert "Scan 1 -> 2: 1 new, 1 missing, 1 changed field(s)" in text
+        # how the scan under the cursor (the newest) reached its targets
+        assert "198.18.0.0/24: routed, 5 of 254 addresses answered, 4 MACs from a router" in text
+        assert "SNMP 198.18.0.254 (v3): 6 ARP entries (4 in the targets), 2 forwarding" in text
+        assert "SNMP 198.18.0.253: not read (SNMP agent 198.18.0.253 did not answer)" in text
         diff = screen.query_one("#diff", DataTable)
         rows = [tuple(str(c) for c in diff.get_row_at(i)) for i in range(diff.row_count)]
         assert rows[0][:2] == ("new", "mac:aa:bb:cc:00:00:06")
@@ -245,6 +249,7 @@ async def test_history_compares_two_scans(inventory: Inventory, db_path: Path) -
         # the oldest scan has nothing before it; with scan 2 as base it compares backwards
         await pilot.press("b", "down", "enter")
         await pilot.pause()
+        assert "Coverage: not recorded for this scan." in screen_text(app.export_screenshot())
         assert screen.comparison is not None
         assert (screen.comparison.old_scan_id, screen.comparison.new_scan_id) == (2, 1)
         assert [s.device_key[-2:] for s in screen.comparison.new] == ["05"]

@@ -11,7 +11,7 @@ from typing import Any, Final
 from builders import make_device
 
 from camcensus.base.evidence import Evidence
-from camcensus.scanner.core.schema import Device, device_key_for
+from camcensus.scanner.core.schema import Coverage, Device, SnmpCoverage, device_key_for
 from camcensus.scanner.store import Inventory
 from camcensus.tui.app import InventoryApp
 
@@ -103,6 +103,16 @@ def build_inventory(path: Path) -> None:
         inventory.record_device(
             scan,
             observation(6, maker="Uniview", brand="Uniview", model="IPC322LB", firmware="B3220"),
+        )
+        inventory.record_coverage(
+            scan,
+            [Coverage(TARGETS, "routed", 254, 5, 4)],
+            [
+                SnmpCoverage("198.18.0.254", "3", None, 6, 2, 4, ("02:00:00:00:00:01",)),
+                SnmpCoverage(
+                    "198.18.0.253", "2c", "SNMP agent 198.18.0.253 did not answer", 0, 0, 0
+                ),
+            ],
         )
         inventory.finish_scan(scan)
         inventory.set_site("mac:aa:bb:cc:00:00:01", "HQ")
