@@ -27,6 +27,8 @@ from camcensus.lab import netns, snmp
 from camcensus.lab.profiles import (
     ADMIN_IP,
     LAB_NETWORK,
+    MAX_DEVICES,
+    MAX_ROUTED_DEVICES,
     MAX_ROUTED_SUBNETS,
     ROUTED_SPACE,
     ROUTER_ADMIN_IP,
@@ -162,7 +164,9 @@ class Lab:
                 if Path(profile.path).is_relative_to(directory):
                     weights.setdefault(pid, 1)
         check_mix(weights, profiles)
-        order = assign_profiles(devices, weights)
+        order = assign_profiles(
+            devices, weights, limit=MAX_ROUTED_DEVICES if routed_subnets else MAX_DEVICES
+        )
         placed = [
             routed_device_ip(i, routed_subnets) if routed_subnets else (None, None)
             for i in range(1, len(order) + 1)

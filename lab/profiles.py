@@ -52,6 +52,8 @@ LAB_NETWORK = ipaddress.IPv4Network("198.18.0.0/23")
 ADMIN_IP = ipaddress.IPv4Address("198.18.0.1")
 FIRST_DEVICE_IP = ipaddress.IPv4Address("198.18.0.10")
 MAX_DEVICES = 500
+MAX_ROUTED_DEVICES = 1000
+"""A routed lab holds more (16 subnets of 240): bench/routed.py brings up 1,000."""
 
 
 @dataclass(frozen=True)
@@ -260,7 +262,9 @@ def builtin_mix(name: str) -> dict[str, int]:
     return load_mix(path.read_text(encoding="utf-8"), name)
 
 
-def assign_profiles(count: int, weights: Mapping[str, int]) -> list[str]:
+def assign_profiles(
+    count: int, weights: Mapping[str, int], *, limit: int = MAX_DEVICES
+) -> list[str]:
     """Spread *count* devices over profiles by weight, deterministically.
 
     Every profile with weight > 0 gets at least one device when *count* allows;
@@ -269,8 +273,8 @@ def assign_profiles(count: int, weights: Mapping[str, int]) -> list[str]:
     itself a mix.
     """
     ids = sorted(pid for pid, w in weights.items() if w > 0)
-    if count < 0 or count > MAX_DEVICES:
-        raise LabError(f"device count must be between 0 and {MAX_DEVICES}")
+    if count < 0 or count > limit:
+        raise LabError(f"device count must be between 0 and {limit}")
     if not ids:
         raise LabError("mix has no profile with a weight above 0")
     total = sum(weights[pid] for pid in ids)
@@ -326,8 +330,8 @@ def routed_subnet(k: int) -> ipaddress.IPv4Network:
 def routed_device_ip(index: int, subnets: int) -> tuple[int, str]:
     """(subnet, address) of device *index* (1-based) spread round-robin over *subnets*
     routed subnets: device 1 on subnet 0 at .10, device 2 on subnet 1 at .10, ..."""
-    if not 1 <= index <= MAX_DEVICES:
-        raise LabError(f"device index {index} out of range 1..{MAX_DEVICES}")
+    if not 1 <= index <= MAX_ROUTED_DEVICES:
+        raise LabError(f"device index {index} out of range 1..{MAX_ROUTED_DEVICES}")
     k, slot = (index - 1) % subnets, (index - 1) // subnets
     if slot >= ROUTED_HOSTS_EACH:
         raise LabError(f"{subnets} routed subnets hold at most {subnets * ROUTED_HOSTS_EACH}")

@@ -64,6 +64,7 @@ from camcensus.scanner.probes.context import (
     HostInfo,
     HostProbe,
     Interface,
+    PacketRate,
     ProbeContext,
     utc_now,
 )
@@ -72,6 +73,7 @@ from camcensus.scanner.store import Inventory
 from camcensus.vendor_db.policy import Policy
 
 __all__ = [
+    "DEFAULT_MAX_RATE_PPS",
     "DISCOVERY_GRACE_S",
     "HOST_DEADLINE_FACTOR",
     "Coverage",
@@ -95,6 +97,9 @@ DISCOVERY_GRACE_S: Final = 3.0
 HOST_DEADLINE_FACTOR: Final = 4
 """Each stage of a host's probes has ``HOST_DEADLINE_FACTOR * timeout_s``."""
 EXPECTED_ERRORS: Final = (TimeoutError, OSError, CamcensusError)
+DEFAULT_MAX_RATE_PPS: Final = 3000.0
+"""The scan's packet rate cap (``--max-rate``): datagrams, TCP connections and ARP
+requests of every probe and subnet together; nmap's sweep gets it as ``--max-rate``."""
 
 
 def list_interfaces() -> list[Interface]:
@@ -396,6 +401,7 @@ class ScanConfig:
     snmp_gateways: bool = True
     routed_sweep: RoutedSweep = "all"
     routes: Callable[[], Sequence[Route]] = read_routes
+    max_rate_pps: float | None = DEFAULT_MAX_RATE_PPS
 
     def options(self) -> dict[str, object]:
         """Scan options for the audit record: never the credentials themselves."""
@@ -412,6 +418,7 @@ class ScanConfig:
             "snmp_agents": list(self.snmp_agents),
             "snmp_gateways": self.snmp_gateways,
             "routed_sweep": self.routed_sweep,
+            "max_rate_pps": self.max_rate_pps,
             "probes": [p.NAME for p in self.discovery]
             + [p.NAME for p in self.routed_discovery]
             + ([self.sweep.NAME] if self.sweep else [])
@@ -808,6 +815,7 @@ async def run_scan(
         link_local=plan.link_local,
         warn=warn,
         snmp_agents=frozenset(agents),
+        rate=PacketRate(config.max_rate_pps),
     )
     scan_id = inventory.begin_scan(
         operator=config.operator or getpass.getuser(),

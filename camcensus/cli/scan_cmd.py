@@ -124,6 +124,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "router's ARP table lists (faster; misses devices that router has not seen)",
     )
     parser.add_argument(
+        "--max-rate",
+        type=float,
+        default=3000.0,
+        metavar="PPS",
+        help="at most this many probe packets a second, all probes and subnets together "
+        "(default 3000; nmap's sweep gets it as --max-rate)",
+    )
+    parser.add_argument(
         "--timeout-s", type=float, default=2.0, help="per-request timeout in seconds (default 2)"
     )
     parser.add_argument("--no-nmap", action="store_true", help="use the built-in connect scan")
@@ -414,6 +422,9 @@ def run(args: argparse.Namespace) -> int:
     if args.timeout_s <= 0 or args.timeout_s > 60:
         print("camcensus: error: --timeout-s must be in (0, 60]", file=sys.stderr)
         return EXIT_ERROR
+    if not 1 <= args.max_rate <= 1_000_000:
+        print("camcensus: error: --max-rate must be in [1, 1000000]", file=sys.stderr)
+        return EXIT_ERROR
     config = ScanConfig(
         targets=targets,
         scope=scope,
@@ -427,6 +438,7 @@ def run(args: argparse.Namespace) -> int:
         snmp_agents=scope.snmp_agents,
         snmp_gateways=not args.no_gateways,
         routed_sweep=args.routed_sweep,
+        max_rate_pps=args.max_rate,
     )
     # Refuse before Inventory.open: a refused scan must not create the database.
     # (run_scan repeats both checks, for callers of the library.)

@@ -8,6 +8,8 @@ source to hold them to it).
   Anything else is a ScopeError before a byte is sent, and the scan fails on it.
 * An SNMP walk goes only to one of ``ctx.snmp_agents`` (routers and switches the
   runner checked against the scope).
+* Every datagram, TCP connection and ARP request counts against the scan's packet
+  rate (``ctx.rate``, ``--max-rate``), across all subnets and probes.
 * A TCP exchange holds a slot of the host's request budget (``HostBudget``) and has one
   total deadline; a datagram reply from an address that is not a scan host, or from
   ourselves (our own broadcast echoed), is dropped as it arrives.
@@ -88,7 +90,12 @@ async def datagrams(
         return ctx.in_scope(source) and source != ours
 
     return await ctx.transport.datagrams(
-        sends, listen_s=listen_s, accept=accept, bind_port=bind_port, join_group=join_group
+        sends,
+        listen_s=listen_s,
+        accept=accept,
+        bind_port=bind_port,
+        join_group=join_group,
+        pace=ctx.rate.take,
     )
 
 
@@ -125,6 +132,7 @@ async def exchange(
     """
     _check_host(ctx, ip)
     async with ctx.budget.slot(ip, len(requests)):
+        await ctx.rate.take()
         return await ctx.transport.exchange(
             ip,
             port,
@@ -140,6 +148,7 @@ async def greeting(ctx: ProbeContext, ip: str, port: int, *, max_bytes: int) -> 
     """What one of the scan's hosts says on connect (one request of its budget)."""
     _check_host(ctx, ip)
     async with ctx.budget.slot(ip, 1):
+        await ctx.rate.take()
         return await ctx.transport.greeting(
             ip, port, max_bytes=max_bytes, idle_s=min(1.0, ctx.timeout_s), deadline_s=ctx.timeout_s
         )
@@ -155,6 +164,7 @@ def _check_host(ctx: ProbeContext, ip: str) -> None:
 async def connect(ctx: ProbeContext, ip: str, port: int, *, timeout_s: float) -> Connect:
     """Whether one of the scan's hosts accepts, refuses or ignores a TCP connection."""
     _check_host(ctx, ip)
+    await ctx.rate.take()
     return await ctx.transport.connect(ip, port, timeout_s=timeout_s)
 
 
@@ -162,7 +172,7 @@ async def arp(ctx: ProbeContext, hosts: Sequence[str], *, wait_s: float) -> list
     """``(address, MAC)`` of the scan's hosts that answer ARP."""
     for ip in hosts:
         _check_host(ctx, ip)
-    return await ctx.transport.arp(hosts, wait_s=wait_s)
+    return await ctx.transport.arp(hosts, wait_s=wait_s, inter_s=ctx.rate.interval_s)
 
 
 def has_nmap(ctx: ProbeContext) -> bool:

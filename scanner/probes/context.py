@@ -9,11 +9,12 @@ use arrives in ``ProbeContext``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 from camcensus.base.errors import RequestBudgetExceededError
 from camcensus.base.evidence import Evidence
@@ -28,6 +29,7 @@ __all__ = [
     "HostInfo",
     "HostProbe",
     "Interface",
+    "PacketRate",
     "ProbeContext",
     "utc_now",
 ]
@@ -67,6 +69,50 @@ class Credentials:
 
     username: str
     password: str = field(repr=False)
+
+
+class PacketRate:
+    """At most ``max_pps`` probe packets a second across a whole scan, every subnet and
+    probe together (None: no cap), after an initial burst of ``BURST_PACKETS``.
+
+    ``scanner.probes._io`` takes one packet before each datagram it sends, each TCP
+    connection it opens (its SYN) and each ARP request; nmap gets ``--max-rate``.
+    ``take`` waits until the packets may go; the waits are scheduled in order, so
+    concurrent probes share the rate rather than each getting it.
+    """
+
+    BURST_PACKETS: Final = 32
+
+    def __init__(
+        self,
+        max_pps: float | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if max_pps is not None and max_pps <= 0:
+            raise ValueError("a packet rate must be above 0")
+        self.max_pps = max_pps
+        self._clock = clock
+        self._sleep = sleep
+        self._next_s: float | None = None
+
+    @property
+    def interval_s(self) -> float:
+        """Seconds between two packets at the cap (0 without one)."""
+        return 1.0 / self.max_pps if self.max_pps else 0.0
+
+    async def take(self, packets: int = 1) -> None:
+        """Wait until ``packets`` more may be sent."""
+        if self.max_pps is None:
+            return
+        now = self._clock()
+        earliest = now - (self.BURST_PACKETS - 1) * self.interval_s  # idle time earns a burst
+        start = max(self._next_s if self._next_s is not None else earliest, earliest)
+        self._next_s = start + packets * self.interval_s
+        delay_s = start - now
+        if delay_s > 0:
+            await self._sleep(delay_s)
 
 
 class HostBudget:
@@ -157,6 +203,7 @@ class ProbeContext:
     link_local: bool = False
     warn: Callable[[str], None] = lambda _message: None
     snmp_agents: frozenset[str] = frozenset()
+    rate: PacketRate = field(default_factory=PacketRate)
     host_set: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

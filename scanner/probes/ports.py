@@ -46,6 +46,8 @@ SWEEP_PROBES_PER_S: Final = 500
 routed /22 of the lab (most addresses silent) with ``--min-hostgroup``; the deadline
 allows for this much slower, so it only stops a sweep that hangs."""
 MAX_HOSTGROUP: Final = 1024
+MIN_RATE_PPS: Final = 2000
+"""nmap's ``--min-rate`` (lowered to the scan's ``--max-rate`` when that is lower)."""
 
 
 def sweep_deadline_s(timeout_s: float, hosts: int = 0) -> float:
@@ -65,9 +67,12 @@ def nmap_arguments(ctx: ProbeContext) -> str:
     most addresses never answer."""
     kind = "-sS" if ctx.is_root else "-sT"
     group = min(max(len(ctx.hosts), 1), MAX_HOSTGROUP)
+    cap = ctx.rate.max_pps
+    rate = f"--min-rate {min(MIN_RATE_PPS, int(cap)) if cap else MIN_RATE_PPS}"
+    if cap:
+        rate += f" --max-rate {max(int(cap), 1)}"
     return (
-        f"{kind} -n -Pn -T4 --max-retries 1 --min-rate 2000 --min-hostgroup {group} "
-        f"-e {ctx.interface.name}"
+        f"{kind} -n -Pn -T4 --max-retries 1 {rate} --min-hostgroup {group} -e {ctx.interface.name}"
     )
 
 

@@ -36,7 +36,7 @@ import shutil
 import socket
 import ssl
 import struct
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
@@ -122,8 +122,10 @@ class Transport(Protocol):
         accept: Callable[[str], bool],
         bind_port: int = 0,
         join_group: str | None = None,
+        pace: Callable[[int], Awaitable[None]] | None = None,
     ) -> list[Datagram]:
-        """Send every datagram, then return the replies heard for ``listen_s`` from
+        """Send every datagram (awaiting ``pace(1)`` before each: the scan's packet
+        rate), then return the replies heard for ``listen_s`` from
         sources ``accept`` admits (at most ``MAX_DATAGRAMS`` of them, each at most
         ``MAX_UDP_REPLY_BYTES``; the rest are dropped as they arrive, so a flood from
         elsewhere cannot push out the replies that count)."""
@@ -158,8 +160,11 @@ class Transport(Protocol):
         """Whether ``ip:port`` accepts a TCP connection (closed again at once)."""
         ...
 
-    async def arp(self, hosts: Sequence[str], *, wait_s: float) -> list[tuple[str, str]]:
-        """``(address, MAC)`` of every host that answers an ARP request."""
+    async def arp(
+        self, hosts: Sequence[str], *, wait_s: float, inter_s: float = 0.0
+    ) -> list[tuple[str, str]]:
+        """``(address, MAC)`` of every host that answers an ARP request (sent
+        ``inter_s`` apart)."""
         ...
 
     def has_nmap(self) -> bool:
@@ -326,6 +331,7 @@ class NetworkTransport:
         accept: Callable[[str], bool],
         bind_port: int = 0,
         join_group: str | None = None,
+        pace: Callable[[int], Awaitable[None]] | None = None,
     ) -> list[Datagram]:
         loop = asyncio.get_running_loop()
         sock = self._udp_socket(bind_port, join_group)
@@ -334,6 +340,8 @@ class NetworkTransport:
         )
         try:
             for payload, destination in sends:
+                if pace is not None:
+                    await pace(1)
                 transport.sendto(payload, destination)
             await asyncio.sleep(listen_s)
         finally:
@@ -430,10 +438,12 @@ class NetworkTransport:
         writer.transport.abort()
         return "open"
 
-    async def arp(self, hosts: Sequence[str], *, wait_s: float) -> list[tuple[str, str]]:
-        return await asyncio.to_thread(self._srp, list(hosts), wait_s)
+    async def arp(
+        self, hosts: Sequence[str], *, wait_s: float, inter_s: float = 0.0
+    ) -> list[tuple[str, str]]:
+        return await asyncio.to_thread(self._srp, list(hosts), wait_s, inter_s)
 
-    def _srp(self, hosts: list[str], wait_s: float) -> list[tuple[str, str]]:
+    def _srp(self, hosts: list[str], wait_s: float, inter_s: float) -> list[tuple[str, str]]:
         # scapy reads the routing table at import: imported here, only when ARP runs, and
         # only its explicit arguments are used (never conf.iface or its routes)
         from scapy.arch import get_if_hwaddr
@@ -450,7 +460,9 @@ class NetworkTransport:
         ]
         if not packets:
             return []
-        answered, _unanswered = srp(packets, iface=self.interface.name, timeout=wait_s, verbose=0)
+        answered, _unanswered = srp(
+            packets, iface=self.interface.name, timeout=wait_s, inter=inter_s, verbose=0
+        )
         return [(str(reply[ARP].psrc), str(reply[ARP].hwsrc)) for _sent, reply in answered]
 
     def has_nmap(self) -> bool:
@@ -728,10 +740,13 @@ class ReplayTransport:
         accept: Callable[[str], bool],
         bind_port: int = 0,
         join_group: str | None = None,
+        pace: Callable[[int], Awaitable[None]] | None = None,
     ) -> list[Datagram]:
         self.sockets.append((bind_port, join_group))
         replies: list[Datagram] = []
         for payload, destination in sends:
+            if pace is not None:
+                await pace(1)
             self.sent.append(("udp", (payload, destination)))
             replies.extend(self.udp(payload, destination))
         kept = [r for r in replies if len(r[0]) <= MAX_UDP_REPLY_BYTES and accept(r[1])]
@@ -778,7 +793,9 @@ class ReplayTransport:
             return "silent"
         return "open" if port in self.open_ports[ip] else "refused"
 
-    async def arp(self, hosts: Sequence[str], *, wait_s: float) -> list[tuple[str, str]]:
+    async def arp(
+        self, hosts: Sequence[str], *, wait_s: float, inter_s: float = 0.0
+    ) -> list[tuple[str, str]]:
         self.sent.extend(("arp", host) for host in hosts)
         return [(host, self.arp_table[host]) for host in hosts if host in self.arp_table]
 

@@ -78,3 +78,58 @@ async def test_without_link_local_discovery_no_multicast_or_broadcast_leaves(
     with pytest.raises(ScopeError):
         await _io.datagrams(ctx, [(b"x", (destination, 1900))], listen_s=0)
     assert transport.sent == []
+
+
+class _FakeTime:
+    """A clock and a sleep that only advance when slept: rate tests without waiting."""
+
+    def __init__(self) -> None:
+        self.now_s = 100.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now_s
+
+    async def sleep(self, delay_s: float) -> None:
+        self.sleeps.append(delay_s)
+        self.now_s += delay_s
+
+
+async def test_the_packet_rate_spaces_every_send_after_a_burst() -> None:
+    from camcensus.scanner.probes.context import PacketRate
+
+    fake = _FakeTime()
+    rate = PacketRate(1000.0, clock=fake.clock, sleep=fake.sleep)
+    for _ in range(PacketRate.BURST_PACKETS + 100):
+        await rate.take()
+    # the burst goes at once; the next 100 packets take 100 intervals of 1 ms
+    assert fake.now_s - 100.0 == pytest.approx(0.1, abs=1e-9)
+    assert PacketRate(None).interval_s == 0.0
+    with pytest.raises(ValueError, match="above 0"):
+        PacketRate(0)
+
+
+async def test_datagrams_connections_and_arp_all_count_against_one_rate() -> None:
+    from camcensus.scanner.probes.context import PacketRate
+
+    fake = _FakeTime()
+    rate = PacketRate(10.0, clock=fake.clock, sleep=fake.sleep)
+    transport = ReplayTransport(open_ports={CAMERA: frozenset({80})})
+    ctx = context(transport, rate=rate)
+    sends = [(b"probe", (CAMERA, 3702))] * 40
+    await _io.datagrams(ctx, sends, listen_s=0)
+    for _ in range(8):
+        await _io.connect(ctx, CAMERA, 80, timeout_s=1)
+    # 48 packets at 10 a second after a burst of 32: 1.6 s of waiting, in order
+    assert fake.now_s - 100.0 == pytest.approx((48 - PacketRate.BURST_PACKETS) / 10.0)
+    assert len(transport.sent) == 48
+    # ARP requests are spaced by the transport at the same rate
+    seen: dict[str, float] = {}
+
+    class Spy(ReplayTransport):
+        async def arp(self, hosts, *, wait_s, inter_s=0.0):  # type: ignore[no-untyped-def]
+            seen["inter_s"] = inter_s
+            return []
+
+    await _io.arp(context(Spy(), rate=rate), [CAMERA], wait_s=1)
+    assert seen["inter_s"] == pytest.approx(0.1)

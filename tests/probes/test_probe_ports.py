@@ -52,3 +52,14 @@ async def test_a_failing_nmap_fails_the_sweep_with_its_reason() -> None:
     transport = ReplayTransport(open_ports=OPEN, nmap_error="nmap port sweep failed: bad iface")
     with pytest.raises(CamcensusError, match="bad iface"):
         await ports.run(context(transport))
+
+
+def test_nmap_gets_the_scans_packet_rate_as_its_cap() -> None:
+    from camcensus.scanner.probes.context import PacketRate
+
+    capped = ports.nmap_arguments(context(ReplayTransport(), rate=PacketRate(500.0)))
+    assert "--max-rate 500" in capped
+    assert "--min-rate 500 " in capped  # never a floor above the cap
+    uncapped = ports.nmap_arguments(context(ReplayTransport()))
+    assert "--max-rate" not in uncapped
+    assert f"--min-rate {ports.MIN_RATE_PPS} " in uncapped
