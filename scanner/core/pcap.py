@@ -18,7 +18,8 @@ it, bound to the address it sent from:
   per stream (bounded: ``MAX_STREAM_BYTES`` a stream, ``MAX_OPEN_STREAMS`` at once,
   ``MAX_STREAM_BYTES_TOTAL`` held over all of them) and, when it starts with an HTTP or
   RTSP status line, split into messages for the HTTP, RTSP, ONVIF, UPnP-description
-  and ISAPI parsers.
+  and ISAPI parsers; what an FTP or telnet server (tcp 21, 23) says is its greeting, as
+  the banner probe reads it.
 
 Which MACs are link-layer evidence (the identity ``merge`` trusts, ``LINK_SOURCES``):
 
@@ -47,7 +48,20 @@ from typing import Final
 
 from camcensus.base.errors import MalformedReplyError
 from camcensus.base.evidence import Evidence
-from camcensus.scanner.core import dhip, http, isapi, mdns, netip, onvif, rtsp, sadp, ssdp, wsd
+from camcensus.scanner.core import (
+    dhip,
+    ftp,
+    http,
+    isapi,
+    mdns,
+    netip,
+    onvif,
+    rtsp,
+    sadp,
+    ssdp,
+    telnet,
+    wsd,
+)
 from camcensus.scanner.core._evidence import EvidenceList
 from camcensus.scanner.core.mac import is_unicast_assigned, normalise_mac
 
@@ -55,9 +69,11 @@ __all__ = [
     "DHCP_SOURCE",
     "ETHER_SOURCE",
     "MAX_ADDRESSES",
+    "MAX_DATAGRAM_BYTES",
     "MAX_EVIDENCE_PER_ADDRESS",
     "MAX_MESSAGES_PER_STREAM",
     "MAX_OPEN_STREAMS",
+    "MAX_PENDING_DATAGRAMS",
     "MAX_STREAM_BYTES",
     "MAX_STREAM_BYTES_TOTAL",
     "PORT_SOURCE",
@@ -65,6 +81,7 @@ __all__ = [
     "CaptureDecoder",
     "Dhcp",
     "DnsRecord",
+    "Fragments",
     "Mdns",
     "Parser",
     "Record",
@@ -110,6 +127,11 @@ _UDP_PARSERS: Final[tuple[tuple[int, Parser], ...]] = (
     (dhip.PORT, dhip.parse_reply),
     (netip.PORT, netip.parse_reply),
 )
+_GREETINGS: Final[dict[int, Parser]] = {
+    ftp.PORT: ftp.parse_banner,
+    telnet.PORT: telnet.parse_banner,
+}
+"""Servers that speak first, by port (as the banner probe reads them): FTP and telnet."""
 _LINK_LOCAL: Final = ipaddress.IPv4Network("224.0.0.0/24")
 _LIMITED_BROADCAST: Final = "255.255.255.255"
 _DHCP_CLIENT_TYPES: Final = frozenset({1, 3, 8})  # DISCOVER, REQUEST, INFORM (RFC 2132 9.6)
@@ -192,6 +214,58 @@ class Mdns:
 
 
 Record = Arp | Udp | Tcp | Dhcp | Mdns
+
+MAX_PENDING_DATAGRAMS: Final = 1024
+"""Fragmented IPv4 datagrams waiting for their other fragments at once; the oldest is
+given up (and counted) when another one begins."""
+MAX_DATAGRAM_BYTES: Final = 65_535
+"""Largest reassembled IPv4 datagram (the IPv4 total length field's limit)."""
+
+
+class Fragments:
+    """IPv4 fragments (RFC 791 sec. 3.2) put back together, bounded.
+
+    A WS-Discovery ProbeMatch or a UPnP NOTIFY can be longer than the link MTU, and the
+    sender's IP layer then splits it; a capture holds the pieces.  ``add`` returns the
+    whole payload once every byte from offset 0 to the end of the last fragment is
+    there; overlapping fragments keep the bytes that came first.
+    """
+
+    def __init__(self) -> None:
+        self._pending: dict[tuple[str, str, int, int], dict[int, bytes]] = {}
+        self._ends: dict[tuple[str, str, int, int], int] = {}
+        self.given_up = 0
+
+    def add(
+        self, key: tuple[str, str, int, int], offset: int, more: bool, data: bytes
+    ) -> bytes | None:
+        """Take one fragment of the datagram ``key`` (source, destination, protocol,
+        identification); the datagram's payload when it is complete, else None."""
+        if offset + len(data) > MAX_DATAGRAM_BYTES:
+            self._drop(key)
+            self.given_up += 1
+            return None
+        pieces = self._pending.get(key)
+        if pieces is None:
+            if len(self._pending) >= MAX_PENDING_DATAGRAMS:
+                self._drop(next(iter(self._pending)))
+                self.given_up += 1
+            pieces = self._pending[key] = {}
+        pieces.setdefault(offset, data)
+        if not more:
+            self._ends[key] = offset + len(data)
+        end = self._ends.get(key)
+        if end is None:
+            return None
+        whole = _contiguous(pieces)
+        if len(whole) < end:
+            return None
+        self._drop(key)
+        return whole[:end]
+
+    def _drop(self, key: tuple[str, str, int, int]) -> None:
+        self._pending.pop(key, None)
+        self._ends.pop(key, None)
 
 
 def _unicast_ipv4(text: str) -> str | None:
@@ -462,6 +536,8 @@ class CaptureDecoder:
         self._held_bytes += len(kept)
         first = stream.segments.get(0, b"")
         foreign = len(first) >= 5 and not first.startswith((b"HTTP/", b"RTSP/"))
+        if key[1] in _GREETINGS:
+            foreign = stream.held_bytes >= ftp.MAX_BANNER_BYTES  # enough of a greeting
         if foreign or stream.held_bytes >= MAX_STREAM_BYTES:
             self._close(key)  # nothing a banner parser reads, or all a stream may keep
 
@@ -469,6 +545,11 @@ class CaptureDecoder:
         stream = self._streams.pop(key)
         self._held_bytes -= stream.held_bytes
         data = _contiguous(stream.segments)
+        greeting = _GREETINGS.get(key[1])
+        if greeting is not None and data and not data.startswith((b"HTTP/", b"RTSP/")):
+            self.counts["TCP streams read"] += 1
+            self._parsed(key[0], greeting, data)
+            return
         if not data.startswith((b"HTTP/", b"RTSP/")):
             return  # a client's requests, or a protocol that is not a banner's
         self.counts["TCP streams read"] += 1

@@ -239,3 +239,27 @@ def test_split_messages_by_length_chunks_and_protocol() -> None:
     assert pcap.split_messages(RTSP_200 + RTSP_401) == [RTSP_200, RTSP_401]
     with pytest.raises(MalformedReplyError):
         pcap.split_messages(b"\r\nServer: x\r\n\r\n")
+
+
+def test_fragments_are_joined_bounded_and_given_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    joined = pcap.Fragments()
+    key = (CAM, ADMIN, 17, 7)
+    assert joined.add(key, 16, False, b"cd") is None
+    assert joined.add(key, 0, True, b"a" * 8) is None
+    assert joined.add(key, 8, True, b"b" * 8) == b"a" * 8 + b"b" * 8 + b"cd"
+    monkeypatch.setattr(pcap, "MAX_PENDING_DATAGRAMS", 2)
+    for ident in range(5):
+        joined.add((CAM, ADMIN, 17, ident), 0, True, b"x" * 8)
+    assert joined.given_up == 3
+    assert joined.add(key, 65_530, False, b"y" * 10) is None  # past 65,535 bytes
+
+
+def test_an_ftp_greeting_is_read_from_the_server_side() -> None:
+    greeting = b"220 AXIS P1346 Network Camera 5.50 (2014) ready.\r\n"
+    found = _evidence(
+        Tcp(CAM_MAC, CAM, ADMIN, 21, 50_000, 9, True, True, False, False, b""),
+        Tcp(CAM_MAC, CAM, ADMIN, 21, 50_000, 10, False, True, False, False, greeting),
+        Tcp(CAM_MAC, ADMIN, CAM, 50_000, 21, 1, False, True, False, False, b"USER x\r\n"),
+    )
+    assert (CAM, "ftp.banner", "AXIS P1346 Network Camera 5.50 (2014) ready.") in found
+    assert not any(a == ADMIN for a, _k, _v in found)
