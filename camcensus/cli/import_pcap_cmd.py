@@ -71,7 +71,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         type=_positive,
         default=None,
         metavar="N",
-        help="stop after N packets (default: 5 million, some minutes of reading)",
+        help="stop after N packets (default: 5 million, about half an hour of reading)",
     )
     parser.set_defaults(func=run)
 
