@@ -4,8 +4,8 @@ VENV     ?= .venv
 PY       := $(VENV)/bin/python
 STAMP    := $(VENV)/.installed
 PYTEST   := $(VENV)/bin/pytest
-SYSBINS  := nmap ip snmpd snmpwalk
-SYSPKGS  := nmap iproute2 snmpd snmp
+SYSBINS  := nmap ip snmpd snmpwalk tcpdump
+SYSPKGS  := nmap iproute2 snmpd snmp tcpdump
 
 .PHONY: install sysdeps test test-unit lab check lint types imports demo bench clean wheel-check
 

@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         demo_cmd,
         export_cmd,
         import_nmap_cmd,
+        import_pcap_cmd,
         lab_cmd,
         scan_cmd,
         tui_cmd,
@@ -52,7 +53,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"camcensus {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (demo_cmd, export_cmd, import_nmap_cmd, lab_cmd, scan_cmd, tui_cmd, vendors_cmd):
+    for module in (
+        demo_cmd,
+        export_cmd,
+        import_nmap_cmd,
+        import_pcap_cmd,
+        lab_cmd,
+        scan_cmd,
+        tui_cmd,
+        vendors_cmd,
+    ):
         module.register(sub)
     return parser
 

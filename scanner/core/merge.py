@@ -2,12 +2,12 @@
 
 Evidence is bound to the address it was seen at.  Each address's MAC is the one ARP
 saw, on our link or in a router's ARP cache (the link layer does not lie about who
-answered), else the first MAC any other
-reply tied to that address.  Addresses that share a link-layer MAC are one device,
-reported at its lowest address with the evidence of all of them.  A MAC only a device
-reported (ONVIF, SADP, a WS-Discovery scope) keys that address, but never merges two:
-cloned firmware and hostile devices report MACs that are not theirs, so a second
-address claiming the same MAC stays a device of its own, keyed by its address.
+answered; a capture adds the Ethernet source of frames from its own segment), else the
+first MAC any other reply tied to that address.  Addresses that share a link-layer MAC
+are one device, reported at its lowest address with the evidence of all of them.  A MAC
+only a device reported (ONVIF, SADP, a WS-Discovery scope) keys that address, but never
+merges two: cloned firmware and hostile devices report MACs that are not theirs, so a
+second address claiming the same MAC stays a device of its own, keyed by its address.
 Evidence not bound to an address is dropped.
 
 ``Merger`` is the one merge path: a scan feeds it each address as soon as that
@@ -35,9 +35,11 @@ from camcensus.vendor_db.policy import Policy
 
 __all__ = ["LINK_SOURCES", "Merger", "group_by_address", "link_mac_of", "mac_of", "merge"]
 
-LINK_SOURCES: Final = frozenset({"arp", "nmap", "snmp-arp"})
+LINK_SOURCES: Final = frozenset({"arp", "nmap", "snmp-arp", "ether"})
 """Sources whose ``mac`` evidence comes from the link layer (preferred for identity):
-ARP on our own link, nmap's (which is ARP), and a router's ARP cache read over SNMP."""
+the ARP sweep, nmap's own ARP, a router's ARP cache read over SNMP, and a captured
+frame's Ethernet source where ``scanner.core.pcap`` can tell the sender was on the
+capture's segment."""
 
 
 def group_by_address(evidence: Iterable[Evidence]) -> dict[str, list[Evidence]]:

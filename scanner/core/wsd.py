@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 from typing import Final
+from xml.etree.ElementTree import Element
 from xml.sax.saxutils import escape
 
 from camcensus.base.evidence import Evidence
@@ -26,6 +27,7 @@ __all__ = [
     "add_endpoint",
     "add_scopes",
     "build_probe",
+    "parse_announcement",
     "parse_probe_matches",
     "relates_to",
     "same_host_urls",
@@ -127,6 +129,33 @@ def add_endpoint(found: EvidenceList, address_text: str | None) -> None:
         found.add("wsd.endpoint_mac", ":".join(digits[i : i + 2] for i in range(0, 12, 2)))
 
 
+def _add_match(found: EvidenceList, match: Element) -> None:
+    """The endpoint, types, service addresses and scopes of one ProbeMatch or Hello (the
+    two carry the same elements: WS-Discovery 2005/04 sections 4.1 and 5.3)."""
+    reference = child(match, "EndpointReference")
+    if reference is not None:
+        add_endpoint(found, child_text(reference, "Address"))
+    types = child_text(match, "Types")
+    if types is not None:
+        found.add("wsd.types", " ".join(types.split()))
+    xaddrs = child_text(match, "XAddrs")
+    if xaddrs is not None:
+        found.add("wsd.xaddrs", " ".join(xaddrs.split()))
+    scopes = child_text(match, "Scopes")
+    if scopes is not None:
+        add_scopes(found, scopes)
+
+
+def _matches_evidence(body: Element, address: str) -> list[Evidence]:
+    matches = child(body, "ProbeMatches")
+    if matches is None:
+        return []
+    found = EvidenceList(SOURCE, address)
+    for match in descendants(matches, "ProbeMatch"):
+        _add_match(found, match)
+    return found.items()
+
+
 def parse_probe_matches(data: bytes, address: str) -> list[Evidence]:
     """Evidence from a ProbeMatches message; ``[]`` for other messages (e.g. our Probe echo).
 
@@ -134,24 +163,26 @@ def parse_probe_matches(data: bytes, address: str) -> list[Evidence]:
     Raises MalformedReplyError for non-XML, DTDs/entities or a non-SOAP document.
     """
     what = "WS-Discovery reply"
+    return _matches_evidence(
+        soap_body(parse_xml(data, what, max_bytes=MAX_UDP_REPLY_BYTES), what), address
+    )
+
+
+def parse_announcement(data: bytes, address: str) -> list[Evidence]:
+    """Evidence from a ProbeMatches or a Hello (the announcement a device multicasts when
+    it joins a network); ``[]`` for Probes, Byes and other messages.
+
+    A scan hears only the matches to its own Probes (``parse_probe_matches``); a packet
+    capture also holds Hellos and the matches other clients asked for. Raises
+    MalformedReplyError for non-XML, DTDs/entities or a non-SOAP document.
+    """
+    what = "WS-Discovery message"
     body = soap_body(parse_xml(data, what, max_bytes=MAX_UDP_REPLY_BYTES), what)
-    matches = child(body, "ProbeMatches")
-    if matches is None:
-        return []
+    hello = child(body, "Hello")
+    if hello is None:
+        return _matches_evidence(body, address)
     found = EvidenceList(SOURCE, address)
-    for match in descendants(matches, "ProbeMatch"):
-        reference = child(match, "EndpointReference")
-        if reference is not None:
-            add_endpoint(found, child_text(reference, "Address"))
-        types = child_text(match, "Types")
-        if types is not None:
-            found.add("wsd.types", " ".join(types.split()))
-        xaddrs = child_text(match, "XAddrs")
-        if xaddrs is not None:
-            found.add("wsd.xaddrs", " ".join(xaddrs.split()))
-        scopes = child_text(match, "Scopes")
-        if scopes is not None:
-            add_scopes(found, scopes)
+    _add_match(found, hello)
     return found.items()
 
 

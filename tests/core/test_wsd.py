@@ -155,3 +155,10 @@ def test_entity_bomb_and_xxe_refused(billion_laughs: bytes, external_entity: byt
 def test_oversized_reply_refused() -> None:
     with pytest.raises(ReplyTooLargeError):
         wsd.parse_probe_matches(b"<a>" + b"x" * 10_000_000 + b"</a>", ADDRESS)
+
+
+def test_parse_announcement_reads_probe_matches_as_parse_probe_matches_does(
+    capture: Callable[[str], bytes],
+) -> None:
+    data = capture("wsd_probematches.xml")
+    assert wsd.parse_announcement(data, "198.18.0.9") == wsd.parse_probe_matches(data, "198.18.0.9")
