@@ -190,6 +190,11 @@ def plan_targets(
     def on(iface: Interface, target: Target) -> bool:
         return target.first in iface.network and target.last in iface.network
 
+    loopback = [i for i in candidates if i.network.is_loopback]
+    if targets and loopback and all(on(loopback[0], t) for t in targets):
+        # nothing on loopback answers ARP, multicast or broadcast: every address gets
+        # the unicast probes of a routed one, so 127.0.0.1 needs no scope of all 127/8
+        return TargetPlan(loopback[0], (), tuple(targets))
     local = [t for t in targets if any(on(i, t) for i in candidates)]
     if local:
         iface = choose_interface(
@@ -419,6 +424,7 @@ class ScanConfig:
             "snmp_gateways": self.snmp_gateways,
             "routed_sweep": self.routed_sweep,
             "max_rate_pps": self.max_rate_pps,
+            "policy": (self.policy or Policy.default()).name,
             "probes": [p.NAME for p in self.discovery]
             + [p.NAME for p in self.routed_discovery]
             + ([self.sweep.NAME] if self.sweep else [])
@@ -529,7 +535,8 @@ async def _scan_body(
 ) -> None:
     merger = Merger(config.policy or Policy.default())
     deadline_s = config.timeout_s + DISCOVERY_GRACE_S
-    ours = str(ctx.interface.ip)
+    # our own address is no target, but on loopback it is the one that matters
+    ours = "" if ctx.interface.network.is_loopback else str(ctx.interface.ip)
     on_link = tuple(expand_hosts(plan.on_link))
     routed = tuple(h for h in expand_hosts(plan.routed) if str(h) != ours)
     reads: list[snmp_probe.AgentRead] = []
@@ -653,7 +660,9 @@ def _coverage(
         macs = sum(1 for a in snmp_macs if target.contains(a))
         rows.append(Coverage(target.spec, "on-link", addresses, answered, macs))
     for target in plan.routed:
-        reached = by_snmp.get(target.spec, "routed")
+        reached = by_snmp.get(
+            target.spec, "loopback" if plan.interface.network.is_loopback else "routed"
+        )
         addresses = sum(1 for a in routed if target.contains(a))
         answered = sum(1 for a in live if target.contains(a))
         macs = sum(1 for a in snmp_macs if target.contains(a))

@@ -20,26 +20,41 @@ Rules the store keeps:
 * re-recording a device updates its identification and keeps ``first_seen``, ``site``,
   ``review_status`` and ``note``;
 * scan options are stored with credential-like keys redacted;
-* ``recover_stale_scans()`` (run on open) marks ``running`` scans whose process is gone
-  as ``incomplete``.
+* ``recover_stale_scans()`` (run on a writable open) marks ``running`` scans whose
+  process is gone as ``incomplete``; every reader (a read-only open too) shows such a
+  scan as ``incomplete`` already, without writing;
+* readers open the file read-only (``Inventory.open(path, read_only=True)``): nothing
+  is written, so an inventory on read-only media can be browsed and exported; the
+  few writes a reader asks for (the TUI's review) go through a short-lived writable
+  connection of their own;
+* a database whose ``_sqlite_migrations`` names a migration this camcensus does not
+  know was written by a newer camcensus and is refused before anything is read;
+* every SQLite error (locked, disk full, damaged, read-only) is raised as an
+  ``InventoryError`` that says which, never as ``sqlite3.Error``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import os
 import platform
 import re
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final, Literal, NamedTuple, cast, get_args
+from typing import Concatenate, Final, Literal, NamedTuple, ParamSpec, TypeVar, cast, get_args
+from urllib.parse import quote
 
 from sqlite_utils import Database, Migrations
 
 from camcensus.base.errors import InventoryError
 from camcensus.base.evidence import Evidence
+from camcensus.base.version import __version__
+from camcensus.scanner.core.merge import reflag
 from camcensus.scanner.core.schema import (
     DEVICE_FIELDS,
     FIELDS,
@@ -61,6 +76,7 @@ from camcensus.scanner.core.schema import (
     value_from_sql,
 )
 from camcensus.scanner.core.scope import parse_targets
+from camcensus.vendor_db.policy import Policy
 
 __all__ = [
     "MAX_EVIDENCE_VALUE_CHARS",
@@ -389,31 +405,183 @@ def _json_dict(text: str | None) -> dict[str, object]:
     return cast("dict[str, object]", value) if isinstance(value, dict) else {}
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+_STALE_ERROR: Final = "scan process ended without finishing the scan"
+
+
+_PROBLEMS: Final = (
+    (("SQLITE_BUSY", "SQLITE_LOCKED"), "locked",
+     "is locked by another program (waited {timeout} s); try again when the other scan "
+     "or writer is done"),
+    (("SQLITE_FULL",), "disk is full",
+     "cannot be written: the disk is full (or the database hit its size limit)"),
+    (("SQLITE_CORRUPT", "SQLITE_NOTADB"), "malformed",
+     "is damaged ({text}); keep a copy for recovery (sqlite3 .recover) and scan into a "
+     "new --db"),
+    (("SQLITE_READONLY",), "readonly",
+     "is read-only here (file mode, read-only mount or media); copy it to write to it"),
+    (("SQLITE_CANTOPEN",), "unable to open",
+     "cannot be opened (missing folder, no permission, or a read-only folder)"),
+    (("SQLITE_IOERR",), "disk I/O", "cannot be read or written: disk I/O error ({text})"),
+)  # fmt: skip
+"""SQLite error names (or, failing those, words of the message) -> what to tell."""
+
+
+def _sqlite_problem(exc: sqlite3.Error, busy_timeout_s: float) -> str:
+    """What an SQLite error means for the operator, in one phrase."""
+    name = str(getattr(exc, "sqlite_errorname", ""))
+    text = str(exc)
+    for names, words, message in _PROBLEMS:
+        if name.startswith(names) or words in text:
+            return message.format(timeout=f"{busy_timeout_s:g}", text=text)
+    return f"failed: {text}"
+
+
+def _translated(
+    method: Callable[Concatenate[Inventory, _P], _R],
+) -> Callable[Concatenate[Inventory, _P], _R]:
+    """Raise every ``sqlite3.Error`` of ``method`` as an InventoryError that says what
+    went wrong (locked, disk full, damaged, read-only)."""
+
+    @functools.wraps(method)
+    def wrapper(self: Inventory, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise self.error(exc) from exc
+
+    return wrapper
+
+
+def _process_gone(row: Mapping[str, object]) -> bool:
+    """True for a ``running`` scan started on this host whose process no longer runs
+    (same PID and start time, so a reused PID does not count as alive)."""
+    if row["status"] != "running" or row["pid_host"] != platform.node() or row["pid"] is None:
+        return False
+    pid = int(cast(int, row["pid"]))
+    if _pid_alive(pid):
+        started = row["pid_start_ticks"]
+        if started is None or _process_start_ticks(pid) == started:
+            return False
+    return True
+
+
+def _remove_created(path: Path) -> None:
+    """Remove the database file (and its WAL files) a failed open created: it did not
+    exist before, so it holds nothing of the operator's."""
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+
+
+@functools.cache
+def _known_migrations() -> tuple[str, ...]:
+    """The names of every migration this camcensus has, oldest first."""
+    return tuple(m.name for m in _SCHEMA.pending(Database(memory=True)))
+
+
+def _read_only_uri(path: Path, *, immutable: bool) -> str:
+    flag = "immutable=1" if immutable else "mode=ro"
+    return f"file:{quote(str(path.resolve()))}?{flag}"
+
+
+def _on_read_only_media(path: Path) -> bool:
+    """True when no SQLite lock file can be made next to ``path`` (a read-only mount,
+    or a folder this user cannot write to)."""
+    try:
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return True
+    except OSError:
+        return False
+    return not os.access(path.parent, os.W_OK)
+
+
 class Inventory:
     """The camcensus inventory over one SQLite database (see the module docstring)."""
 
-    def __init__(self, db: Database, *, clock: Clock = _utc_now) -> None:
-        """Wrap an open database, migrate it and recover stale scans.
+    def __init__(
+        self,
+        db: Database,
+        *,
+        clock: Clock = _utc_now,
+        read_only: bool = False,
+        path: Path | None = None,
+        busy_timeout_s: float = 5.0,
+        policy: Policy | None = None,
+    ) -> None:
+        """Wrap an open database: check its schema version, migrate it and recover stale
+        scans (unless ``read_only``: then nothing is written; an older schema is
+        migrated in a copy in memory).
 
+        ``policy`` re-decides the flags of the devices read back (devices, device,
+        summary_by) under that policy instead of the one in force when they were
+        scanned; scan history keeps what each scan recorded.
         Prefer ``Inventory.open(path)`` or ``Inventory.memory()``.
         """
         self._db = db
         self._clock = clock
+        self._read_only = read_only
+        self._path = path
+        self._busy_timeout_s = busy_timeout_s
+        self._policy = policy
+        self._name = f"inventory {path}" if path is not None else "inventory"
         try:
-            self._db.execute("PRAGMA foreign_keys = ON")
-            _SCHEMA.apply(self._db)
+            self._check_version()
+            if read_only:
+                self._migrate_copy()
+            else:
+                self._db.execute("PRAGMA foreign_keys = ON")
+                _SCHEMA.apply(self._db)
             present = {column.name for column in self._db["devices"].columns}
-        except sqlite3.DatabaseError as exc:
-            raise InventoryError(f"cannot open or migrate the inventory: {exc}") from exc
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise self.error(exc, "cannot be opened or migrated") from exc
+        except InventoryError:
+            self._db.close()
+            raise
         missing = sorted({f.name for f in FIELDS if f.column is not None} - present)
         if missing:
+            self._db.close()
             # a database some other program (or an unreleased build) wrote under our name
             raise InventoryError(
                 "the inventory's devices table lacks the columns "
                 f"{', '.join(missing)} its schema version promises: not written by this "
                 "camcensus; keep it and scan into a new --db"
             )
-        self.recover_stale_scans()
+        if not read_only:
+            self.recover_stale_scans()
+
+    def error(self, exc: sqlite3.Error, what: str | None = None) -> InventoryError:
+        """The InventoryError for an SQLite error on this inventory."""
+        problem = _sqlite_problem(exc, self._busy_timeout_s)
+        if what is not None and problem.startswith("failed: "):
+            problem = f"{what}: {exc}"
+        return InventoryError(f"{self._name} {problem}")
+
+    def _check_version(self) -> None:
+        known = _known_migrations()
+        applied = [m.name for m in _SCHEMA.applied(self._db)]
+        unknown = [name for name in applied if name not in known]
+        if unknown:
+            raise InventoryError(
+                f"{self._name} was written by a newer camcensus (schema "
+                f"{', '.join(unknown)}); camcensus {__version__} knows the schema up to "
+                f"{known[-1]}: upgrade camcensus to open it (it was not changed)"
+            )
+        if not applied and self._read_only and self._db.table_names():
+            raise InventoryError(f"{self._name} is not a camcensus inventory")
+
+    def _migrate_copy(self) -> None:
+        """A reader of an inventory an older camcensus wrote: migrate a copy in memory."""
+        if not _SCHEMA.pending(self._db):
+            return
+        copy = sqlite3.connect(":memory:")
+        self._db.conn.backup(copy)
+        self._db.close()
+        self._db = Database(copy, execute_plugins=False)
+        _SCHEMA.apply(self._db)
 
     @classmethod
     def open(
@@ -421,30 +589,71 @@ class Inventory:
         path: str | Path,
         *,
         create: bool = True,
+        read_only: bool = False,
         busy_timeout_s: float = 5.0,
         clock: Clock = _utc_now,
+        policy: Policy | None = None,
     ) -> Inventory:
         """Open (or create) the inventory file at ``path`` in WAL mode.
 
-        With ``create=False`` a missing file raises InventoryError instead of being created.
+        With ``create=False`` a missing file raises InventoryError instead of being
+        created.  With ``read_only`` nothing is ever written to the file (it must
+        exist); on read-only media it is opened immutable.
         """
         db_path = Path(path)
-        if not create and not db_path.is_file():
+        if (read_only or not create) and not db_path.is_file():
             raise InventoryError(f"no inventory database at {db_path}")
+        created = not read_only and not db_path.exists()
+        conn: sqlite3.Connection | None = None
         try:
-            conn = sqlite3.connect(str(db_path), timeout=busy_timeout_s)
-            db = Database(conn, execute_plugins=False)
-            db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
-            db.enable_wal()
-            db.execute("PRAGMA synchronous = NORMAL")
-        except sqlite3.DatabaseError as exc:
-            raise InventoryError(f"cannot open inventory {db_path}: {exc}") from exc
-        return cls(db, clock=clock)
+            try:
+                if read_only:
+                    conn = cls._connect_read_only(db_path, busy_timeout_s)
+                else:
+                    conn = sqlite3.connect(str(db_path), timeout=busy_timeout_s)
+                db = Database(conn, execute_plugins=False)
+                db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+                if not read_only:
+                    db.enable_wal()
+                    db.execute("PRAGMA synchronous = NORMAL")
+            except sqlite3.Error as exc:
+                if conn is not None:
+                    conn.close()
+                problem = _sqlite_problem(exc, busy_timeout_s)
+                raise InventoryError(f"inventory {db_path} {problem}") from exc
+            return cls(
+                db,
+                clock=clock,
+                read_only=read_only,
+                path=db_path,
+                busy_timeout_s=busy_timeout_s,
+                policy=policy,
+            )
+        except BaseException:
+            if created:
+                _remove_created(db_path)
+            raise
+
+    @staticmethod
+    def _connect_read_only(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            _read_only_uri(path, immutable=False), uri=True, timeout=busy_timeout_s
+        )
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            conn.close()
+            if not _on_read_only_media(path):
+                raise
+            # a WAL database needs a -shm file; on read-only media none can be made, and
+            # nobody can be writing there either
+            conn = sqlite3.connect(_read_only_uri(path, immutable=True), uri=True)
+        return conn
 
     @classmethod
-    def memory(cls, *, clock: Clock = _utc_now) -> Inventory:
+    def memory(cls, *, clock: Clock = _utc_now, policy: Policy | None = None) -> Inventory:
         """A throw-away in-memory inventory (tests, dry runs)."""
-        return cls(Database(memory=True, execute_plugins=False), clock=clock)
+        return cls(Database(memory=True, execute_plugins=False), clock=clock, policy=policy)
 
     @property
     def db(self) -> Database:
@@ -466,6 +675,7 @@ class Inventory:
 
     # -- scans ------------------------------------------------------------------------
 
+    @_translated
     def begin_scan(
         self,
         *,
@@ -521,6 +731,7 @@ class Inventory:
             raise InventoryError(f"scan {scan_id} is {row['status']}, not running")
         return row
 
+    @_translated
     def record_device(self, scan_id: int, device: Device) -> None:
         """Store one device seen by a running scan, in one transaction.
 
@@ -567,6 +778,7 @@ class Inventory:
                 values,
             )
 
+    @_translated
     def finish_scan(
         self, scan_id: int, status: ScanStatus = "complete", *, error: str | None = None
     ) -> list[str]:
@@ -606,6 +818,7 @@ class Inventory:
             self._close_scan(scan_id, status, finished=True, error=error)
         return missing
 
+    @_translated
     def record_coverage(
         self, scan_id: int, coverage: Sequence[Coverage], snmp: Sequence[SnmpCoverage] = ()
     ) -> None:
@@ -639,6 +852,7 @@ class Inventory:
                 ],
             )
 
+    @_translated
     def coverage(self, scan_id: int) -> tuple[list[Coverage], list[SnmpCoverage]]:
         """How scan ``scan_id`` reached each target, and each SNMP agent's read."""
         targets = [
@@ -690,6 +904,7 @@ class Inventory:
             },
         )
 
+    @_translated
     def recover_stale_scans(self) -> list[int]:
         """Mark ``running`` scans whose process is gone as ``incomplete``; return their ids.
 
@@ -697,36 +912,31 @@ class Inventory:
         alone, and so is a scan started on another host (its process cannot be checked
         from here).  ``finished_at`` stays empty: the time it ended is not known.
         """
-        here = platform.node()
         recovered: list[int] = []
         for row in list(self._db.query("SELECT * FROM scans WHERE status = 'running'")):
-            if row["pid_host"] != here or row["pid"] is None:
+            if not _process_gone(row):
                 continue
-            pid = int(row["pid"])
-            if _pid_alive(pid):
-                started = row["pid_start_ticks"]
-                if started is None or _process_start_ticks(pid) == started:
-                    continue
-            scan_id = int(row["id"])
-            self._close_scan(
-                scan_id,
-                "incomplete",
-                finished=False,
-                error="scan process ended without finishing the scan",
-            )
+            scan_id = int(cast(int, row["id"]))
+            self._close_scan(scan_id, "incomplete", finished=False, error=_STALE_ERROR)
             recovered.append(scan_id)
         return recovered
 
+    @_translated
     def scan(self, scan_id: int) -> ScanInfo:
         """One scan by id (InventoryError if unknown)."""
         return self._scan_info(self._scan_row(scan_id))
 
+    @_translated
     def scans(self) -> list[ScanInfo]:
         """All scans, newest first."""
         return [self._scan_info(r) for r in self._db.query("SELECT * FROM scans ORDER BY id DESC")]
 
     @staticmethod
     def _scan_info(row: Mapping[str, object]) -> ScanInfo:
+        """The scan of one row; a ``running`` scan whose process is gone reads as
+        ``incomplete`` (what ``recover_stale_scans`` will write) to every reader."""
+        if _process_gone(row):
+            row = {**row, "status": "incomplete", "error": _STALE_ERROR}
         return ScanInfo(
             scan_id=cast(int, row["id"]),
             started_at=str(row["started_at"]),
@@ -744,6 +954,7 @@ class Inventory:
 
     # -- devices ----------------------------------------------------------------------
 
+    @_translated
     def devices(
         self,
         *,
@@ -777,6 +988,7 @@ class Inventory:
         if flagged is not None:
             where.append("flagged = ?")
             params.append(int(flagged))
+        with_details = with_details or self._policy is not None  # re-flagging needs evidence
         columns = "*" if with_details else _LISTING_COLUMNS
         sql = f"SELECT {columns} FROM devices"  # noqa: S608 (column names from the schema)
         if where:
@@ -785,9 +997,17 @@ class Inventory:
         try:
             rows = list(self._db.query(sql, params))
         except sqlite3.DatabaseError as exc:
-            raise InventoryError(f"cannot read the devices of the inventory: {exc}") from exc
+            raise self.error(exc, "cannot read the devices") from exc
         evidence = self._latest_evidence() if with_details else {}
-        return [self._device_record(r, evidence.get(str(r["device_key"]), ())) for r in rows]
+        return [
+            self._reflagged(self._device_record(r, evidence.get(str(r["device_key"]), ())))
+            for r in rows
+        ]
+
+    def _reflagged(self, record: DeviceRecord) -> DeviceRecord:
+        if self._policy is None:
+            return record
+        return replace(record, device=reflag(record.device, self._policy))
 
     def _latest_evidence(self, device_key: str | None = None) -> dict[str, tuple[Evidence, ...]]:
         """Evidence of each device's latest scan (of one device, given its key)."""
@@ -805,11 +1025,12 @@ class Inventory:
             )
         return {key: tuple(items) for key, items in found.items()}
 
+    @_translated
     def device(self, device_key: str) -> DeviceRecord:
         """One device with the evidence of the latest scan that saw it."""
         row = self._device_row(device_key)
         evidence = self._latest_evidence(device_key).get(device_key, ())
-        return self._device_record(row, evidence)
+        return self._reflagged(self._device_record(row, evidence))
 
     def _device_row(self, device_key: str) -> dict[str, object]:
         rows = list(self._db.query("SELECT * FROM devices WHERE device_key = ?", [device_key]))
@@ -831,6 +1052,7 @@ class Inventory:
             key = row.get("device_key")
             raise InventoryError(f"device {key!r}: the inventory row is damaged ({exc})") from exc
 
+    @_translated
     def set_review(self, device_key: str, status: str, note: str | None = None) -> None:
         """Set a device's review status (and note, unless None).
 
@@ -840,6 +1062,10 @@ class Inventory:
             raise InventoryError(
                 f"unknown review status {status!r}; use one of {', '.join(REVIEW_STATUSES)}"
             )
+        if self._read_only:
+            with self._writer() as writer:
+                writer.set_review(device_key, status, note)
+            return
         self._device_row(device_key)
         self._db.execute(
             """UPDATE devices SET review_status = ?, note = coalesce(?, note),
@@ -848,15 +1074,29 @@ class Inventory:
             [status, note, self._now(), device_key],
         )
 
+    @_translated
     def set_site(self, device_key: str, site: str | None) -> None:
         """Set (or clear, with None) the site a device belongs to."""
+        if self._read_only:
+            with self._writer() as writer:
+                writer.set_site(device_key, site)
+            return
         self._device_row(device_key)
         self._db.execute(
             "UPDATE devices SET site = ? WHERE device_key = ?", [site or None, device_key]
         )
 
+    def _writer(self) -> Inventory:
+        """A short-lived writable inventory on the file a reader has open."""
+        if self._path is None:
+            raise InventoryError(f"{self._name} is open read-only")
+        return Inventory.open(
+            self._path, create=False, busy_timeout_s=self._busy_timeout_s, clock=self._clock
+        )
+
     # -- reports ----------------------------------------------------------------------
 
+    @_translated
     def history(self, scan_id: int) -> list[DeviceSnapshot]:
         """The per-device snapshots one scan recorded, by device key."""
         self._scan_row(scan_id)
@@ -872,6 +1112,7 @@ class Inventory:
             snapshots[str(r["device_key"])] = DeviceSnapshot(scan_id, **values)  # type: ignore[arg-type]
         return snapshots
 
+    @_translated
     def compare_scans(self, old_scan_id: int, new_scan_id: int) -> ScanComparison:
         """Devices seen only by the new scan, only by the old one, and fields that changed.
 
@@ -896,6 +1137,7 @@ class Inventory:
             changed=tuple(changed),
         )
 
+    @_translated
     def summary_by(
         self, field: SummaryField, *, include_missing: bool = True
     ) -> list[SummaryCount]:
@@ -903,6 +1145,8 @@ class Inventory:
         site (``""`` for devices without one), most flagged first."""
         if field not in get_args(SummaryField):
             raise InventoryError(f"cannot summarise by {field!r}")
+        if self._policy is not None:
+            return self._summary_reflagged(field, include_missing=include_missing)
         expression = {
             "maker": "maker",
             "model": "maker || ' / ' || model",
@@ -922,6 +1166,27 @@ class Inventory:
             for r in rows
         ]
 
+    def _summary_reflagged(
+        self, field: SummaryField, *, include_missing: bool
+    ) -> list[SummaryCount]:
+        """``summary_by`` counted in Python, over the devices as this policy flags them."""
+        counts: dict[str, list[int]] = {}
+        for record in self.devices(presence=None if include_missing else "present"):
+            device = record.device
+            value = {
+                "maker": device.maker,
+                "model": f"{device.maker} / {device.model}",
+                "site": record.site or "",
+            }[field]
+            count = counts.setdefault(value, [0, 0])
+            count[0] += 1
+            count[1] += int(device.flagged)
+        return sorted(
+            (SummaryCount(value, n, flagged) for value, (n, flagged) in counts.items()),
+            key=lambda c: (-c.flagged_count, -c.device_count, c.value),
+        )
+
+    @_translated
     def integrity_ok(self) -> bool:
         """True when SQLite's ``integrity_check`` and ``foreign_key_check`` find nothing."""
         check = [r[0] for r in self._db.execute("PRAGMA integrity_check").fetchall()]

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
+from camcensus.base.errors import InventoryError
 from camcensus.scanner.core.schema import (
     REVIEW_LABELS,
     Coverage,
@@ -85,8 +86,17 @@ class DeviceScreen(Screen[None]):
 
     def action_review(self, status: ReviewStatus) -> None:
         """Save a review status at once (the note is kept)."""
-        self.inventory.set_review(self.device_key, status)
-        self._saved(f"review: {REVIEW_LABELS[status]}")
+        if self._write(status, None):
+            self._saved(f"review: {REVIEW_LABELS[status]}")
+
+    def _write(self, status: ReviewStatus, note: str | None) -> bool:
+        """Store a review; on failure (a read-only or locked inventory) say why instead."""
+        try:
+            self.inventory.set_review(self.device_key, status, note)
+        except InventoryError as exc:
+            self.notify(f"not saved: {exc}", severity="error", timeout=8)
+            return False
+        return True
 
     def action_edit_note(self) -> None:
         """Focus the note box."""
@@ -104,9 +114,9 @@ class DeviceScreen(Screen[None]):
     @on(Input.Submitted, "#note")
     def _note_submitted(self, event: Input.Submitted) -> None:
         status = self.inventory.device(self.device_key).review_status
-        self.inventory.set_review(self.device_key, status, event.value)
         self.query_one("#detail-scroll").focus()
-        self._saved("note saved")
+        if self._write(status, event.value):
+            self._saved("note saved")
 
     def _saved(self, what: str) -> None:
         self._show()

@@ -2,8 +2,12 @@
 
 Three layers, checked longest prefix first and, at equal length, in this order:
 
-1. IEEE CSV files an admin imported with ``camcensus oui update --from FILE``
-   (kept in ``oui_data_dir()``);
+1. IEEE CSV files an admin imported with ``camcensus oui update --from FILE``, read
+   from ``oui_read_dirs()``: ``$CAMCENSUS_DATA_DIR/oui`` alone when that is set, else
+   the user's folder (``~/.local/share/camcensus/oui``) and the system-wide
+   ``/var/lib/camcensus/oui`` (where ``oui update`` run as root writes), so a scan
+   run with ``sudo`` sees what root imported.  A folder that cannot be read (an
+   unreadable HOME) is skipped with a warning;
 2. ``vendor_db/data/oui_extra.csv``: MA-M / MA-S blocks of vendors in the table;
 3. MA-L from the ``aiooui`` package (``aiooui/oui.data``, built from the IEEE's oui.txt).
 
@@ -31,6 +35,7 @@ from camcensus.base.errors import VendorDataError
 __all__ = [
     "AIOOUI_VERSION",
     "REGISTRY_BITS",
+    "SYSTEM_OUI_DIR",
     "MacInfo",
     "OuiEntry",
     "OuiTables",
@@ -40,6 +45,7 @@ __all__ = [
     "lookup_mac",
     "normalise_mac",
     "oui_data_dir",
+    "oui_read_dirs",
     "parse_aiooui_data",
     "parse_ieee_csv",
     "read_ieee_csv_file",
@@ -48,6 +54,8 @@ __all__ = [
 _log = logging.getLogger(__name__)
 
 AIOOUI_VERSION: Final = "0.1.11"
+SYSTEM_OUI_DIR: Final = Path("/var/lib/camcensus/oui")
+"""Where ``oui update`` as root keeps imported IEEE CSVs; every scan reads it."""
 #: IEEE registry name -> prefix length in bits
 REGISTRY_BITS: Final = {"MA-L": 24, "MA-M": 28, "MA-S": 36, "IAB": 36}
 _BITS_ORDER: Final = (36, 28, 24)
@@ -209,13 +217,45 @@ def parse_aiooui_data(data: bytes, source: str) -> list[OuiEntry]:
     return entries
 
 
-def oui_data_dir(environ: Mapping[str, str] | None = None) -> Path:
-    """Where imported IEEE CSVs live: ``$CAMCENSUS_DATA_DIR/oui`` or ``~/.local/share/...``."""
+def _user_oui_dir(env: Mapping[str, str]) -> Path | None:
+    if xdg := env.get("XDG_DATA_HOME"):
+        return Path(xdg) / "camcensus" / "oui"
+    try:
+        home = Path(env["HOME"]) if env.get("HOME") else Path.home()
+    except (RuntimeError, KeyError):  # no HOME and no passwd entry
+        return None
+    return home / ".local" / "share" / "camcensus" / "oui"
+
+
+def oui_data_dir(environ: Mapping[str, str] | None = None, *, system: bool = False) -> Path:
+    """Where ``oui update`` stores imported IEEE CSVs: ``$CAMCENSUS_DATA_DIR/oui``, else
+    SYSTEM_OUI_DIR with ``system`` (root), else the user's ``~/.local/share/...``."""
     env = os.environ if environ is None else environ
     if base := env.get("CAMCENSUS_DATA_DIR"):
         return Path(base) / "oui"
-    xdg = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(xdg) / "camcensus" / "oui"
+    user = None if system else _user_oui_dir(env)
+    return SYSTEM_OUI_DIR if user is None else user
+
+
+def oui_read_dirs(environ: Mapping[str, str] | None = None) -> tuple[Path, ...]:
+    """Where imported IEEE CSVs are read from, first wins: ``$CAMCENSUS_DATA_DIR/oui``
+    alone when set, else the user's folder, then SYSTEM_OUI_DIR."""
+    env = os.environ if environ is None else environ
+    if base := env.get("CAMCENSUS_DATA_DIR"):
+        return (Path(base) / "oui",)
+    user = _user_oui_dir(env)
+    return (SYSTEM_OUI_DIR,) if user is None else (user, SYSTEM_OUI_DIR)
+
+
+def _imported_files(directory: Path) -> list[Path]:
+    """The CSVs of one imported-data folder; none (and a warning) when it is unreadable."""
+    try:
+        if not directory.is_dir():
+            return []
+        return sorted(directory.glob("*.csv"))
+    except OSError as exc:
+        _log.warning("OUI data folder %s skipped: %s", directory, exc.strerror or exc)
+        return []
 
 
 def read_ieee_csv_file(path: Path) -> list[OuiEntry]:
@@ -250,11 +290,12 @@ def _extra_entries() -> list[OuiEntry]:
 
 
 def load_oui_tables(imported_dir: Path | None = None) -> OuiTables:
-    """Read all three layers. ``imported_dir`` defaults to ``oui_data_dir()``."""
-    directory = oui_data_dir() if imported_dir is None else imported_dir
+    """Read all three layers; the imported one from ``imported_dir``, else from
+    ``oui_read_dirs()``."""
+    directories = oui_read_dirs() if imported_dir is None else (imported_dir,)
     imported: list[OuiEntry] = []
-    if directory.is_dir():
-        for path in sorted(directory.glob("*.csv")):
+    for directory in dict.fromkeys(directories):
+        for path in _imported_files(directory):
             imported.extend(read_ieee_csv_file(path))
     return OuiTables.build(
         [("imported", imported), ("extra", _extra_entries()), ("aiooui", _aiooui_entries())]

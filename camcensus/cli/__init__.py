@@ -5,8 +5,9 @@ function that adds its parser and sets ``func``; heavy packages (the lab, the TU
 Textual) are imported inside the command, never at start-up.
 
 Exit codes: 0 clean, 1 flagged devices found (only with ``--fail-on-flagged``),
-2 error. A bug (any other exception) is reported as an internal error with its
-traceback on stderr and also exits 2, so it can never pass for "flagged devices".
+2 error, 130 interrupted (Ctrl-C, as a shell reports SIGINT). A bug (any other
+exception) is reported as an internal error with its traceback on stderr and also
+exits 2, so it can never pass for "flagged devices".
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from camcensus.base.errors import CamcensusError
 from camcensus.base.version import __version__
 from camcensus.scanner.core.text import escape_controls
 
-__all__ = ["EXIT_ERROR", "EXIT_FLAGGED", "EXIT_OK", "build_parser", "main"]
+__all__ = ["EXIT_ERROR", "EXIT_FLAGGED", "EXIT_INTERRUPTED", "EXIT_OK", "build_parser", "main"]
 
 EXIT_OK = 0
 EXIT_FLAGGED = 1
 EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -51,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"camcensus {__version__}")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    _add_verbosity(parser, default=0)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in (
         demo_cmd,
@@ -64,14 +66,34 @@ def build_parser() -> argparse.ArgumentParser:
         vendors_cmd,
     ):
         module.register(sub)
+    _add_verbosity_everywhere(sub)
     return parser
+
+
+def _add_verbosity(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=default, help="more log output (-vv: debug)"
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="count", default=default, help="errors and warnings only"
+    )
+
+
+def _add_verbosity_everywhere(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``-v``/``-q`` after any sub-command too (``camcensus scan -vv ...``, as nmap
+    takes them); left unset there unless given, so ``camcensus -v scan`` still counts."""
+    for parser in sub.choices.values():
+        _add_verbosity(parser, default=argparse.SUPPRESS)
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _add_verbosity_everywhere(action)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Console-script entry point."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    level = logging.WARNING - 10 * min(args.verbose, 2)
+    level = logging.WARNING - 10 * min(args.verbose, 2) if not args.quiet else logging.ERROR
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     func: Command = args.func
     try:
@@ -81,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("camcensus: interrupted", file=sys.stderr)
-        return EXIT_ERROR
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # `camcensus vendors | head`: the reader left; not an error worth a traceback.
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Final
 
 from camcensus.cli import EXIT_ERROR
+from camcensus.cli.lab_cmd import add_replace_option, refuse_running_lab
 
 __all__ = ["LAB_NAME", "register", "scan_command"]
 
@@ -31,6 +32,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--devices", type=int, default=50, help="lab devices (default 50)")
     parser.add_argument("--mix", default="default", help="lab mix (default 'default')")
     parser.add_argument("--out", type=Path, default=Path("demo-out"), help="output directory")
+    parser.add_argument(
+        "--name", default=LAB_NAME, help=f"lab name (namespace prefix; default {LAB_NAME})"
+    )
+    add_replace_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -51,13 +56,14 @@ def run(args: argparse.Namespace) -> int:
     if not ok or os.geteuid() != 0:
         print(f"camcensus: error: the demo needs root ({why or 'not root'})", file=sys.stderr)
         return EXIT_ERROR
+    lab = Lab(args.name)
+    refuse_running_lab(lab, replace=args.replace)  # before the try: never tear it down
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    lab = Lab(LAB_NAME)
     try:
-        print(f"camcensus: bringing up lab {LAB_NAME} with {args.devices} devices", file=sys.stderr)
+        print(f"camcensus: bringing up lab {lab.name} with {args.devices} devices", file=sys.stderr)
         lab.up(devices=args.devices, mix=args.mix)
-        completed = subprocess.run(scan_command(out), check=False)
+        completed = subprocess.run(scan_command(out, lab.name), check=False)
         if completed.returncode != 0:
             return completed.returncode
         print(f"camcensus: inventory {out / 'inventory.db'}, CSV {out / 'camcensus-devices.csv'}")

@@ -1,4 +1,7 @@
-"""``camcensus export``: write the inventory as a replacement-plan CSV or as JSON."""
+"""``camcensus export``: write the inventory as a replacement-plan CSV or as JSON.
+
+The inventory is opened read-only.  With ``--policy`` every device's flag is decided
+again from its evidence under that policy (the stored flags are left as they are)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from camcensus.cli import EXIT_ERROR, EXIT_OK
+from camcensus.cli.options import add_policy_option, load_policy
 from camcensus.scanner.export import devices_json, write_devices_csv, write_model_summary_csv
 
 __all__ = ["register"]
@@ -52,6 +56,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--bom", action="store_true", help="start CSV files with a UTF-8 BOM (for Excel)"
     )
     parser.add_argument("--flagged-only", action="store_true", help="export flagged devices only")
+    add_policy_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -71,7 +76,9 @@ def run(args: argparse.Namespace) -> int:
     if args.summary_csv and not args.csv:
         print("camcensus: error: --summary-csv needs --csv", file=sys.stderr)
         return EXIT_ERROR
-    with Inventory.open(args.db, create=False) as inventory:
+    policy = load_policy(args.policy) if args.policy is not None else None
+    # read-only: an inventory on read-only media exports, and exporting never writes
+    with Inventory.open(args.db, read_only=True, policy=policy) as inventory:
         rows = inventory.devices(
             flagged=True if args.flagged_only else None, with_details=args.json is not None
         )

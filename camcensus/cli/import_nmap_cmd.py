@@ -1,6 +1,8 @@
 """``camcensus import-nmap``: turn an nmap XML report into inventory devices.
 
-The report is parsed with defusedxml (no DTDs or entities) and capped in size; each
+The report is parsed with defusedxml and capped in size: the bare document type
+declaration nmap writes (``<!DOCTYPE nmaprun>``) is accepted, entity declarations and
+external references are refused. Each
 host's open ports, service names, products, MAC and hostnames become evidence, which
 is merged and identified like a scan's, and recorded as a complete scan with scope
 ``import``.
@@ -18,10 +20,12 @@ from xml.etree.ElementTree import Element
 from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
 from camcensus.base.evidence import Evidence
 from camcensus.cli import EXIT_OK
+from camcensus.cli.options import add_policy_option, load_policy
 
 __all__ = ["MAX_REPORT_BYTES", "SOURCE", "parse_nmap_xml", "register"]
 
 SOURCE: Final = "nmap"
+DEFAULT_DB: Final = Path("inventory.db")
 MAX_REPORT_BYTES: Final = 64 * 1024 * 1024
 
 
@@ -36,7 +40,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         ),
     )
     parser.add_argument("file", type=Path, help="nmap XML report (nmap -oX)")
-    parser.add_argument("--db", type=Path, default=Path("inventory.db"), help="inventory database")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=DEFAULT_DB,
+        help=f"inventory database, created if missing (default: {DEFAULT_DB})",
+    )
+    add_policy_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -106,7 +116,8 @@ def parse_nmap_xml(data: bytes) -> list[Evidence]:
     """Evidence for every up host of an nmap XML report.
 
     Raises ReplyTooLargeError over MAX_REPORT_BYTES and MalformedReplyError for
-    non-XML, DTDs/entities, or a document that is not an nmap report.
+    non-XML, entity declarations or external references (a bare ``<!DOCTYPE>`` as
+    nmap writes it is fine), or a document that is not an nmap report.
     """
     import defusedxml.ElementTree as SafeET
     from defusedxml import DefusedXmlException
@@ -114,7 +125,7 @@ def parse_nmap_xml(data: bytes) -> list[Evidence]:
     if len(data) > MAX_REPORT_BYTES:
         raise ReplyTooLargeError(f"nmap report: {len(data)} bytes, cap is {MAX_REPORT_BYTES}")
     try:
-        root = SafeET.fromstring(data, forbid_dtd=True)
+        root = SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except (SafeET.ParseError, DefusedXmlException, ValueError, LookupError) as exc:
         raise MalformedReplyError(f"nmap report: not usable XML ({exc})") from exc
     if root.tag != "nmaprun":
@@ -128,21 +139,22 @@ def run(args: argparse.Namespace) -> int:
     from camcensus.scanner.core.merge import merge
     from camcensus.scanner.store import Inventory
 
+    policy = load_policy(args.policy)
     try:
         # At most one byte over the cap: a FIFO or /dev/zero has no size to check first.
         with args.file.open("rb") as stream:
             data = stream.read(MAX_REPORT_BYTES + 1)
     except OSError as exc:
         raise CamcensusError(f"cannot read {args.file}: {exc.strerror or exc}") from exc
-    evidence = parse_nmap_xml(data)
-    devices = merge(evidence)
+    evidence = parse_nmap_xml(data)  # a bad report fails here: no database is created
+    devices = merge(evidence, policy)
     targets = [f"{d.ip}/32" for d in devices] or ["0.0.0.0/32"]
     with Inventory.open(args.db) as inventory:
         scan_id = inventory.begin_scan(
             operator=getpass.getuser(),
             scope="import",
             targets=targets,
-            options={"import": "nmap-xml", "file": args.file.name},
+            options={"import": "nmap-xml", "file": args.file.name, "policy": policy.name},
         )
         try:
             for device in devices:

@@ -6,8 +6,37 @@ import argparse
 import json
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["register"]
+from camcensus.base.errors import LabError
+
+if TYPE_CHECKING:
+    from camcensus.lab.api import Lab
+
+__all__ = ["add_replace_option", "refuse_running_lab", "register"]
+
+
+def add_replace_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--replace`` (tear down a running lab of the same name first)."""
+    parser.add_argument(
+        "--replace",
+        action="store_true",
+        help="tear down a running lab of the same name first (default: refuse)",
+    )
+
+
+def refuse_running_lab(lab: Lab, *, replace: bool) -> None:
+    """LabError when a lab of this name is running (its emulator is alive) and
+    ``replace`` was not asked for: someone may be scanning it.  A crashed lab (no
+    emulator) is cleaned up by ``Lab.up`` as before."""
+    status = lab.status()
+    if replace or not status.emulator_alive:
+        return
+    raise LabError(
+        f"lab {lab.name} is already running ({status.devices} devices, emulator pid "
+        f"{status.emulator_pid}); leaving it alone: take it down with "
+        f"'camcensus lab down --name {lab.name}', pass --replace, or pick another --name"
+    )
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,7 +49,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         ),
     )
     lab_sub = parser.add_subparsers(dest="lab_command", metavar="ACTION", required=True)
-    up = lab_sub.add_parser("up", help="create the lab (tears down a stale one first)")
+    up = lab_sub.add_parser(
+        "up",
+        help="create the lab (cleans up a crashed one first; refuses a running one "
+        "unless --replace)",
+    )
+    add_replace_option(up)
     up.add_argument("--devices", type=int, default=20, help="number of devices (default 20)")
     up.add_argument("--mix", default="default", help="profile mix: default, hostile, all, replay")
     up.add_argument(
@@ -52,6 +86,7 @@ def _run(args: argparse.Namespace) -> int:
 
     lab = Lab(args.name)
     if args.lab_command == "up":
+        refuse_running_lab(lab, replace=args.replace)
         state = lab.up(
             devices=args.devices,
             mix=args.mix,

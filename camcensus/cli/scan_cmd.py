@@ -19,16 +19,20 @@ import argparse
 import asyncio
 import json
 import os
+import re
+import socket
 import stat
 import sys
+import textwrap
 import tomllib
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, TextIO
 
-from camcensus.base.errors import CredentialsError, ScopeError
+from camcensus.base.errors import CamcensusError, CredentialsError, ScopeError
 from camcensus.cli import EXIT_ERROR, EXIT_FLAGGED, EXIT_OK
+from camcensus.cli.options import add_policy_option, load_policy, read_text_file
 from camcensus.scanner.core.text import escape_controls
 
 if TYPE_CHECKING:
@@ -50,10 +54,31 @@ __all__ = [
     "load_snmp_credentials",
     "read_private_file",
     "register",
+    "resolve_host",
+    "scan_targets",
+    "target_specs",
 ]
 
 ENV_USERNAME = "CAMCENSUS_ONVIF_USERNAME"
 ENV_PASSWORD = "CAMCENSUS_ONVIF_PASSWORD"  # noqa: S105 (the variable's name, not a secret)
+DEFAULT_DB: Final = Path("inventory.db")
+_OCTET_ONLY: Final = re.compile(r"^[0-9*\-]+$")
+
+
+_EXAMPLES: Final = """examples:
+  camcensus scan 192.168.1.0/24 --scope scope.txt
+  camcensus scan 192.168.1.10,11,12 192.168.2.* --scope scope.txt --csv devices.csv
+  camcensus scan -iL targets.txt --exclude 192.168.1.1 --scope scope.txt --db site-a.db
+  camcensus scan cam-lobby.example.internal --scope scope.txt --json
+  camcensus scan 127.0.0.1 --scope loopback
+  ip netns exec cclab-admin camcensus scan 198.18.0.0/23 --scope lab
+
+Targets are read as nmap reads them: an address, a CIDR, a range (10.0.0.5-20 or
+10.0.0.5-10.0.0.20), comma lists and * in any octet (10.0.0.10,11,12; 10.0.0.*: the
+/24 without its network and broadcast addresses), or a hostname (resolved first;
+every address it has must lie in the scope). A scope file has one CIDR, range or
+address a line; '#' starts a comment.
+exit codes: 0 clean, 1 flagged devices found (--fail-on-flagged), 2 error, 130 Ctrl-C"""
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -61,15 +86,43 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "scan",
         help="scan networks you own for cameras and recorders",
-        description=(
+        description=textwrap.fill(
             "Discover devices on directly connected subnets (ARP, WS-Discovery, mDNS, SADP, "
             "DHIP, NetIP, SSDP) and on routed ones (unicast only: a port sweep of every "
             "address), sweep camera ports, read banners and ONVIF device information, "
             "identify maker and model, flag vendors of concern, and record everything in "
-            "the inventory. Every target must lie inside --scope."
+            "the inventory. Every target must lie inside --scope.",
+            width=80,
         ),
+        epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("targets", nargs="+", metavar="TARGET", help="IP, CIDR or range")
+    parser.add_argument(
+        "targets",
+        nargs="*",
+        metavar="TARGET",
+        help="address, CIDR, range, nmap octet list (10.0.0.10,11 or 10.0.0.*) or hostname",
+    )
+    parser.add_argument(
+        "-iL",
+        dest="input_list",
+        type=Path,
+        metavar="FILE",
+        help="read targets from FILE ('-': stdin), whitespace-separated, '#' comments",
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="TARGETS",
+        help="leave these out (comma-separated, as nmap's --exclude); repeatable",
+    )
+    parser.add_argument(
+        "--excludefile",
+        type=Path,
+        metavar="FILE",
+        help="leave out the targets listed in FILE",
+    )
     parser.add_argument(
         "--scope",
         required=True,
@@ -87,10 +140,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--interface",
         help="interface to scan from (default: the one whose subnet holds the targets)",
     )
-    parser.add_argument("--db", type=Path, default=Path("inventory.db"), help="inventory database")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=DEFAULT_DB,
+        help=f"inventory database, created if missing (default: {DEFAULT_DB})",
+    )
     parser.add_argument(
         "--csv", type=Path, metavar="FILE", help="also write this scan's devices as CSV"
     )
+    add_policy_option(parser)
     parser.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
     parser.add_argument(
         "--fail-on-flagged", action="store_true", help="exit 1 when flagged devices are found"
@@ -139,17 +198,96 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def load_scope(text: str) -> Scope:
-    """A built-in scope by name, else a scope file; ScopeError when neither works."""
+    """A built-in scope by name, else a scope file (UTF-8, a BOM allowed, at most
+    MAX_TEXT_FILE_BYTES); ScopeError when neither works."""
     from camcensus.scanner.core.scope import BUILTIN_SCOPES, Scope, builtin_scope
 
     if text in BUILTIN_SCOPES:
         return builtin_scope(text)
-    path = Path(text)
+    content = read_text_file(text, "scope file", ScopeError)
+    return Scope.load(content, f"scope file {Path(text).name}")
+
+
+def resolve_host(name: str) -> list[str]:
+    """The IPv4 addresses of hostname ``name`` (the system resolver), sorted."""
     try:
-        content = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScopeError(f"cannot read scope file {text!r}: {exc.strerror or exc}") from exc
-    return Scope.load(content, f"scope file {path.name}")
+        found = socket.getaddrinfo(name, None, family=socket.AF_INET, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise ScopeError(f"cannot resolve target {name!r}: {exc}") from exc
+    addresses = {str(info[4][0]) for info in found}
+    return sorted(addresses, key=lambda a: socket.inet_aton(a))
+
+
+def target_specs(items: Sequence[str]) -> list[tuple[str, list[str], bool]]:
+    """Each target as written, the camcensus target specs it stands for (nmap octet
+    syntax expanded, a hostname resolved to its addresses), and whether it is a
+    hostname."""
+    from camcensus.scanner.core.scope import nmap_target_specs
+
+    expanded: list[tuple[str, list[str], bool]] = []
+    for item in items:
+        specs = nmap_target_specs(item)
+        if specs is None:
+            expanded.append((item, resolve_host(item.strip()), True))
+        else:
+            expanded.append((item, specs, False))
+    return expanded
+
+
+def _list_file_items(path: Path, what: str) -> list[str]:
+    text = read_text_file(path, what, ScopeError)
+    return [word for line in text.splitlines() for word in line.split("#", 1)[0].split()]
+
+
+def _exclude_items(values: Sequence[str]) -> list[str]:
+    """``--exclude`` values split at commas, as nmap does, keeping octet lists
+    (``10.0.0.1,2,3``) whole: an item that is only an octet continues the one before."""
+    items: list[str] = []
+    for value in values:
+        for piece in value.split(","):
+            piece = piece.strip()
+            if not piece:
+                continue
+            if items and _OCTET_ONLY.match(piece):
+                items[-1] += f",{piece}"
+            else:
+                items.append(piece)
+    return items
+
+
+def scan_targets(args: argparse.Namespace, scope: Scope) -> tuple[str, ...]:
+    """The target specs of a scan: the command line and ``-iL``, expanded, less the
+    ``--exclude``/``--excludefile`` ones; every one checked against ``scope`` (a
+    hostname's addresses named by that hostname in the error)."""
+    from camcensus.scanner.core.scope import check_targets, exclude_targets, parse_targets
+
+    items = list(args.targets)
+    if args.input_list is not None:
+        items += _list_file_items(args.input_list, "target list")
+    if not items:
+        raise ScopeError("no targets: name them on the command line or with -iL FILE")
+    excluded_items = _exclude_items(args.exclude)
+    if args.excludefile is not None:
+        excluded_items += _list_file_items(args.excludefile, "exclude file")
+    excluded = parse_targets(s for _i, specs, _h in target_specs(excluded_items) for s in specs)
+    kept: list[str] = []
+    for item, specs, hostname in target_specs(items):
+        left = exclude_targets(parse_targets(specs), excluded)
+        try:
+            check_targets(
+                left or parse_targets(specs),
+                scope,
+                allow_public=args.allow_public,
+                allow_large=True,  # the total is checked below, over every target
+            )
+        except ScopeError as exc:
+            if hostname:
+                raise ScopeError(f"{item} resolves to {', '.join(specs)}: {exc}") from exc
+            raise
+        kept.extend(t.spec for t in left)
+    if not kept:
+        raise ScopeError("every target is excluded: nothing to scan")
+    return tuple(kept)
 
 
 MAX_CREDENTIALS_BYTES: Final = 1 << 20
@@ -169,17 +307,7 @@ def read_private_file(path: Path, what: str) -> str:
             f"{what} {path} has mode {stat.S_IMODE(info.st_mode):04o}; "
             "allow its owner only (chmod 600)"
         )
-    try:
-        with path.open("rb") as stream:
-            raw = stream.read(MAX_CREDENTIALS_BYTES + 1)
-    except OSError as exc:
-        raise CredentialsError(f"cannot read {what} {path}: {exc.strerror}") from exc
-    if len(raw) > MAX_CREDENTIALS_BYTES:
-        raise CredentialsError(f"{what} {path} is larger than {MAX_CREDENTIALS_BYTES} bytes")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CredentialsError(f"{what} {path} is not UTF-8 text") from exc
+    return read_text_file(path, what, CredentialsError, max_bytes=MAX_CREDENTIALS_BYTES)
 
 
 def load_snmp_credentials(path: Path | None) -> SnmpCredentials | None:
@@ -228,9 +356,10 @@ def load_credentials(environ: Mapping[str, str], path: Path | None) -> Credentia
 class _Display:
     """Progress on stderr: a live rich table on a terminal, plain lines otherwise."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, *, quiet: bool = False) -> None:
         self._stream = stream
-        self._tty = stream.isatty()
+        self._quiet = quiet  # -q: warnings only, no progress
+        self._tty = stream.isatty() and not quiet
         self._states: dict[str, str] = {}
         self._flagged: dict[str, bool] = {}  # device key -> flagged (a merged device counts once)
         self._hosts = 0
@@ -273,7 +402,7 @@ class _Display:
     def _update(self, line: str | None) -> None:
         if self._live is not None:
             self._live.update(self._render())
-        elif line is not None:
+        elif line is not None and not self._quiet:
             print(line, file=self._stream, flush=True)
 
     def probe_started(self, name: str) -> None:
@@ -415,8 +544,9 @@ def run(args: argparse.Namespace) -> int:
     from camcensus.scanner.store import Inventory
 
     scope = load_scope(args.scope)
-    targets = tuple(args.targets)
-    parsed = parse_targets(targets)  # a bad target is an error before the database is touched
+    targets = scan_targets(args, scope)  # every target checked before the database is touched
+    parsed = parse_targets(targets)
+    policy = load_policy(args.policy)
     credentials = load_credentials(os.environ, args.credentials_file)
     snmp_credentials = load_snmp_credentials(args.snmp_credentials)
     if args.timeout_s <= 0 or args.timeout_s > 60:
@@ -439,6 +569,7 @@ def run(args: argparse.Namespace) -> int:
         snmp_gateways=not args.no_gateways,
         routed_sweep=args.routed_sweep,
         max_rate_pps=args.max_rate,
+        policy=policy,
     )
     # Refuse before Inventory.open: a refused scan must not create the database.
     # (run_scan repeats both checks, for callers of the library.)
@@ -453,12 +584,17 @@ def run(args: argparse.Namespace) -> int:
         route=config.route,
     )
     with Inventory.open(args.db) as inventory:
-        with _Display(sys.stderr) as display:
+        with _Display(sys.stderr, quiet=args.quiet > 0) as display:
             result = asyncio.run(run_scan(config, inventory, display))
         if args.csv is not None:
             rows = [r for r in inventory.devices() if r.last_scan_id == result.scan_id]
-            with open(args.csv, "w", encoding="utf-8", newline="") as stream:
-                write_devices_csv(rows, stream)
+            try:
+                with open(args.csv, "w", encoding="utf-8", newline="") as stream:
+                    write_devices_csv(rows, stream)
+            except OSError as exc:
+                raise CamcensusError(
+                    f"cannot write {args.csv}: {exc.strerror or exc} (the scan is in {args.db})"
+                ) from exc
     if args.json:
         print(_json_result(result))
     else:

@@ -1,4 +1,7 @@
-"""``camcensus tui``: browse, review and export the inventory in a terminal UI."""
+"""``camcensus tui``: browse, review and export the inventory in a terminal UI.
+
+The inventory is opened read-only (reviews and notes are written, each at once, over a
+connection of their own); ``--policy`` shows flags as that policy decides them."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import argparse
 from pathlib import Path
 
 from camcensus.cli import EXIT_OK
+from camcensus.cli.options import add_policy_option, load_policy
 
 __all__ = ["register"]
 
@@ -30,6 +34,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=DEFAULT_DB,
         help=f"inventory database file (default {DEFAULT_DB})",
     )
+    add_policy_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -41,7 +46,9 @@ def run(args: argparse.Namespace) -> int:
     from camcensus.tui.app import InventoryApp  # Textual only when the TUI is asked for
 
     db_path: Path = args.db
-    with Inventory.open(db_path, create=False) as inventory:
+    policy = load_policy(args.policy) if args.policy is not None else None
+    # browsing reads only; a review is written through a short-lived writable connection
+    with Inventory.open(db_path, read_only=True, policy=policy) as inventory:
         app = InventoryApp(inventory, clock=lambda: datetime.now(UTC), db_path=db_path)
         app.run()
     return EXIT_OK

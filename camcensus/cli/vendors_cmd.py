@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from camcensus.base.errors import VendorDataError
+from camcensus.cli.options import add_policy_option, load_policy
 
 if TYPE_CHECKING:
     from camcensus.vendor_db.policy import Policy
@@ -31,7 +33,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("vendors", help="list the vendor-origin table with sources")
     p.add_argument("--json", action="store_true", help="print the full table as JSON")
     p.add_argument("--flagged", action="store_true", help="only vendors the policy flags")
-    p.add_argument("--policy", type=Path, metavar="FILE", help="policy TOML (default: shipped)")
+    add_policy_option(p)
     p.set_defaults(func=_cmd_vendors)
 
     p = sub.add_parser(
@@ -53,7 +55,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         choices=REPLY_KINDS,
         help="the input is one captured reply of this kind (see below)",
     )
-    p.add_argument("--policy", type=Path, metavar="FILE", help="policy TOML (default: shipped)")
+    add_policy_option(p)
     p.add_argument("--no-chain", action="store_true", help="leave the evidence chain out")
     p.set_defaults(func=_cmd_identify)
 
@@ -72,19 +74,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="FILE",
         help="an IEEE CSV file; repeat for several",
     )
-    u.add_argument("--data-dir", type=Path, help="where to store them (default: user data dir)")
+    u.add_argument(
+        "--data-dir",
+        type=Path,
+        help="where to store them (default: $CAMCENSUS_DATA_DIR/oui if set; as root "
+        "/var/lib/camcensus/oui, which every scan reads, sudo ones too; else "
+        "~/.local/share/camcensus/oui)",
+    )
     u.set_defaults(func=_cmd_oui_update)
-
-
-def _load_policy(path: Path | None) -> Policy:
-    from camcensus.vendor_db.policy import Policy
-
-    if path is None:
-        return Policy.default()
-    try:
-        return Policy.load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise VendorDataError(f"cannot read policy {path}: {exc}") from exc
 
 
 def _fact_cell(fact: Fact) -> str:
@@ -131,7 +128,7 @@ def _cmd_vendors(args: argparse.Namespace) -> int:
     from camcensus.vendor_db.vendors import load_vendors
 
     table = load_vendors()
-    policy = _load_policy(args.policy)
+    policy = load_policy(args.policy)
     vendors = [v for v in table.vendors if not args.flagged or policy.vendor_hits(v)]
     if args.json:
         urls = {k: list(s.urls or (s.text,)) for k, s in table.sources.items()}
@@ -244,7 +241,7 @@ def _identify_reply(args: argparse.Namespace, policy: Policy) -> int:
 def _cmd_identify(args: argparse.Namespace) -> int:
     from camcensus.vendor_db.identify import evidence_from_mapping, identify
 
-    policy = _load_policy(args.policy)
+    policy = load_policy(args.policy)
     if args.reply is not None:
         return _identify_reply(args, policy)
     docs, single = _parse_evidence_json(_read_text(args.file), args.file)
@@ -262,13 +259,15 @@ def _cmd_identify(args: argparse.Namespace) -> int:
 
 def _cmd_oui_update(args: argparse.Namespace) -> int:
     from camcensus.vendor_db.oui import (
+        SYSTEM_OUI_DIR,
         format_prefix,
         load_oui_tables,
         oui_data_dir,
         read_ieee_csv_file,
     )
 
-    target: Path = args.data_dir or oui_data_dir()
+    as_root = os.geteuid() == 0
+    target: Path = args.data_dir or oui_data_dir(system=as_root)
     parsed = []
     for path in args.sources:
         entries = read_ieee_csv_file(path)  # validate everything before writing anything
@@ -292,4 +291,10 @@ def _cmd_oui_update(args: argparse.Namespace) -> int:
         raise VendorDataError(f"cannot store OUI data in {target}: {exc}") from exc
     tables = load_oui_tables(target)
     print("lookup layers now:", json.dumps(tables.counts()))
+    if target != SYSTEM_OUI_DIR and args.data_dir is None:
+        print(
+            f"note: scans run as root (sudo) read {SYSTEM_OUI_DIR} and root's own folder, "
+            f"not {target}: run 'sudo camcensus oui update' to import for them",
+            file=sys.stderr,
+        )
     return 0

@@ -25,6 +25,7 @@ from __future__ import annotations
 import ipaddress
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Final
 
 from camcensus.base.evidence import Evidence
@@ -33,7 +34,15 @@ from camcensus.vendor_db.identify import identify
 from camcensus.vendor_db.oui import lookup_mac
 from camcensus.vendor_db.policy import Policy
 
-__all__ = ["LINK_SOURCES", "Merger", "group_by_address", "link_mac_of", "mac_of", "merge"]
+__all__ = [
+    "LINK_SOURCES",
+    "Merger",
+    "group_by_address",
+    "link_mac_of",
+    "mac_of",
+    "merge",
+    "reflag",
+]
 
 LINK_SOURCES: Final = frozenset({"arp", "nmap", "snmp-arp", "ether"})
 """Sources whose ``mac`` evidence comes from the link layer (preferred for identity):
@@ -141,3 +150,11 @@ def merge(evidence: Iterable[Evidence], policy: Policy | None = None) -> list[De
     for address in sorted(by_address, key=_ip_order):
         merger.add(address, by_address[address])
     return merger.devices()
+
+
+def reflag(device: Device, policy: Policy) -> Device:
+    """``device`` with its flag decided again, from its own evidence, under ``policy``
+    (an inventory read with another policy than the one it was scanned with).  The
+    identification itself is kept as stored."""
+    flag = identify(device.evidence, policy).flag
+    return replace(device, identification=replace(device.identification, flag=flag))

@@ -10,7 +10,9 @@ IPv4 only.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Iterator
+import itertools
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 from typing import Final
@@ -20,12 +22,15 @@ from camcensus.base.errors import ScopeError
 __all__ = [
     "BUILTIN_SCOPES",
     "MAX_HOSTS",
+    "MAX_OCTET_COMBINATIONS",
     "SNMP_AGENT",
     "Scope",
     "Target",
     "builtin_scope",
     "check_targets",
+    "exclude_targets",
     "expand_hosts",
+    "nmap_target_specs",
     "parse_target",
     "parse_targets",
 ]
@@ -56,6 +61,10 @@ _NON_PUBLIC: Final = tuple(
         "203.0.113.0/24",  # TEST-NET-3
     )
 )
+_OCTET_ITEM: Final = re.compile(r"^(?:\*|(\d{1,3})(?:-(\d{1,3}))?)$")
+_ADDRESS_CHARS: Final = re.compile(r"^[0-9.,*/\-\s]+$")
+MAX_OCTET_COMBINATIONS: Final = 256 * 256
+"""Most first-three-octet combinations one nmap-style spec may name (``10.0-255.0-255.1``)."""
 _NEVER_SCAN: Final = (
     (IPv4Network("0.0.0.0/8"), "unspecified"),
     (IPv4Network("224.0.0.0/4"), "multicast"),
@@ -159,6 +168,20 @@ def _merged(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((first, last))
     return merged
+
+
+def _without(
+    pieces: list[tuple[int, int]], ranges: Iterable[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The inclusive ranges ``pieces`` less every one of ``ranges``."""
+    for low, high in ranges:
+        pieces = [
+            part
+            for start, end in pieces
+            for part in ((start, min(end, low - 1)), (max(start, high + 1), end))
+            if part[0] <= part[1]
+        ]
+    return pieces
 
 
 def _covered(target: Target, merged: list[tuple[int, int]]) -> bool:
@@ -284,16 +307,97 @@ def expand_hosts(targets: Iterable[Target]) -> Iterator[IPv4Address]:
         first, last = int(target.first), int(target.last)
         if target.cidr is not None and target.cidr.prefixlen < 31:
             first, last = first + 1, last - 1
-        pieces = [(first, last)] if first <= last else []
-        for low, high in done:  # drop what an earlier target already yielded
-            pieces = [
-                part
-                for start, end in pieces
-                for part in ((start, min(end, low - 1)), (max(start, high + 1), end))
-                if part[0] <= part[1]
-            ]
+        pieces = _without([(first, last)] if first <= last else [], done)
         for start, end in pieces:
             for number in range(start, end + 1):
                 yield IPv4Address(number)
         if first <= last:
             done.append((first, last))
+
+
+def _octet_items(part: str, spec: str) -> list[tuple[int, int]]:
+    """One octet of an nmap-style spec (``10``, ``10-20``, ``*``, ``1,5,7-9``) as ranges."""
+    ranges: list[tuple[int, int]] = []
+    for item in part.split(","):
+        found = _OCTET_ITEM.match(item.strip())
+        if found is None:
+            raise ScopeError(f"not an address or nmap octet range in target {spec!r}: {item!r}")
+        low = int(found.group(1)) if found.group(1) is not None else 0
+        high = int(found.group(2)) if found.group(2) is not None else low
+        if found.group(1) is None:
+            high = 255
+        if high > 255:
+            raise ScopeError(f"octet over 255 in target {spec!r}")
+        if high < low:
+            raise ScopeError(f"octet range runs backwards in target {spec!r}: {item!r}")
+        ranges.append((low, high))
+    return ranges
+
+
+def nmap_target_specs(spec: str) -> list[str] | None:
+    """camcensus target specs for one target written as nmap reads it, or None for a
+    hostname (anything with a letter in it: the caller resolves it).
+
+    Beyond ``parse_target``'s grammar, each octet may be a comma list of numbers and
+    ranges, or ``*``: ``198.18.0.10,11,12``, ``198.18.0-1.5``, ``198.18.0.*``.  A ``*``
+    last octet means that /24 (its network and broadcast addresses are left out, as
+    for any CIDR target).  ScopeError when the spec is neither.
+    """
+    text = spec.strip()
+    if not _ADDRESS_CHARS.match(text):
+        if any(c.isalpha() for c in text):
+            return None
+        raise ScopeError(f"not an IPv4 address, range or hostname: {spec!r}")
+    try:
+        parse_target(text)
+    except ScopeError:
+        if "/" in text or text.count(".") != 3:
+            raise  # a CIDR or an address range: parse_target's word on it stands
+    else:
+        return [text]
+    parts = text.split(".")
+    if len(parts) != 4:
+        raise ScopeError(f"not an IPv4 address or nmap octet range: {spec!r}")
+    octets = [_octet_items(part, spec) for part in parts]
+    leading = [sorted({v for low, high in o for v in range(low, high + 1)}) for o in octets[:3]]
+    if len(leading[0]) * len(leading[1]) * len(leading[2]) > MAX_OCTET_COMBINATIONS:
+        raise ScopeError(f"target {spec!r} names too many ranges; write it as CIDRs")
+    whole = parts[3].strip() == "*"
+    specs: list[str] = []
+    for a, b, c in itertools.product(*leading):
+        if whole:
+            specs.append(f"{a}.{b}.{c}.0/24")
+            continue
+        for low, high in octets[3]:
+            specs.append(f"{a}.{b}.{c}.{low}" + (f"-{high}" if high != low else ""))
+    return specs
+
+
+def _host_range(target: Target) -> tuple[int, int]:
+    """The addresses ``expand_hosts`` yields for ``target``, as one inclusive range."""
+    first, last = int(target.first), int(target.last)
+    if target.cidr is not None and target.cidr.prefixlen < 31:
+        first, last = first + 1, last - 1
+    return first, last
+
+
+def exclude_targets(targets: Sequence[Target], excluded: Sequence[Target]) -> list[Target]:
+    """``targets`` without the addresses of ``excluded`` (nmap's ``--exclude``).
+
+    A target no exclusion touches is kept as written; one that is cut becomes the
+    address ranges left of the hosts it would scan (a CIDR's network and broadcast
+    addresses stay out).  Pieces are specs ``parse_target`` reads back alike.
+    """
+    cut = _merged((int(t.first), int(t.last)) for t in excluded)
+    kept: list[Target] = []
+    for target in targets:
+        first, last = int(target.first), int(target.last)
+        if not any(low <= last and first <= high for low, high in cut):
+            kept.append(target)
+            continue
+        for start, end in _without([_host_range(target)], cut):
+            text = str(IPv4Address(start))
+            if end != start:
+                text += f"-{IPv4Address(end)}"
+            kept.append(parse_target(text))
+    return kept

@@ -84,7 +84,7 @@ async def datagrams(
         check_destination(ctx, address)
     if join_group is not None:
         check_destination(ctx, join_group)
-    ours = str(ctx.interface.ip)
+    ours = "" if ctx.interface.network.is_loopback else str(ctx.interface.ip)  # lo: a target
 
     def accept(source: str) -> bool:  # a scan host, and not our own broadcast echoed
         return ctx.in_scope(source) and source != ours

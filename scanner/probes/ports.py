@@ -101,7 +101,8 @@ async def _connect(ctx: ProbeContext, hosts: list[str]) -> dict[str, set[int]]:
 
 async def run(ctx: ProbeContext) -> list[Evidence]:
     """``tcp.ports`` for each of ``ctx.hosts`` (the live hosts) with an open camera port."""
-    hosts = [str(h) for h in ctx.hosts if str(h) != str(ctx.interface.ip)]
+    ours = "" if ctx.interface.network.is_loopback else str(ctx.interface.ip)  # lo: a target
+    hosts = [str(h) for h in ctx.hosts if str(h) != ours]
     if not hosts:
         return []
     if ctx.use_nmap and _io.has_nmap(ctx):

@@ -39,6 +39,7 @@ class _Args:
     def __init__(self, file: Path, db: Path) -> None:
         self.file = file
         self.db = db
+        self.policy = None
 
 
 @pytest.mark.timeout(20)

@@ -32,9 +32,13 @@ def test_parse_emits_ports_services_mac_and_hostnames() -> None:
         b"not xml",
         b"<html/>",
         b'<!DOCTYPE x [<!ENTITY a "aaaa">]><nmaprun>&a;</nmaprun>',
+        # a DOCTYPE is fine (nmap writes one), entities and external references are not
+        b'<!DOCTYPE nmaprun [<!ENTITY x SYSTEM "file:///etc/passwd">]><nmaprun>&x;</nmaprun>',
+        b'<!DOCTYPE nmaprun [<!ENTITY % p SYSTEM "http://198.18.0.9/x.dtd"> %p;]><nmaprun/>',
+        b'<!DOCTYPE nmaprun [<!ENTITY a "aa"><!ENTITY b "&a;&a;">]><nmaprun>&b;</nmaprun>',
     ],
 )
-def test_parse_refuses_garbage_and_dtds(data: bytes) -> None:
+def test_parse_refuses_garbage_and_entities(data: bytes) -> None:
     with pytest.raises(MalformedReplyError):
         parse_nmap_xml(data)
 
@@ -53,3 +57,54 @@ def test_cli_records_a_complete_import_scan(tmp_path: Path) -> None:
     assert hik.maker == "Hikvision"
     assert hik.flagged
     assert not devices["198.18.0.21"].flagged
+
+
+# nmap -oX writes this header on every report
+REAL_HEADER = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE nmaprun>\n'
+    b'<?xml-stylesheet href="file:///usr/bin/../share/nmap/nmap.xsl" type="text/xsl"?>\n'
+)
+
+
+def _with_doctype() -> bytes:
+    body = FIXTURE.read_bytes()
+    return REAL_HEADER + body[body.index(b"<nmaprun") :]
+
+
+def test_parse_accepts_the_doctype_nmap_writes() -> None:
+    evidence = parse_nmap_xml(_with_doctype())
+    assert ("198.18.0.20", "mac", "bc:ad:28:00:00:01") in {
+        (e.address, e.key, e.value) for e in evidence
+    }
+
+
+def test_cli_imports_a_report_with_doctype(tmp_path: Path) -> None:
+    report = tmp_path / "real.xml"
+    report.write_bytes(_with_doctype())
+    db = tmp_path / "inv.db"
+    assert main(["import-nmap", str(report), "--db", str(db)]) == 0
+    with Inventory.open(db, read_only=True) as inventory:
+        assert len(inventory.devices()) == 2
+
+
+def test_a_refused_report_leaves_no_database(tmp_path: Path) -> None:
+    report = tmp_path / "bad.xml"
+    report.write_bytes(b'<!DOCTYPE x [<!ENTITY a "aaaa">]><nmaprun>&a;</nmaprun>')
+    assert main(["import-nmap", str(report), "--db", str(tmp_path / "inv.db")]) == 2
+    assert not (tmp_path / "inv.db").exists()
+
+
+LENIENT_POLICY = 'name = "lenient"\ncountries = []\nlists = []\n'
+
+
+def test_import_with_a_policy(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text(LENIENT_POLICY, encoding="utf-8")
+    db = tmp_path / "inv.db"
+    assert main(["import-nmap", str(FIXTURE), "--db", str(db), "--policy", str(policy)]) == 0
+    with Inventory.open(db, read_only=True) as inventory:
+        hik = next(r.device for r in inventory.devices() if r.device.ip == "198.18.0.20")
+        (scan,) = inventory.scans()
+    assert hik.maker == "Hikvision"
+    assert not hik.flagged
+    assert scan.options["policy"] == "lenient"

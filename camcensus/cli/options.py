@@ -1,0 +1,68 @@
+"""What several sub-commands share: the ``--policy`` option and bounded reads of the
+small text files an operator names (scope files, target lists, policies)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from camcensus.base.errors import CamcensusError, VendorDataError
+
+if TYPE_CHECKING:
+    from camcensus.vendor_db.policy import Policy
+
+__all__ = ["MAX_TEXT_FILE_BYTES", "STDIN", "add_policy_option", "load_policy", "read_text_file"]
+
+MAX_TEXT_FILE_BYTES: Final = 1 << 20
+"""Cap on a scope file, a target list or a policy: far above any real one, far below
+what ``/dev/zero`` or a wrong file would make of memory."""
+STDIN: Final = "-"
+
+
+def read_text_file(
+    path: Path | str,
+    what: str,
+    error: type[CamcensusError],
+    *,
+    max_bytes: int = MAX_TEXT_FILE_BYTES,
+) -> str:
+    """The UTF-8 text of ``path`` (``-``: stdin), a BOM dropped; ``error`` when it
+    cannot be read, is over ``max_bytes`` or is not UTF-8."""
+    try:
+        if str(path) == STDIN:
+            raw = sys.stdin.buffer.read(max_bytes + 1)
+        else:
+            # at most one byte over the cap: a FIFO or /dev/zero has no size to check
+            with open(path, "rb") as stream:
+                raw = stream.read(max_bytes + 1)
+    except OSError as exc:
+        raise error(f"cannot read {what} {path}: {exc.strerror or exc}") from exc
+    if len(raw) > max_bytes:
+        raise error(f"{what} {path} is larger than {max_bytes} bytes")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(
+            f"{what} {path} is not UTF-8 text (byte {exc.start}); save it as UTF-8"
+        ) from exc
+
+
+def add_policy_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--policy FILE`` (the flag policy TOML; default: the shipped one)."""
+    parser.add_argument(
+        "--policy",
+        type=Path,
+        metavar="FILE",
+        help="flag policy TOML: which origins and lists are flagged (default: shipped)",
+    )
+
+
+def load_policy(path: Path | None) -> Policy:
+    """The policy in ``path``, or the shipped one; VendorDataError when unusable."""
+    from camcensus.vendor_db.policy import Policy
+
+    if path is None:
+        return Policy.default()
+    return Policy.load(read_text_file(path, "policy", VendorDataError))

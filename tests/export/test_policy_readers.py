@@ -1,0 +1,96 @@
+"""``--policy`` on the readers (export, the TUI) and on scan: flags decided again from
+each device's evidence under the policy given; the stored flags stay as they were."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from camcensus.base.errors import CamcensusError
+from camcensus.cli import main
+from camcensus.scanner.store import Inventory
+
+NMAP_FIXTURE = Path(__file__).parent.parent / "fixtures" / "nmap" / "small.xml"
+LENIENT = 'name = "lenient"\ncountries = []\nlists = []\n'
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "inv.db"
+    assert main(["import-nmap", str(NMAP_FIXTURE), "--db", str(path)]) == 0
+    return path
+
+
+@pytest.fixture
+def lenient(tmp_path: Path) -> Path:
+    path = tmp_path / "lenient.toml"
+    path.write_text(LENIENT, encoding="utf-8")
+    return path
+
+
+def _flags(capsys: pytest.CaptureFixture[str], argv: list[str]) -> dict[str, str]:
+    capsys.readouterr()
+    assert main(argv) == 0
+    rows = csv.DictReader(io.StringIO(capsys.readouterr().out))
+    return {row["ip"]: row["flagged"] for row in rows}
+
+
+def test_export_with_a_policy(db: Path, lenient: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shipped = _flags(capsys, ["export", "--db", str(db), "--csv", "-"])
+    assert shipped["198.18.0.20"] == "yes"
+    relaxed = _flags(capsys, ["export", "--db", str(db), "--csv", "-", "--policy", str(lenient)])
+    assert relaxed["198.18.0.20"] == "no"
+    with Inventory.open(db, read_only=True) as inventory:  # the stored flag is unchanged
+        assert any(r.device.flagged for r in inventory.devices())
+
+
+def test_a_bad_policy_is_a_clear_error(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('countries = ["China"]\n', encoding="utf-8")
+    assert main(["export", "--db", str(db), "--csv", "-", "--policy", str(bad)]) == 2
+    assert "not an ISO 3166 alpha-2 code" in capsys.readouterr().err
+
+
+def test_tui_with_a_policy_opens_read_only(
+    db: Path, lenient: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from camcensus.tui.app import InventoryApp
+
+    seen: dict[str, object] = {}
+
+    def fake_run(app: InventoryApp) -> None:
+        seen["flagged"] = [r.device.flagged for r in app.inventory.devices()]
+        summary = app.inventory.summary_by("maker")
+        seen["summary_flagged"] = sum(c.flagged_count for c in summary)
+        with pytest.raises(CamcensusError, match="read-only"):
+            app.inventory.begin_scan(operator="x", scope="lab", targets="198.18.0.1")
+
+    monkeypatch.setattr(InventoryApp, "run", fake_run)
+    before = db.read_bytes()
+    assert main(["tui", str(db), "--policy", str(lenient)]) == 0
+    assert seen == {"flagged": [False, False], "summary_flagged": 0}
+    assert db.read_bytes() == before
+
+
+def test_scan_passes_its_policy_to_the_runner(
+    lenient: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from camcensus.scanner import runner
+
+    seen: dict[str, object] = {}
+
+    async def fake_run_scan(config: runner.ScanConfig, *args: object) -> None:
+        seen["policy"] = config.policy
+        raise CamcensusError("stopped before any probe")
+
+    monkeypatch.setattr(runner, "run_scan", fake_run_scan)
+    argv = ["scan", "127.0.0.1", "--scope", "loopback", "--db", str(tmp_path / "i.db")]
+    assert main([*argv, "--policy", str(lenient)]) == 2
+    policy = seen["policy"]
+    assert isinstance(policy, runner.Policy)
+    assert policy.name == "lenient"
