@@ -4,8 +4,9 @@ VENV     ?= .venv
 PY       := $(VENV)/bin/python
 STAMP    := $(VENV)/.installed
 PYTEST   := $(VENV)/bin/pytest
-SYSBINS  := nmap ip snmpd snmpwalk
-SYSPKGS  := nmap iproute2 snmpd snmp
+# ffprobe, curl, openssl: clients of the lab conformance suite (tests/conformance/)
+SYSBINS  := nmap ip snmpd snmpwalk ffprobe curl openssl
+SYSPKGS  := nmap iproute2 snmpd snmp ffmpeg curl openssl
 
 .PHONY: install sysdeps test test-unit lab check lint types imports demo bench clean wheel-check
 
