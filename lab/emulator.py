@@ -365,31 +365,98 @@ class RtspService:
     def __init__(self, device: Device) -> None:
         self.device = device
         self.rtsp = device.profile.section("rtsp") or {}
+        self.session = format(device.instance.index * 7919 + 100_000_000, "X")
 
-    def respond(self, method: str, cseq: str) -> bytes:
+    def _path(self, url: str) -> str:
+        """The path of an RTSP URL (rtsp://host[:port]/path?query -> /path)."""
+        rest = url.split("://", 1)[-1]
+        path = "/" + rest.split("/", 1)[1] if "/" in rest else "/"
+        return path.split("?", 1)[0]
+
+    def _stream(self, path: str) -> str | None:
+        """The stream path *path* is (or is a track of), or None."""
+        for stream in self.rtsp.get("stream_paths", []):
+            stream = str(stream).split("?", 1)[0]
+            if path == stream or path.startswith(stream.rstrip("/") + "/"):
+                return stream
+        return None
+
+    def _authorised(self, method: str, url: str, headers: Mapping[str, str]) -> bool:
+        """A Digest Authorization (RFC 2617, MD5, no qop) for the profile's user."""
+        username = str(self.rtsp.get("username", ""))
+        given = headers.get("authorization", "")
+        if not username or not given.lower().startswith("digest "):
+            return False
+        fields = dict(re.findall(r'(\w+)="?([^",]*)"?', given[7:]))
+        realm = self.device.text(self.rtsp.get("realm", ""))
+        if fields.get("username") != username or fields.get("realm") != realm:
+            return False
+
+        def md5(text: str) -> str:
+            return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+        ha1 = md5(f"{username}:{realm}:{self.rtsp.get('password', '')}")
+        ha2 = md5(f"{method}:{fields.get('uri', url)}")
+        return fields.get("response") == md5(f"{ha1}:{fields.get('nonce', '')}:{ha2}")
+
+    def respond(
+        self, method: str, cseq: str | None, url: str = "", headers: Mapping[str, str] | None = None
+    ) -> bytes:
+        headers = headers or {}
         if self.device.replay_rtsp:
-            return self._replayed(method, cseq)
+            return self._replayed(method, cseq or "0")
         rtsp = self.rtsp
+        if cseq is None:
+            # no CSeq: 400 and no CSeq of ours (live555, gst-rtsp-server: RFC 2326 12.17
+            # makes CSeq mandatory in every request)
+            return b"RTSP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
         lines = ["RTSP/1.0 200 OK", f"CSeq: {cseq}"]
         if "server" in rtsp:
             lines.append(f"Server: {self.device.text(rtsp['server'])}")
+        lines.append(f"Date: {http_date()}")
+        public = self.device.text(rtsp.get("public", "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN"))
+        allowed = {m.strip().upper() for m in public.split(",")}
         body = b""
+        by_path = bool(rtsp.get("stream_paths"))
+        stream = self._stream(self._path(url)) if by_path else None
         if method == "OPTIONS":
-            public = rtsp.get("public", "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN")
-            lines.append(f"Public: {self.device.text(public)}")
-        elif method == "DESCRIBE" and "realm" in rtsp:
+            lines.append(f"Public: {public}")
+        elif method not in allowed:
+            lines[0] = "RTSP/1.0 405 Method Not Allowed"
+            lines.append(f"Allow: {public}")
+        elif by_path and stream is None:
+            lines[0] = "RTSP/1.0 404 Not Found"  # not a stream of this device
+        elif (
+            method in ("DESCRIBE", "SETUP", "PLAY")
+            and "realm" in rtsp
+            and not (self._authorised(method, url, headers))
+        ):
             lines[0] = "RTSP/1.0 401 Unauthorized"
-            nonce = uuid.uuid4().hex
             realm = self.device.text(rtsp["realm"])
-            lines.append(f'WWW-Authenticate: Digest realm="{realm}", nonce="{nonce}"')
+            lines.append(f'WWW-Authenticate: Digest realm="{realm}", nonce="{uuid.uuid4().hex}"')
         elif method == "DESCRIBE":
+            base = url.rstrip("/") + "/"
             body = (
                 f"v=0\r\no=- 0 0 IN IP4 {self.device.instance.ip}\r\ns=Media Presentation\r\n"
-                "t=0 0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
+                "c=IN IP4 0.0.0.0\r\nt=0 0\r\na=control:*\r\n"
+                "m=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:trackID=1\r\n"
             ).encode()
             lines.append("Content-Type: application/sdp")
+            lines.append(f"Content-Base: {base}")
+        elif method == "SETUP":
+            transport = headers.get("transport", "RTP/AVP/TCP;unicast;interleaved=0-1")
+            lines.append(f"Transport: {transport}")
+            lines.append(f"Session: {self.session};timeout=60")
+        elif method in ("PLAY", "PAUSE", "TEARDOWN", "GET_PARAMETER", "SET_PARAMETER"):
+            if headers.get("session", "").split(";", 1)[0] != self.session:
+                lines[0] = "RTSP/1.0 454 Session Not Found"
+            else:
+                lines.append(f"Session: {self.session}")
+                if method == "PLAY":
+                    lines.append(f"RTP-Info: url={url.rstrip('/')}/trackID=1;seq=0;rtptime=0")
         else:
             lines[0] = "RTSP/1.0 405 Method Not Allowed"
+            lines.append(f"Allow: {public}")
         lines.append(f"Content-Length: {len(body)}")
         return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
@@ -409,8 +476,8 @@ class RtspService:
         try:
             for _ in range(20):
                 head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), CLIENT_IDLE_TIMEOUT_S)
-                method, _url, headers = _parse_request(head)
-                writer.write(self.respond(method, headers.get("cseq", "0")))
+                method, url, headers = _parse_request(head)
+                writer.write(self.respond(method, headers.get("cseq"), url, headers))
                 await writer.drain()
         except CLIENT_ERRORS as exc:
             log.debug("rtsp client: %s", exc)
