@@ -369,11 +369,13 @@ class Lab:
         except (FileNotFoundError, ValueError):
             return None
 
-    def down(self) -> float:
-        """Stop the emulator (and a routed lab's SNMP agent) and delete every namespace of
-        this lab; returns seconds."""
-        started = time.monotonic()
-        snmp.stop_agent(self.state_dir)
+    def restart_emulator(self) -> int:
+        """Stop the emulator (its devices say Bye) and start it again on the same
+        namespaces (they say Hello), as a power cycle of every device; returns the new pid."""
+        self._stop_emulator()
+        return self._start_emulator()
+
+    def _stop_emulator(self) -> None:
         pid = self.emulator_pid()
         if pid is not None and _is_our_emulator(pid):
             with contextlib.suppress(ProcessLookupError):
@@ -385,6 +387,13 @@ class Lab:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
             _reap(pid)
+
+    def down(self) -> float:
+        """Stop the emulator (and a routed lab's SNMP agent) and delete every namespace of
+        this lab; returns seconds."""
+        started = time.monotonic()
+        snmp.stop_agent(self.state_dir)
+        self._stop_emulator()
         names = self.namespaces()
         if names:
             # Device namespaces first, the bridge last (it holds the veth peers).

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import email.utils
 import functools
 import hashlib
 import ipaddress
@@ -33,7 +34,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, cast
 
-from camcensus.lab import netns, soap
+from camcensus.lab import netns, soap, wsd
 from camcensus.lab.mdns import MDNS_GROUP, MDNS_PORT, MdnsService, Responder
 from camcensus.lab.profiles import DeviceInstance, Profile, load_profile, render, replay_bytes
 
@@ -55,6 +56,7 @@ MAX_REQUEST_BODY_BYTES = 1024 * 1024
 CLIENT_IDLE_TIMEOUT_S = 10.0
 TRICKLE_INTERVAL_S = 1.0
 TRICKLE_MAX_S = 3600.0
+BYE_GRACE_S = 0.2
 REASONS = {
     200: "OK",
     204: "No Content",
@@ -64,7 +66,9 @@ REASONS = {
     401: "Unauthorized",
     403: "Forbidden",
     404: "Not Found",
+    405: "Method Not Allowed",
     500: "Internal Server Error",
+    501: "Not Implemented",
     503: "Service Unavailable",
 }
 
@@ -164,24 +168,61 @@ def _tcp_socket(ip: str, port: int) -> socket.socket:
 # --- HTTP ------------------------------------------------------------------
 
 
+DEFAULT_HEADER_ORDER = ("Server", "Date", "Content-Type", "Content-Length", "Connection")
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE"})
+"""Methods an embedded server knows; other methods get 501 (RFC 9110 15.6.2)."""
+
+
+def http_date(now: dt.datetime | None = None) -> str:
+    """An IMF-fixdate (RFC 9110 5.6.7), as the Date header carries it."""
+    return email.utils.format_datetime(now or dt.datetime.now(dt.UTC), usegmt=True)
+
+
 def http_response(
-    status: int, headers: Mapping[str, str], body: bytes, server: str | None
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    server: str | None,
+    *,
+    order: tuple[str, ...] = DEFAULT_HEADER_ORDER,
+    version: str = "1.1",
+    head: bool = False,
 ) -> bytes:
-    lines = [f"HTTP/1.1 {status} {REASONS.get(status, 'Status')}"]
+    """An HTTP reply with ``Date``, its headers in the profile's *order* (names not in
+    it keep their place before ``Content-Length``); *head*: the headers of the GET reply
+    without its body."""
+    fields: dict[str, str] = {}
     if server:
-        lines.append(f"Server: {server}")
-    lines.extend(f"{k}: {v}" for k, v in headers.items())
-    lines.append(f"Content-Length: {len(body)}")
-    lines.append("Connection: close")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8", "surrogateescape") + body
+        fields["Server"] = server
+    fields["Date"] = http_date()
+    fields.update(headers)
+    fields["Content-Length"] = str(len(body))
+    fields["Connection"] = "close"
+    rank = {name.lower(): i for i, name in enumerate(order)}
+    default = {name.lower(): i for i, name in enumerate(DEFAULT_HEADER_ORDER)}
+
+    def position(item: tuple[int, str]) -> tuple[int, int]:
+        index, name = item
+        key = name.lower()
+        if key in rank:
+            return rank[key], 0
+        return len(order) + default.get(key, default["content-length"] - 1), index
+
+    names = [name for _, name in sorted(enumerate(fields), key=position)]
+    lines = [f"HTTP/{version} {status} {REASONS.get(status, 'Status')}"]
+    lines.extend(f"{name}: {fields[name]}" for name in names)
+    wire = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8", "surrogateescape")
+    return wire if head else wire + body
 
 
 def _parse_request(head: bytes) -> tuple[str, str, dict[str, str]]:
+    """(method, target, headers) of a request head; the request line's protocol
+    version is kept as the pseudo-header ``:version``."""
     lines = head.decode("latin-1").split("\r\n")
     parts = lines[0].split()
     if len(parts) < 2:
         raise ValueError("bad request line")
-    headers: dict[str, str] = {}
+    headers: dict[str, str] = {":version": parts[2] if len(parts) > 2 else ""}
     for line in lines[1:]:
         if ":" in line:
             name, value = line.split(":", 1)
@@ -202,31 +243,64 @@ class HttpService:
         ssdp = device.profile.section("ssdp") or {}
         self.ssdp_path = str(ssdp.get("location_path", "")) if ssdp else ""
         self.onvif = device.profile.section("onvif")
+        self.order = tuple(str(h) for h in http.get("header_order", DEFAULT_HEADER_ORDER))
+        self.version = str(http.get("version", "1.1"))
+        self.unsupported_status = int(http.get("unsupported_status", 405))
 
-    def respond(self, method: str, path: str, body: bytes) -> bytes:
+    def respond(self, method: str, path: str, body: bytes, version: str = "HTTP/1.1") -> bytes:
         device = self.device
-        replayed = device.replay_http.get(path.split("?", 1)[0])
-        if replayed is not None:
-            return replayed  # a real device's reply, byte for byte
-        route = self.paths.get(path.split("?", 1)[0])
+        head = method == "HEAD"
+        target = path.split("?", 1)[0]
+        replayed = device.replay_http.get(target)
+        if replayed is not None and method in ("GET", "HEAD"):
+            # a real device's reply, byte for byte (HEAD: its head only)
+            return replayed.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n" if head else replayed
+        if device.replay_http:
+            return http_response(404 if method in ("GET", "HEAD") else 405, {}, b"", None)
+        reply_version = self.version
+        if reply_version == "echo":
+            reply_version = "1.0" if version.upper() == "HTTP/1.0" else "1.1"
+
+        def reply(status: int, headers: Mapping[str, str], text: bytes) -> bytes:
+            return http_response(
+                status,
+                headers,
+                text,
+                self.server,
+                order=self.order,
+                version=reply_version,
+                head=head,
+            )
+
+        if method not in KNOWN_METHODS:
+            return reply(501, {"Content-Type": "text/html"}, b"<html>501</html>")
+        if method not in ("GET", "HEAD", "POST"):
+            return reply(
+                self.unsupported_status,
+                {"Allow": "GET, HEAD, POST", "Content-Type": "text/html"},
+                f"<html>{self.unsupported_status}</html>".encode(),
+            )
+        route = self.paths.get(target)
         if route is not None:
-            headers = {str(k): device.text(v) for k, v in route.get("headers", {}).items()}
-            text = device.text(route.get("body", ""))
-            return http_response(int(route.get("status", 200)), headers, text.encode(), self.server)
-        if self.onvif is not None and method == "POST" and path.startswith("/onvif/"):
+            # a fresh nonce for every challenge, as real Digest servers send (RFC 7616 3.3)
+            values = dict(device.values, nonce=uuid.uuid4().hex)
+            headers = {str(k): render(str(v), values) for k, v in route.get("headers", {}).items()}
+            text = render(str(route.get("body", "")), values)
+            return reply(int(route.get("status", 200)), headers, text.encode())
+        if self.onvif is not None and method == "POST" and target.startswith("/onvif/"):
             operation = soap.operation_of(body)
             username = str(self.onvif.get("username", ""))
             authorised = not username or soap.auth_ok(
                 body, username, str(self.onvif.get("password", ""))
             )
-            status, reply = soap.device_response(operation, self.onvif, device.values, authorised)
+            status, answer = soap.device_response(operation, self.onvif, device.values, authorised)
             headers = {"Content-Type": "application/soap+xml; charset=utf-8"}
-            return http_response(status, headers, reply.encode(), self.server)
-        if self.ssdp_path and path == self.ssdp_path:
+            return reply(status, headers, answer.encode())
+        if self.ssdp_path and target == self.ssdp_path:
             ssdp = device.profile.section("ssdp") or {}
             text = device.text(ssdp.get("description", ""))
-            return http_response(200, {"Content-Type": "text/xml"}, text.encode(), self.server)
-        return http_response(404, {"Content-Type": "text/html"}, b"<html>404</html>", self.server)
+            return reply(200, {"Content-Type": "text/xml"}, text.encode())
+        return reply(404, {"Content-Type": "text/html"}, b"<html>404</html>")
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -245,7 +319,7 @@ class HttpService:
             elif self.device.hostile_http == "huge":
                 await self._huge(writer)
             else:
-                writer.write(self.respond(method, path, body))
+                writer.write(self.respond(method, path, body, headers[":version"]))
                 await writer.drain()
         except CLIENT_ERRORS as exc:
             log.debug("http client: %s", exc)
@@ -288,31 +362,98 @@ class RtspService:
     def __init__(self, device: Device) -> None:
         self.device = device
         self.rtsp = device.profile.section("rtsp") or {}
+        self.session = format(device.instance.index * 7919 + 100_000_000, "X")
 
-    def respond(self, method: str, cseq: str) -> bytes:
+    def _path(self, url: str) -> str:
+        """The path of an RTSP URL (rtsp://host[:port]/path?query -> /path)."""
+        rest = url.split("://", 1)[-1]
+        path = "/" + rest.split("/", 1)[1] if "/" in rest else "/"
+        return path.split("?", 1)[0]
+
+    def _stream(self, path: str) -> str | None:
+        """The stream path *path* is (or is a track of), or None."""
+        for stream in self.rtsp.get("stream_paths", []):
+            stream = str(stream).split("?", 1)[0]
+            if path == stream or path.startswith(stream.rstrip("/") + "/"):
+                return stream
+        return None
+
+    def _authorised(self, method: str, url: str, headers: Mapping[str, str]) -> bool:
+        """A Digest Authorization (RFC 2617, MD5, no qop) for the profile's user."""
+        username = str(self.rtsp.get("username", ""))
+        given = headers.get("authorization", "")
+        if not username or not given.lower().startswith("digest "):
+            return False
+        fields = dict(re.findall(r'(\w+)="?([^",]*)"?', given[7:]))
+        realm = self.device.text(self.rtsp.get("realm", ""))
+        if fields.get("username") != username or fields.get("realm") != realm:
+            return False
+
+        def md5(text: str) -> str:
+            return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+        ha1 = md5(f"{username}:{realm}:{self.rtsp.get('password', '')}")
+        ha2 = md5(f"{method}:{fields.get('uri', url)}")
+        return fields.get("response") == md5(f"{ha1}:{fields.get('nonce', '')}:{ha2}")
+
+    def respond(
+        self, method: str, cseq: str | None, url: str = "", headers: Mapping[str, str] | None = None
+    ) -> bytes:
+        headers = headers or {}
         if self.device.replay_rtsp:
-            return self._replayed(method, cseq)
+            return self._replayed(method, cseq or "0")
         rtsp = self.rtsp
+        if cseq is None:
+            # no CSeq: 400 and no CSeq of ours (live555, gst-rtsp-server: RFC 2326 12.17
+            # makes CSeq mandatory in every request)
+            return b"RTSP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
         lines = ["RTSP/1.0 200 OK", f"CSeq: {cseq}"]
         if "server" in rtsp:
             lines.append(f"Server: {self.device.text(rtsp['server'])}")
+        lines.append(f"Date: {http_date()}")
+        public = self.device.text(rtsp.get("public", "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN"))
+        allowed = {m.strip().upper() for m in public.split(",")}
         body = b""
+        by_path = bool(rtsp.get("stream_paths"))
+        stream = self._stream(self._path(url)) if by_path else None
         if method == "OPTIONS":
-            public = rtsp.get("public", "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN")
-            lines.append(f"Public: {self.device.text(public)}")
-        elif method == "DESCRIBE" and "realm" in rtsp:
+            lines.append(f"Public: {public}")
+        elif method not in allowed:
+            lines[0] = "RTSP/1.0 405 Method Not Allowed"
+            lines.append(f"Allow: {public}")
+        elif by_path and stream is None:
+            lines[0] = "RTSP/1.0 404 Not Found"  # not a stream of this device
+        elif (
+            method in ("DESCRIBE", "SETUP", "PLAY")
+            and "realm" in rtsp
+            and not (self._authorised(method, url, headers))
+        ):
             lines[0] = "RTSP/1.0 401 Unauthorized"
-            nonce = uuid.uuid4().hex
             realm = self.device.text(rtsp["realm"])
-            lines.append(f'WWW-Authenticate: Digest realm="{realm}", nonce="{nonce}"')
+            lines.append(f'WWW-Authenticate: Digest realm="{realm}", nonce="{uuid.uuid4().hex}"')
         elif method == "DESCRIBE":
+            base = url.rstrip("/") + "/"
             body = (
                 f"v=0\r\no=- 0 0 IN IP4 {self.device.instance.ip}\r\ns=Media Presentation\r\n"
-                "t=0 0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
+                "c=IN IP4 0.0.0.0\r\nt=0 0\r\na=control:*\r\n"
+                "m=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:trackID=1\r\n"
             ).encode()
             lines.append("Content-Type: application/sdp")
+            lines.append(f"Content-Base: {base}")
+        elif method == "SETUP":
+            transport = headers.get("transport", "RTP/AVP/TCP;unicast;interleaved=0-1")
+            lines.append(f"Transport: {transport}")
+            lines.append(f"Session: {self.session};timeout=60")
+        elif method in ("PLAY", "PAUSE", "TEARDOWN", "GET_PARAMETER", "SET_PARAMETER"):
+            if headers.get("session", "").split(";", 1)[0] != self.session:
+                lines[0] = "RTSP/1.0 454 Session Not Found"
+            else:
+                lines.append(f"Session: {self.session}")
+                if method == "PLAY":
+                    lines.append(f"RTP-Info: url={url.rstrip('/')}/trackID=1;seq=0;rtptime=0")
         else:
             lines[0] = "RTSP/1.0 405 Method Not Allowed"
+            lines.append(f"Allow: {public}")
         lines.append(f"Content-Length: {len(body)}")
         return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
@@ -332,8 +473,8 @@ class RtspService:
         try:
             for _ in range(20):
                 head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), CLIENT_IDLE_TIMEOUT_S)
-                method, _url, headers = _parse_request(head)
-                writer.write(self.respond(method, headers.get("cseq", "0")))
+                method, url, headers = _parse_request(head)
+                writer.write(self.respond(method, headers.get("cseq"), url, headers))
                 await writer.drain()
         except CLIENT_ERRORS as exc:
             log.debug("rtsp client: %s", exc)
@@ -344,7 +485,6 @@ class RtspService:
 
 _CSEQ_LINE = re.compile(rb"(?im)^(cseq:[ \t]*)[^\r\n]*")
 _RELATES_TO = re.compile(rb"(<(?:[\w.-]+:)?RelatesTo\b[^>]*>)[^<]*(</)")
-_TYPES = re.compile(rb"<(?:[\w.-]+:)?Types\b[^>]*>([^<]*)</")
 
 
 def with_cseq(reply: bytes, cseq: str) -> bytes:
@@ -434,33 +574,49 @@ def make_tls_context(subject: Mapping[str, str], cache_dir: Path, key: str) -> s
 # --- UDP discovery handlers -------------------------------------------------------
 
 
-def wsd_handler(device: Device) -> UdpHandler:
-    wsd = device.profile.section("wsd") or {}
-    types = str(wsd.get("types", "dn:NetworkVideoTransmitter"))
+class WsdService:
+    """WS-Discovery target service of one device: answers Probes that select it (once
+    per MessageID), and announces the device with Hello and Bye."""
 
-    def handle(data: bytes, addr: tuple[str, int]) -> list[tuple[bytes, tuple[str, int]]]:
-        message_id = soap.probe_message_id(data)
-        if message_id is None or not soap.wants_probe_match(data, types):
+    def __init__(self, device: Device) -> None:
+        self.device = device
+        self.wsd = device.profile.section("wsd") or {}
+        self.captured = device.replay_udp.get("wsd")
+        if self.captured is not None:
+            self.types, self.scopes = wsd.captured_identity(self.captured)
+        else:
+            self.types = wsd.device_qnames(str(self.wsd.get("types", "dn:NetworkVideoTransmitter")))
+            self.scopes = tuple(device.text(s) for s in self.wsd.get("scopes", []))
+        self.seen = wsd.Seen()
+        # AppSequence: InstanceId changes each time the device comes up (spec 5.2).
+        self.instance_id = int(dt.datetime.now(dt.UTC).timestamp()) + device.instance.index
+        self.message_number = 0
+
+    def _sequence(self) -> tuple[int, int]:
+        self.message_number += 1
+        return self.instance_id, self.message_number
+
+    def handle(self, data: bytes, addr: tuple[str, int]) -> list[tuple[bytes, tuple[str, int]]]:
+        probe = wsd.parse_probe(data)
+        if probe is None or not wsd.matches(probe, self.types, self.scopes):
             return []
-        reply = soap.probe_match(wsd, device.values, message_id, str(uuid.uuid4()))
+        if not self.seen.first_time(probe.message_id):
+            return []  # a retransmission of a Probe already answered
+        if self.captured is not None:
+            return [(relating_to(self.captured, probe.message_id), addr)]
+        reply = wsd.probe_match(
+            self.wsd, self.device.values, probe.message_id, str(uuid.uuid4()), self._sequence()
+        )
         return [(reply, addr)]
 
-    return handle
-
-
-def replay_wsd_handler(device: Device) -> UdpHandler:
-    """Answer a Probe with the captured match, related to the probe."""
-    captured = device.replay_udp["wsd"]
-    found = _TYPES.search(captured)
-    types = found.group(1).decode("utf-8", "replace") if found else "dn:NetworkVideoTransmitter"
-
-    def handle(data: bytes, addr: tuple[str, int]) -> list[tuple[bytes, tuple[str, int]]]:
-        message_id = soap.probe_message_id(data)
-        if message_id is None or not soap.wants_probe_match(data, types):
-            return []
-        return [(relating_to(captured, message_id), addr)]
-
-    return handle
+    def announcement(self, kind: str) -> bytes | None:
+        """Hello or Bye to multicast, or None for a device that sends none (replayed
+        devices: nothing of theirs was captured; hostile raw replies)."""
+        if self.captured is not None or "raw" in self.wsd:
+            return None
+        return wsd.announcement(
+            kind, self.wsd, self.device.values, str(uuid.uuid4()), self._sequence()
+        )
 
 
 def replay_ssdp_handler(device: Device) -> UdpHandler:
@@ -609,11 +765,22 @@ class Emulator:
         self.servers: list[asyncio.Server] = []
         self.transports: list[asyncio.BaseTransport] = []
         self._tls: dict[str, ssl.SSLContext] = {}
+        self.wsd_services: list[WsdService] = []
+        self.wsd_sockets: list[tuple[WsdService, asyncio.DatagramTransport]] = []
 
     async def start(self) -> None:
         for device in self.devices:
             await self._start_device(device)
         await self._start_mdns()
+        self.announce("Hello")
+
+    def announce(self, kind: str) -> None:
+        """Multicast a WS-Discovery Hello or Bye from every device that sends one, each
+        from its own socket in its own namespace (TTL 1: the lab segment only)."""
+        for service, transport in self.wsd_sockets:
+            message = service.announcement(kind)
+            if message is not None and not transport.is_closing():
+                transport.sendto(message, (WSD_GROUP, WSD_PORT))
 
     async def _start_device(self, device: Device) -> None:
         loop = asyncio.get_running_loop()
@@ -638,8 +805,10 @@ class Emulator:
             - set(rtsp_ports)
         )
         udp: list[tuple[int, str | None, bool, UdpHandler]] = []
-        if profile.section("wsd") is not None:
-            udp.append((WSD_PORT, WSD_GROUP, False, wsd_handler(device)))
+        if profile.section("wsd") is not None or "wsd" in device.replay_udp:
+            service = WsdService(device)
+            udp.append((WSD_PORT, WSD_GROUP, False, service.handle))
+            self.wsd_services.append(service)
         if profile.section("sadp") is not None:
             udp.append((SADP_PORT, SADP_GROUP, False, sadp_handler(device)))
         if profile.section("dhip") is not None:
@@ -649,8 +818,6 @@ class Emulator:
         if profile.section("ssdp") is not None:
             port = http_ports[0] if http_ports else 80
             udp.append((SSDP_PORT, SSDP_GROUP, False, ssdp_handler(device, port)))
-        if "wsd" in device.replay_udp:
-            udp.append((WSD_PORT, WSD_GROUP, False, replay_wsd_handler(device)))
         if "ssdp" in device.replay_udp:
             udp.append((SSDP_PORT, SSDP_GROUP, False, replay_ssdp_handler(device)))
 
@@ -710,6 +877,9 @@ class Emulator:
                 functools.partial(_Udp, handler), sock=sock
             )
             self.transports.append(transport)
+            for service in self.wsd_services:
+                if handler == service.handle:
+                    self.wsd_sockets.append((service, transport))
 
     async def _start_mdns(self) -> None:
         loop = asyncio.get_running_loop()
@@ -786,6 +956,8 @@ async def serve(state_path: Path, state: Mapping[str, Any]) -> None:
         {"pid": os.getpid(), "devices": len(devices), "start_s": loop.time() - started},
     )
     await stop.wait()
+    emulator.announce("Bye")
+    await asyncio.sleep(BYE_GRACE_S)  # let the kernel send them before the sockets close
     emulator.close_sockets()
 
 

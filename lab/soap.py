@@ -1,8 +1,8 @@
-"""SOAP replies of the emulated ONVIF device service, and WS-Discovery ProbeMatches.
+"""SOAP replies of the emulated ONVIF device service (WS-Discovery is ``lab.wsd``).
 
-The values come from a profile's ``[onvif]`` / ``[wsd]`` tables; the envelopes follow
-the ONVIF Core Specification (device service, WS-Discovery 2005/04) so that a real
-ONVIF client (onvif-zeep-async) accepts them.
+The values come from a profile's ``[onvif]`` table; the envelopes follow the ONVIF Core
+Specification (device service) so that a real ONVIF client (onvif-zeep-async) accepts
+them.
 """
 
 from __future__ import annotations
@@ -22,9 +22,6 @@ __all__ = [
     "auth_ok",
     "device_response",
     "operation_of",
-    "probe_match",
-    "probe_message_id",
-    "wants_probe_match",
 ]
 
 ENV_OPEN = (
@@ -51,8 +48,6 @@ _TOKEN = {
     name: re.compile(rb"<(?:[\w-]+:)?" + name.encode() + rb"\b[^>]*>([^<]*)<")
     for name in ("Username", "Password", "Nonce", "Created")
 }
-_MESSAGE_ID = re.compile(rb"<(?:[\w-]+:)?MessageID\b[^>]*>([^<]{1,200})<")
-_TYPES = re.compile(rb"<(?:[\w-]+:)?Types\b[^>]*>([^<]*)<")
 
 
 def operation_of(body: bytes) -> str | None:
@@ -185,56 +180,3 @@ def device_response(
     else:
         return 400, ACTION_NOT_SUPPORTED
     return 200, f"{ENV_OPEN}{body}{ENV_CLOSE}"
-
-
-def probe_message_id(data: bytes) -> str | None:
-    """MessageID of a WS-Discovery Probe, or None when *data* is not a Probe."""
-    if b"ProbeMatch" in data or b"Probe" not in data:
-        return None
-    match = _MESSAGE_ID.search(data)
-    return match.group(1).decode("utf-8", "replace").strip() if match else None
-
-
-def wants_probe_match(data: bytes, device_types: str) -> bool:
-    """Does a Probe's <Types> admit this device? Empty or absent Types admit all."""
-    match = _TYPES.search(data)
-    if match is None or not match.group(1).strip():
-        return True
-    ours = {t.split(":")[-1] for t in device_types.split()}
-    asked = {t.split(":")[-1] for t in match.group(1).decode("utf-8", "replace").split()}
-    return bool(ours & asked)
-
-
-def probe_match(
-    wsd: Mapping[str, Any], values: Mapping[str, str], relates_to: str, message_id: str
-) -> bytes:
-    """The ProbeMatches envelope a device sends back (unicast) for one Probe."""
-    full = dict(values, relates_to=relates_to, message_id=message_id)
-    if "raw" in wsd:
-        return render(str(wsd["raw"]), full).encode()
-    scopes = " ".join(render(str(s), values) for s in wsd.get("scopes", []))
-    types = str(wsd.get("types", "dn:NetworkVideoTransmitter"))
-    xaddrs = render(str(wsd.get("xaddrs", "http://{ip}/onvif/device_service")), values)
-    text = (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://www.w3.org/2003/05/soap-envelope" '
-        'xmlns:wsa="http://schemas.xmlsoap.org/ws/2004/08/addressing" '
-        'xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery" '
-        'xmlns:dn="http://www.onvif.org/ver10/network/wsdl" '
-        'xmlns:tds="http://www.onvif.org/ver10/device/wsdl">'
-        "<SOAP-ENV:Header>"
-        f"<wsa:MessageID>uuid:{escape(message_id)}</wsa:MessageID>"
-        f"<wsa:RelatesTo>{escape(relates_to)}</wsa:RelatesTo>"
-        "<wsa:To>http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</wsa:To>"
-        "<wsa:Action>http://schemas.xmlsoap.org/ws/2005/04/discovery/ProbeMatches</wsa:Action>"
-        "</SOAP-ENV:Header><SOAP-ENV:Body><d:ProbeMatches><d:ProbeMatch>"
-        "<wsa:EndpointReference>"
-        f"<wsa:Address>urn:uuid:{escape(values['uuid'])}</wsa:Address>"
-        "</wsa:EndpointReference>"
-        f"<d:Types>{escape(types)}</d:Types>"
-        f"<d:Scopes>{escape(scopes)}</d:Scopes>"
-        f"<d:XAddrs>{escape(xaddrs)}</d:XAddrs>"
-        "<d:MetadataVersion>1</d:MetadataVersion>"
-        "</d:ProbeMatch></d:ProbeMatches></SOAP-ENV:Body></SOAP-ENV:Envelope>"
-    )
-    return text.encode()

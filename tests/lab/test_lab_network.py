@@ -248,7 +248,7 @@ def test_ws_discovery_multicast_gets_every_onvif_device(
         if "raw" in wsd:
             continue  # hostile raw replies are checked by the scanner's tests
         assert message_id.encode() in by_ip[ip], "RelatesTo must echo our MessageID"
-        assert f"urn:uuid:{device.uuid}".encode() in by_ip[ip]
+        assert f"uuid:{device.uuid}</".encode() in by_ip[ip]  # urn:uuid: or uuid: by dialect
         hardware = [s for s in wsd.get("scopes", []) if "/hardware/" in s]
         for scope in hardware:
             assert scope.encode() in by_ip[ip]
@@ -256,7 +256,9 @@ def test_ws_discovery_multicast_gets_every_onvif_device(
 
 def test_ws_discovery_unicast_probe_is_answered(lab: Lab, profiles: dict[str, Profile]) -> None:
     ip = next(iter(with_section(lab, profiles, "wsd")))
-    replies = in_admin(lab, lambda: udp_exchange(_wsd_probe(), (ip, 3702), wait_s=1.0))
+    # a fresh MessageID: a device answers each MessageID once (retransmissions are dropped)
+    probe = _wsd_probe(f"uuid:{uuid.uuid4()}")
+    replies = in_admin(lab, lambda: udp_exchange(probe, (ip, 3702), wait_s=1.0))
     assert [r[0] for r in replies] == [ip]
 
 

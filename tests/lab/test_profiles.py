@@ -44,6 +44,8 @@ DEVICE_TYPES = frozenset({"camera", "nvr", "other"})
 PLACEHOLDERS = frozenset({"ip", "mac", "mac_dash", "mac_plain", "serial", "uuid", "index"})
 # WS-Discovery raw envelopes may also echo the probe's ids (lab/README.md, [wsd].raw).
 WSD_RAW_PLACEHOLDERS = PLACEHOLDERS | {"message_id", "relates_to"}
+# HTTP headers may carry a fresh Digest nonce (lab/README.md, [[http.paths]]).
+HTTP_HEADER_PLACEHOLDERS = PLACEHOLDERS | {"nonce"}
 HOSTILE_HTTP = frozenset({"trickle", "reset", "huge", "none"})
 MAC_PREFIX_HEX_DIGITS = frozenset({6, 7, 9})  # MA-L, MA-M, MA-S (IAB) blocks
 
@@ -270,7 +272,11 @@ def test_placeholders(path: Path) -> None:
     profile = PROFILES[path.stem]
     problems = []
     for where, text in _strings(profile):
-        allowed = WSD_RAW_PLACEHOLDERS if where == ("wsd", "raw") else PLACEHOLDERS
+        allowed = PLACEHOLDERS
+        if where == ("wsd", "raw"):
+            allowed = WSD_RAW_PLACEHOLDERS
+        elif where[:1] == ("http",) and "headers" in where:
+            allowed = HTTP_HEADER_PLACEHOLDERS
         problems += [f"{'.'.join(where)}: {p}" for p in placeholder_problems(text, allowed)]
     assert not problems
 
@@ -433,3 +439,11 @@ def test_all_mix_is_everything() -> None:
     weights = _mix("all")
     assert set(weights) == set(PROFILES)
     assert all(w >= 1 for w in weights.values())
+
+
+def test_every_wsd_dialect_is_known() -> None:
+    from camcensus.lab.wsd import DIALECTS
+
+    for path in _profile_paths():
+        table = tomllib.loads(path.read_text(encoding="utf-8")).get("wsd", {})
+        assert table.get("dialect", "gsoap") in DIALECTS, path.name

@@ -1,0 +1,70 @@
+"""Helpers of the conformance suite: run a third-party client inside a lab's admin
+namespace, against lab addresses only.
+
+Every client comes from the project's own set-up (Debian packages through the
+Makefile's ``sysdeps``, PyPI packages through the ``test`` extra); one that is missing
+fails the test (``require``), it never skips.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from ipaddress import IPv4Address, IPv4Network
+from pathlib import Path
+from typing import Any
+
+from camcensus.lab.api import Lab
+from camcensus.lab.profiles import DeviceInstance, Profile
+
+HERE = Path(__file__).parent
+LAB_SPACE = IPv4Network("198.18.0.0/15")
+
+
+def require(binary: str) -> str:
+    """The path of *binary*; a client the set-up should have installed fails the test."""
+    path = shutil.which(binary)
+    assert path, f"{binary} is missing: `make install` (sysdeps) installs it"
+    return path
+
+
+def lab_only(addresses: Sequence[str]) -> None:
+    """Refuse any target outside the lab's 198.18.0.0/15 (multicast groups aside)."""
+    for address in addresses:
+        ip = IPv4Address(address)
+        assert ip in LAB_SPACE or ip.is_multicast, f"{address} is not a lab address"
+
+
+def in_admin(
+    lab: Lab, argv: Sequence[str], timeout_s: float = 60, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """Run *argv* in the lab's admin namespace."""
+    done = subprocess.run(
+        ["ip", "netns", "exec", lab.admin_ns, *argv],
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        check=False,
+    )
+    if check:
+        assert done.returncode == 0, f"{argv[0]} failed ({done.returncode}): {done.stderr[-2000:]}"
+    return done
+
+
+def python_client(lab: Lab, script: str, *args: str, timeout_s: float = 60) -> Any:
+    """Run ``tests/conformance/<script>`` (a thin driver of a PyPI client) in the admin
+    namespace; it prints one JSON document."""
+    done = in_admin(lab, [sys.executable, str(HERE / script), *args], timeout_s=timeout_s)
+    return json.loads(done.stdout)
+
+
+def devices_with(lab: Lab, section: str) -> list[tuple[DeviceInstance, Profile]]:
+    profiles = lab.profiles()
+    return [
+        (d, profiles[d.profile_id])
+        for d in lab.devices
+        if profiles[d.profile_id].section(section) is not None
+    ]
