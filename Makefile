@@ -4,16 +4,15 @@ VENV     ?= .venv
 PY       := $(VENV)/bin/python
 STAMP    := $(VENV)/.installed
 PYTEST   := $(VENV)/bin/pytest
-# tcpdump: the import-pcap lab test; snmp-bridge-mib (+ libsnmp-perl): the routed lab's
-# switch; ffprobe, curl, openssl: clients of the lab conformance suite (tests/conformance/)
-SYSBINS  := nmap ip snmpd snmpwalk snmp-bridge-mib tcpdump ffprobe curl openssl
-SYSPKGS  := nmap iproute2 snmpd snmp libsnmp-perl tcpdump ffmpeg curl openssl
+# tcpdump: the import-pcap lab test; ffprobe, curl, openssl: clients of the lab
+# conformance suite (tests/conformance/)
+SYSBINS  := nmap ip bridge snmpd snmpwalk tcpdump ffprobe curl openssl
+SYSPKGS  := nmap iproute2 snmpd snmp tcpdump ffmpeg curl openssl
 
 .PHONY: install sysdeps test test-unit lab check lint types imports demo bench clean wheel-check
 
 sysdeps:
 	@missing=""; for b in $(SYSBINS); do command -v $$b >/dev/null 2>&1 || missing="$$missing $$b"; done; \
-	perl -MNetSNMP::agent -e 1 >/dev/null 2>&1 || missing="$$missing NetSNMP::agent"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages for:$$missing"; \
 	  if [ "$$(id -u)" -ne 0 ]; then echo "need root to apt-get install $(SYSPKGS)" >&2; exit 2; fi; \

@@ -9,6 +9,7 @@ whatever a crashed run left behind.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import os
 import shutil
@@ -51,6 +52,8 @@ BRIDGE = "ccbr0"
 ADMIN_IF = "ccadm0"
 DEVICE_IF = "ccdev0"
 ROUTER_IF = "ccrt"  # ccrt0 on the admin segment, ccrt1.. on the routed subnets
+SWITCH_ADMIN_IP = ipaddress.IPv4Address("198.18.0.250")
+"""The routed lab's access switch (the first routed subnet's bridge) on the admin segment."""
 READY_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 5.0
 PREFIX_LEN = LAB_NETWORK.prefixlen
@@ -223,9 +226,11 @@ class Lab:
             self.state_path.write_text(json.dumps(state, indent=1), encoding="utf-8")
             state["emulator_pid"] = self._start_emulator()
             if routed_subnets:
+                creds = snmp.make_credentials(self.state_dir)
                 state["routed"]["snmp"] = snmp.start_agent(
-                    self.router_ns, str(ROUTER_ADMIN_IP), str(LAB_NETWORK), self.state_dir
+                    self.router_ns, str(ROUTER_ADMIN_IP), str(LAB_NETWORK), self.state_dir, creds
                 )
+                state["routed"]["switch"] = self._start_switch(creds)
         except BaseException:
             self.down()
             raise
@@ -298,6 +303,51 @@ class Lab:
                 future.result()
         if routed_subnets:
             self._configure_router(instances, placed, routed_subnets)
+
+    def _start_switch(self, creds: dict[str, str]) -> dict[str, Any]:
+        """The access switch of the first routed subnet: its Linux bridge (in the bridge
+        namespace), managed at SWITCH_ADMIN_IP on the admin segment by a real snmpd
+        whose BRIDGE-MIB forwarding table is the bridge's own (``lab.bridge_mib``). Its devices announce themselves once
+        (a gratuitous ARP, as devices do when their link comes up), so the bridge has
+        learned their MACs on their ports, as a switch carrying their streams has."""
+        bridge = f"{BRIDGE[:-1]}1"
+        script = (
+            "link add sw-mgmt type veth peer name p-sw\n"
+            f"link set p-sw master {BRIDGE} up\n"
+            f"addr add {SWITCH_ADMIN_IP}/{PREFIX_LEN} dev sw-mgmt\n"
+            "link set sw-mgmt up\n"
+            # an hour's ageing, like a switch whose cameras stream all the time
+            f"link set {bridge} type bridge ageing_time 360000\n"
+        )
+        _run(["ip", "-n", self.bridge_ns, "-batch", "-"], script)
+        subnet0 = routed_subnet(0)
+        members = [d for d in self.devices if ipaddress.IPv4Address(d.ip) in subnet0]
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            for future in [
+                pool.submit(netns.call_in, d.netns, lambda d=d: _announce(d.mac, d.ip))
+                for d in members
+            ]:
+                future.result()
+        agent = snmp.start_agent(
+            self.bridge_ns,
+            str(SWITCH_ADMIN_IP),
+            str(LAB_NETWORK),
+            self.state_dir,
+            creds,
+            name="snmp-switch",
+            sys_name="cclab-switch",
+            sys_descr="camcensus lab access switch (Linux bridge, net-snmp BRIDGE-MIB)",
+            extra_config=snmp.bridge_mib_config(bridge),
+        )
+        return {
+            "address": agent["address"],
+            "pid": agent["pid"],
+            "bridge": bridge,
+            "subnet": str(subnet0),
+            "devices": len(members),
+            "credentials_v2c": agent["credentials_v2c"],
+            "credentials_v3": agent["credentials_v3"],
+        }
 
     def _configure_router(
         self,
@@ -438,6 +488,28 @@ class Lab:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) * 1024
         raise LabError("no VmRSS for the emulator")
+
+
+def _announce(mac: str, ip: str) -> None:
+    """One gratuitous ARP request from *ip*/*mac* on the device interface (RFC 5227's
+    announcement), sent inside the calling thread's namespace."""
+    import socket
+
+    hw = bytes.fromhex(mac.replace(":", ""))
+    address = socket.inet_aton(ip)
+    frame = (
+        b"\xff" * 6
+        + hw
+        + b"\x08\x06"  # Ethernet: broadcast, from the device, ARP
+        + b"\x00\x01\x08\x00\x06\x04\x00\x01"  # Ethernet/IPv4, request
+        + hw
+        + address
+        + b"\x00" * 6
+        + address  # sender and target: the device itself
+    )
+    with socket.socket(socket.AF_PACKET, socket.SOCK_RAW) as sock:
+        sock.bind((DEVICE_IF, 0))
+        sock.send(frame)
 
 
 def _enable_forwarding() -> None:

@@ -41,11 +41,21 @@ from camcensus.scanner.core.snmp_tables import (
 from camcensus.scanner.probes import _io
 from camcensus.scanner.probes.context import ProbeContext
 
-__all__ = ["AGENT_DEADLINE_FACTOR", "NAME", "SOURCE", "AgentRead", "harvest", "mac_evidence"]
+__all__ = [
+    "AGENT_DEADLINE_FACTOR",
+    "FDB_SOURCE",
+    "NAME",
+    "SOURCE",
+    "AgentRead",
+    "harvest",
+    "mac_evidence",
+]
 
 NAME: Final = "snmp"
 SOURCE: Final = "snmp-arp"
 """Evidence source of a MAC a router's ARP cache gave: link-layer, like ARP's own."""
+FDB_SOURCE: Final = "snmp-fdb"
+"""Evidence source of the switch port a forwarding table puts a device's MAC behind."""
 AGENT_DEADLINE_FACTOR: Final = 15
 """One agent's whole read (three tables) has at most this many ``timeout_s``."""
 
@@ -129,17 +139,24 @@ async def harvest(
 
 def mac_evidence(reads: Sequence[AgentRead], hosts: frozenset[str]) -> list[Evidence]:
     """A ``mac`` (link-layer, source ``snmp-arp``) and the agent it came from, for every
-    scan host an ARP cache lists; the first agent listing an address wins."""
-    seen: set[str] = set()
+    scan host an ARP cache lists (the first agent listing an address wins); and, where a
+    switch's forwarding table holds that MAC, the switch port it is behind
+    (``snmp.switch_port``)."""
+    seen: dict[str, str] = {}
     found: list[Evidence] = []
     for read in reads:
         for entry in read.arp:
             if entry.ip in hosts and entry.ip not in seen:
-                seen.add(entry.ip)
+                seen[entry.ip] = entry.mac
                 found.append(Evidence("mac", entry.mac, SOURCE, entry.ip))
-                found.append(
-                    Evidence(
-                        "snmp.arp_agent", f"{read.agent} ifIndex {entry.if_index}", SOURCE, entry.ip
-                    )
-                )
+                where = f"{read.agent} ifIndex {entry.if_index}"
+                found.append(Evidence("snmp.arp_agent", where, SOURCE, entry.ip))
+    by_mac = {mac: ip for ip, mac in seen.items()}
+    for read in reads:
+        for fdb in read.fdb:
+            ip = by_mac.get(fdb.mac)
+            if ip is not None:
+                vlan = f" vlan {fdb.vlan}" if fdb.vlan else ""
+                port = f"{read.agent} port {fdb.port}{vlan}"
+                found.append(Evidence("snmp.switch_port", port, FDB_SOURCE, ip))
     return found

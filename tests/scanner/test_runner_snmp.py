@@ -36,7 +36,10 @@ TABLES: dict[str, list[Varbind]] = {
         ("1.3.6.1.2.1.4.35.1.4.3.1.4.198.18.16.11", LAPTOP_MAC),
         ("1.3.6.1.2.1.4.35.1.4.2.1.4.198.18.0.1", bytes.fromhex("02aabbccddee")),  # us
     ],
-    "1.3.6.1.2.1.17.4.3.1.2": [(f"1.3.6.1.2.1.17.4.3.1.2.{SWITCH_ONLY}", 5)],
+    "1.3.6.1.2.1.17.4.3.1.2": [
+        (f"1.3.6.1.2.1.17.4.3.1.2.{SWITCH_ONLY}", 5),
+        (f"1.3.6.1.2.1.17.4.3.1.2.{'.'.join(str(b) for b in HIK_MAC)}", 7),
+    ],
 }
 
 
@@ -82,13 +85,16 @@ async def test_a_routers_arp_cache_gives_routed_devices_their_macs(inventory: In
     assert by_ip["198.18.16.10"].device_key != by_ip["198.18.16.11"].device_key
     assert by_ip["198.18.16.10"].mac_organisation  # the IEEE block of the MAC
     assert {e.source for e in by_ip["198.18.16.11"].evidence} == {"snmp-arp"}
+    # the switch table puts the camera's MAC behind port 7
+    ports = [e.value for e in by_ip["198.18.16.10"].evidence if e.key == "snmp.switch_port"]
+    assert ports == [f"{ROUTER} port 7"]
     # the gateway of the routed target's route was read; the other interface's was not
     assert {what[0] for kind, what in transport.sent if kind == "snmp"} == {ROUTER}  # type: ignore[index]
     (row,) = result.coverage
     assert (row.reached, row.addresses, row.answered, row.snmp_macs) == ("routed", 254, 2, 2)
     (agent,) = result.snmp
     assert (agent.agent, agent.error, agent.arp_entries, agent.fdb_entries, agent.in_targets) == (
-        ROUTER, None, 3, 1, 2,
+        ROUTER, None, 3, 2, 2,
     )  # fmt: skip
     # our own MAC (not a target) and a MAC only the switch table has match no device
     assert agent.unmapped_macs == ("00:12:f2:aa:bb:cc", "02:aa:bb:cc:dd:ee")

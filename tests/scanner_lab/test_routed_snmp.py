@@ -191,3 +191,30 @@ def test_an_agent_that_is_not_there_costs_only_itself(routed: Lab, tmp_path: Pat
     assert [a["agent"] for a in result["snmp"]] == ["198.18.0.253"]
     assert any("198.18.0.253" in w and "did not answer" in w for w in result["warnings"])
     _unicast_only(routed, result)
+
+
+def test_the_access_switchs_table_puts_each_device_behind_its_port(
+    routed: Lab, tmp_path: Path
+) -> None:
+    switch = routed.state()["routed"]["switch"]
+    scope = tmp_path / "scope.txt"
+    scope.write_text(f"198.18.0.0/15\nsnmp-agent {switch['address']}  # access switch\n")
+    result = _scan(
+        routed, tmp_path, "--scope", str(scope), "--snmp-credentials", switch["credentials_v3"],
+        targets=TARGETS[:1],
+    )  # fmt: skip
+    assert result["warnings"] == []
+    agents = {a["agent"]: a for a in result["snmp"]}
+    assert set(agents) == {switch["address"], "198.18.0.254"}  # named, and the gateway
+    on_switch = [d for d in routed.devices if d.ip.startswith("198.18.16.")]
+    assert switch["devices"] == len(on_switch)
+    assert agents[switch["address"]]["fdb_entries"] >= len(on_switch)
+    by_ip = {d["ip"]: d for d in result["devices"]}
+    ports = {}
+    for instance in on_switch:
+        (where,) = [
+            e["value"] for e in by_ip[instance.ip]["evidence"] if e["key"] == "snmp.switch_port"
+        ]
+        assert where.startswith(f"{switch['address']} port ")
+        ports[instance.ip] = where
+    assert len(set(ports.values())) == len(on_switch)  # one port a device
