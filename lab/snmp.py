@@ -7,10 +7,11 @@ cache (IP-MIB ipNetToPhysicalTable), and the switch's Linux bridge forwarding ta
 (BRIDGE-MIB dot1dTpFdbTable), which the switch's ``snmpd`` hands to
 ``camcensus.lab.bridge_mib`` through ``pass_persist`` (see that module for why not
 net-snmp's own ``snmp-bridge-mib``). Each agent listens only on its address on the
-admin segment and answers only the admin segment: SNMPv2c with a community and SNMPv3 with an authPriv user (SHA/AES),
-one site-wide pair for both agents, made fresh at every ``lab up`` and written to 0600
-files in the lab's state directory (never on a command line, never logged). No traps
-are configured, so the agents never send unasked.
+admin segment and answers only the admin segment: SNMPv2c with a community and SNMPv3
+with an authPriv user (SHA/AES), one site-wide pair for both agents, made fresh at
+every ``lab up`` and written to 0600 files in the lab's state directory (never on a
+command line, never logged). No traps are configured, so the agents never send
+unasked.
 """
 
 from __future__ import annotations
