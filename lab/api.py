@@ -317,7 +317,9 @@ class Lab:
             f"link set p-sw master {BRIDGE} up\n"
             f"addr add {SWITCH_ADMIN_IP}/{PREFIX_LEN} dev sw-mgmt\n"
             "link set sw-mgmt up\n"
-            # an hour's ageing, like a switch whose cameras stream all the time
+            # an hour's ageing, like a switch whose cameras stream all the time. Not
+            # VLAN-aware: this machine's kernel refuses vlan_filtering (no
+            # CONFIG_BRIDGE_VLAN_FILTERING), so its Q-BRIDGE table stays empty
             f"link set {bridge} type bridge ageing_time 360000\n"
         )
         _run(["ip", "-n", self.bridge_ns, "-batch", "-"], script)

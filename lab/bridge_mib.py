@@ -28,9 +28,10 @@ import time
 from pathlib import Path
 from typing import Final, TextIO
 
-__all__ = ["FDB_TABLE", "REFRESH_S", "fdb_rows", "serve"]
+__all__ = ["FDB_TABLE", "Q_FDB_TABLE", "REFRESH_S", "fdb_rows", "serve"]
 
 FDB_TABLE: Final = (1, 3, 6, 1, 2, 1, 17, 4, 3)
+Q_FDB_TABLE: Final = (1, 3, 6, 1, 2, 1, 17, 7, 1, 2, 2)
 REFRESH_S: Final = 5.0
 _LEARNED: Final = 3
 _SELF: Final = 4
@@ -46,8 +47,8 @@ def _port_no(port: str) -> int | None:
 
 
 def fdb_rows(entries: list[dict[str, object]], bridge: str) -> list[Row]:
-    """The table's rows, sorted by OID, from ``bridge -j fdb show br BRIDGE`` entries."""
-    rows: list[Row] = []
+    """The tables' rows, sorted by OID, from ``bridge -j fdb show br BRIDGE`` entries."""
+    rows: dict[tuple[int, ...], Row] = {}
     for entry in entries:
         mac, port = str(entry.get("mac", "")), str(entry.get("ifname", ""))
         flags = entry.get("flags") or []
@@ -59,12 +60,20 @@ def fdb_rows(entries: list[dict[str, object]], bridge: str) -> list[Row]:
         number = _port_no(port)
         if number is None:
             continue
-        status = _SELF if entry.get("state") == "permanent" else _LEARNED
+        status = str(_SELF if entry.get("state") == "permanent" else _LEARNED)
         index = tuple(octets)
-        rows.append(((*FDB_TABLE, 1, 1, *index), "octet", " ".join(f"{b:02x}" for b in octets)))
-        rows.append(((*FDB_TABLE, 1, 2, *index), "integer", str(number)))
-        rows.append(((*FDB_TABLE, 1, 3, *index), "integer", str(status)))
-    return sorted(rows)
+        for oid, kind, value in (
+            ((*FDB_TABLE, 1, 1, *index), "octet", " ".join(f"{b:02x}" for b in octets)),
+            ((*FDB_TABLE, 1, 2, *index), "integer", str(number)),
+            ((*FDB_TABLE, 1, 3, *index), "integer", status),
+        ):
+            rows.setdefault(oid, (oid, kind, value))  # one dot1d row a MAC, whatever VLAN
+        vlan = entry.get("vlan")
+        if isinstance(vlan, int) and 0 < vlan < 4095:
+            for column, value in ((2, str(number)), (3, status)):
+                oid = (*Q_FDB_TABLE, 1, column, vlan, *index)
+                rows[oid] = (oid, "integer", value)
+    return sorted(rows.values())
 
 
 def _read(bridge: str) -> list[Row]:

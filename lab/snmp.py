@@ -4,7 +4,7 @@ routed subnet.
 
 Real agents, so what a scanner reads over SNMP is real kernel tables: the router's ARP
 cache (IP-MIB ipNetToPhysicalTable), and the switch's Linux bridge forwarding table
-(BRIDGE-MIB dot1dTpFdbTable), which the switch's ``snmpd`` hands to
+(BRIDGE-MIB and Q-BRIDGE-MIB, per VLAN), which the switch's ``snmpd`` hands to
 ``camcensus.lab.bridge_mib`` through ``pass_persist`` (see that module for why not
 net-snmp's own ``snmp-bridge-mib``). Each agent listens only on its address on the
 admin segment and answers only the admin segment: SNMPv2c with a community and SNMPv3

@@ -265,10 +265,12 @@ def parse_fdb(varbinds: Iterable[Varbind]) -> TableRead:
             break
         else:
             skipped += 1
+    kept = {key: port for key, port in ports.items() if key not in skip_status}
+    per_vlan = {mac for vlan, mac in kept if vlan}
     entries = tuple(
         FdbEntry(mac, port, vlan)
-        for (vlan, mac), port in sorted(ports.items())
-        if (vlan, mac) not in skip_status
+        for (vlan, mac), port in sorted(kept.items())
+        if vlan or mac not in per_vlan  # a MAC the Q-BRIDGE table has: its VLAN row only
     )
     return TableRead(fdb=entries, skipped=skipped)
 

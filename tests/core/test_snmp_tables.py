@@ -115,6 +115,9 @@ def test_bridge_forwarding_tables_list_learned_macs_but_not_the_switch_itself() 
         FdbEntry("3c:e3:6b:44:55:66", 12, 20),
     )
     assert read.skipped == 1
+    # a MAC in both tables (a VLAN-aware switch answers both): its VLAN row only
+    both = parse_fdb([(f"{port}.{a}", 7), (f"{qport}.1.{a}", 7)])
+    assert both.fdb == (FdbEntry("c0:56:e3:11:22:33", 7, 1),)
 
 
 def test_credentials_files_give_one_entry_an_agent_and_hide_their_secrets() -> None:

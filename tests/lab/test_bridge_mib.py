@@ -11,7 +11,14 @@ from camcensus.lab import bridge_mib
 
 # shaped as `bridge -j fdb show br ccbr1` prints them (iproute2 6.1.0, seen in a lab run)
 ENTRIES = [
-    {"mac": "00:04:63:00:00:03", "ifname": "p003", "flags": [], "master": "ccbr1", "state": ""},
+    {
+        "mac": "00:04:63:00:00:03",
+        "ifname": "p003",
+        "vlan": 1,
+        "flags": [],
+        "master": "ccbr1",
+        "state": "",
+    },
     {
         "mac": "06:2d:83:18:f0:ba",
         "ifname": "p003",
@@ -23,6 +30,7 @@ ENTRIES = [
     {"mac": "01:00:5e:00:00:01", "ifname": "p003", "flags": [], "master": "ccbr1", "state": ""},
 ]
 FDB = ".1.3.6.1.2.1.17.4.3.1"
+QFDB = ".1.3.6.1.2.1.17.7.1.2.2.1"
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +46,11 @@ def test_learned_and_own_addresses_become_rows_and_the_bridges_own_do_not() -> N
     assert by_oid["1.3.6.1.2.1.17.4.3.1.2.0.4.99.0.0.3"] == ("integer", "4")
     assert by_oid["1.3.6.1.2.1.17.4.3.1.3.0.4.99.0.0.3"] == ("integer", "3")  # learned
     assert by_oid["1.3.6.1.2.1.17.4.3.1.3.6.45.131.24.240.186"] == ("integer", "4")  # self
-    assert len(rows) == 6  # the bridge's own multicast entry and a multicast MAC left out
+    # the VLAN-aware bridge's entry is in the Q-BRIDGE table too, per VLAN
+    q = "1.3.6.1.2.1.17.7.1.2.2.1"
+    assert by_oid[f"{q}.2.1.0.4.99.0.0.3"] == ("integer", "4")
+    assert by_oid[f"{q}.3.1.0.4.99.0.0.3"] == ("integer", "3")
+    assert len(rows) == 8  # the bridge's own multicast entry and a multicast MAC left out
     assert [r[0] for r in rows] == sorted(r[0] for r in rows)
 
 
@@ -54,7 +66,8 @@ def test_the_pass_persist_protocol_is_spoken() -> None:
         f"getnext\n{FDB}\n"  # the table's first row
         f"get\n{FDB}.2.0.4.99.0.0.3\n"
         f"get\n{FDB}.2.1.2.3.4.5.6\n"  # no such row
-        f"getnext\n{FDB}.3.6.45.131.24.240.186\n"  # past the end
+        f"getnext\n{FDB}.3.6.45.131.24.240.186\n"  # past dot1d: on to the Q-BRIDGE table
+        f"getnext\n{QFDB}.3.1.0.4.99.0.0.3\n"  # past the end
         f"set\n{FDB}.2.0.4.99.0.0.3\ninteger 9\n"
     )
     assert reply.splitlines() == [
@@ -62,6 +75,7 @@ def test_the_pass_persist_protocol_is_spoken() -> None:
         f"{FDB}.1.0.4.99.0.0.3", "octet", "00 04 63 00 00 03",
         f"{FDB}.2.0.4.99.0.0.3", "integer", "4",
         "NONE",
+        f"{QFDB}.2.1.0.4.99.0.0.3", "integer", "4",
         "NONE",
         "not-writable",
     ]  # fmt: skip
