@@ -307,8 +307,9 @@ class Lab:
     def _start_switch(self, creds: dict[str, str]) -> dict[str, Any]:
         """The access switch of the first routed subnet: its Linux bridge (in the bridge
         namespace), managed at SWITCH_ADMIN_IP on the admin segment by a real snmpd
-        whose BRIDGE-MIB forwarding table is the bridge's own (``lab.bridge_mib``). Its devices announce themselves once
-        (a gratuitous ARP, as devices do when their link comes up), so the bridge has
+        whose BRIDGE-MIB forwarding table is the bridge's own (``lab.bridge_mib``). Its
+        devices announce themselves once (a gratuitous ARP, as devices do when their
+        link comes up), so the bridge has
         learned their MACs on their ports, as a switch carrying their streams has."""
         bridge = f"{BRIDGE[:-1]}1"
         script = (

@@ -6,8 +6,9 @@ Real agents, so what a scanner reads over SNMP is real kernel tables: the router
 cache (IP-MIB ipNetToPhysicalTable), and the switch's Linux bridge forwarding table
 (BRIDGE-MIB dot1dTpFdbTable), which the switch's ``snmpd`` hands to
 ``camcensus.lab.bridge_mib`` through ``pass_persist`` (see that module for why not
-net-snmp's own ``snmp-bridge-mib``). Each agent listens only on its address on the admin segment and answers only
-the admin segment: SNMPv2c with a community and SNMPv3 with an authPriv user (SHA/AES),
+net-snmp's own ``snmp-bridge-mib``). Each agent listens only on its address on the
+admin segment and answers only the admin segment: SNMPv2c with a community and
+SNMPv3 with an authPriv user (SHA/AES),
 one site-wide pair for both agents, made fresh at every ``lab up`` and written to 0600
 files in the lab's state directory (never on a command line, never logged). No traps
 are configured, so the agents never send unasked.
