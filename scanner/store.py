@@ -16,9 +16,9 @@ Rules the store keeps:
 * a device is never deleted; a *complete* scan marks devices of its own site it did
   not see, all of whose addresses lie inside its targets and that no later scan saw,
   ``presence = 'missing'``;
+  ``incomplete``/``failed`` scans never mark anything missing;
 * a scan covers one site (or none): its devices are keyed in that site, and its scan
   and evidence rows carry it;
-  ``incomplete``/``failed`` scans never mark anything missing;
 * re-recording a device updates its identification and keeps ``first_seen``, ``site``,
   ``review_status`` and ``note``;
 * scan options are stored with credential-like keys redacted;
@@ -78,7 +78,7 @@ from camcensus.scanner.core.schema import (
     sql_value,
     value_from_sql,
 )
-from camcensus.scanner.core.scope import parse_targets
+from camcensus.scanner.core.scope import check_site_name, parse_targets
 from camcensus.vendor_db.policy import Policy
 
 __all__ = [
@@ -709,9 +709,10 @@ class Inventory:
     ) -> int:
         """Record a new scan as ``running`` (committed at once) and return its id.
 
-        ``site`` is the one site the scan covers (None: no site): its devices are keyed
-        in it, and it marks missing only devices of that site.  ``location`` says where
-        or what the site is.
+        ``site`` is the one site the scan covers (None: no site; ScopeError if it cannot
+        name one, ``scanner.core.scope.check_site_name``): its devices are keyed in it,
+        and it marks missing only devices of that site.  ``location`` says where or what
+        the site is.
 
         ``targets`` are target specs (``scanner.core.scope.parse_targets``; ScopeError if
         unparsable), stored as CIDR blocks.
@@ -720,6 +721,7 @@ class Inventory:
         dead one.
         """
         targets_text = " ".join(str(n) for t in parse_targets(targets) for n in t.networks())
+        site = check_site_name(site) if site is not None else None
         options_json = json.dumps(
             redact_options(options or {}), sort_keys=True, ensure_ascii=False, default=str
         )
@@ -738,7 +740,7 @@ class Inventory:
                 pid,
                 platform.node(),
                 _process_start_ticks(pid),
-                site or None,
+                site,
                 location,
             ],
         )

@@ -307,8 +307,8 @@ class Scope:
         for them, else ``default`` (``scan --site``), else None.
 
         A scan covers one site: ScopeError when the targets lie in two sites (or in a
-        site and outside every site, unless ``default`` names that same site), or when one target
-        lies partly inside a site's ranges and partly outside them.
+        site and outside every site, unless ``default`` names that same site), or when
+        one target lies partly inside a site's ranges and partly outside them.
         """
         found: dict[str | None, str] = {}
         for target in targets:

@@ -12,7 +12,7 @@ from builders import make_device
 from sqlite_utils import Database
 from store_helpers import TARGETS, TickingClock
 
-from camcensus.base.errors import InventoryError
+from camcensus.base.errors import InventoryError, ScopeError
 from camcensus.scanner.store import _SCHEMA, Inventory
 
 
@@ -45,6 +45,13 @@ def test_a_scan_without_a_site_keeps_the_keys_it_always_had(inv: Inventory) -> N
     (record,) = inv.devices()
     assert (record.device_key, record.site) == ("mac:aa:bb:cc:00:00:05", None)
     assert inv.scans()[0].site is None
+
+
+def test_a_scan_of_a_site_that_cannot_be_named_is_refused(inv: Inventory) -> None:
+    for bad in ("", "a/b", "mac:x"):
+        with pytest.raises(ScopeError, match="not a site name"):
+            inv.begin_scan(operator="alice", scope="lab", targets=TARGETS, site=bad)
+    assert inv.scans() == []
 
 
 def test_a_device_keyed_in_another_site_is_refused(inv: Inventory) -> None:
