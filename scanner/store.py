@@ -1120,7 +1120,16 @@ class Inventory:
 
     @_translated
     def set_site(self, device_key: str, site: str | None) -> None:
-        """Set (or clear, with None) the site a device belongs to."""
+        """Set (or clear, with None) the site of a device scanned without one.
+
+        InventoryError for a device whose key names its site: a scan of that site gave
+        it, and another site is another device.
+        """
+        keyed = site_of_key(device_key)
+        if keyed is not None and (site or None) != keyed:
+            raise InventoryError(
+                f"device {device_key!r} was scanned in site {keyed}; its site stays {keyed}"
+            )
         if self._read_only:
             with self._writer() as writer:
                 writer.set_site(device_key, site)

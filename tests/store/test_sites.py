@@ -140,3 +140,11 @@ def test_an_inventory_written_before_sites_migrates_its_rows(tmp_path: Path) -> 
 
 def _identification_json() -> str:
     return json.dumps(make_device(9).identification.to_dict(), sort_keys=True)
+
+
+def test_a_device_scanned_in_a_site_keeps_that_site(inv: Inventory) -> None:
+    inv.finish_scan(_scan(inv, "A", [5]))
+    with pytest.raises(InventoryError, match="was scanned in site A"):
+        inv.set_site("A/mac:aa:bb:cc:00:00:05", "B")
+    inv.set_site("A/mac:aa:bb:cc:00:00:05", "A")
+    assert inv.device("A/mac:aa:bb:cc:00:00:05").site == "A"
