@@ -3,11 +3,12 @@ inventory.
 
 Order of a scan (``run_scan``):
 
-1. Targets are parsed and checked against the scope (ScopeError before any packet).
+1. Targets are parsed and checked against the scope (ScopeError before any packet),
+   and the one site they lie in is found (the scope file's, else ``ScanConfig.site``).
 2. The interface is the one whose connected subnet holds every target; its whole
    subnet must be in scope too, because multicast and broadcast reach all of it.
-3. The scan is recorded as running (operator, host, scope, targets, options without
-   secrets).
+3. The scan is recorded as running (operator, host, scope, targets, site, options
+   without secrets).
 4. Discovery probes run concurrently, each under its own deadline. An expected failure
    (timeout, OSError, CamcensusError) becomes that probe's outcome and a warning; a bug
    propagates and fails the scan.
@@ -42,6 +43,7 @@ from camcensus.scanner.core.schema import Coverage, Device, ScanStatus, SnmpCove
 from camcensus.scanner.core.scope import (
     Scope,
     Target,
+    check_site_name,
     check_targets,
     expand_hosts,
     parse_target,
@@ -90,6 +92,7 @@ __all__ = [
     "read_routes",
     "route_source",
     "run_scan",
+    "scan_site",
 ]
 
 DISCOVERY_GRACE_S: Final = 3.0
@@ -407,6 +410,8 @@ class ScanConfig:
     routed_sweep: RoutedSweep = "all"
     routes: Callable[[], Sequence[Route]] = read_routes
     max_rate_pps: float | None = DEFAULT_MAX_RATE_PPS
+    site: str | None = None
+    """The site of targets the scope file names no site for (``scan --site``)."""
 
     def options(self) -> dict[str, object]:
         """Scan options for the audit record: never the credentials themselves."""
@@ -445,6 +450,7 @@ class ScanResult:
     by_key: dict[str, Device] = field(default_factory=dict)
     coverage: list[Coverage] = field(default_factory=list)
     snmp: list[SnmpCoverage] = field(default_factory=list)
+    site: str | None = None
 
     @property
     def devices(self) -> list[Device]:
@@ -533,7 +539,7 @@ async def _scan_body(
     plan: TargetPlan,
     agents: Sequence[str] = (),
 ) -> None:
-    merger = Merger(config.policy or Policy.default())
+    merger = Merger(config.policy or Policy.default(), result.site)
     deadline_s = config.timeout_s + DISCOVERY_GRACE_S
     # our own address is no target, but on loopback it is the one that matters
     ours = "" if ctx.interface.network.is_loopback else str(ctx.interface.ip)
@@ -764,6 +770,13 @@ def _warn(result: ScanResult, progress: Progress, message: str) -> None:
     progress.warning(message)
 
 
+def scan_site(targets: Sequence[Target], scope: Scope, default: str | None) -> str | None:
+    """The one site a scan of ``targets`` covers: the scope file's site for them, else
+    ``default`` (``scan --site``, checked as a site name), else None.  ScopeError when
+    the targets lie in more than one site."""
+    return scope.site_of(targets, check_site_name(default) if default is not None else None)
+
+
 async def run_scan(
     config: ScanConfig, inventory: Inventory, progress: Progress | None = None
 ) -> ScanResult:
@@ -773,6 +786,7 @@ async def run_scan(
     check_targets(
         targets, config.scope, allow_public=config.allow_public, allow_large=config.allow_large
     )
+    site = scan_site(targets, config.scope, config.site)
     plan = plan_targets(
         targets,
         config.scope,
@@ -832,8 +846,10 @@ async def run_scan(
         scope=config.scope.name,
         targets=[str(n) for t in targets for n in t.networks()],
         options=config.options() | {"interface": iface.name},
+        site=site,
+        location=config.scope.location_of(site) if site is not None else "",
     )
-    result = ScanResult(scan_id, "running", iface, warnings=warnings)
+    result = ScanResult(scan_id, "running", iface, warnings=warnings, site=site)
     started = time.monotonic()
     status: ScanStatus = "failed"
     error: str | None = None

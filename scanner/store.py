@@ -13,10 +13,12 @@ test holds the migrated table to it.
 
 Rules the store keeps:
 
-* a device is never deleted; a *complete* scan marks devices it did not see, all of
-  whose addresses lie inside its targets and that no later scan saw,
+* a device is never deleted; a *complete* scan marks devices of its own site it did
+  not see, all of whose addresses lie inside its targets and that no later scan saw,
   ``presence = 'missing'``;
   ``incomplete``/``failed`` scans never mark anything missing;
+* a scan covers one site (or none): its devices are keyed in that site, and its scan
+  and evidence rows carry it;
 * re-recording a device updates its identification and keeps ``first_seen``, ``site``,
   ``review_status`` and ``note``;
 * scan options are stored with credential-like keys redacted;
@@ -72,10 +74,11 @@ from camcensus.scanner.core.schema import (
     ScanInfo,
     ScanStatus,
     SnmpCoverage,
+    site_of_key,
     sql_value,
     value_from_sql,
 )
-from camcensus.scanner.core.scope import parse_targets
+from camcensus.scanner.core.scope import check_site_name, parse_targets
 from camcensus.vendor_db.policy import Policy
 
 __all__ = [
@@ -310,6 +313,23 @@ def _m0003_scan_coverage(db: Database) -> None:
             unmapped_macs TEXT NOT NULL DEFAULT '[]',
             PRIMARY KEY (scan_id, agent)
         )""",
+    ]
+    for sql in statements:
+        db.execute(sql)
+
+
+@_SCHEMA(name="0004_sites")
+def _m0004_sites(db: Database) -> None:
+    """The site (and its location) each scan covered, and the site of each evidence row.
+
+    Device keys are unchanged: a device scanned without a site keeps its key, and a
+    device of a site has the site in its key (``schema.device_key_for``).
+    """
+    statements = [
+        "ALTER TABLE scans ADD COLUMN site TEXT",
+        "ALTER TABLE scans ADD COLUMN location TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE evidence ADD COLUMN site TEXT",
+        "CREATE INDEX idx_devices_site ON devices (site)",
     ]
     for sql in statements:
         db.execute(sql)
@@ -684,8 +704,15 @@ class Inventory:
         targets: str | Sequence[str],
         options: Mapping[str, object] | None = None,
         host: str | None = None,
+        site: str | None = None,
+        location: str = "",
     ) -> int:
         """Record a new scan as ``running`` (committed at once) and return its id.
+
+        ``site`` is the one site the scan covers (None: no site; ScopeError if it cannot
+        name one, ``scanner.core.scope.check_site_name``): its devices are keyed in it,
+        and it marks missing only devices of that site.  ``location`` says where or what
+        the site is.
 
         ``targets`` are target specs (``scanner.core.scope.parse_targets``; ScopeError if
         unparsable), stored as CIDR blocks.
@@ -694,14 +721,15 @@ class Inventory:
         dead one.
         """
         targets_text = " ".join(str(n) for t in parse_targets(targets) for n in t.networks())
+        site = check_site_name(site) if site is not None else None
         options_json = json.dumps(
             redact_options(options or {}), sort_keys=True, ensure_ascii=False, default=str
         )
         pid = os.getpid()
         cursor = self._db.execute(
             """INSERT INTO scans (started_at, status, operator, host, scope, targets,
-                   options_json, pid, pid_host, pid_start_ticks)
-               VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   options_json, pid, pid_host, pid_start_ticks, site, location)
+               VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 self._now(),
                 operator,
@@ -712,6 +740,8 @@ class Inventory:
                 pid,
                 platform.node(),
                 _process_start_ticks(pid),
+                site,
+                location,
             ],
         )
         scan_id = cursor.lastrowid
@@ -739,20 +769,28 @@ class Inventory:
         (keeping ``first_seen``, ``site``, ``review_status`` and ``note``), replaces this
         scan's evidence rows for the device and writes its per-scan snapshot.  Recording
         the same device again in one scan (a second address of it was merged in)
-        replaces what the first write stored for this scan.
+        replaces what the first write stored for this scan.  A new device gets the
+        scan's site; InventoryError when the device key names another site than the
+        scan's.
         """
-        self._require_running(scan_id)
+        scan = self._require_running(scan_id)
+        site = cast("str | None", scan["site"])
+        if site_of_key(device.device_key) != site:
+            raise InventoryError(
+                f"device {device.device_key!r} is not keyed in the site of scan {scan_id} "
+                f"({site or 'no site'})"
+            )
         row = {f.name: sql_value(f, f.device_value(device)) for f in _DEVICE_COLUMNS}
         names = list(row)
-        values = {**row, "now": self._now(), "scan_id": scan_id}
+        values = {**row, "now": self._now(), "scan_id": scan_id, "site": site}
         columns = ", ".join(names)
         placeholders = ", ".join(f":{n}" for n in names)
         updates = ", ".join(f"{n} = excluded.{n}" for n in names if n != "device_key")
         with self._db.atomic():
             self._db.execute(
                 f"""INSERT INTO devices ({columns}, first_seen, last_seen, first_scan_id,
-                       last_scan_id, presence)
-                   VALUES ({placeholders}, :now, :now, :scan_id, :scan_id, 'present')
+                       last_scan_id, presence, site)
+                   VALUES ({placeholders}, :now, :now, :scan_id, :scan_id, 'present', :site)
                    ON CONFLICT (device_key) DO UPDATE SET {updates},
                        last_seen = excluded.last_seen,
                        last_scan_id = max(devices.last_scan_id, excluded.last_scan_id),
@@ -764,10 +802,10 @@ class Inventory:
                 [scan_id, device.device_key],
             )
             self._db.conn.executemany(
-                """INSERT INTO evidence (scan_id, device_key, key, value, source, address)
-                   VALUES (?, ?, ?, ?, ?, ?)""",
+                """INSERT INTO evidence (scan_id, device_key, key, value, source, address, site)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
                 [
-                    (scan_id, device.device_key, e.key, _cap(e.value), e.source, e.address)
+                    (scan_id, device.device_key, e.key, _cap(e.value), e.source, e.address, site)
                     for e in device.evidence
                 ],
             )
@@ -784,9 +822,11 @@ class Inventory:
     ) -> list[str]:
         """End a running scan with ``status`` (complete / incomplete / failed).
 
-        Only a ``complete`` scan marks devices missing: those it did not see, every one
-        of whose addresses lies inside its targets (a device it could have seen at each
-        of them), that are still present and were last seen by an earlier scan.
+        Only a ``complete`` scan marks devices missing: those of its own site (the site
+        in the device key; keys without one for a scan without a site) it did not see,
+        every one of whose addresses lies inside its targets (a device it could have
+        seen at each of them), that are still present and were last seen by an earlier
+        scan.  A scan of one site never marks a device of another missing.
         Returns the device keys newly marked missing.
         """
         if status not in _FINISH_STATUSES:
@@ -803,10 +843,12 @@ class Inventory:
                              (SELECT device_key FROM device_history WHERE scan_id = ?)""",
                     [scan_id, scan_id],
                 )
+                site = cast("str | None", row["site"])
                 missing = [
                     str(c["device_key"])
                     for c in candidates
-                    if all(
+                    if site_of_key(str(c["device_key"])) == site
+                    and all(
                         any(target.contains(address) for target in covered)
                         for address in _addresses(c)
                     )
@@ -950,6 +992,8 @@ class Inventory:
             device_count=cast(int, row["device_count"]),
             flagged_count=cast(int, row["flagged_count"]),
             error=cast("str | None", row["error"]),
+            site=cast("str | None", row["site"]),
+            location=str(row["location"]),
         )
 
     # -- devices ----------------------------------------------------------------------
@@ -1076,7 +1120,16 @@ class Inventory:
 
     @_translated
     def set_site(self, device_key: str, site: str | None) -> None:
-        """Set (or clear, with None) the site a device belongs to."""
+        """Set (or clear, with None) the site of a device scanned without one.
+
+        InventoryError for a device whose key names its site: a scan of that site gave
+        it, and another site is another device.
+        """
+        keyed = site_of_key(device_key)
+        if keyed is not None and (site or None) != keyed:
+            raise InventoryError(
+                f"device {device_key!r} was scanned in site {keyed}; its site stays {keyed}"
+            )
         if self._read_only:
             with self._writer() as writer:
                 writer.set_site(device_key, site)

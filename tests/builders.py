@@ -80,7 +80,8 @@ def make_identification(**overrides: Any) -> Identification:
 
 
 def make_device(host: int = 5, **overrides: Any) -> Device:
-    """A device at 198.18.0.<host> (see the module docstring)."""
+    """A device at 198.18.0.<host> (see the module docstring); ``site=`` keys it there."""
+    site = overrides.pop("site", None)
     ident = {k: overrides.pop(k) for k in list(overrides) if k in _IDENTIFICATION + _FLAG}
     ident.update({k: overrides.pop(k) for k in ("chain", "conflicts") if k in overrides})
     unknown = set(overrides) - set(_DEVICE)
@@ -90,7 +91,7 @@ def make_device(host: int = 5, **overrides: Any) -> Device:
     mac = overrides.pop("mac", f"aa:bb:cc:00:00:{host:02x}")
     evidence = overrides.pop("evidence", (Evidence("http.server", "App-webs/", "http", ip),))
     return Device(
-        device_key=overrides.pop("device_key", device_key_for(mac, ip)),
+        device_key=overrides.pop("device_key", device_key_for(mac, ip, site)),
         ip=ip,
         mac=mac,
         identification=make_identification(**ident),

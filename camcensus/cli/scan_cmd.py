@@ -71,13 +71,18 @@ _EXAMPLES: Final = """examples:
   camcensus scan -iL targets.txt --exclude 192.168.1.1 --scope scope.txt --db site-a.db
   camcensus scan cam-lobby.example.internal --scope scope.txt --json
   camcensus scan 127.0.0.1 --scope loopback
+  camcensus scan 10.20.0.0/24 --scope scope.txt --site Utrecht-CS --db central.db
   ip netns exec cclab-admin camcensus scan 198.18.0.0/23 --scope lab
 
 Targets are read as nmap reads them: an address, a CIDR, a range (10.0.0.5-20 or
 10.0.0.5-10.0.0.20), comma lists and * in any octet (10.0.0.10,11,12; 10.0.0.*: the
 /24 without its network and broadcast addresses), or a hostname (resolved first;
 every address it has must lie in the scope). A scope file has one CIDR, range or
-address a line; '#' starts a comment.
+address a line; '#' starts a comment. A line may name its site and location:
+  10.20.0.0/24  site=Utrecht-CS  location="platform 5"
+Devices are kept per site (the same addresses in two sites are two devices), and a
+scan marks missing only devices of its own site. A scan covers one site: the scope
+file's site for its targets, else --site, else none.
 exit codes: 0 clean, 1 flagged devices found (--fail-on-flagged), 2 error, 130 Ctrl-C"""
 
 
@@ -127,6 +132,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--scope",
         required=True,
         help="scope file (one CIDR/range a line) or a built-in scope: lab, loopback",
+    )
+    parser.add_argument(
+        "--site",
+        metavar="NAME",
+        help="the site of targets the scope file names no site for (a line's site=NAME); "
+        "one site a scan",
     )
     parser.add_argument(
         "--allow-public", action="store_true", help="allow public addresses (that you own)"
@@ -480,7 +491,8 @@ def _print_summary(result: ScanResult, stream: TextIO) -> None:
     print(
         f"scan {result.scan_id} {result.status}: {len(result.devices)} devices, "
         f"{flagged} flagged, {possible} possible, {result.duration_s:.1f} s on "
-        f"{escape_controls(result.interface.name)}",
+        f"{escape_controls(result.interface.name)}"
+        + (f", site {escape_controls(result.site)}" if result.site is not None else ""),
         file=stream,
     )
 
@@ -491,6 +503,7 @@ def _json_result(result: ScanResult) -> str:
     return json.dumps(
         {
             "scan_id": result.scan_id,
+            "site": result.site,
             "status": result.status,
             "duration_s": round(result.duration_s, 3),
             "interface": result.interface.name,
@@ -540,7 +553,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the scan described by ``args``."""
     from camcensus.scanner.core.scope import check_targets, parse_targets
     from camcensus.scanner.export import write_devices_csv
-    from camcensus.scanner.runner import ScanConfig, plan_targets, run_scan
+    from camcensus.scanner.runner import ScanConfig, plan_targets, run_scan, scan_site
     from camcensus.scanner.store import Inventory
 
     scope = load_scope(args.scope)
@@ -570,10 +583,12 @@ def run(args: argparse.Namespace) -> int:
         routed_sweep=args.routed_sweep,
         max_rate_pps=args.max_rate,
         policy=policy,
+        site=args.site,
     )
     # Refuse before Inventory.open: a refused scan must not create the database.
-    # (run_scan repeats both checks, for callers of the library.)
+    # (run_scan repeats these checks, for callers of the library.)
     check_targets(parsed, scope, allow_public=args.allow_public, allow_large=args.allow_large)
+    scan_site(parsed, scope, args.site)
     plan_targets(
         parsed,
         scope,

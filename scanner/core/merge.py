@@ -10,6 +10,9 @@ merges two: cloned firmware and hostile devices report MACs that are not theirs,
 second address claiming the same MAC stays a device of its own, keyed by its address.
 Evidence not bound to an address is dropped.
 
+Devices of a site are keyed in it (``schema.device_key_for``): the same addresses in
+two sites are two devices.
+
 ``Merger`` is the one merge path: a scan feeds it each address as soon as that
 address's probes are done and records the device it returns (a second address of a
 device already recorded returns that device again, merged); an import feeds it every
@@ -95,8 +98,9 @@ def _organisation(mac: str | None) -> str:
 class Merger:
     """Devices built up address by address (see the module docstring)."""
 
-    def __init__(self, policy: Policy | None = None) -> None:
+    def __init__(self, policy: Policy | None = None, site: str | None = None) -> None:
         self._policy = policy or Policy.default()
+        self._site = site
         self._evidence: dict[str, list[Evidence]] = {}
         self._macs: dict[str, str | None] = {}
         self._members: dict[str, list[str]] = defaultdict(list)
@@ -113,9 +117,10 @@ class Merger:
             raise ValueError(f"address {address} was merged already")
         own = list(dict.fromkeys(e for e in items if e.address == address))
         mac = mac_of(own)
-        key = device_key_for(mac, address)
+        key = device_key_for(mac, address, self._site)
         if link_mac_of(own) is None and self._members.get(key):
-            key = device_key_for(None, address)  # a reported MAC someone else has: no merge
+            # a reported MAC someone else has: no merge
+            key = device_key_for(None, address, self._site)
         self._evidence[address] = own
         self._macs[address] = mac
         members = self._members[key]
@@ -143,9 +148,11 @@ class Merger:
         return sorted(self._devices.values(), key=lambda d: _ip_order(d.ip))
 
 
-def merge(evidence: Iterable[Evidence], policy: Policy | None = None) -> list[Device]:
-    """Every device in ``evidence``, identified, ordered by address."""
-    merger = Merger(policy)
+def merge(
+    evidence: Iterable[Evidence], policy: Policy | None = None, site: str | None = None
+) -> list[Device]:
+    """Every device in ``evidence``, identified, ordered by address; keyed in ``site``."""
+    merger = Merger(policy, site)
     by_address = group_by_address(evidence)
     for address in sorted(by_address, key=_ip_order):
         merger.add(address, by_address[address])

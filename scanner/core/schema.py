@@ -58,6 +58,7 @@ __all__ = [
     "device_key_for",
     "field_text",
     "record_json",
+    "site_of_key",
     "sql_value",
     "value_from_sql",
 ]
@@ -85,18 +86,38 @@ REVIEW_LABELS: Final[Mapping[ReviewStatus, str]] = {
 """How a review status reads to a person (the TUI, reports); data keeps the status itself."""
 
 
-def device_key_for(mac: str | None, ip: str) -> str:
+_KEY_KINDS: Final = ("mac:", "ip:")
+
+
+def device_key_for(mac: str | None, ip: str, site: str | None = None) -> str:
     """The inventory key of a device: ``mac:aa:bb:..`` (lower case) when a MAC is known, else
-    ``ip:<address>``.
+    ``ip:<address>``; in a site, ``<site>/`` before it (two sites may share addresses).
+
+    A device scanned without a site keeps the key it always had, so inventories written
+    before sites existed keep their keys.
 
     >>> device_key_for("AA-BB-CC-00-11-22", "198.18.0.5")
     'mac:aa:bb:cc:00:11:22'
     >>> device_key_for(None, "198.18.0.5")
     'ip:198.18.0.5'
+    >>> device_key_for(None, "198.18.0.5", "Utrecht-CS")
+    'Utrecht-CS/ip:198.18.0.5'
     """
-    if mac:
-        return "mac:" + mac.strip().lower().replace("-", ":")
-    return "ip:" + ip.strip()
+    key = "mac:" + mac.strip().lower().replace("-", ":") if mac else "ip:" + ip.strip()
+    return f"{site}/{key}" if site else key
+
+
+def site_of_key(device_key: str) -> str | None:
+    """The site a device key names (None for a key without one; a site name holds no
+    ``/`` and no ``:``, ``scanner.core.scope.check_site_name``).
+
+    >>> site_of_key("Utrecht-CS/mac:aa:bb:cc:00:11:22"), site_of_key("ip:198.18.0.5")
+    ('Utrecht-CS', None)
+    """
+    if device_key.startswith(_KEY_KINDS):
+        return None  # a reported MAC may hold a '/': no site name starts so
+    site, slash, _rest = device_key.partition("/")
+    return site if slash else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +139,12 @@ class Device:
     evidence: tuple[Evidence, ...] = ()
 
     def __post_init__(self) -> None:
-        if not self.device_key.startswith(("mac:", "ip:")) or len(self.device_key) < 5:
-            raise ValueError(f"device_key must be 'mac:...' or 'ip:...': {self.device_key!r}")
+        site = site_of_key(self.device_key)
+        key = self.device_key[len(site) + 1 :] if site is not None else self.device_key
+        if not key.startswith(_KEY_KINDS) or len(key) < 5 or site == "":
+            raise ValueError(
+                f"device_key must be '[SITE/]mac:...' or '[SITE/]ip:...': {self.device_key!r}"
+            )
         if self.device_type not in DEVICE_TYPES:
             raise ValueError(f"unknown device_type {self.device_type!r}")
         if not math.isfinite(self.confidence) or not 0.0 <= self.confidence <= 1.0:
@@ -384,7 +409,8 @@ class ScanInfo:
     """One scan run: who ran it, where, over what, and how it ended.
 
     ``finished_at`` is None while running and for a scan whose process died
-    (recovered as ``incomplete``).
+    (recovered as ``incomplete``).  ``site`` is the site it scanned (None: no site) and
+    ``location`` where or what that site is ("" when the scope file does not say).
     """
 
     scan_id: int
@@ -399,6 +425,8 @@ class ScanInfo:
     device_count: int
     flagged_count: int
     error: str | None
+    site: str | None = None
+    location: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import re
+import shlex
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
@@ -25,8 +26,10 @@ __all__ = [
     "MAX_OCTET_COMBINATIONS",
     "SNMP_AGENT",
     "Scope",
+    "SiteRange",
     "Target",
     "builtin_scope",
+    "check_site_name",
     "check_targets",
     "exclude_targets",
     "expand_hosts",
@@ -61,6 +64,8 @@ _NON_PUBLIC: Final = tuple(
         "203.0.113.0/24",  # TEST-NET-3
     )
 )
+_SITE_NAME: Final = re.compile(r"^[^\x00-\x1f\x7f/:]{1,64}$")
+_ENTRY_KEYS: Final = ("site", "location")
 _OCTET_ITEM: Final = re.compile(r"^(?:\*|(\d{1,3})(?:-(\d{1,3}))?)$")
 _ADDRESS_CHARS: Final = re.compile(r"^[0-9.,*/\-\s]+$")
 MAX_OCTET_COMBINATIONS: Final = 256 * 256
@@ -189,30 +194,82 @@ def _covered(target: Target, merged: list[tuple[int, int]]) -> bool:
     return any(low <= first and last <= high for low, high in merged)
 
 
+def check_site_name(name: str) -> str:
+    """``name`` stripped, when it can name a site: 1 to 64 characters, no ``/`` (it
+    separates the site from the rest of a device key), no ``:`` (so no site name reads
+    as the ``mac:``/``ip:`` of a key) and no control characters.  ScopeError otherwise."""
+    stripped = name.strip()
+    if not _SITE_NAME.match(stripped):
+        raise ScopeError(
+            f"not a site name: {name!r} (1 to 64 characters, no '/' or ':', no control characters)"
+        )
+    return stripped
+
+
+@dataclass(frozen=True, slots=True)
+class SiteRange:
+    """A scope entry that names the site its addresses belong to (and, optionally,
+    where or what that site is)."""
+
+    target: Target
+    site: str
+    location: str = ""
+
+
+def _entry(words: Sequence[str], sites: list[SiteRange]) -> Target:
+    """One scope entry: a target, then optional ``site=NAME`` and ``location=TEXT``."""
+    target = parse_target(words[0])
+    values: dict[str, str] = {}
+    for word in words[1:]:
+        key, equals, value = word.partition("=")
+        if not equals or key not in _ENTRY_KEYS:
+            raise ScopeError(f"after the target write site=NAME or location=TEXT, not {word!r}")
+        if key in values:
+            raise ScopeError(f"{key}= given twice")
+        values[key] = value
+    if "location" in values and "site" not in values:
+        raise ScopeError("location= needs a site=NAME on the same line")
+    if "site" in values:
+        location = values.get("location", "").strip()
+        if any(c < " " or c == "\x7f" for c in location):
+            raise ScopeError("a location may hold no control characters")
+        sites.append(SiteRange(target, check_site_name(values["site"]), location))
+    return target
+
+
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """The address ranges the operator is authorised to scan."""
+    """The address ranges the operator is authorised to scan, and the sites the scope
+    file names for some of them."""
 
     name: str
     targets: tuple[Target, ...]
     snmp_agents: tuple[str, ...] = ()
+    sites: tuple[SiteRange, ...] = ()
 
     @classmethod
     def load(cls, text: str, name: str = "scope file") -> Scope:
         """One CIDR, address or range a line; ``#`` starts a comment; blank lines skipped.
         A line ``snmp-agent ADDRESS`` names a router or switch whose ARP or forwarding
         table a scan with SNMP credentials reads; it must lie inside the scope too.
+        A target may be followed by ``site=NAME`` and ``location=TEXT`` (quote a value
+        with spaces: ``198.18.16.0/24 site=Utrecht-CS location="platform 5"``): its
+        devices belong to that site.
 
         Raises ScopeError naming the line of a bad entry, or when nothing is in scope.
         """
         targets: list[Target] = []
         agents: list[tuple[int, Target]] = []
+        sites: list[SiteRange] = []
         for number, line in enumerate(text.splitlines(), start=1):
             entry = line.split("#", 1)[0].strip()
             if not entry:
                 continue
             try:
-                words = entry.split()
+                try:
+                    words = shlex.split(entry)
+                except ValueError as exc:
+                    raise ScopeError(str(exc)) from exc
                 if words[0] == SNMP_AGENT:
                     if len(words) != 2:
                         raise ScopeError(f"write '{SNMP_AGENT} ADDRESS'")
@@ -221,12 +278,18 @@ class Scope:
                         raise ScopeError(f"an SNMP agent is one address, not {words[1]}")
                     agents.append((number, agent))
                 else:
-                    targets.append(parse_target(entry))
+                    targets.append(_entry(words, sites))
             except ScopeError as exc:
                 raise ScopeError(f"{name}, line {number}: {exc}") from exc
         if not targets:
             raise ScopeError(f"{name}: no addresses in scope")
-        scope = cls(name, tuple(targets), tuple(str(a.first) for _n, a in agents))
+        for first, second in itertools.combinations(sites, 2):
+            if first.site != second.site and _overlap(first.target, second.target):
+                raise ScopeError(
+                    f"{name}: {first.target.spec} (site {first.site}) and "
+                    f"{second.target.spec} (site {second.site}) overlap"
+                )
+        scope = cls(name, tuple(targets), tuple(str(a.first) for _n, a in agents), tuple(sites))
         for number, agent in agents:
             if not scope.contains(agent):
                 raise ScopeError(
@@ -238,6 +301,48 @@ class Scope:
         """True when every address of ``target`` is inside the scope."""
         merged = _merged((int(t.first), int(t.last)) for t in self.targets)
         return _covered(target, merged)
+
+    def site_of(self, targets: Iterable[Target], default: str | None = None) -> str | None:
+        """The one site a scan of ``targets`` belongs to: the site the scope file names
+        for them, else ``default`` (``scan --site``), else None.
+
+        A scan covers one site: ScopeError when the targets lie in two sites (or in a
+        site and outside every site, unless ``default`` names that same site), or when
+        one target lies partly inside a site's ranges and partly outside them.
+        """
+        found: dict[str | None, str] = {}
+        for target in targets:
+            named = {s.site for s in self.sites if _overlap(s.target, target)}
+            if not named:
+                site = default
+            else:
+                site = named.pop()
+                ranges = [s.target for s in self.sites if s.site == site]
+                if named or not _covered(target, _merged(_span(t) for t in ranges)):
+                    raise ScopeError(
+                        f"target {target.spec!r} lies partly outside site {site} "
+                        "of the scope file; a scan covers one site"
+                    )
+            found.setdefault(site, target.spec)
+        if len(found) > 1:
+            listed = ", ".join(
+                f"{spec} in site {site}" if site is not None else f"{spec} in no site"
+                for site, spec in found.items()
+            )
+            raise ScopeError(f"targets lie in more than one site ({listed}); scan one at a time")
+        return next(iter(found), None)
+
+    def location_of(self, site: str) -> str:
+        """The location the scope file gives ``site`` ("" when none)."""
+        return next((s.location for s in self.sites if s.site == site and s.location), "")
+
+
+def _span(target: Target) -> tuple[int, int]:
+    return int(target.first), int(target.last)
+
+
+def _overlap(one: Target, other: Target) -> bool:
+    return int(one.first) <= int(other.last) and int(other.first) <= int(one.last)
 
 
 def builtin_scope(name: str) -> Scope:
