@@ -132,17 +132,24 @@ def test_export_by_policy_name(db: Path, capsys: pytest.CaptureFixture[str]) -> 
 
 def test_tui_by_policy_name(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from camcensus.tui.app import InventoryApp
+    from camcensus.tui.detail import detail_text
 
     seen: dict[str, object] = {}
 
     def fake_run(app: InventoryApp) -> None:
-        seen["flags"] = {r.device.ip: r.device.flag_reasons for r in app.inventory.devices()}
+        records = {r.device.ip: r for r in app.inventory.devices(with_details=True)}
+        seen["flags"] = {ip: r.device.flag_reasons for ip, r in records.items()}
+        seen["detail"] = detail_text(records["198.18.0.20"]).plain
 
     monkeypatch.setattr(InventoryApp, "run", fake_run)
     assert main(["tui", str(db), "--policy", "uk-wms-2022"]) == 0
     flags = seen["flags"]
     assert isinstance(flags, dict)
     assert flags["198.18.0.20"][0] == "Hikvision: HQ CN [policy uk-wms-2022]"
+    assert "Policy: uk-wms-2022" in str(seen["detail"])
+    assert main(["tui", str(db), "--policy", "nl-cybercheck"]) == 0
+    assert "Policy: nl-cybercheck" in str(seen["detail"])
+    assert f"Not judged:\n  - {FIRMWARE_NOT_JUDGED}" in str(seen["detail"])
 
 
 def test_import_nmap_records_the_policy(tmp_path: Path) -> None:
