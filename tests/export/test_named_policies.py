@@ -17,6 +17,7 @@ from camcensus.base.errors import VendorDataError
 from camcensus.base.evidence import Evidence
 from camcensus.cli import main
 from camcensus.cli.options import load_policy
+from camcensus.cli.scan_cmd import _print_summary
 from camcensus.scanner.core.scope import builtin_scope
 from camcensus.scanner.probes.context import Interface, ProbeContext
 from camcensus.scanner.probes.transport import ReplayTransport
@@ -204,7 +205,10 @@ async def test_a_scan_records_and_flags_under_its_policy(name: str | None, reaso
     assert device.maker == "Hikvision"
     assert device.flagged
     assert device.flag_reasons[0].endswith(reason)
-    options = inventory.scan(result.scan_id).options
     expected = name or "nl-cybercheck"
+    summary = io.StringIO()
+    _print_summary(result, summary)
+    assert f"1 devices, 1 flagged, 0 possible (policy {expected})," in summary.getvalue()
+    options = inventory.scan(result.scan_id).options
     assert options["policy"] == expected
     assert options["policy_sha256"] == _sha256(expected)
