@@ -429,7 +429,7 @@ class ScanConfig:
             "snmp_gateways": self.snmp_gateways,
             "routed_sweep": self.routed_sweep,
             "max_rate_pps": self.max_rate_pps,
-            "policy": (self.policy or Policy.default()).name,
+            **(self.policy or Policy.default()).record(),  # name and sha256 of its text
             "probes": [p.NAME for p in self.discovery]
             + [p.NAME for p in self.routed_discovery]
             + ([self.sweep.NAME] if self.sweep else [])

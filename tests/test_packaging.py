@@ -81,7 +81,8 @@ def test_the_wheel_has_one_top_level_package(wheel: Path) -> None:
     for data in (
         "camcensus/base/fields.txt",
         "camcensus/vendor_db/data/vendors.toml",
-        "camcensus/vendor_db/data/policy.toml",
+        "camcensus/vendor_db/data/policies/nl-cybercheck.toml",
+        "camcensus/vendor_db/data/policies/eu-csa2-proposal.toml",
         "camcensus/vendor_db/data/fingerprints/http_server.toml",
         "camcensus/lab/profiles/hikvision-ds-2cd2143g2-i.toml",
         "camcensus/lab/mixes/default.toml",

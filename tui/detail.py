@@ -102,6 +102,9 @@ def detail_text(record: DeviceRecord) -> Text:
     b.plain("FLAG (vendor of concern)" if device.flagged else "- (not flagged)", _LABEL)
     b.plain("   ")
     b.field("List status", device.list_status)
+    if ident.flag.policy:
+        b.plain("   ")
+        b.field("Policy", ident.flag.policy)
     b.plain("\nReasons:\n", _LABEL)
     b.bullets(list(device.flag_reasons))
     b.plain("Sources:\n", _LABEL)
@@ -109,6 +112,9 @@ def detail_text(record: DeviceRecord) -> Text:
     if ident.flag.unverified:
         b.plain("Unverified:\n", _LABEL)
         b.bullets(list(ident.flag.unverified))
+    if ident.flag.not_judged:
+        b.plain("Not judged:\n", _LABEL)
+        b.bullets(list(ident.flag.not_judged))
 
     b.heading("Review")
     b.plain("Status: ", _LABEL)

@@ -5,7 +5,7 @@ Public API (evidence itself is ``camcensus.base.evidence.Evidence``)::
     identify(evidence, policy=None) -> Identification
     lookup_mac(mac, tables=None) -> MacInfo
     load_vendors() -> VendorTable (of Vendor)
-    Policy.default() / Policy.load(text) -> Policy
+    Policy.named(name) / Policy.names() / Policy.default() / Policy.load(text) -> Policy
 """
 
 if __name__ != "camcensus.vendor_db":  # a checkout's bare `vendor_db/` folder, imported by mistake

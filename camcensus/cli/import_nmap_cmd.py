@@ -154,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
             operator=getpass.getuser(),
             scope="import",
             targets=targets,
-            options={"import": "nmap-xml", "file": args.file.name, "policy": policy.name},
+            options={"import": "nmap-xml", "file": args.file.name, **policy.record()},
         )
         try:
             for device in devices:

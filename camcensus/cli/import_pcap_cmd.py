@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 from camcensus.cli import EXIT_OK
+from camcensus.cli.options import add_policy_option, load_policy
 
 __all__ = ["register", "run"]
 
@@ -73,6 +74,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="N",
         help="stop after N packets (default: 5 million, about half an hour of reading)",
     )
+    add_policy_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -92,10 +94,11 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.file.is_file():
         raise CamcensusError(f"cannot read {args.file}: not a file")
+    policy = load_policy(args.policy)
     decoder = CaptureDecoder(args.segment)
     max_packets = args.max_packets or DEFAULT_MAX_PACKETS
     read = read_capture(args.file, decoder, max_packets=max_packets)
-    devices = merge(decoder.evidence())
+    devices = merge(decoder.evidence(), policy)
     targets = [f"{d.ip}/32" for d in devices] or ["0.0.0.0/32"]
     created = not args.db.exists()
     try:
@@ -109,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
                     "file": args.file.name,
                     "segments": [str(n) for n in args.segment],
                     "packets": read.packets,
+                    **policy.record(),
                 },
             )
             try:

@@ -1,5 +1,5 @@
-"""What several sub-commands share: the ``--policy`` option and bounded reads of the
-small text files an operator names (scope files, target lists, policies)."""
+"""What several sub-commands share: the ``--policy NAME|FILE`` option and bounded reads
+of the small text files an operator names (scope files, target lists, policies)."""
 
 from __future__ import annotations
 
@@ -50,19 +50,31 @@ def read_text_file(
 
 
 def add_policy_option(parser: argparse.ArgumentParser) -> None:
-    """Add ``--policy FILE`` (the flag policy TOML; default: the shipped one)."""
+    """Add ``--policy NAME|FILE``: a named policy (``camcensus policies`` lists them) or
+    a policy TOML file; default: the shipped default, ``nl-cybercheck``."""
     parser.add_argument(
         "--policy",
-        type=Path,
-        metavar="FILE",
-        help="flag policy TOML: which origins and lists are flagged (default: shipped)",
+        metavar="NAME|FILE",
+        help="flag policy: a name from `camcensus policies` (default nl-cybercheck) or a "
+        "policy TOML file (./NAME for a file that has a policy's name)",
     )
 
 
-def load_policy(path: Path | None) -> Policy:
-    """The policy in ``path``, or the shipped one; VendorDataError when unusable."""
+def load_policy(spec: Path | str | None) -> Policy:
+    """The named policy ``spec``, the policy in file ``spec``, or the default one;
+    VendorDataError when unusable.  A name wins over a file of the same name in the
+    working directory (give ``./NAME`` for the file)."""
     from camcensus.vendor_db.policy import Policy
 
-    if path is None:
+    if spec is None:
         return Policy.default()
-    return Policy.load(read_text_file(path, "policy", VendorDataError))
+    text = str(spec)
+    if text in Policy.names():
+        return Policy.named(text)
+    looks_like_a_file = text == STDIN or "/" in text or text.endswith(".toml")
+    if not looks_like_a_file and not Path(text).exists():
+        raise VendorDataError(
+            f"unknown policy {text!r}: give one of {', '.join(Policy.names())} "
+            "(camcensus policies) or a policy TOML file"
+        )
+    return Policy.load(read_text_file(text, "policy", VendorDataError))

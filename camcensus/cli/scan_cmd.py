@@ -488,9 +488,11 @@ def _print_summary(result: ScanResult, stream: TextIO) -> None:
                 f"{len(agent.unmapped_macs)} MACs matching no device"
             )
         print(f"  SNMP {agent.agent} (v{agent.version or '?'}): {state}", file=stream)
+    policies = sorted({d.identification.flag.policy for d in result.devices} - {""})
+    under = f" (policy {', '.join(policies)})" if policies else ""
     print(
         f"scan {result.scan_id} {result.status}: {len(result.devices)} devices, "
-        f"{flagged} flagged, {possible} possible, {result.duration_s:.1f} s on "
+        f"{flagged} flagged, {possible} possible{under}, {result.duration_s:.1f} s on "
         f"{escape_controls(result.interface.name)}"
         + (f", site {escape_controls(result.site)}" if result.site is not None else ""),
         file=stream,

@@ -1,4 +1,5 @@
-"""``camcensus vendors``, ``identify`` and ``oui``: vendor_db from the command line."""
+"""``camcensus vendors``, ``policies``, ``identify`` and ``oui``: vendor_db from the
+command line."""
 
 from __future__ import annotations
 
@@ -35,6 +36,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--flagged", action="store_true", help="only vendors the policy flags")
     add_policy_option(p)
     p.set_defaults(func=_cmd_vendors)
+
+    p = sub.add_parser(
+        "policies",
+        help="list the named flag policies (for --policy NAME) with status, date and source",
+    )
+    p.add_argument("--json", action="store_true", help="print every policy in full as JSON")
+    p.set_defaults(func=_cmd_policies)
 
     p = sub.add_parser(
         "identify",
@@ -164,6 +172,32 @@ def _cmd_vendors(args: argparse.Namespace) -> int:
         print("UNVERIFIED facts:")
         for name, fact in unverified:
             print(f"  {name}: {fact.name} = {fact.value}: {fact.note}")
+    return 0
+
+
+def _cmd_policies(args: argparse.Namespace) -> int:
+    from camcensus.vendor_db.policy import DEFAULT_POLICY, Policy
+
+    policies = [Policy.named(name) for name in Policy.names()]
+    if args.json:
+        print(json.dumps([p.to_dict() for p in policies], indent=2))
+        return 0
+    for p in policies:
+        default = "  (default)" if p.name == DEFAULT_POLICY else ""
+        print(f"{p.name}{default}")
+        print(f"  {p.title}")
+        status = "PROPOSAL, not law" if p.status == "proposal" else p.status
+        print(f"  status: {status} | date: {p.date} | judges: {', '.join(p.judges)}")
+        rule = [f"countries {', '.join(sorted(p.countries))}"] if p.countries else []
+        rule += [f"lists {', '.join(p.lists)}"] if p.lists else []
+        print(f"  flags: {'; '.join(rule) or 'nothing yet'}")
+        print(f"  scope: {p.scope}")
+        for note in p.not_judged:
+            print(f"  not judged: {note}")
+        print(f"  source: {p.source_urls()[0]}")
+        print()
+    print("use: --policy NAME, or --policy FILE (copy a data file and edit it);")
+    print("every fact of a policy cites its sources: camcensus policies --json")
     return 0
 
 

@@ -1,5 +1,6 @@
 """``--policy`` on the readers (export, the TUI) and on scan: flags decided again from
-each device's evidence under the policy given; the stored flags stay as they were."""
+each device's evidence under the policy given; the stored flags stay as they were.
+Named policies on every command: test_named_policies.py."""
 
 from __future__ import annotations
 
@@ -77,8 +78,9 @@ def test_tui_with_a_policy_opens_read_only(
     assert db.read_bytes() == before
 
 
+@pytest.mark.parametrize("by_name", [False, True])
 def test_scan_passes_its_policy_to_the_runner(
-    lenient: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    lenient: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, by_name: bool
 ) -> None:
     from camcensus.scanner import runner
 
@@ -90,7 +92,7 @@ def test_scan_passes_its_policy_to_the_runner(
 
     monkeypatch.setattr(runner, "run_scan", fake_run_scan)
     argv = ["scan", "127.0.0.1", "--scope", "loopback", "--db", str(tmp_path / "i.db")]
-    assert main([*argv, "--policy", str(lenient)]) == 2
+    assert main([*argv, "--policy", "us-fcc-covered" if by_name else str(lenient)]) == 2
     policy = seen["policy"]
     assert isinstance(policy, runner.Policy)
-    assert policy.name == "lenient"
+    assert policy.name == ("us-fcc-covered" if by_name else "lenient")

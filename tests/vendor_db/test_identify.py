@@ -171,20 +171,29 @@ def test_randomised_mac_says_so_in_the_chain() -> None:
 
 
 def test_policy_reason_strings_and_sources() -> None:
-    result = ident({"http.server": "App-webs/"})
+    result = ident({"http.server": "App-webs/"})  # the default policy, nl-cybercheck
     reason = result.flag.reasons[0]
-    assert reason.startswith("Hikvision: named in NDAA FY2019 sec. 889")
-    assert "on FCC Covered List since 2021-03-12" in reason
+    assert reason.startswith("Hikvision: owner China Electronics Technology HIK Group")
     assert "CETC" in reason
     assert "(CN, state-owned)" in reason
+    assert reason.endswith("[policy nl-cybercheck]")
+    assert "FCC" not in reason  # nl-cybercheck judges countries, not US lists
+    assert result.flag.policy == "nl-cybercheck"
     assert (
         result.flag.list_status == "NDAA889; FCC Covered 2021-03-12; Entity List 2019-10-09; 1260H"
     )
-    assert "https://www.fcc.gov/supplychain/coveredlist" in result.flag.sources
+    assert any(u.startswith("https://www.aivd.nl/") for u in result.flag.sources)
+    fcc = ident({"http.server": "App-webs/"}, Policy.named("us-fcc-covered"))
+    assert fcc.flag.reasons[0] == (
+        "Hikvision: on FCC Covered List since 2021-03-12 [policy us-fcc-covered]"
+    )
+    assert "https://www.fcc.gov/supplychain/coveredlist" in fcc.flag.sources
 
 
 def test_unverified_facts_are_reported() -> None:
-    result = ident({"mac": "1c:4d:89:00:00:01"})  # Imou: affiliate status after 2025 sale
+    # Imou: affiliate status after its 2025 sale unverified; a policy that judges the brand
+    brand_policy = Policy.load('countries = ["CN"]\n')  # older keys: brand judged too
+    result = ident({"mac": "1c:4d:89:00:00:01"}, brand_policy)
     assert any(u.startswith("Imou: ndaa_889") for u in result.flag.unverified)
     assert "(unverified)" in " ".join(result.flag.reasons)
 
