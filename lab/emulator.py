@@ -900,7 +900,7 @@ class Emulator:
         }
         command = ["ip", "netns", "exec", device.instance.netns, sys.executable]
         command += ["-m", "camcensus.lab.flood", json.dumps(spec)]
-        return subprocess.Popen(command, stdin=subprocess.DEVNULL)  # noqa: S603
+        return subprocess.Popen(command, stdin=subprocess.DEVNULL)
 
     async def _start_mdns(self) -> None:
         loop = asyncio.get_running_loop()
