@@ -18,7 +18,8 @@ Operations (each a coroutine):
   read as one HTTP/RTSP message;
 * ``greeting``: what a TCP server says on connect before anything is sent;
 * ``connect``: does a TCP port accept, refuse, or stay silent;
-* ``arp``: who answers ARP for these addresses, with which MAC (raw frames, root only);
+* ``arp``: who answers ARP for these addresses, with which MAC (raw frames on a socket
+  that receives ARP replies only, root only), asking non-responders again;
 * ``nmap``: open TCP ports of many hosts in one nmap run;
 * ``mdns``: browse DNS-SD service types and resolve the instances found;
 * ``snmp_walk``: read table columns of an SNMP agent (a router's ARP cache, a switch's
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import errno
 import re
 import shutil
@@ -41,6 +43,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
 from camcensus.base.errors import CamcensusError, CredentialsError, MalformedReplyError
+from camcensus.scanner.core import arp
 from camcensus.scanner.core.limits import (
     MAX_HTTP_BODY_BYTES,
     MAX_HTTP_HEAD_BYTES,
@@ -161,10 +164,20 @@ class Transport(Protocol):
         ...
 
     async def arp(
-        self, hosts: Sequence[str], *, wait_s: float, inter_s: float = 0.0
+        self,
+        hosts: Sequence[str],
+        *,
+        wait_s: float,
+        retries: int = 0,
+        retry_wait_s: float = 0.0,
+        pace: Callable[[int], Awaitable[None]] | None = None,
     ) -> list[tuple[str, str]]:
-        """``(address, MAC)`` of every host that answers an ARP request (sent
-        ``inter_s`` apart)."""
+        """``(address, MAC)`` of every host that answers an ARP request, at most one
+        a host (the first answer).  One request a host (awaiting ``pace(1)`` before
+        each), replies heard for ``wait_s``; then up to ``retries`` more rounds, each
+        asking only the hosts that have not answered yet and listening
+        ``retry_wait_s``.  Only ARP replies reach the listening socket (a kernel
+        filter), so a flood of other frames on the link cannot crowd them out."""
         ...
 
     def has_nmap(self) -> bool:
@@ -252,6 +265,28 @@ def _grow_receive_buffer(sock: socket.socket) -> None:
         except PermissionError:  # not root: the capped request below still helps
             pass
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
+
+
+_SO_ATTACH_FILTER: Final = getattr(socket, "SO_ATTACH_FILTER", 26)  # asm-generic/socket.h
+
+
+def _arp_socket(interface: str) -> socket.socket:
+    """A raw socket on ``interface`` that receives ARP replies only: the kernel filter
+    (``core.arp.REPLY_FILTER``) is attached before the socket is bound to ARP frames,
+    so nothing else is ever queued on it."""
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)  # receives nothing yet
+    try:
+        program = b"".join(struct.pack("HBBI", *line) for line in arp.REPLY_FILTER)
+        buffer = ctypes.create_string_buffer(program)
+        fprog = struct.pack("HL", len(arp.REPLY_FILTER), ctypes.addressof(buffer))
+        sock.setsockopt(socket.SOL_SOCKET, _SO_ATTACH_FILTER, fprog)
+        _grow_receive_buffer(sock)
+        sock.bind((interface, arp.ETH_P_ARP))
+        sock.setblocking(False)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def _tls_context() -> ssl.SSLContext:
@@ -439,31 +474,57 @@ class NetworkTransport:
         return "open"
 
     async def arp(
-        self, hosts: Sequence[str], *, wait_s: float, inter_s: float = 0.0
+        self,
+        hosts: Sequence[str],
+        *,
+        wait_s: float,
+        retries: int = 0,
+        retry_wait_s: float = 0.0,
+        pace: Callable[[int], Awaitable[None]] | None = None,
     ) -> list[tuple[str, str]]:
-        return await asyncio.to_thread(self._srp, list(hosts), wait_s, inter_s)
-
-    def _srp(self, hosts: list[str], wait_s: float, inter_s: float) -> list[tuple[str, str]]:
-        # scapy reads the routing table at import: imported here, only when ARP runs, and
-        # only its explicit arguments are used (never conf.iface or its routes)
-        from scapy.arch import get_if_hwaddr
-        from scapy.config import conf
-        from scapy.layers.l2 import ARP, Ether
-        from scapy.sendrecv import srp
-
-        conf.verb = 0
+        loop = asyncio.get_running_loop()
+        wanted = set(hosts)
+        found: dict[str, str] = {}
+        all_answered = asyncio.Event()
+        sock = _arp_socket(self.interface.name)
+        our_mac: bytes = sock.getsockname()[4]
         ours = str(self.interface.ip)
-        hwaddr = get_if_hwaddr(self.interface.name)  # this interface's MAC, not scapy's pick
-        packets = [
-            Ether(src=hwaddr, dst="ff:ff:ff:ff:ff:ff") / ARP(hwsrc=hwaddr, pdst=host, psrc=ours)
-            for host in hosts
-        ]
-        if not packets:
-            return []
-        answered, _unanswered = srp(
-            packets, iface=self.interface.name, timeout=wait_s, inter=inter_s, verbose=0
-        )
-        return [(str(reply[ARP].psrc), str(reply[ARP].hwsrc)) for _sent, reply in answered]
+
+        def drain() -> None:
+            while True:
+                try:
+                    frame = sock.recv(arp.FRAME_BYTES + 64)
+                except (BlockingIOError, InterruptedError):
+                    return
+                except OSError:
+                    return
+                pair = arp.parse_reply(frame)
+                if pair is not None and pair[0] in wanted and pair[0] not in found:
+                    found[pair[0]] = pair[1]
+                    if len(found) == len(wanted):
+                        all_answered.set()
+
+        loop.add_reader(sock.fileno(), drain)
+        try:
+            pending = list(dict.fromkeys(hosts))
+            for round_ in range(1 + max(0, retries)):
+                for host in pending:
+                    if host in found:
+                        continue
+                    if pace is not None:
+                        await pace(1)
+                    await loop.sock_sendall(sock, arp.build_request(our_mac, ours, host))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        all_answered.wait(), wait_s if round_ == 0 else retry_wait_s
+                    )
+                pending = [h for h in pending if h not in found]
+                if not pending:
+                    break
+        finally:
+            loop.remove_reader(sock.fileno())
+            sock.close()
+        return [(host, found[host]) for host in dict.fromkeys(hosts) if host in found]
 
     def has_nmap(self) -> bool:
         return shutil.which("nmap") is not None
@@ -704,19 +765,20 @@ def _no_reply(ip: str, port: int, request: bytes) -> bytes | None:
 class ReplayTransport:
     """Recorded replies from memory, for tests (see the module docstring).
 
-    ``udp`` and ``tcp`` answer what the probe sends; ``open_ports`` says which TCP ports
-    accept (a host listed there refuses its other ports; any other host is silent, so a
-    connection to it times out);
-    ``certificates`` are the DER certificates TLS ports present; ``greetings`` what
-    servers say on connect (FTP, telnet); ``arp_table`` maps the
-    addresses that answer ARP to their MACs; ``nmap_installed`` false is a machine
-    without nmap, and ``nmap_error`` makes the nmap run fail the way a broken one does;
-    ``mdns_services`` answer browsing; ``snmp(agent, credential, column)`` answers an
-    SNMP walk of one column (None: no agent answers; it may raise what the real one
-    would).  ``sent`` lists every datagram, TCP request,
-    connection attempt and ARP target the probe asked for, in order (a request to a
-    refused port is not sent, so not listed); ``sockets`` the ``(bind_port,
-    join_group)`` of every datagram exchange.
+        ``udp`` and ``tcp`` answer what the probe sends; ``open_ports`` says which TCP ports
+        accept (a host listed there refuses its other ports; any other host is silent, so a
+        connection to it times out);
+        ``certificates`` are the DER certificates TLS ports present; ``greetings`` what
+        servers say on connect (FTP, telnet); ``arp_table`` maps the
+        addresses that answer ARP to their MACs (``arp_ignored``: how many requests a host
+    lets pass before it answers, a host busy under a flood); ``nmap_installed`` false is a machine
+        without nmap, and ``nmap_error`` makes the nmap run fail the way a broken one does;
+        ``mdns_services`` answer browsing; ``snmp(agent, credential, column)`` answers an
+        SNMP walk of one column (None: no agent answers; it may raise what the real one
+        would).  ``sent`` lists every datagram, TCP request,
+        connection attempt and ARP target the probe asked for, in order (a request to a
+        refused port is not sent, so not listed); ``sockets`` the ``(bind_port,
+        join_group)`` of every datagram exchange.
     """
 
     udp: UdpHandler = _no_datagrams
@@ -725,6 +787,7 @@ class ReplayTransport:
     certificates: Mapping[tuple[str, int], bytes] = field(default_factory=dict)
     greetings: Mapping[tuple[str, int], bytes] = field(default_factory=dict)
     arp_table: Mapping[str, str] = field(default_factory=dict)
+    arp_ignored: Mapping[str, int] = field(default_factory=dict)
     nmap_installed: bool = True
     nmap_error: str | None = None
     mdns_services: Sequence[MdnsService] = ()
@@ -794,10 +857,29 @@ class ReplayTransport:
         return "open" if port in self.open_ports[ip] else "refused"
 
     async def arp(
-        self, hosts: Sequence[str], *, wait_s: float, inter_s: float = 0.0
+        self,
+        hosts: Sequence[str],
+        *,
+        wait_s: float,
+        retries: int = 0,
+        retry_wait_s: float = 0.0,
+        pace: Callable[[int], Awaitable[None]] | None = None,
     ) -> list[tuple[str, str]]:
-        self.sent.extend(("arp", host) for host in hosts)
-        return [(host, self.arp_table[host]) for host in hosts if host in self.arp_table]
+        found: dict[str, str] = {}
+        asked: dict[str, int] = {}
+        pending = list(dict.fromkeys(hosts))
+        for _round in range(1 + max(0, retries)):
+            for host in pending:
+                if pace is not None:
+                    await pace(1)
+                self.sent.append(("arp", host))
+                asked[host] = asked.get(host, 0) + 1
+                if host in self.arp_table and asked[host] > self.arp_ignored.get(host, 0):
+                    found[host] = self.arp_table[host]
+            pending = [h for h in pending if h not in found]
+            if not pending:
+                break
+        return [(host, found[host]) for host in dict.fromkeys(hosts) if host in found]
 
     def has_nmap(self) -> bool:
         return self.nmap_installed
