@@ -59,6 +59,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_DATAGRAMS",
+    "MAX_DATAGRAMS_PER_SOURCE",
     "MAX_REPLY_BYTES",
     "RECEIVE_BUFFER_BYTES",
     "Connect",
@@ -81,6 +82,10 @@ Connect = Literal["open", "refused", "silent"]
 
 MAX_DATAGRAMS: Final = 4096
 """Most replies one datagram exchange keeps (about 8 a host on a /23)."""
+MAX_DATAGRAMS_PER_SOURCE: Final = 64
+"""Most replies one datagram exchange keeps from one address: a device answers a
+discovery search with a few (SSDP: one a service type), so one flooding device cannot
+fill ``MAX_DATAGRAMS`` and push out the others' replies."""
 RECEIVE_BUFFER_BYTES: Final = 4 * 1024 * 1024
 """Socket receive buffer for discovery replies: hundreds of cameras answer one multicast
 Probe within milliseconds, and the kernel default (about 208 KiB) dropped some of them
@@ -129,9 +134,10 @@ class Transport(Protocol):
     ) -> list[Datagram]:
         """Send every datagram (awaiting ``pace(1)`` before each: the scan's packet
         rate), then return the replies heard for ``listen_s`` from
-        sources ``accept`` admits (at most ``MAX_DATAGRAMS`` of them, each at most
+        sources ``accept`` admits (at most ``MAX_DATAGRAMS`` of them and
+        ``MAX_DATAGRAMS_PER_SOURCE`` from one address, each at most
         ``MAX_UDP_REPLY_BYTES``; the rest are dropped as they arrive, so a flood from
-        elsewhere cannot push out the replies that count)."""
+        elsewhere, or from one device, cannot push out the replies that count)."""
         ...
 
     async def exchange(
@@ -240,17 +246,31 @@ def message_complete(data: bytes, *, body_until_close: bool) -> bool:
 # -- the real network -----------------------------------------------------------------
 
 
+def _capped(replies: Iterable[Datagram], accept: Callable[[str], bool]) -> list[Datagram]:
+    """The replies an exchange keeps, in arrival order: accepted sources only, each
+    at most ``MAX_UDP_REPLY_BYTES``, ``MAX_DATAGRAMS_PER_SOURCE`` an address and
+    ``MAX_DATAGRAMS`` in all."""
+    collector = _Collector(accept)
+    for data, source in replies:
+        collector.datagram_received(data, (source, 0))
+    return collector.replies
+
+
 class _Collector(asyncio.DatagramProtocol):
     def __init__(self, accept: Callable[[str], bool]) -> None:
         self.accept = accept
         self.replies: list[Datagram] = []
+        self.per_source: dict[str, int] = {}
 
     def datagram_received(self, data: bytes, addr: tuple[str | object, int]) -> None:
         source = str(addr[0])
         if len(self.replies) >= MAX_DATAGRAMS or len(data) > MAX_UDP_REPLY_BYTES:
             return
-        if self.accept(source):
-            self.replies.append((data, source))
+        heard = self.per_source.get(source, 0)
+        if heard >= MAX_DATAGRAMS_PER_SOURCE or not self.accept(source):
+            return
+        self.per_source[source] = heard + 1
+        self.replies.append((data, source))
 
     def error_received(self, exc: Exception) -> None:  # ICMP errors: nothing to learn
         return
@@ -812,8 +832,7 @@ class ReplayTransport:
                 await pace(1)
             self.sent.append(("udp", (payload, destination)))
             replies.extend(self.udp(payload, destination))
-        kept = [r for r in replies if len(r[0]) <= MAX_UDP_REPLY_BYTES and accept(r[1])]
-        return kept[:MAX_DATAGRAMS]
+        return _capped(replies, accept)
 
     async def exchange(
         self,
