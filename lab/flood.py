@@ -11,7 +11,8 @@ leaves from the device's own address and never from anywhere else:
   of ``burst`` ProbeMatches, each with other scopes, unicast to the prober at ``pps``.
 
 The process stops when the emulator that started it is gone (it checks its parent)
-and after ``MAX_RUN_S``; it writes how many datagrams it sent to ``count_path``.
+and after ``MAX_RUN_S``; it writes how many datagrams it sent to ``count_path``, 0
+as soon as its socket is ready.
 
 Run as ``python -m camcensus.lab.flood SPEC_JSON`` (the emulator does this).
 """
@@ -110,7 +111,10 @@ def _socket(ip: str, port: int, join: bool) -> socket.socket:
 
 
 def _write_count(spec: Mapping[str, Any], sent: int) -> None:
-    Path(spec["count_path"]).write_text(str(sent), encoding="ascii")
+    path = Path(spec["count_path"])
+    partial = path.with_suffix(".partial")
+    partial.write_text(str(sent), encoding="ascii")
+    partial.replace(path)  # a reader never sees half a number
 
 
 def _send(sock: socket.socket, payload: bytes, dest: tuple[str, int]) -> int:
@@ -123,6 +127,7 @@ def _send(sock: socket.socket, payload: bytes, dest: tuple[str, int]) -> int:
 
 def flood_sadp(spec: Mapping[str, Any]) -> None:
     sock = _socket(str(spec["ip"]), 0, join=False)
+    _write_count(spec, 0)  # ready
     pacer = _Pacer(float(spec["pps"]))
     started = time.monotonic()
     sent = number = 0
@@ -137,6 +142,7 @@ def flood_sadp(spec: Mapping[str, Any]) -> None:
 
 def flood_wsd(spec: Mapping[str, Any]) -> None:
     sock = _socket(str(spec["ip"]), WSD_PORT, join=True)
+    _write_count(spec, 0)  # ready: it hears Probes from now on
     pacer = _Pacer(float(spec["pps"]))
     started = time.monotonic()
     sent = 0
@@ -166,7 +172,6 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m camcensus.lab.flood SPEC_JSON", file=sys.stderr)  # noqa: T201
         return 2
     spec = json.loads(args[0])
-    _write_count(spec, 0)
     if spec["kind"] == "sadp":
         flood_sadp(spec)
     else:
