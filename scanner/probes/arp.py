@@ -5,8 +5,8 @@ interface, at the scan's packet rate, on a raw socket whose kernel filter admits
 replies only (``NetworkTransport.arp``), then asks the targets that did not answer
 again, ``RETRIES`` more rounds of ``RETRY_WAIT_S``.  It used scapy's ``srp``, whose
 socket sees every frame on the interface: in the lab one device flooding SADP
-multicast (issue 13) crowded it so that 2 to 5 of 23 other devices went unheard or
-kept only a reported MAC (re-keyed by address).
+multicast (issue 13) crowded it: of 23 other devices, up to 3 went unheard and up to 5
+more kept only a reported MAC (re-keyed by address).
 
 TCP connect (not root): a connection attempt to a few common ports of every target;
 a host that accepts or refuses (RST) is alive. No MAC is learnt this way.
