@@ -514,9 +514,7 @@ class NetworkTransport:
             while True:
                 try:
                     frame = sock.recv(arp.FRAME_BYTES + 64)
-                except (BlockingIOError, InterruptedError):
-                    return
-                except OSError:
+                except OSError:  # drained (BlockingIOError), or the socket is gone
                     return
                 pair = arp.parse_reply(frame)
                 if pair is not None and pair[0] in wanted and pair[0] not in found:
@@ -785,20 +783,21 @@ def _no_reply(ip: str, port: int, request: bytes) -> bytes | None:
 class ReplayTransport:
     """Recorded replies from memory, for tests (see the module docstring).
 
-        ``udp`` and ``tcp`` answer what the probe sends; ``open_ports`` says which TCP ports
-        accept (a host listed there refuses its other ports; any other host is silent, so a
-        connection to it times out);
-        ``certificates`` are the DER certificates TLS ports present; ``greetings`` what
-        servers say on connect (FTP, telnet); ``arp_table`` maps the
-        addresses that answer ARP to their MACs (``arp_ignored``: how many requests a host
-    lets pass before it answers, a host busy under a flood); ``nmap_installed`` false is a machine
-        without nmap, and ``nmap_error`` makes the nmap run fail the way a broken one does;
-        ``mdns_services`` answer browsing; ``snmp(agent, credential, column)`` answers an
-        SNMP walk of one column (None: no agent answers; it may raise what the real one
-        would).  ``sent`` lists every datagram, TCP request,
-        connection attempt and ARP target the probe asked for, in order (a request to a
-        refused port is not sent, so not listed); ``sockets`` the ``(bind_port,
-        join_group)`` of every datagram exchange.
+    ``udp`` and ``tcp`` answer what the probe sends; ``open_ports`` says which TCP ports
+    accept (a host listed there refuses its other ports; any other host is silent, so a
+    connection to it times out);
+    ``certificates`` are the DER certificates TLS ports present; ``greetings`` what
+    servers say on connect (FTP, telnet); ``arp_table`` maps the
+    addresses that answer ARP to their MACs (``arp_ignored``: how many requests a host
+    lets pass before it answers, as a host busy under a flood does); ``nmap_installed``
+    false is a machine without nmap, and ``nmap_error`` makes the nmap run fail the way
+    a broken one does;
+    ``mdns_services`` answer browsing; ``snmp(agent, credential, column)`` answers an
+    SNMP walk of one column (None: no agent answers; it may raise what the real one
+    would).  ``sent`` lists every datagram, TCP request,
+    connection attempt and ARP target the probe asked for, in order (a request to a
+    refused port is not sent, so not listed); ``sockets`` the ``(bind_port,
+    join_group)`` of every datagram exchange.
     """
 
     udp: UdpHandler = _no_datagrams
