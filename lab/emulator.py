@@ -28,6 +28,7 @@ import signal
 import socket
 import ssl
 import struct
+import subprocess
 import sys
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -95,6 +96,7 @@ class Device:
         hostile = profile.section("hostile") or {}
         self.hostile_http = str(hostile.get("http", "none"))
         self.huge_bytes = int(hostile.get("huge_bytes", 10_000_000))
+        self.flood = profile.section("flood")
         replay = profile.section("replay") or {}
         self.replay_rtsp = {
             str(method): replay_bytes(profile, str(name))
@@ -767,10 +769,13 @@ class Emulator:
         self._tls: dict[str, ssl.SSLContext] = {}
         self.wsd_services: list[WsdService] = []
         self.wsd_sockets: list[tuple[WsdService, asyncio.DatagramTransport]] = []
+        self.flooders: list[subprocess.Popen[bytes]] = []
 
     async def start(self) -> None:
         for device in self.devices:
             await self._start_device(device)
+            if device.flood is not None:
+                self.flooders.append(self._start_flood(device, device.flood))
         await self._start_mdns()
         self.announce("Hello")
 
@@ -881,6 +886,22 @@ class Emulator:
                 if handler == service.handle:
                     self.wsd_sockets.append((service, transport))
 
+    def _start_flood(self, device: Device, flood: Mapping[str, Any]) -> subprocess.Popen[bytes]:
+        """The device's flood (``lab.flood``), run inside that device's own namespace."""
+        spec = {
+            "kind": str(flood["kind"]),
+            "pps": float(flood.get("pps", 10_000)),
+            "size_bytes": int(flood.get("size_bytes", 300)),
+            "burst": int(flood.get("burst", 20_000)),
+            "ip": device.instance.ip,
+            "mac_dash": device.values["mac_dash"],
+            "values": device.values,
+            "count_path": str(self.cache_dir / f"flood-{device.instance.index}.count"),
+        }
+        command = ["ip", "netns", "exec", device.instance.netns, sys.executable]
+        command += ["-m", "camcensus.lab.flood", json.dumps(spec)]
+        return subprocess.Popen(command, stdin=subprocess.DEVNULL)
+
     async def _start_mdns(self) -> None:
         loop = asyncio.get_running_loop()
         for device in self.devices:
@@ -913,6 +934,13 @@ class Emulator:
             self.transports.append(transport)
 
     def close_sockets(self) -> None:
+        for flooder in self.flooders:
+            flooder.terminate()
+            try:
+                flooder.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                flooder.kill()
+                flooder.wait()
         for server in self.servers:
             server.close()
         for transport in self.transports:

@@ -609,6 +609,9 @@ async def _scan_body(
                     host = HostInfo(ip, _ports(items), tuple(items))
                     items = items + await _probe_host(live_ctx, stage, host, host_deadline_s, stats)
         device = merger.add(ip, items)
+        cut = merger.cut(ip)
+        if cut is not None:
+            _warn(result, progress, cut)
         inventory.record_device(scan_id, device)
         result.by_key[device.device_key] = device
         progress.device_recorded(device)

@@ -13,6 +13,11 @@ Evidence not bound to an address is dropped.
 Devices of a site are keyed in it (``schema.device_key_for``): the same addresses in
 two sites are two devices.
 
+Each address keeps at most ``MAX_EVIDENCE_PER_SOURCE`` items from one source and
+``MAX_EVIDENCE_PER_HOST`` in all (link-layer items first): a device that floods replies
+(thousands of WS-Discovery matches with other scopes each) must not store thousands of
+rows.  ``Merger.cut`` says which address lost evidence and why, for the scan's warnings.
+
 ``Merger`` is the one merge path: a scan feeds it each address as soon as that
 address's probes are done and records the device it returns (a second address of a
 device already recorded returns that device again, merged); an import feeds it every
@@ -39,7 +44,10 @@ from camcensus.vendor_db.policy import Policy
 
 __all__ = [
     "LINK_SOURCES",
+    "MAX_EVIDENCE_PER_HOST",
+    "MAX_EVIDENCE_PER_SOURCE",
     "Merger",
+    "cap_evidence",
     "group_by_address",
     "link_mac_of",
     "mac_of",
@@ -52,6 +60,11 @@ LINK_SOURCES: Final = frozenset({"arp", "nmap", "snmp-arp", "ether"})
 the ARP sweep, nmap's own ARP, a router's ARP cache read over SNMP, and a captured
 frame's Ethernet source where ``scanner.core.pcap`` can tell the sender was on the
 capture's segment."""
+MAX_EVIDENCE_PER_SOURCE: Final = 64
+"""Most evidence one address keeps from one source (a lab device of the ``all`` mix has
+at most 11 from one probe)."""
+MAX_EVIDENCE_PER_HOST: Final = 256
+"""Most evidence one address keeps in all (a lab device has at most 46)."""
 
 
 def group_by_address(evidence: Iterable[Evidence]) -> dict[str, list[Evidence]]:
@@ -61,6 +74,34 @@ def group_by_address(evidence: Iterable[Evidence]) -> dict[str, list[Evidence]]:
         if item.address:
             groups[item.address][item] = None
     return {address: list(items) for address, items in groups.items()}
+
+
+def cap_evidence(address: str, items: Sequence[Evidence]) -> tuple[list[Evidence], str | None]:
+    """``items`` of one address cut to the caps, in their order, and a note saying what
+    was cut and why (None when nothing was)."""
+    per_source: dict[str, int] = defaultdict(int)
+    kept: list[Evidence] = []
+    for item in items:
+        per_source[item.source] += 1
+        if per_source[item.source] <= MAX_EVIDENCE_PER_SOURCE:
+            kept.append(item)
+    if len(kept) > MAX_EVIDENCE_PER_HOST:
+        first = [i for i, e in enumerate(kept) if e.source in LINK_SOURCES]
+        rest = [i for i, e in enumerate(kept) if e.source not in LINK_SOURCES]
+        chosen = sorted((first + rest)[:MAX_EVIDENCE_PER_HOST])
+        kept = [kept[i] for i in chosen]
+    if len(kept) == len(items):
+        return kept, None
+    loud = ", ".join(
+        f"{source} {count}"
+        for source, count in sorted(per_source.items(), key=lambda p: (-p[1], p[0]))
+        if count > MAX_EVIDENCE_PER_SOURCE
+    )
+    return kept, (
+        f"{address}: kept {len(kept)} of its {len(items)} evidence items "
+        f"({loud or 'many sources'}; at most {MAX_EVIDENCE_PER_SOURCE} a source and "
+        f"{MAX_EVIDENCE_PER_HOST} an address): the device floods replies"
+    )
 
 
 def link_mac_of(items: Sequence[Evidence]) -> str | None:
@@ -105,6 +146,7 @@ class Merger:
         self._macs: dict[str, str | None] = {}
         self._members: dict[str, list[str]] = defaultdict(list)
         self._devices: dict[str, Device] = {}
+        self._cut: dict[str, str] = {}
 
     def add(self, address: str, items: Iterable[Evidence]) -> Device:
         """Add all evidence of one address; return the device that address belongs to,
@@ -115,7 +157,11 @@ class Merger:
         """
         if address in self._evidence:
             raise ValueError(f"address {address} was merged already")
-        own = list(dict.fromkeys(e for e in items if e.address == address))
+        own, note = cap_evidence(
+            address, list(dict.fromkeys(e for e in items if e.address == address))
+        )
+        if note is not None:
+            self._cut[address] = note
         mac = mac_of(own)
         key = device_key_for(mac, address, self._site)
         if link_mac_of(own) is None and self._members.get(key):
@@ -142,6 +188,10 @@ class Merger:
             addresses=tuple(members),
             evidence=tuple(items),
         )
+
+    def cut(self, address: str) -> str | None:
+        """Why ``address`` lost evidence to the caps, or None when it kept all of it."""
+        return self._cut.get(address)
 
     def devices(self) -> list[Device]:
         """Every device so far, ordered by address."""

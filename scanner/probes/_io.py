@@ -168,11 +168,21 @@ async def connect(ctx: ProbeContext, ip: str, port: int, *, timeout_s: float) ->
     return await ctx.transport.connect(ip, port, timeout_s=timeout_s)
 
 
-async def arp(ctx: ProbeContext, hosts: Sequence[str], *, wait_s: float) -> list[tuple[str, str]]:
-    """``(address, MAC)`` of the scan's hosts that answer ARP."""
+async def arp(
+    ctx: ProbeContext,
+    hosts: Sequence[str],
+    *,
+    wait_s: float,
+    retries: int = 0,
+    retry_wait_s: float = 0.0,
+) -> list[tuple[str, str]]:
+    """``(address, MAC)`` of the scan's hosts that answer ARP; the hosts that do not
+    answer are asked again up to ``retries`` times (every request at the scan's rate)."""
     for ip in hosts:
         _check_host(ctx, ip)
-    return await ctx.transport.arp(hosts, wait_s=wait_s, inter_s=ctx.rate.interval_s)
+    return await ctx.transport.arp(
+        hosts, wait_s=wait_s, retries=retries, retry_wait_s=retry_wait_s, pace=ctx.rate.take
+    )
 
 
 def has_nmap(ctx: ProbeContext) -> bool:

@@ -1,10 +1,12 @@
 """Find live hosts: an ARP sweep when root, else a TCP-connect sweep.
 
 ARP (root): the transport sends who-has requests for every target over the chosen
-interface (``NetworkTransport.arp``: one scapy ``srp`` with the interface named
-explicitly). Measured in the lab: about 0.5 s import plus 1.4 s for 508 addresses, 50
-answers, with a 1 s reply wait. That is fast enough, so no raw-socket or
-neighbour-table variant was needed.
+interface, at the scan's packet rate, on a raw socket whose kernel filter admits ARP
+replies only (``NetworkTransport.arp``), then asks the targets that did not answer
+again, ``RETRIES`` more rounds of ``RETRY_WAIT_S``.  It used scapy's ``srp``, whose
+socket sees every frame on the interface: in the lab one device flooding SADP
+multicast (issue 13) crowded it: of 23 other devices, up to 3 went unheard and up to 5
+more kept only a reported MAC (re-keyed by address).
 
 TCP connect (not root): a connection attempt to a few common ports of every target;
 a host that accepts or refuses (RST) is alive. No MAC is learnt this way.
@@ -25,6 +27,9 @@ __all__ = ["CONNECT_PORTS", "NAME", "connect_sweep", "run"]
 
 NAME: Final[str] = "arp"
 REPLY_WAIT_S: Final = 1.0
+RETRIES: Final = 2
+"""Further rounds for the targets that did not answer (only those are asked again)."""
+RETRY_WAIT_S: Final = 0.5
 CONNECT_PORTS: Final = (80, 443, 554)
 CONNECT_CONCURRENCY: Final = 256
 
@@ -70,5 +75,11 @@ async def run(ctx: ProbeContext) -> list[Evidence]:
         return await connect_sweep(ctx)
     ours = str(ctx.interface.ip)
     hosts = [str(h) for h in ctx.hosts if str(h) != ours]
-    pairs = await _io.arp(ctx, hosts, wait_s=min(REPLY_WAIT_S, ctx.timeout_s))
+    pairs = await _io.arp(
+        ctx,
+        hosts,
+        wait_s=min(REPLY_WAIT_S, ctx.timeout_s),
+        retries=RETRIES,
+        retry_wait_s=min(RETRY_WAIT_S, ctx.timeout_s),
+    )
     return evidence_from_pairs(ctx, pairs)

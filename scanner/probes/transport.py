@@ -18,7 +18,8 @@ Operations (each a coroutine):
   read as one HTTP/RTSP message;
 * ``greeting``: what a TCP server says on connect before anything is sent;
 * ``connect``: does a TCP port accept, refuse, or stay silent;
-* ``arp``: who answers ARP for these addresses, with which MAC (raw frames, root only);
+* ``arp``: who answers ARP for these addresses, with which MAC (raw frames on a socket
+  that receives ARP replies only, root only), asking non-responders again;
 * ``nmap``: open TCP ports of many hosts in one nmap run;
 * ``mdns``: browse DNS-SD service types and resolve the instances found;
 * ``snmp_walk``: read table columns of an SNMP agent (a router's ARP cache, a switch's
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import errno
 import re
 import shutil
@@ -41,6 +43,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
 from camcensus.base.errors import CamcensusError, CredentialsError, MalformedReplyError
+from camcensus.scanner.core import arp
 from camcensus.scanner.core.limits import (
     MAX_HTTP_BODY_BYTES,
     MAX_HTTP_HEAD_BYTES,
@@ -56,6 +59,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_DATAGRAMS",
+    "MAX_DATAGRAMS_PER_SOURCE",
     "MAX_REPLY_BYTES",
     "RECEIVE_BUFFER_BYTES",
     "Connect",
@@ -78,6 +82,10 @@ Connect = Literal["open", "refused", "silent"]
 
 MAX_DATAGRAMS: Final = 4096
 """Most replies one datagram exchange keeps (about 8 a host on a /23)."""
+MAX_DATAGRAMS_PER_SOURCE: Final = 64
+"""Most replies one datagram exchange keeps from one address: a device answers a
+discovery search with a few (SSDP: one a service type), so one flooding device cannot
+fill ``MAX_DATAGRAMS`` and push out the others' replies."""
 RECEIVE_BUFFER_BYTES: Final = 4 * 1024 * 1024
 """Socket receive buffer for discovery replies: hundreds of cameras answer one multicast
 Probe within milliseconds, and the kernel default (about 208 KiB) dropped some of them
@@ -126,9 +134,10 @@ class Transport(Protocol):
     ) -> list[Datagram]:
         """Send every datagram (awaiting ``pace(1)`` before each: the scan's packet
         rate), then return the replies heard for ``listen_s`` from
-        sources ``accept`` admits (at most ``MAX_DATAGRAMS`` of them, each at most
+        sources ``accept`` admits (at most ``MAX_DATAGRAMS`` of them and
+        ``MAX_DATAGRAMS_PER_SOURCE`` from one address, each at most
         ``MAX_UDP_REPLY_BYTES``; the rest are dropped as they arrive, so a flood from
-        elsewhere cannot push out the replies that count)."""
+        elsewhere, or from one device, cannot push out the replies that count)."""
         ...
 
     async def exchange(
@@ -161,10 +170,20 @@ class Transport(Protocol):
         ...
 
     async def arp(
-        self, hosts: Sequence[str], *, wait_s: float, inter_s: float = 0.0
+        self,
+        hosts: Sequence[str],
+        *,
+        wait_s: float,
+        retries: int = 0,
+        retry_wait_s: float = 0.0,
+        pace: Callable[[int], Awaitable[None]] | None = None,
     ) -> list[tuple[str, str]]:
-        """``(address, MAC)`` of every host that answers an ARP request (sent
-        ``inter_s`` apart)."""
+        """``(address, MAC)`` of every host that answers an ARP request, at most one
+        a host (the first answer).  One request a host (awaiting ``pace(1)`` before
+        each), replies heard for ``wait_s``; then up to ``retries`` more rounds, each
+        asking only the hosts that have not answered yet and listening
+        ``retry_wait_s``.  Only ARP replies reach the listening socket (a kernel
+        filter), so a flood of other frames on the link cannot crowd them out."""
         ...
 
     def has_nmap(self) -> bool:
@@ -227,17 +246,31 @@ def message_complete(data: bytes, *, body_until_close: bool) -> bool:
 # -- the real network -----------------------------------------------------------------
 
 
+def _capped(replies: Iterable[Datagram], accept: Callable[[str], bool]) -> list[Datagram]:
+    """The replies an exchange keeps, in arrival order: accepted sources only, each
+    at most ``MAX_UDP_REPLY_BYTES``, ``MAX_DATAGRAMS_PER_SOURCE`` an address and
+    ``MAX_DATAGRAMS`` in all."""
+    collector = _Collector(accept)
+    for data, source in replies:
+        collector.datagram_received(data, (source, 0))
+    return collector.replies
+
+
 class _Collector(asyncio.DatagramProtocol):
     def __init__(self, accept: Callable[[str], bool]) -> None:
         self.accept = accept
         self.replies: list[Datagram] = []
+        self.per_source: dict[str, int] = {}
 
     def datagram_received(self, data: bytes, addr: tuple[str | object, int]) -> None:
         source = str(addr[0])
         if len(self.replies) >= MAX_DATAGRAMS or len(data) > MAX_UDP_REPLY_BYTES:
             return
-        if self.accept(source):
-            self.replies.append((data, source))
+        heard = self.per_source.get(source, 0)
+        if heard >= MAX_DATAGRAMS_PER_SOURCE or not self.accept(source):
+            return
+        self.per_source[source] = heard + 1
+        self.replies.append((data, source))
 
     def error_received(self, exc: Exception) -> None:  # ICMP errors: nothing to learn
         return
@@ -252,6 +285,28 @@ def _grow_receive_buffer(sock: socket.socket) -> None:
         except PermissionError:  # not root: the capped request below still helps
             pass
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
+
+
+_SO_ATTACH_FILTER: Final = getattr(socket, "SO_ATTACH_FILTER", 26)  # asm-generic/socket.h
+
+
+def _arp_socket(interface: str) -> socket.socket:
+    """A raw socket on ``interface`` that receives ARP replies only: the kernel filter
+    (``core.arp.REPLY_FILTER``) is attached before the socket is bound to ARP frames,
+    so nothing else is ever queued on it."""
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)  # receives nothing yet
+    try:
+        program = b"".join(struct.pack("HBBI", *line) for line in arp.REPLY_FILTER)
+        buffer = ctypes.create_string_buffer(program)
+        fprog = struct.pack("HL", len(arp.REPLY_FILTER), ctypes.addressof(buffer))
+        sock.setsockopt(socket.SOL_SOCKET, _SO_ATTACH_FILTER, fprog)
+        _grow_receive_buffer(sock)
+        sock.bind((interface, arp.ETH_P_ARP))
+        sock.setblocking(False)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def _tls_context() -> ssl.SSLContext:
@@ -439,31 +494,55 @@ class NetworkTransport:
         return "open"
 
     async def arp(
-        self, hosts: Sequence[str], *, wait_s: float, inter_s: float = 0.0
+        self,
+        hosts: Sequence[str],
+        *,
+        wait_s: float,
+        retries: int = 0,
+        retry_wait_s: float = 0.0,
+        pace: Callable[[int], Awaitable[None]] | None = None,
     ) -> list[tuple[str, str]]:
-        return await asyncio.to_thread(self._srp, list(hosts), wait_s, inter_s)
-
-    def _srp(self, hosts: list[str], wait_s: float, inter_s: float) -> list[tuple[str, str]]:
-        # scapy reads the routing table at import: imported here, only when ARP runs, and
-        # only its explicit arguments are used (never conf.iface or its routes)
-        from scapy.arch import get_if_hwaddr
-        from scapy.config import conf
-        from scapy.layers.l2 import ARP, Ether
-        from scapy.sendrecv import srp
-
-        conf.verb = 0
+        loop = asyncio.get_running_loop()
+        wanted = set(hosts)
+        found: dict[str, str] = {}
+        all_answered = asyncio.Event()
+        sock = _arp_socket(self.interface.name)
+        our_mac: bytes = sock.getsockname()[4]
         ours = str(self.interface.ip)
-        hwaddr = get_if_hwaddr(self.interface.name)  # this interface's MAC, not scapy's pick
-        packets = [
-            Ether(src=hwaddr, dst="ff:ff:ff:ff:ff:ff") / ARP(hwsrc=hwaddr, pdst=host, psrc=ours)
-            for host in hosts
-        ]
-        if not packets:
-            return []
-        answered, _unanswered = srp(
-            packets, iface=self.interface.name, timeout=wait_s, inter=inter_s, verbose=0
-        )
-        return [(str(reply[ARP].psrc), str(reply[ARP].hwsrc)) for _sent, reply in answered]
+
+        def drain() -> None:
+            while True:
+                try:
+                    frame = sock.recv(arp.FRAME_BYTES + 64)
+                except OSError:  # drained (BlockingIOError), or the socket is gone
+                    return
+                pair = arp.parse_reply(frame)
+                if pair is not None and pair[0] in wanted and pair[0] not in found:
+                    found[pair[0]] = pair[1]
+                    if len(found) == len(wanted):
+                        all_answered.set()
+
+        loop.add_reader(sock.fileno(), drain)
+        try:
+            pending = list(dict.fromkeys(hosts))
+            for round_ in range(1 + max(0, retries)):
+                for host in pending:
+                    if host in found:
+                        continue
+                    if pace is not None:
+                        await pace(1)
+                    await loop.sock_sendall(sock, arp.build_request(our_mac, ours, host))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        all_answered.wait(), wait_s if round_ == 0 else retry_wait_s
+                    )
+                pending = [h for h in pending if h not in found]
+                if not pending:
+                    break
+        finally:
+            loop.remove_reader(sock.fileno())
+            sock.close()
+        return [(host, found[host]) for host in dict.fromkeys(hosts) if host in found]
 
     def has_nmap(self) -> bool:
         return shutil.which("nmap") is not None
@@ -709,8 +788,10 @@ class ReplayTransport:
     connection to it times out);
     ``certificates`` are the DER certificates TLS ports present; ``greetings`` what
     servers say on connect (FTP, telnet); ``arp_table`` maps the
-    addresses that answer ARP to their MACs; ``nmap_installed`` false is a machine
-    without nmap, and ``nmap_error`` makes the nmap run fail the way a broken one does;
+    addresses that answer ARP to their MACs (``arp_ignored``: how many requests a host
+    lets pass before it answers, as a host busy under a flood does); ``nmap_installed``
+    false is a machine without nmap, and ``nmap_error`` makes the nmap run fail the way
+    a broken one does;
     ``mdns_services`` answer browsing; ``snmp(agent, credential, column)`` answers an
     SNMP walk of one column (None: no agent answers; it may raise what the real one
     would).  ``sent`` lists every datagram, TCP request,
@@ -725,6 +806,7 @@ class ReplayTransport:
     certificates: Mapping[tuple[str, int], bytes] = field(default_factory=dict)
     greetings: Mapping[tuple[str, int], bytes] = field(default_factory=dict)
     arp_table: Mapping[str, str] = field(default_factory=dict)
+    arp_ignored: Mapping[str, int] = field(default_factory=dict)
     nmap_installed: bool = True
     nmap_error: str | None = None
     mdns_services: Sequence[MdnsService] = ()
@@ -749,8 +831,7 @@ class ReplayTransport:
                 await pace(1)
             self.sent.append(("udp", (payload, destination)))
             replies.extend(self.udp(payload, destination))
-        kept = [r for r in replies if len(r[0]) <= MAX_UDP_REPLY_BYTES and accept(r[1])]
-        return kept[:MAX_DATAGRAMS]
+        return _capped(replies, accept)
 
     async def exchange(
         self,
@@ -794,10 +875,29 @@ class ReplayTransport:
         return "open" if port in self.open_ports[ip] else "refused"
 
     async def arp(
-        self, hosts: Sequence[str], *, wait_s: float, inter_s: float = 0.0
+        self,
+        hosts: Sequence[str],
+        *,
+        wait_s: float,
+        retries: int = 0,
+        retry_wait_s: float = 0.0,
+        pace: Callable[[int], Awaitable[None]] | None = None,
     ) -> list[tuple[str, str]]:
-        self.sent.extend(("arp", host) for host in hosts)
-        return [(host, self.arp_table[host]) for host in hosts if host in self.arp_table]
+        found: dict[str, str] = {}
+        asked: dict[str, int] = {}
+        pending = list(dict.fromkeys(hosts))
+        for _round in range(1 + max(0, retries)):
+            for host in pending:
+                if pace is not None:
+                    await pace(1)
+                self.sent.append(("arp", host))
+                asked[host] = asked.get(host, 0) + 1
+                if host in self.arp_table and asked[host] > self.arp_ignored.get(host, 0):
+                    found[host] = self.arp_table[host]
+            pending = [h for h in pending if h not in found]
+            if not pending:
+                break
+        return [(host, found[host]) for host in dict.fromkeys(hosts) if host in found]
 
     def has_nmap(self) -> bool:
         return self.nmap_installed

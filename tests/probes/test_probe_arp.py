@@ -17,7 +17,7 @@ async def test_arp_asks_every_target_but_ourselves_and_keeps_usable_macs() -> No
     )
     ctx = context(transport, hosts=(OURS, CAMERA, OTHER, SILENT), is_root=True)
     found = await arp.run(ctx)
-    assert sent(transport, "arp") == [CAMERA, OTHER, SILENT]
+    assert sent(transport, "arp") == [CAMERA, OTHER, SILENT, SILENT, SILENT]  # 2 retries
     assert {(e.key, e.value, e.address) for e in found} == {
         ("ip", CAMERA, CAMERA),
         ("mac", "bc:ad:28:0a:0b:0c", CAMERA),
@@ -41,3 +41,20 @@ async def test_without_root_a_connect_sweep_finds_hosts_that_accept_or_refuse() 
     assert [port for ip, port in tried if ip == SILENT] == list(arp.CONNECT_PORTS)
     # a refusal (RST) on the first port already proves the camera is there
     assert [port for ip, port in tried if ip == CAMERA] == [arp.CONNECT_PORTS[0]]
+
+
+async def test_arp_asks_only_the_silent_hosts_again() -> None:
+    # CAMERA misses the first request (busy under a flood) and answers the second
+    transport = ReplayTransport(
+        arp_table={CAMERA: "BC-AD-28-0A-0B-0C", OTHER: "bc:ad:28:0a:0b:0d"},
+        arp_ignored={CAMERA: 1},
+    )
+    ctx = context(transport, hosts=(OURS, CAMERA, OTHER, SILENT), is_root=True)
+    found = await arp.run(ctx)
+    assert {(e.value, e.address) for e in found if e.key == "mac"} == {
+        ("bc:ad:28:0a:0b:0c", CAMERA),
+        ("bc:ad:28:0a:0b:0d", OTHER),
+    }
+    # round 1 asks all; round 2 the two silent ones; round 3 only the one still silent
+    assert sent(transport, "arp") == [CAMERA, OTHER, SILENT, CAMERA, SILENT, SILENT]
+    assert arp.RETRIES == 2

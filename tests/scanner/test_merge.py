@@ -106,3 +106,26 @@ def test_a_mac_only_devices_reported_never_merges_two_addresses() -> None:
         ("mac:bc:ad:28:00:00:01", (IP_A,)),
         (f"ip:{IP_B}", (IP_B,)),
     ]
+
+
+def test_a_flooding_address_keeps_at_most_the_caps_and_says_so() -> None:
+    from camcensus.scanner.core.merge import MAX_EVIDENCE_PER_HOST, MAX_EVIDENCE_PER_SOURCE
+
+    flood = [Evidence("wsd.scope.name", f"flood {i}", "wsd", IP_A) for i in range(5000)]
+    many = [
+        Evidence("http.server", f"server {i}", f"probe{i % 10}", IP_A)
+        for i in range(10 * MAX_EVIDENCE_PER_SOURCE)
+    ]
+    link = [Evidence("mac", "bc:ad:28:00:00:01", "arp", IP_A)]
+    merger = Merger()
+    device = merger.add(IP_A, [*flood, *many, *link])
+    assert len(device.evidence) == MAX_EVIDENCE_PER_HOST
+    assert sum(1 for e in device.evidence if e.source == "wsd") == MAX_EVIDENCE_PER_SOURCE
+    assert device.device_key == "mac:bc:ad:28:00:00:01"  # the link-layer MAC is always kept
+    note = merger.cut(IP_A)
+    assert note is not None
+    assert f"kept {MAX_EVIDENCE_PER_HOST} of its {5000 + 640 + 1}" in note
+    assert "wsd 5000" in note
+    quiet = merger.add(IP_B, [*link[:0], Evidence("ip", IP_B, "arp", IP_B)])
+    assert len(quiet.evidence) == 1
+    assert merger.cut(IP_B) is None

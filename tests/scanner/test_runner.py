@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import Sequence
 from ipaddress import IPv4Interface
+from pathlib import Path
 
 import pytest
 
@@ -24,6 +25,9 @@ from camcensus.scanner.probes.transport import ReplayTransport
 from camcensus.scanner.runner import ScanConfig, run_scan
 from camcensus.scanner.store import Inventory
 
+WSD_MATCH = (
+    Path(__file__).resolve().parent.parent / "fixtures" / "captures" / "wsd_probematches.xml"
+).read_bytes()
 LAB_IF = Interface("ccfake0", IPv4Interface("198.18.0.1/23"))
 
 
@@ -374,3 +378,45 @@ async def test_a_probe_that_tries_to_leave_the_scope_fails_the_scan(inventory: I
         await run_scan(config, inventory)
     (scan,) = inventory.scans()
     assert scan.status == "failed"
+
+
+async def test_a_ws_discovery_flood_stores_at_most_the_evidence_cap(inventory: Inventory) -> None:
+    """One device answers each Probe with 5,000 matches, other scopes each: it keeps at
+    most the caps, the scan says so, and the other device loses nothing."""
+    import re
+
+    from camcensus.scanner.core.merge import MAX_EVIDENCE_PER_HOST
+    from camcensus.scanner.probes import wsd
+
+    match = WSD_MATCH
+    flooder, other = "198.18.0.11", "198.18.0.12"
+
+    def udp(payload: bytes, dest: tuple[str, int]) -> list[tuple[bytes, str]]:
+        found = re.search(rb"<a:MessageID>([^<]+)</a:MessageID>", payload)
+        assert found is not None
+        reply = re.sub(
+            rb"<wsadis:RelatesTo>[^<]*</wsadis:RelatesTo>",
+            b"<wsadis:RelatesTo>" + found.group(1) + b"</wsadis:RelatesTo>",
+            match,
+        )
+        flood = [
+            (reply.replace(b"location/city/hangzhou", b"location/room-%d" % i), flooder)
+            for i in range(5000)
+        ]
+        theirs = reply.replace(b"198.18.0.11", b"198.18.0.12").replace(b"0a:0b:0c", b"0a:0b:0d")
+        return [*flood, (theirs, other)]
+
+    arp = FakeDiscovery("arp", [Evidence("ip", ip, "arp", ip) for ip in (flooder, other)])
+    config = _config(
+        ("198.18.0.0/24",),
+        builtin_scope("lab"),
+        discovery=(arp, wsd),
+        transport=lambda interface, is_root: ReplayTransport(udp=udp),
+    )
+    result = await run_scan(config, inventory)
+    keys = {d.ip: d.device_key for d in result.devices}
+    stored = {ip: inventory.device(keys[ip]).device.evidence for ip in (flooder, other)}
+    assert len(stored[flooder]) <= MAX_EVIDENCE_PER_HOST
+    assert any(w.startswith(f"{flooder}: kept") for w in result.warnings)
+    assert not any(w.startswith(f"{other}:") for w in result.warnings)
+    assert {e.value for e in stored[other] if e.key == "wsd.scope.hardware"} == {"DS-2CD2143G2-I"}
