@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
@@ -68,3 +69,22 @@ def devices_with(lab: Lab, section: str) -> list[tuple[DeviceInstance, Profile]]
         for d in lab.devices
         if profiles[d.profile_id].section(section) is not None
     ]
+
+
+def heard_across_restart(lab: Lab, script: str, listen_s: float = 8) -> Any:
+    """Announcements a listener (``<script> listen SECONDS``) hears in the admin namespace
+    while the lab's emulator stops (goodbyes) and starts again (hellos)."""
+    listener = subprocess.Popen(
+        ["ip", "netns", "exec", lab.admin_ns, sys.executable, str(HERE / script),
+         "listen", str(listen_s)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        time.sleep(2.0)  # the listener joins the group
+        lab.restart_emulator()
+        out, _ = listener.communicate(timeout=30)
+    finally:
+        if listener.poll() is None:
+            listener.kill()
+            listener.wait()
+    return json.loads(out)
