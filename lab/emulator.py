@@ -93,6 +93,13 @@ class Device:
         self.instance = instance
         self.profile = profile
         self.values = instance.values()
+        # the device's own host name (GetHostname, mDNS): [device].hostname, or a
+        # lab-made name unique per device
+        device_table = profile.data["device"]
+        self.values["hostname"] = render(
+            str(device_table.get("hostname", f"{profile.id}-{instance.index:03d}")), self.values
+        )
+        self.scopes = tuple(self.text(s) for s in (profile.section("wsd") or {}).get("scopes", []))
         hostile = profile.section("hostile") or {}
         self.hostile_http = str(hostile.get("http", "none"))
         self.huge_bytes = int(hostile.get("huge_bytes", 10_000_000))
@@ -295,7 +302,9 @@ class HttpService:
             authorised = not username or soap.auth_ok(
                 body, username, str(self.onvif.get("password", ""))
             )
-            status, answer = soap.device_response(operation, self.onvif, device.values, authorised)
+            status, answer = soap.device_response(
+                operation, self.onvif, device.values, authorised, scopes=device.scopes
+            )
             headers = {"Content-Type": "application/soap+xml; charset=utf-8"}
             return reply(status, headers, answer.encode())
         if self.ssdp_path and target == self.ssdp_path:
