@@ -964,7 +964,7 @@ class Emulator:
             if not services:
                 continue
             ip = device.instance.ip
-            host = f"cclab-d{device.instance.index:03d}.local."
+            host = f"{device.values['hostname']}.local."
             responder = Responder(
                 host,
                 ip,

@@ -88,3 +88,18 @@ def heard_across_restart(lab: Lab, script: str, listen_s: float = 8) -> Any:
             listener.kill()
             listener.wait()
     return json.loads(out)
+
+
+def nmap_host_section(stdout: str, ip: str) -> str:
+    """The part of nmap's normal output that reports on *ip*."""
+    section = stdout.split(f"Nmap scan report for {ip}\n", 1)[1]
+    return section.split("Nmap scan report for", 1)[0]
+
+
+def nmap_udp_script(lab: Lab, ips: Sequence[str], port: int, *script: str) -> str:
+    """nmap's output for NSE *script* (name, then any options) on udp *port* of the lab
+    devices *ips*."""
+    require("nmap")
+    lab_only(ips)
+    argv = ["nmap", "-sU", "-p", str(port), "-Pn", "--script", *script, *ips]
+    return in_admin(lab, argv, timeout_s=120).stdout

@@ -11,7 +11,8 @@ from conformance_util import (
     devices_with,
     heard_across_restart,
     in_admin,
-    lab_only,
+    nmap_host_section,
+    nmap_udp_script,
     python_client,
     require,
 )
@@ -66,22 +67,14 @@ def _axis(lab: Lab) -> list[tuple[DeviceInstance, Profile]]:
 
 
 def test_nmap_upnp_info_reads_each_description(lab: Lab) -> None:
-    require("nmap")
     devices = _axis(lab)
-    ips = [d.ip for d, _ in devices]
-    lab_only(ips)
     # upnp-info.override=false: with the default, nmap 7.93 cuts the LOCATION path out of
     # the reply with a pattern that needs a CR its own header match already dropped, and
     # fetches nothing from any device; -v: the description is fetched only when verbose.
-    done = in_admin(
-        lab,
-        ["nmap", "-v", "-sU", "-p", "1900", "-Pn", "--script", "upnp-info",
-         "--script-args", "upnp-info.override=false", *ips],
-        timeout_s=120,
-    )  # fmt: skip
+    args = ("upnp-info", "--script-args", "upnp-info.override=false", "-v")
+    out = nmap_udp_script(lab, [d.ip for d, _ in devices], 1900, *args)
     for device, profile in devices:
-        section = done.stdout.split(f"Nmap scan report for {device.ip}\n", 1)[1]
-        section = section.split("Nmap scan report for", 1)[0]
+        section = nmap_host_section(out, device.ip)
         assert f"Location: {_location(device, profile)}" in section
         assert f"Server: {profile.data['ssdp']['server']}" in section
         assert _nmap_fields(section) == _want_fields(device)
