@@ -517,15 +517,22 @@ def relating_to(reply: bytes, message_id: str) -> bytes:
 
 
 def _banner_handler(
-    banner: bytes,
+    banner: bytes, reply: bytes = b""
 ) -> Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]:
+    """Send *banner* on connect; answer the client's first bytes with *reply* (if any)."""
+
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             if banner:
                 writer.write(banner)
                 await writer.drain()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(reader.read(1024), 2.0)
+                # a service that answers waits for its client as a server does
+                wait_s = CLIENT_IDLE_TIMEOUT_S if reply else 2.0
+                data = await asyncio.wait_for(reader.read(1024), wait_s)
+                if data and reply:
+                    writer.write(reply)
+                    await writer.drain()
         except ConnectionError:
             pass
         finally:
@@ -938,12 +945,14 @@ class Emulator:
                 )
             )
         banners = tcp.get("banners", {})
+        answers = tcp.get("replies", {})
         for port in plain_ports:
             banner = device.replay_tcp.get(port)
             if banner is None:
                 banner = device.text(banners.get(str(port), "")).encode("utf-8", "surrogateescape")
+            answer = bytes.fromhex(str(answers.get(str(port), "")))
             self.servers.append(
-                await asyncio.start_server(_banner_handler(banner), sock=tcp_socks[port])
+                await asyncio.start_server(_banner_handler(banner, answer), sock=tcp_socks[port])
             )
         for sock, handler in udp_socks:
             transport, _ = await loop.create_datagram_endpoint(

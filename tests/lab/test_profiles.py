@@ -310,8 +310,11 @@ def test_served_ports_are_open(path: Path) -> None:
         served.add(replay["http"].get("port", 80))
     served |= {int(port) for port in replay.get("tcp", {})}
     assert served <= open_ports, sorted(served - open_ports)
-    for port in profile.get("tcp", {}).get("banners", {}):
+    tcp = profile.get("tcp", {})
+    for port in [*tcp.get("banners", {}), *tcp.get("replies", {})]:
         assert int(port) in open_ports
+    for answer in tcp.get("replies", {}).values():
+        assert bytes.fromhex(answer)
 
 
 @by_profile
