@@ -840,7 +840,7 @@ class Emulator:
 
     def notify_ssdp(self, nts: str) -> None:
         """Multicast NOTIFY *nts* for every discovery message of every SSDP device, from
-        its own socket in its own namespace (TTL 2, UDA 1.1 section 1.1.2; the lab
+        its own socket in its own namespace (TTL 2, as UDA 1.1 section 1 asks; the lab
         namespaces have no route beyond their segment)."""
         for service in self.ssdp_services:
             transport = service.transport
@@ -909,7 +909,7 @@ class Emulator:
                 for port, group, bcast, handler in udp
             ]
             for (sock, _), (port, *_rest) in zip(udp_socks, udp, strict=True):
-                if port == SSDP_PORT:  # UDA 1.1 1.1.2: multicast TTL 2
+                if port == SSDP_PORT:  # UDA 1.1 section 1: multicast TTL 2
                     sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 2)
 
         http_service = HttpService(device)

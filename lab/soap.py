@@ -105,7 +105,7 @@ def _date_time(now: datetime) -> str:
 
 FIXED_SCOPES = ("type", "profile", "hardware", "mac")
 """Scope kinds a device sets itself (ScopeDef Fixed); name and location are the
-operator's (Configurable): ONVIF Core Specification 7.3.2.1, table of scope parameters."""
+operator's (Configurable): ONVIF Core Specification, discovery, scope parameters."""
 
 
 def _scope_def(scope: str) -> str:
@@ -122,8 +122,8 @@ def device_response(
     scopes: Sequence[str] = (),
 ) -> tuple[int, str]:
     """(HTTP status, SOAP text) for one device-service request; *scopes*: the device's
-    rendered scopes (its WS-Discovery scopes: GetScopes returns the same set, ONVIF Core
-    7.3.2). GetHostname answers ``[onvif].hostname`` or ``values["hostname"]``."""
+    rendered WS-Discovery scopes, which GetScopes returns. GetHostname answers
+    ``[onvif].hostname`` or ``values["hostname"]``."""
     if operation is None:
         return 400, ACTION_NOT_SUPPORTED
     needs_auth = bool(onvif.get("username")) and operation != "GetSystemDateAndTime"

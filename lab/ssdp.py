@@ -1,7 +1,7 @@
 """SSDP of the emulated devices (UPnP Device Architecture 1.1, section 1).
 
 What a device announces follows from its own description XML (the profile's
-``[ssdp].description``): UDA 1.1 sections 1.1.2 and 1.2.2 list the discovery messages of
+``[ssdp].description``): UDA 1.1 section 1.2.2 lists the discovery messages of
 a root device: one ``upnp:rootdevice``, then for the root and every embedded device
 ``uuid:<UDN>`` and its device type, and one per distinct service type. A search answers
 with the messages its ST selects (``ssdp:all``: every one), a NOTIFY goes out for each.

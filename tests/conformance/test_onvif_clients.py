@@ -17,7 +17,7 @@ from camcensus.lab.profiles import render
 
 pytestmark = pytest.mark.lab
 
-FIXED = ("type", "profile", "hardware", "mac")  # ONVIF Core 7.3.2.1: set by the device
+FIXED = ("type", "profile", "hardware", "mac")  # ONVIF Core Specification: set by the device
 
 
 @pytest.fixture(scope="module")

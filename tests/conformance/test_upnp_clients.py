@@ -126,7 +126,7 @@ def test_async_upnp_client_parses_every_description(lab: Lab) -> None:
 
 
 def _expected_messages(device: DeviceInstance) -> set[tuple[str, str]]:
-    """UDA 1.1 1.1.2: a root device with one service type sends four messages."""
+    """UDA 1.1 1.2.2: a root device with one service type sends four messages."""
     udn = f"uuid:Upnp-BasicDevice-1_0-{device.mac.replace(':', '').upper()}"
     return {
         ("upnp:rootdevice", f"{udn}::upnp:rootdevice"),
