@@ -22,6 +22,7 @@ import ipaddress
 import json
 import logging
 import os
+import random
 import re
 import resource
 import signal
@@ -35,7 +36,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, cast
 
-from camcensus.lab import netns, soap, wsd
+from camcensus.lab import netns, soap, ssdp, wsd
 from camcensus.lab.mdns import MDNS_GROUP, MDNS_PORT, MdnsService, Responder
 from camcensus.lab.profiles import DeviceInstance, Profile, load_profile, render, replay_bytes
 
@@ -93,6 +94,13 @@ class Device:
         self.instance = instance
         self.profile = profile
         self.values = instance.values()
+        # the device's own host name (GetHostname, mDNS): [device].hostname, or a
+        # lab-made name unique per device
+        device_table = profile.data["device"]
+        self.values["hostname"] = render(
+            str(device_table.get("hostname", f"{profile.id}-{instance.index:03d}")), self.values
+        )
+        self.scopes = tuple(self.text(s) for s in (profile.section("wsd") or {}).get("scopes", []))
         hostile = profile.section("hostile") or {}
         self.hostile_http = str(hostile.get("http", "none"))
         self.huge_bytes = int(hostile.get("huge_bytes", 10_000_000))
@@ -244,6 +252,7 @@ class HttpService:
         }
         ssdp = device.profile.section("ssdp") or {}
         self.ssdp_path = str(ssdp.get("location_path", "")) if ssdp else ""
+        self.scpd = {str(k): str(v) for k, v in ssdp.get("scpd", {}).items()}
         self.onvif = device.profile.section("onvif")
         self.order = tuple(str(h) for h in http.get("header_order", DEFAULT_HEADER_ORDER))
         self.version = str(http.get("version", "1.1"))
@@ -295,13 +304,17 @@ class HttpService:
             authorised = not username or soap.auth_ok(
                 body, username, str(self.onvif.get("password", ""))
             )
-            status, answer = soap.device_response(operation, self.onvif, device.values, authorised)
+            status, answer = soap.device_response(
+                operation, self.onvif, device.values, authorised, scopes=device.scopes
+            )
             headers = {"Content-Type": "application/soap+xml; charset=utf-8"}
             return reply(status, headers, answer.encode())
         if self.ssdp_path and target == self.ssdp_path:
             ssdp = device.profile.section("ssdp") or {}
             text = device.text(ssdp.get("description", ""))
             return reply(200, {"Content-Type": "text/xml"}, text.encode())
+        if target in self.scpd:
+            return reply(200, {"Content-Type": "text/xml"}, device.text(self.scpd[target]).encode())
         return reply(404, {"Content-Type": "text/html"}, b"<html>404</html>")
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -506,15 +519,22 @@ def relating_to(reply: bytes, message_id: str) -> bytes:
 
 
 def _banner_handler(
-    banner: bytes,
+    banner: bytes, reply: bytes = b""
 ) -> Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]:
+    """Send *banner* on connect; answer the client's first bytes with *reply* (if any)."""
+
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             if banner:
                 writer.write(banner)
                 await writer.drain()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(reader.read(1024), 2.0)
+                # a service that answers waits for its client as a server does
+                wait_s = CLIENT_IDLE_TIMEOUT_S if reply else 2.0
+                data = await asyncio.wait_for(reader.read(1024), wait_s)
+                if data and reply:
+                    writer.write(reply)
+                    await writer.drain()
         except ConnectionError:
             pass
         finally:
@@ -624,9 +644,22 @@ class WsdService:
 def replay_ssdp_handler(device: Device) -> UdpHandler:
     """Answer an M-SEARCH with the captured answer, as it was."""
     captured = device.replay_udp["ssdp"]
+    st = next(
+        (
+            line.split(b":", 1)[1].strip().decode("latin-1")
+            for line in captured.split(b"\r\n")
+            if line.upper().startswith(b"ST:")
+        ),
+        "",
+    )
 
     def handle(data: bytes, addr: tuple[str, int]) -> list[tuple[bytes, tuple[str, int]]]:
-        return [(captured, addr)] if data.startswith(b"M-SEARCH") else []
+        search = ssdp.parse_search(data)
+        if search is None or search.st not in ("ssdp:all", st):
+            return []
+        if search.multicast and search.mx is None:
+            return []
+        return [(captured, addr)]
 
     return handle
 
@@ -734,25 +767,54 @@ def netip_handler(device: Device) -> UdpHandler:
     return handle
 
 
-def ssdp_handler(device: Device, http_port: int) -> UdpHandler:
-    ssdp = device.profile.section("ssdp") or {}
+class SsdpService:
+    """SSDP of one device (``lab.ssdp``): answers the M-SEARCHes whose ST selects it,
+    after a random delay up to MX for a multicast search (UDA 1.1 section 1.3.3), and
+    multicasts NOTIFY ssdp:alive when the emulator starts and ssdp:byebye when it stops."""
 
-    def handle(data: bytes, addr: tuple[str, int]) -> list[tuple[bytes, tuple[str, int]]]:
-        if not data.startswith(b"M-SEARCH"):
+    def __init__(self, device: Device, http_port: int) -> None:
+        self.device = device
+        table = device.profile.section("ssdp") or {}
+        self.targets = ssdp.targets(device.text(table.get("description", "")))
+        self.dialect = str(table.get("dialect", "uda"))
+        self.fields = {
+            "location": f"http://{device.instance.ip}:{http_port}{table.get('location_path', '/')}",
+            "server": device.text(table.get("server", "Linux UPnP/1.0")),
+            "max_age": str(int(table.get("max_age", 1800))),
+            # libupnp's 01-NLS: a fresh boot id each time the device comes up
+            "boot_id": str(uuid.uuid4()),
+        }
+        self.transport: asyncio.DatagramTransport | None = None
+        self.random = random.Random()  # noqa: S311 (a reply delay, not a secret)
+
+    def handle(self, data: bytes, addr: tuple[str, int]) -> list[tuple[bytes, tuple[str, int]]]:
+        search = ssdp.parse_search(data)
+        if search is None:
             return []
-        location = f"http://{device.instance.ip}:{http_port}{ssdp.get('location_path', '/')}"
-        lines = [
-            "HTTP/1.1 200 OK",
-            "CACHE-CONTROL: max-age=1800",
-            "EXT:",
-            f"LOCATION: {location}",
-            f"SERVER: {device.text(ssdp.get('server', 'Linux UPnP/1.0'))}",
-            "ST: upnp:rootdevice",
-            f"USN: uuid:{device.instance.uuid}::upnp:rootdevice",
+        if search.multicast and search.mx is None:
+            return []  # UDA 1.1 1.3.3: a multicast search without a valid MX is dropped
+        replies = [
+            (ssdp.response(t, self.dialect, self.fields, http_date()), addr)
+            for t in ssdp.selected(search.st, self.targets)
         ]
-        return [(("\r\n".join(lines) + "\r\n\r\n").encode(), addr)]
+        if not replies or not search.multicast or self.transport is None:
+            return replies
+        transport = self.transport
+        loop = asyncio.get_running_loop()
+        for payload, dest in replies:
+            delay = self.random.uniform(0, float(search.mx or 0))
+            loop.call_later(delay, _send_if_open, transport, payload, dest)
+        return []
 
-    return handle
+    def notifies(self, nts: str) -> list[bytes]:
+        return [ssdp.notify(t, nts, self.dialect, self.fields) for t in self.targets]
+
+
+def _send_if_open(
+    transport: asyncio.DatagramTransport, payload: bytes, dest: tuple[str, int]
+) -> None:
+    if not transport.is_closing():
+        transport.sendto(payload, dest)
 
 
 # --- the emulator ------------------------------------------------------------------
@@ -770,6 +832,7 @@ class Emulator:
         self.wsd_services: list[WsdService] = []
         self.wsd_sockets: list[tuple[WsdService, asyncio.DatagramTransport]] = []
         self.flooders: list[subprocess.Popen[bytes]] = []
+        self.ssdp_services: list[SsdpService] = []
 
     async def start(self) -> None:
         for device in self.devices:
@@ -778,6 +841,18 @@ class Emulator:
                 self.flooders.append(self._start_flood(device, device.flood))
         await self._start_mdns()
         self.announce("Hello")
+        self.notify_ssdp("ssdp:alive")
+
+    def notify_ssdp(self, nts: str) -> None:
+        """Multicast NOTIFY *nts* for every discovery message of every SSDP device, from
+        its own socket in its own namespace (TTL 2, as UDA 1.1 section 1 asks; the lab
+        namespaces have no route beyond their segment)."""
+        for service in self.ssdp_services:
+            transport = service.transport
+            if transport is None or transport.is_closing():
+                continue
+            for message in service.notifies(nts):
+                transport.sendto(message, (SSDP_GROUP, SSDP_PORT))
 
     def announce(self, kind: str) -> None:
         """Multicast a WS-Discovery Hello or Bye from every device that sends one, each
@@ -822,7 +897,9 @@ class Emulator:
             udp.append((NETIP_PORT, None, True, netip_handler(device)))
         if profile.section("ssdp") is not None:
             port = http_ports[0] if http_ports else 80
-            udp.append((SSDP_PORT, SSDP_GROUP, False, ssdp_handler(device, port)))
+            ssdp_service = SsdpService(device, port)
+            self.ssdp_services.append(ssdp_service)
+            udp.append((SSDP_PORT, SSDP_GROUP, False, ssdp_service.handle))
         if "ssdp" in device.replay_udp:
             udp.append((SSDP_PORT, SSDP_GROUP, False, replay_ssdp_handler(device)))
 
@@ -836,6 +913,9 @@ class Emulator:
                 (_udp_socket(ip, port, group, bcast), handler)
                 for port, group, bcast, handler in udp
             ]
+            for (sock, _), (port, *_rest) in zip(udp_socks, udp, strict=True):
+                if port == SSDP_PORT:  # UDA 1.1 section 1: multicast TTL 2
+                    sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 2)
 
         http_service = HttpService(device)
         for port in http_ports:
@@ -870,12 +950,14 @@ class Emulator:
                 )
             )
         banners = tcp.get("banners", {})
+        answers = tcp.get("replies", {})
         for port in plain_ports:
             banner = device.replay_tcp.get(port)
             if banner is None:
                 banner = device.text(banners.get(str(port), "")).encode("utf-8", "surrogateescape")
+            answer = bytes.fromhex(str(answers.get(str(port), "")))
             self.servers.append(
-                await asyncio.start_server(_banner_handler(banner), sock=tcp_socks[port])
+                await asyncio.start_server(_banner_handler(banner, answer), sock=tcp_socks[port])
             )
         for sock, handler in udp_socks:
             transport, _ = await loop.create_datagram_endpoint(
@@ -885,6 +967,9 @@ class Emulator:
             for service in self.wsd_services:
                 if handler == service.handle:
                     self.wsd_sockets.append((service, transport))
+            for ssdp_service in self.ssdp_services:
+                if handler == ssdp_service.handle:
+                    ssdp_service.transport = transport
 
     def _start_flood(self, device: Device, flood: Mapping[str, Any]) -> subprocess.Popen[bytes]:
         """The device's flood (``lab.flood``), run inside that device's own namespace."""
@@ -909,7 +994,7 @@ class Emulator:
             if not services:
                 continue
             ip = device.instance.ip
-            host = f"cclab-d{device.instance.index:03d}.local."
+            host = f"{device.values['hostname']}.local."
             responder = Responder(
                 host,
                 ip,
@@ -985,6 +1070,7 @@ async def serve(state_path: Path, state: Mapping[str, Any]) -> None:
     )
     await stop.wait()
     emulator.announce("Bye")
+    emulator.notify_ssdp("ssdp:byebye")
     await asyncio.sleep(BYE_GRACE_S)  # let the kernel send them before the sockets close
     emulator.close_sockets()
 

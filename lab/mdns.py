@@ -37,6 +37,7 @@ log = logging.getLogger("camcensus.lab.mdns")
 MDNS_GROUP = "224.0.0.251"
 MDNS_PORT = 5353
 TTL_S = 120
+LEGACY_TTL_S = 10
 SERVICES_META = "_services._dns-sd._udp.local."
 
 
@@ -60,26 +61,38 @@ def _txt_bytes(txt: Mapping[str, str]) -> bytes:
     return bytes(out) or b"\x00"
 
 
+def _records(
+    host: str, ip: str, services: Sequence[MdnsService], ttl: int, unique: int
+) -> list[DNSRecord]:
+    """The host's A record and each service's PTRs, SRV and TXT; *ttl* for host-bound
+    records, the shared ones 37 times that (RFC 6762 10: 120 s and 75 minutes) unless
+    capped at *ttl* (legacy unicast)."""
+    shared = ttl * 37 if ttl == TTL_S else ttl
+    records: list[DNSRecord] = [DNSAddress(host, _TYPE_A, unique, ttl, socket.inet_aton(ip))]
+    for svc in services:
+        records += [
+            DNSPointer(SERVICES_META, _TYPE_PTR, _CLASS_IN, shared, svc.type),
+            DNSPointer(svc.type, _TYPE_PTR, _CLASS_IN, shared, svc.full_name),
+            DNSService(svc.full_name, _TYPE_SRV, unique, ttl, 0, 0, svc.port, host),
+            DNSText(svc.full_name, _TYPE_TXT, unique, shared, _txt_bytes(svc.txt)),
+        ]
+    return records
+
+
 class Responder:
     """Answers mDNS queries about one host and its services; never asks anything."""
 
     def __init__(self, host: str, ip: str, services: Sequence[MdnsService]) -> None:
         self.host = host
-        unique = _CLASS_IN | _CLASS_UNIQUE
-        self.records: list[DNSRecord] = [
-            DNSAddress(host, _TYPE_A, unique, TTL_S, socket.inet_aton(ip))
-        ]
-        for svc in services:
-            self.records += [
-                DNSPointer(SERVICES_META, _TYPE_PTR, _CLASS_IN, TTL_S * 37, svc.type),
-                DNSPointer(svc.type, _TYPE_PTR, _CLASS_IN, TTL_S * 37, svc.full_name),
-                DNSService(svc.full_name, _TYPE_SRV, unique, TTL_S, 0, 0, svc.port, host),
-                DNSText(svc.full_name, _TYPE_TXT, unique, TTL_S * 37, _txt_bytes(svc.txt)),
-            ]
+        self.records = _records(host, ip, services, TTL_S, _CLASS_IN | _CLASS_UNIQUE)
+        # RFC 6762 6.7: a legacy unicast answer carries TTLs of 10 s at most; 10.2: and
+        # no cache-flush bit
+        self.legacy_records = _records(host, ip, services, LEGACY_TTL_S, _CLASS_IN)
 
-    def _matching(self, name: str, type_: int) -> list[DNSRecord]:
+    def _matching(self, name: str, type_: int, legacy: bool = False) -> list[DNSRecord]:
         key = name.lower()
-        return [r for r in self.records if r.key == key and (type_ in (_TYPE_ANY, r.type))]
+        records = self.legacy_records if legacy else self.records
+        return [r for r in records if r.key == key and (type_ in (_TYPE_ANY, r.type))]
 
     def answer(self, data: bytes, addr: tuple[str, int]) -> list[tuple[bytes, tuple[str, int]]]:
         """Replies (payload, destination) for one received datagram."""
@@ -93,7 +106,7 @@ class Responder:
         answers: list[DNSRecord] = []
         unicast = legacy
         for question in incoming.questions:
-            found = self._matching(question.name, question.type)
+            found = self._matching(question.name, question.type, legacy)
             if found:
                 answers += [r for r in found if r not in answers]
                 unicast = unicast or question.unicast
@@ -101,10 +114,12 @@ class Responder:
             return []
         extra: list[DNSRecord] = []
         for record in answers:  # SRV/TXT/A along with a PTR, as RFC 6763 12.1 asks
+            more: list[DNSRecord] = []
             if isinstance(record, DNSPointer) and record.name != SERVICES_META:
-                extra += self._matching(record.alias, _TYPE_ANY)
+                more += self._matching(record.alias, _TYPE_ANY, legacy)
             if isinstance(record, DNSPointer | DNSService):
-                extra += self._matching(self.host, _TYPE_A)
+                more += self._matching(self.host, _TYPE_A, legacy)
+            extra += [r for r in more if r not in extra and r not in answers]  # each once
         out = DNSOutgoing(_FLAGS_QR_RESPONSE | _FLAGS_AA, multicast=not legacy, id_=incoming.id)
         if legacy:
             for question in incoming.questions:
@@ -112,7 +127,6 @@ class Responder:
         for record in answers:
             out.add_answer_at_time(record, 0)
         for record in extra:
-            if record not in answers:
-                out.add_additional_answer(record)
+            out.add_additional_answer(record)
         dest = addr if unicast else (MDNS_GROUP, MDNS_PORT)
         return [(packet, dest) for packet in out.packets()]

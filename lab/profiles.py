@@ -38,7 +38,9 @@ __all__ = [
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
 MIX_DIR = Path(__file__).parent / "mixes"
-PLACEHOLDERS = frozenset({"ip", "mac", "mac_dash", "mac_plain", "serial", "uuid", "index"})
+PLACEHOLDERS = frozenset(
+    {"ip", "mac", "mac_dash", "mac_plain", "mac_hex", "serial", "uuid", "index"}
+)
 _HOLE = re.compile(r"\{\{|\}\}|\{([a-z_]*)\}")
 _MAC_PREFIX = re.compile(r"[0-9a-f]+")
 _REPLAY_FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.reply")
@@ -115,6 +117,7 @@ class DeviceInstance:
             "mac": self.mac,
             "mac_dash": self.mac.upper().replace(":", "-"),
             "mac_plain": self.mac.replace(":", ""),
+            "mac_hex": self.mac.replace(":", "").upper(),
             "serial": self.serial,
             "uuid": self.uuid,
             "index": str(self.index),

@@ -11,7 +11,7 @@ import base64
 import hashlib
 import hmac
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from xml.sax.saxutils import escape
@@ -103,14 +103,27 @@ def _date_time(now: datetime) -> str:
     )
 
 
+FIXED_SCOPES = ("type", "profile", "hardware", "mac")
+"""Scope kinds a device sets itself (ScopeDef Fixed); name and location are the
+operator's (Configurable): ONVIF Core Specification, discovery, scope parameters."""
+
+
+def _scope_def(scope: str) -> str:
+    kind = scope.removeprefix("onvif://www.onvif.org/").split("/", 1)[0].lower()
+    return "Fixed" if kind in FIXED_SCOPES else "Configurable"
+
+
 def device_response(
     operation: str | None,
     onvif: Mapping[str, Any],
     values: Mapping[str, str],
     authorised: bool,
     now: datetime | None = None,
+    scopes: Sequence[str] = (),
 ) -> tuple[int, str]:
-    """(HTTP status, SOAP text) for one device-service request."""
+    """(HTTP status, SOAP text) for one device-service request; *scopes*: the device's
+    rendered WS-Discovery scopes, which GetScopes returns. GetHostname answers
+    ``[onvif].hostname`` or ``values["hostname"]``."""
     if operation is None:
         return 400, ACTION_NOT_SUPPORTED
     needs_auth = bool(onvif.get("username")) and operation != "GetSystemDateAndTime"
@@ -154,15 +167,19 @@ def device_response(
             "</tds:NetworkInterfaces></tds:GetNetworkInterfacesResponse>"
         )
     elif operation == "GetCapabilities":
+        # only the services the emulator serves: the device service alone
         body = (
             "<tds:GetCapabilitiesResponse><tds:Capabilities>"
             f"<tt:Device><tt:XAddr>{xaddr}</tt:XAddr></tt:Device>"
-            f"<tt:Media><tt:XAddr>http://{values['ip']}/onvif/media_service</tt:XAddr>"
-            "<tt:StreamingCapabilities><tt:RTPMulticast>false</tt:RTPMulticast>"
-            "<tt:RTP_TCP>true</tt:RTP_TCP><tt:RTP_RTSP_TCP>true</tt:RTP_RTSP_TCP>"
-            "</tt:StreamingCapabilities></tt:Media>"
             "</tds:Capabilities></tds:GetCapabilitiesResponse>"
         )
+    elif operation == "GetScopes":
+        items = "".join(
+            f"<tds:Scopes><tt:ScopeDef>{_scope_def(scope)}</tt:ScopeDef>"
+            f"<tt:ScopeItem>{escape(scope)}</tt:ScopeItem></tds:Scopes>"
+            for scope in scopes
+        )
+        body = f"<tds:GetScopesResponse>{items}</tds:GetScopesResponse>"
     elif operation == "GetServices":
         body = (
             "<tds:GetServicesResponse><tds:Service>"
@@ -174,7 +191,7 @@ def device_response(
     elif operation == "GetHostname":
         body = (
             "<tds:GetHostnameResponse><tds:HostnameInformation><tt:FromDHCP>false</tt:FromDHCP>"
-            f"<tt:Name>{val('hostname', 'ipcam')}</tt:Name>"
+            f"<tt:Name>{val('hostname', values.get('hostname', 'localhost'))}</tt:Name>"
             "</tds:HostnameInformation></tds:GetHostnameResponse>"
         )
     else:

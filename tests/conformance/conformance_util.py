@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
@@ -68,3 +69,37 @@ def devices_with(lab: Lab, section: str) -> list[tuple[DeviceInstance, Profile]]
         for d in lab.devices
         if profiles[d.profile_id].section(section) is not None
     ]
+
+
+def heard_across_restart(lab: Lab, script: str, listen_s: float = 8) -> Any:
+    """Announcements a listener (``<script> listen SECONDS``) hears in the admin namespace
+    while the lab's emulator stops (goodbyes) and starts again (hellos)."""
+    listener = subprocess.Popen(
+        ["ip", "netns", "exec", lab.admin_ns, sys.executable, str(HERE / script),
+         "listen", str(listen_s)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        time.sleep(2.0)  # the listener joins the group
+        lab.restart_emulator()
+        out, _ = listener.communicate(timeout=30)
+    finally:
+        if listener.poll() is None:
+            listener.kill()
+            listener.wait()
+    return json.loads(out)
+
+
+def nmap_host_section(stdout: str, ip: str) -> str:
+    """The part of nmap's normal output that reports on *ip*."""
+    section = stdout.split(f"Nmap scan report for {ip}\n", 1)[1]
+    return section.split("Nmap scan report for", 1)[0]
+
+
+def nmap_udp_script(lab: Lab, ips: Sequence[str], port: int, *script: str) -> str:
+    """nmap's output for NSE *script* (name, then any options) on udp *port* of the lab
+    devices *ips*."""
+    require("nmap")
+    lab_only(ips)
+    argv = ["nmap", "-sU", "-p", str(port), "-Pn", "--script", *script, *ips]
+    return in_admin(lab, argv, timeout_s=120).stdout

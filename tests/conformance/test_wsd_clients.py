@@ -3,16 +3,19 @@ and wsdd-discover NSE scripts, and python-ws-discovery (PyPI WSDiscovery)."""
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 from urllib.parse import unquote
 
 import pytest
-from conformance_util import HERE, devices_with, in_admin, lab_only, python_client, require
+from conformance_util import (
+    devices_with,
+    heard_across_restart,
+    in_admin,
+    lab_only,
+    python_client,
+    require,
+)
 
 from camcensus.lab import wsd
 from camcensus.lab.api import Lab
@@ -151,20 +154,7 @@ def test_devices_say_bye_when_they_stop_and_hello_when_they_start(lab: Lab) -> N
         for d, p in devices_with(lab, "wsd")
         if "raw" not in p.data["wsd"]
     }
-    listener = subprocess.Popen(
-        ["ip", "netns", "exec", lab.admin_ns, sys.executable, str(HERE / "wsd_client.py"),
-         "listen", "8"],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        time.sleep(2.0)  # the listener joins the group
-        lab.restart_emulator()
-        out, _ = listener.communicate(timeout=30)
-    finally:
-        if listener.poll() is None:
-            listener.kill()
-            listener.wait()
-    heard = json.loads(out)
+    heard = heard_across_restart(lab, "wsd_client.py")
     byes = {h["epr"] for h in heard if h["kind"] == "Bye"}
     hellos = {h["epr"]: h for h in heard if h["kind"] == "Hello"}
     assert byes == expect

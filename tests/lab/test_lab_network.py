@@ -382,6 +382,33 @@ def test_ssdp_msearch_is_answered_and_description_served(
     assert b"<root" in description
 
 
+def test_ssdp_needs_man_discover_and_a_multicast_mx_and_a_matching_st(
+    lab: Lab, profiles: dict[str, Profile]
+) -> None:
+    expected = with_section(lab, profiles, "ssdp")
+    group = ("239.255.255.250", 1900)
+
+    def search(man: str, mx: str, st: str) -> set[str]:
+        lines = ["M-SEARCH * HTTP/1.1", "HOST: 239.255.255.250:1900", man, mx, f"ST: {st}"]
+        payload = ("\r\n".join(line for line in lines if line) + "\r\n\r\n").encode()
+        return {ip for ip, _ in in_admin(lab, lambda: udp_exchange(payload, group))}
+
+    assert search('MAN: "ssdp:discover"', "MX: 1", "upnp:rootdevice") == set(expected)
+    # UDA 1.1 1.3.2/1.3.3: MAN is required (quoted); a multicast search needs MX
+    assert search("", "MX: 1", "ssdp:all") == set()
+    assert search("MAN: ssdp:discover", "MX: 1", "ssdp:all") == set()
+    assert search('MAN: "ssdp:discover"', "", "ssdp:all") == set()
+    assert search('MAN: "ssdp:discover"', "MX: 1", "urn:example-com:device:None:1") == set()
+    # the unicast form (HOST: the device, no MX) is answered at once
+    ip = next(iter(expected))
+    unicast = (
+        f'M-SEARCH * HTTP/1.1\r\nHOST: {ip}:1900\r\nMAN: "ssdp:discover"\r\n'
+        "ST: upnp:rootdevice\r\n\r\n"
+    ).encode()
+    replies = in_admin(lab, lambda: udp_exchange(unicast, (ip, 1900), wait_s=0.5))
+    assert [a for a, _ in replies] == [ip]
+
+
 # --- banners ---------------------------------------------------------------------------
 
 

@@ -14,6 +14,9 @@ from typing import Any
 
 import pytest
 
+from camcensus.lab import ssdp
+from camcensus.lab.profiles import load_profile, make_instance, render
+
 REPO = Path(__file__).resolve().parents[2]
 PROFILE_DIR = REPO / "lab" / "profiles"
 HOSTILE_DIR = PROFILE_DIR / "hostile"
@@ -41,7 +44,9 @@ TABLES = frozenset(
 )
 TRUTH_KEYS = frozenset({"maker", "brand", "model", "firmware", "device_type", "flagged"})
 DEVICE_TYPES = frozenset({"camera", "nvr", "other"})
-PLACEHOLDERS = frozenset({"ip", "mac", "mac_dash", "mac_plain", "serial", "uuid", "index"})
+PLACEHOLDERS = frozenset(
+    {"ip", "mac", "mac_dash", "mac_plain", "mac_hex", "serial", "uuid", "index"}
+)
 # WS-Discovery raw envelopes may also echo the probe's ids (lab/README.md, [wsd].raw).
 WSD_RAW_PLACEHOLDERS = PLACEHOLDERS | {"message_id", "relates_to"}
 # HTTP headers may carry a fresh Digest nonce (lab/README.md, [[http.paths]]).
@@ -195,7 +200,7 @@ def test_mac_prefix_checker(prefix: str, randomised_allowed: bool, ok: bool) -> 
     ("text", "n_problems"),
     [
         ("http://{ip}/onvif/device_service", 0),
-        ("{mac} {mac_dash} {mac_plain} {serial} {uuid} {index}", 0),
+        ("{mac} {mac_dash} {mac_plain} {mac_hex} {serial} {uuid} {index}", 0),
         ("Built {{WBP2CN1716AR}}", 0),
         ("{bogus}", 1),
         ("{message_id}", 1),
@@ -305,8 +310,11 @@ def test_served_ports_are_open(path: Path) -> None:
         served.add(replay["http"].get("port", 80))
     served |= {int(port) for port in replay.get("tcp", {})}
     assert served <= open_ports, sorted(served - open_ports)
-    for port in profile.get("tcp", {}).get("banners", {}):
+    tcp = profile.get("tcp", {})
+    for port in [*tcp.get("banners", {}), *tcp.get("replies", {})]:
         assert int(port) in open_ports
+    for answer in tcp.get("replies", {}).values():
+        assert bytes.fromhex(answer)
 
 
 @by_profile
@@ -318,6 +326,20 @@ def test_http_backed_services_have_http(path: Path) -> None:
     for entry in profile.get("http", {}).get("paths", []):
         assert entry["path"].startswith("/")
         assert 100 <= entry["status"] <= 599
+
+
+@by_profile
+def test_ssdp_description_gives_the_discovery_messages(path: Path) -> None:
+    table = PROFILES[path.stem].get("ssdp")
+    if table is None:
+        return
+    assert table.get("dialect", "uda") in ssdp.DIALECTS
+    values = make_instance(load_profile(path.read_text(encoding="utf-8"), str(path)), 1).values()
+    found = ssdp.targets(render(table["description"], values))
+    # UDA 1.1 1.1.2: rootdevice first, then uuid and type of every device; USNs start uuid:
+    assert found[0].nt == "upnp:rootdevice"
+    assert all(t.usn.startswith("uuid:") and t.nt for t in found)
+    assert len({t.nt for t in found}) == len(found)
 
 
 @by_profile
