@@ -47,7 +47,7 @@ from camcensus.scanner.probes.ports import CAMERA_PORTS
 
 RESULTS = Path(__file__).parent / "results" / "routed.json"
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests" / "scanner_lab"))
-from truth_check import field_mismatches  # type: ignore[import-not-found]  # noqa: E402
+from truth_check import field_mismatches, wrong_by_field  # type: ignore[import-not-found]  # noqa: E402
 
 LAB_NAME = "ccbroute"
 ADMIN_IF = "ccadm0"
@@ -94,11 +94,7 @@ def score_camcensus(
     result = json.loads(result_json.read_text(encoding="utf-8"))
     devices = result["devices"]
     problems = field_mismatches(truth, devices)
-    wrong: dict[str, set[str]] = {}
-    for line in problems:
-        ip, rest = line.split(" ", 1)
-        field = rest.split(": ", 1)[1].split(" ", 1)[0]
-        wrong.setdefault(field, set()).add(ip)
+    wrong = wrong_by_field(problems)
     missing = wrong.get("not", set())
     return {
         "devices_found": sum(1 for d in devices if d["ip"] in truth),

@@ -36,7 +36,7 @@ from camcensus.vendor_db import load_vendors
 
 RESULTS = Path(__file__).parent / "results" / "scan.json"
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests" / "scanner_lab"))
-from truth_check import field_mismatches  # type: ignore[import-not-found]  # noqa: E402
+from truth_check import field_mismatches, wrong_by_field  # type: ignore[import-not-found]  # noqa: E402
 
 LAB_NAME = "ccbench"
 
@@ -82,11 +82,7 @@ def score_camcensus(db: Path, truth: dict[str, tuple[str, dict[str, Any]]]) -> d
     finally:
         inventory.close()
     problems = field_mismatches(truth, rows)
-    wrong: dict[str, set[str]] = {}
-    for line in problems:
-        ip, rest = line.split(" ", 1)
-        field = rest.split(": ", 1)[1].split(" ", 1)[0]
-        wrong.setdefault(field, set()).add(ip)
+    wrong = wrong_by_field(problems)
     everything_wrong = set().union(*wrong.values()) if wrong else set()
     scores = {"devices_found": len(rows), "all_fields_correct": len(truth) - len(everything_wrong)}
     for field in ("maker", "brand", "model", "firmware", "flagged"):

@@ -88,3 +88,14 @@ def field_mismatches(
         if bool(found["flagged"]) != bool(truth["flagged"]):
             problems.append(f"{where}: flagged {found['flagged']}, truth {truth['flagged']}")
     return problems
+
+
+def wrong_by_field(problems: Iterable[str]) -> dict[str, set[str]]:
+    """The addresses each field is wrong for, from ``field_mismatches`` lines (a device
+    not found is under ``"not"``)."""
+    wrong: dict[str, set[str]] = {}
+    for line in problems:
+        ip, rest = line.split(" ", 1)
+        field = rest.split(": ", 1)[1].split(" ", 1)[0]
+        wrong.setdefault(field, set()).add(ip)
+    return wrong
