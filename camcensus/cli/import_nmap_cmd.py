@@ -20,7 +20,7 @@ from xml.etree.ElementTree import Element
 from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
 from camcensus.base.evidence import Evidence
 from camcensus.cli import EXIT_OK
-from camcensus.cli.options import add_policy_option, load_policy
+from camcensus.cli.options import add_policy_option, add_site_option, load_policy, load_site
 
 __all__ = ["MAX_REPORT_BYTES", "SOURCE", "parse_nmap_xml", "register"]
 
@@ -47,6 +47,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help=f"inventory database, created if missing (default: {DEFAULT_DB})",
     )
     add_policy_option(parser)
+    add_site_option(parser, "the import")
     parser.set_defaults(func=run)
 
 
@@ -140,6 +141,7 @@ def run(args: argparse.Namespace) -> int:
     from camcensus.scanner.store import Inventory
 
     policy = load_policy(args.policy)
+    site = load_site(args.site)  # a bad name fails here: no database is created
     try:
         # At most one byte over the cap: a FIFO or /dev/zero has no size to check first.
         with args.file.open("rb") as stream:
@@ -147,13 +149,14 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CamcensusError(f"cannot read {args.file}: {exc.strerror or exc}") from exc
     evidence = parse_nmap_xml(data)  # a bad report fails here: no database is created
-    devices = merge(evidence, policy)
+    devices = merge(evidence, policy, site)
     targets = [f"{d.ip}/32" for d in devices] or ["0.0.0.0/32"]
     with Inventory.open(args.db) as inventory:
         scan_id = inventory.begin_scan(
             operator=getpass.getuser(),
             scope="import",
             targets=targets,
+            site=site,
             options={"import": "nmap-xml", "file": args.file.name, **policy.record()},
         )
         try:

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from camcensus.cli import EXIT_OK
-from camcensus.cli.options import add_policy_option, load_policy
+from camcensus.cli.options import add_policy_option, add_site_option, load_policy, load_site
 
 __all__ = ["register", "run"]
 
@@ -75,6 +75,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="stop after N packets (default: 5 million, about half an hour of reading)",
     )
     add_policy_option(parser)
+    add_site_option(parser, "the import")
     parser.set_defaults(func=run)
 
 
@@ -95,10 +96,11 @@ def run(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         raise CamcensusError(f"cannot read {args.file}: not a file")
     policy = load_policy(args.policy)
+    site = load_site(args.site)  # a bad name fails here: no database is created
     decoder = CaptureDecoder(args.segment)
     max_packets = args.max_packets or DEFAULT_MAX_PACKETS
     read = read_capture(args.file, decoder, max_packets=max_packets)
-    devices = merge(decoder.evidence(), policy)
+    devices = merge(decoder.evidence(), policy, site)
     targets = [f"{d.ip}/32" for d in devices] or ["0.0.0.0/32"]
     created = not args.db.exists()
     try:
@@ -107,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
                 operator=getpass.getuser(),
                 scope="import",
                 targets=targets,
+                site=site,
                 options={
                     "import": "pcap",
                     "file": args.file.name,

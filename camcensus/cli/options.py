@@ -13,7 +13,15 @@ from camcensus.base.errors import CamcensusError, VendorDataError
 if TYPE_CHECKING:
     from camcensus.vendor_db.policy import Policy
 
-__all__ = ["MAX_TEXT_FILE_BYTES", "STDIN", "add_policy_option", "load_policy", "read_text_file"]
+__all__ = [
+    "MAX_TEXT_FILE_BYTES",
+    "STDIN",
+    "add_policy_option",
+    "add_site_option",
+    "load_policy",
+    "load_site",
+    "read_text_file",
+]
 
 MAX_TEXT_FILE_BYTES: Final = 1 << 20
 """Cap on a scope file, a target list or a policy: far above any real one, far below
@@ -47,6 +55,23 @@ def read_text_file(
         raise error(
             f"{what} {path} is not UTF-8 text (byte {exc.start}); save it as UTF-8"
         ) from exc
+
+
+def add_site_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """Add ``--site NAME``: the site *what* is recorded in (its devices keyed in it)."""
+    parser.add_argument(
+        "--site",
+        metavar="NAME",
+        help=f"the site {what} is recorded in: its devices are keyed in that site, "
+        "apart from the same addresses elsewhere (default: no site)",
+    )
+
+
+def load_site(name: str | None) -> str | None:
+    """``--site``'s name, checked (ScopeError for one that cannot name a site)."""
+    from camcensus.scanner.core.scope import check_site_name
+
+    return None if name is None else check_site_name(name)
 
 
 def add_policy_option(parser: argparse.ArgumentParser) -> None:

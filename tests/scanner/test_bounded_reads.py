@@ -40,6 +40,7 @@ class _Args:
         self.file = file
         self.db = db
         self.policy = None
+        self.site = None
 
 
 @pytest.mark.timeout(20)

@@ -108,3 +108,30 @@ def test_import_with_a_policy(tmp_path: Path) -> None:
     assert hik.maker == "Hikvision"
     assert not hik.flagged
     assert scan.options["policy"] == "lenient"
+
+
+def test_imports_into_two_sites_are_two_sets_of_devices(tmp_path: Path) -> None:
+    db = tmp_path / "central.db"
+    assert main(["import-nmap", str(FIXTURE), "--db", str(db), "--site", "Utrecht"]) == 0
+    assert main(["import-nmap", str(FIXTURE), "--db", str(db), "--site", "Zwolle"]) == 0
+    with Inventory.open(db, create=False) as inventory:
+        assert [s.site for s in inventory.scans()] == ["Zwolle", "Utrecht"]
+        records = inventory.devices()
+    # the same two hosts in each site, keyed apart, none marked missing by the other
+    assert sorted(r.device.device_key for r in records) == [
+        "Utrecht/mac:00:1c:c0:00:00:10",
+        "Utrecht/mac:bc:ad:28:00:00:01",
+        "Zwolle/mac:00:1c:c0:00:00:10",
+        "Zwolle/mac:bc:ad:28:00:00:01",
+    ]
+    assert {r.presence for r in records} == {"present"}
+    assert {r.site for r in records} == {"Utrecht", "Zwolle"}
+
+
+def test_a_bad_site_name_is_refused_before_the_database_is_made(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "inv.db"
+    assert main(["import-nmap", str(FIXTURE), "--db", str(db), "--site", "a/b"]) == 2
+    assert "not a site name" in capsys.readouterr().err
+    assert not db.exists()

@@ -244,3 +244,13 @@ def test_a_reply_fragmented_by_ip_is_put_back_together(tmp_path: Path) -> None:
     wrpcap(str(capture), [pieces[1], pieces[0], *pieces[2:]])  # out of order
     assert _import(capture, tmp_path / "inv.db") == EXIT_OK
     assert _devices(tmp_path / "inv.db")[AXIS]["maker"] == "Axis Communications"
+
+
+def test_an_import_into_a_site_keys_its_devices_there(tmp_path: Path) -> None:
+    capture = tmp_path / "segment.pcap"
+    wrpcap(str(capture), _lab_packets())
+    assert _import(capture, tmp_path / "inv.db", "--site", "Train-4711") == EXIT_OK
+    devices = _devices(tmp_path / "inv.db")
+    assert devices
+    assert all(d["device_key"].startswith("Train-4711/") for d in devices.values())
+    assert {d["site"] for d in devices.values()} == {"Train-4711"}
