@@ -817,6 +817,30 @@ class Inventory:
             )
 
     @_translated
+    def record_import(
+        self,
+        devices: Sequence[Device],
+        *,
+        operator: str,
+        options: Mapping[str, object],
+        site: str | None = None,
+    ) -> int:
+        """Record already merged ``devices`` (from an nmap report, a capture) as one scan
+        with scope ``import`` over their addresses: complete, or ``failed`` (and the
+        error propagates) when a device cannot be written. Returns the scan's id."""
+        targets = [f"{d.ip}/32" for d in devices] or ["0.0.0.0/32"]
+        scan_id = self.begin_scan(
+            operator=operator, scope="import", targets=targets, site=site, options=options
+        )
+        try:
+            for device in devices:
+                self.record_device(scan_id, device)
+        except BaseException:
+            self.finish_scan(scan_id, "failed", error="import failed")
+            raise
+        self.finish_scan(scan_id, "complete")
+        return scan_id
+
     def finish_scan(
         self, scan_id: int, status: ScanStatus = "complete", *, error: str | None = None
     ) -> list[str]:

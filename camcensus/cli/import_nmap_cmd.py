@@ -150,22 +150,13 @@ def run(args: argparse.Namespace) -> int:
         raise CamcensusError(f"cannot read {args.file}: {exc.strerror or exc}") from exc
     evidence = parse_nmap_xml(data)  # a bad report fails here: no database is created
     devices = merge(evidence, policy, site)
-    targets = [f"{d.ip}/32" for d in devices] or ["0.0.0.0/32"]
     with Inventory.open(args.db) as inventory:
-        scan_id = inventory.begin_scan(
+        scan_id = inventory.record_import(
+            devices,
             operator=getpass.getuser(),
-            scope="import",
-            targets=targets,
             site=site,
             options={"import": "nmap-xml", "file": args.file.name, **policy.record()},
         )
-        try:
-            for device in devices:
-                inventory.record_device(scan_id, device)
-        except BaseException:
-            inventory.finish_scan(scan_id, "failed", error="import failed")
-            raise
-        inventory.finish_scan(scan_id, "complete")
     flagged = sum(d.flagged for d in devices)
     print(f"camcensus: imported {len(devices)} device(s), {flagged} flagged (scan {scan_id})")
     return EXIT_OK

@@ -101,14 +101,12 @@ def run(args: argparse.Namespace) -> int:
     max_packets = args.max_packets or DEFAULT_MAX_PACKETS
     read = read_capture(args.file, decoder, max_packets=max_packets)
     devices = merge(decoder.evidence(), policy, site)
-    targets = [f"{d.ip}/32" for d in devices] or ["0.0.0.0/32"]
     created = not args.db.exists()
     try:
         with Inventory.open(args.db) as inventory:
-            scan_id = inventory.begin_scan(
+            scan_id = inventory.record_import(
+                devices,
                 operator=getpass.getuser(),
-                scope="import",
-                targets=targets,
                 site=site,
                 options={
                     "import": "pcap",
@@ -118,13 +116,6 @@ def run(args: argparse.Namespace) -> int:
                     **policy.record(),
                 },
             )
-            try:
-                for device in devices:
-                    inventory.record_device(scan_id, device)
-            except BaseException:
-                inventory.finish_scan(scan_id, "failed", error="import failed")
-                raise
-            inventory.finish_scan(scan_id, "complete")
     except BaseException:
         if created:
             _remove_new_database(args.db)
