@@ -13,10 +13,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from labnames import LAB_PREFIX, lab_name
 
 from camcensus.lab.api import Lab, can_run_lab
-
-LAB_PREFIX = "cct"  # test labs: cct<something>; the demo lab is "cclab"
 
 
 def lab_or_skip() -> None:
@@ -29,15 +28,15 @@ def lab_or_skip() -> None:
 def make_lab() -> Iterator[Callable[..., Lab]]:
     """Factory: ``make_lab("cctscan", devices=50, mix="default")`` -> a running Lab.
 
-    Names must start with ``cct`` and be unique per module; labs are torn down when
+    Names must start with ``cct`` (``lab_name`` gives this run's tag) and be unique per
+    module; labs are torn down when
     the module's tests finish.
     """
     lab_or_skip()
     made: list[Lab] = []
 
     def factory(name: str, devices: int = 20, mix: Any = "default", **kwargs: Any) -> Lab:
-        assert name.startswith(LAB_PREFIX), "test labs are named cct..."
-        lab = Lab(name)
+        lab = Lab(lab_name(name))
         lab.up(devices=devices, mix=mix, **kwargs)
         made.append(lab)
         return lab

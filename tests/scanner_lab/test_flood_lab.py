@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from labnames import lab_name
 
 from camcensus.lab.api import Lab, can_run_lab
 from camcensus.lab.profiles import builtin_mix
@@ -41,7 +42,7 @@ def flood_lab(request: pytest.FixtureRequest) -> Iterator[tuple[Lab, str]]:
     if not ok:
         pytest.skip(f"lab integration test needs network namespaces: {why}")
     kind = str(request.param)
-    lab = Lab(KINDS[kind])
+    lab = Lab(lab_name(KINDS[kind]))
     try:
         lab.up(devices=DEVICES, mix=_mix(kind), profile_dirs=[PROFILES / f"flood-{kind}"])
         yield lab, kind
