@@ -39,11 +39,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import getpass
 import json
 import os
 import platform
 import re
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -56,6 +58,7 @@ from sqlite_utils import Database, Migrations
 from camcensus.base.errors import InventoryError
 from camcensus.base.evidence import Evidence
 from camcensus.base.version import __version__
+from camcensus.scanner.core.identity import Traits, contradicts, device_tokens
 from camcensus.scanner.core.merge import reflag
 from camcensus.scanner.core.schema import (
     DEVICE_FIELDS,
@@ -85,6 +88,7 @@ __all__ = [
     "MAX_EVIDENCE_VALUE_CHARS",
     "REDACTED",
     "Inventory",
+    "ReviewEntry",
     "SummaryCount",
     "SummaryField",
     "redact_options",
@@ -118,6 +122,13 @@ _LISTING_COLUMNS: Final = ", ".join(
     if f.column is not None
 )
 """What a listing reads: every column, the identification without its evidence chain."""
+
+_KEPT_WHEN_UNSEEN: Final = {
+    "mac": "coalesce(excluded.mac, devices.mac)",
+    "mac_organisation": "CASE WHEN excluded.mac IS NULL THEN devices.mac_organisation "
+    "ELSE excluded.mac_organisation END",
+}
+"""Columns a rescan that saw less (no MAC without root or across a router) keeps."""
 
 _SCHEMA: Final = Migrations("camcensus.inventory")
 
@@ -335,6 +346,97 @@ def _m0004_sites(db: Database) -> None:
         db.execute(sql)
 
 
+@_SCHEMA(name="0005_identity")
+def _m0005_identity(db: Database) -> None:
+    """What keeps one record per device across scans and inventories.
+
+    ``scans.uid`` names a scan in every inventory it is merged into; ``device_tokens``
+    holds each device's stable reported identities (``scanner.core.identity``);
+    ``device_aliases`` the keys a device had before a later scan or a merge joined
+    records; ``review_log`` every review with who made it, when and where;
+    ``review_conflicts`` reviews of another inventory that disagreed with this one's.
+    """
+    statements = [
+        "ALTER TABLE scans ADD COLUMN uid TEXT",
+        "UPDATE scans SET uid = lower(hex(randomblob(16)))",
+        "CREATE UNIQUE INDEX idx_scans_uid ON scans (uid)",
+        "ALTER TABLE scans ADD COLUMN merged_from TEXT NOT NULL DEFAULT ''",
+        """CREATE TABLE device_tokens (
+            token TEXT NOT NULL,
+            device_key TEXT NOT NULL REFERENCES devices(device_key),
+            site TEXT,
+            PRIMARY KEY (token, device_key)
+        )""",
+        "CREATE INDEX idx_device_tokens_device ON device_tokens (device_key)",
+        """CREATE TABLE device_aliases (
+            alias TEXT PRIMARY KEY,
+            device_key TEXT NOT NULL REFERENCES devices(device_key),
+            joined_at TEXT NOT NULL,
+            reason TEXT NOT NULL
+        )""",
+        "CREATE INDEX idx_device_aliases_device ON device_aliases (device_key)",
+        """CREATE TABLE review_log (
+            id INTEGER PRIMARY KEY,
+            device_key TEXT NOT NULL REFERENCES devices(device_key),
+            status TEXT NOT NULL,
+            note TEXT NOT NULL,
+            reviewed_at TEXT NOT NULL,
+            reviewer TEXT NOT NULL,
+            origin TEXT NOT NULL DEFAULT '',
+            UNIQUE (device_key, status, note, reviewed_at, reviewer)
+        )""",
+        """CREATE TABLE review_conflicts (
+            id INTEGER PRIMARY KEY,
+            device_key TEXT NOT NULL REFERENCES devices(device_key),
+            status TEXT NOT NULL,
+            note TEXT NOT NULL,
+            reviewed_at TEXT NOT NULL,
+            reviewer TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            found_at TEXT NOT NULL,
+            UNIQUE (device_key, status, note, reviewed_at, reviewer)
+        )""",
+        # reviews made before the log existed: their time is known, not who made them
+        """INSERT INTO review_log (device_key, status, note, reviewed_at, reviewer)
+           SELECT device_key, review_status, note, review_updated_at, ''
+           FROM devices WHERE review_updated_at IS NOT NULL""",
+    ]
+    for sql in statements:
+        db.execute(sql)
+    evidence: dict[str, list[Evidence]] = {}
+    for row in db.query(
+        """SELECT e.device_key, e.key, e.value FROM evidence AS e JOIN devices AS d
+             ON d.device_key = e.device_key AND e.scan_id = d.last_scan_id
+           WHERE e.key = 'wsd.endpoint' OR e.key LIKE '%serial%'"""
+    ):
+        evidence.setdefault(str(row["device_key"]), []).append(
+            Evidence(str(row["key"]), str(row["value"]))
+        )
+    makers = {
+        str(r["device_key"]): str(r["maker"])
+        for r in db.query("SELECT device_key, maker FROM devices")
+    }
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO device_tokens VALUES (?, ?, ?)",
+        [
+            (token, key, site_of_key(key))
+            for key, items in evidence.items()
+            for token in device_tokens(makers.get(key, ""), items)
+        ],
+    )
+
+
+class ReviewEntry(NamedTuple):
+    """One review as the log keeps it."""
+
+    device_key: str
+    status: ReviewStatus
+    note: str
+    reviewed_at: str
+    reviewer: str
+    origin: str
+
+
 class SummaryCount(NamedTuple):
     """How many devices, and how many flagged, share one maker / model / site."""
 
@@ -361,6 +463,32 @@ def _redact_value(key: str, value: object) -> object:
     if isinstance(value, list | tuple):
         return [_redact_value("", item) for item in value]
     return value
+
+
+def _user() -> str:
+    """Who runs camcensus (the login name; "unknown" where the system cannot say)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
+def _review_entry(row: Mapping[str, object]) -> ReviewEntry:
+    return ReviewEntry(
+        device_key=str(row["device_key"]),
+        status=cast(ReviewStatus, row["status"]),
+        note=str(row["note"]),
+        reviewed_at=str(row["reviewed_at"]),
+        reviewer=str(row["reviewer"]),
+        origin=str(row["origin"]),
+    )
+
+
+def _key_kind(device_key: str) -> str:
+    """``mac`` or ``ip`` (or ``ch`` ...): what a device key is built on, its site aside."""
+    site = site_of_key(device_key)
+    rest = device_key[len(site) + 1 :] if site is not None else device_key
+    return rest.partition(":")[0]
 
 
 def _utc_now() -> datetime:
@@ -546,6 +674,8 @@ class Inventory:
         self._path = path
         self._busy_timeout_s = busy_timeout_s
         self._policy = policy
+        self._scan_keys: dict[int, dict[str, str]] = {}
+        """Per running scan: each device key it recorded -> the key it was stored under."""
         self._name = f"inventory {path}" if path is not None else "inventory"
         try:
             self._check_version()
@@ -728,8 +858,8 @@ class Inventory:
         pid = os.getpid()
         cursor = self._db.execute(
             """INSERT INTO scans (started_at, status, operator, host, scope, targets,
-                   options_json, pid, pid_host, pid_start_ticks, site, location)
-               VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   options_json, pid, pid_host, pid_start_ticks, site, location, uid)
+               VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 self._now(),
                 operator,
@@ -742,6 +872,7 @@ class Inventory:
                 _process_start_ticks(pid),
                 site,
                 location,
+                uuid.uuid4().hex,
             ],
         )
         scan_id = cursor.lastrowid
@@ -762,8 +893,19 @@ class Inventory:
         return row
 
     @_translated
-    def record_device(self, scan_id: int, device: Device) -> None:
-        """Store one device seen by a running scan, in one transaction.
+    def record_device(self, scan_id: int, device: Device) -> Device:
+        """Store one device seen by a running scan, in one transaction; return it as
+        stored (under the key of the inventory record it was taken to be).
+
+        A device's key can drift between scans (no MAC without root or across a router,
+        a new address), so before it is written the device is matched to the record it
+        is (``_resolve``): the record of its own key; for a device without a link-layer
+        MAC, the one record of its site that holds one of its stable reported identities
+        (``scanner.core.identity``), else the one record at its address; in every case
+        only a record nothing contradicts (another MAC, maker or serial) and that no
+        device of this scan has been matched to already.  A device with a MAC that a
+        record without one matches takes that record over: its review, note, first
+        sighting and history join the MAC's record, and the old key stays an alias.
 
         Updates the device's schema columns and ``last_seen`` and marks it present
         (keeping ``first_seen``, ``site``, ``review_status`` and ``note``), replaces this
@@ -780,40 +922,226 @@ class Inventory:
                 f"device {device.device_key!r} is not keyed in the site of scan {scan_id} "
                 f"({site or 'no site'})"
             )
+        tokens = device_tokens(device.maker, device.evidence)
+        with self._db.atomic():
+            key, absorbed = self._resolve(scan_id, device, tokens)
+            self._scan_keys.setdefault(scan_id, {})[device.device_key] = key
+            if key != device.device_key:
+                device = replace(device, device_key=key)
+            if absorbed is not None:
+                self._join(absorbed, key, reason=f"scan {scan_id} saw it with MAC {device.mac}")
+            self._write_device(scan_id, site, device, tokens)
+        return device
+
+    def _write_device(
+        self, scan_id: int, site: str | None, device: Device, tokens: frozenset[str]
+    ) -> None:
         row = {f.name: sql_value(f, f.device_value(device)) for f in _DEVICE_COLUMNS}
         names = list(row)
         values = {**row, "now": self._now(), "scan_id": scan_id, "site": site}
         columns = ", ".join(names)
         placeholders = ", ".join(f":{n}" for n in names)
-        updates = ", ".join(f"{n} = excluded.{n}" for n in names if n != "device_key")
-        with self._db.atomic():
-            self._db.execute(
-                f"""INSERT INTO devices ({columns}, first_seen, last_seen, first_scan_id,
-                       last_scan_id, presence, site)
-                   VALUES ({placeholders}, :now, :now, :scan_id, :scan_id, 'present', :site)
-                   ON CONFLICT (device_key) DO UPDATE SET {updates},
-                       last_seen = excluded.last_seen,
-                       last_scan_id = max(devices.last_scan_id, excluded.last_scan_id),
-                       presence = 'present'""",  # noqa: S608 (column names from the schema)
-                values,
+        updates = ", ".join(
+            f"{n} = {_KEPT_WHEN_UNSEEN.get(n, 'excluded.' + n)}" for n in names if n != "device_key"
+        )
+        self._db.execute(
+            f"""INSERT INTO devices ({columns}, first_seen, last_seen, first_scan_id,
+                   last_scan_id, presence, site)
+               VALUES ({placeholders}, :now, :now, :scan_id, :scan_id, 'present', :site)
+               ON CONFLICT (device_key) DO UPDATE SET {updates},
+                   last_seen = excluded.last_seen,
+                   last_scan_id = max(devices.last_scan_id, excluded.last_scan_id),
+                   presence = 'present'""",  # noqa: S608 (column names from the schema)
+            values,
+        )
+        self._db.execute(
+            "DELETE FROM evidence WHERE scan_id = ? AND device_key = ?",
+            [scan_id, device.device_key],
+        )
+        self._db.conn.executemany(
+            """INSERT INTO evidence (scan_id, device_key, key, value, source, address, site)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            [
+                (scan_id, device.device_key, e.key, _cap(e.value), e.source, e.address, site)
+                for e in device.evidence
+            ],
+        )
+        self._db.conn.executemany(
+            "INSERT OR IGNORE INTO device_tokens VALUES (?, ?, ?)",
+            [(token, device.device_key, site) for token in sorted(tokens)],
+        )
+        history = ", ".join(SNAPSHOT_FIELD_NAMES)
+        self._db.execute(
+            f"""INSERT OR REPLACE INTO device_history (scan_id, {history})
+               VALUES (:scan_id, {", ".join(f":{n}" for n in SNAPSHOT_FIELD_NAMES)})""",  # noqa: S608
+            values,
+        )
+
+    # -- identity -----------------------------------------------------------------------
+
+    def _resolve(
+        self, scan_id: int, device: Device, tokens: frozenset[str]
+    ) -> tuple[str, str | None]:
+        """``(key, absorbed)``: the key to record ``device`` under, and the key of a
+        record without a MAC that the device's MAC record takes over (or None)."""
+        key = device.device_key
+        known = self._scan_keys.get(scan_id, {})
+        if key in known:
+            return known[key], None
+        claimed = {
+            str(r[0])
+            for r in self._db.execute(
+                "SELECT device_key FROM device_history WHERE scan_id = ?", [scan_id]
             )
-            self._db.execute(
-                "DELETE FROM evidence WHERE scan_id = ? AND device_key = ?",
-                [scan_id, device.device_key],
+        }
+        mine = Traits(device.mac, device.maker, tokens)
+        if _key_kind(key) == "mac":
+            match = self._match(device, mine, claimed, without_mac_only=True)
+            if match == key:
+                return key, None
+            return key, match
+        if self._exists(key) and self._compatible(key, mine):
+            return key, None
+        return self._match(device, mine, claimed, without_mac_only=False) or key, None
+
+    def _exists(self, key: str) -> bool:
+        return bool(
+            self._db.execute("SELECT 1 FROM devices WHERE device_key = ?", [key]).fetchone()
+        )
+
+    def _traits(self, key: str) -> Traits | None:
+        row = self._db.execute(
+            "SELECT mac, maker FROM devices WHERE device_key = ?", [key]
+        ).fetchone()
+        if row is None:
+            return None
+        tokens = frozenset(
+            str(t[0])
+            for t in self._db.execute("SELECT token FROM device_tokens WHERE device_key = ?", [key])
+        )
+        return Traits(cast("str | None", row[0]), str(row[1]), tokens)
+
+    def _compatible(self, key: str, mine: Traits) -> bool:
+        theirs = self._traits(key)
+        return theirs is not None and contradicts(theirs, mine) is None
+
+    def _match(
+        self, device: Device, mine: Traits, claimed: set[str], *, without_mac_only: bool
+    ) -> str | None:
+        """The one record of ``device``'s site it is, by a stable identity first, then
+        by address; None when none or more than one could be it."""
+        site = site_of_key(device.device_key)
+
+        def usable(key: str) -> bool:
+            return (
+                site_of_key(key) == site
+                and key not in claimed
+                and not (without_mac_only and _key_kind(key) == "mac")
+                and self._compatible(key, mine)
             )
-            self._db.conn.executemany(
-                """INSERT INTO evidence (scan_id, device_key, key, value, source, address, site)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+
+        for token in sorted(mine.tokens):
+            holders = [
+                str(r[0])
+                for r in self._db.execute(
+                    "SELECT device_key FROM device_tokens WHERE token = ? AND site IS ?",
+                    [token, site],
+                )
+            ]
+            if len(holders) == 1 and holders[0] != device.device_key and usable(holders[0]):
+                return holders[0]
+        addresses = list(dict.fromkeys((device.ip, *device.addresses)))
+        at_address: set[str] = set()
+        for address in addresses:
+            at_address.update(
+                str(r[0])
+                for r in self._db.execute(
+                    """SELECT device_key FROM devices
+                       WHERE ip = ? OR addresses LIKE ? ESCAPE '\\'""",
+                    [address, '%"' + address.replace("%", "\\%").replace("_", "\\_") + '"%'],
+                )
+            )
+        if device.device_key in at_address:
+            return device.device_key
+        candidates = sorted(k for k in at_address if usable(k))
+        return candidates[0] if len(candidates) == 1 else None
+
+    def _join(self, old: str, new: str, *, reason: str) -> None:
+        """Make record ``old`` part of record ``new`` (created from ``old`` if missing):
+        its history, evidence, identities and reviews move over, ``old`` becomes an
+        alias.  A review on only one of them is kept; two that differ keep the newer,
+        and the other is kept as a conflict."""
+        if old == new:
+            return
+        now = self._now()
+        old_row = self._device_row(old)
+        if not self._exists(new):
+            columns = [c for c in old_row if c != "device_key"]
+            self._db.execute(
+                f"""INSERT INTO devices (device_key, {", ".join(columns)})
+                    SELECT ?, {", ".join(columns)} FROM devices WHERE device_key = ?""",  # noqa: S608
+                [new, old],
+            )
+        else:
+            new_row = self._device_row(new)
+            self._db.execute(
+                """UPDATE devices SET
+                       first_seen = min(first_seen, :first_seen),
+                       first_scan_id = min(first_scan_id, :first_scan_id)
+                   WHERE device_key = :key""",
+                {
+                    "first_seen": old_row["first_seen"],
+                    "first_scan_id": old_row["first_scan_id"],
+                    "key": new,
+                },
+            )
+            self._join_reviews(old_row, new_row, now)
+        for table in ("device_history", "device_tokens", "review_log", "review_conflicts"):
+            self._db.execute(
+                f"UPDATE OR IGNORE {table} SET device_key = ? WHERE device_key = ?",  # noqa: S608
+                [new, old],
+            )
+            self._db.execute(f"DELETE FROM {table} WHERE device_key = ?", [old])  # noqa: S608
+        self._db.execute("UPDATE evidence SET device_key = ? WHERE device_key = ?", [new, old])
+        self._db.execute(
+            "UPDATE device_aliases SET device_key = ? WHERE device_key = ?", [new, old]
+        )
+        self._db.execute(
+            "INSERT OR REPLACE INTO device_aliases VALUES (?, ?, ?, ?)", [old, new, now, reason]
+        )
+        self._db.execute("DELETE FROM devices WHERE device_key = ?", [old])
+
+    def _join_reviews(
+        self, old_row: Mapping[str, object], new_row: Mapping[str, object], now: str
+    ) -> None:
+        def review(row: Mapping[str, object]) -> tuple[str, str]:
+            return str(row["review_status"]), str(row["note"])
+
+        if review(old_row) == review(new_row) or old_row["review_updated_at"] is None:
+            return
+        if new_row["review_updated_at"] is None or str(old_row["review_updated_at"]) > str(
+            new_row["review_updated_at"]
+        ):
+            kept, other = old_row, new_row
+        else:
+            kept, other = new_row, old_row
+        self._db.execute(
+            """UPDATE devices SET review_status = ?, note = ?, review_updated_at = ?
+               WHERE device_key = ?""",
+            [kept["review_status"], kept["note"], kept["review_updated_at"], new_row["device_key"]],
+        )
+        if other["review_updated_at"] is not None:
+            self._db.execute(
+                """INSERT OR IGNORE INTO review_conflicts
+                       (device_key, status, note, reviewed_at, reviewer, origin, found_at)
+                   VALUES (?, ?, ?, ?, '', 'joined record', ?)""",
                 [
-                    (scan_id, device.device_key, e.key, _cap(e.value), e.source, e.address, site)
-                    for e in device.evidence
+                    new_row["device_key"],
+                    other["review_status"],
+                    other["note"],
+                    other["review_updated_at"],
+                    now,
                 ],
-            )
-            history = ", ".join(SNAPSHOT_FIELD_NAMES)
-            self._db.execute(
-                f"""INSERT OR REPLACE INTO device_history (scan_id, {history})
-                   VALUES (:scan_id, {", ".join(f":{n}" for n in SNAPSHOT_FIELD_NAMES)})""",  # noqa: S608
-                values,
             )
 
     @_translated
@@ -1121,26 +1449,84 @@ class Inventory:
             raise InventoryError(f"device {key!r}: the inventory row is damaged ({exc})") from exc
 
     @_translated
-    def set_review(self, device_key: str, status: str, note: str | None = None) -> None:
-        """Set a device's review status (and note, unless None).
+    def set_review(
+        self,
+        device_key: str,
+        status: str,
+        note: str | None = None,
+        *,
+        reviewer: str | None = None,
+    ) -> None:
+        """Set a device's review status (and note, unless None), logged with who
+        (``reviewer``, default: the user running camcensus) and when.
 
         InventoryError on an unknown status or device.
+        """
+        self.set_reviews([device_key], status, note, reviewer=reviewer)
+
+    @_translated
+    def set_reviews(
+        self,
+        device_keys: Sequence[str],
+        status: str,
+        note: str | None = None,
+        *,
+        reviewer: str | None = None,
+    ) -> int:
+        """Set the review of every device in ``device_keys`` at once (one transaction,
+        one time, each logged); returns how many were set.
+
+        InventoryError on an unknown status or device, before anything is written.
         """
         if status not in REVIEW_STATUSES:
             raise InventoryError(
                 f"unknown review status {status!r}; use one of {', '.join(REVIEW_STATUSES)}"
             )
+        who = reviewer if reviewer is not None else _user()
         if self._read_only:
             with self._writer() as writer:
-                writer.set_review(device_key, status, note)
-            return
-        self._device_row(device_key)
-        self._db.execute(
-            """UPDATE devices SET review_status = ?, note = coalesce(?, note),
-                   review_updated_at = ?
-               WHERE device_key = ?""",
-            [status, note, self._now(), device_key],
-        )
+                return writer.set_reviews(device_keys, status, note, reviewer=who)
+        keys = list(dict.fromkeys(device_keys))
+        for key in keys:
+            self._device_row(key)
+        now = self._now()
+        with self._db.atomic():
+            self._db.conn.executemany(
+                """UPDATE devices SET review_status = ?, note = coalesce(?, note),
+                       review_updated_at = ?
+                   WHERE device_key = ?""",
+                [(status, note, now, key) for key in keys],
+            )
+            self._db.conn.executemany(
+                """INSERT OR IGNORE INTO review_log
+                       (device_key, status, note, reviewed_at, reviewer)
+                   SELECT device_key, review_status, note, review_updated_at, ?
+                   FROM devices WHERE device_key = ?""",
+                [(who, key) for key in keys],
+            )
+        return len(keys)
+
+    @_translated
+    def review_log(self, device_key: str | None = None) -> list[ReviewEntry]:
+        """Every review made (of one device, given its key), oldest first: who, when,
+        and the inventory it was made in (``origin``: "" here, else the merged file)."""
+        sql = "SELECT * FROM review_log"
+        params: list[object] = []
+        if device_key is not None:
+            sql += " WHERE device_key = ?"
+            params.append(device_key)
+        return [_review_entry(r) for r in self._db.query(sql + " ORDER BY reviewed_at, id", params)]
+
+    @_translated
+    def review_conflicts(self, device_key: str | None = None) -> list[ReviewEntry]:
+        """Reviews that disagreed with this inventory's when records or inventories were
+        joined (of one device, given its key): kept, never applied."""
+        sql = "SELECT * FROM review_conflicts"
+        params: list[object] = []
+        if device_key is not None:
+            sql += " WHERE device_key = ?"
+            params.append(device_key)
+        return [_review_entry(r) for r in self._db.query(sql + " ORDER BY found_at, id", params)]
 
     @_translated
     def set_site(self, device_key: str, site: str | None) -> None:
