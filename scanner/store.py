@@ -40,6 +40,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import getpass
+import hashlib
 import json
 import os
 import platform
@@ -47,7 +48,7 @@ import re
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Concatenate, Final, Literal, NamedTuple, ParamSpec, TypeVar, cast, get_args
@@ -88,6 +89,7 @@ __all__ = [
     "MAX_EVIDENCE_VALUE_CHARS",
     "REDACTED",
     "Inventory",
+    "MergeReport",
     "ReviewEntry",
     "SummaryCount",
     "SummaryField",
@@ -129,6 +131,9 @@ _KEPT_WHEN_UNSEEN: Final = {
     "ELSE excluded.mac_organisation END",
 }
 """Columns a rescan that saw less (no MAC without root or across a router) keeps."""
+
+_REVIEW_COLUMNS: Final = ("review_status", "note", "review_updated_at")
+"""The admin's review: a merge changes it only through the review rules."""
 
 _SCHEMA: Final = Migrations("camcensus.inventory")
 
@@ -346,6 +351,11 @@ def _m0004_sites(db: Database) -> None:
         db.execute(sql)
 
 
+def _legacy_scan_uid(row: Mapping[str, object]) -> str:
+    text = "\x1f".join(str(row[k]) for k in ("id", "started_at", "operator", "host", "targets"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
 @_SCHEMA(name="0005_identity")
 def _m0005_identity(db: Database) -> None:
     """What keeps one record per device across scans and inventories.
@@ -358,8 +368,6 @@ def _m0005_identity(db: Database) -> None:
     """
     statements = [
         "ALTER TABLE scans ADD COLUMN uid TEXT",
-        "UPDATE scans SET uid = lower(hex(randomblob(16)))",
-        "CREATE UNIQUE INDEX idx_scans_uid ON scans (uid)",
         "ALTER TABLE scans ADD COLUMN merged_from TEXT NOT NULL DEFAULT ''",
         """CREATE TABLE device_tokens (
             token TEXT NOT NULL,
@@ -368,6 +376,7 @@ def _m0005_identity(db: Database) -> None:
             PRIMARY KEY (token, device_key)
         )""",
         "CREATE INDEX idx_device_tokens_device ON device_tokens (device_key)",
+        "CREATE INDEX idx_device_tokens_site ON device_tokens (site)",
         """CREATE TABLE device_aliases (
             alias TEXT PRIMARY KEY,
             device_key TEXT NOT NULL REFERENCES devices(device_key),
@@ -403,6 +412,16 @@ def _m0005_identity(db: Database) -> None:
     ]
     for sql in statements:
         db.execute(sql)
+    # a scan's uid from what it was, so a reader that migrates a copy of an older file
+    # in memory gives its scans the same uids every time (merging it twice is a no-op)
+    db.conn.executemany(
+        "UPDATE scans SET uid = ? WHERE id = ?",
+        [
+            (_legacy_scan_uid(row), row["id"])
+            for row in db.query("SELECT id, started_at, operator, host, targets FROM scans")
+        ],
+    )
+    db.execute("CREATE UNIQUE INDEX idx_scans_uid ON scans (uid)")
     evidence: dict[str, list[Evidence]] = {}
     for row in db.query(
         """SELECT e.device_key, e.key, e.value FROM evidence AS e JOIN devices AS d
@@ -1655,3 +1674,452 @@ class Inventory:
         check = [r[0] for r in self._db.execute("PRAGMA integrity_check").fetchall()]
         fk_problems = self._db.execute("PRAGMA foreign_key_check").fetchall()
         return check == ["ok"] and not fk_problems
+
+    # -- merging inventories ------------------------------------------------------------
+
+    @_translated
+    def dump(self, *, site: str | None = None, scan_id: int | None = None) -> dict[str, object]:
+        """This inventory's rows as plain data (what ``merge`` and a site bundle take):
+        all of it, one site's scans and devices (``site``), or one scan with the
+        devices it saw (``scan_id``).  InventoryError for an unknown scan or a site with
+        no scan."""
+        scans = list(self._db.query("SELECT * FROM scans ORDER BY id"))
+        if scan_id is not None:
+            scans = [r for r in scans if r["id"] == scan_id]
+            if not scans:
+                raise InventoryError(f"no scan with id {scan_id}")
+        elif site is not None:
+            scans = [r for r in scans if r["site"] == site]
+            if not scans:
+                raise InventoryError(f"no scan of site {site!r} in the {self._name}")
+        scan_ids = {int(cast(int, r["id"])) for r in scans}
+        devices = list(self._db.query("SELECT * FROM devices ORDER BY device_key"))
+        if scan_id is not None:
+            seen = {
+                str(r[0])
+                for r in self._db.execute(
+                    "SELECT device_key FROM device_history WHERE scan_id = ?", [scan_id]
+                )
+            }
+            devices = [d for d in devices if d["device_key"] in seen]
+        elif site is not None:
+            devices = [d for d in devices if site_of_key(str(d["device_key"])) == site]
+        keys = {str(d["device_key"]) for d in devices}
+
+        def rows(sql: str, by: str) -> list[dict[str, object]]:
+            found = self._db.query(sql)
+            if by == "scan":
+                return [r for r in found if r["scan_id"] in scan_ids]
+            return [r for r in found if r["device_key"] in keys]
+
+        return {
+            "migrations": [
+                str(r["name"]) for r in self._db.query("SELECT name FROM _sqlite_migrations")
+            ],
+            "scans": scans,
+            "devices": devices,
+            "evidence": [
+                r
+                for r in rows(
+                    """SELECT scan_id, device_key, key, value, source, address, site
+                       FROM evidence ORDER BY id""",
+                    "scan",
+                )
+                if r["device_key"] in keys
+            ],
+            "device_history": [
+                r
+                for r in rows("SELECT * FROM device_history ORDER BY scan_id, device_key", "scan")
+                if r["device_key"] in keys
+            ],
+            "scan_coverage": rows("SELECT * FROM scan_coverage ORDER BY rowid", "scan"),
+            "scan_snmp_agents": rows("SELECT * FROM scan_snmp_agents ORDER BY rowid", "scan"),
+            "device_tokens": rows("SELECT * FROM device_tokens ORDER BY rowid", "device"),
+            "device_aliases": rows("SELECT * FROM device_aliases ORDER BY alias", "device"),
+            "review_log": rows(
+                """SELECT device_key, status, note, reviewed_at, reviewer, origin
+                   FROM review_log ORDER BY id""",
+                "device",
+            ),
+            "review_conflicts": rows(
+                """SELECT device_key, status, note, reviewed_at, reviewer, origin, found_at
+                   FROM review_conflicts ORDER BY id""",
+                "device",
+            ),
+        }
+
+    @_translated
+    def merge(self, content: Mapping[str, object], *, origin: str) -> MergeReport:
+        """Take in another inventory's rows (``dump``, or a verified bundle's content),
+        in one transaction: nothing is merged when anything fails.
+
+        Idempotent: a scan already here (by its uid) is not added again, and a device's
+        fields change only for a newer sighting.  Each source device joins the record it
+        is (its key, an alias, its stable identity or, for a device known only by
+        address, the one record at that address; ``record_device``'s rules), else is
+        added.  Reviews: every logged review comes along (``origin`` says from where);
+        a device's current review is taken over when this inventory has none; one this
+        inventory has already seen (and perhaps since changed) is left; one that differs
+        from this inventory's is kept in ``review_conflicts`` and shown, never applied.
+        """
+        if self._read_only:
+            raise InventoryError(f"{self._name} is open read-only: cannot merge into it")
+        unknown = sorted(set(_str_list(content.get("migrations"))) - set(_known_migrations()))
+        if unknown:
+            raise InventoryError(
+                f"{origin} was written by a newer camcensus (schema {', '.join(unknown)}): "
+                "upgrade camcensus to merge it"
+            )
+        merger = _Merge(self, content, origin)
+        with self._db.atomic():
+            return merger.run()
+
+    def _columns(self, table: str) -> list[str]:
+        return [str(r[1]) for r in self._db.execute(f"PRAGMA table_info({table})")]
+
+
+@dataclass
+class MergeReport:
+    """What one ``Inventory.merge`` did."""
+
+    origin: str
+    scans_added: int = 0
+    scans_known: int = 0
+    devices_added: int = 0
+    devices_updated: int = 0
+    devices_joined: int = 0
+    """Source devices taken as a record here under another key (an alias, an identity
+    or an address said it is the same device)."""
+    reviews_taken: int = 0
+    without_site: int = 0
+    """Source devices scanned without a site: merged with this inventory's devices of
+    the same key, as one network."""
+    conflicts: list[ReviewEntry] = field(default_factory=list)
+
+
+def _str_list(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _table(content: Mapping[str, object], name: str) -> list[dict[str, object]]:
+    rows = content.get(name, [])
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise InventoryError(f"merge: table {name!r} is not a list of rows")
+    return cast("list[dict[str, object]]", rows)
+
+
+class _Merge:
+    """One ``Inventory.merge``: the source's rows, this inventory's index of the sites
+    they touch, and the key each source device maps to."""
+
+    def __init__(self, inventory: Inventory, content: Mapping[str, object], origin: str) -> None:
+        self.inv = inventory
+        self.db = inventory._db
+        self.src = {
+            name: _table(content, name)
+            for name in (
+                "scans", "devices", "evidence", "device_history", "scan_coverage",
+                "scan_snmp_agents", "device_tokens", "device_aliases", "review_log",
+                "review_conflicts",
+            )
+        }  # fmt: skip
+        self.origin = origin
+        self.report = MergeReport(origin)
+        self.now = inventory._now()
+        self.scan_ids: dict[object, int] = {}
+        self.new_scans: set[object] = set()
+        self.keys: dict[str, str] = {}
+        self.claimed: set[str] = set()
+        self.traits: dict[str, Traits] = {}
+        self.at: dict[tuple[str | None, str], set[str]] = {}
+        self.holders: dict[tuple[str | None, str], set[str]] = {}
+        self.history: dict[str, list[object]] = {}
+
+    def run(self) -> MergeReport:
+        try:
+            self._scans()
+            self._index({site_of_key(str(d["device_key"])) for d in self.src["devices"]})
+            for h in self.src["device_history"]:
+                self.history.setdefault(str(h["device_key"]), []).append(h["scan_id"])
+            src_tokens: dict[str, set[str]] = {}
+            for row in self.src["device_tokens"]:
+                src_tokens.setdefault(str(row["device_key"]), set()).add(str(row["token"]))
+            for row in sorted(self.src["devices"], key=lambda d: str(d["last_seen"])):
+                self._device(row, frozenset(src_tokens.get(str(row["device_key"]), ())))
+            self._rows()
+            self._reviews()
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InventoryError(f"merge of {self.origin}: a row is damaged ({exc!r})") from exc
+        return self.report
+
+    # scans
+
+    def _scans(self) -> None:
+        columns = [c for c in self.inv._columns("scans") if c != "id"]
+        for row in self.src["scans"]:
+            known = self.db.execute("SELECT id FROM scans WHERE uid = ?", [row["uid"]]).fetchone()
+            if known is not None:
+                self.scan_ids[row["id"]] = int(known[0])
+                self.report.scans_known += 1
+                continue
+            values = {c: row[c] for c in columns if c in row}
+            values["merged_from"] = row.get("merged_from") or self.origin
+            if values.get("status") == "running":
+                values["status"] = "incomplete"
+                values["error"] = f"still running in {self.origin} when it was merged"
+            names = list(values)
+            cursor = self.db.execute(
+                f"INSERT INTO scans ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",  # noqa: S608
+                [values[n] for n in names],
+            )
+            self.scan_ids[row["id"]] = int(cast(int, cursor.lastrowid))
+            self.new_scans.add(row["id"])
+            self.report.scans_added += 1
+
+    def _scan_id(self, src_id: object, fallback: Sequence[object]) -> int:
+        """This inventory's id of source scan ``src_id``, or (a bundle of one scan holds
+        no older scans) the nearest of ``fallback``'s."""
+        if src_id in self.scan_ids:
+            return self.scan_ids[src_id]
+        mapped = [self.scan_ids[f] for f in fallback if f in self.scan_ids]
+        if not mapped:
+            raise InventoryError(f"merge of {self.origin}: a device refers to scan {src_id}")
+        return min(mapped)
+
+    # the index of this inventory's devices in the sites the source touches
+
+    def _index(self, sites: set[str | None]) -> None:
+        for site in sites:
+            if site is None:
+                where, params = "device_key NOT LIKE '%/%'", []
+            else:  # the keys of one site sort between 'SITE/' and 'SITE0'
+                where, params = "device_key >= ? AND device_key < ?", [f"{site}/", f"{site}0"]
+            for row in self.db.execute(
+                f"SELECT device_key, ip, addresses, mac, maker FROM devices WHERE {where}",  # noqa: S608
+                params,
+            ):
+                key = str(row[0])
+                if site_of_key(key) == site:
+                    self._add(key, str(row[1]), _json_list(row[2]), row[3], str(row[4]))
+            for token, key in self.db.execute(
+                "SELECT token, device_key FROM device_tokens WHERE site IS ?", [site]
+            ):
+                if str(key) in self.traits:
+                    self.holders.setdefault((site, str(token)), set()).add(str(key))
+                    old = self.traits[str(key)]
+                    self.traits[str(key)] = Traits(old.mac, old.maker, old.tokens | {str(token)})
+
+    def _add(self, key: str, ip: str, addresses: Sequence[object], mac: object, maker: str) -> None:
+        site = site_of_key(key)
+        self.traits[key] = Traits(None if mac is None else str(mac), maker, frozenset())
+        for address in {ip, *(str(a) for a in addresses)}:
+            self.at.setdefault((site, address), set()).add(key)
+
+    def _forget(self, key: str) -> None:
+        self.traits.pop(key, None)
+        for holders in (*self.at.values(), *self.holders.values()):
+            holders.discard(key)
+
+    # devices
+
+    def _device(self, row: dict[str, object], tokens: frozenset[str]) -> None:
+        key = str(row["device_key"])
+        site = site_of_key(key)
+        if site is None:
+            self.report.without_site += 1
+        mine = Traits(None if row["mac"] is None else str(row["mac"]), str(row["maker"]), tokens)
+        alias = self.db.execute(
+            "SELECT device_key FROM device_aliases WHERE alias = ?", [key]
+        ).fetchone()
+        if key in self.traits:
+            target = key
+        elif alias is not None and str(alias[0]) in self.traits:
+            target = str(alias[0])
+        else:
+            target = self._match(key, site, row, mine) or key
+            if target != key and _key_kind(key) == "mac":
+                self.inv._join(target, key, reason=f"merged from {self.origin} with its MAC")
+                self._forget(target)
+                target = key
+        if target != key:
+            self.report.devices_joined += 1
+        self.keys[key] = target
+        self.claimed.add(target)
+        self._write(target, row, self.history.get(key, []))
+        self._add(target, str(row["ip"]), _json_list(cast(str, row["addresses"])), row["mac"],
+                  str(row["maker"]))  # fmt: skip
+        old = self.traits[target]
+        self.traits[target] = Traits(old.mac, old.maker, old.tokens | tokens)
+        for token in tokens:
+            self.holders.setdefault((site, token), set()).add(target)
+
+    def _match(
+        self, key: str, site: str | None, row: Mapping[str, object], mine: Traits
+    ) -> str | None:
+        def usable(other: str) -> bool:
+            return (
+                other not in self.claimed
+                and not (_key_kind(key) == "mac" and _key_kind(other) == "mac")
+                and contradicts(self.traits[other], mine) is None
+            )
+
+        for token in sorted(mine.tokens):
+            holders = self.holders.get((site, token), set())
+            if len(holders) == 1 and usable(next(iter(holders))):
+                return next(iter(holders))
+        addresses = {str(row["ip"]), *(str(a) for a in _json_list(cast(str, row["addresses"])))}
+        candidates = sorted(
+            {k for a in addresses for k in self.at.get((site, a), set()) if usable(k)}
+        )
+        return candidates[0] if len(candidates) == 1 else None
+
+    def _write(self, target: str, row: Mapping[str, object], history: Sequence[object]) -> None:
+        columns = [c for c in self.inv._columns("devices") if c in row]
+        first = self._scan_id(row["first_scan_id"], history)
+        last = self._scan_id(row["last_scan_id"], history)
+        current = self.db.execute(
+            "SELECT last_seen, first_seen FROM devices WHERE device_key = ?", [target]
+        ).fetchone()
+        values = {c: row[c] for c in columns} | {
+            "device_key": target,
+            "first_scan_id": first,
+            "last_scan_id": last,
+        }
+        if current is None:
+            # a new device: no review yet (the review log decides, below)
+            values |= {"review_status": "unreviewed", "note": "", "review_updated_at": None}
+            names = list(values)
+            self.db.execute(
+                f"INSERT INTO devices ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",  # noqa: S608
+                [values[n] for n in names],
+            )
+            self.report.devices_added += 1
+            return
+        if str(row["last_seen"]) > str(current[0]):
+            kept = {"device_key", "first_seen", "first_scan_id", "site"} | set(_REVIEW_COLUMNS)
+            names = [n for n in values if n not in kept]
+            self.db.execute(
+                f"UPDATE devices SET {', '.join(f'{n} = ?' for n in names)} WHERE device_key = ?",  # noqa: S608
+                [*(values[n] for n in names), target],
+            )
+            self.report.devices_updated += 1
+        if str(row["first_seen"]) < str(current[1]):
+            self.db.execute(
+                "UPDATE devices SET first_seen = ?, first_scan_id = ? WHERE device_key = ?",
+                [row["first_seen"], first, target],
+            )
+
+    # the rows of new scans, identities, aliases
+
+    def _rows(self) -> None:
+        def mapped(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+            out = []
+            for r in rows:
+                if r["scan_id"] not in self.new_scans:
+                    continue
+                m = {**r, "scan_id": self.scan_ids[r["scan_id"]]}
+                if "device_key" in m:
+                    m["device_key"] = self.keys.get(str(m["device_key"]), str(m["device_key"]))
+                out.append(m)
+            return out
+
+        for table, verb in (
+            ("evidence", "INSERT"),
+            ("device_history", "INSERT OR IGNORE"),
+            ("scan_coverage", "INSERT OR IGNORE"),
+            ("scan_snmp_agents", "INSERT OR IGNORE"),
+        ):
+            self._insert(table, verb, mapped(self.src[table]))
+        self._insert(
+            "device_tokens",
+            "INSERT OR IGNORE",
+            [{**r, "device_key": self.keys[str(r["device_key"])]} for r in self.src["device_tokens"]
+             if str(r["device_key"]) in self.keys],
+        )  # fmt: skip
+        aliases = [
+            {**r, "device_key": self.keys[str(r["device_key"])]}
+            for r in self.src["device_aliases"]
+            if str(r["device_key"]) in self.keys
+        ] + [
+            {"alias": src, "device_key": dst, "joined_at": self.now,
+             "reason": f"merged from {self.origin}"}
+            for src, dst in self.keys.items()
+            if src != dst
+        ]  # fmt: skip
+        self._insert("device_aliases", "INSERT OR IGNORE", aliases)
+
+    def _insert(self, table: str, verb: str, rows: Sequence[Mapping[str, object]]) -> None:
+        if not rows:
+            return
+        columns = [c for c in self.inv._columns(table) if c in rows[0] and c != "id"]
+        self.db.conn.executemany(
+            f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            [[r.get(c) for c in columns] for r in rows],
+        )
+
+    # reviews
+
+    def _reviews(self) -> None:
+        targets = sorted(set(self.keys.values()))
+        seen: set[tuple[str, str, str, str]] = set()
+        for chunk in range(0, len(targets), 500):
+            part = targets[chunk : chunk + 500]
+            seen.update(
+                (str(r[0]), str(r[1]), str(r[2]), str(r[3]))
+                for r in self.db.execute(
+                    f"""SELECT device_key, status, note, reviewed_at FROM review_log
+                        WHERE device_key IN ({", ".join("?" * len(part))})""",  # noqa: S608
+                    part,
+                )
+            )
+        reviewers: dict[tuple[str, str, str, str], str] = {}
+        log = []
+        for r in self.src["review_log"]:
+            key = self.keys.get(str(r["device_key"]))
+            if key is None:
+                continue
+            entry = (key, str(r["status"]), str(r["note"]), str(r["reviewed_at"]))
+            reviewers[entry] = str(r["reviewer"])
+            log.append({**r, "device_key": key, "origin": r.get("origin") or self.origin})
+        self._insert("review_log", "INSERT OR IGNORE", log)
+        self._insert(
+            "review_conflicts",
+            "INSERT OR IGNORE",
+            [{**r, "device_key": self.keys[str(r["device_key"])]}
+             for r in self.src["review_conflicts"] if str(r["device_key"]) in self.keys],
+        )  # fmt: skip
+        for row in self.src["devices"]:
+            if row["review_updated_at"] is None:
+                continue
+            key = self.keys[str(row["device_key"])]
+            entry = (
+                key,
+                str(row["review_status"]),
+                str(row["note"]),
+                str(row["review_updated_at"]),
+            )
+            here = self.db.execute(
+                "SELECT review_status, note, review_updated_at FROM devices WHERE device_key = ?",
+                [key],
+            ).fetchone()
+            if (str(here[0]), str(here[1])) == entry[1:3] or entry in seen:
+                continue
+            if here[2] is None:
+                self.db.execute(
+                    """UPDATE devices SET review_status = ?, note = ?, review_updated_at = ?
+                       WHERE device_key = ?""",
+                    [entry[1], entry[2], entry[3], key],
+                )
+                self.report.reviews_taken += 1
+                continue
+            conflict = ReviewEntry(
+                key, cast(ReviewStatus, entry[1]), entry[2], entry[3],
+                reviewers.get(entry, ""), self.origin,
+            )  # fmt: skip
+            self.db.execute(
+                """INSERT OR IGNORE INTO review_conflicts
+                       (device_key, status, note, reviewed_at, reviewer, origin, found_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                [*conflict, self.now],
+            )
+            self.report.conflicts.append(conflict)
