@@ -94,6 +94,7 @@ __all__ = [
     "SummaryCount",
     "SummaryField",
     "redact_options",
+    "table_rows",
 ]
 
 Clock = Callable[[], datetime]
@@ -132,6 +133,24 @@ _KEPT_WHEN_UNSEEN: Final = {
 }
 """Columns a rescan that saw less (no MAC without root or across a router) keeps."""
 
+_DUMPED: Final = (
+    ("evidence", "scan_id, device_key, key, value, source, address, site", "id", "scan"),
+    ("device_history", "*", "scan_id, device_key", "scan"),
+    ("scan_coverage", "*", "rowid", "scan"),
+    ("scan_snmp_agents", "*", "rowid", "scan"),
+    ("device_tokens", "*", "rowid", "device"),
+    ("device_aliases", "*", "alias", "device"),
+    ("review_log", "device_key, status, note, reviewed_at, reviewer, origin", "id", "device"),
+    (
+        "review_conflicts",
+        "device_key, status, note, reviewed_at, reviewer, origin, found_at",
+        "id",
+        "device",
+    ),
+)
+"""The tables ``Inventory.dump`` writes after scans and devices: name, columns, order,
+and whether rows belong to a scan (then also to a device, where they name one) or
+only to a device."""
 _REVIEW_COLUMNS: Final = ("review_status", "note", "review_updated_at")
 """The admin's review: a merge changes it only through the review rules."""
 
@@ -694,6 +713,7 @@ class Inventory:
         self._busy_timeout_s = busy_timeout_s
         self._policy = policy
         self._scan_keys: dict[int, dict[str, str]] = {}
+        self._column_cache: dict[str, list[str]] = {}
         """Per running scan: each device key it recorded -> the key it was stored under."""
         self._name = f"inventory {path}" if path is not None else "inventory"
         try:
@@ -1678,11 +1698,19 @@ class Inventory:
     # -- merging inventories ------------------------------------------------------------
 
     @_translated
-    def dump(self, *, site: str | None = None, scan_id: int | None = None) -> dict[str, object]:
+    def dump(
+        self,
+        *,
+        site: str | None = None,
+        scan_id: int | None = None,
+        known_scans: frozenset[str] = frozenset(),
+    ) -> dict[str, object]:
         """This inventory's rows as plain data (what ``merge`` and a site bundle take):
         all of it, one site's scans and devices (``site``), or one scan with the
-        devices it saw (``scan_id``).  InventoryError for an unknown scan or a site with
-        no scan."""
+        devices it saw (``scan_id``); each table as ``{"columns": [...], "rows":
+        [[...], ...]}``.  The evidence, snapshots and coverage of scans whose uid is in
+        ``known_scans`` (scans the receiving inventory has already) are left out.
+        InventoryError for an unknown scan or a site with no scan."""
         scans = list(self._db.query("SELECT * FROM scans ORDER BY id"))
         if scan_id is not None:
             scans = [r for r in scans if r["id"] == scan_id]
@@ -1692,7 +1720,7 @@ class Inventory:
             scans = [r for r in scans if r["site"] == site]
             if not scans:
                 raise InventoryError(f"no scan of site {site!r} in the {self._name}")
-        scan_ids = {int(cast(int, r["id"])) for r in scans}
+        wanted = {r["id"] for r in scans if r["uid"] not in known_scans}
         devices = list(self._db.query("SELECT * FROM devices ORDER BY device_key"))
         if scan_id is not None:
             seen = {
@@ -1705,48 +1733,35 @@ class Inventory:
         elif site is not None:
             devices = [d for d in devices if site_of_key(str(d["device_key"])) == site]
         keys = {str(d["device_key"]) for d in devices}
-
-        def rows(sql: str, by: str) -> list[dict[str, object]]:
-            found = self._db.query(sql)
-            if by == "scan":
-                return [r for r in found if r["scan_id"] in scan_ids]
-            return [r for r in found if r["device_key"] in keys]
-
-        return {
+        content: dict[str, object] = {
             "migrations": [
-                str(r["name"]) for r in self._db.query("SELECT name FROM _sqlite_migrations")
+                str(r[0]) for r in self._db.execute("SELECT name FROM _sqlite_migrations")
             ],
-            "scans": scans,
-            "devices": devices,
-            "evidence": [
-                r
-                for r in rows(
-                    """SELECT scan_id, device_key, key, value, source, address, site
-                       FROM evidence ORDER BY id""",
-                    "scan",
-                )
-                if r["device_key"] in keys
-            ],
-            "device_history": [
-                r
-                for r in rows("SELECT * FROM device_history ORDER BY scan_id, device_key", "scan")
-                if r["device_key"] in keys
-            ],
-            "scan_coverage": rows("SELECT * FROM scan_coverage ORDER BY rowid", "scan"),
-            "scan_snmp_agents": rows("SELECT * FROM scan_snmp_agents ORDER BY rowid", "scan"),
-            "device_tokens": rows("SELECT * FROM device_tokens ORDER BY rowid", "device"),
-            "device_aliases": rows("SELECT * FROM device_aliases ORDER BY alias", "device"),
-            "review_log": rows(
-                """SELECT device_key, status, note, reviewed_at, reviewer, origin
-                   FROM review_log ORDER BY id""",
-                "device",
-            ),
-            "review_conflicts": rows(
-                """SELECT device_key, status, note, reviewed_at, reviewer, origin, found_at
-                   FROM review_conflicts ORDER BY id""",
-                "device",
-            ),
+            "scans": _columnar(scans, self._columns("scans")),
+            "devices": _columnar(devices, self._columns("devices")),
         }
+        chosen = ", ".join(str(int(cast(int, i))) for i in sorted(wanted, key=str))
+        for table, columns, order, by in _DUMPED:
+            where = f"WHERE scan_id IN ({chosen})" if by == "scan" else ""
+            cursor = self._db.execute(f"SELECT {columns} FROM {table} {where} ORDER BY {order}")  # noqa: S608
+            names = [d[0] for d in cursor.description]
+            scan_at = names.index("scan_id") if "scan_id" in names else None
+            key_at = names.index("device_key") if "device_key" in names else None
+            content[table] = {
+                "columns": names,
+                "rows": [
+                    list(r)
+                    for r in cursor
+                    if (scan_at is None or (by == "scan" and r[scan_at] in wanted))
+                    and (key_at is None or r[key_at] in keys)
+                ],
+            }
+        return content
+
+    @_translated
+    def scan_uids(self) -> frozenset[str]:
+        """The uid of every scan here (what ``dump(known_scans=...)`` of a source skips)."""
+        return frozenset(str(r[0]) for r in self._db.execute("SELECT uid FROM scans"))
 
     @_translated
     def merge(self, content: Mapping[str, object], *, origin: str) -> MergeReport:
@@ -1775,7 +1790,11 @@ class Inventory:
             return merger.run()
 
     def _columns(self, table: str) -> list[str]:
-        return [str(r[1]) for r in self._db.execute(f"PRAGMA table_info({table})")]
+        if table not in self._column_cache:
+            self._column_cache[table] = [
+                str(r[1]) for r in self._db.execute(f"PRAGMA table_info({table})")
+            ]
+        return self._column_cache[table]
 
 
 @dataclass
@@ -1801,11 +1820,40 @@ def _str_list(value: object) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
-def _table(content: Mapping[str, object], name: str) -> list[dict[str, object]]:
-    rows = content.get(name, [])
-    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        raise InventoryError(f"merge: table {name!r} is not a list of rows")
-    return cast("list[dict[str, object]]", rows)
+def _raw_table(content: Mapping[str, object], name: str) -> tuple[list[str], list[list[object]]]:
+    """``(columns, rows)`` of table ``name`` of a dump, checked as ``table_rows`` checks."""
+    table = content.get(name, {"columns": ["scan_id", "device_key"], "rows": []})
+    columns = table.get("columns") if isinstance(table, Mapping) else None
+    rows = table.get("rows") if isinstance(table, Mapping) else None
+    if (
+        not isinstance(columns, list)
+        or not isinstance(rows, list)
+        or not all(isinstance(r, list) and len(r) == len(columns) for r in rows)
+        or not {"scan_id", "device_key"} <= set(columns)
+    ):
+        raise InventoryError(f"merge: table {name!r} is damaged (its rows do not fit its columns)")
+    return [str(c) for c in columns], rows
+
+
+def _columnar(rows: Sequence[Mapping[str, object]], columns: Sequence[str]) -> dict[str, object]:
+    return {"columns": list(columns), "rows": [[r[c] for c in columns] for r in rows]}
+
+
+def table_rows(content: Mapping[str, object], name: str) -> list[dict[str, object]]:
+    """The rows of table ``name`` of a dump (``Inventory.dump``), one dict a row;
+    InventoryError when the table is not as a dump writes it."""
+    table = content.get(name, {"columns": [], "rows": []})
+    if not isinstance(table, Mapping):
+        raise InventoryError(f"merge: table {name!r} is not a table")
+    columns, rows = table.get("columns"), table.get("rows")
+    if (
+        not isinstance(columns, list)
+        or not isinstance(rows, list)
+        or not all(isinstance(r, list) and len(r) == len(columns) for r in rows)
+    ):
+        raise InventoryError(f"merge: table {name!r} is damaged (its rows do not fit its columns)")
+    names = [str(c) for c in columns]
+    return [dict(zip(names, r, strict=True)) for r in rows]
 
 
 class _Merge:
@@ -1816,13 +1864,14 @@ class _Merge:
         self.inv = inventory
         self.db = inventory._db
         self.src = {
-            name: _table(content, name)
+            name: table_rows(content, name)
             for name in (
-                "scans", "devices", "evidence", "device_history", "scan_coverage",
-                "scan_snmp_agents", "device_tokens", "device_aliases", "review_log",
-                "review_conflicts",
+                "scans", "devices", "scan_coverage", "scan_snmp_agents", "device_tokens",
+                "device_aliases", "review_log", "review_conflicts",
             )
         }  # fmt: skip
+        # the bulk (evidence: 16 rows a device and scan) stays rows, not dicts
+        self.raw = {name: _raw_table(content, name) for name in ("evidence", "device_history")}
         self.origin = origin
         self.report = MergeReport(origin)
         self.now = inventory._now()
@@ -1839,8 +1888,10 @@ class _Merge:
         try:
             self._scans()
             self._index({site_of_key(str(d["device_key"])) for d in self.src["devices"]})
-            for h in self.src["device_history"]:
-                self.history.setdefault(str(h["device_key"]), []).append(h["scan_id"])
+            names, rows = self.raw["device_history"]
+            key_at, scan_at = names.index("device_key"), names.index("scan_id")
+            for h in rows:
+                self.history.setdefault(str(h[key_at]), []).append(h[scan_at])
             src_tokens: dict[str, set[str]] = {}
             for row in self.src["device_tokens"]:
                 src_tokens.setdefault(str(row["device_key"]), set()).add(str(row["token"]))
@@ -2023,13 +2074,10 @@ class _Merge:
                 out.append(m)
             return out
 
-        for table, verb in (
-            ("evidence", "INSERT"),
-            ("device_history", "INSERT OR IGNORE"),
-            ("scan_coverage", "INSERT OR IGNORE"),
-            ("scan_snmp_agents", "INSERT OR IGNORE"),
-        ):
-            self._insert(table, verb, mapped(self.src[table]))
+        for table, verb in (("evidence", "INSERT"), ("device_history", "INSERT OR IGNORE")):
+            self._insert_raw(table, verb)
+        for table in ("scan_coverage", "scan_snmp_agents"):
+            self._insert(table, "INSERT OR IGNORE", mapped(self.src[table]))
         self._insert(
             "device_tokens",
             "INSERT OR IGNORE",
@@ -2047,6 +2095,30 @@ class _Merge:
             if src != dst
         ]  # fmt: skip
         self._insert("device_aliases", "INSERT OR IGNORE", aliases)
+
+    def _insert_raw(self, table: str, verb: str) -> None:
+        """The rows of ``table`` that belong to scans new here, with this inventory's
+        scan ids and device keys."""
+        names, rows = self.raw[table]
+        here = set(self.inv._columns(table))
+        picked = [i for i, n in enumerate(names) if n in here and n != "id"]
+        scan_at, key_at = names.index("scan_id"), names.index("device_key")
+        scan_ids, keys, new = self.scan_ids, self.keys, self.new_scans
+
+        def mapped() -> Iterator[list[object]]:
+            for r in rows:
+                if r[scan_at] not in new:
+                    continue
+                row = list(r)
+                row[scan_at] = scan_ids[r[scan_at]]
+                row[key_at] = keys.get(str(r[key_at]), r[key_at])
+                yield [row[i] for i in picked]
+
+        columns = ", ".join(names[i] for i in picked)
+        self.db.conn.executemany(
+            f"{verb} INTO {table} ({columns}) VALUES ({', '.join('?' * len(picked))})",
+            mapped(),
+        )
 
     def _insert(self, table: str, verb: str, rows: Sequence[Mapping[str, object]]) -> None:
         if not rows:

@@ -56,8 +56,9 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def read_source(path: Path) -> dict[str, object]:
-    """The rows of one source: an inventory's ``dump``, or a verified bundle's content."""
+def read_source(path: Path, known_scans: frozenset[str] = frozenset()) -> dict[str, object]:
+    """The rows of one source: an inventory's ``dump`` (without the bulk of scans in
+    ``known_scans``, which the receiving inventory has), or a verified bundle's content."""
     from camcensus.scanner.core.bundle import MAX_BUNDLE_BYTES, decode_bundle
     from camcensus.scanner.store import Inventory
 
@@ -68,7 +69,7 @@ def read_source(path: Path) -> dict[str, object]:
         raise InventoryError(f"cannot read {path}: {exc.strerror or exc}") from exc
     if magic.startswith(_SQLITE_MAGIC):
         with Inventory.open(path, create=False, read_only=True) as source:
-            return source.dump()
+            return source.dump(known_scans=known_scans)
     if magic.startswith(_GZIP_MAGIC):
         try:
             with open(path, "rb") as stream:
@@ -94,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
     reports = []
     with Inventory.open(args.into) as central:
         for source in args.sources:  # one at a time: a source's rows leave memory after it
-            report = central.merge(read_source(source), origin=str(source))
+            content = read_source(source, central.scan_uids())
+            report = central.merge(content, origin=str(source))
             reports.append(report)
             if not args.json:
                 _print_report(report)

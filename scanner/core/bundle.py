@@ -52,9 +52,7 @@ def manifest_for(
     """The manifest of a bundle of ``content`` (an ``Inventory.dump``): what it holds
     (``what``: "inventory", "site X", "scan N"), its sites and scans, who wrote it, where
     and when, and with which camcensus and data."""
-    scans = content.get("scans", [])
-    devices = content.get("devices", [])
-    scan_rows = [r for r in scans if isinstance(r, dict)] if isinstance(scans, list) else []
+    scan_rows = _rows(content, "scans")
     return {
         "what": what,
         "created_at": created_at,
@@ -64,8 +62,20 @@ def manifest_for(
         **data_versions(),
         "sites": sorted({str(r.get("site")) for r in scan_rows if r.get("site") is not None}),
         "scans": [str(r.get("uid")) for r in scan_rows],
-        "devices": len(devices) if isinstance(devices, list) else 0,
+        "devices": len(_rows(content, "devices")),
     }
+
+
+def _rows(content: Mapping[str, object], name: str) -> list[dict[str, object]]:
+    """The rows of one table of a dump (``{"columns": [...], "rows": [...]}``) as dicts;
+    none when the table is not as a dump writes it."""
+    table = content.get(name)
+    if not isinstance(table, Mapping):
+        return []
+    columns, rows = table.get("columns"), table.get("rows")
+    if not isinstance(columns, list) or not isinstance(rows, list):
+        return []
+    return [dict(zip(columns, r, strict=False)) for r in rows if isinstance(r, list)]
 
 
 def _content_bytes(content: Mapping[str, object]) -> bytes:

@@ -74,8 +74,8 @@ async def connect_sweep(ctx: ProbeContext) -> list[Evidence]:
     found = [ip for ip, ok in zip(hosts, alive, strict=True) if ok]
     evidence = [Evidence("ip", ip, NAME, ip) for ip in found]
     answered = set(found)
-    for ip, mac in ctx.transport.neighbours():
-        if ip not in answered or not ctx.in_scope(ip):
+    for ip, mac in _io.neighbours(ctx):
+        if ip not in answered:
             continue
         try:
             normal = normalise_mac(mac)

@@ -14,7 +14,7 @@ from store_helpers import TARGETS, TickingClock
 
 from camcensus.base.errors import InventoryError
 from camcensus.base.evidence import Evidence
-from camcensus.scanner.store import Inventory
+from camcensus.scanner.store import Inventory, table_rows
 
 Opener = Callable[[str], Inventory]
 
@@ -195,14 +195,26 @@ def test_a_dump_of_one_site_or_one_scan_holds_only_that(open_named: Opener) -> N
     _scan(inv, "A", [5, 6])
     second = _scan(inv, "B", [5])
     site = inv.dump(site="A")
-    assert {str(d["device_key"]) for d in site["devices"]} == {  # type: ignore[union-attr]
+    assert {str(d["device_key"]) for d in table_rows(site, "devices")} == {
         "A/mac:aa:bb:cc:00:00:05", "A/mac:aa:bb:cc:00:00:06",
     }  # fmt: skip
     one = inv.dump(scan_id=second)
-    assert [s["id"] for s in one["scans"]] == [second]  # type: ignore[union-attr,index]
-    assert {e["scan_id"] for e in one["evidence"]} == {second}  # type: ignore[union-attr,index]
+    assert [s["id"] for s in table_rows(one, "scans")] == [second]
+    assert {e["scan_id"] for e in table_rows(one, "evidence")} == {second}
     with pytest.raises(InventoryError, match="no scan of site"):
         inv.dump(site="C")
+
+
+def test_a_dump_leaves_out_the_bulk_of_scans_the_receiver_has(open_named: Opener) -> None:
+    a, central = open_named("a"), open_named("central")
+    _scan(a, "A", [5, 6])
+    central.merge(a.dump(), origin="a.db")
+    second = _scan(a, "A", [5, 6, 7])
+    content = a.dump(known_scans=central.scan_uids())
+    assert {e["scan_id"] for e in table_rows(content, "evidence")} == {second}
+    report = central.merge(content, origin="a.db")
+    assert (report.scans_added, report.scans_known, report.devices_added) == (1, 1, 1)
+    assert len(central.history(central.device("A/mac:aa:bb:cc:00:00:05").first_scan_id)) == 2
 
 
 def test_a_scan_bundle_merges_into_an_inventory_that_lacks_its_older_scans(
@@ -231,8 +243,8 @@ def test_a_damaged_source_changes_nothing(open_named: Opener) -> None:
     _scan(a, "A", [5, 6, 7])
     content = a.dump()
     devices = content["devices"]
-    assert isinstance(devices, list)
-    del devices[2]["last_seen"]  # the third device's row is damaged
+    assert isinstance(devices, dict)
+    devices["rows"][2] = devices["rows"][2][:-1]  # the third device's row is cut short
     before = _state(central)
     with pytest.raises(InventoryError, match="damaged"):
         central.merge(content, origin="bad.db")
