@@ -69,6 +69,7 @@ from camcensus.scanner.core.schema import (
     DeviceSnapshot,
     FieldChange,
     Presence,
+    RecorderCoverage,
     ReviewStatus,
     ScanComparison,
     ScanInfo,
@@ -330,6 +331,27 @@ def _m0004_sites(db: Database) -> None:
         "ALTER TABLE scans ADD COLUMN location TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE evidence ADD COLUMN site TEXT",
         "CREATE INDEX idx_devices_site ON devices (site)",
+    ]
+    for sql in statements:
+        db.execute(sql)
+
+
+@_SCHEMA(name="0006_children")
+def _m0006_children(db: Database) -> None:
+    """Cameras behind recorders: each device's recorder (``parent``, a device key), and
+    per scan each recorder found, how many cameras it listed, and why not."""
+    statements = [
+        "ALTER TABLE devices ADD COLUMN parent TEXT",
+        "CREATE INDEX idx_devices_parent ON devices (parent)",
+        """CREATE TABLE scan_recorders (
+            scan_id INTEGER NOT NULL REFERENCES scans(id),
+            address TEXT NOT NULL,
+            device_key TEXT NOT NULL,
+            channels INTEGER,
+            listed INTEGER NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (scan_id, address)
+        )""",
     ]
     for sql in statements:
         db.execute(sql)
@@ -886,14 +908,27 @@ class Inventory:
 
     @_translated
     def record_coverage(
-        self, scan_id: int, coverage: Sequence[Coverage], snmp: Sequence[SnmpCoverage] = ()
+        self,
+        scan_id: int,
+        coverage: Sequence[Coverage],
+        snmp: Sequence[SnmpCoverage] = (),
+        recorders: Sequence[RecorderCoverage] = (),
     ) -> None:
-        """Record how a running scan reached its targets and what its SNMP agents gave
-        (in one transaction; recording again replaces the scan's rows)."""
+        """Record how a running scan reached its targets, what its SNMP agents gave and
+        which recorders listed their cameras (in one transaction; recording again
+        replaces the scan's rows)."""
         self._require_running(scan_id)
         with self._db.atomic():
             self._db.execute("DELETE FROM scan_coverage WHERE scan_id = ?", [scan_id])
             self._db.execute("DELETE FROM scan_snmp_agents WHERE scan_id = ?", [scan_id])
+            self._db.execute("DELETE FROM scan_recorders WHERE scan_id = ?", [scan_id])
+            self._db.conn.executemany(
+                "INSERT INTO scan_recorders VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (scan_id, r.address, r.device_key, r.channels, r.listed, _cap(r.reason))
+                    for r in recorders
+                ],
+            )
             self._db.conn.executemany(
                 "INSERT INTO scan_coverage VALUES (?, ?, ?, ?, ?, ?)",
                 [
@@ -948,6 +983,22 @@ class Inventory:
             )
         ]
         return targets, agents
+
+    @_translated
+    def recorder_coverage(self, scan_id: int) -> list[RecorderCoverage]:
+        """The recorders scan ``scan_id`` found, with what each listed."""
+        return [
+            RecorderCoverage(
+                str(r["address"]),
+                str(r["device_key"]),
+                None if r["channels"] is None else int(cast(int, r["channels"])),
+                int(cast(int, r["listed"])),
+                str(r["reason"]),
+            )
+            for r in self._db.query(
+                "SELECT * FROM scan_recorders WHERE scan_id = ? ORDER BY rowid", [scan_id]
+            )
+        ]
 
     def _close_scan(
         self, scan_id: int, status: ScanStatus, *, finished: bool, error: str | None
