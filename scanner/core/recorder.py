@@ -58,6 +58,7 @@ __all__ = [
     "LIST_PATHS",
     "MAKER_APIS",
     "MAX_CHANNELS",
+    "MAX_LIST_BYTES",
     "SOURCE",
     "Api",
     "Channel",
