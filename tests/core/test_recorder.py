@@ -27,7 +27,8 @@ def test_digest_answer_is_rfc_2617s_worked_example() -> None:
     )
     assert 'response="6629fae49393a05397450978507c4ef1"' in value
     assert 'opaque="5ccc069c403ebaf9f0171e9517f40e41"' in value
-    assert "qop=auth," in value and "nc=00000001" in value
+    assert "qop=auth," in value
+    assert "nc=00000001" in value
 
 
 @pytest.mark.parametrize(
@@ -114,7 +115,8 @@ def test_credentials_per_host_then_maker_then_default() -> None:
     assert recorder.choose_credential(creds, "10.0.0.7", "isapi") == creds.entries[2]
     assert recorder.choose_credential(creds, "10.0.1.7", "isapi") == creds.entries[1]
     assert recorder.choose_credential(creds, "10.0.1.7", "dahua") == creds.entries[0]
-    assert "pa" not in repr(creds) and "ph" not in repr(creds.entries[1])
+    assert "pa" not in repr(creds)
+    assert "ph" not in repr(creds.entries[1])
     only_hosts = _credentials(
         '[[recorder]]\nusername = "n"\npassword = "p"\nhosts = ["10.0.0.1"]\n'
     )
@@ -203,7 +205,8 @@ def test_a_mac_listed_twice_keys_the_second_by_channel() -> None:
     items = [e for c in twin for e in recorder.channel_evidence(c, NVR)]
     first, second = recorder.child_devices(nvr, items)
     assert first.device_key == "mac:3c:ef:8c:11:22:33"
-    assert second.device_key == f"{nvr.device_key}/ch:2" and second.mac is None
+    assert second.device_key == f"{nvr.device_key}/ch:2"
+    assert second.mac is None
 
 
 def test_env_style_default_entry_applies_to_every_recorder() -> None:

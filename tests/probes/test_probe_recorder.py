@@ -97,9 +97,9 @@ async def test_a_wrong_password_is_one_attempt_and_a_warning(tmp_path: Path) -> 
     assert _authorised(transport) == [False, True]
     assert service.failures == 1
     assert (tmp_path / "failures").read_text() == "1"
-    assert (
-        len(warnings) == 1 and "rejected the login" in warnings[0] and "not retried" in warnings[0]
-    )
+    assert len(warnings) == 1
+    assert "rejected the login" in warnings[0]
+    assert "not retried" in warnings[0]
     assert "wrong" not in warnings[0]
     assert ("recorder.login", "failed") in {(e.key, e.value) for e in found}
     assert all(e.address == CAMERA for e in found)
@@ -121,4 +121,5 @@ async def test_a_host_that_is_no_recorder_gets_nothing(tmp_path: Path) -> None:
     transport, _ = _nvr(tmp_path)
     camera = (Evidence("sadp.digital_channels", "0", "sadp", CAMERA),)
     found = await recorder.run_host(_ctx(transport, "right", []), HostInfo(CAMERA, (80,), camera))
-    assert found == [] and sent(transport, "tcp") == []
+    assert found == []
+    assert sent(transport, "tcp") == []
