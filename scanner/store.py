@@ -1082,9 +1082,11 @@ class Inventory:
         review_status: ReviewStatus | None = None,
         site: str | None = None,
         maker: str | None = None,
+        parent: str | None = None,
         with_details: bool = False,
     ) -> list[DeviceRecord]:
-        """Devices matching every given filter, flagged first, then by site and IP.
+        """Devices matching every given filter, flagged first, then by site and IP
+        (``parent``: the cameras behind that recorder).
 
         A listing carries each device's identification without its evidence chain and
         without evidence (``identification.chain`` and ``device.evidence`` are empty):
@@ -1100,6 +1102,7 @@ class Inventory:
             ("review_status", review_status),
             ("site", site),
             ("maker", maker),
+            ("parent", parent),
         ):
             if value is not None:
                 where.append(f"{column} = ?")
