@@ -1058,6 +1058,21 @@ def load_devices(state: Mapping[str, Any]) -> list[Device]:
     return devices
 
 
+def _says_of_itself(camera: Device) -> dict[str, str]:
+    """What a recorder learns from a camera when it adds it: its ONVIF device
+    information, else what its DHIP or SADP reply says (a camera without ONVIF)."""
+    onvif = camera.profile.section("onvif") or {}
+    dhip = (camera.profile.section("dhip") or {}).get("device_info", {})
+    sadp = (camera.profile.section("sadp") or {}).get("fields", {})
+    pairs = {
+        "manufacturer": (onvif.get("manufacturer"), dhip.get("Vendor"), sadp.get("OEMInfo")),
+        "model": (onvif.get("model"), dhip.get("DeviceType"), sadp.get("DeviceDescription")),
+        "firmware": (onvif.get("firmware"), dhip.get("Version"), sadp.get("SoftwareVersion")),
+        "serial": (onvif.get("serial"), dhip.get("SerialNo"), sadp.get("DeviceSN")),
+    }
+    return {name: camera.text(next((v for v in values if v), "")) for name, values in pairs.items()}
+
+
 def attach_recorders(devices: list[Device], state_dir: Path) -> None:
     """Give every recorder its channel-list endpoint, built from the cameras the lab put
     behind it (state entries with ``recorder`` = the recorder's index, and ``channel``)."""
@@ -1075,7 +1090,7 @@ def attach_recorders(devices: list[Device], state_dir: Path) -> None:
         channels = []
         for number, camera in sorted(cameras, key=lambda pair: pair[0]):
             entry = entries[number - 1]
-            onvif = camera.profile.section("onvif") or {}
+            said = _says_of_itself(camera)
             channels.append(
                 Channel(
                     number=number,
@@ -1083,10 +1098,10 @@ def attach_recorders(devices: list[Device], state_dir: Path) -> None:
                     mac=camera.instance.mac,
                     protocol=str(entry.get("protocol", "ONVIF")),
                     name=f"Camera {number:02d}",
-                    maker=camera.text(entry.get("vendor", onvif.get("manufacturer", ""))),
-                    model=camera.text(onvif.get("model", "")),
-                    firmware=camera.text(onvif.get("firmware", "")),
-                    serial=camera.text(onvif.get("serial", "")),
+                    maker=camera.text(entry.get("vendor", said["manufacturer"])),
+                    model=said["model"],
+                    firmware=said["firmware"],
+                    serial=said["serial"],
                 )
             )
         recorder.recorder = RecorderService(
