@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
@@ -47,6 +46,7 @@ from typing import Final, Literal
 
 from camcensus.base.errors import CredentialsError, MalformedReplyError, ReplyTooLargeError
 from camcensus.base.evidence import Evidence
+from camcensus.scanner.core._entries import credential_entries, networks
 from camcensus.scanner.core._evidence import EvidenceList
 from camcensus.scanner.core._xml import child, child_text, children, local_name, parse_xml
 from camcensus.scanner.core.limits import MAX_XML_BYTES, clean_text
@@ -125,18 +125,8 @@ def parse_recorder_credentials(
     """``[[recorder]]`` entries (TOML): ``username``, ``password`` and optionally
     ``hosts`` (addresses or CIDRs) or ``maker`` (``hikvision``, ``dahua``).
     CredentialsError naming the entry at fault; the message never quotes a secret."""
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CredentialsError(f"{name} is not readable TOML") from exc
-    raw = doc.get("recorder")
-    if not isinstance(raw, list) or not raw:
-        raise CredentialsError(f"{name} needs at least one [[recorder]] entry")
     entries = []
-    for number, entry in enumerate(raw, start=1):
-        where = f"{name}, [[recorder]] entry {number}"
-        if not isinstance(entry, dict):
-            raise CredentialsError(f"{where} is not a table")
+    for where, entry in credential_entries(text, "recorder", name):
         username, password = entry.get("username"), entry.get("password")
         if not isinstance(username, str) or not username or not isinstance(password, str):
             raise CredentialsError(f"{where} needs a string username and password")
@@ -144,21 +134,15 @@ def parse_recorder_credentials(
             raise CredentialsError(f"{where}: a username without a password is refused")
         if not _TOKEN.fullmatch(username):
             raise CredentialsError(f"{where}: the username has spaces or control characters")
-        hosts = entry.get("hosts", [])
-        if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
-            raise CredentialsError(f"{where}: 'hosts' must be a list of addresses or CIDRs")
-        try:
-            networks = tuple(IPv4Network(h, strict=False) for h in hosts)
-        except ValueError as exc:
-            raise CredentialsError(f"{where}: {exc}") from exc
+        hosts = networks(entry.get("hosts", []), where, "hosts")
         maker = entry.get("maker")
         if maker is not None and (not isinstance(maker, str) or maker.lower() not in MAKER_APIS):
             raise CredentialsError(f"{where}: maker must be one of {', '.join(MAKER_APIS)}")
-        if networks and maker is not None:
+        if hosts and maker is not None:
             raise CredentialsError(f"{where}: give 'hosts' or 'maker', not both")
         entries.append(
             RecorderCredential(
-                username, password, networks, maker.lower() if maker is not None else None
+                username, password, hosts, maker.lower() if maker is not None else None
             )
         )
     return RecorderCredentials(tuple(entries))
