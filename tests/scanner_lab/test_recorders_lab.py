@@ -164,10 +164,12 @@ def test_with_credentials_every_camera_is_a_child_with_its_truth(nvrs: Lab, tmp_
         for child in children:
             via = [e["value"] for e in child["evidence"] if e["key"] == "recorder.via"]
             assert via == [f"via recorder {recorder['ip']} channel {_channel(cameras, child)}"]
-    assert (
-        sorted((r["channels"], r["listed"], r["reason"]) for r in result["recorders"])
-        == [(8, 4, ""), (8, 4, ""), (8, 8, ""), (8, 8, "")]
-    )
+    assert sorted((r["channels"], r["listed"], r["reason"]) for r in result["recorders"]) == [
+        (8, 4, ""),
+        (8, 4, ""),
+        (8, 8, ""),
+        (8, 8, ""),
+    ]
     assert {k: _failures(nvrs, r) for k, r in _recorders(nvrs).items()} == before
     with Inventory.open(tmp_path / "inventory.db") as inventory:
         stored = {r.device.device_key: r.device.parent for r in inventory.devices()}
