@@ -95,7 +95,8 @@ _DAHUA_LINE: Final = re.compile(
     r"\.([A-Za-z][\w\[\].]{0,40})=(.*)"
 )
 _CHALLENGE_FIELD: Final = re.compile(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))')
-_TOKEN: Final = re.compile(r"[\x21-\x7e]{1,256}")
+_TOKEN: Final = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]{1,256}")
+"""A user name Digest can quote as it is: printable ASCII but space, '"' and '\\'."""
 
 
 # ---------------------------------------------------------------- credentials
@@ -133,7 +134,9 @@ def parse_recorder_credentials(
         if not password:
             raise CredentialsError(f"{where}: a username without a password is refused")
         if not _TOKEN.fullmatch(username):
-            raise CredentialsError(f"{where}: the username has spaces or control characters")
+            raise CredentialsError(
+                f"{where}: the username has spaces, quotes, backslashes or control characters"
+            )
         hosts = networks(entry.get("hosts", []), where, "hosts")
         maker = entry.get("maker")
         if maker is not None and (not isinstance(maker, str) or maker.lower() not in MAKER_APIS):

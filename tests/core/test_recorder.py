@@ -130,6 +130,7 @@ def test_credentials_per_host_then_maker_then_default() -> None:
         ('[[recorder]]\nusername = "a"\n', "username and password"),
         ('[[recorder]]\nusername = "a"\npassword = ""\n', "without a password"),
         ('[[recorder]]\nusername = "a b"\npassword = "p"\n', "spaces"),
+        ('[[recorder]]\nusername = "a\\"b"\npassword = "p"\n', "quotes"),
         ('[[recorder]]\nusername = "a"\npassword = "p"\nmaker = "axis"\n', "maker must be"),
         ('[[recorder]]\nusername = "a"\npassword = "p"\nhosts = ["x"]\n', "entry 1"),
         ("[[recorder]\n", "not readable TOML"),
@@ -212,3 +213,24 @@ def test_a_mac_listed_twice_keys_the_second_by_channel() -> None:
 def test_env_style_default_entry_applies_to_every_recorder() -> None:
     creds = recorder.RecorderCredentials((RecorderCredential("admin", "x"),))
     assert recorder.choose_credential(creds, "10.9.9.9", "dahua") == creds.entries[0]
+
+
+def test_a_camera_moved_to_another_recorder_keeps_its_key_by_mac() -> None:
+    first = _recorder_device(None)
+    second = Device(
+        device_key="mac:4c:bd:8f:00:00:09",
+        ip="198.18.0.12",
+        mac="4c:bd:8f:00:00:09",
+        identification=first.identification,
+    )
+    moved = Channel(5, "192.168.254.9", mac="bc:ad:28:0a:0b:0c")
+    keys = [
+        recorder.child_devices(nvr, recorder.channel_evidence(moved, nvr.ip))[0].device_key
+        for nvr in (first, second)
+    ]
+    assert keys == ["mac:bc:ad:28:0a:0b:0c"] * 2
+    unknown = Channel(5, "192.168.254.9")
+    assert [
+        recorder.child_devices(nvr, recorder.channel_evidence(unknown, nvr.ip))[0].device_key
+        for nvr in (first, second)
+    ] == [f"{first.device_key}/ch:5", f"{second.device_key}/ch:5"]
