@@ -42,9 +42,9 @@ REQUESTS_EACH: Final = 2
 
 def _api(host: HostInfo, ctx: ProbeContext) -> core.Api | None:
     counts = core.channel_counts(host.evidence)
-    if counts is not None or ctx.recorder_credentials is None:
+    if counts is not None or ctx.recorder_credentials is None or _port(host) is None:
         return core.recorder_api(host.evidence, None, "unknown")
-    found = identify(host.evidence)
+    found = identify(host.evidence)  # no SADP/DHIP (a routed recorder): is it an NVR?
     return core.recorder_api(host.evidence, found.maker, found.device_type)
 
 

@@ -123,3 +123,11 @@ async def test_a_host_that_is_no_recorder_gets_nothing(tmp_path: Path) -> None:
     found = await recorder.run_host(_ctx(transport, "right", []), HostInfo(CAMERA, (80,), camera))
     assert found == []
     assert sent(transport, "tcp") == []
+
+
+async def test_a_routed_recorder_is_known_by_its_identification(tmp_path: Path) -> None:
+    transport, _ = _nvr(tmp_path)
+    said = (Evidence("http.server", "DNVRS-Webs", "http", CAMERA),)  # a Hikvision NVR's server
+    found = await recorder.run_host(_ctx(transport, "right", []), HostInfo(CAMERA, (80,), said))
+    assert _authorised(transport) == [False, True]
+    assert ("recorder.listed", "2") in {(e.key, e.value) for e in found}
