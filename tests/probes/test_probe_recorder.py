@@ -131,3 +131,30 @@ async def test_a_routed_recorder_is_known_by_its_identification(tmp_path: Path) 
     found = await recorder.run_host(_ctx(transport, "right", []), HostInfo(CAMERA, (80,), said))
     assert _authorised(transport) == [False, True]
     assert ("recorder.listed", "2") in {(e.key, e.value) for e in found}
+
+
+BOMB = (
+    b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+    b"<InputProxyChannelList><InputProxyChannel><id>1</id><name>&b;</name>"
+    b"</InputProxyChannel></InputProxyChannelList>"
+)
+
+
+@pytest.mark.parametrize("body", [BOMB, b"\x00\xff garbage", b"<a>" * 200_000])
+async def test_a_hostile_channel_list_costs_only_its_cameras(body: bytes) -> None:
+    def answer(ip: str, port: int, request: bytes) -> bytes:
+        if b"Authorization:" not in request:
+            return http_reply("401 Unauthorized", ['WWW-Authenticate: Digest realm="r", nonce="n"'])
+        return http_reply("200 OK", ["Content-Type: application/xml"], body)
+
+    transport = ReplayTransport(tcp=answer, open_ports={CAMERA: frozenset({80})})
+    warnings: list[str] = []
+    found = await recorder.run_host(
+        _ctx(transport, "right", warnings), HostInfo(CAMERA, (80,), SADP)
+    )
+    assert _authorised(transport) == [False, True]
+    assert [e.key for e in found] == ["recorder.login", "recorder.unlisted"]
+    assert all(e.address == CAMERA for e in found)
+    assert found[-1].value == "0 cameras listed: reply not understood"
+    assert len(warnings) == 1
+    assert warnings[0].startswith(f"recorder {CAMERA}: its channel list is not one (")
