@@ -25,10 +25,11 @@ import json
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from ipaddress import IPv4Address, IPv4Interface
 from pathlib import Path
 from typing import Any
+
+from _peer import write_peer_result
 
 RESULTS = Path(__file__).parent / "results" / "recorder_client.json"
 Recorders = list[dict[str, Any]]
@@ -116,24 +117,10 @@ def main() -> int:
         measure("camcensus", with_camcensus, recorders, args.rounds),
         measure("httpx-digest", with_httpx, recorders, args.rounds),
     ]
-    for row in rows:
-        print(json.dumps(row))
     if rows[0]["cameras_listed_each_round"] != rows[1]["cameras_listed_each_round"]:
         print("the two clients listed different cameras", file=sys.stderr)
         return 1
-    ratio = {
-        "cpu_httpx_over_camcensus": round(rows[1]["cpu_s"] / max(rows[0]["cpu_s"], 1e-3), 2),
-        "wall_httpx_over_camcensus": round(rows[1]["wall_s"] / max(rows[0]["wall_s"], 1e-3), 2),
-    }
-    print(json.dumps(ratio))
-    result = {
-        "benchmark": "recorder_client",
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "rows": rows,
-        "ratios": ratio,
-    }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=1) + "\n")
+    write_peer_result(RESULTS, "recorder_client", rows, "httpx", digits=2)
     return 0
 
 
