@@ -21,8 +21,8 @@ and its 401 gives the challenge; the second carries the one login attempt.  The 
 response is computed here (MD5, qop=auth, 25 lines) rather than through httpx's or
 requests' DigestAuth, which run their own request flow and would take the send out of
 the probes' guard (``scanner.probes._io``); bench/recorder_client.py measures the
-probe against httpx.DigestAuth on the lab's recorders (12x less wall time, 15x less
-CPU for the same 24 cameras, bench/results/recorder_client.json).
+probe against httpx.DigestAuth on the lab's recorders (about 12x less wall time and
+15x less CPU for the same 24 cameras, bench/results/recorder_client.json).
 
 Without credentials, SADP (``DigitalChannelNum``, ``AnalogChannelNum``) and DHIP
 (``RemoteVideoInputChannels``, ``VideoInputChannels``) still say how many channels a
