@@ -1,4 +1,4 @@
-"""``camcensus vendors``, ``policies``, ``identify`` and ``oui``: vendor_db from the
+"""``camcensus vendors``, ``policies``, ``identify``, ``oui`` and ``data``: vendor_db from the
 command line."""
 
 from __future__ import annotations
@@ -90,13 +90,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="FILE",
         help="an IEEE CSV file; repeat for several",
     )
-    u.add_argument(
-        "--data-dir",
-        type=Path,
-        help="where to store them (default: $CAMCENSUS_DATA_DIR/oui if set; as root "
-        "/var/lib/camcensus/oui, which every scan reads, sudo ones too; else "
-        "~/.local/share/camcensus/oui)",
-    )
+    _add_data_dir_option(u, "oui", "them")
     u.set_defaults(func=_cmd_oui_update)
 
     p = sub.add_parser("data", help="the offline CVE data pack (vulnerable firmware)")
@@ -113,14 +107,28 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="DIR",
         help="a folder of downloaded *.json files (each NVD CVE 2.0, CISA KEV or ENISA EUVD)",
     )
-    d.add_argument(
+    _add_data_dir_option(d, "cve", "the pack")
+    d.set_defaults(func=_cmd_data_update)
+
+
+def _add_data_dir_option(parser: argparse.ArgumentParser, kind: str, what: str) -> None:
+    parser.add_argument(
         "--data-dir",
         type=Path,
-        help="where to store the pack (default: $CAMCENSUS_DATA_DIR/cve if set; as root "
-        "/var/lib/camcensus/cve, which every scan reads, sudo ones too; else "
-        "~/.local/share/camcensus/cve)",
+        help=f"where to store {what} (default: $CAMCENSUS_DATA_DIR/{kind} if set; as root "
+        f"/var/lib/camcensus/{kind}, which every scan reads, sudo ones too; else "
+        f"~/.local/share/camcensus/{kind})",
     )
-    d.set_defaults(func=_cmd_data_update)
+
+
+def _note_root_readers(target: Path, system_dir: Path, chosen: Path | None, command: str) -> None:
+    """Warn that scans run as root will not read a user's own import."""
+    if target != system_dir and chosen is None:
+        print(
+            f"note: scans run as root (sudo) read {system_dir} and root's own folder, "
+            f"not {target}: run 'sudo camcensus {command}' to import for them",
+            file=sys.stderr,
+        )
 
 
 def _fact_cell(fact: Fact) -> str:
@@ -404,12 +412,7 @@ def _cmd_oui_update(args: argparse.Namespace) -> int:
         raise VendorDataError(f"cannot store OUI data in {target}: {exc}") from exc
     tables = load_oui_tables(target)
     print("lookup layers now:", json.dumps(tables.counts()))
-    if target != SYSTEM_OUI_DIR and args.data_dir is None:
-        print(
-            f"note: scans run as root (sudo) read {SYSTEM_OUI_DIR} and root's own folder, "
-            f"not {target}: run 'sudo camcensus oui update' to import for them",
-            file=sys.stderr,
-        )
+    _note_root_readers(target, SYSTEM_OUI_DIR, args.data_dir, "oui update")
     return 0
 
 
@@ -463,10 +466,5 @@ def _cmd_data_update(args: argparse.Namespace) -> int:
         f"stored {target / PACK_FILE}: data pack of {merged.date}, "
         f"{len(merged.entries)} CVEs with the shipped pack"
     )
-    if target != SYSTEM_DATA_DIR / "cve" and args.data_dir is None:
-        print(
-            f"note: scans run as root (sudo) read {SYSTEM_DATA_DIR / 'cve'} and root's own "
-            f"folder, not {target}: run 'sudo camcensus data update' to import for them",
-            file=sys.stderr,
-        )
+    _note_root_readers(target, SYSTEM_DATA_DIR / "cve", args.data_dir, "data update")
     return 0
