@@ -381,10 +381,13 @@ class Policy:
         hits += [f for n in self.country_facts if (f := vendor.fact(n)).value in self.countries]
         return hits
 
-    def reason(self, vendor: Vendor, hits: Sequence[Fact], role: str = "") -> str:
+    def reason(
+        self, vendor: Vendor, hits: Sequence[Fact], role: str = "", *, firmware: bool = False
+    ) -> str:
         """``Hikvision: owner ... (CN, state-owned) [policy nl-cybercheck]``: the vendor
         (after its ``role`` when it is not the maker: ``firmware developer HiSilicon: ...``),
-        each fact the policy flags on, and the policy's name."""
+        each fact the policy flags on (``firmware``: the vendor develops the firmware too,
+        and the policy judges that), and the policy's name."""
         parts: list[str] = []
         for fact in hits:
             mark = " (unverified)" if not fact.verified else ""
@@ -405,6 +408,8 @@ class Policy:
                 parts.append(f"HQ {hq.value}")
         elif "hq_country" in hit_names:
             parts.append(f"HQ {hq.value}" + (" (unverified)" if not hq.verified else ""))
+        if firmware:
+            parts.append("also the firmware developer")
         who = f"{role} {vendor.name}" if role else vendor.name
         return f"{who}: " + "; ".join(parts) + f" [policy {self.label}]"
 
@@ -443,7 +448,8 @@ class Policy:
         for vendor, role in involved:
             hits = self.vendor_hits(vendor)
             if hits:
-                reasons.append(self.reason(vendor, hits, role))
+                also = judges_firmware and not role and vendor is firmware_developer
+                reasons.append(self.reason(vendor, hits, role, firmware=also))
                 firmware_only = firmware_only and role == "firmware developer"
                 for fact in hits:
                     sources.extend(table.source_urls(fact.sources))

@@ -50,6 +50,13 @@ def test_a_white_label_device_names_maker_firmware_developer_brand_and_owners() 
     assert all(link.sources for link in origin.owners)
 
 
+def test_nl_cybercheck_says_it_judged_the_firmware_developer_the_others_do_not() -> None:
+    (reason,) = _ident(AMCREST).flag.reasons
+    assert reason.endswith("; also the firmware developer [policy nl-cybercheck]")
+    for policy in ("us-ndaa-889", "uk-wms-2022"):  # maker only
+        assert all("firmware" not in r for r in _ident(AMCREST, policy).flag.reasons)
+
+
 def test_a_label_alone_takes_the_documented_oem_as_firmware_developer() -> None:
     fw = _ident(AMCREST_LABEL_ONLY).origin.firmware_developer
     assert fw.name == "Dahua"
