@@ -397,6 +397,8 @@ def _rule_from(doc: Mapping[str, Any], where: str, refs: Mapping[str, Sequence[s
     if unknown := set(doc) - allowed:
         raise VendorDataError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}")
     d = dict(doc)
+    if not isinstance(d.get("sources", []), list):
+        raise VendorDataError(f"{where}: 'sources' must be a list")
     sources = [str(s) for s in d.get("sources", [])]
     urls = [u for s in sources for u in refs.get(s, [s])]
     for key in ("maker", "family", "model"):
@@ -439,14 +441,21 @@ def pack_from_dict(doc: Mapping[str, Any], origin: str = "shipped") -> CvePack:
         if not isinstance(raw, dict) or not _CVE.match(str(raw.get("id", ""))):
             raise VendorDataError(f"{where}: 'id' must be a CVE id")
         cve_id = str(raw["id"])
+        raw_rules = raw.get("rule", [])
+        if not isinstance(raw_rules, list) or not all(isinstance(r, dict) for r in raw_rules):
+            raise VendorDataError(f"{cve_id}: [[cve.rule]] must be tables")
+        for key in ("sources",):
+            if not isinstance(raw.get(key, []), list):
+                raise VendorDataError(f"{cve_id}: '{key}' must be a list")
         rules = tuple(
-            _rule_from(r, f"{cve_id} rule #{i + 1}", refs)
-            for i, r in enumerate(raw.get("rule", []))
+            _rule_from(r, f"{cve_id} rule #{i + 1}", refs) for i, r in enumerate(raw_rules)
         )
         kev = None
         if (k := raw.get("kev")) is not None:
             if not isinstance(k, dict) or not _DATE.match(str(k.get("date_added", ""))):
                 raise VendorDataError(f"{cve_id}: kev.date_added is YYYY-MM-DD")
+            if not isinstance(k.get("sources", []), list):
+                raise VendorDataError(f"{cve_id}: kev.sources must be a list")
             kev = Kev(
                 str(k["date_added"]),
                 str(k.get("due_date", "")),

@@ -234,3 +234,54 @@ def test_identify_text_shows_the_kev_mark_with_the_pack_date(
     assert "vulnerable firmware affected (version in range)" in out
     assert "CVE-2017-7921: affected (version in range)" in out
     assert f"KEV since 2026-03-05 (data pack of {PACK_DATE})" in out
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"schema": 1, "date": "2026-01-01", "cve": [{"id": "CVE-2020-0001", "rule": "x"}]},
+        {"schema": 1, "date": "2026-01-01", "cve": [{"id": "CVE-2020-0001", "rule": [1]}]},
+        {"schema": 1, "date": "2026-01-01", "cve": [{"id": "CVE-2020-0001", "sources": 5}]},
+        {"schema": 1, "date": "2026-01-01", "cve": [{"id": "CVE-2020-0001", "kev": "yes"}]},
+        {"schema": 1, "date": "2026-01-01",
+         "cve": [{"id": "CVE-2020-0001", "rule": [{"maker": "Hikvision", "family": "f",
+                                                   "model": "(", "sources": []}]}]},
+        {"schema": 1, "date": "2026-01-01",
+         "cve": [{"id": "CVE-2020-0001", "rule": [{"maker": "Hikvision", "family": "f",
+                                                   "model": "^DS", "to": "no version"}]}]},
+        {"schema": 2, "date": "2026-01-01"},
+        {"schema": 1, "date": "yesterday"},
+        {"schema": 1, "date": "2026-01-01", "cve": [{"id": "not a cve"}]},
+    ],
+)  # fmt: skip
+def test_a_damaged_stored_pack_is_refused_with_a_clear_error(doc: dict[str, object]) -> None:
+    from camcensus.vendor_db.cve import pack_from_dict
+
+    with pytest.raises(VendorDataError):
+        pack_from_dict(doc)
+
+
+def test_a_damaged_stored_pack_costs_only_the_import(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "pack.json").write_text('{"schema": 1, "date": "2026-01-01", "cve": 7}')
+    pack = load_cve_pack([tmp_path])
+    assert pack.origin == "shipped"
+    assert "CVE-2017-7921" in pack.entries
+    assert "CVE data" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"format": "NVD_CVE", "vulnerabilities": [{"cve": {"id": "CVE-2020-0001",
+         "configurations": [["x"], {"nodes": [7, {"cpeMatch": [None, {"vulnerable": True,
+         "criteria": 12}]}]}], "descriptions": "oops"}}]},
+        {"items": [{"id": "EUVD-1", "aliases": [None, 3], "exploitedSince": {}}]},
+    ],
+)  # fmt: skip
+def test_odd_shapes_in_a_download_are_skipped_not_crashed_on(doc: object) -> None:
+    from camcensus.vendor_db.cve import detect_and_parse
+
+    _kind, pack = detect_and_parse(doc, load_vendors(), "2026-12-01")
+    assert all(not e.rules for e in pack.entries.values())
