@@ -147,8 +147,8 @@ def detail_text(record: DeviceRecord) -> Text:
 
     b.heading("Origin")
     origin = ident.origin
-    for fact in (origin.hardware_maker, origin.firmware_developer, origin.brand):
-        b.field(fact.role.capitalize(), fact.label)
+    for fact in origin.facts:
+        b.field(fact.role[0].upper() + fact.role[1:], fact.label)
         b.plain("\n  basis: ")
         b.device(fact.basis)
         b.plain("\n")

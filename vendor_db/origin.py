@@ -12,6 +12,7 @@ guess.
   documented OEM of the brand on the label (an Amcrest runs Dahua firmware), else the
   SoC/SDK vendor a banner of its reference firmware shows (``sdk`` claims: HiSilicon);
   MAC blocks (the NIC's maker) and labels (the brand) do not name it;
+* **SoC/SDK vendor**: whose reference firmware a banner or hardware id shows, when one does;
 * **brand**: the label the device is sold under;
 * **owners**: the parent/control chain, owner country and state ownership of each of
   those vendors, as the vendor table has them.
@@ -22,7 +23,7 @@ Pure: the vendor table is passed in.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from camcensus.base.errors import VendorDataError
@@ -149,6 +150,8 @@ class Origin:
     firmware_developer: OriginFact
     brand: OriginFact
     owners: tuple[ControlLink, ...] = ()
+    sdk: OriginFact | None = None
+    """The SoC/SDK vendor whose reference firmware the evidence shows (HiSilicon), if any."""
 
     @classmethod
     def unknown(cls) -> Origin:
@@ -163,6 +166,7 @@ class Origin:
             "firmware_developer": self.firmware_developer.to_dict(),
             "brand": self.brand.to_dict(),
             "owners": [o.to_dict() for o in self.owners],
+            "sdk": None if self.sdk is None else self.sdk.to_dict(),
         }
 
     @classmethod
@@ -177,7 +181,14 @@ class Origin:
             OriginFact.from_dict(doc.get("firmware_developer")),
             OriginFact.from_dict(doc.get("brand")),
             tuple(ControlLink.from_dict(o) for o in owners),
+            None if doc.get("sdk") is None else OriginFact.from_dict(doc["sdk"]),
         )
+
+    @property
+    def facts(self) -> tuple[OriginFact, ...]:
+        """Hardware maker, firmware developer, brand, and the SoC/SDK vendor when known."""
+        main = (self.hardware_maker, self.firmware_developer, self.brand)
+        return main if self.sdk is None else (*main, self.sdk)
 
     @property
     def owner_text(self) -> str:
@@ -188,7 +199,7 @@ class Origin:
     def sources(self) -> tuple[str, ...]:
         """Every source behind the origin facts, in order, without duplicates."""
         urls: dict[str, None] = {}
-        for fact in (self.hardware_maker, self.firmware_developer, self.brand):
+        for fact in self.facts:
             urls.update(dict.fromkeys(fact.sources))
         for link in self.owners:
             urls.update(dict.fromkeys(link.sources))
@@ -260,13 +271,19 @@ def _firmware_developer(
             table.source_urls(mb.sources),
         )
         return fact, vendor, False
-    sdk = [c for c in claims if c.field == "sdk"]
-    if sdk:
-        fact, vendor = _fact(
-            table, role, sdk[0].value, f"SoC/SDK vendor of the reference firmware: {_describe(sdk)}"
-        )
-        return fact, vendor, True
+    sdk = _sdk(table, claims)
+    if sdk is not None:
+        fact = replace(sdk[0], role=role)
+        return fact, sdk[1], True
     return OriginFact(role, None, None, "no firmware-borne evidence names it"), None, False
+
+
+def _sdk(table: VendorTable, claims: Sequence[Any]) -> tuple[OriginFact, Vendor | None] | None:
+    sdk = [c for c in claims if c.field == "sdk"]
+    if not sdk:
+        return None
+    basis = f"SoC/SDK vendor of the reference firmware: {_describe(sdk)}"
+    return _fact(table, "SoC/SDK vendor", sdk[0].value, basis)
 
 
 def _link(table: VendorTable, vendor: Vendor) -> ControlLink:
@@ -329,4 +346,6 @@ def origin_of(
         if v is not None:
             vendors.setdefault(v.name, v)
     owners = tuple(_link(table, v) for v in vendors.values())
-    return OriginResult(Origin(hw, fw, label, owners), fw_vendor, from_sdk)
+    sdk = _sdk(table, claims)
+    origin = Origin(hw, fw, label, owners, None if sdk is None else sdk[0])
+    return OriginResult(origin, fw_vendor, from_sdk)

@@ -313,6 +313,11 @@ def identify_text(ident: Identification, policy: Policy) -> str:
         _fact_line("firmware developer", origin.firmware_developer.name,
                    origin.firmware_developer.country, origin.firmware_developer.basis),
         _fact_line("brand", origin.brand.name, origin.brand.country, origin.brand.basis),
+        *(
+            [_fact_line("SoC/SDK vendor", origin.sdk.name, origin.sdk.country, origin.sdk.basis)]
+            if origin.sdk is not None
+            else []
+        ),
         "owner              " + (origin.owner_text or "unknown"),
         "origin sources     " + ("; ".join(origin.sources) or "none"),
         f"verdict            {flag.level.upper()} under {policy.label}"

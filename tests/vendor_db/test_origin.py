@@ -149,3 +149,12 @@ def test_identify_json_carries_the_origin(
     assert doc["origin"]["firmware_developer"]["name"] == "Dahua"
     assert doc["origin"]["brand"]["country"] == "US"
     assert {o["vendor"] for o in doc["origin"]["owners"]} == {"Dahua", "Amcrest"}
+
+
+def test_the_soc_sdk_vendor_is_named_beside_a_firmware_developer() -> None:
+    # a Xiongmai board id (HiSilicon SoC + XM board code; OpenIPC/python-dvr README) on NetIP
+    origin = _ident({"netip.hardware": "HI3516EV300_85H50AI"}).origin
+    assert origin.firmware_developer.name == "Xiongmai"
+    assert origin.sdk is not None
+    assert (origin.sdk.name, origin.sdk.country) == ("HiSilicon", "CN")
+    assert _ident(AMCREST).origin.sdk is None
