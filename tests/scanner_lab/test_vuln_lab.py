@@ -75,6 +75,11 @@ def test_the_lab_camera_in_range_is_affected_with_its_kev_date(
     assert finding["kev_date"] == KEV_2017_7921
     assert finding["pack_date"] == vulns["pack_date"] != ""
     assert device["vulnerability"] == "affected (version in range)"
+    # the scan JSON carries the origin facts too, from what the camera said
+    origin = device["identification"]["origin"]
+    assert origin["hardware_maker"]["name"] == origin["firmware_developer"]["name"] == "Hikvision"
+    assert device["firmware_developer"] == "Hikvision (CN)"
+    assert origin["owners"][0]["owner_country"] == "CN"
     assert any(
         line.startswith("CVE-2017-7921: affected") and f"KEV since {KEV_2017_7921}" in line
         for line in device["cves"]
