@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from camcensus.base.errors import VendorDataError
-from camcensus.vendor_db._doc import mapping, optional_text, text, texts
+from camcensus.vendor_db._doc import boolean, mapping, optional_text, text, texts
 from camcensus.vendor_db.vendors import Vendor, VendorTable
 
 __all__ = ["FIRMWARE_RULES", "ControlLink", "Origin", "OriginFact", "OriginResult", "origin_of"]
@@ -69,16 +69,13 @@ class OriginFact:
     def from_dict(cls, data: object) -> OriginFact:
         """The fact ``to_dict`` wrote; VendorDataError otherwise."""
         doc = mapping(data, "origin fact")
-        verified = doc.get("verified", True)
-        if not isinstance(verified, bool):
-            raise VendorDataError("origin fact: 'verified' is true/false")
         return cls(
             text(doc, "role"),
             optional_text(doc, "name"),
             optional_text(doc, "country"),
             text(doc, "basis"),
             tuple(texts(doc, "sources")),
-            verified,
+            boolean(doc, "verified", True),
         )
 
     @property
@@ -117,16 +114,13 @@ class ControlLink:
     def from_dict(cls, data: object) -> ControlLink:
         """The link ``to_dict`` wrote; VendorDataError otherwise."""
         doc = mapping(data, "control link")
-        verified = doc.get("verified", True)
-        if not isinstance(verified, bool):
-            raise VendorDataError("control link: 'verified' is true/false")
         return cls(
             text(doc, "vendor"),
             text(doc, "parent"),
             text(doc, "owner_country"),
             text(doc, "state_owned"),
             tuple(texts(doc, "sources")),
-            verified,
+            boolean(doc, "verified", True),
         )
 
     @property
