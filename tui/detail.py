@@ -1,4 +1,5 @@
-"""The detail pane's text: identity, flag, sources, review and the evidence chain.
+"""The detail pane's text: identity, flag, sources, review, the evidence chain, then the
+origin facts (hardware maker, firmware developer, brand, owners) and vulnerable firmware.
 
 Pure: one ``DeviceRecord`` in (from ``Inventory.device``, with evidence), one Rich
 ``Text`` out.  Every device-supplied string goes through ``safe_text`` and is parsed as
@@ -165,4 +166,25 @@ def detail_text(record: DeviceRecord, children: Sequence[DeviceRecord] = ()) -> 
         b.plain(" @ ")
         b.device(ev.address or "-")
         b.plain(")\n")
+
+    b.heading("Origin")
+    origin = ident.origin
+    for fact in origin.facts:
+        b.field(fact.role[0].upper() + fact.role[1:], fact.label)
+        b.plain("\n  basis: ")
+        b.device(fact.basis)
+        b.plain("\n")
+    b.field("Owner", device.owner or "unknown")
+    b.plain("\nOrigin sources:\n", _LABEL)
+    b.bullets(list(device.origin_sources))
+
+    b.heading("Vulnerable firmware")
+    vulns = ident.vulnerabilities
+    b.fields(
+        ("Level", vulns.text),
+        ("Firmware", vulns.firmware),
+        ("From", vulns.firmware_source),
+        ("Data pack", vulns.pack_date),
+    )
+    b.bullets(list(device.cves), empty="(no CVE of the data pack matched)")
     return b.text

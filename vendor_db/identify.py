@@ -18,7 +18,15 @@ from camcensus.base.errors import VendorDataError
 from camcensus.base.evidence import FAMILIES, Evidence, family_keys, known_keys
 from camcensus.base.types import DEVICE_TYPES, DeviceType
 from camcensus.vendor_db._doc import mapping, number, optional_text, texts
+from camcensus.vendor_db.cve import (
+    CvePack,
+    VulnReport,
+    default_cve_pack,
+    firmware_source,
+    match_device,
+)
 from camcensus.vendor_db.fingerprints import FingerprintDB, Match, key_matches, load_fingerprints
+from camcensus.vendor_db.origin import Origin, origin_of
 from camcensus.vendor_db.oui import OuiTables, default_oui_tables, lookup_mac
 from camcensus.vendor_db.policy import FlagDecision, Policy
 from camcensus.vendor_db.vendors import Vendor, VendorTable, load_vendors
@@ -127,7 +135,8 @@ class Claim:
 
 @dataclass(frozen=True, slots=True)
 class Identification:
-    """What the evidence says a device is, how sure, why, and whether it is flagged."""
+    """What the evidence says a device is, how sure, why, and whether it is flagged;
+    its origin facts (``origin``) and vulnerable-firmware answer (``vulnerabilities``)."""
 
     maker: str | None
     brand: str | None
@@ -138,6 +147,8 @@ class Identification:
     chain: tuple[Claim, ...]
     conflicts: tuple[str, ...]
     flag: FlagDecision = field(default_factory=lambda: FlagDecision(False))
+    origin: Origin = field(default_factory=Origin.unknown)
+    vulnerabilities: VulnReport = field(default_factory=VulnReport)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form with stable keys."""
@@ -149,6 +160,8 @@ class Identification:
             "device_type": self.device_type,
             "confidence": round(self.confidence, 3),
             "flag": self.flag.to_dict(),
+            "origin": self.origin.to_dict(),
+            "vulnerabilities": self.vulnerabilities.to_dict(),
             "conflicts": list(self.conflicts),
             "chain": [c.to_dict() for c in self.chain],
         }
@@ -174,6 +187,8 @@ class Identification:
             chain=tuple(Claim.from_dict(c) for c in chain),
             conflicts=tuple(texts(doc, "conflicts")),
             flag=FlagDecision.from_dict(doc.get("flag", {"flagged": False})),
+            origin=Origin.from_dict(doc["origin"]) if "origin" in doc else Origin.unknown(),
+            vulnerabilities=VulnReport.from_dict(doc.get("vulnerabilities", {})),
         )
 
 
@@ -396,9 +411,11 @@ def identify(
     vendors: VendorTable | None = None,
     fingerprints: FingerprintDB | None = None,
     oui_tables: OuiTables | None = None,
+    cve_pack: CvePack | None = None,
 ) -> Identification:
     """Identify one device from all of its evidence; VendorDataError on an unknown key."""
     table = vendors or load_vendors()
+    pack = cve_pack or default_cve_pack()
     fps = fingerprints or load_fingerprints()
     ouis = oui_tables or default_oui_tables()
     pol = policy or Policy.default()
@@ -422,10 +439,12 @@ def identify(
         _claims_for(ev, table, fps, ouis, out)
     for prefix, ev in protocols.items():
         out.add("maker", _PROTOCOL_MAKERS[prefix], ev, f"protocol:{prefix[:-1]}", _PROTOCOL_WEIGHT)
-    return _resolve(out.claims, table, pol)
+    return _resolve(out.claims, table, pol, pack)
 
 
-def _resolve(claims: list[Claim], table: VendorTable, policy: Policy) -> Identification:
+def _resolve(
+    claims: list[Claim], table: VendorTable, policy: Policy, pack: CvePack
+) -> Identification:
     makers = _rank(claims, "maker")
     brands = _rank(claims, "brand")
     maker = makers[0][0] if makers else None
@@ -482,23 +501,31 @@ def _resolve(claims: list[Claim], table: VendorTable, policy: Policy) -> Identif
             weak = f"only an open port points to {maker} ({_describe(chosen)})"
         elif support < _FLAG_SUPPORT:
             weak = f"one weak hint names {maker} ({_describe(chosen)})"
+    origin = origin_of(claims, maker, brand, table)
     flag = policy.decide(
         table,
         table.get(maker) if maker else None,
         table.get(brand) if brand else None,
         caveats=caveats,
         weak=weak,
+        firmware_developer=origin.firmware_vendor,
+        firmware_from_sdk=origin.firmware_from_sdk,
     )
+    model = models[0][0] if models else None
+    firmware = firmwares[0][0] if firmwares else None
+    source = firmware_source(firmwares[0][2][0].key) if firmwares else ""
     return Identification(
         maker=maker,
         brand=brand,
-        model=models[0][0] if models else None,
-        firmware=firmwares[0][0] if firmwares else None,
+        model=model,
+        firmware=firmware,
         device_type=device_type,
         confidence=round(min(max(confidence, 0.0), 1.0), 3),
         chain=tuple(claims),
         conflicts=tuple(conflicts),
         flag=flag,
+        origin=origin.origin,
+        vulnerabilities=match_device(pack, maker, model, firmware, source),
     )
 
 

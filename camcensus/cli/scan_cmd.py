@@ -541,6 +541,15 @@ def _print_summary(result: ScanResult, stream: TextIO) -> None:
                 f"{len(agent.unmapped_macs)} MACs matching no device"
             )
         print(f"  SNMP {agent.agent} (v{agent.version or '?'}): {state}", file=stream)
+    vulns = Counter(d.identification.vulnerabilities.level for d in result.devices)
+    if vulns["affected"] or vulns["model-listed"]:
+        packs = sorted({d.identification.vulnerabilities.pack_date for d in result.devices})
+        print(
+            f"vulnerable firmware (data pack {', '.join(packs)}): {vulns['affected']} affected "
+            f"(version in range), {vulns['model-listed']} model listed, version unknown "
+            "(check the advisory)",
+            file=stream,
+        )
     policies = sorted({d.identification.flag.policy for d in result.devices} - {""})
     under = f" (policy {', '.join(policies)})" if policies else ""
     print(

@@ -214,6 +214,41 @@ class Device:
         """The sources behind the flag."""
         return self.identification.flag.sources
 
+    @property
+    def firmware_source(self) -> str:
+        """Where the firmware version came from (``SADP (sadp.firmware)``, ``banner (...)``)."""
+        return self.identification.vulnerabilities.firmware_source
+
+    @property
+    def hardware_maker(self) -> str:
+        """The hardware maker with its country (``Dahua (CN)``), or ``unknown``."""
+        return self.identification.origin.hardware_maker.label
+
+    @property
+    def firmware_developer(self) -> str:
+        """The firmware developer with its country, or ``unknown``."""
+        return self.identification.origin.firmware_developer.label
+
+    @property
+    def owner(self) -> str:
+        """The parent/control chain of maker, firmware developer and brand, with countries."""
+        return self.identification.origin.owner_text
+
+    @property
+    def origin_sources(self) -> tuple[str, ...]:
+        """The sources behind the origin facts."""
+        return self.identification.origin.sources
+
+    @property
+    def vulnerability(self) -> str:
+        """affected (version in range), model listed (version unknown) or not matched."""
+        return self.identification.vulnerabilities.text
+
+    @property
+    def cves(self) -> tuple[str, ...]:
+        """One line per matched CVE: level, family, why, KEV date and the pack's date."""
+        return tuple(f.line() for f in self.identification.vulnerabilities.findings)
+
 
 @dataclass(frozen=True, slots=True)
 class DeviceRecord:
@@ -284,11 +319,18 @@ FIELDS: Final[tuple[Field, ...]] = (
     Field("brand", "Brand", "device", "text", _TEXT, derived=True),
     Field("model", "Model", "device", "text", _TEXT, derived=True),
     Field("firmware", "Firmware", "device", "optional_text", "TEXT", derived=True),
+    Field("firmware_source", "Firmware from", "device", "text", None, derived=True),
     Field("device_type", "Type", "device", "text", "TEXT NOT NULL DEFAULT 'unknown'", True),
     Field("flagged", "Flag", "device", "bool", "INTEGER NOT NULL DEFAULT 0", derived=True),
     Field("flag_level", "Flag level", "device", "text", "TEXT NOT NULL DEFAULT 'no'", True),
     Field("flag_reasons", "Flag reasons", "device", "list", "TEXT NOT NULL DEFAULT '[]'", True),
     Field("list_status", "List status", "device", "text", _TEXT, derived=True),
+    Field("hardware_maker", "Hardware maker", "device", "text", None, derived=True),
+    Field("firmware_developer", "Firmware developer", "device", "text", None, derived=True),
+    Field("owner", "Owner", "device", "text", None, derived=True),
+    Field("origin_sources", "Origin sources", "device", "list", None, derived=True),
+    Field("vulnerability", "Vulnerable firmware", "device", "text", None, derived=True),
+    Field("cves", "CVEs", "device", "list", None, derived=True),
     Field("review_status", "Review", "record", "text", "TEXT NOT NULL DEFAULT 'unreviewed'"),
     Field("note", "Note", "record", "text", _TEXT, multiline=True),
     Field("first_seen", "First seen", "record", "text", "TEXT NOT NULL"),

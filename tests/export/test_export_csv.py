@@ -38,7 +38,9 @@ def test_device_csv_has_replacement_plan_columns() -> None:
     # spelled out: a change to the header is a change for every spreadsheet built on it
     assert DEVICE_CSV_COLUMNS == (
         "site", "ip", "addresses", "mac", "maker", "brand", "model", "firmware",
-        "device_type", "flagged", "flag_level", "flag_reasons", "list_status",
+        "firmware_source", "device_type", "flagged", "flag_level", "flag_reasons",
+        "list_status", "hardware_maker", "firmware_developer", "owner", "origin_sources",
+        "vulnerability", "cves",
         "review_status", "note",
         "first_seen", "last_seen", "confidence", "sources", "presence", "device_key",
         "parent",

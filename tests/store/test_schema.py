@@ -85,7 +85,9 @@ def test_csv_and_json_are_derived_from_the_schema() -> None:
     )
     assert list(record_json(record)) == [
         "site", "ip", "addresses", "mac", "maker", "brand", "model", "firmware",
-        "device_type", "flagged", "flag_level", "flag_reasons", "list_status",
+        "firmware_source", "device_type", "flagged", "flag_level", "flag_reasons",
+        "list_status", "hardware_maker", "firmware_developer", "owner", "origin_sources",
+        "vulnerability", "cves",
         "review_status", "note",
         "first_seen", "last_seen", "confidence", "sources", "presence", "device_key",
         "parent", "mac_organisation", "first_scan_id", "last_scan_id", "review_updated_at",

@@ -245,6 +245,8 @@ def test_to_dict_is_stable_json() -> None:
         "device_type",
         "confidence",
         "flag",
+        "origin",
+        "vulnerabilities",
         "conflicts",
         "chain",
     ]
