@@ -1,0 +1,102 @@
+"""``camcensus report``: the report for management, one self-contained HTML file.
+
+The inventory is opened read-only.  With ``--policy`` every device's flag is decided
+again from its evidence under that policy, as ``export`` does."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from camcensus.cli import EXIT_ERROR, EXIT_OK
+from camcensus.cli.options import add_policy_option, load_policy
+
+if TYPE_CHECKING:
+    from camcensus.scanner.core.schema import DeviceRecord
+    from camcensus.vendor_db.policy import Policy
+
+__all__ = ["register"]
+
+_STDOUT = "-"
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``camcensus report``."""
+    parser = sub.add_parser(
+        "report",
+        help="write the report for management (one self-contained HTML file)",
+        description=(
+            "Write the report for management over an inventory: totals by policy verdict, "
+            "maker, brand, site and device type; the replacement plan (models with devices "
+            "reviewed 'to replace'); coverage of the scans; charts; and an appendix with "
+            "every device's evidence and sources. One HTML file that opens offline and "
+            "runs no script; print it from a browser for a PDF."
+        ),
+    )
+    parser.add_argument("--db", required=True, type=Path, help="inventory database file")
+    parser.add_argument("--html", required=True, metavar="FILE", help="HTML file ('-' for stdout)")
+    parser.add_argument("--title", help="the report's title (default: from the database name)")
+    add_policy_option(parser)
+    parser.set_defaults(func=run)
+
+
+def _policy_note(policy: Policy | None, records: list[DeviceRecord]) -> str:
+    if policy is not None:
+        facts = ", ".join(x for x in (policy.status, policy.date) if x)
+        what = f"{policy.title}; {facts}" if policy.title else facts
+        return f"Flags decided again from each device's evidence under policy {policy.label}" + (
+            f" ({what})." if what else "."
+        )
+    names = sorted({r.device.identification.flag.policy for r in records} - {""})
+    if not names:
+        return "Flags as the scans recorded them."
+    return f"Flags as the scans decided them, under policy {', '.join(names)}."
+
+
+def _write(target: str, text: str) -> None:
+    if target == _STDOUT:
+        sys.stdout.write(text)
+        return
+    path = Path(target)
+    partial = path.with_name(f".{path.name}.partial")
+    # a failed write leaves no half report under the name asked for
+    with open(partial, "w", encoding="utf-8") as stream:
+        stream.write(text)
+    os.replace(partial, path)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the report of the inventory ``args.db`` to ``args.html``."""
+    from camcensus.scanner.report import ScanCoverage, render_html, summarise
+    from camcensus.scanner.store import Inventory  # sqlite-utils only when reporting
+
+    policy = load_policy(args.policy) if args.policy is not None else None
+    with Inventory.open(args.db, read_only=True, policy=policy) as inventory:
+        records = inventory.devices(with_details=True)
+        scans = []
+        for scan in inventory.scans():
+            targets, agents = inventory.coverage(scan.scan_id)
+            scans.append(ScanCoverage(scan, tuple(targets), tuple(agents)))
+    report = summarise(
+        records,
+        scans,
+        title=args.title or f"Camera census: {args.db.name}",
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        policy_note=_policy_note(policy, records),
+        # further sections (vulnerable-firmware exposure) go here, from data that exists
+    )
+    try:
+        _write(args.html, render_html(report))
+    except OSError as exc:
+        print(f"camcensus: error: cannot write report: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    if args.html != _STDOUT:
+        print(
+            f"camcensus: report of {report.device_count} device(s) written to {args.html}",
+            file=sys.stderr,
+        )
+    return EXIT_OK
