@@ -26,6 +26,7 @@ Seams for facts added to the identification by other work:
 
 from __future__ import annotations
 
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -50,6 +51,12 @@ from camcensus.scanner.core.schema import (
 )
 from camcensus.scanner.core.text import escape_controls
 from camcensus.vendor_db.policy import FLAG_LEVELS, FlagLevel
+
+# Importing pygal appends a legacy finder (PluginImportFixer, for its map plugins, which
+# the report does not use) to sys.meta_path; on Python 3.11 every later failed import
+# then raises ImportWarning.  It goes again at once, so importing the report leaves the
+# import system as it was.
+sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, pygal.PluginImportFixer)]
 
 __all__ = [
     "APPENDIX_FIELDS",
@@ -264,7 +271,9 @@ def _drop_scripts(root: Element) -> Element:
     return root
 
 
-def _chart_config(title: str, height: int) -> dict[str, object]:
+def _chart_config(
+    title: str, height: int, colours: tuple[str, ...] = _COLOURS
+) -> dict[str, object]:
     return {
         "title": title,
         "width": 760,
@@ -272,7 +281,7 @@ def _chart_config(title: str, height: int) -> dict[str, object]:
         "js": [],  # no tooltip script from a CDN (pygal's default)
         "disable_xml_declaration": True,
         "style": Style(
-            colors=_COLOURS,
+            colors=colours,
             background="white",
             plot_background="white",
             font_family="sans-serif",
@@ -298,6 +307,7 @@ def _site_chart(sites: Sequence[Tally]) -> Markup:
     chart = pygal.HorizontalStackedBar(
         **_chart_config("Share of devices flagged, per site (%)", 180 + 36 * len(sites))
     )
+    sites = sites[::-1]  # a horizontal bar chart draws its first label at the bottom
     chart.x_labels = [escape_controls(t.label) for t in sites]
     chart.range = (0, 100)
 
@@ -323,6 +333,7 @@ def _maker_chart(makers: Sequence[Tally]) -> Markup:
             )
         )
     chart = pygal.HorizontalStackedBar(**_chart_config("Devices per maker", 180 + 36 * len(top)))
+    top.reverse()  # most devices at the top
     chart.x_labels = [escape_controls(t.label) for t in top]
     chart.add(LEVEL_LABELS["flagged"], [t.flagged for t in top])
     chart.add(LEVEL_LABELS["possible"], [t.possible for t in top])
@@ -331,7 +342,9 @@ def _maker_chart(makers: Sequence[Tally]) -> Markup:
 
 
 def _trend_chart(trend: Sequence[TrendPoint]) -> Markup:
-    chart = pygal.Line(**_chart_config("Devices and flagged devices, scan by scan", 360))
+    chart = pygal.Line(
+        **_chart_config("Devices and flagged devices, scan by scan", 360, _COLOURS[::2])
+    )
     chart.x_labels = [escape_controls(p.label) for p in trend]
     chart.x_label_rotation = 20
     chart.add("flagged", [p.flagged for p in trend])

@@ -1,0 +1,38 @@
+"""The report in a real browser: Debian's chromium, headless, in a network namespace of
+its own with no interface but loopback.  It renders the report of an inventory built
+through the store API, takes a screenshot, and the numbers in the DOM it built equal
+the inventory's own, counted by plain SQL."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from reportdom import assert_shows, chromium, count_inventory, read_shown, render_in_chromium
+from test_report import SCRIPT_MODEL, build_inventory
+
+from camcensus.cli import EXIT_OK, main
+
+pytestmark = pytest.mark.skipif(
+    chromium() is None or shutil.which("unshare") is None,
+    reason="needs Debian's chromium and unshare (make install, as root, installs chromium)",
+)
+
+
+def test_the_report_renders_in_chromium_and_shows_the_inventorys_numbers(
+    tmp_path: Path,
+) -> None:
+    db = build_inventory(tmp_path / "inventory.db")
+    page = tmp_path / "report.html"
+    assert main(["report", "--db", str(db), "--html", str(page)]) == EXIT_OK
+    screenshot = tmp_path / "report.png"
+    dom = render_in_chromium(page, screenshot, tmp_path / "profile")
+    print(f"screenshot of the report: {screenshot}")  # noqa: T201 (the test output names it)
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert screenshot.stat().st_size > 20_000  # a page with tables and charts, not a blank
+    shown = read_shown(dom)
+    assert_shows(shown, count_inventory(db))
+    assert shown.tags["script"] == 0
+    assert SCRIPT_MODEL in "".join(shown.text)  # the browser made text of it, not a script
+    assert shown.tags["svg"] == 3
