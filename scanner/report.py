@@ -60,6 +60,7 @@ sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, pygal.PluginIm
 
 __all__ = [
     "APPENDIX_FIELDS",
+    "UNKNOWN_BRAND",
     "UNKNOWN_MAKER",
     "UNKNOWN_SITE",
     "PlanRow",
@@ -73,6 +74,7 @@ __all__ = [
 ]
 
 UNKNOWN_MAKER: Final = "(unknown)"
+UNKNOWN_BRAND: Final = "(no brand seen)"
 UNKNOWN_SITE: Final = "(no site)"
 APPENDIX_FIELDS: Final = tuple(f for f in FIELDS if f.csv and f.name != "device_key")
 """What the appendix shows of each device: the replacement-plan CSV's fields."""
@@ -242,7 +244,7 @@ def summarise(
             [LEVEL_LABELS[level] for level in FLAG_LEVELS],
         ),
         by_maker=_tallies(devices, lambda r: r.device.maker or UNKNOWN_MAKER),
-        by_brand=_tallies(devices, lambda r: r.device.brand or UNKNOWN_MAKER),
+        by_brand=_tallies(devices, lambda r: r.device.brand or UNKNOWN_BRAND),
         by_site=_tallies(devices, lambda r: r.site or UNKNOWN_SITE),
         by_type=_tallies(devices, lambda r: r.device.device_type, DEVICE_TYPES),
         by_review=_tallies(

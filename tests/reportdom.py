@@ -190,7 +190,7 @@ def count_inventory(db: Path) -> Counted:
             ),
             levels=grouped("flag_level"),
             makers=grouped("CASE maker WHEN '' THEN '(unknown)' ELSE maker END"),
-            brands=grouped("CASE brand WHEN '' THEN '(unknown)' ELSE brand END"),
+            brands=grouped("CASE brand WHEN '' THEN '(no brand seen)' ELSE brand END"),
             sites=grouped("coalesce(site, '(no site)')"),
             types=grouped("device_type"),
             plan=plan,
