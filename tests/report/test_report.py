@@ -186,3 +186,13 @@ def test_an_empty_inventory_reports_zero(tmp_path: Path) -> None:
     shown = read_shown(_report(db, tmp_path / "report.html"))
     assert shown.totals == {"devices": 0, "present": 0, "flagged": 0, "possible": 0, "no": 0}
     assert shown.tags["svg"] == 0
+
+
+def test_importing_the_report_leaves_the_import_system_as_it_was() -> None:
+    import sys
+
+    import pygal
+
+    import camcensus.scanner.report  # noqa: F401 (the import is what is tested)
+
+    assert not any(isinstance(f, pygal.PluginImportFixer) for f in sys.meta_path)
