@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,8 +36,10 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(_HERE.parent / "tests")]  # the test suite's device builder
 
 from builders import make_device  # type: ignore[import-not-found]  # noqa: E402
+from reportdom import chromium, isolated_chromium  # type: ignore[import-not-found]  # noqa: E402
 
 from camcensus.base.evidence import Evidence  # noqa: E402
+from camcensus.cli.report_cmd import read_inventory  # noqa: E402
 from camcensus.scanner.core.schema import Coverage  # noqa: E402
 from camcensus.scanner.store import Inventory  # noqa: E402
 
@@ -129,11 +130,7 @@ def steps(path: Path) -> dict[str, float]:
     timings: dict[str, float] = {}
     start = time.perf_counter()
     with Inventory.open(path, read_only=True) as inventory:
-        records = inventory.devices(with_details=True)
-        scans = []
-        for scan in inventory.scans():
-            targets, agents = inventory.coverage(scan.scan_id)
-            scans.append(report.ScanCoverage(scan, tuple(targets), tuple(agents)))
+        records, scans = read_inventory(inventory)
     timings["read_s"] = time.perf_counter() - start
     start = time.perf_counter()
     summary = report.summarise(records, scans, title="bench", generated_at="now", policy_note="")
@@ -243,18 +240,13 @@ def charts(path: Path) -> dict[str, object]:
 
 def browser(page: Path, tmp: Path) -> dict[str, float] | str:
     """Headless chromium opening the report and taking a screenshot, in a network
-    namespace of its own (nothing but a loopback interface, down)."""
-    binary = shutil.which("chromium")
-    if binary is None:
+    namespace of its own (nothing but a loopback interface, down), as the tests run it."""
+    if chromium() is None:
         return "chromium not installed"
+    shot = f"--screenshot={tmp / 'report.png'}"
     return _run(
-        [
-            "unshare", "--net", binary, "--headless", "--no-sandbox", "--no-first-run",
-            "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", f"--user-data-dir={tmp / 'profile'}",
-            f"--screenshot={tmp / 'report.png'}", "--window-size=1280,2400", page.as_uri(),
-        ]
-    )  # fmt: skip
+        [*isolated_chromium(tmp / "profile"), shot, "--window-size=1280,2400", page.as_uri()]
+    )
 
 
 def main() -> None:

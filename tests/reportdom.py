@@ -18,6 +18,7 @@ __all__ = [
     "assert_shows",
     "chromium",
     "count_inventory",
+    "isolated_chromium",
     "read_shown",
     "render_in_chromium",
     "shown_as",
@@ -117,9 +118,9 @@ _ISOLATED = (
 )
 
 
-def render_in_chromium(page: Path, screenshot: Path, profile: Path) -> str:
-    """Open ``page`` in headless chromium in an empty network namespace: save a
-    screenshot of it to ``screenshot`` and return the DOM it built."""
+def isolated_chromium(profile: Path) -> list[str]:
+    """The command that starts headless chromium, with a fresh profile in ``profile``,
+    in a network namespace of its own (add its options and a URL)."""
     binary = chromium()
     assert binary is not None, "chromium is missing: make install puts it there"
     unshare = ["unshare", "--net"] if os.geteuid() == 0 else ["unshare", "--net", "-r"]
@@ -135,8 +136,14 @@ def render_in_chromium(page: Path, screenshot: Path, profile: Path) -> str:
         "--disable-default-apps",
         f"--user-data-dir={profile}",
     ]
+    return [*unshare, "sh", "-c", _ISOLATED, "sh", binary, *flags]
+
+
+def render_in_chromium(page: Path, screenshot: Path, profile: Path) -> str:
+    """Open ``page`` in headless chromium in an empty network namespace: save a
+    screenshot of it to ``screenshot`` and return the DOM it built."""
     url = page.resolve().as_uri()
-    base = [*unshare, "sh", "-c", _ISOLATED, "sh", binary, *flags]
+    base = isolated_chromium(profile)
     shot = subprocess.run(
         [*base, f"--screenshot={screenshot}", "--window-size=1280,2400", url],
         capture_output=True, text=True, timeout=120, check=False,

@@ -17,9 +17,11 @@ from camcensus.cli.options import add_policy_option, load_policy
 
 if TYPE_CHECKING:
     from camcensus.scanner.core.schema import DeviceRecord
+    from camcensus.scanner.report import ScanCoverage
+    from camcensus.scanner.store import Inventory
     from camcensus.vendor_db.policy import Policy
 
-__all__ = ["register"]
+__all__ = ["read_inventory", "register"]
 
 _STDOUT = "-"
 
@@ -69,18 +71,27 @@ def _write(target: str, text: str) -> None:
     os.replace(partial, path)
 
 
+def read_inventory(inventory: Inventory) -> tuple[list[DeviceRecord], list[ScanCoverage]]:
+    """What the report shows of ``inventory``: every device with its evidence, and every
+    scan (newest first) with its coverage."""
+    from camcensus.scanner.report import ScanCoverage
+
+    records = inventory.devices(with_details=True)
+    scans = []
+    for scan in inventory.scans():
+        targets, agents = inventory.coverage(scan.scan_id)
+        scans.append(ScanCoverage(scan, tuple(targets), tuple(agents)))
+    return records, scans
+
+
 def run(args: argparse.Namespace) -> int:
     """Write the report of the inventory ``args.db`` to ``args.html``."""
-    from camcensus.scanner.report import ScanCoverage, render_html, summarise
+    from camcensus.scanner.report import render_html, summarise
     from camcensus.scanner.store import Inventory  # sqlite-utils only when reporting
 
     policy = load_policy(args.policy) if args.policy is not None else None
     with Inventory.open(args.db, read_only=True, policy=policy) as inventory:
-        records = inventory.devices(with_details=True)
-        scans = []
-        for scan in inventory.scans():
-            targets, agents = inventory.coverage(scan.scan_id)
-            scans.append(ScanCoverage(scan, tuple(targets), tuple(agents)))
+        records, scans = read_inventory(inventory)
     report = summarise(
         records,
         scans,
