@@ -380,8 +380,9 @@ def _is_link(source: str) -> bool:
     return source.startswith(("https://", "http://"))
 
 
-def render_html(report: Report) -> str:
-    """The report as one self-contained HTML document (inline CSS and SVG, no script)."""
+def render_html(report: Report, *, expanded: bool = False) -> str:
+    """The report as one self-contained HTML document (inline CSS and SVG, no script);
+    ``expanded`` opens every device's details (for printing)."""
     template = _environment().get_template("report.html.j2")
     charts = {
         "sites": _site_chart(report.by_site) if report.by_site else None,
@@ -396,5 +397,6 @@ def render_html(report: Report) -> str:
         is_link=_is_link,
         level_labels=LEVEL_LABELS,
         levels=FLAG_LEVELS,
+        expanded=expanded,
         review_labels=REVIEW_LABELS,
     )

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from camcensus.base.errors import ReportError
 from camcensus.cli import EXIT_ERROR, EXIT_OK
 from camcensus.cli.options import add_policy_option, load_policy
 
@@ -24,6 +28,18 @@ if TYPE_CHECKING:
 __all__ = ["read_inventory", "register"]
 
 _STDOUT = "-"
+PDF_TIMEOUT_S = 300.0
+_CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",  # as root chromium runs only so; the page it opens runs no script
+    "--no-first-run",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--no-pdf-header-footer",
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,11 +52,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "maker, brand, site and device type; the replacement plan (models with devices "
             "reviewed 'to replace'); coverage of the scans; charts; and an appendix with "
             "every device's evidence and sources. One HTML file that opens offline and "
-            "runs no script; print it from a browser for a PDF."
+            "runs no script; --pdf prints it with headless chromium."
         ),
     )
     parser.add_argument("--db", required=True, type=Path, help="inventory database file")
-    parser.add_argument("--html", required=True, metavar="FILE", help="HTML file ('-' for stdout)")
+    parser.add_argument("--html", metavar="FILE", help="HTML file ('-' for stdout)")
+    parser.add_argument(
+        "--pdf",
+        metavar="FILE",
+        help="also (or only) a PDF, every device's details open, printed by headless "
+        "chromium in a network namespace of its own (needs Debian's chromium)",
+    )
     parser.add_argument("--title", help="the report's title (default: from the database name)")
     add_policy_option(parser)
     parser.set_defaults(func=run)
@@ -57,6 +79,39 @@ def _policy_note(policy: Policy | None, records: list[DeviceRecord]) -> str:
     if not names:
         return "Flags as the scans recorded them."
     return f"Flags as the scans decided them, under policy {', '.join(names)}."
+
+
+def print_pdf(html: str, pdf: Path, *, timeout_s: float = PDF_TIMEOUT_S) -> None:
+    """Print the report ``html`` to ``pdf`` with headless chromium, started in a network
+    namespace of its own (``unshare --net``: nothing but a loopback interface, down), so
+    it cannot reach any network.  ReportError when chromium is missing or fails."""
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    if binary is None:
+        raise ReportError("--pdf needs chromium (Debian: apt-get install chromium)")
+    unshare = ["unshare", "--net"] if os.geteuid() == 0 else ["unshare", "--net", "-r"]
+    partial = pdf.with_name(f".{pdf.name}.partial")
+    with tempfile.TemporaryDirectory(prefix="camcensus-report-") as tmp:
+        page = Path(tmp) / "report.html"
+        page.write_text(html, encoding="utf-8")
+        command = [
+            *unshare, binary, *_CHROMIUM_FLAGS, f"--user-data-dir={Path(tmp) / 'profile'}",
+            f"--print-to-pdf={partial.resolve()}", page.as_uri(),
+        ]  # fmt: skip
+        try:
+            done = subprocess.run(
+                command, capture_output=True, text=True, timeout=timeout_s, check=False
+            )
+        except subprocess.TimeoutExpired as exc:
+            partial.unlink(missing_ok=True)
+            raise ReportError(f"chromium did not print the PDF within {timeout_s:g} s") from exc
+        except OSError as exc:
+            raise ReportError(f"cannot start chromium for the PDF: {exc}") from exc
+    printed = partial.is_file() and partial.read_bytes()[:5] == b"%PDF-"
+    if done.returncode != 0 or not printed:
+        partial.unlink(missing_ok=True)
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise ReportError(f"chromium could not print the PDF (exit {done.returncode}): {last}")
+    os.replace(partial, pdf)
 
 
 def _write(target: str, text: str) -> None:
@@ -89,6 +144,9 @@ def run(args: argparse.Namespace) -> int:
     from camcensus.scanner.report import render_html, summarise
     from camcensus.scanner.store import Inventory  # sqlite-utils only when reporting
 
+    if args.html is None and args.pdf is None:
+        print("camcensus: error: give --html FILE, --pdf FILE or both", file=sys.stderr)
+        return EXIT_ERROR
     policy = load_policy(args.policy) if args.policy is not None else None
     with Inventory.open(args.db, read_only=True, policy=policy) as inventory:
         records, scans = read_inventory(inventory)
@@ -101,13 +159,17 @@ def run(args: argparse.Namespace) -> int:
         # further sections (vulnerable-firmware exposure) go here, from data that exists
     )
     try:
-        _write(args.html, render_html(report))
+        if args.html is not None:
+            _write(args.html, render_html(report))
+        if args.pdf is not None:
+            print_pdf(render_html(report, expanded=True), Path(args.pdf))
     except OSError as exc:
         print(f"camcensus: error: cannot write report: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    if args.html != _STDOUT:
-        print(
-            f"camcensus: report of {report.device_count} device(s) written to {args.html}",
-            file=sys.stderr,
-        )
+    for written in (args.html, args.pdf):
+        if written not in (None, _STDOUT):
+            print(
+                f"camcensus: report of {report.device_count} device(s) written to {written}",
+                file=sys.stderr,
+            )
     return EXIT_OK

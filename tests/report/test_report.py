@@ -196,3 +196,24 @@ def test_importing_the_report_leaves_the_import_system_as_it_was() -> None:
     import camcensus.scanner.report  # noqa: F401 (the import is what is tested)
 
     assert not any(isinstance(f, pygal.PluginImportFixer) for f in sys.meta_path)
+
+
+def test_pdf_without_chromium_is_an_error_and_writes_nothing(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    pdf = tmp_path / "report.pdf"
+    assert main(["report", "--db", str(db), "--pdf", str(pdf)]) == EXIT_ERROR
+    assert "--pdf needs chromium" in capsys.readouterr().err
+    assert not pdf.exists()
+
+
+def test_neither_html_nor_pdf_is_an_error(db: Path) -> None:
+    assert main(["report", "--db", str(db)]) == EXIT_ERROR
+
+
+def test_expanded_opens_every_device(db: Path) -> None:
+    with Inventory.open(db, read_only=True) as inv:
+        report = summarise(inv.devices(), [], title="t", generated_at="now", policy_note="")
+    assert render_html(report).count("data-device open") == 0
+    assert render_html(report, expanded=True).count("data-device open") == report.device_count

@@ -5,6 +5,7 @@ the inventory's own, counted by plain SQL."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -36,3 +37,18 @@ def test_the_report_renders_in_chromium_and_shows_the_inventorys_numbers(
     assert shown.tags["script"] == 0
     assert SCRIPT_MODEL in "".join(shown.text)  # the browser made text of it, not a script
     assert shown.tags["svg"] == 3
+
+
+def test_pdf_is_printed_by_chromium_with_every_device_open(tmp_path: Path) -> None:
+    db = build_inventory(tmp_path / "inventory.db")
+    pdf = tmp_path / "report.pdf"
+    assert main(["report", "--db", str(db), "--pdf", str(pdf)]) == EXIT_OK
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-")
+    pages = re.findall(rb"/Type\s*/Page(?!s)", data)
+    assert len(pages) >= 2  # totals, plan, coverage and appendix: more than one page
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "inventory.db") == [
+        "inventory.db-shm",
+        "inventory.db-wal",
+        "report.pdf",
+    ]  # no partial file, no HTML asked for
