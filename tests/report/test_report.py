@@ -217,3 +217,21 @@ def test_expanded_opens_every_device(db: Path) -> None:
         report = summarise(inv.devices(), [], title="t", generated_at="now", policy_note="")
     assert render_html(report).count("data-device open") == 0
     assert render_html(report, expanded=True).count("data-device open") == report.device_count
+
+
+def test_a_failing_browser_is_an_error_and_leaves_no_partial_pdf(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "chromium"
+    fake.write_text("#!/bin/sh\necho 'cannot open display' >&2\nexit 3\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    pdf = tmp_path / "report.pdf"
+    assert main(["report", "--db", str(db), "--pdf", str(pdf)]) == EXIT_ERROR
+    assert "chromium could not print the PDF (exit 3): cannot open display" in (
+        capsys.readouterr().err
+    )
+    assert not pdf.exists()
+    assert not list(tmp_path.glob(".*partial"))
