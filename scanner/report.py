@@ -229,8 +229,10 @@ def summarise(
     sections: Sequence[ReportSection] = (),
 ) -> Report:
     """Count ``records`` (every device of the inventory, missing ones included) and
-    ``scans`` (newest first, as the inventory lists them) into a ``Report``."""
-    devices = tuple(records)
+    ``scans`` (newest first, as the inventory lists them) into a ``Report``; the
+    appendix lists flagged devices first, then possibly flagged ones, then the rest."""
+    rank = {level: n for n, level in enumerate(FLAG_LEVELS)}
+    devices = tuple(sorted(records, key=lambda r: rank[r.device.flag_level]))
     scan_list = tuple(scans)
     return Report(
         title=title,

@@ -235,3 +235,10 @@ def test_a_failing_browser_is_an_error_and_leaves_no_partial_pdf(
     )
     assert not pdf.exists()
     assert not list(tmp_path.glob(".*partial"))
+
+
+def test_the_appendix_lists_flagged_then_possible_then_the_rest(db: Path, tmp_path: Path) -> None:
+    html = _report(db, tmp_path / "report.html")
+    levels = re.findall(r'<details class="(\w+)" data-device', html)
+    assert levels == sorted(levels, key=["flagged", "possible", "no"].index)
+    assert set(levels) == {"flagged", "possible", "no"}
