@@ -19,9 +19,14 @@ Seams for facts added to the identification by other work:
 * the appendix lists every claim of a device's identification chain (field, value, the
   evidence behind it, the rule and its source), so facts added as claims (origin per
   device: firmware developer, owner) appear there with their sources as they are;
-* ``sections`` takes further tables computed from data that exists (vulnerable-firmware
-  exposure, say): a section is rendered only when it is given, so the report never
-  shows one that claims anything without data behind it.
+* the appendix shows every replacement-plan field of the schema (``APPENDIX_FIELDS``), so
+  fields added to the schema for the CSV appear there too (a field named ``*sources``
+  as links);
+* ``sections`` takes further tables computed from data that exists: ``field_section``
+  counts the devices per value of any schema field (the CLI asks for a vulnerable-firmware
+  field by name), and is None when the schema has no such field or no device a value
+  for it.  A section is rendered only when it is given, so the report never shows one
+  that claims anything without data behind it.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, cast
 from xml.etree.ElementTree import Element
 
 import jinja2
@@ -69,6 +74,7 @@ __all__ = [
     "ScanCoverage",
     "Tally",
     "TrendPoint",
+    "field_section",
     "render_html",
     "summarise",
 ]
@@ -259,6 +265,34 @@ def summarise(
         trend=_trend(scan_list),
         devices=devices,
         sections=tuple(sections),
+    )
+
+
+def field_section(
+    records: Sequence[DeviceRecord], field_name: str, title: str, intro: str
+) -> ReportSection | None:
+    """The devices counted per value of the schema field ``field_name`` (each item of a
+    list field once a device), most first; None when the schema has no such field or no
+    device has a value for it."""
+    item = next((f for f in FIELDS if f.name == field_name), None)
+    if item is None:
+        return None
+    counts: dict[str, list[int]] = {}
+    for record in records:
+        value = item.value(record)
+        values = value if item.kind == "list" else (field_text(item, value),)
+        for text in {str(v) for v in cast("Iterable[object]", values)} - {""}:
+            count = counts.setdefault(text, [0, 0])
+            count[0] += 1
+            count[1] += int(record.device.flagged)
+    if not counts:
+        return None
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    return ReportSection(
+        title,
+        intro,
+        (item.label, "devices", "of them flagged"),
+        tuple((text, str(n), str(flagged)) for text, (n, flagged) in ordered),
     )
 
 

@@ -21,7 +21,7 @@ from camcensus.cli.options import add_policy_option, load_policy
 
 if TYPE_CHECKING:
     from camcensus.scanner.core.schema import DeviceRecord
-    from camcensus.scanner.report import ScanCoverage
+    from camcensus.scanner.report import ReportSection, ScanCoverage
     from camcensus.scanner.store import Inventory
     from camcensus.vendor_db.policy import Policy
 
@@ -139,6 +139,20 @@ def read_inventory(inventory: Inventory) -> tuple[list[DeviceRecord], list[ScanC
     return records, scans
 
 
+def _sections(records: list[DeviceRecord]) -> list[ReportSection]:
+    """Further sections, each from a schema field when the schema has it and devices have
+    values for it (none otherwise): vulnerable-firmware exposure, its CVEs."""
+    from camcensus.scanner.report import field_section as section
+
+    found = [
+        section(records, "vulnerability", "Vulnerable firmware",
+                "Devices by their firmware against the vulnerable-firmware data; each "
+                "device's CVEs and where its version came from are in the appendix."),
+        section(records, "cves", "CVEs matched", "Devices per matched CVE."),
+    ]  # fmt: skip
+    return [s for s in found if s is not None]
+
+
 def run(args: argparse.Namespace) -> int:
     """Write the report of the inventory ``args.db`` to ``args.html``."""
     from camcensus.scanner.report import render_html, summarise
@@ -156,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
         title=args.title or f"Camera census: {args.db.name}",
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         policy_note=_policy_note(policy, records),
-        # further sections (vulnerable-firmware exposure) go here, from data that exists
+        sections=_sections(records),
     )
     try:
         if args.html is not None:

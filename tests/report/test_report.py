@@ -18,7 +18,7 @@ from reportdom import assert_shows, count_inventory, read_shown
 from camcensus.base.evidence import Evidence
 from camcensus.cli import EXIT_ERROR, EXIT_OK, main
 from camcensus.scanner.core.schema import Coverage, SnmpCoverage
-from camcensus.scanner.report import ReportSection, render_html, summarise
+from camcensus.scanner.report import ReportSection, field_section, render_html, summarise
 from camcensus.scanner.store import Inventory
 
 SCRIPT_MODEL = "<script>alert(1)</script>"
@@ -242,3 +242,16 @@ def test_the_appendix_lists_flagged_then_possible_then_the_rest(db: Path, tmp_pa
     levels = re.findall(r'<details class="(\w+)" data-device', html)
     assert levels == sorted(levels, key=["flagged", "possible", "no"].index)
     assert set(levels) == {"flagged", "possible", "no"}
+
+
+def test_a_field_section_counts_a_schema_fields_values_or_is_none(db: Path) -> None:
+    with Inventory.open(db, read_only=True) as inv:
+        records = inv.devices(with_details=True)
+    assert field_section(records, "no_such_field", "t", "") is None
+    assert field_section([r for r in records if not r.device.flagged], "sources", "t", "") is None
+    status = field_section(records, "list_status", "Lists", "by list")
+    assert status is not None
+    assert status.rows == (("fcc_covered", "4", "4"),)  # the four flagged Hikvision devices
+    reasons = field_section(records, "flag_reasons", "Reasons", "")
+    assert reasons is not None
+    assert reasons.rows == (("maker Hikvision is on the FCC Covered List", "4", "4"),)
