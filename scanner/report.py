@@ -40,7 +40,7 @@ from xml.etree.ElementTree import Element
 
 import jinja2
 import pygal
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from pygal.style import Style
 
 from camcensus.base.types import DEVICE_TYPES
@@ -401,8 +401,15 @@ def _finalize(value: object) -> object:
     return escape_controls(value)
 
 
+def _lines(value: object) -> Markup:
+    """An admin's multi-line text (a note, a site): each line escaped, joined by <br>."""
+    return Markup("<br>").join(
+        escape(escape_controls(line)) for line in str(value or "").split("\n")
+    )
+
+
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.PackageLoader("camcensus.scanner", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -410,6 +417,8 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["lines"] = _lines
+    return environment
 
 
 def _is_link(source: str) -> bool:

@@ -25,6 +25,7 @@ SCRIPT_MODEL = "<script>alert(1)</script>"
 SCRIPT_MAKER = "<script>alert(2)</script>"
 SPOOFED_MODEL = "cam\u200bera\u202eexe.TXT"  # zero-width space, right-to-left override
 SPOOFED_BRAND = "\u202eAxis\u200d"
+NOTE = "kept until 2027\n<i>ask</i> facilities\u202e"
 
 
 def _clock() -> Callable[[], datetime]:
@@ -73,7 +74,7 @@ def build_inventory(path: Path) -> Path:
             inv.set_review(key, "to_replace")
         inv.set_review("Rotterdam/mac:aa:bb:cc:00:00:14", "to_replace")
         inv.set_review("Rotterdam/mac:aa:bb:cc:00:00:15", "to_replace")
-        inv.set_review("HQ/mac:aa:bb:cc:00:00:07", "accepted_risk", "kept until 2027")
+        inv.set_review("HQ/mac:aa:bb:cc:00:00:07", "accepted_risk", NOTE)
     return path
 
 
@@ -255,3 +256,9 @@ def test_a_field_section_counts_a_schema_fields_values_or_is_none(db: Path) -> N
     reasons = field_section(records, "flag_reasons", "Reasons", "")
     assert reasons is not None
     assert reasons.rows == (("maker Hikvision is on the FCC Covered List", "4", "4"),)
+
+
+def test_an_admins_note_keeps_its_lines_and_nothing_else(db: Path, tmp_path: Path) -> None:
+    html = _report(db, tmp_path / "report.html")
+    assert "kept until 2027<br>&lt;i&gt;ask&lt;/i&gt; facilities\\u202e" in html
+    assert read_shown(html).tags["i"] == 0
