@@ -81,6 +81,11 @@ def _policy_note(policy: Policy | None, records: list[DeviceRecord]) -> str:
     return f"Flags as the scans decided them, under policy {', '.join(names)}."
 
 
+def _starts_with(path: Path, magic: bytes) -> bool:
+    with open(path, "rb") as stream:
+        return stream.read(len(magic)) == magic
+
+
 def print_pdf(html: str, pdf: Path, *, timeout_s: float = PDF_TIMEOUT_S) -> None:
     """Print the report ``html`` to ``pdf`` with headless chromium, started in a network
     namespace of its own (``unshare --net``: nothing but a loopback interface, down), so
@@ -106,7 +111,7 @@ def print_pdf(html: str, pdf: Path, *, timeout_s: float = PDF_TIMEOUT_S) -> None
             raise ReportError(f"chromium did not print the PDF within {timeout_s:g} s") from exc
         except OSError as exc:
             raise ReportError(f"cannot start chromium for the PDF: {exc}") from exc
-    printed = partial.is_file() and partial.read_bytes()[:5] == b"%PDF-"
+    printed = partial.is_file() and _starts_with(partial, b"%PDF-")
     if done.returncode != 0 or not printed:
         partial.unlink(missing_ok=True)
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
@@ -120,10 +125,14 @@ def _write(target: str, text: str) -> None:
         return
     path = Path(target)
     partial = path.with_name(f".{path.name}.partial")
-    # a failed write leaves no half report under the name asked for
-    with open(partial, "w", encoding="utf-8") as stream:
-        stream.write(text)
-    os.replace(partial, path)
+    # a failed write (a full disk) leaves no half report, under any name
+    try:
+        with open(partial, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def read_inventory(inventory: Inventory) -> tuple[list[DeviceRecord], list[ScanCoverage]]:
@@ -154,7 +163,7 @@ def _sections(records: list[DeviceRecord]) -> list[ReportSection]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Write the report of the inventory ``args.db`` to ``args.html``."""
+    """Write the report of the inventory ``args.db`` to ``args.html`` and/or ``args.pdf``."""
     from camcensus.scanner.report import render_html, summarise
     from camcensus.scanner.store import Inventory  # sqlite-utils only when reporting
 

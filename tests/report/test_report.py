@@ -262,3 +262,12 @@ def test_an_admins_note_keeps_its_lines_and_nothing_else(db: Path, tmp_path: Pat
     html = _report(db, tmp_path / "report.html")
     assert "kept until 2027<br>&lt;i&gt;ask&lt;/i&gt; facilities\\u202e" in html
     assert read_shown(html).tags["i"] == 0
+
+
+def test_a_full_disk_leaves_no_half_report(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    # the partial file is /dev/full: it opens, and every write fails with ENOSPC
+    (out / ".report.html.partial").symlink_to("/dev/full")
+    assert main(["report", "--db", str(db), "--html", str(out / "report.html")]) == EXIT_ERROR
+    assert list(out.iterdir()) == []
