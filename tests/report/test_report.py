@@ -271,3 +271,16 @@ def test_a_full_disk_leaves_no_half_report(db: Path, tmp_path: Path) -> None:
     (out / ".report.html.partial").symlink_to("/dev/full")
     assert main(["report", "--db", str(db), "--html", str(out / "report.html")]) == EXIT_ERROR
     assert list(out.iterdir()) == []
+
+
+def test_a_policy_file_and_a_title_and_stdout(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shipped = Path(__file__).parents[2] / "vendor_db" / "data" / "policies"
+    policy = tmp_path / "my-policy.toml"
+    policy.write_text((shipped / "eu-csa2-proposal.toml").read_text(encoding="utf-8"))
+    argv = ["report", "--db", str(db), "--html", "-", "--policy", str(policy)]
+    assert main([*argv, "--title", "Census <HQ>"]) == EXIT_OK
+    html = capsys.readouterr().out
+    assert "<h1>Census &lt;HQ&gt;</h1>" in html
+    assert read_shown(html).totals["flagged"] == 0
