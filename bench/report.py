@@ -131,10 +131,12 @@ def steps(path: Path) -> dict[str, float]:
     timings: dict[str, float] = {}
     start = time.perf_counter()
     with Inventory.open(path, read_only=True) as inventory:
-        records, scans = read_inventory(inventory)
+        records, scans, changes = read_inventory(inventory)
     timings["read_s"] = time.perf_counter() - start
     start = time.perf_counter()
-    summary = report.summarise(records, scans, title="bench", generated_at="now", policy_note="")
+    summary = report.summarise(
+        records, scans, title="bench", generated_at="now", policy_note="", changes=changes
+    )
     timings["summarise_s"] = time.perf_counter() - start
     start = time.perf_counter()
     for _ in range(3):

@@ -71,6 +71,7 @@ __all__ = [
     "PlanRow",
     "Report",
     "ReportSection",
+    "ScanChange",
     "ScanCoverage",
     "Tally",
     "TrendPoint",
@@ -132,6 +133,21 @@ class ScanCoverage:
 
 
 @dataclass(frozen=True, slots=True)
+class ScanChange:
+    """What changed between two consecutive complete scans of one site: devices only the
+    newer one saw (and of them flagged), devices only the older one saw, and devices
+    whose identity fields changed."""
+
+    site: str
+    old_scan_id: int
+    new_scan_id: int
+    new: int
+    new_flagged: int
+    not_seen: int
+    changed: int
+
+
+@dataclass(frozen=True, slots=True)
 class TrendPoint:
     """What one finished scan saw: devices and flagged devices."""
 
@@ -169,6 +185,7 @@ class Report:
     scans: tuple[ScanCoverage, ...]
     trend: tuple[TrendPoint, ...]
     devices: tuple[DeviceRecord, ...]
+    changes: tuple[ScanChange, ...] = field(default=())
     sections: tuple[ReportSection, ...] = field(default=())
 
 
@@ -232,10 +249,12 @@ def summarise(
     title: str,
     generated_at: str,
     policy_note: str,
+    changes: Sequence[ScanChange] = (),
     sections: Sequence[ReportSection] = (),
 ) -> Report:
     """Count ``records`` (every device of the inventory, missing ones included) and
-    ``scans`` (newest first, as the inventory lists them) into a ``Report``; the
+    ``scans`` (newest first, as the inventory lists them) into a ``Report``, with the
+    ``changes`` between consecutive scans of a site as given; the
     appendix lists flagged devices first, then possibly flagged ones, then the rest."""
     rank = {level: n for n, level in enumerate(FLAG_LEVELS)}
     devices = tuple(sorted(records, key=lambda r: rank[r.device.flag_level]))
@@ -264,6 +283,7 @@ def summarise(
         scans=scan_list,
         trend=_trend(scan_list),
         devices=devices,
+        changes=tuple(changes),
         sections=tuple(sections),
     )
 

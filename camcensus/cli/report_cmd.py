@@ -6,6 +6,7 @@ again from its evidence under that policy, as ``export`` does."""
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import shutil
 import subprocess
@@ -21,7 +22,7 @@ from camcensus.cli.options import add_policy_option, load_policy
 
 if TYPE_CHECKING:
     from camcensus.scanner.core.schema import DeviceRecord
-    from camcensus.scanner.report import ReportSection, ScanCoverage
+    from camcensus.scanner.report import ReportSection, ScanChange, ScanCoverage
     from camcensus.scanner.store import Inventory
     from camcensus.vendor_db.policy import Policy
 
@@ -135,17 +136,34 @@ def _write(target: str, text: str) -> None:
         raise
 
 
-def read_inventory(inventory: Inventory) -> tuple[list[DeviceRecord], list[ScanCoverage]]:
-    """What the report shows of ``inventory``: every device with its evidence, and every
-    scan (newest first) with its coverage."""
-    from camcensus.scanner.report import ScanCoverage
+def read_inventory(
+    inventory: Inventory,
+) -> tuple[list[DeviceRecord], list[ScanCoverage], list[ScanChange]]:
+    """What the report shows of ``inventory``: every device with its evidence, every
+    scan (newest first) with its coverage, and what changed between each two
+    consecutive complete scans of one site (oldest first)."""
+    from camcensus.scanner.report import ScanChange, ScanCoverage
 
     records = inventory.devices(with_details=True)
     scans = []
     for scan in inventory.scans():
         targets, agents = inventory.coverage(scan.scan_id)
         scans.append(ScanCoverage(scan, tuple(targets), tuple(agents)))
-    return records, scans
+    by_site: dict[str, list[int]] = {}
+    for scan in sorted(inventory.scans(), key=lambda s: s.scan_id):
+        if scan.status == "complete" and scan.scope != "import":
+            by_site.setdefault(scan.site or "", []).append(scan.scan_id)
+    changes = []
+    for site, ids in sorted(by_site.items()):
+        for old, new in itertools.pairwise(ids):
+            diff = inventory.compare_scans(old, new)
+            changes.append(
+                ScanChange(
+                    site, old, new, len(diff.new), sum(d.flagged for d in diff.new),
+                    len(diff.missing), len({c.device_key for c in diff.changed}),
+                )
+            )  # fmt: skip
+    return records, scans, changes
 
 
 def _sections(records: list[DeviceRecord]) -> list[ReportSection]:
@@ -172,13 +190,14 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     policy = load_policy(args.policy) if args.policy is not None else None
     with Inventory.open(args.db, read_only=True, policy=policy) as inventory:
-        records, scans = read_inventory(inventory)
+        records, scans, changes = read_inventory(inventory)
     report = summarise(
         records,
         scans,
         title=args.title or f"Camera census: {args.db.name}",
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         policy_note=_policy_note(policy, records),
+        changes=changes,
         sections=_sections(records),
     )
     try:

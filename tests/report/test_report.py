@@ -70,6 +70,15 @@ def build_inventory(path: Path) -> Path:
             [SnmpCoverage("198.18.1.254", "2c", None, 3, 0, 2, ("aa:bb:cc:dd:ee:ff",))],
         )
         inv.finish_scan(third)
+        fourth = inv.begin_scan(
+            operator="bob", scope="lab", targets="198.18.1.0/24", site="Rotterdam"
+        )
+        inv.record_device(fourth, make_device(20, site="Rotterdam", ip="198.18.1.20"))
+        inv.record_device(
+            fourth, make_device(21, site="Rotterdam", ip="198.18.1.21", firmware="V5.8.0")
+        )
+        inv.record_device(fourth, make_device(22, site="Rotterdam", ip="198.18.1.22"))
+        inv.finish_scan(fourth)  # one new (flagged), one changed firmware
         for key in ("HQ/mac:aa:bb:cc:00:00:05", "HQ/mac:aa:bb:cc:00:00:0a"):
             inv.set_review(key, "to_replace")
         inv.set_review("Rotterdam/mac:aa:bb:cc:00:00:14", "to_replace")
@@ -91,9 +100,9 @@ def _report(db: Path, out: Path, *extra: str) -> str:
 def test_the_numbers_shown_are_the_inventorys_own(db: Path, tmp_path: Path) -> None:
     shown = read_shown(_report(db, tmp_path / "report.html"))
     counted = count_inventory(db)
-    assert counted.devices == 9
-    assert counted.present == 7
-    assert counted.levels == {"flagged": 4, "possible": 1, "no": 4}
+    assert counted.devices == 10
+    assert counted.present == 8
+    assert counted.levels == {"flagged": 5, "possible": 1, "no": 4}
     assert_shows(shown, counted)
     assert shown.plan[("Hikvision", "DS-2CD2043G2-I")] == 3  # two sites, one model
 
@@ -252,10 +261,10 @@ def test_a_field_section_counts_a_schema_fields_values_or_is_none(db: Path) -> N
     assert field_section([r for r in records if not r.device.flagged], "sources", "t", "") is None
     status = field_section(records, "list_status", "Lists", "by list")
     assert status is not None
-    assert status.rows == (("fcc_covered", "4", "4"),)  # the four flagged Hikvision devices
+    assert status.rows == (("fcc_covered", "5", "5"),)  # the five flagged Hikvision devices
     reasons = field_section(records, "flag_reasons", "Reasons", "")
     assert reasons is not None
-    assert reasons.rows == (("maker Hikvision is on the FCC Covered List", "4", "4"),)
+    assert reasons.rows == (("maker Hikvision is on the FCC Covered List", "5", "5"),)
 
 
 def test_an_admins_note_keeps_its_lines_and_nothing_else(db: Path, tmp_path: Path) -> None:
@@ -284,3 +293,18 @@ def test_a_policy_file_and_a_title_and_stdout(
     html = capsys.readouterr().out
     assert "<h1>Census &lt;HQ&gt;</h1>" in html
     assert read_shown(html).totals["flagged"] == 0
+
+
+def test_what_changed_between_consecutive_scans_of_a_site(db: Path, tmp_path: Path) -> None:
+    html = _report(db, tmp_path / "report.html")
+    table = re.search(r'<table data-table="changes">(.*?)</table>', html, re.S)
+    assert table is not None
+    rows = [
+        re.findall(r"<td[^>]*>(.*?)</td>", row)
+        for row in re.findall(r"<tr>(.*?)</tr>", table.group(1))
+        if "<td" in row
+    ]
+    assert rows == [
+        ["HQ", "#1 → #2", "0", "0", "2", "0"],  # hosts 10 and 11 not seen again
+        ["Rotterdam", "#3 → #4", "1", "1", "0", "1"],  # host 22 new, host 21's firmware
+    ]
