@@ -445,6 +445,25 @@ def _is_link(source: str) -> bool:
     return source.startswith(("https://", "http://"))
 
 
+_SOURCES: Final = "sources"
+_LINES: Final = "lines"
+_TEXT_CELL: Final = "text"
+
+
+def _appendix_cells(record: DeviceRecord) -> list[tuple[str, str, object]]:
+    """A device's appendix fields as (label, how to show it, value): sources as links,
+    an admin's multi-line text line by line, the rest as one line of text."""
+    cells: list[tuple[str, str, object]] = []
+    for item in APPENDIX_FIELDS:
+        value = item.value(record)
+        if item.name.endswith(_SOURCES):
+            cells.append((item.label, _SOURCES, value))
+        else:
+            cells.append((item.label, _LINES if item.multiline else _TEXT_CELL,
+                          field_text(item, value)))  # fmt: skip
+    return cells
+
+
 def render_html(report: Report, *, expanded: bool = False) -> str:
     """The report as one self-contained HTML document (inline CSS and SVG, no script);
     ``expanded`` opens every device's details (for printing)."""
@@ -457,8 +476,7 @@ def render_html(report: Report, *, expanded: bool = False) -> str:
     return template.render(
         report=report,
         charts=charts,
-        fields=APPENDIX_FIELDS,
-        field_text=field_text,
+        cells=_appendix_cells,
         is_link=_is_link,
         level_labels=LEVEL_LABELS,
         levels=FLAG_LEVELS,
