@@ -156,17 +156,33 @@ def steps(path: Path) -> dict[str, float]:
 _ROUNDS: Final = 11
 """Each chart library draws the three charts this many times: the first (its import
 included) and the median of the rest are kept."""
-_MATPLOTLIB_PEER: Final = r"""
-import io, json, sys, time
+_HARNESS: Final = r"""
+import json, sys, time
 start = time.perf_counter()
+data = json.load(sys.stdin)
+{setup}
+times = []
+for n in range({rounds}):
+    began = time.perf_counter()
+    svgs = draw()
+    if n == 0:
+        first = time.perf_counter() - start
+    else:
+        times.append(time.perf_counter() - began)
+times.sort()
+print(json.dumps({{"first_s": first, "each_s": times[len(times) // 2],
+                  "svg_bytes": sum(len(s.encode()) for s in svgs)}}))
+"""
+"""Times ``draw()`` (defined by ``setup``, which imports the library: the first drawing
+counts the import) in a fresh process, over the chart data on stdin."""
+
+_MATPLOTLIB_PEER: Final = r"""
+import io
 import matplotlib
 matplotlib.use("svg")
 import matplotlib.pyplot as plt
-data = json.load(sys.stdin)
-svgs = []
-times = []
-for _ in range(ROUNDS):
-    began = time.perf_counter()
+
+def draw():
     svgs = []
     fig, ax = plt.subplots(figsize=(7.6, 3))
     sites = data["sites"]
@@ -186,35 +202,18 @@ for _ in range(ROUNDS):
     for f in (fig, fig2, fig3):
         out = io.StringIO(); f.savefig(out, format="svg"); svgs.append(out.getvalue())
         plt.close(f)
-    if _ == 0:
-        first = time.perf_counter() - start
-    else:
-        times.append(time.perf_counter() - began)
-times.sort()
-print(json.dumps({"first_s": first, "each_s": times[len(times) // 2],
-                  "svg_bytes": sum(len(s.encode()) for s in svgs)}))
+    return svgs
 """
 
 _PYGAL_PEER: Final = r"""
-import json, sys, time
-start = time.perf_counter()
 from camcensus.scanner import report
 from camcensus.scanner.report import Tally, TrendPoint
-data = json.load(sys.stdin)
 sites = [Tally(s["label"], s["devices"], s["flagged"], s["possible"]) for s in data["sites"]]
 makers = [Tally(m["label"], m["devices"], m["flagged"], m["possible"]) for m in data["makers"]]
 trend = [TrendPoint(p["label"], p["devices"], p["flagged"]) for p in data["trend"]]
-times = []
-for _ in range(ROUNDS):
-    began = time.perf_counter()
-    svgs = [report._site_chart(sites), report._maker_chart(makers), report._trend_chart(trend)]
-    if _ == 0:
-        first = time.perf_counter() - start
-    else:
-        times.append(time.perf_counter() - began)
-times.sort()
-print(json.dumps({"first_s": first, "each_s": times[len(times) // 2],
-                  "svg_bytes": sum(len(s.encode()) for s in svgs)}))
+
+def draw():
+    return [report._site_chart(sites), report._maker_chart(makers), report._trend_chart(trend)]
 """
 
 
@@ -244,7 +243,7 @@ def charts(path: Path) -> dict[str, object]:
     found: dict[str, object] = {}
     for name, code in (("pygal", _PYGAL_PEER), ("matplotlib", _MATPLOTLIB_PEER)):
         done = subprocess.run(
-            [sys.executable, "-c", f"ROUNDS = {_ROUNDS}\n{code}"],
+            [sys.executable, "-c", _HARNESS.format(setup=code, rounds=_ROUNDS)],
             input=data,
             capture_output=True,
             text=True,

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from camcensus.cli.report_cmd import CHROMIUM_FLAGS
+
 __all__ = [
     "LEVEL_WORDS",
     "Counted",
@@ -124,18 +126,7 @@ def isolated_chromium(profile: Path) -> list[str]:
     binary = chromium()
     assert binary is not None, "chromium is missing: make install puts it there"
     unshare = ["unshare", "--net"] if os.geteuid() == 0 else ["unshare", "--net", "-r"]
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--no-first-run",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-extensions",
-        "--disable-default-apps",
-        f"--user-data-dir={profile}",
-    ]
+    flags = [*CHROMIUM_FLAGS, f"--user-data-dir={profile}"]
     return [*unshare, "sh", "-c", _ISOLATED, "sh", binary, *flags]
 
 

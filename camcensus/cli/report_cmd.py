@@ -26,11 +26,11 @@ if TYPE_CHECKING:
     from camcensus.scanner.store import Inventory
     from camcensus.vendor_db.policy import Policy
 
-__all__ = ["read_inventory", "register"]
+__all__ = ["CHROMIUM_FLAGS", "print_pdf", "read_inventory", "register"]
 
 _STDOUT = "-"
 PDF_TIMEOUT_S = 300.0
-_CHROMIUM_FLAGS = (
+CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",  # as root chromium runs only so; the page it opens runs no script
     "--no-first-run",
@@ -39,8 +39,10 @@ _CHROMIUM_FLAGS = (
     "--disable-component-update",
     "--disable-sync",
     "--disable-extensions",
-    "--no-pdf-header-footer",
+    "--disable-default-apps",
 )
+"""How camcensus starts chromium: headless, no first-run work, nothing of its own fetched
+in the background (the tests and the benchmark start it so too)."""
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -100,8 +102,8 @@ def print_pdf(html: str, pdf: Path, *, timeout_s: float = PDF_TIMEOUT_S) -> None
         page = Path(tmp) / "report.html"
         page.write_text(html, encoding="utf-8")
         command = [
-            *unshare, binary, *_CHROMIUM_FLAGS, f"--user-data-dir={Path(tmp) / 'profile'}",
-            f"--print-to-pdf={partial.resolve()}", page.as_uri(),
+            *unshare, binary, *CHROMIUM_FLAGS, f"--user-data-dir={Path(tmp) / 'profile'}",
+            "--no-pdf-header-footer", f"--print-to-pdf={partial.resolve()}", page.as_uri(),
         ]  # fmt: skip
         try:
             done = subprocess.run(
