@@ -374,7 +374,7 @@ class Lab:
                 )
                 behind.append(replace(camera, recorder=inst.index, channel=channel))
                 next_index += 1
-        if len(instances) + len(behind) > MAX_DEVICES:
+        if behind and len(instances) + len(behind) > MAX_DEVICES:  # recorders: flat only
             raise LabError(
                 f"a lab holds at most {MAX_DEVICES} devices, cameras behind recorders included"
             )

@@ -1051,12 +1051,7 @@ class Inventory:
         known = self._scan_keys.get(scan_id, {})
         if key in known:
             return known[key], None
-        claimed = {
-            str(r[0])
-            for r in self._db.execute(
-                "SELECT device_key FROM device_history WHERE scan_id = ?", [scan_id]
-            )
-        }
+        claimed = set(known.values())  # the records this scan has written already
         mine = Traits(device.mac, device.maker, tokens)
         if _key_kind(key) == "mac":
             match = self._match(device, mine, claimed, without_mac_only=True)
@@ -1607,23 +1602,21 @@ class Inventory:
     def review_log(self, device_key: str | None = None) -> list[ReviewEntry]:
         """Every review made (of one device, given its key), oldest first: who, when,
         and the inventory it was made in (``origin``: "" here, else the merged file)."""
-        sql = "SELECT * FROM review_log"
-        params: list[object] = []
-        if device_key is not None:
-            sql += " WHERE device_key = ?"
-            params.append(device_key)
-        return [_review_entry(r) for r in self._db.query(sql + " ORDER BY reviewed_at, id", params)]
+        return self._reviews("review_log", "reviewed_at", device_key)
 
     @_translated
     def review_conflicts(self, device_key: str | None = None) -> list[ReviewEntry]:
         """Reviews that disagreed with this inventory's when records or inventories were
         joined (of one device, given its key): kept, never applied."""
-        sql = "SELECT * FROM review_conflicts"
-        params: list[object] = []
-        if device_key is not None:
-            sql += " WHERE device_key = ?"
-            params.append(device_key)
-        return [_review_entry(r) for r in self._db.query(sql + " ORDER BY found_at, id", params)]
+        return self._reviews("review_conflicts", "found_at", device_key)
+
+    def _reviews(self, table: str, order: str, device_key: str | None) -> list[ReviewEntry]:
+        where = "" if device_key is None else "WHERE device_key = ?"
+        rows = self._db.query(
+            f"SELECT * FROM {table} {where} ORDER BY {order}, id",  # noqa: S608 (fixed names)
+            [] if device_key is None else [device_key],
+        )
+        return [_review_entry(r) for r in rows]
 
     @_translated
     def set_site(self, device_key: str, site: str | None) -> None:
