@@ -231,7 +231,7 @@ def _onvif(data: bytes, address: str) -> list[Evidence]:
             extra.add("onvif.xaddr", value.strip())
         for value in _element_texts(text, "Uri"):
             extra.add("onvif.uri", value.strip())
-        found += extra.items()
+        found += extra.items() + onvif.namespace_evidence(data, address)
         if not found:
             raise
         return found
