@@ -10,6 +10,7 @@ once through the cached loaders.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -21,7 +22,7 @@ from camcensus.vendor_db._doc import mapping, number, optional_text, texts
 from camcensus.vendor_db.fingerprints import FingerprintDB, Match, key_matches, load_fingerprints
 from camcensus.vendor_db.oui import OuiTables, default_oui_tables, lookup_mac
 from camcensus.vendor_db.policy import FlagDecision, Policy
-from camcensus.vendor_db.vendors import Vendor, VendorTable, load_vendors
+from camcensus.vendor_db.vendors import Vendor, VendorTable, load_vendors, normalise_name
 
 __all__ = ["Claim", "Identification", "evidence_from_mapping", "identify"]
 
@@ -49,6 +50,27 @@ _LABEL_KEYS: Final = {
     "onvif.scope.manufacturer": 0.6,
 }
 _NAME_KEYS: Final = frozenset({"wsd.scope.name", "onvif.scope.name"})
+_NAMED_FIRST: Final = {
+    "http.server": 0.6,
+    "http.title": 0.6,
+    "http.realm": 0.55,
+    "rtsp.server": 0.6,
+    "rtsp.realm": 0.55,
+    "snmp.sysdescr": 0.6,
+    "ftp.banner": 0.55,
+    "telnet.banner": 0.55,
+    "ssdp.server": 0.5,
+}
+"""Free-text keys whose value often starts with the maker's own name ("Juniper Networks
+EX2500 ...", "Microsoft-IIS/10.0", "Huawei Versatile Routing Platform"): when no
+fingerprint names a maker, a vendor-table name as the value's first word(s) does."""
+_NOT_A_LEADING_NAME: Final = frozenset(
+    {"web service", "h264", "general", "honor", "lts", "lumi", "tapo", "vigi", "omada",
+     "holosens", "icsee", "directip", "lecheng", "siveillance", "milestone", "vicon", "unv"}
+)  # fmt: skip
+"""Names of the vendor table that are also ordinary words or product names, so a value
+starting with them names no one."""
+_SUBJECT_ORG: Final = re.compile(r"(?:^|,)O=((?:[^,\\]|\\.)+)")
 _RAW_FAMILIES: Final = ("model", "firmware")
 """Families whose values are claims of that field as they stand (``onvif.model`` is a
 model even when no fingerprint knows it)."""
@@ -269,6 +291,8 @@ def _claims_for(
     label_weight = _LABEL_KEYS.get(ev.key)
     if label_weight is not None and not hits:
         _label_claims(ev, value, table, out, label_weight)
+    if not any("maker" in h.fields for h in hits):
+        _leading_name_claims(ev, value, table, out)
     for family in _RAW_FAMILIES:
         if family in families and not any(family in h.fields for h in hits):
             out.add(family, value, ev, f"raw:{ev.key}", _RAW_WEIGHT)
@@ -296,6 +320,29 @@ def _label_claims(
         out.add(
             "maker", value, ev, f"label:{ev.key} (not in the vendor table)", weight * _UNKNOWN_MAKER
         )
+
+
+def _leading_name_claims(ev: Evidence, value: str, table: VendorTable, out: _Collector) -> None:
+    """A maker named by the first one to three words of a free-text value, or by the
+    organisation (O=) of a certificate subject, exactly as the vendor table spells it."""
+    if ev.key in ("tls.subject", "tls.issuer"):
+        org = _SUBJECT_ORG.search(value)
+        vendor = table.get(org.group(1).replace("\\", "")) if org else None
+        if vendor is not None and normalise_name(vendor.name) not in _NOT_A_LEADING_NAME:
+            out.vendor(vendor, ev, f"named:{ev.key} O=", 0.6, label=False)
+        return
+    weight = _NAMED_FIRST.get(ev.key)
+    if weight is None:
+        return
+    words = normalise_name(value[:80]).split()
+    for count in (3, 2, 1):
+        if len(words) < count:
+            continue
+        name = " ".join(words[:count])
+        vendor = table.get(name)
+        if vendor is not None and name not in _NOT_A_LEADING_NAME:
+            out.vendor(vendor, ev, f"named:{ev.key}", weight, label=False)
+            return
 
 
 def _pen_claims(ev: Evidence, table: VendorTable, out: _Collector) -> None:

@@ -306,3 +306,28 @@ def test_a_flag_level_round_trips_and_must_fit_flagged() -> None:
     assert type(possible).from_dict(possible.to_dict()) == possible
     with pytest.raises(VendorDataError):
         type(possible).from_dict({**possible.to_dict(), "flagged": True})
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "maker"),
+    [  # strings as rapid7/recog@14fa1a72 xml/{snmp_sysdescr,http_servers,x509_subjects}.xml
+        ("snmp.sysdescr", "Juniper Networks EX2500 10GbE Switch, SW Version 3.1R1.0", "Juniper"),
+        ("snmp.sysdescr", "HP StorageWorks MSA2012fc", "HP"),
+        ("http.server", "Microsoft-WinCE/5.0", "Microsoft"),
+        ("tls.subject", "CN=HP Service Processor,OU=UDU,O=Hewlett-Packard Company", "HP"),
+    ],
+)
+def test_a_free_text_value_that_starts_with_a_makers_name_names_it(
+    key: str, value: str, maker: str
+) -> None:
+    result = ident({key: value})
+    assert result.maker is not None
+    assert result.maker.startswith(maker)
+    assert any(r.startswith(f"named:{key}") for r in rules(result))
+
+
+def test_a_makers_name_inside_a_value_or_an_ordinary_word_names_no_one() -> None:
+    assert ident({"http.title": "Web Service Login"}).maker is None  # Dahua's alias, a phrase
+    assert ident({"snmp.sysdescr": "Linux router with Hikvision cameras"}).maker is None
+    flagged = ident({"snmp.sysdescr": "Huawei Versatile Routing Platform Software"})
+    assert (flagged.maker, flagged.flag.flagged) == ("Huawei", True)
