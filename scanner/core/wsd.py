@@ -57,9 +57,15 @@ _SCOPE_KINDS: Final = frozenset(
     {"name", "hardware", "mac", "location", "type", "profile", "manufacturer", "extension"}
 )
 _UUID_V1: Final = re.compile(
-    r"(?:urn:)?uuid:[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[89ab][0-9a-f]{3}-([0-9a-f]{12})",
+    r"(?:urn:)?uuid:[0-9a-f]{8}-[0-9a-f]{4}-(?:[12][0-9a-f]{3}-[89ab]|[0-9a-f]{4}-[0-7])"
+    r"[0-9a-f]{3}-([0-9a-f]{12})",
     re.IGNORECASE,
 )
+"""A UUID whose node field is the host's IEEE 802 address: time-based (RFC 4122 version
+1, and version 2, DCE Security, which keeps the same node field), or hand-built by a
+firmware outside the RFC's variant (variant bits 0xxx, reserved for the obsolete NCS
+layout no generator writes today: camera firmware that lays out its own UUID ends it
+with the MAC)."""
 
 
 def build_probe(message_id: str, types: str = TYPES_NVT) -> bytes:
@@ -115,10 +121,10 @@ def add_scopes(found: EvidenceList, scopes_text: str, key_prefix: str = "wsd.sco
 
 
 def add_endpoint(found: EvidenceList, address_text: str | None) -> None:
-    """``wsd.endpoint``, and for a time-based (version 1) UUID whose node is a unicast
-    address, that node as ``wsd.endpoint_mac`` (RFC 4122 sec. 4.1.6: the node of a
-    version-1 UUID is the generating host's IEEE 802 address). Not the identity ``mac``:
-    a firmware SDK may build every device's UUID from one fixed node."""
+    """``wsd.endpoint``, and for a time-based (version 1 or 2) or hand-built UUID whose
+    node is a unicast address, that node as ``wsd.endpoint_mac`` (RFC 4122 sec. 4.1.6:
+    the node of a time-based UUID is the generating host's IEEE 802 address). Not the
+    identity ``mac``: a firmware SDK may build every device's UUID from one fixed node."""
     if address_text is None:
         return
     value = address_text.strip()
