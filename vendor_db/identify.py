@@ -31,6 +31,7 @@ MAX_VALUE_CHARS: Final = 512
 MAX_EVIDENCE: Final = 2000
 _MAC_KEYS: Final = (
     "mac", "sadp.mac", "dhip.mac", "onvif.mac", "netip.mac", "wsd.scope.mac", "wsd.endpoint_mac",
+    "eui64_mac",
 )  # fmt: skip
 _MAC_FACTORS: Final = {"wsd.endpoint_mac": 0.6}
 """A MAC read out of a UUID counts less: a firmware SDK may reuse one node everywhere."""

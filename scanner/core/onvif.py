@@ -28,11 +28,13 @@ from camcensus.scanner.core._xml import (
     parse_xml,
     soap_body,
 )
+from camcensus.scanner.core.mac import eui64_macs
 from camcensus.scanner.core.wsd import add_scopes
 
 __all__ = [
     "DEVICE_INFORMATION_FIELDS",
     "SOURCE",
+    "add_xaddr",
     "build_get_system_date_and_time",
     "build_request",
     "clock_skew_evidence",
@@ -296,8 +298,16 @@ def parse_service_addresses(xml: bytes, address: str) -> list[Evidence]:
         return []
     found = EvidenceList(SOURCE, address)
     for xaddr in descendants(body, "XAddr"):
-        found.add("onvif.xaddr", "".join(xaddr.itertext()).strip())
+        add_xaddr(found, "".join(xaddr.itertext()))
     return found.items()
+
+
+def add_xaddr(found: EvidenceList, xaddr: str) -> None:
+    """``onvif.xaddr``, and ``eui64_mac`` when it is an IPv6 address formed from the
+    device's MAC (modified EUI-64)."""
+    found.add("onvif.xaddr", xaddr.strip())
+    for mac in eui64_macs(xaddr):
+        found.add("eui64_mac", mac)
 
 
 def parse_media(xml: bytes, address: str) -> list[Evidence]:
@@ -323,7 +333,7 @@ _STANDARD_NAMESPACE_HOSTS: Final = frozenset(
      "schemas.microsoft.com", "www.ietf.org", "tempuri.org"}
 )  # fmt: skip
 _STANDARD_URNS: Final = ("urn:oasis:", "urn:ietf:", "urn:schemas-upnp-org:", "urn:onvif")
-MAX_NAMESPACES: Final = 16
+_MAX_NAMESPACES: Final = 16
 
 
 def namespace_evidence(xml: bytes, address: str) -> list[Evidence]:
@@ -343,7 +353,7 @@ def namespace_evidence(xml: bytes, address: str) -> list[Evidence]:
             continue
         seen.add(uri)
         found.add("onvif.namespace", uri)
-        if len(seen) >= MAX_NAMESPACES:
+        if len(seen) >= _MAX_NAMESPACES:
             break
     return found.items()
 

@@ -200,9 +200,10 @@ def _wsd(data: bytes, address: str) -> list[Evidence]:
         found = EvidenceList(wsd.SOURCE, address)
         text = data.decode("utf-8", errors="replace")
         wsd.add_scopes(found, " ".join(_SCOPE_URL.findall(text)))
-        for element, key in (("Types", "wsd.types"), ("XAddrs", "wsd.xaddrs")):
-            for value in _element_texts(text, element):
-                found.add(key, " ".join(value.split()))
+        for value in _element_texts(text, "Types"):
+            found.add("wsd.types", " ".join(value.split()))
+        for value in _element_texts(text, "XAddrs"):
+            wsd.add_xaddrs(found, value)
         for value in _element_texts(text, "Address"):
             wsd.add_endpoint(found, value)
         if not found.items():
@@ -228,7 +229,7 @@ def _onvif(data: bytes, address: str) -> list[Evidence]:
         extra = EvidenceList(onvif.SOURCE, address)
         wsd.add_scopes(extra, " ".join(_SCOPE_URL.findall(text)), "onvif.scope")
         for value in _element_texts(text, "XAddr"):
-            extra.add("onvif.xaddr", value.strip())
+            onvif.add_xaddr(extra, value)
         for value in _element_texts(text, "Uri"):
             extra.add("onvif.uri", value.strip())
         found += extra.items() + onvif.namespace_evidence(data, address)
@@ -342,8 +343,8 @@ def _named_fields(kind: str, fields: Mapping[str, str], address: str) -> list[Ev
     found = EvidenceList(kind, address)
     if kind == "wsd":
         wsd.add_scopes(found, by_name.get("scopes", ""))
-        for name, key in (("types", "wsd.types"), ("xaddrs", "wsd.xaddrs")):
-            found.add(key, " ".join(by_name.get(name, "").split()) or None)
+        found.add("wsd.types", " ".join(by_name.get("types", "").split()) or None)
+        wsd.add_xaddrs(found, by_name.get("xaddrs"))
         wsd.add_endpoint(found, by_name.get("address"))
     else:
         found.add("ssdp.server", by_name.get("server"))

@@ -17,6 +17,7 @@ from camcensus.base.evidence import Evidence
 from camcensus.scanner.core._evidence import EvidenceList
 from camcensus.scanner.core._xml import child, child_text, descendants, parse_xml, soap_body
 from camcensus.scanner.core.limits import MAX_UDP_REPLY_BYTES
+from camcensus.scanner.core.mac import eui64_macs
 
 __all__ = [
     "MULTICAST_GROUP",
@@ -26,6 +27,7 @@ __all__ = [
     "TYPES_NVT",
     "add_endpoint",
     "add_scopes",
+    "add_xaddrs",
     "build_probe",
     "parse_announcement",
     "parse_probe_matches",
@@ -135,6 +137,16 @@ def add_endpoint(found: EvidenceList, address_text: str | None) -> None:
         found.add("wsd.endpoint_mac", ":".join(digits[i : i + 2] for i in range(0, 12, 2)))
 
 
+def add_xaddrs(found: EvidenceList, xaddrs: str | None) -> None:
+    """``wsd.xaddrs`` (spaces normalised), and ``eui64_mac`` for each IPv6 service
+    address among them that was formed from the device's MAC (modified EUI-64)."""
+    if xaddrs is None:
+        return
+    found.add("wsd.xaddrs", " ".join(xaddrs.split()))
+    for mac in eui64_macs(xaddrs):
+        found.add("eui64_mac", mac)
+
+
 def _add_match(found: EvidenceList, match: Element) -> None:
     """The endpoint, types, service addresses and scopes of one ProbeMatch or Hello (the
     two carry the same elements: WS-Discovery 2005/04 sections 4.1 and 5.3)."""
@@ -144,9 +156,7 @@ def _add_match(found: EvidenceList, match: Element) -> None:
     types = child_text(match, "Types")
     if types is not None:
         found.add("wsd.types", " ".join(types.split()))
-    xaddrs = child_text(match, "XAddrs")
-    if xaddrs is not None:
-        found.add("wsd.xaddrs", " ".join(xaddrs.split()))
+    add_xaddrs(found, child_text(match, "XAddrs"))
     scopes = child_text(match, "Scopes")
     if scopes is not None:
         add_scopes(found, scopes)

@@ -63,6 +63,7 @@ def test_parse_probe_matches(capture: Callable[[str], bytes]) -> None:
             "http://198.18.0.11/onvif/device_service "
             "http://[fe80::bead:28ff:fe0a:b0c]/onvif/device_service",
         ),
+        ("eui64_mac", "bc:ad:28:0a:0b:0c"),  # the IPv6 service address's interface ID
         ("wsd.scope.type", "video_encoder"),
         ("wsd.scope.profile", "Streaming"),
         ("wsd.scope.profile", "G"),
