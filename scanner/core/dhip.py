@@ -58,6 +58,9 @@ FIELDS: Final = (
 )
 """Device-information field -> evidence key (discovery's ``deviceInfo`` names, then
 the RPC answers' names)."""
+_NOTIFY_PREFIX: Final = "client.notify"
+"""Methods a Dahua device calls on its client (event streams, device info), never a
+request another client sends."""
 _ANSWER_KEYS: Final = frozenset({"id", "result", "session", "params", "error"})
 
 
@@ -98,9 +101,12 @@ def parse_reply(data: bytes, address: str) -> list[Evidence]:
     has_info = isinstance(params, dict) and isinstance(params.get("deviceInfo"), dict)
     if method != _REPLY_METHOD and not has_info:
         # an answer to a call (no method): its shape is Dahua's RPC, a login challenge
-        # names its realm ("Login to <serial>") and an information call its facts;
-        # requests (a search another host sent) say nothing about the sender
+        # names its realm ("Login to <serial>") and an information call its facts; a
+        # notification the device pushes (client.notifyEventStream ...) names its
+        # method; requests (a search another host sent) say nothing about the sender
         found = EvidenceList(SOURCE, address)
+        if isinstance(method, str) and method.startswith(_NOTIFY_PREFIX):
+            found.add("dhip.method", method[:64])
         if method is None and "session" in message and set(message) <= _ANSWER_KEYS:
             found.add("dhip.answer", ",".join(sorted(message)))
         if method is None and isinstance(params, dict):

@@ -129,3 +129,16 @@ def test_an_rpc_answer_gives_its_shape_and_the_facts_it_answers() -> None:
     ]
     not_rpc = {"id": 3, "result": True, "jsonrpc": "2.0", "session": 1}
     assert dhip.parse_reply(frame(json.dumps(not_rpc).encode()), ADDRESS) == []
+
+
+def test_a_notification_the_device_pushes_names_its_method() -> None:
+    """An event a Dahua VTO pushes to its client over DHIP (tcp 5000): the method is
+    Dahua's RPC; a request another client sent (global.login) stays silent."""
+    event = {
+        "id": 7,
+        "method": "client.notifyEventStream",
+        "params": {"eventList": [{"Action": "Pulse", "Code": "CallNoAnswered", "Index": 0}]},
+        "session": 1234567,
+    }
+    found = dhip.parse_reply(frame(json.dumps(event).encode()), ADDRESS)
+    assert [(e.key, e.value) for e in found] == [("dhip.method", "client.notifyEventStream")]
