@@ -289,6 +289,11 @@ def _claims_for(
             _match_claims(
                 ev, "model", model, table, fps, out, factor=weight, via=f" +model:{model}"
             )
+    if ev.key in _NAME_KEYS and not hits:
+        # a name scope that is only a model number ("MS-C2963-PB") is read as one
+        hit = _match_claims(ev, "model", value, table, fps, out, factor=_DERIVED, via=" (name)")
+        if hit is not None:
+            hits.append(hit)
     label_weight = _LABEL_KEYS.get(ev.key)
     if label_weight is not None and not hits:
         _label_claims(ev, value, table, out, label_weight)

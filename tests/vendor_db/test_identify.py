@@ -284,7 +284,9 @@ def test_a_name_scope_names_its_maker_by_the_word_before_the_model() -> None:
     unknown = ident({"wsd.scope.name": "Zenkam ZK-200"})
     assert unknown.maker == "Zenkam"
     assert not unknown.flag.flagged
-    assert ident({"wsd.scope.name": "TL-SC3130G"}).maker is None  # a model alone names no maker
+    model_only = ident({"wsd.scope.name": "TL-SC3130G"})  # never a label "TL-SC3130G" ...
+    assert not any(r.startswith("label:") for r in rules(model_only))
+    assert model_only.maker == "TP-Link"  # ... but TP-Link's model scheme
 
 
 def test_an_unknown_maker_says_its_origin_is_unknown() -> None:
@@ -331,3 +333,10 @@ def test_a_makers_name_inside_a_value_or_an_ordinary_word_names_no_one() -> None
     assert ident({"snmp.sysdescr": "Linux router with Hikvision cameras"}).maker is None
     flagged = ident({"snmp.sysdescr": "Huawei Versatile Routing Platform Software"})
     assert (flagged.maker, flagged.flag.flagged) == ("Huawei", True)
+
+
+def test_a_name_scope_that_is_only_a_model_number_is_read_as_one() -> None:
+    result = ident({"wsd.scope.name": "IPC-HDW2431T-AS-S2"})
+    assert (result.maker, result.model) == ("Dahua", "IPC-HDW2431T-AS-S2")
+    assert "fingerprint:dahua-ipc-model (name)" in rules(result)
+    assert ident({"onvif.scope.name": "Garage"}).maker is None  # a name the owner gave
