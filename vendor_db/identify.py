@@ -71,6 +71,7 @@ _NOT_A_LEADING_NAME: Final = frozenset(
 )  # fmt: skip
 """Names of the vendor table that are also ordinary words or product names, so a value
 starting with them names no one."""
+_TITLE_PARTS: Final = re.compile(r"\s+[-|:\u2013\u2014\u00b7]\s+")
 _SUBJECT_ORG: Final = re.compile(r"(?:^|,)O=((?:[^,\\]|\\.)+)")
 _RAW_FAMILIES: Final = ("model", "firmware")
 """Families whose values are claims of that field as they stand (``onvif.model`` is a
@@ -340,15 +341,18 @@ def _leading_name_claims(ev: Evidence, value: str, table: VendorTable, out: _Col
     weight = _NAMED_FIRST.get(ev.key)
     if weight is None:
         return
-    words = normalise_name(value[:80]).split()
-    for count in (3, 2, 1):
-        if len(words) < count:
-            continue
-        name = " ".join(words[:count])
-        vendor = table.get(name)
-        if vendor is not None and name not in _NOT_A_LEADING_NAME:
-            out.vendor(vendor, ev, f"named:{ev.key}", weight, label=False)
-            return
+    # a page title names its product after a separator too ("Login - Cisco DNA Center")
+    parts = _TITLE_PARTS.split(value[:160]) if ev.key == "http.title" else [value]
+    for part in parts[:4]:
+        words = normalise_name(part[:80]).split()
+        for count in (3, 2, 1):
+            if len(words) < count:
+                continue
+            name = " ".join(words[:count])
+            vendor = table.get(name)
+            if vendor is not None and name not in _NOT_A_LEADING_NAME:
+                out.vendor(vendor, ev, f"named:{ev.key}", weight, label=False)
+                return
 
 
 def _pen_claims(ev: Evidence, table: VendorTable, out: _Collector) -> None:

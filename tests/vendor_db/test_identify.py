@@ -316,6 +316,7 @@ def test_a_flag_level_round_trips_and_must_fit_flagged() -> None:
         ("snmp.sysdescr", "Juniper Networks EX2500 10GbE Switch, SW Version 3.1R1.0", "Juniper"),
         ("snmp.sysdescr", "HP StorageWorks MSA2012fc", "HP"),
         ("http.server", "Microsoft-WinCE/5.0", "Microsoft"),
+        ("http.title", "Login - Cisco DNA Center", "Cisco"),  # after a title's separator
         ("tls.subject", "CN=HP Service Processor,OU=UDU,O=Hewlett-Packard Company", "HP"),
     ],
 )
