@@ -188,6 +188,13 @@ _SCOPE_URL: Final = re.compile(r"onvif://www\.onvif\.org/[^\s<>\"']+", re.IGNORE
 _ONVIF_FIELD: Final = re.compile(
     r"<(?:[\w-]+:)?(Manufacturer|Model|FirmwareVersion|SerialNumber|HardwareId)>([^<>]{1,256})<"
 )
+_ONVIF_PRINTED_FIELD: Final = re.compile(
+    r"""(?m)(?:^|[{,])[ \t]*['"]?"""
+    r"""(Manufacturer|Model|FirmwareVersion|SerialNumber|HardwareId)['"]?[ \t]*[:=][ \t]*"""
+    r"""(?:'([^'\r\n]{1,256})'|"([^"\r\n]{1,256})"|([^'",{}\r\n][^,{}\r\n]{0,255}))"""
+)
+"""GetDeviceInformation as client libraries print it (zeep's dict, JSON, ``Name: value``
+lines), which is how issue threads often publish it."""
 
 
 def _wsd(data: bytes, address: str) -> list[Evidence]:
@@ -225,7 +232,9 @@ def _onvif(data: bytes, address: str) -> list[Evidence]:
         # a reply whose envelope was cut, or lost its namespaces, in publishing: device
         # information, scopes, service addresses and media URIs read by element name
         text = data.decode("utf-8", errors="replace")
-        found = fields_evidence("onvif", dict(_ONVIF_FIELD.findall(text)), address)
+        printed = {m[0]: (m[1] or m[2] or m[3]).strip() for m in _ONVIF_PRINTED_FIELD.findall(text)}
+        fields = {**printed, **dict(_ONVIF_FIELD.findall(text))}
+        found = fields_evidence("onvif", fields, address)
         extra = EvidenceList(onvif.SOURCE, address)
         wsd.add_scopes(extra, " ".join(_SCOPE_URL.findall(text)), "onvif.scope")
         for value in _element_texts(text, "XAddr"):
@@ -238,7 +247,8 @@ def _onvif(data: bytes, address: str) -> list[Evidence]:
         return found
 
 
-_JSON_PAIR: Final = re.compile(r'"(\w{1,40})"\s*:\s*"([^"\\]{0,256})"')
+_JSON_PAIR: Final = re.compile(r"""(["'])(\w{1,40})\1\s*:\s*(["'])((?:(?!\3)[^\\]){0,256})\3""")
+"""A "key": "value" pair of JSON, or of a Python dict as printed ('key': 'value')."""
 
 
 def _dhip(data: bytes, address: str) -> list[Evidence]:
@@ -246,7 +256,8 @@ def _dhip(data: bytes, address: str) -> list[Evidence]:
         return dhip.parse_reply(data, address)
     except MalformedReplyError:
         # device info cut short where it was published: the fields that survive
-        fields = dict(_JSON_PAIR.findall(data.decode("utf-8", errors="replace")))
+        text = data.decode("utf-8", errors="replace")
+        fields = {m[1]: m[3] for m in _JSON_PAIR.findall(text)}
         found = fields_evidence("dhip", fields, address)
         if "realm" in fields:
             extra = EvidenceList(dhip.SOURCE, address)

@@ -224,3 +224,31 @@ def test_wsd_and_ssdp_fields_by_their_wire_names() -> None:
         ("ssdp.server", "Linux UPnP/1.0"),
         ("ssdp.usn", "uuid:x"),
     }
+
+
+@pytest.mark.parametrize(
+    "printed",
+    [  # GetDeviceInformation as zeep prints it, as JSON, and as "Name: value" lines
+        "{\n    'Manufacturer': 'HIKVISION',\n    'Model': 'DS-2CD2042WD-I',\n"
+        "    'FirmwareVersion': 'V5.4.5 build 170124',\n}",
+        '{"Manufacturer": "HIKVISION", "Model": "DS-2CD2042WD-I", '
+        '"FirmwareVersion": "V5.4.5 build 170124"}',
+        "Manufacturer: HIKVISION\nModel: DS-2CD2042WD-I\nFirmwareVersion: V5.4.5 build 170124\n",
+    ],
+)
+def test_onvif_device_information_as_a_client_library_prints_it(printed: str) -> None:
+    found = parse_reply("onvif", printed.encode())
+    assert [(e.key, e.value) for e in found] == [
+        ("onvif.manufacturer", "HIKVISION"),
+        ("onvif.model", "DS-2CD2042WD-I"),
+        ("onvif.firmware", "V5.4.5 build 170124"),
+    ]
+
+
+def test_dhip_device_info_printed_as_a_python_dict_and_cut() -> None:
+    printed = (
+        b"{'method': 'client.notifyDevInfo', 'params': {'deviceInfo': {'DeviceType': 'NVR4108'"
+    )
+    assert [(e.key, e.value) for e in parse_reply("dhip", printed)] == [
+        ("dhip.device_type", "NVR4108")
+    ]
