@@ -31,9 +31,9 @@ MAX_VALUE_CHARS: Final = 512
 MAX_EVIDENCE: Final = 2000
 _MAC_KEYS: Final = (
     "mac", "sadp.mac", "dhip.mac", "onvif.mac", "netip.mac", "wsd.scope.mac", "wsd.endpoint_mac",
-    "eui64_mac",
+    "eui64_mac", "ssdp.usn_mac",
 )  # fmt: skip
-_MAC_FACTORS: Final = {"wsd.endpoint_mac": 0.6}
+_MAC_FACTORS: Final = {"wsd.endpoint_mac": 0.6, "ssdp.usn_mac": 0.6}
 """A MAC read out of a UUID counts less: a firmware SDK may reuse one node everywhere."""
 #: keys whose value is a label (brand name) when no fingerprint claims it
 _LABEL_KEYS: Final = {

@@ -17,7 +17,7 @@ from camcensus.base.evidence import Evidence
 from camcensus.scanner.core._evidence import EvidenceList
 from camcensus.scanner.core._xml import child, child_text, descendants, parse_xml, soap_body
 from camcensus.scanner.core.limits import MAX_UDP_REPLY_BYTES
-from camcensus.scanner.core.mac import eui64_macs
+from camcensus.scanner.core.mac import eui64_macs, uuid_node_mac
 
 __all__ = [
     "MULTICAST_GROUP",
@@ -58,16 +58,6 @@ _SCOPE_PREFIX: Final = "onvif://www.onvif.org/"
 _SCOPE_KINDS: Final = frozenset(
     {"name", "hardware", "mac", "location", "type", "profile", "manufacturer", "extension"}
 )
-_UUID_V1: Final = re.compile(
-    r"(?:urn:)?uuid:[0-9a-f]{8}-[0-9a-f]{4}-(?:[12][0-9a-f]{3}-[89ab]|[0-9a-f]{4}-[0-7])"
-    r"[0-9a-f]{3}-([0-9a-f]{12})",
-    re.IGNORECASE,
-)
-"""A UUID whose node field is the host's IEEE 802 address: time-based (RFC 4122 version
-1, and version 2, DCE Security, which keeps the same node field), or hand-built by a
-firmware outside the RFC's variant (variant bits 0xxx, reserved for the obsolete NCS
-layout no generator writes today: camera firmware that lays out its own UUID ends it
-with the MAC)."""
 
 
 def build_probe(message_id: str, types: str = TYPES_NVT) -> bytes:
@@ -131,10 +121,13 @@ def add_endpoint(found: EvidenceList, address_text: str | None) -> None:
         return
     value = address_text.strip()
     found.add("wsd.endpoint", value)
-    node = _UUID_V1.fullmatch(value)
-    if node is not None and not int(node.group(1)[:2], 16) & 0x01:
-        digits = node.group(1).lower()
-        found.add("wsd.endpoint_mac", ":".join(digits[i : i + 2] for i in range(0, 12, 2)))
+    if _STANDARD_UUID.fullmatch(value):  # a firmware's own id form is not read here
+        found.add("wsd.endpoint_mac", uuid_node_mac(value))
+
+
+_STANDARD_UUID: Final = re.compile(
+    r"(?:urn:)?uuid:[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}", re.IGNORECASE
+)
 
 
 def add_xaddrs(found: EvidenceList, xaddrs: str | None) -> None:
