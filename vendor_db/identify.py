@@ -34,6 +34,10 @@ _MAC_KEYS: Final = (
     "eui64_mac", "ssdp.usn_mac",
 )  # fmt: skip
 _MAC_FACTORS: Final = {"wsd.endpoint_mac": 0.6, "ssdp.usn_mac": 0.6}
+_MAC_TEXT_KEYS: Final = frozenset({"http.realm", "rtsp.realm", "onvif.hardware_id"})
+"""Keys (with the serial family) whose value some firmware sets to the unit's MAC."""
+_BARE_MAC: Final = re.compile(r"((?:[0-9A-Fa-f]{2}[:-]?){5}[0-9A-Fa-f]{2})")
+_MAC_TEXT_FACTOR: Final = 0.9
 """A MAC read out of a UUID counts less: a firmware SDK may reuse one node everywhere."""
 #: keys whose value is a label (brand name) when no fingerprint claims it
 _LABEL_KEYS: Final = {
@@ -300,6 +304,13 @@ def _claims_for(
         _label_claims(ev, value, table, out, label_weight)
     if not any("maker" in h.fields for h in hits):
         _leading_name_claims(ev, value, table, out)
+        if ev.key in _MAC_TEXT_KEYS or "serial" in families:
+            # a realm, serial or hardware id that is the unit's MAC (Hikvision and
+            # Uniview realms, Axis serials, Pelco hardware ids) names its IEEE block
+            bare = _BARE_MAC.fullmatch(value)
+            if bare is not None and _registered_block(bare.group(1), ouis):
+                mac_ev = Evidence(ev.key, bare.group(1), ev.source, ev.address)
+                _mac_claims(mac_ev, table, fps, ouis, out, factor=_MAC_TEXT_FACTOR)
     for family in _RAW_FAMILIES:
         if family in families and not any(family in h.fields for h in hits):
             out.add(family, value, ev, f"raw:{ev.key}", _RAW_WEIGHT)
@@ -363,9 +374,26 @@ def _pen_claims(ev: Evidence, table: VendorTable, out: _Collector) -> None:
             out.vendor(vendor, ev, f"pen:{parts[6]}", _PEN_WEIGHT, label=False)
 
 
+def _registered_block(text: str, ouis: OuiTables) -> bool:
+    """Whether a 12-hex-digit value lies in an IEEE-registered block (so it reads as a
+    MAC, and a number or hash that only looks like one stays silent)."""
+    try:
+        info = lookup_mac(text, ouis)
+    except VendorDataError:
+        return False
+    return not info.randomised and info.organisation is not None
+
+
 def _mac_claims(
-    ev: Evidence, table: VendorTable, fps: FingerprintDB, ouis: OuiTables, out: _Collector
+    ev: Evidence,
+    table: VendorTable,
+    fps: FingerprintDB,
+    ouis: OuiTables,
+    out: _Collector,
+    *,
+    factor: float = 1.0,
 ) -> None:
+    factor *= _MAC_FACTORS.get(ev.key, 1.0)
     try:
         info = lookup_mac(ev.value, ouis)
     except VendorDataError:
@@ -381,14 +409,14 @@ def _mac_claims(
     vendor = table.by_oui_org(info.organisation)
     if vendor is not None:
         weight = _OUI_BROAD_WEIGHT if vendor.name in _BROAD_OUI_VENDORS else _OUI_WEIGHT
-        out.vendor(vendor, ev, rule, weight * _MAC_FACTORS.get(ev.key, 1.0), label=False)
+        out.vendor(vendor, ev, rule, weight * factor, label=False)
         return
     out.add("note", f"MAC organisation {info.organisation}", ev, rule, 0.0)
     org_ev = Evidence("mac.org", info.organisation, ev.source, ev.address)
     hit = fps.match("mac.org", info.organisation)
     if hit is not None:
         for fld, fvalue in hit.fields.items():
-            weight = hit.fingerprint.weight * _MAC_FACTORS.get(ev.key, 1.0)
+            weight = hit.fingerprint.weight * factor
             out.add(fld, fvalue, org_ev, f"fingerprint:{hit.fingerprint.id}", weight)
 
 

@@ -341,3 +341,13 @@ def test_a_name_scope_that_is_only_a_model_number_is_read_as_one() -> None:
     assert (result.maker, result.model) == ("Dahua", "IPC-HDW2431T-AS-S2")
     assert "fingerprint:dahua-ipc-model (name)" in rules(result)
     assert ident({"onvif.scope.name": "Garage"}).maker is None  # a name the owner gave
+
+
+def test_a_realm_or_serial_that_is_the_units_mac_names_its_ieee_block() -> None:
+    realm = ident({"rtsp.realm": "00408cfab754"})  # 00:40:8C, an Axis block
+    assert realm.maker == "Axis Communications"
+    assert any(r.startswith("oui:00:40:8C") for r in rules(realm))
+    for key, value in (("onvif.serial", "123456789012"), ("http.realm", "deadbeef0123")):
+        quiet = ident({key: value})  # no registered block: neither a maker nor a MAC note
+        assert quiet.maker is None
+        assert not any(r.startswith(("oui:", "mac:")) for r in rules(quiet))
