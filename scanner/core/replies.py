@@ -225,6 +225,12 @@ def _element_texts(text: str, name: str) -> list[str]:
     return re.findall(pattern, text)[:8]
 
 
+_PROFILE_NAME: Final = re.compile(
+    r"<(?:[\w.-]+:)?Profiles\b[^<>]*>\s*<(?:[\w.-]+:)?Name>([^<>]{1,64})</", re.IGNORECASE
+)
+"""A GetProfiles profile's name: the Name element that opens each Profiles element."""
+
+
 def _onvif(data: bytes, address: str) -> list[Evidence]:
     try:
         return onvif.parse_reply(data, address)
@@ -241,6 +247,10 @@ def _onvif(data: bytes, address: str) -> list[Evidence]:
             onvif.add_xaddr(extra, value)
         for value in _element_texts(text, "Uri"):
             extra.add("onvif.uri", value.strip())
+        for value in _element_texts(text, "HwAddress"):
+            extra.add_mac("onvif.mac", value)
+        for value in _PROFILE_NAME.findall(text)[:8]:
+            extra.add("onvif.profile", value.strip())
         found += extra.items() + onvif.namespace_evidence(data, address)
         if not found:
             raise

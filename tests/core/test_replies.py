@@ -252,3 +252,18 @@ def test_dhip_device_info_printed_as_a_python_dict_and_cut() -> None:
     assert [(e.key, e.value) for e in parse_reply("dhip", printed)] == [
         ("dhip.device_type", "NVR4108")
     ]
+
+
+def test_onvif_interfaces_and_profiles_cut_out_of_their_envelope() -> None:
+    cut = (
+        b"<tds:NetworkInterfaces token='eth0'><tt:Info><tt:HwAddress>bc:ad:28:0a:0b:0c"
+        b"</tt:HwAddress></tt:Info></tds:NetworkInterfaces>"
+        b'<trt:Profiles token="Profile_1" fixed="true"><tt:Name>mainStream</tt:Name>'
+        b"<tt:VideoSourceConfiguration><tt:Name>VideoSourceConfig</tt:Name>"
+    )
+    found = [(e.key, e.value) for e in parse_reply("onvif", cut)]
+    assert found == [
+        ("onvif.mac", "bc:ad:28:0a:0b:0c"),
+        ("mac", "bc:ad:28:0a:0b:0c"),
+        ("onvif.profile", "mainStream"),
+    ]
