@@ -65,6 +65,9 @@ _NAMED_FIRST: Final = {
     "ftp.banner": 0.55,
     "telnet.banner": 0.55,
     "ssdp.server": 0.5,
+    "upnp.friendly_name": 0.5,
+    "upnp.model_description": 0.5,
+    "mdns.name": 0.5,
 }
 """Free-text keys whose value often starts with the maker's own name ("Juniper Networks
 EX2500 ...", "Microsoft-IIS/10.0", "Huawei Versatile Routing Platform"): when no

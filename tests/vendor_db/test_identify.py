@@ -317,6 +317,7 @@ def test_a_flag_level_round_trips_and_must_fit_flagged() -> None:
         ("snmp.sysdescr", "HP StorageWorks MSA2012fc", "HP"),
         ("http.server", "Microsoft-WinCE/5.0", "Microsoft"),
         ("http.title", "Login - Cisco DNA Center", "Cisco"),  # after a title's separator
+        ("upnp.friendly_name", "Sony Network Camera SNC-EP550", "Sony"),
         ("tls.subject", "CN=HP Service Processor,OU=UDU,O=Hewlett-Packard Company", "HP"),
     ],
 )
