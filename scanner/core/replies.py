@@ -58,6 +58,7 @@ __all__ = [
     "fields_evidence",
     "parse_reply",
     "restore_crlf",
+    "unhex",
     "wire_form",
 ]
 
@@ -354,7 +355,36 @@ def parse_reply(kind: str, data: bytes, address: str = "") -> list[Evidence]:
     parser = _PARSERS.get(kind)
     if parser is None:
         raise ValueError(f"unknown reply kind {kind!r}; one of {', '.join(KINDS)}")
+    if kind in _BINARY_KINDS:
+        data = unhex(data) or data
     return parser(data, address)
+
+
+_BINARY_KINDS: Final = frozenset({"dhip", "netip", "sadp"})
+"""Kinds whose wire form is binary (a framed header), published as hex dumps often."""
+_HEX_RUN: Final = re.compile(rb"(?:[0-9A-Fa-f]{2}[ \t]?)+")
+_DUMP_LINE: Final = re.compile(
+    rb"[ \t]*(?:0x)?[0-9A-Fa-f]{4,8}:?[ \t]+((?:[0-9A-Fa-f]{2}[ \t]{0,2}){1,16})(?:[ \t|].*)?"
+)
+
+
+def unhex(data: bytes) -> bytes | None:
+    """The bytes a hex dump shows: bare hex (spaces and line breaks allowed), or
+    ``hexdump -C`` / ``xxd``-style lines (offset, up to 16 byte values, the ASCII
+    column); None when ``data`` is not a dump of at least 16 bytes."""
+    lines = [line for line in data.strip().splitlines() if line.strip()]
+    if not lines or len(data) > 4 * 65536:
+        return None
+    if all(_HEX_RUN.fullmatch(line.strip()) for line in lines):
+        digits = re.sub(rb"\s+", b"", data)
+    else:
+        dumped = [_DUMP_LINE.fullmatch(line) for line in lines]
+        if not all(dumped):
+            return None
+        digits = b"".join(re.sub(rb"\s+", b"", m.group(1)) for m in dumped if m)
+    if len(digits) < 32 or len(digits) % 2:
+        return None
+    return bytes.fromhex(digits.decode("ascii"))
 
 
 def _named_fields(kind: str, fields: Mapping[str, str], address: str) -> list[Evidence]:

@@ -18,6 +18,7 @@ from camcensus.scanner.core.replies import (
     fields_evidence,
     parse_reply,
     restore_crlf,
+    unhex,
     wire_form,
 )
 
@@ -267,3 +268,38 @@ def test_onvif_interfaces_and_profiles_cut_out_of_their_envelope() -> None:
         ("mac", "bc:ad:28:0a:0b:0c"),
         ("onvif.profile", "mainStream"),
     ]
+
+
+def _dhip_frame() -> bytes:
+    body = json.dumps(
+        {"method": "client.notifyDevInfo", "params": {"deviceInfo": {"DeviceType": "NVR4108"}}}
+    ).encode()
+    size = len(body).to_bytes(8, "little")
+    return (32).to_bytes(4, "little") + b"DHIP" + bytes(8) + size + size + body
+
+
+def _hexdump_c(data: bytes) -> bytes:
+    lines = []
+    for offset in range(0, len(data), 16):
+        chunk = data[offset : offset + 16]
+        values = (
+            " ".join(f"{b:02x}" for b in chunk[:8]) + "  " + " ".join(f"{b:02x}" for b in chunk[8:])
+        )
+        text = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
+        lines.append(f"{offset:08x}  {values:<49} |{text}|")
+    return "\n".join(lines).encode()
+
+
+@pytest.mark.parametrize("dump", ["bare", "spaced", "hexdump -C"])
+def test_a_binary_reply_published_as_a_hex_dump_is_read_as_its_bytes(dump: str) -> None:
+    frame = _dhip_frame()
+    text = {
+        "bare": frame.hex().encode(),
+        "spaced": " ".join(f"{b:02x}" for b in frame).encode(),
+        "hexdump -C": _hexdump_c(frame),
+    }[dump]
+    assert [(e.key, e.value) for e in parse_reply("dhip", text)] == [
+        ("dhip.device_type", "NVR4108")
+    ]
+    assert unhex(b'{"method": "x"}') is None  # JSON is not a dump
+    assert unhex(b"deadbeef") is None  # too short to be a reply
