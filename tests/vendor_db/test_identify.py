@@ -352,3 +352,10 @@ def test_a_realm_or_serial_that_is_the_units_mac_names_its_ieee_block() -> None:
         quiet = ident({key: value})  # no registered block: neither a maker nor a MAC note
         assert quiet.maker is None
         assert not any(r.startswith(("oui:", "mac:")) for r in rules(quiet))
+
+
+def test_the_axis_json_envelope_is_read_in_any_key_order_at_the_top_level_only() -> None:
+    method_first = '{"method": "getLightInformation", "apiVersion": "1.1", "data": {"items": []}}'
+    assert ident({"http.body": method_first}).maker == "Axis Communications"
+    nested = '{"data": {"apiVersion": "1.0", "method": "getX"}}'  # not the envelope's own keys
+    assert ident({"http.body": nested}).maker is None
