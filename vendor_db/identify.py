@@ -95,6 +95,13 @@ _DERIVED: Final = 0.9  # a model fingerprint matched on a model another fingerpr
 #: a discovery protocol that only one maker speaks names that maker
 _PROTOCOL_MAKERS: Final = {"sadp.": "Hikvision", "dhip.": "Dahua", "netip.": "Xiongmai"}
 _PROTOCOL_WEIGHT: Final = 0.9
+_ISAPI_DEVICE_INFO: Final = frozenset(
+    {"isapi.model", "isapi.serial", "isapi.firmware", "isapi.device_name", "isapi.mac",
+     "isapi.system_contact", "isapi.oem_code"}
+)  # fmt: skip
+"""Fields only a DeviceInfo document of Hikvision's ISAPI gives (not the root element or
+namespace alone, which any XML error page at an /ISAPI/ path would give)."""
+_ISAPI_WEIGHT: Final = 0.6  # Hikvision's own API, also answered by its OEM builds and clones
 _OUI_WEIGHT: Final = 0.5
 _OUI_BROAD_WEIGHT: Final = 0.35  # vendors whose MAC blocks also sit in phones and PCs
 _BROAD_OUI_VENDORS: Final = frozenset(
@@ -506,8 +513,13 @@ def identify(
         for prefix in _PROTOCOL_MAKERS:
             if ev.key.startswith(prefix) and ev.value.strip():
                 protocols.setdefault(prefix, ev)
+        if ev.key in _ISAPI_DEVICE_INFO and ev.value.strip():
+            protocols.setdefault("isapi.", ev)
         _claims_for(ev, table, fps, ouis, out)
     for prefix, ev in protocols.items():
+        if prefix == "isapi.":
+            out.add("maker", "Hikvision", ev, "protocol:isapi deviceInfo", _ISAPI_WEIGHT)
+            continue
         out.add("maker", _PROTOCOL_MAKERS[prefix], ev, f"protocol:{prefix[:-1]}", _PROTOCOL_WEIGHT)
     return _resolve(out.claims, table, pol)
 

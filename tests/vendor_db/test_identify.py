@@ -359,3 +359,11 @@ def test_the_axis_json_envelope_is_read_in_any_key_order_at_the_top_level_only()
     assert ident({"http.body": method_first}).maker == "Axis Communications"
     nested = '{"data": {"apiVersion": "1.0", "method": "getX"}}'  # not the envelope's own keys
     assert ident({"http.body": nested}).maker is None
+
+
+def test_an_isapi_device_info_document_is_hikvisions_api_its_root_alone_is_not() -> None:
+    info = ident({"isapi.model": "XYZ-100", "isapi.firmware": "V1.0"})  # an OEM model code
+    assert (info.maker, info.flag.flagged) == ("Hikvision", True)
+    assert "protocol:isapi deviceInfo" in rules(info)
+    error_page = ident({"isapi.document": "Error"})  # any XML answer at an /ISAPI/ path
+    assert error_page.maker is None
