@@ -52,6 +52,7 @@ class InventoryApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_filter", "Filter"),
         Binding("f", "toggle_flagged", "Flagged"),
+        Binding("c", "toggle_children", "Children", show=False),
         Binding("s", "sort_next", "Sort"),
         Binding("o", "sort_reverse", "Order"),
         Binding("enter", "open_detail", "Details", show=False),
@@ -76,6 +77,7 @@ class InventoryApp(App[None]):
         self.db_path = db_path
         self.filter_debounce_s = filter_debounce_s
         self.flagged_only = False
+        self.show_children = True
         self.sort_column = 0
         self.sort_reverse = False
         self._rows: list[DeviceRow] = []
@@ -99,6 +101,7 @@ class InventoryApp(App[None]):
         {
             "focus_filter",
             "toggle_flagged",
+            "toggle_children",
             "sort_next",
             "sort_reverse",
             "open_detail",
@@ -135,6 +138,8 @@ class InventoryApp(App[None]):
         rows = filter_rows(
             self._rows, parse_query(self._filter_text), flagged_only=self.flagged_only
         )
+        if not self.show_children:  # cameras behind a recorder (the recorder lists them)
+            rows = [r for r in rows if not r.fields.get("parent")]
         self._visible = sort_rows(rows, self.sort_column, reverse=self.sort_reverse)
         table.set_rows(self._visible, cursor_key=table.cursor_key)
         arrow = " v" if self.sort_reverse else " ^"
@@ -151,6 +156,7 @@ class InventoryApp(App[None]):
         column = COLUMNS[self.sort_column].label
         order = "desc" if self.sort_reverse else "asc"
         flagged = "  [flagged only]" if self.flagged_only else ""
+        flagged += "" if self.show_children else "  [no cameras behind recorders]"
         text = (
             f"{len(self._visible)} of {len(self._rows)} devices{flagged}  "
             f"sort: {column} {order}  enter: details"
@@ -184,6 +190,12 @@ class InventoryApp(App[None]):
     def action_focus_filter(self) -> None:
         """Move the focus to the filter box."""
         self.screen_stack[0].query_one("#filter", Input).focus()
+
+    def action_toggle_children(self) -> None:
+        """Hide the cameras behind recorders (their recorder's details list them), or
+        show them again."""
+        self.show_children = not self.show_children
+        self.apply_filter()
 
     def action_toggle_flagged(self) -> None:
         """Show only flagged devices, or all again."""

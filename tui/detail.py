@@ -81,8 +81,21 @@ def _claims(builder: _Builder, chain: Sequence[Claim]) -> None:
         builder.plain("\n")
 
 
-def detail_text(record: DeviceRecord) -> Text:
-    """The detail pane for one device (see the module docstring)."""
+def _children(b: _Builder, children: Sequence[DeviceRecord]) -> None:
+    b.heading(f"Cameras behind this recorder ({len(children)})")
+    for child in children:
+        device = child.device
+        channel = next((e.value for e in device.evidence if e.key == "recorder.channel"), "")
+        b.plain("  FLAG " if device.flagged else "  -    ", _LABEL)
+        b.device(f"ch {channel or '?'}  {device.ip}  {device.maker or '?'}  {device.model}")
+        b.plain("  (")
+        b.device(device.device_key)
+        b.plain(")\n")
+
+
+def detail_text(record: DeviceRecord, children: Sequence[DeviceRecord] = ()) -> Text:
+    """The detail pane for one device (see the module docstring); ``children``: the
+    cameras behind it when it is a recorder."""
     b = _Builder()
     device = record.device
     ident = device.identification
@@ -96,6 +109,15 @@ def detail_text(record: DeviceRecord) -> Text:
     b.fields(("Firmware", device.firmware), ("Type", device.device_type), end="")
     b.plain(f"   Confidence: {device.confidence:.2f}\n", _LABEL)
     b.fields(("First seen", record.first_seen), ("Last seen", record.last_seen), end="")
+    if device.parent:
+        b.plain("\n")
+        b.fields(("Behind recorder", device.parent), end="")
+    unlisted = [e.value for e in device.evidence if e.key == "recorder.unlisted"]
+    if unlisted:
+        b.plain("\n")
+        b.fields(("Recorder", unlisted[0]), end="")
+    if children:
+        _children(b, children)
 
     b.heading("Flag")
     b.plain("Flag: ", _LABEL)

@@ -88,8 +88,10 @@ FIELD_FILTERS: Final[dict[str, str]] = {
     "status": "review_status",
     "type": "device_type",
     "ip": "addresses",
+    "parent": "parent",
 }
-"""Filter words (``maker:hik``) and the schema fields they search."""
+"""Filter words (``maker:hik``; ``parent:`` the recorder a camera is behind) and the
+schema fields they search."""
 
 _SEARCHED: Final = tuple(
     _SCHEMA[name]

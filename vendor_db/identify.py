@@ -49,6 +49,7 @@ _LABEL_KEYS: Final = {
     "mdns.txt.manufacturer": 0.5,
     "mdns.txt.vendor": 0.5,
     "isapi.manufacturer": 0.6,
+    "recorder.vendor": 0.6,
     "wsd.scope.name": 0.5,
     "onvif.scope.name": 0.5,
     "wsd.scope.manufacturer": 0.6,

@@ -6,7 +6,10 @@ stricter): never from the command line, never logged, never stored. One of the t
 variables without the other is an error (a login with an empty password is a certain
 failed login, and failed logins can lock the account). SNMP credentials (read routers'
 ARP and switches' forwarding tables) come only from a ``--snmp-credentials`` file, mode
-0600 or stricter, with one entry used an agent.
+0600 or stricter, with one entry used an agent. Recorder credentials (list the cameras
+behind an NVR) come from CAMCENSUS_RECORDER_USERNAME / CAMCENSUS_RECORDER_PASSWORD (for
+every recorder) or a ``--recorder-credentials`` file (``[[recorder]]`` entries per host
+or maker, mode 0600 or stricter); one login a recorder, never retried.
 
 The scope check and the interface choice run before the inventory is opened, so a
 refused scan leaves no database behind. Device text reaches the terminal only through
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import re
@@ -39,6 +43,7 @@ if TYPE_CHECKING:
     from rich.live import Live
     from rich.table import Table
 
+    from camcensus.scanner.core.recorder import RecorderCredentials
     from camcensus.scanner.core.schema import Device
     from camcensus.scanner.core.scope import Scope
     from camcensus.scanner.core.snmp_tables import SnmpCredentials
@@ -50,6 +55,7 @@ __all__ = [
     "ENV_USERNAME",
     "exit_code",
     "load_credentials",
+    "load_recorder_credentials",
     "load_scope",
     "load_snmp_credentials",
     "read_private_file",
@@ -182,6 +188,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "gateways in scope, so routed devices get their MACs",
     )
     parser.add_argument(
+        "--recorder-credentials",
+        type=Path,
+        metavar="FILE",
+        help="recorder (NVR) credentials (TOML [[recorder]] entries: username, password, "
+        "optionally hosts or maker; mode 0600): list the cameras behind each recorder, one "
+        "login a recorder, never retried",
+    )
+    parser.add_argument(
         "--no-gateways",
         action="store_true",
         help="with --snmp-credentials, read only the scope file's snmp-agent lines",
@@ -205,6 +219,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--timeout-s", type=float, default=2.0, help="per-request timeout in seconds (default 2)"
     )
     parser.add_argument("--no-nmap", action="store_true", help="use the built-in connect scan")
+    parser.add_argument(
+        "--unprivileged",
+        action="store_true",
+        help="scan as a user without root would (as nmap's --unprivileged): no raw "
+        "sockets, a TCP-connect sweep, MACs only from the kernel's ARP cache",
+    )
     parser.set_defaults(func=run)
 
 
@@ -329,6 +349,35 @@ def load_snmp_credentials(path: Path | None) -> SnmpCredentials | None:
         return None
     text = read_private_file(path, "SNMP credentials file")
     return parse_snmp_credentials(text, f"SNMP credentials file {path}")
+
+
+ENV_RECORDER_USERNAME: Final = "CAMCENSUS_RECORDER_USERNAME"
+ENV_RECORDER_PASSWORD: Final = "CAMCENSUS_RECORDER_PASSWORD"  # noqa: S105 (a variable name)
+
+
+def load_recorder_credentials(
+    environ: Mapping[str, str], path: Path | None
+) -> RecorderCredentials | None:
+    """Recorder credentials from ``path`` (``[[recorder]]`` entries, a 0600 file) or the
+    environment (one account for every recorder); None when neither gives any."""
+    from camcensus.scanner.core.recorder import (
+        RecorderCredential,
+        RecorderCredentials,
+        parse_recorder_credentials,
+    )
+
+    if path is not None:
+        text = read_private_file(path, "recorder credentials file")
+        return parse_recorder_credentials(text, f"recorder credentials file {path}")
+    username = environ.get(ENV_RECORDER_USERNAME, "")
+    password = environ.get(ENV_RECORDER_PASSWORD, "")
+    if not username and not password:
+        return None
+    if not username or not password:
+        raise CredentialsError(
+            f"set both {ENV_RECORDER_USERNAME} and {ENV_RECORDER_PASSWORD}, or neither"
+        )
+    return RecorderCredentials((RecorderCredential(username, password),))
 
 
 def load_credentials(environ: Mapping[str, str], path: Path | None) -> Credentials | None:
@@ -478,6 +527,10 @@ def _print_summary(result: ScanResult, stream: TextIO) -> None:
             f"answered{macs}",
             file=stream,
         )
+    for rec in result.recorders:
+        said = f"{rec.channels} channels, " if rec.channels is not None else ""
+        why = f": {escape_controls(rec.reason)}" if rec.reason else ""
+        print(f"  recorder {rec.address}: {said}{rec.listed} cameras listed{why}", file=stream)
     for agent in result.snmp:
         if agent.error is not None:
             state = f"not read ({escape_controls(agent.error)})"
@@ -544,11 +597,25 @@ def _json_result(result: ScanResult) -> str:
                 }
                 for a in result.snmp
             ],
+            "recorders": [
+                {
+                    "address": r.address,
+                    "device_key": r.device_key,
+                    "channels": r.channels,
+                    "listed": r.listed,
+                    "reason": r.reason,
+                }
+                for r in result.recorders
+            ],
             "devices": [device_json(d) for d in result.devices],
         },
         indent=2,
         ensure_ascii=True,
     )
+
+
+def _never_root() -> bool:
+    return False
 
 
 def run(args: argparse.Namespace) -> int:
@@ -564,6 +631,7 @@ def run(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
     credentials = load_credentials(os.environ, args.credentials_file)
     snmp_credentials = load_snmp_credentials(args.snmp_credentials)
+    recorder_credentials = load_recorder_credentials(os.environ, args.recorder_credentials)
     if args.timeout_s <= 0 or args.timeout_s > 60:
         print("camcensus: error: --timeout-s must be in (0, 60]", file=sys.stderr)
         return EXIT_ERROR
@@ -580,6 +648,7 @@ def run(args: argparse.Namespace) -> int:
         credentials=credentials,
         use_nmap=not args.no_nmap,
         snmp_credentials=snmp_credentials,
+        recorder_credentials=recorder_credentials,
         snmp_agents=scope.snmp_agents,
         snmp_gateways=not args.no_gateways,
         routed_sweep=args.routed_sweep,
@@ -587,6 +656,8 @@ def run(args: argparse.Namespace) -> int:
         policy=policy,
         site=args.site,
     )
+    if args.unprivileged:
+        config = dataclasses.replace(config, is_root=_never_root)
     # Refuse before Inventory.open: a refused scan must not create the database.
     # (run_scan repeats these checks, for callers of the library.)
     check_targets(parsed, scope, allow_public=args.allow_public, allow_large=args.allow_large)

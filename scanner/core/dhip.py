@@ -48,6 +48,8 @@ FIELDS: Final = (
     ("SerialNo", "dhip.serial"),
     ("Version", "dhip.firmware"),
     ("MachineName", "dhip.machine_name"),
+    ("RemoteVideoInputChannels", "dhip.remote_channels"),
+    ("VideoInputChannels", "dhip.video_inputs"),
     # the same facts as the RPC calls behind them answer them (magicBox.getSystemInfo,
     # getSerialNo, getMachineName, getVendor: camelCase, in an answer's params)
     ("vendor", "dhip.vendor"),

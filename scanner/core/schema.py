@@ -49,6 +49,7 @@ __all__ = [
     "FieldChange",
     "FieldKind",
     "Presence",
+    "RecorderCoverage",
     "ReviewStatus",
     "ScanComparison",
     "ScanInfo",
@@ -125,9 +126,11 @@ class Device:
     """One device as one scan saw it: key, addresses, identification and evidence.
 
     ``ip`` is its lowest address and ``addresses`` every address it answered on (``ip``
-    first).  ``mac_organisation`` is the IEEE organisation of its MAC block ("" when the
-    MAC is randomised or unknown); it names a maker the vendor table does not know (a PC,
-    a printer) and is never a reason to flag.
+    first); a camera behind a recorder has the address its recorder listed and
+    ``parent``, the recorder's device key.  ``mac_organisation`` is the IEEE
+    organisation of its MAC block ("" when the MAC is randomised or unknown); it names
+    a maker the vendor table does not know (a PC, a printer) and is never a reason to
+    flag.
     """
 
     device_key: str
@@ -137,6 +140,8 @@ class Device:
     mac_organisation: str = ""
     addresses: tuple[str, ...] = ()
     evidence: tuple[Evidence, ...] = ()
+    parent: str | None = None
+    """The device key of the recorder this camera is behind (None: not behind one)."""
 
     def __post_init__(self) -> None:
         site = site_of_key(self.device_key)
@@ -292,6 +297,7 @@ FIELDS: Final[tuple[Field, ...]] = (
     Field("sources", "Sources", "device", "list", "TEXT NOT NULL DEFAULT '[]'", derived=True),
     Field("presence", "Presence", "record", "text", "TEXT NOT NULL DEFAULT 'present'"),
     Field("device_key", "Device key", "device", "text", "TEXT PRIMARY KEY"),
+    Field("parent", "Parent", "device", "optional_text", "TEXT"),
     Field("mac_organisation", "MAC organisation", "device", "text", _TEXT, csv=False),
     Field("first_scan_id", "First scan", "record", "int", "INTEGER NOT NULL", csv=False),
     Field("last_scan_id", "Last scan", "record", "int", "INTEGER NOT NULL", csv=False),
@@ -457,6 +463,20 @@ class SnmpCoverage:
     fdb_entries: int
     in_targets: int
     unmapped_macs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RecorderCoverage:
+    """One recorder the scan found: its address and key, the channels it announced
+    (SADP/DHIP digital channels; None when it said nothing), how many cameras it
+    listed, and why not when it listed none (``credentials needed``, ``login
+    failed``, ``locked``, or what went wrong; "" when listed)."""
+
+    address: str
+    device_key: str
+    channels: int | None
+    listed: int
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)

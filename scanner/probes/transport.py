@@ -40,6 +40,7 @@ import ssl
 import struct
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
 from camcensus.base.errors import CamcensusError, CredentialsError, MalformedReplyError
@@ -92,6 +93,10 @@ Probe within milliseconds, and the kernel default (about 208 KiB) dropped some o
 in a 250-device lab; SO_RCVBUFFORCE (root) lifts the net.core.rmem_max cap."""
 MAX_REPLY_BYTES: Final = MAX_HTTP_HEAD_BYTES + MAX_HTTP_BODY_BYTES
 
+NEIGHBOUR_TABLE: Final = "/proc/net/arp"
+"""The kernel's IPv4 ARP cache of the scan's network namespace, as text."""
+MAX_NEIGHBOUR_TABLE_CHARS: Final = 4 * 1024 * 1024
+"""About 40,000 entries: more than any kernel keeps by default (gc_thresh3 1024)."""
 _IP_MULTICAST_ALL: Final = getattr(socket, "IP_MULTICAST_ALL", 49)  # linux/in.h
 _READ_BYTES: Final = 16 * 1024
 _HEAD_END: Final = re.compile(rb"\r?\n\r?\n")
@@ -186,6 +191,11 @@ class Transport(Protocol):
         filter), so a flood of other frames on the link cannot crowd them out."""
         ...
 
+    def neighbours(self) -> list[tuple[str, str]]:
+        """``(address, MAC)`` the kernel's ARP cache holds for the scan's interface
+        (read, never sent: no root needed)."""
+        ...
+
     def has_nmap(self) -> bool:
         """Whether ``nmap`` can run here at all."""
         ...
@@ -193,7 +203,9 @@ class Transport(Protocol):
     async def nmap(
         self, hosts: Sequence[str], ports: Sequence[int], *, arguments: str, timeout_s: int
     ) -> dict[str, set[int]]:
-        """Open ports per host from one nmap run; CamcensusError when nmap fails."""
+        """Open ports per host that answered (a SYN-ACK or a RST on any port; a host
+        that answered nothing is not a key) from one nmap run; CamcensusError when nmap
+        fails."""
         ...
 
     async def mdns(
@@ -544,6 +556,13 @@ class NetworkTransport:
             sock.close()
         return [(host, found[host]) for host in dict.fromkeys(hosts) if host in found]
 
+    def neighbours(self) -> list[tuple[str, str]]:
+        try:
+            text = Path(NEIGHBOUR_TABLE).read_text(encoding="ascii", errors="replace")
+        except OSError:
+            return []
+        return arp.parse_neighbour_table(text[:MAX_NEIGHBOUR_TABLE_CHARS], self.interface.name)
+
     def has_nmap(self) -> bool:
         return shutil.which("nmap") is not None
 
@@ -573,7 +592,9 @@ class NetworkTransport:
         found: dict[str, set[int]] = {}
         for ip, data in result.get("scan", {}).items():
             tcp = data.get("tcp", {}) if isinstance(data, dict) else {}
-            found[str(ip)] = {int(p) for p, info in tcp.items() if info.get("state") == "open"}
+            states = {int(p): str(info.get("state")) for p, info in tcp.items()}
+            if "open" in states.values() or "closed" in states.values():
+                found[str(ip)] = {p for p, state in states.items() if state == "open"}
         return found
 
     async def mdns(
@@ -787,7 +808,9 @@ class ReplayTransport:
     accept (a host listed there refuses its other ports; any other host is silent, so a
     connection to it times out);
     ``certificates`` are the DER certificates TLS ports present; ``greetings`` what
-    servers say on connect (FTP, telnet); ``arp_table`` maps the
+    servers say on connect (FTP, telnet); ``neighbour_table`` is the kernel's ARP cache
+    (an entry shows only for a host listed in ``open_ports``: the kernel learns a MAC
+    when a connection is tried); ``arp_table`` maps the
     addresses that answer ARP to their MACs (``arp_ignored``: how many requests a host
     lets pass before it answers, as a host busy under a flood does); ``nmap_installed``
     false is a machine without nmap, and ``nmap_error`` makes the nmap run fail the way
@@ -807,6 +830,7 @@ class ReplayTransport:
     greetings: Mapping[tuple[str, int], bytes] = field(default_factory=dict)
     arp_table: Mapping[str, str] = field(default_factory=dict)
     arp_ignored: Mapping[str, int] = field(default_factory=dict)
+    neighbour_table: Mapping[str, str] = field(default_factory=dict)
     nmap_installed: bool = True
     nmap_error: str | None = None
     mdns_services: Sequence[MdnsService] = ()
@@ -899,6 +923,9 @@ class ReplayTransport:
                 break
         return [(host, found[host]) for host in dict.fromkeys(hosts) if host in found]
 
+    def neighbours(self) -> list[tuple[str, str]]:
+        return [(ip, mac) for ip, mac in self.neighbour_table.items() if ip in self.open_ports]
+
     def has_nmap(self) -> bool:
         return self.nmap_installed
 
@@ -908,7 +935,7 @@ class ReplayTransport:
         self.sent.append(("nmap", (tuple(hosts), tuple(ports), arguments)))
         if self.nmap_error is not None:
             raise CamcensusError(self.nmap_error)
-        return {h: set(self.open_ports.get(h, frozenset())) & set(ports) for h in hosts}
+        return {h: set(self.open_ports[h]) & set(ports) for h in hosts if h in self.open_ports}
 
     async def mdns(
         self,

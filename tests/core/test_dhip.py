@@ -39,6 +39,8 @@ def test_parse_reply_fields(capture: Callable[[str], bytes]) -> None:
         "dhip.serial": "7B0123PAZ00002",
         "dhip.firmware": "2.800.0000000.26.R",
         "dhip.machine_name": "7B0123PAZ00002",
+        "dhip.remote_channels": "0",
+        "dhip.video_inputs": "1",
         "dhip.mac": "3c:ef:8c:0a:0b:0c",
         "mac": "3c:ef:8c:0a:0b:0c",
         "ip": "198.18.0.12",

@@ -41,6 +41,7 @@ def test_device_csv_has_replacement_plan_columns() -> None:
         "device_type", "flagged", "flag_level", "flag_reasons", "list_status",
         "review_status", "note",
         "first_seen", "last_seen", "confidence", "sources", "presence", "device_key",
+        "parent",
     )  # fmt: skip
     out = io.StringIO(newline="")
     assert write_devices_csv([record(5), record(6, flagged=False, flag_reasons=())], out) == 2
