@@ -394,6 +394,10 @@ def _named_fields(kind: str, fields: Mapping[str, str], address: str) -> list[Ev
     found = EvidenceList(kind, address)
     if kind == "wsd":
         wsd.add_scopes(found, by_name.get("scopes", ""))
+        for scope_kind in sorted(wsd.SCOPE_KINDS):  # scopes a discovery library parsed out
+            if scope_kind in by_name and "scopes" not in by_name:
+                scope = f"onvif://www.onvif.org/{scope_kind}/{by_name[scope_kind].strip()}"
+                wsd.add_scopes(found, scope.replace(" ", "%20"))
         found.add("wsd.types", " ".join(by_name.get("types", "").split()) or None)
         wsd.add_xaddrs(found, by_name.get("xaddrs"))
         wsd.add_endpoint(found, by_name.get("address"))

@@ -22,6 +22,7 @@ from camcensus.scanner.core.mac import eui64_macs, uuid_node_mac
 __all__ = [
     "MULTICAST_GROUP",
     "PORT",
+    "SCOPE_KINDS",
     "SOURCE",
     "TYPES_DEVICE",
     "TYPES_NVT",
@@ -55,9 +56,10 @@ _DISCOVERY_TO: Final = "urn:schemas-xmlsoap-org:ws:2005:04:discovery"
 _QNAME: Final = r"[A-Za-z_][\w.-]*:[A-Za-z_][\w.-]*"
 _QNAME_LIST: Final = re.compile(rf"{_QNAME}(?:\s+{_QNAME})*")
 _SCOPE_PREFIX: Final = "onvif://www.onvif.org/"
-_SCOPE_KINDS: Final = frozenset(
+SCOPE_KINDS: Final = frozenset(
     {"name", "hardware", "mac", "location", "type", "profile", "manufacturer", "extension"}
 )
+"""The ONVIF scope kinds read (``onvif://www.onvif.org/<kind>/<value>``)."""
 
 
 def build_probe(message_id: str, types: str = TYPES_NVT) -> bytes:
@@ -104,7 +106,7 @@ def add_scopes(found: EvidenceList, scopes_text: str, key_prefix: str = "wsd.sco
             continue
         kind, sep, value = scope[len(_SCOPE_PREFIX) :].partition("/")
         kind = kind.lower()
-        if kind not in _SCOPE_KINDS or not sep:
+        if kind not in SCOPE_KINDS or not sep:
             continue
         decoded = urllib.parse.unquote(value, errors="replace")
         found.add(f"{key_prefix}.{kind}", decoded)

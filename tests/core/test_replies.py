@@ -303,3 +303,14 @@ def test_a_binary_reply_published_as_a_hex_dump_is_read_as_its_bytes(dump: str) 
     ]
     assert unhex(b'{"method": "x"}') is None  # JSON is not a dump
     assert unhex(b"deadbeef") is None  # too short to be a reply
+
+
+def test_ws_discovery_scopes_a_library_parsed_out_by_kind() -> None:
+    """A discovery library's output (name, hardware, location fields, no Scopes list) is
+    read as the scopes it came from."""
+    fields = {"Name": "AXIS P1346", "Hardware": "P1346", "Location": "country/sweden"}
+    assert [(e.key, e.value) for e in fields_evidence("wsd", fields)] == [
+        ("wsd.scope.hardware", "P1346"),
+        ("wsd.scope.location", "country/sweden"),
+        ("wsd.scope.name", "AXIS P1346"),
+    ]
