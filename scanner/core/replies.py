@@ -427,10 +427,35 @@ def fields_evidence(kind: str, fields: Mapping[str, str], address: str = "") -> 
     table = _FIELD_KEYS.get(kind)
     if table is None:
         raise MalformedReplyError(f"{kind} replies are not read from fields")
+    normal: dict[str, str] = {}
+    for name, text in fields.items():
+        plain = _plain_name(name)
+        normal.setdefault(_FIELD_ALIASES.get(plain, plain), text)
+
+    def value(name: str) -> str | None:
+        return fields[name] if name in fields else normal.get(_plain_name(name))
+
     found = EvidenceList(kind, address)
     for name, key in table:
-        found.add(key, fields.get(name))
+        found.add(key, value(name))
     mac_field = _FIELD_MACS.get(kind)
     if mac_field is not None:
-        found.add_mac(f"{kind}.mac" if kind != "onvif" else "onvif.mac", fields.get(mac_field))
+        found.add_mac(f"{kind}.mac" if kind != "onvif" else "onvif.mac", value(mac_field))
     return found.items()
+
+
+_FIELD_ALIASES: Final = {
+    "fwversion": "firmwareversion",
+    "firmware": "firmwareversion",
+    "serial": "serialnumber",
+    "mac": "hwaddress",
+    "macaddress": "hwaddress",
+}
+"""Field names integrations write for the protocol's own (Home Assistant's ONVIF device
+info: manufacturer, model, fw_version, serial_number, mac)."""
+
+
+def _plain_name(name: str) -> str:
+    """A field name without case, separators or a namespace prefix (``tds:SerialNumber``,
+    ``serial_number`` and ``SerialNumber`` are one name)."""
+    return re.sub(r"[^a-z0-9]", "", name.rpartition(":")[2].casefold())

@@ -314,3 +314,18 @@ def test_ws_discovery_scopes_a_library_parsed_out_by_kind() -> None:
         ("wsd.scope.location", "country/sweden"),
         ("wsd.scope.name", "AXIS P1346"),
     ]
+
+
+def test_onvif_fields_under_an_integrations_names_are_the_protocols() -> None:
+    """Home Assistant's ONVIF diagnostics write manufacturer, model, fw_version,
+    serial_number and mac for GetDeviceInformation's and GetNetworkInterfaces' fields."""
+    fields = {"manufacturer": "Dahua", "model": "IPC-HDW2431T-AS-S2", "fw_version": "2.800.1"}
+    assert [
+        (e.key, e.value) for e in fields_evidence("onvif", {**fields, "mac": "3c:ef:8c:00:00:01"})
+    ] == [
+        ("onvif.manufacturer", "Dahua"),
+        ("onvif.model", "IPC-HDW2431T-AS-S2"),
+        ("onvif.firmware", "2.800.1"),
+        ("onvif.mac", "3c:ef:8c:00:00:01"),
+        ("mac", "3c:ef:8c:00:00:01"),
+    ]
