@@ -1934,10 +1934,12 @@ class _Merge:
         self.at: dict[tuple[str | None, str], set[str]] = {}
         self.holders: dict[tuple[str | None, str], set[str]] = {}
         self.history: dict[str, list[object]] = {}
+        self.aliases: dict[str, str] = {}
 
     def run(self) -> MergeReport:
         try:
             self._scans()
+            self._load_aliases([str(d["device_key"]) for d in self.src["devices"]])
             self._index({site_of_key(str(d["device_key"])) for d in self.src["devices"]})
             names, rows = self.raw["device_history"]
             key_at, scan_at = names.index("device_key"), names.index("scan_id")
@@ -2011,6 +2013,18 @@ class _Merge:
                     old = self.traits[str(key)]
                     self.traits[str(key)] = Traits(old.mac, old.maker, old.tokens | {str(token)})
 
+    def _load_aliases(self, keys: Sequence[str]) -> None:
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
+            self.aliases.update(
+                (str(alias), str(key))
+                for alias, key in self.db.execute(
+                    f"SELECT alias, device_key FROM device_aliases "  # noqa: S608
+                    f"WHERE alias IN ({', '.join('?' * len(part))})",
+                    part,
+                )
+            )
+
     def _add(
         self,
         key: str,
@@ -2044,13 +2058,11 @@ class _Merge:
         if site is None:
             self.report.without_site += 1
         mine = Traits(None if row["mac"] is None else str(row["mac"]), str(row["maker"]), tokens)
-        alias = self.db.execute(
-            "SELECT device_key FROM device_aliases WHERE alias = ?", [key]
-        ).fetchone()
+        alias = self.aliases.get(key)
         if key in self.traits:
             target = key
-        elif alias is not None and str(alias[0]) in self.traits:
-            target = str(alias[0])
+        elif alias is not None and alias in self.traits:
+            target = alias
         else:
             target = self._match(key, site, row, mine) or key
             if target != key and _key_kind(key) == "mac":
