@@ -88,10 +88,13 @@ async def test_routed_addresses_get_the_other_ports_only_when_they_answered_the_
         (CAMERA, "80"), (ROUTED_CAMERA, "554,8443"), (ROUTED_PRINTER, "9100"),
     }  # fmt: skip
     if use_nmap:
-        first, second = sent(transport, "nmap")
+        first, on_link, second = sent(transport, "nmap")
         assert first[:2] == ((ROUTED_CAMERA, ROUTED_PRINTER, ROUTED_EMPTY), ports.DISCOVERY_PORTS)
-        assert second[:2] == ((CAMERA, ROUTED_CAMERA, ROUTED_PRINTER), ports.CAMERA_PORTS)
+        assert on_link[:2] == ((CAMERA,), ports.CAMERA_PORTS)
+        assert second[:2] == ((ROUTED_CAMERA, ROUTED_PRINTER), ports.OTHER_PORTS)
     else:
         asked = sent(transport, "connect")
         assert {p for ip, p in asked if ip == ROUTED_EMPTY} == set(ports.DISCOVERY_PORTS)
-        assert {p for ip, p in asked if ip == ROUTED_PRINTER} == set(ports.CAMERA_PORTS)
+        printer = [p for ip, p in asked if ip == ROUTED_PRINTER]
+        assert sorted(printer) == sorted(ports.CAMERA_PORTS)  # each port once
+    assert set(ports.DISCOVERY_PORTS) | set(ports.OTHER_PORTS) == set(ports.CAMERA_PORTS)
