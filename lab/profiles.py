@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from camcensus.base.errors import LabError
 from camcensus.base.types import CLAIMABLE_DEVICE_TYPES
@@ -154,8 +154,22 @@ def render(text: str, values: Mapping[str, str]) -> str:
     return _HOLE.sub(fill, text)
 
 
+SECTIONS: Final = frozenset({
+    "device", "truth", "tcp", "http", "rtsp", "onvif", "wsd", "ssdp", "sadp", "dhip",
+    "netip", "mdns", "tls", "replay", "hostile", "flood", "recorder",
+})  # fmt: skip
+"""The tables a profile may have: one the emulator would not read (a misspelt
+``[onvfi]``) is refused when the profile is loaded, never silently left out."""
+
+
 def _check(profile_id: str, data: Mapping[str, Any], path: str) -> None:
     where = f"profile {path}"
+    unknown = sorted(set(data) - SECTIONS)
+    if unknown:
+        raise LabError(
+            f"{where}: unknown table(s) {', '.join(f'[{t}]' for t in unknown)}; "
+            f"a profile has {', '.join(f'[{t}]' for t in sorted(SECTIONS))}"
+        )
     device = data.get("device")
     truth = data.get("truth")
     if not isinstance(device, Mapping) or not isinstance(truth, Mapping):

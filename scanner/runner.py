@@ -614,8 +614,12 @@ async def _scan_body(
     started = time.monotonic()
     recorder_stage = (config.recorder_probe,) if config.recorder_probe is not None else ()
     per_host = config.follow_up_probes + config.host_probes + recorder_stage
+    # a follow-up probe shares its module with a discovery probe: its own row says so
+    label = {p.NAME: p.NAME for p in per_host} | {
+        p.NAME: f"{p.NAME} (per host)" for p in config.follow_up_probes
+    }
     for probe in per_host:
-        progress.probe_started(probe.NAME)
+        progress.probe_started(label[probe.NAME])
     # a recorder's allowance of its own: the challenge and the one login
     recorder_ctx = replace(live_ctx, budget=HostBudget(1, recorder_probe.REQUESTS_EACH))
 
@@ -650,7 +654,7 @@ async def _scan_body(
     for probe in per_host:
         name = probe.NAME
         outcome = ProbeOutcome(
-            name,
+            label[name],
             True,
             stats.evidence[name],
             stats.hosts[name],

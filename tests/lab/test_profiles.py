@@ -469,3 +469,16 @@ def test_every_wsd_dialect_is_known() -> None:
     for path in _profile_paths():
         table = tomllib.loads(path.read_text(encoding="utf-8")).get("wsd", {})
         assert table.get("dialect", "gsoap") in DIALECTS, path.name
+
+
+def test_the_loader_refuses_a_misspelt_table(tmp_path: Path) -> None:
+    """``lab up --profiles DIR`` with a profile whose ``[onvif]`` is spelt ``[onvfi]``
+    fails at load, naming the table, instead of leaving ONVIF silently out."""
+    from camcensus.base.errors import LabError
+    from camcensus.lab.profiles import load_dir
+
+    good = next(p for p in PATHS if "onvif" in PROFILES[p.stem])
+    text = good.read_text(encoding="utf-8").replace("[onvif]", "[onvfi]", 1)
+    (tmp_path / good.name).write_text(text, encoding="utf-8")
+    with pytest.raises(LabError, match=r"unknown table\(s\) \[onvfi\]"):
+        load_dir(tmp_path)
