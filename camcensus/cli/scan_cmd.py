@@ -28,6 +28,7 @@ import socket
 import stat
 import sys
 import textwrap
+import time
 import tomllib
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -423,6 +424,9 @@ class _Display:
         self._states: dict[str, str] = {}
         self._flagged: dict[str, bool] = {}  # device key -> flagged (a merged device counts once)
         self._hosts = 0
+        self._probed: set[str] = set()  # addresses whose host probes are done
+        self._probing_since: float | None = None
+        self._reported_quarter = 0
         self._live: Live | None = None
         self._held: list[str] = []
 
@@ -455,9 +459,23 @@ class _Display:
         table.add_row(
             "hosts",
             f"{self._hosts} live, {len(self._flagged)} recorded, "
-            f"{sum(self._flagged.values())} flagged",
+            f"{sum(self._flagged.values())} flagged{self._done_text()}",
         )
         return table
+
+    def _done_text(self) -> str:
+        """``, 40% probed, about 1 min left`` once host probing has begun."""
+        if not self._hosts or self._probing_since is None:
+            return ""
+        done = min(len(self._probed), self._hosts)
+        return f", {100 * done // self._hosts}% probed{self._left_text()}"
+
+    def _left_text(self) -> str:
+        done = min(len(self._probed), self._hosts)
+        if self._probing_since is None or not 0 < done < self._hosts:
+            return ""
+        elapsed_s = time.monotonic() - self._probing_since
+        return f", about {_duration(elapsed_s / done * (self._hosts - done))} left"
 
     def _update(self, line: str | None) -> None:
         if self._live is not None:
@@ -485,7 +503,17 @@ class _Display:
 
     def device_recorded(self, device: Device) -> None:
         self._flagged[device.device_key] = device.flagged
-        self._update(None)
+        if self._probing_since is None:
+            self._probing_since = time.monotonic()
+        if device.parent is None:  # a camera behind a recorder is no host of the sweep
+            self._probed.add(device.ip)
+        quarter = 4 * min(len(self._probed), self._hosts) // max(self._hosts, 1)
+        if self._live is None and quarter > self._reported_quarter and quarter < 4:
+            self._reported_quarter = quarter
+            done = f"{len(self._probed)} of {self._hosts} hosts probed ({25 * quarter}%)"
+            self._update(f"camcensus: {done}{self._left_text()}")
+        else:
+            self._update(None)
 
     def warning(self, message: str) -> None:
         text = escape_controls(message)
@@ -495,30 +523,50 @@ class _Display:
             self._held.append(text)
 
 
-def _summary_rows(devices: list[Device]) -> list[tuple[str, str, int, int]]:
-    counts: Counter[tuple[str, str]] = Counter()
-    flagged: Counter[tuple[str, str]] = Counter()
+def _duration(seconds: float) -> str:
+    """``45 s``, ``3 min``, ``2 h 5 min``: an ETA, rounded as a person reads one."""
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h {minutes % 60} min"
+
+
+def _summary_rows(devices: list[Device]) -> list[tuple[str, str, str, int, int]]:
+    """``(maker, brand, model, count, flagged)``: the brand where it is not the maker's
+    own name (an Amcrest is a Dahua, an EZVIZ a Hikvision: both show)."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    flagged: Counter[tuple[str, str, str]] = Counter()
     for device in devices:
+        maker = device.maker or "(unknown)"
+        brand = device.brand if device.brand and device.brand != device.maker else ""
         key = (
-            escape_controls(device.maker or "(unknown)"),
+            escape_controls(maker),
+            escape_controls(brand),
             escape_controls(device.model or "(unknown)"),
         )
         counts[key] += 1
         flagged[key] += int(device.flagged)
     return sorted(
-        ((maker, model, n, flagged[(maker, model)]) for (maker, model), n in counts.items()),
-        key=lambda row: (-row[3], -row[2], row[0], row[1]),
+        ((*key, n, flagged[key]) for key, n in counts.items()),
+        key=lambda row: (-row[4], -row[3], row[0], row[1], row[2]),
     )
 
 
 def _print_summary(result: ScanResult, stream: TextIO) -> None:
     rows = _summary_rows(result.devices)
-    flagged = sum(row[3] for row in rows)
+    flagged = sum(row[4] for row in rows)
     width = max([len(r[0]) for r in rows] + [5])
-    mwidth = max([len(r[1]) for r in rows] + [5])
-    print(f"{'maker':<{width}}  {'model':<{mwidth}}  count  flagged", file=stream)
-    for maker, model, count, n_flagged in rows:
-        print(f"{maker:<{width}}  {model:<{mwidth}}  {count:>5}  {n_flagged:>7}", file=stream)
+    bwidth = max([len(r[1]) for r in rows] + [5])
+    mwidth = max([len(r[2]) for r in rows] + [5])
+    print(
+        f"{'maker':<{width}}  {'brand':<{bwidth}}  {'model':<{mwidth}}  count  flagged",
+        file=stream,
+    )
+    for maker, brand, model, count, n_flagged in rows:
+        print(
+            f"{maker:<{width}}  {brand:<{bwidth}}  {model:<{mwidth}}  {count:>5}  {n_flagged:>7}",
+            file=stream,
+        )
     possible = sum(d.flag_level == "possible" for d in result.devices)
     for row in result.coverage:
         macs = f", {row.snmp_macs} MACs from a router" if row.snmp_macs else ""

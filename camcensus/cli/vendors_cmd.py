@@ -8,10 +8,12 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from camcensus.base.errors import VendorDataError
+from camcensus.base.errors import CamcensusError, VendorDataError
+from camcensus.base.evidence import Evidence
 from camcensus.cli.options import add_policy_option, load_policy
 
 if TYPE_CHECKING:
@@ -334,11 +336,29 @@ def identify_text(ident: Identification, policy: Policy) -> str:
     return "\n".join(lines)
 
 
-def _print_identification(args: argparse.Namespace, ident: Identification, policy: Policy) -> None:
+def mac_organisation(evidence: Sequence[Evidence]) -> str:
+    """The IEEE organisation of the first MAC in ``evidence`` ("" for none, or a
+    randomised one): what a scan shows as the maker of a host it could not identify
+    (``Device.maker``), so ``identify`` says it too."""
+    from camcensus.vendor_db.oui import lookup_mac
+
+    for item in evidence:
+        if item.key == "mac" and item.value:
+            try:
+                info = lookup_mac(item.value)
+            except CamcensusError:
+                continue
+            return "" if info.randomised else (info.organisation or "")
+    return ""
+
+
+def _print_identification(
+    args: argparse.Namespace, ident: Identification, policy: Policy, organisation: str
+) -> None:
     if args.text:
         print(identify_text(ident, policy))
         return
-    result = ident.to_dict()
+    result = ident.to_dict() | {"mac_organisation": organisation}
     if args.no_chain:
         del result["chain"]
     print(json.dumps(result, indent=2, ensure_ascii=False))
@@ -352,7 +372,7 @@ def _identify_reply(args: argparse.Namespace, policy: Policy) -> int:
     if args.reply in CRLF_KINDS and b"\r\n" not in data:
         data = restore_crlf(data.lstrip(b"\n"))
     evidence = parse_reply(args.reply, data)
-    _print_identification(args, identify(evidence, policy), policy)
+    _print_identification(args, identify(evidence, policy), policy, mac_organisation(evidence))
     return 0
 
 
@@ -369,11 +389,18 @@ def _cmd_identify(args: argparse.Namespace) -> int:
                 print()
             if "_id" in doc:
                 print(f"_id                {doc['_id']}")
-            print(identify_text(identify(evidence_from_mapping(doc), policy), policy))
+            evidence = evidence_from_mapping(doc)
+            print(identify_text(identify(evidence, policy), policy))
+            block = mac_organisation(evidence) or "unknown"
+            print(f"MAC block          {block} (IEEE registry; a scan shows it as the maker "
+                  "of a host it cannot identify)")  # fmt: skip
         return 0
     results: list[dict[str, Any]] = []
     for doc in docs:
-        result = identify(evidence_from_mapping(doc), policy).to_dict()
+        evidence = evidence_from_mapping(doc)
+        result = identify(evidence, policy).to_dict() | {
+            "mac_organisation": mac_organisation(evidence)
+        }
         if args.no_chain:
             del result["chain"]
         if "_id" in doc:

@@ -164,3 +164,46 @@ def test_a_possible_flag_fails_only_a_scan_asked_to_fail_on_it() -> None:
     out = io.StringIO()
     _print_summary(result, out)
     assert "0 flagged, 1 possible" in out.getvalue()
+
+
+def test_progress_without_a_terminal_says_how_far_the_host_probes_are() -> None:
+    stream = io.StringIO()
+    with _Display(stream) as display:
+        display.hosts_found(8)
+        for host in range(10, 18):
+            display.device_recorded(make_device(host))
+        display.device_recorded(make_device(40, parent="mac:aa:bb:cc:00:00:0a"))  # behind it
+    lines = [line for line in stream.getvalue().splitlines() if "hosts probed" in line]
+    assert [line.split(" left")[0].split(", about")[0] for line in lines] == [
+        "camcensus: 2 of 8 hosts probed (25%)",
+        "camcensus: 4 of 8 hosts probed (50%)",
+        "camcensus: 6 of 8 hosts probed (75%)",
+    ]
+    assert all(", about " in line and line.endswith(" left") for line in lines)
+
+
+def test_the_live_table_shows_the_share_probed_and_the_time_left() -> None:
+    display = _Display(io.StringIO())
+    display.hosts_found(4)
+    display.device_recorded(make_device(10))
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), width=200)
+    console.print(display._render())
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "25% probed, about " in text
+    assert " left" in text
+
+
+def test_the_scan_summary_keeps_the_brand_apart_from_the_maker() -> None:
+    from camcensus.cli.scan_cmd import _print_summary
+
+    result = ScanResult(9, "complete", Interface("eth0", IPv4Interface("198.18.0.1/24")))
+    for host, brand in ((10, "Amcrest"), (11, "Dahua"), (12, "Lorex")):
+        device = make_device(host, maker="Dahua", brand=brand, model="IP4M-1041")
+        result.by_key[device.device_key] = device
+    stream = io.StringIO()
+    _print_summary(result, stream)
+    rows = [line.split() for line in stream.getvalue().splitlines()[1:4]]
+    assert sorted(r[:2] for r in rows) == [["Dahua", "Amcrest"], ["Dahua", "IP4M-1041"],
+                                           ["Dahua", "Lorex"]]  # fmt: skip

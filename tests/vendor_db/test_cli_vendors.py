@@ -103,3 +103,25 @@ def test_oui_update_rejects_bad_file_and_writes_nothing(
     assert main([*args, "--from", str(DATA / "ieee_bad.csv")]) == 2
     assert "7 hex digits" in capsys.readouterr().err
     assert not target.exists()
+
+
+def test_identify_and_a_scan_name_an_unidentified_host_by_its_mac_block_alike(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A laptop's Intel MAC: no maker identified; the scan shows the IEEE organisation
+    of the block as its maker, and identify now says the same."""
+    from camcensus.base.evidence import Evidence
+    from camcensus.scanner.core.merge import merge
+
+    mac = "3c:58:c2:00:00:01"  # an Intel Corporate MA-L block (IEEE registry)
+    (device,) = merge([Evidence("mac", mac, "arp", "198.18.0.5")])
+    f = tmp_path / "laptop.json"
+    f.write_text(json.dumps({"mac": mac}), encoding="utf-8")
+    assert main(["identify", str(f)]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["maker"] is None
+    assert device.identification.maker is None
+    assert shown["mac_organisation"] == device.mac_organisation == device.maker
+    assert "Intel" in shown["mac_organisation"]
+    assert main(["identify", str(f), "--text"]) == 0
+    assert f"MAC block          {device.mac_organisation}" in capsys.readouterr().out
