@@ -737,6 +737,9 @@ class Inventory:
         self._busy_timeout_s = busy_timeout_s
         self._policy = policy
         self._scan_keys: dict[int, dict[str, str]] = {}
+        self._scan_claimed: dict[int, set[str]] = {}
+        """Per running scan: the inventory records it has written (no other device of
+        the scan may be matched to them)."""
         self._column_cache: dict[str, list[str]] = {}
         """Per running scan: each device key it recorded -> the key it was stored under."""
         self._name = f"inventory {path}" if path is not None else "inventory"
@@ -989,6 +992,7 @@ class Inventory:
         with self._db.atomic():
             key, absorbed = self._resolve(scan_id, device, tokens)
             self._scan_keys.setdefault(scan_id, {})[device.device_key] = key
+            self._scan_claimed.setdefault(scan_id, set()).add(key)
             if key != device.device_key:
                 device = replace(device, device_key=key)
             if absorbed is not None:
@@ -1051,9 +1055,11 @@ class Inventory:
         known = self._scan_keys.get(scan_id, {})
         if key in known:
             return known[key], None
-        claimed = set(known.values())  # the records this scan has written already
+        claimed = self._scan_claimed.setdefault(scan_id, set())  # records written already
         mine = Traits(device.mac, device.maker, tokens)
         if _key_kind(key) == "mac":
+            if self._exists(key):
+                return key, None
             match = self._match(device, mine, claimed, without_mac_only=True)
             if match == key:
                 return key, None
@@ -1102,7 +1108,8 @@ class Inventory:
             holders = [
                 str(r[0])
                 for r in self._db.execute(
-                    "SELECT device_key FROM device_tokens WHERE token = ? AND site IS ?",
+                    # "+site": look up by token (the key's first column), not by site
+                    "SELECT device_key FROM device_tokens WHERE token = ? AND +site IS ?",
                     [token, site],
                 )
             ]
@@ -1110,17 +1117,15 @@ class Inventory:
                 return holders[0]
         if device.parent is not None:
             return None  # a recorder's internal addresses repeat from recorder to recorder
-        addresses = list(dict.fromkeys((device.ip, *device.addresses)))
-        at_address: set[str] = set()
-        for address in addresses:
-            at_address.update(
-                str(r[0])
-                for r in self._db.execute(
-                    """SELECT device_key FROM devices
-                       WHERE (ip = ? OR addresses LIKE ? ESCAPE '\\') AND parent IS NULL""",
-                    [address, '%"' + address.replace("%", "\\%").replace("_", "\\_") + '"%'],
-                )
+        addresses = list(dict.fromkeys((device.ip, *device.addresses)))[:64]
+        at_address = {
+            str(r[0])
+            for r in self._db.execute(
+                f"""SELECT device_key FROM devices
+                    WHERE ip IN ({", ".join("?" * len(addresses))}) AND +parent IS NULL""",  # noqa: S608
+                addresses,
             )
+        }  # by the indexed address a record was last seen at
         if device.device_key in at_address:
             return device.device_key
         candidates = sorted(k for k in at_address if usable(k))
