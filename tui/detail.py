@@ -1,4 +1,5 @@
-"""The detail pane's text: identity, flag, sources, review and the evidence chain.
+"""The detail pane's text: review and flag first (they fit an 80x24 screen above the
+fold), then identity and note, the flag's reasons and sources, and the evidence chain.
 
 Pure: one ``DeviceRecord`` in (from ``Inventory.device``, with evidence), one Rich
 ``Text`` out.  Every device-supplied string goes through ``safe_text`` and is parsed as
@@ -22,6 +23,7 @@ __all__ = ["detail_text"]
 
 _HEADING: Final = "bold underline"
 _LABEL: Final = "bold"
+_FLAG_STYLE: Final = {"flagged": "bold red", "possible": "yellow"}
 
 
 class _Builder:
@@ -89,17 +91,39 @@ def detail_text(record: DeviceRecord) -> Text:
     b.plain("Device ", _HEADING)
     b.device(device.device_key)
     b.plain(f"  ({record.presence})\n", _HEADING)
+    b.plain("Review: ", _LABEL)
+    b.plain(REVIEW_LABELS.get(record.review_status, record.review_status), _LABEL)
+    b.plain("   Flag: ", _LABEL)
+    b.plain(
+        {"flagged": "FLAG", "possible": "possible"}.get(device.flag_level, "-"),
+        _FLAG_STYLE.get(device.flag_level, ""),
+    )
+    b.plain("   ")
+    b.field("Updated", record.review_updated_at)
+    b.plain("\n")
     b.fields(("IP", device.ip), ("MAC", device.mac), ("Site", record.site))
+    if record.location:
+        b.fields(("Location", record.location))
     if len(device.addresses) > 1:
         b.fields(("Addresses", " ".join(device.addresses)))
     b.fields(("Maker", device.maker), ("Brand", device.brand), ("Model", device.model))
-    b.fields(("Firmware", device.firmware), ("Type", device.device_type), end="")
+    b.fields(
+        ("Firmware", device.firmware),
+        ("Serial", device.serial),
+        ("Type", device.device_type),
+        end="",
+    )
     b.plain(f"   Confidence: {device.confidence:.2f}\n", _LABEL)
-    b.fields(("First seen", record.first_seen), ("Last seen", record.last_seen), end="")
+    b.fields(("First seen", record.first_seen), ("Last seen", record.last_seen))
+    b.plain("Note: ", _LABEL)
+    b.device(record.note or "-", keep_newlines=True)
 
     b.heading("Flag")
     b.plain("Flag: ", _LABEL)
-    b.plain("FLAG (vendor of concern)" if device.flagged else "- (not flagged)", _LABEL)
+    b.plain(
+        "FLAG (vendor of concern)" if device.flagged else "- (not flagged)",
+        _FLAG_STYLE.get(device.flag_level, _LABEL),
+    )
     b.plain("   ")
     b.field("List status", device.list_status)
     if ident.flag.policy:
@@ -115,14 +139,6 @@ def detail_text(record: DeviceRecord) -> Text:
     if ident.flag.not_judged:
         b.plain("Not judged:\n", _LABEL)
         b.bullets(list(ident.flag.not_judged))
-
-    b.heading("Review")
-    b.plain("Status: ", _LABEL)
-    b.plain(REVIEW_LABELS.get(record.review_status, record.review_status))
-    b.plain("   ")
-    b.field("Updated", record.review_updated_at)
-    b.plain("\nNote: ", _LABEL)
-    b.device(record.note or "-", keep_newlines=True)
 
     b.heading("Evidence chain")
     _claims(b, ident.chain)
