@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal, NamedTuple, cast
 
 from camcensus.base.errors import VendorDataError
-from camcensus.base.evidence import Evidence
+from camcensus.base.evidence import Evidence, family_keys
 from camcensus.base.types import DEVICE_TYPES, DeviceType
 from camcensus.vendor_db.identify import Identification
 from camcensus.vendor_db.policy import FlagLevel
@@ -40,6 +40,7 @@ __all__ = [
     "REVIEW_LABELS",
     "REVIEW_STATUSES",
     "SCAN_STATUSES",
+    "SHORT_REASON_CHARS",
     "SNAPSHOT_FIELD_NAMES",
     "Coverage",
     "Device",
@@ -58,6 +59,7 @@ __all__ = [
     "device_key_for",
     "field_text",
     "record_json",
+    "short_reason",
     "site_of_key",
     "sql_value",
     "value_from_sql",
@@ -209,11 +211,50 @@ class Device:
         """The sources behind the flag."""
         return self.identification.flag.sources
 
+    @property
+    def flag_reason(self) -> str:
+        """The flag's first reason in at most ``SHORT_REASON_CHARS`` characters, and how
+        many more there are ("" when not flagged): the full reasons are ``flag_reasons``,
+        the sources ``sources``."""
+        return short_reason(self.flag_reasons)
+
+    @property
+    def serial(self) -> str:
+        """The serial number the device reported (the first evidence of the ``serial``
+        family; "" when none, or in a listing read without evidence)."""
+        keys = _serial_keys()
+        return next((e.value for e in self.evidence if e.key in keys), "")
+
+
+SHORT_REASON_CHARS: Final = 100
+
+
+def short_reason(reasons: tuple[str, ...]) -> str:
+    """The first of ``reasons`` cut to ``SHORT_REASON_CHARS`` (at a word), with the
+    count of the others.
+
+    >>> short_reason(("Hikvision: on the FCC Covered List [policy x]", "caveat"))
+    'Hikvision: on the FCC Covered List [policy x] (+1 more)'
+    """
+    if not reasons:
+        return ""
+    first = reasons[0]
+    if len(first) > SHORT_REASON_CHARS:
+        cut = first[: SHORT_REASON_CHARS - 3].rsplit(" ", 1)[0].rstrip(";,:")
+        first = cut + "..."
+    more = len(reasons) - 1
+    return f"{first} (+{more} more)" if more else first
+
+
+def _serial_keys() -> frozenset[str]:
+    return family_keys("serial") | {"serial"}
+
 
 @dataclass(frozen=True, slots=True)
 class DeviceRecord:
     """A device as the inventory keeps it: the latest ``Device`` and the inventory's own
-    fields.  ``device.evidence`` is that of the latest scan that saw the device."""
+    fields.  ``device.evidence`` is that of the latest scan that saw the device;
+    ``location`` is that of the latest scan of its site (no column of its own)."""
 
     device: Device
     site: str | None
@@ -225,6 +266,7 @@ class DeviceRecord:
     review_status: ReviewStatus
     note: str
     review_updated_at: str | None
+    location: str = ""
 
     @property
     def device_key(self) -> str:
@@ -272,6 +314,7 @@ _TEXT: Final = "TEXT NOT NULL DEFAULT ''"
 
 FIELDS: Final[tuple[Field, ...]] = (
     Field("site", "Site", "record", "optional_text", "TEXT", multiline=True),
+    Field("location", "Location", "record", "text", None, multiline=True),
     Field("ip", "IP", "device", "text", "TEXT NOT NULL"),
     Field("addresses", "Addresses", "device", "list", "TEXT NOT NULL DEFAULT '[]'"),
     Field("mac", "MAC", "device", "optional_text", "TEXT"),
@@ -279,9 +322,11 @@ FIELDS: Final[tuple[Field, ...]] = (
     Field("brand", "Brand", "device", "text", _TEXT, derived=True),
     Field("model", "Model", "device", "text", _TEXT, derived=True),
     Field("firmware", "Firmware", "device", "optional_text", "TEXT", derived=True),
+    Field("serial", "Serial", "device", "text", None, derived=True),
     Field("device_type", "Type", "device", "text", "TEXT NOT NULL DEFAULT 'unknown'", True),
     Field("flagged", "Flag", "device", "bool", "INTEGER NOT NULL DEFAULT 0", derived=True),
     Field("flag_level", "Flag level", "device", "text", "TEXT NOT NULL DEFAULT 'no'", True),
+    Field("flag_reason", "Flag reason", "device", "text", None, derived=True),
     Field("flag_reasons", "Flag reasons", "device", "list", "TEXT NOT NULL DEFAULT '[]'", True),
     Field("list_status", "List status", "device", "text", _TEXT, derived=True),
     Field("review_status", "Review", "record", "text", "TEXT NOT NULL DEFAULT 'unreviewed'"),

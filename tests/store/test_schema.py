@@ -84,9 +84,9 @@ def test_csv_and_json_are_derived_from_the_schema() -> None:
         None,
     )
     assert list(record_json(record)) == [
-        "site", "ip", "addresses", "mac", "maker", "brand", "model", "firmware",
-        "device_type", "flagged", "flag_level", "flag_reasons", "list_status",
-        "review_status", "note",
+        "site", "location", "ip", "addresses", "mac", "maker", "brand", "model", "firmware",
+        "serial", "device_type", "flagged", "flag_level", "flag_reason", "flag_reasons",
+        "list_status", "review_status", "note",
         "first_seen", "last_seen", "confidence", "sources", "presence", "device_key",
         "mac_organisation", "first_scan_id", "last_scan_id", "review_updated_at",
         "identification", "evidence",
