@@ -58,6 +58,7 @@ from camcensus.base.evidence import Evidence
 from camcensus.base.version import __version__
 from camcensus.scanner.core.listing import (
     ListingQuery,
+    listing_before,
     listing_index_terms,
     listing_order,
     listing_where,
@@ -1160,9 +1161,10 @@ class Inventory:
         columns = _ALL_COLUMNS if with_details else _LISTING_COLUMNS
         sql = (
             f"SELECT {columns} FROM devices WHERE {where} "  # noqa: S608 (SQL from listing)
-            f"ORDER BY {listing_order(query)} LIMIT ? OFFSET ?"
+            f"ORDER BY {listing_order(query)} LIMIT :limit OFFSET :offset"
         )
-        rows = list(self._db.query(sql, [*params, -1 if limit is None else limit, offset]))
+        page = {"limit": -1 if limit is None else limit, "offset": offset}
+        rows = list(self._db.query(sql, {**params, **page}))
         evidence: dict[str, tuple[Evidence, ...]] = {}
         if with_details:
             evidence = self._latest_evidence() if limit is None else {}
@@ -1205,13 +1207,15 @@ class Inventory:
         """Where device ``device_key`` stands in ``query``'s listing (0 first), or None
         when the query does not select it."""
         where, params = listing_where(query)
-        sql = (
-            "SELECT position FROM (SELECT device_key, "  # noqa: S608 (SQL from listing)
-            f"row_number() OVER (ORDER BY {listing_order(query)}) - 1 AS position "
-            f"FROM devices WHERE {where}) WHERE device_key = ?"
+        named = {**params, "device_key": device_key}
+        selected = f"SELECT count(*) FROM devices WHERE device_key = :device_key AND {where}"  # noqa: S608
+        if not self._db.execute(selected, named).fetchone()[0]:
+            return None
+        before = (
+            f"SELECT count(*) FROM devices WHERE {where} "  # noqa: S608 (SQL from listing)
+            f"AND {listing_before(query)}"
         )
-        found = self._db.execute(sql, [*params, device_key]).fetchone()
-        return None if found is None else int(found[0])
+        return int(self._db.execute(before, named).fetchone()[0])
 
     def _device_row(self, device_key: str) -> dict[str, object]:
         rows = list(

@@ -47,11 +47,18 @@ class RowSource(Protocol):
 class StoreSource:
     """Rows read from the inventory a window at a time (see the module docstring)."""
 
-    def __init__(self, inventory: Inventory, query: ListingQuery) -> None:
+    def __init__(
+        self, inventory: Inventory, query: ListingQuery, *, total: int | None = None
+    ) -> None:
+        """``total``: the inventory's device count when known (a new filter on the
+        same inventory keeps it; None counts)."""
         self.inventory = inventory
         self.query = query
         self._count = inventory.listing_count(query)
-        self._total = inventory.listing_count() if not query_is_empty(query) else self._count
+        if query_is_empty(query):
+            self._total = self._count
+        else:
+            self._total = inventory.listing_count() if total is None else total
 
     def count(self) -> int:
         return self._count
@@ -121,10 +128,12 @@ def query_is_empty(query: ListingQuery) -> bool:
 def make_source(
     inventory: Inventory, query: ListingQuery, previous: RowSource | None = None
 ) -> RowSource:
-    """The source for ``inventory``: paged from SQL, or in memory under a policy (the
-    ``previous`` memory source's rows reused, when given: a new filter re-reads nothing)."""
+    """The source for ``inventory``: paged from SQL, or in memory under a policy.  A
+    ``previous`` source of the same inventory lends what a new filter does not change
+    (the device total; a memory source's rows): pass None to read the inventory again."""
     if inventory.policy is None:
-        return StoreSource(inventory, query)
+        total = previous.total() if isinstance(previous, StoreSource) else None
+        return StoreSource(inventory, query, total=total)
     if isinstance(previous, MemorySource):
         return previous.with_query(query)
     return MemorySource(inventory.devices(), query)

@@ -2,8 +2,9 @@
 
 The table holds a ``RowSource`` (``tui.source``): the count of the listing and a window
 of its rows around what is on screen, read again when the view scrolls out of it.  A
-100,000-device inventory so costs one ``count(*)`` and one page of some 200 rows to
-paint.  Textual's ``DataTable`` would measure every cell of every row.
+100,000-device inventory so costs one ``count(*)`` and one page of 100 rows to
+paint (and a filter keeps the cursor's device from that window when it is there).
+Textual's ``DataTable`` would measure every cell of every row.
 
 Columns fit the terminal: in priority order (``rows.COLUMNS``) each shown column is as
 wide as its widest cell on screen (up to its widest width), and the columns that do
@@ -36,8 +37,8 @@ from camcensus.tui.source import RowSource
 __all__ = ["DeviceTable"]
 
 _PAD = 1  # blank cells either side of each column
-_WINDOW = 200  # rows read at once
-_MARGIN = 60  # rows read above the first one needed
+_WINDOW = 100  # rows read at once (a 60-line terminal's screen and a margin)
+_MARGIN = 20  # rows read above the first one needed
 _HEADER_STYLE = Style(bold=True, underline=True)
 _CURSOR_STYLE = Style(reverse=True)
 
@@ -128,7 +129,11 @@ class DeviceTable(ScrollView, can_focus=True):
         self._window_start = 0
         self._layout_for = None
         self.virtual_size = Size(1, self._count + 1)
-        index = source.position(cursor_key) if cursor_key is not None else None
+        index = None
+        if cursor_key is not None:  # in the first window (read for the paint anyway)?
+            self.row_at(0)
+            keys = [row.device_key for row in self._window]
+            index = keys.index(cursor_key) if cursor_key in keys else source.position(cursor_key)
         self.cursor_row = index or 0
         self.refresh()
 

@@ -42,6 +42,7 @@ __all__ = [
     "TIE_BREAK",
     "Filter",
     "ListingQuery",
+    "listing_before",
     "listing_index_terms",
     "listing_order",
     "listing_where",
@@ -74,40 +75,52 @@ def _list_text(column: str) -> str:
 
 _STATUS_TEXT: Final = "replace(review_status, '_', ' ')"
 _FILTER_SQL: Final[dict[str, str]] = {
-    "maker": "lower(maker)",
-    "brand": "lower(brand)",
-    "model": "lower(model)",
-    "site": f"lower(coalesce(site, '{NO_SITE}'))",
+    "maker": "maker",
+    "brand": "brand",
+    "model": "model",
+    "site": f"coalesce(site, '{NO_SITE}')",
     "status": _STATUS_TEXT,
-    "type": "lower(device_type)",
-    "ip": _list_text("addresses"),
+    "type": "device_type",
+    "ip": "addresses",
 }
-_SEARCH_SQL: Final = (
-    "lower("
-    + " || char(10) || ".join(
-        (
-            "ip",
-            _list_text("addresses"),
-            "coalesce(mac, '')",
-            "maker",
-            "brand",
-            "model",
-            "coalesce(firmware, '')",
-            "device_type",
-            "coalesce(site, '')",
-            "review_status",
-            "note",
-            "device_key",
-            _STATUS_TEXT,
-        )
-    )
-    + ")"
+_SEARCHED_SQL: Final = (
+    "addresses",  # holds the ip too
+    "maker",
+    "model",
+    "brand",
+    "coalesce(mac, '')",
+    "coalesce(firmware, '')",
+    "device_type",
+    "coalesce(site, '')",
+    "review_status",
+    _STATUS_TEXT,
+    "note",
+    "device_key",
 )
-"""The text a free word searches: the fields one per line (a word holds no newline)."""
+"""What a free word searches: the fields one by one (a word holds no space, so it can
+never match across two of them, as in the one text ``tui.rows`` searches)."""
+_LIST_PUNCTUATION: Final = frozenset('"[],; ')
+
+
+def _like(expression: str, parameter: str, word: str) -> str:
+    """``expression`` contains ``word`` (SQLite's LIKE folds ASCII case, as ``lower``).
+
+    ``addresses`` is searched as stored (``["a", "b"]``): a word without list
+    punctuation matches it exactly where it matches the ``"; "``-joined text, and the
+    text is only built (slower) for a word with such punctuation."""
+    if expression == "addresses" and _LIST_PUNCTUATION & set(word):
+        expression = _list_text("addresses")
+    return f"{expression} LIKE :{parameter} ESCAPE '\\'"
+
+
+def _pattern(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _text_key(column: str) -> tuple[str, ...]:
-    return (f"coalesce({column}, '') = ''", f"lower({column})")  # empty values last
+    # empty values last; never NULL, so a row value of the terms compares (listing_before)
+    return (f"coalesce({column}, '') = ''", f"lower(coalesce({column}, ''))")
 
 
 def _ipv4_key() -> str:
@@ -207,10 +220,11 @@ class ListingQuery:
             raise ValueError(f"cannot sort a listing by {self.sort!r}")
 
 
-def listing_where(query: ListingQuery) -> tuple[str, list[object]]:
-    """The WHERE condition (``"1"`` for every device) and its parameters."""
+def listing_where(query: ListingQuery) -> tuple[str, dict[str, object]]:
+    """The WHERE condition (``"1"`` for every device) and its named parameters
+    (``:w0``, ``:w1``, ...)."""
     conditions: list[str] = []
-    params: list[object] = []
+    params: dict[str, object] = {}
     flt = query.filter
     if query.flagged_only or flt.flagged is True:
         conditions.append("flagged = 1")
@@ -222,11 +236,14 @@ def listing_where(query: ListingQuery) -> tuple[str, list[object]]:
         if name == "site" and value == NO_SITE:
             conditions.append("site IS NULL")
         else:
-            conditions.append(f"instr({_FILTER_SQL[name]}, ?) > 0")
-            params.append(value)
+            parameter = f"w{len(params)}"
+            conditions.append(_like(_FILTER_SQL[name], parameter, value))
+            params[parameter] = _pattern(value)
     for word in flt.words:
-        conditions.append(f"instr({_SEARCH_SQL}, ?) > 0")
-        params.append(word)
+        parameter = f"w{len(params)}"
+        alternatives = " OR ".join(_like(e, parameter, word) for e in _SEARCHED_SQL)
+        conditions.append(f"({alternatives})")
+        params[parameter] = _pattern(word)
     return (" AND ".join(conditions) or "1"), params
 
 
@@ -236,6 +253,17 @@ def listing_order(query: ListingQuery) -> str:
     direction = " DESC" if query.reverse else ""
     terms = [*SORT_EXPRESSIONS[query.sort], *TIE_BREAK]
     return ", ".join(f"{term}{direction}" for term in terms)
+
+
+def listing_before(query: ListingQuery) -> str:
+    """A condition true for the devices before one in ``query``'s order: its terms as a
+    row value, compared with the row value of the same terms the parameter
+    ``:device_key``'s device has (every term is NOT NULL, so rows compare)."""
+    terms = ", ".join([*SORT_EXPRESSIONS[query.sort], *TIE_BREAK])
+    return (
+        f"({terms}) {'>' if query.reverse else '<'} "
+        f"(SELECT {terms} FROM devices WHERE device_key = :device_key)"
+    )
 
 
 def listing_index_terms(sort: str) -> str:

@@ -331,6 +331,7 @@ FIELDS: Final[tuple[Field, ...]] = (
     Field("list_status", "List status", "device", "text", _TEXT, derived=True),
     Field("review_status", "Review", "record", "text", "TEXT NOT NULL DEFAULT 'unreviewed'"),
     Field("note", "Note", "record", "text", _TEXT, multiline=True),
+    Field("review_updated_at", "Reviewed at", "record", "optional_text", "TEXT"),
     Field("first_seen", "First seen", "record", "text", "TEXT NOT NULL"),
     Field("last_seen", "Last seen", "record", "text", "TEXT NOT NULL"),
     Field("confidence", "Conf", "device", "float", "REAL NOT NULL DEFAULT 0", derived=True),
@@ -340,7 +341,6 @@ FIELDS: Final[tuple[Field, ...]] = (
     Field("mac_organisation", "MAC organisation", "device", "text", _TEXT, csv=False),
     Field("first_scan_id", "First scan", "record", "int", "INTEGER NOT NULL", csv=False),
     Field("last_scan_id", "Last scan", "record", "int", "INTEGER NOT NULL", csv=False),
-    Field("review_updated_at", "Reviewed at", "record", "optional_text", "TEXT", csv=False),
     Field(
         "identification",
         "Identification",

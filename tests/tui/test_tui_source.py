@@ -41,6 +41,13 @@ QUERIES = (
     "\\x1b",
     "to replace",
     "nothing-like-this",
+    "to_replace",  # LIKE's wildcards are literal here
+    "%",
+    "_",
+    "a%b",
+    '"198.18.0.7",',  # list punctuation: searched in the joined addresses
+    "0.7;",
+    "ip:[",
 )
 
 
