@@ -54,6 +54,7 @@ SUMMARY_CSV_COLUMNS: Final = (
     "possible_count",
     "to_replace_count",
     "sites",
+    "locations",
 )
 JSON_FORMAT: Final = "camcensus.devices/2"
 
@@ -127,12 +128,13 @@ def write_model_summary_csv(
     rows: Iterable[DeviceRecord], stream: TextIO, *, delimiter: str = ",", bom: bool = False
 ) -> int:
     """Write one line per (maker, brand, model, device type) with device, flagged,
-    possibly flagged and ``to_replace`` counts and the sites they are at
+    possibly flagged and ``to_replace`` counts and the sites and locations they are at
     (``"; "``-joined).  Cameras and recorders come first, then every other device
     (printers, laptops, unknown), each part most flagged first; returns the lines written.
     """
     counts: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     sites: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
+    locations: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
     for row in rows:
         device = row.device
         key = (device.maker, device.brand, device.model, str(device.device_type))
@@ -143,6 +145,8 @@ def write_model_summary_csv(
         entry[3] += int(row.review_status == "to_replace")
         if row.site:
             sites[key].add(row.site)
+        if row.location:
+            locations[key].add(row.location)
     writerow = _writer(stream, delimiter, bom)
     writerow(SUMMARY_CSV_COLUMNS)
     ordered = sorted(
@@ -163,6 +167,7 @@ def write_model_summary_csv(
                 str(possible),
                 str(to_replace_count),
                 neutralise_cell("; ".join(sorted(sites[key]))),
+                neutralise_cell("; ".join(sorted(locations[key])), keep_newlines=True),
             )
         )
     return len(ordered)

@@ -260,10 +260,8 @@ def listing_before(query: ListingQuery) -> str:
     row value, compared with the row value of the same terms the parameter
     ``:device_key``'s device has (every term is NOT NULL, so rows compare)."""
     terms = ", ".join([*SORT_EXPRESSIONS[query.sort], *TIE_BREAK])
-    return (
-        f"({terms}) {'>' if query.reverse else '<'} "
-        f"(SELECT {terms} FROM devices WHERE device_key = :device_key)"
-    )
+    select = f"SELECT {terms} FROM devices WHERE device_key = :device_key"  # noqa: S608
+    return f"({terms}) {'>' if query.reverse else '<'} ({select})"
 
 
 def listing_index_terms(sort: str) -> str:

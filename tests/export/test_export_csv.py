@@ -159,6 +159,7 @@ def test_model_summary_counts_per_maker_and_model() -> None:
             "possible_count": "0",
             "to_replace_count": "2",
             "sites": "Depot; HQ",
+            "locations": "",
         },
         {
             "maker": "Dahua",
@@ -170,6 +171,7 @@ def test_model_summary_counts_per_maker_and_model() -> None:
             "possible_count": "0",
             "to_replace_count": "0",
             "sites": "Depot",
+            "locations": "",
         },
         {
             "maker": "Axis",
@@ -181,6 +183,7 @@ def test_model_summary_counts_per_maker_and_model() -> None:
             "possible_count": "0",
             "to_replace_count": "0",
             "sites": "HQ",
+            "locations": "",
         },
     ]
 
