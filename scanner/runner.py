@@ -612,7 +612,7 @@ async def _scan_body(
         cut = merger.cut(ip)
         if cut is not None:
             _warn(result, progress, cut)
-        inventory.record_device(scan_id, device)
+        device = inventory.record_device(scan_id, device)  # under its inventory key
         result.by_key[device.device_key] = device
         progress.device_recorded(device)
 

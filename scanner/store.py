@@ -39,13 +39,16 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import getpass
+import hashlib
 import json
 import os
 import platform
 import re
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Concatenate, Final, Literal, NamedTuple, ParamSpec, TypeVar, cast, get_args
@@ -56,6 +59,7 @@ from sqlite_utils import Database, Migrations
 from camcensus.base.errors import InventoryError
 from camcensus.base.evidence import Evidence
 from camcensus.base.version import __version__
+from camcensus.scanner.core.identity import Traits, contradicts, device_tokens
 from camcensus.scanner.core.listing import (
     ListingQuery,
     listing_before,
@@ -92,9 +96,12 @@ __all__ = [
     "MAX_EVIDENCE_VALUE_CHARS",
     "REDACTED",
     "Inventory",
+    "MergeReport",
+    "ReviewEntry",
     "SummaryCount",
     "SummaryField",
     "redact_options",
+    "table_rows",
 ]
 
 Clock = Callable[[], datetime]
@@ -137,6 +144,34 @@ _LISTING_COLUMNS: Final = (
 )
 """What a listing reads: every column, the identification without its evidence chain,
 and the location."""
+
+_KEPT_WHEN_UNSEEN: Final = {
+    "mac": "coalesce(excluded.mac, devices.mac)",
+    "mac_organisation": "CASE WHEN excluded.mac IS NULL THEN devices.mac_organisation "
+    "ELSE excluded.mac_organisation END",
+}
+"""Columns a rescan that saw less (no MAC without root or across a router) keeps."""
+
+_DUMPED: Final = (
+    ("evidence", "scan_id, device_key, key, value, source, address, site", "id", "scan"),
+    ("device_history", "*", "scan_id, device_key", "scan"),
+    ("scan_coverage", "*", "rowid", "scan"),
+    ("scan_snmp_agents", "*", "rowid", "scan"),
+    ("device_tokens", "*", "rowid", "device"),
+    ("device_aliases", "*", "alias", "device"),
+    ("review_log", "device_key, status, note, reviewed_at, reviewer, origin", "id", "device"),
+    (
+        "review_conflicts",
+        "device_key, status, note, reviewed_at, reviewer, origin, found_at",
+        "id",
+        "device",
+    ),
+)
+"""The tables ``Inventory.dump`` writes after scans and devices: name, columns, order,
+and whether rows belong to a scan (then also to a device, where they name one) or
+only to a device."""
+_REVIEW_COLUMNS: Final = ("review_status", "note", "review_updated_at")
+"""The admin's review: a merge changes it only through the review rules."""
 
 _SCHEMA: Final = Migrations("camcensus.inventory")
 
@@ -354,6 +389,111 @@ def _m0004_sites(db: Database) -> None:
         db.execute(sql)
 
 
+def _legacy_scan_uid(row: Mapping[str, object]) -> str:
+    text = "\x1f".join(str(row[k]) for k in ("id", "started_at", "operator", "host", "targets"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+@_SCHEMA(name="0005_identity")
+def _m0005_identity(db: Database) -> None:
+    """What keeps one record per device across scans and inventories.
+
+    ``scans.uid`` names a scan in every inventory it is merged into; ``device_tokens``
+    holds each device's stable reported identities (``scanner.core.identity``);
+    ``device_aliases`` the keys a device had before a later scan or a merge joined
+    records; ``review_log`` every review with who made it, when and where;
+    ``review_conflicts`` reviews of another inventory that disagreed with this one's.
+    """
+    statements = [
+        "ALTER TABLE scans ADD COLUMN uid TEXT",
+        "ALTER TABLE scans ADD COLUMN merged_from TEXT NOT NULL DEFAULT ''",
+        """CREATE TABLE device_tokens (
+            token TEXT NOT NULL,
+            device_key TEXT NOT NULL REFERENCES devices(device_key),
+            site TEXT,
+            PRIMARY KEY (token, device_key)
+        )""",
+        "CREATE INDEX idx_device_tokens_device ON device_tokens (device_key)",
+        "CREATE INDEX idx_device_tokens_site ON device_tokens (site)",
+        """CREATE TABLE device_aliases (
+            alias TEXT PRIMARY KEY,
+            device_key TEXT NOT NULL REFERENCES devices(device_key),
+            joined_at TEXT NOT NULL,
+            reason TEXT NOT NULL
+        )""",
+        "CREATE INDEX idx_device_aliases_device ON device_aliases (device_key)",
+        """CREATE TABLE review_log (
+            id INTEGER PRIMARY KEY,
+            device_key TEXT NOT NULL REFERENCES devices(device_key),
+            status TEXT NOT NULL,
+            note TEXT NOT NULL,
+            reviewed_at TEXT NOT NULL,
+            reviewer TEXT NOT NULL,
+            origin TEXT NOT NULL DEFAULT '',
+            UNIQUE (device_key, status, note, reviewed_at, reviewer)
+        )""",
+        """CREATE TABLE review_conflicts (
+            id INTEGER PRIMARY KEY,
+            device_key TEXT NOT NULL REFERENCES devices(device_key),
+            status TEXT NOT NULL,
+            note TEXT NOT NULL,
+            reviewed_at TEXT NOT NULL,
+            reviewer TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            found_at TEXT NOT NULL,
+            UNIQUE (device_key, status, note, reviewed_at, reviewer)
+        )""",
+        # reviews made before the log existed: their time is known, not who made them
+        """INSERT INTO review_log (device_key, status, note, reviewed_at, reviewer)
+           SELECT device_key, review_status, note, review_updated_at, ''
+           FROM devices WHERE review_updated_at IS NOT NULL""",
+    ]
+    for sql in statements:
+        db.execute(sql)
+    # a scan's uid from what it was, so a reader that migrates a copy of an older file
+    # in memory gives its scans the same uids every time (merging it twice is a no-op)
+    db.conn.executemany(
+        "UPDATE scans SET uid = ? WHERE id = ?",
+        [
+            (_legacy_scan_uid(row), row["id"])
+            for row in db.query("SELECT id, started_at, operator, host, targets FROM scans")
+        ],
+    )
+    db.execute("CREATE UNIQUE INDEX idx_scans_uid ON scans (uid)")
+    evidence: dict[str, list[Evidence]] = {}
+    for row in db.query(
+        """SELECT e.device_key, e.key, e.value FROM evidence AS e JOIN devices AS d
+             ON d.device_key = e.device_key AND e.scan_id = d.last_scan_id
+           WHERE e.key = 'wsd.endpoint' OR e.key LIKE '%serial%'"""
+    ):
+        evidence.setdefault(str(row["device_key"]), []).append(
+            Evidence(str(row["key"]), str(row["value"]))
+        )
+    makers = {
+        str(r["device_key"]): str(r["maker"])
+        for r in db.query("SELECT device_key, maker FROM devices")
+    }
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO device_tokens VALUES (?, ?, ?)",
+        [
+            (token, key, site_of_key(key))
+            for key, items in evidence.items()
+            for token in device_tokens(makers.get(key, ""), items)
+        ],
+    )
+
+
+class ReviewEntry(NamedTuple):
+    """One review as the log keeps it."""
+
+    device_key: str
+    status: ReviewStatus
+    note: str
+    reviewed_at: str
+    reviewer: str
+    origin: str
+
+
 _LISTING_INDEXED_SORTS: Final = ("flagged", "ip", "last_seen")
 """The sorts an index serves (the first paint's, by address, by when last seen); the
 others sort the matching rows in SQLite (a few hundred ms at 100,000 devices)."""
@@ -395,6 +535,32 @@ def _redact_value(key: str, value: object) -> object:
     if isinstance(value, list | tuple):
         return [_redact_value("", item) for item in value]
     return value
+
+
+def _user() -> str:
+    """Who runs camcensus (the login name; "unknown" where the system cannot say)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
+def _review_entry(row: Mapping[str, object]) -> ReviewEntry:
+    return ReviewEntry(
+        device_key=str(row["device_key"]),
+        status=cast(ReviewStatus, row["status"]),
+        note=str(row["note"]),
+        reviewed_at=str(row["reviewed_at"]),
+        reviewer=str(row["reviewer"]),
+        origin=str(row["origin"]),
+    )
+
+
+def _key_kind(device_key: str) -> str:
+    """``mac`` or ``ip`` (or ``ch`` ...): what a device key is built on, its site aside."""
+    site = site_of_key(device_key)
+    rest = device_key[len(site) + 1 :] if site is not None else device_key
+    return rest.partition(":")[0]
 
 
 def _utc_now() -> datetime:
@@ -580,6 +746,9 @@ class Inventory:
         self._path = path
         self._busy_timeout_s = busy_timeout_s
         self._policy = policy
+        self._scan_keys: dict[int, dict[str, str]] = {}
+        self._column_cache: dict[str, list[str]] = {}
+        """Per running scan: each device key it recorded -> the key it was stored under."""
         self._name = f"inventory {path}" if path is not None else "inventory"
         try:
             self._check_version()
@@ -767,8 +936,8 @@ class Inventory:
         pid = os.getpid()
         cursor = self._db.execute(
             """INSERT INTO scans (started_at, status, operator, host, scope, targets,
-                   options_json, pid, pid_host, pid_start_ticks, site, location)
-               VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   options_json, pid, pid_host, pid_start_ticks, site, location, uid)
+               VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 self._now(),
                 operator,
@@ -781,6 +950,7 @@ class Inventory:
                 _process_start_ticks(pid),
                 site,
                 location,
+                uuid.uuid4().hex,
             ],
         )
         scan_id = cursor.lastrowid
@@ -801,8 +971,19 @@ class Inventory:
         return row
 
     @_translated
-    def record_device(self, scan_id: int, device: Device) -> None:
-        """Store one device seen by a running scan, in one transaction.
+    def record_device(self, scan_id: int, device: Device) -> Device:
+        """Store one device seen by a running scan, in one transaction; return it as
+        stored (under the key of the inventory record it was taken to be).
+
+        A device's key can drift between scans (no MAC without root or across a router,
+        a new address), so before it is written the device is matched to the record it
+        is (``_resolve``): the record of its own key; for a device without a link-layer
+        MAC, the one record of its site that holds one of its stable reported identities
+        (``scanner.core.identity``), else the one record at its address; in every case
+        only a record nothing contradicts (another MAC, maker or serial) and that no
+        device of this scan has been matched to already.  A device with a MAC that a
+        record without one matches takes that record over: its review, note, first
+        sighting and history join the MAC's record, and the old key stays an alias.
 
         Updates the device's schema columns and ``last_seen`` and marks it present
         (keeping ``first_seen``, ``site``, ``review_status`` and ``note``), replaces this
@@ -819,40 +1000,226 @@ class Inventory:
                 f"device {device.device_key!r} is not keyed in the site of scan {scan_id} "
                 f"({site or 'no site'})"
             )
+        tokens = device_tokens(device.maker, device.evidence)
+        with self._db.atomic():
+            key, absorbed = self._resolve(scan_id, device, tokens)
+            self._scan_keys.setdefault(scan_id, {})[device.device_key] = key
+            if key != device.device_key:
+                device = replace(device, device_key=key)
+            if absorbed is not None:
+                self._join(absorbed, key, reason=f"scan {scan_id} saw it with MAC {device.mac}")
+            self._write_device(scan_id, site, device, tokens)
+        return device
+
+    def _write_device(
+        self, scan_id: int, site: str | None, device: Device, tokens: frozenset[str]
+    ) -> None:
         row = {f.name: sql_value(f, f.device_value(device)) for f in _DEVICE_COLUMNS}
         names = list(row)
         values = {**row, "now": self._now(), "scan_id": scan_id, "site": site}
         columns = ", ".join(names)
         placeholders = ", ".join(f":{n}" for n in names)
-        updates = ", ".join(f"{n} = excluded.{n}" for n in names if n != "device_key")
-        with self._db.atomic():
-            self._db.execute(
-                f"""INSERT INTO devices ({columns}, first_seen, last_seen, first_scan_id,
-                       last_scan_id, presence, site)
-                   VALUES ({placeholders}, :now, :now, :scan_id, :scan_id, 'present', :site)
-                   ON CONFLICT (device_key) DO UPDATE SET {updates},
-                       last_seen = excluded.last_seen,
-                       last_scan_id = max(devices.last_scan_id, excluded.last_scan_id),
-                       presence = 'present'""",  # noqa: S608 (column names from the schema)
-                values,
+        updates = ", ".join(
+            f"{n} = {_KEPT_WHEN_UNSEEN.get(n, 'excluded.' + n)}" for n in names if n != "device_key"
+        )
+        self._db.execute(
+            f"""INSERT INTO devices ({columns}, first_seen, last_seen, first_scan_id,
+                   last_scan_id, presence, site)
+               VALUES ({placeholders}, :now, :now, :scan_id, :scan_id, 'present', :site)
+               ON CONFLICT (device_key) DO UPDATE SET {updates},
+                   last_seen = excluded.last_seen,
+                   last_scan_id = max(devices.last_scan_id, excluded.last_scan_id),
+                   presence = 'present'""",  # noqa: S608 (column names from the schema)
+            values,
+        )
+        self._db.execute(
+            "DELETE FROM evidence WHERE scan_id = ? AND device_key = ?",
+            [scan_id, device.device_key],
+        )
+        self._db.conn.executemany(
+            """INSERT INTO evidence (scan_id, device_key, key, value, source, address, site)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            [
+                (scan_id, device.device_key, e.key, _cap(e.value), e.source, e.address, site)
+                for e in device.evidence
+            ],
+        )
+        self._db.conn.executemany(
+            "INSERT OR IGNORE INTO device_tokens VALUES (?, ?, ?)",
+            [(token, device.device_key, site) for token in sorted(tokens)],
+        )
+        history = ", ".join(SNAPSHOT_FIELD_NAMES)
+        self._db.execute(
+            f"""INSERT OR REPLACE INTO device_history (scan_id, {history})
+               VALUES (:scan_id, {", ".join(f":{n}" for n in SNAPSHOT_FIELD_NAMES)})""",  # noqa: S608
+            values,
+        )
+
+    # -- identity -----------------------------------------------------------------------
+
+    def _resolve(
+        self, scan_id: int, device: Device, tokens: frozenset[str]
+    ) -> tuple[str, str | None]:
+        """``(key, absorbed)``: the key to record ``device`` under, and the key of a
+        record without a MAC that the device's MAC record takes over (or None)."""
+        key = device.device_key
+        known = self._scan_keys.get(scan_id, {})
+        if key in known:
+            return known[key], None
+        claimed = {
+            str(r[0])
+            for r in self._db.execute(
+                "SELECT device_key FROM device_history WHERE scan_id = ?", [scan_id]
             )
-            self._db.execute(
-                "DELETE FROM evidence WHERE scan_id = ? AND device_key = ?",
-                [scan_id, device.device_key],
+        }
+        mine = Traits(device.mac, device.maker, tokens)
+        if _key_kind(key) == "mac":
+            match = self._match(device, mine, claimed, without_mac_only=True)
+            if match == key:
+                return key, None
+            return key, match
+        if self._exists(key) and self._compatible(key, mine):
+            return key, None
+        return self._match(device, mine, claimed, without_mac_only=False) or key, None
+
+    def _exists(self, key: str) -> bool:
+        return bool(
+            self._db.execute("SELECT 1 FROM devices WHERE device_key = ?", [key]).fetchone()
+        )
+
+    def _traits(self, key: str) -> Traits | None:
+        row = self._db.execute(
+            "SELECT mac, maker FROM devices WHERE device_key = ?", [key]
+        ).fetchone()
+        if row is None:
+            return None
+        tokens = frozenset(
+            str(t[0])
+            for t in self._db.execute("SELECT token FROM device_tokens WHERE device_key = ?", [key])
+        )
+        return Traits(cast("str | None", row[0]), str(row[1]), tokens)
+
+    def _compatible(self, key: str, mine: Traits) -> bool:
+        theirs = self._traits(key)
+        return theirs is not None and contradicts(theirs, mine) is None
+
+    def _match(
+        self, device: Device, mine: Traits, claimed: set[str], *, without_mac_only: bool
+    ) -> str | None:
+        """The one record of ``device``'s site it is, by a stable identity first, then
+        by address; None when none or more than one could be it."""
+        site = site_of_key(device.device_key)
+
+        def usable(key: str) -> bool:
+            return (
+                site_of_key(key) == site
+                and key not in claimed
+                and not (without_mac_only and _key_kind(key) == "mac")
+                and self._compatible(key, mine)
             )
-            self._db.conn.executemany(
-                """INSERT INTO evidence (scan_id, device_key, key, value, source, address, site)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+
+        for token in sorted(mine.tokens):
+            holders = [
+                str(r[0])
+                for r in self._db.execute(
+                    "SELECT device_key FROM device_tokens WHERE token = ? AND site IS ?",
+                    [token, site],
+                )
+            ]
+            if len(holders) == 1 and holders[0] != device.device_key and usable(holders[0]):
+                return holders[0]
+        addresses = list(dict.fromkeys((device.ip, *device.addresses)))
+        at_address: set[str] = set()
+        for address in addresses:
+            at_address.update(
+                str(r[0])
+                for r in self._db.execute(
+                    """SELECT device_key FROM devices
+                       WHERE ip = ? OR addresses LIKE ? ESCAPE '\\'""",
+                    [address, '%"' + address.replace("%", "\\%").replace("_", "\\_") + '"%'],
+                )
+            )
+        if device.device_key in at_address:
+            return device.device_key
+        candidates = sorted(k for k in at_address if usable(k))
+        return candidates[0] if len(candidates) == 1 else None
+
+    def _join(self, old: str, new: str, *, reason: str) -> None:
+        """Make record ``old`` part of record ``new`` (created from ``old`` if missing):
+        its history, evidence, identities and reviews move over, ``old`` becomes an
+        alias.  A review on only one of them is kept; two that differ keep the newer,
+        and the other is kept as a conflict."""
+        if old == new:
+            return
+        now = self._now()
+        old_row = self._device_row(old)
+        if not self._exists(new):
+            columns = [c for c in old_row if c != "device_key"]
+            self._db.execute(
+                f"""INSERT INTO devices (device_key, {", ".join(columns)})
+                    SELECT ?, {", ".join(columns)} FROM devices WHERE device_key = ?""",  # noqa: S608
+                [new, old],
+            )
+        else:
+            new_row = self._device_row(new)
+            self._db.execute(
+                """UPDATE devices SET
+                       first_seen = min(first_seen, :first_seen),
+                       first_scan_id = min(first_scan_id, :first_scan_id)
+                   WHERE device_key = :key""",
+                {
+                    "first_seen": old_row["first_seen"],
+                    "first_scan_id": old_row["first_scan_id"],
+                    "key": new,
+                },
+            )
+            self._join_reviews(old_row, new_row, now)
+        for table in ("device_history", "device_tokens", "review_log", "review_conflicts"):
+            self._db.execute(
+                f"UPDATE OR IGNORE {table} SET device_key = ? WHERE device_key = ?",  # noqa: S608
+                [new, old],
+            )
+            self._db.execute(f"DELETE FROM {table} WHERE device_key = ?", [old])  # noqa: S608
+        self._db.execute("UPDATE evidence SET device_key = ? WHERE device_key = ?", [new, old])
+        self._db.execute(
+            "UPDATE device_aliases SET device_key = ? WHERE device_key = ?", [new, old]
+        )
+        self._db.execute(
+            "INSERT OR REPLACE INTO device_aliases VALUES (?, ?, ?, ?)", [old, new, now, reason]
+        )
+        self._db.execute("DELETE FROM devices WHERE device_key = ?", [old])
+
+    def _join_reviews(
+        self, old_row: Mapping[str, object], new_row: Mapping[str, object], now: str
+    ) -> None:
+        def review(row: Mapping[str, object]) -> tuple[str, str]:
+            return str(row["review_status"]), str(row["note"])
+
+        if review(old_row) == review(new_row) or old_row["review_updated_at"] is None:
+            return
+        if new_row["review_updated_at"] is None or str(old_row["review_updated_at"]) > str(
+            new_row["review_updated_at"]
+        ):
+            kept, other = old_row, new_row
+        else:
+            kept, other = new_row, old_row
+        self._db.execute(
+            """UPDATE devices SET review_status = ?, note = ?, review_updated_at = ?
+               WHERE device_key = ?""",
+            [kept["review_status"], kept["note"], kept["review_updated_at"], new_row["device_key"]],
+        )
+        if other["review_updated_at"] is not None:
+            self._db.execute(
+                """INSERT OR IGNORE INTO review_conflicts
+                       (device_key, status, note, reviewed_at, reviewer, origin, found_at)
+                   VALUES (?, ?, ?, ?, '', 'joined record', ?)""",
                 [
-                    (scan_id, device.device_key, e.key, _cap(e.value), e.source, e.address, site)
-                    for e in device.evidence
+                    new_row["device_key"],
+                    other["review_status"],
+                    other["note"],
+                    other["review_updated_at"],
+                    now,
                 ],
-            )
-            history = ", ".join(SNAPSHOT_FIELD_NAMES)
-            self._db.execute(
-                f"""INSERT OR REPLACE INTO device_history (scan_id, {history})
-                   VALUES (:scan_id, {", ".join(f":{n}" for n in SNAPSHOT_FIELD_NAMES)})""",  # noqa: S608
-                values,
             )
 
     @_translated
@@ -1135,7 +1502,7 @@ class Inventory:
     @_translated
     def device(self, device_key: str) -> DeviceRecord:
         """One device with the evidence of the latest scan that saw it."""
-        row = self._device_row(device_key)
+        row = self._device_row(device_key, columns=_ALL_COLUMNS)
         evidence = self._latest_evidence(device_key).get(device_key, ())
         return self._reflagged(self._device_record(row, evidence))
 
@@ -1217,10 +1584,12 @@ class Inventory:
         )
         return int(self._db.execute(before, named).fetchone()[0])
 
-    def _device_row(self, device_key: str) -> dict[str, object]:
+    def _device_row(self, device_key: str, *, columns: str = "*") -> dict[str, object]:
+        """The ``devices`` row of ``device_key`` (its columns; ``_ALL_COLUMNS`` adds the
+        location)."""
         rows = list(
             self._db.query(
-                f"SELECT {_ALL_COLUMNS} FROM devices WHERE device_key = ?",  # noqa: S608
+                f"SELECT {columns} FROM devices WHERE device_key = ?",  # noqa: S608
                 [device_key],
             )
         )
@@ -1244,26 +1613,84 @@ class Inventory:
             raise InventoryError(f"device {key!r}: the inventory row is damaged ({exc})") from exc
 
     @_translated
-    def set_review(self, device_key: str, status: str, note: str | None = None) -> None:
-        """Set a device's review status (and note, unless None).
+    def set_review(
+        self,
+        device_key: str,
+        status: str,
+        note: str | None = None,
+        *,
+        reviewer: str | None = None,
+    ) -> None:
+        """Set a device's review status (and note, unless None), logged with who
+        (``reviewer``, default: the user running camcensus) and when.
 
         InventoryError on an unknown status or device.
+        """
+        self.set_reviews([device_key], status, note, reviewer=reviewer)
+
+    @_translated
+    def set_reviews(
+        self,
+        device_keys: Sequence[str],
+        status: str,
+        note: str | None = None,
+        *,
+        reviewer: str | None = None,
+    ) -> int:
+        """Set the review of every device in ``device_keys`` at once (one transaction,
+        one time, each logged); returns how many were set.
+
+        InventoryError on an unknown status or device, before anything is written.
         """
         if status not in REVIEW_STATUSES:
             raise InventoryError(
                 f"unknown review status {status!r}; use one of {', '.join(REVIEW_STATUSES)}"
             )
+        who = reviewer if reviewer is not None else _user()
         if self._read_only:
             with self._writer() as writer:
-                writer.set_review(device_key, status, note)
-            return
-        self._device_row(device_key)
-        self._db.execute(
-            """UPDATE devices SET review_status = ?, note = coalesce(?, note),
-                   review_updated_at = ?
-               WHERE device_key = ?""",
-            [status, note, self._now(), device_key],
-        )
+                return writer.set_reviews(device_keys, status, note, reviewer=who)
+        keys = list(dict.fromkeys(device_keys))
+        for key in keys:
+            self._device_row(key)
+        now = self._now()
+        with self._db.atomic():
+            self._db.conn.executemany(
+                """UPDATE devices SET review_status = ?, note = coalesce(?, note),
+                       review_updated_at = ?
+                   WHERE device_key = ?""",
+                [(status, note, now, key) for key in keys],
+            )
+            self._db.conn.executemany(
+                """INSERT OR IGNORE INTO review_log
+                       (device_key, status, note, reviewed_at, reviewer)
+                   SELECT device_key, review_status, note, review_updated_at, ?
+                   FROM devices WHERE device_key = ?""",
+                [(who, key) for key in keys],
+            )
+        return len(keys)
+
+    @_translated
+    def review_log(self, device_key: str | None = None) -> list[ReviewEntry]:
+        """Every review made (of one device, given its key), oldest first: who, when,
+        and the inventory it was made in (``origin``: "" here, else the merged file)."""
+        sql = "SELECT * FROM review_log"
+        params: list[object] = []
+        if device_key is not None:
+            sql += " WHERE device_key = ?"
+            params.append(device_key)
+        return [_review_entry(r) for r in self._db.query(sql + " ORDER BY reviewed_at, id", params)]
+
+    @_translated
+    def review_conflicts(self, device_key: str | None = None) -> list[ReviewEntry]:
+        """Reviews that disagreed with this inventory's when records or inventories were
+        joined (of one device, given its key): kept, never applied."""
+        sql = "SELECT * FROM review_conflicts"
+        params: list[object] = []
+        if device_key is not None:
+            sql += " WHERE device_key = ?"
+            params.append(device_key)
+        return [_review_entry(r) for r in self._db.query(sql + " ORDER BY found_at, id", params)]
 
     @_translated
     def set_site(self, device_key: str, site: str | None) -> None:
@@ -1392,3 +1819,504 @@ class Inventory:
         check = [r[0] for r in self._db.execute("PRAGMA integrity_check").fetchall()]
         fk_problems = self._db.execute("PRAGMA foreign_key_check").fetchall()
         return check == ["ok"] and not fk_problems
+
+    # -- merging inventories ------------------------------------------------------------
+
+    @_translated
+    def dump(
+        self,
+        *,
+        site: str | None = None,
+        scan_id: int | None = None,
+        known_scans: frozenset[str] = frozenset(),
+    ) -> dict[str, object]:
+        """This inventory's rows as plain data (what ``merge`` and a site bundle take):
+        all of it, one site's scans and devices (``site``), or one scan with the
+        devices it saw (``scan_id``); each table as ``{"columns": [...], "rows":
+        [[...], ...]}``.  The evidence, snapshots and coverage of scans whose uid is in
+        ``known_scans`` (scans the receiving inventory has already) are left out.
+        InventoryError for an unknown scan or a site with no scan."""
+        scans = list(self._db.query("SELECT * FROM scans ORDER BY id"))
+        if scan_id is not None:
+            scans = [r for r in scans if r["id"] == scan_id]
+            if not scans:
+                raise InventoryError(f"no scan with id {scan_id}")
+        elif site is not None:
+            scans = [r for r in scans if r["site"] == site]
+            if not scans:
+                raise InventoryError(f"no scan of site {site!r} in the {self._name}")
+        wanted = {r["id"] for r in scans if r["uid"] not in known_scans}
+        devices = list(self._db.query("SELECT * FROM devices ORDER BY device_key"))
+        if scan_id is not None:
+            seen = {
+                str(r[0])
+                for r in self._db.execute(
+                    "SELECT device_key FROM device_history WHERE scan_id = ?", [scan_id]
+                )
+            }
+            devices = [d for d in devices if d["device_key"] in seen]
+        elif site is not None:
+            devices = [d for d in devices if site_of_key(str(d["device_key"])) == site]
+        keys = {str(d["device_key"]) for d in devices}
+        content: dict[str, object] = {
+            "migrations": [
+                str(r[0]) for r in self._db.execute("SELECT name FROM _sqlite_migrations")
+            ],
+            "scans": _columnar(scans, self._columns("scans")),
+            "devices": _columnar(devices, self._columns("devices")),
+        }
+        chosen = ", ".join(str(int(cast(int, i))) for i in sorted(wanted, key=str))
+        for table, columns, order, by in _DUMPED:
+            where = f"WHERE scan_id IN ({chosen})" if by == "scan" else ""
+            cursor = self._db.execute(f"SELECT {columns} FROM {table} {where} ORDER BY {order}")  # noqa: S608
+            names = [d[0] for d in cursor.description]
+            scan_at = names.index("scan_id") if "scan_id" in names else None
+            key_at = names.index("device_key") if "device_key" in names else None
+            content[table] = {
+                "columns": names,
+                "rows": [
+                    list(r)
+                    for r in cursor
+                    if (scan_at is None or (by == "scan" and r[scan_at] in wanted))
+                    and (key_at is None or r[key_at] in keys)
+                ],
+            }
+        return content
+
+    @_translated
+    def scan_uids(self) -> frozenset[str]:
+        """The uid of every scan here (what ``dump(known_scans=...)`` of a source skips)."""
+        return frozenset(str(r[0]) for r in self._db.execute("SELECT uid FROM scans"))
+
+    @_translated
+    def merge(self, content: Mapping[str, object], *, origin: str) -> MergeReport:
+        """Take in another inventory's rows (``dump``, or a verified bundle's content),
+        in one transaction: nothing is merged when anything fails.
+
+        Idempotent: a scan already here (by its uid) is not added again, and a device's
+        fields change only for a newer sighting.  Each source device joins the record it
+        is (its key, an alias, its stable identity or, for a device known only by
+        address, the one record at that address; ``record_device``'s rules), else is
+        added.  Reviews: every logged review comes along (``origin`` says from where);
+        a device's current review is taken over when this inventory has none; one this
+        inventory has already seen (and perhaps since changed) is left; one that differs
+        from this inventory's is kept in ``review_conflicts`` and shown, never applied.
+        """
+        if self._read_only:
+            raise InventoryError(f"{self._name} is open read-only: cannot merge into it")
+        unknown = sorted(set(_str_list(content.get("migrations"))) - set(_known_migrations()))
+        if unknown:
+            raise InventoryError(
+                f"{origin} was written by a newer camcensus (schema {', '.join(unknown)}): "
+                "upgrade camcensus to merge it"
+            )
+        merger = _Merge(self, content, origin)
+        with self._db.atomic():
+            return merger.run()
+
+    def _columns(self, table: str) -> list[str]:
+        if table not in self._column_cache:
+            self._column_cache[table] = [
+                str(r[1]) for r in self._db.execute(f"PRAGMA table_info({table})")
+            ]
+        return self._column_cache[table]
+
+
+@dataclass
+class MergeReport:
+    """What one ``Inventory.merge`` did."""
+
+    origin: str
+    scans_added: int = 0
+    scans_known: int = 0
+    devices_added: int = 0
+    devices_updated: int = 0
+    devices_joined: int = 0
+    """Source devices taken as a record here under another key (an alias, an identity
+    or an address said it is the same device)."""
+    reviews_taken: int = 0
+    without_site: int = 0
+    """Source devices scanned without a site: merged with this inventory's devices of
+    the same key, as one network."""
+    conflicts: list[ReviewEntry] = field(default_factory=list)
+
+
+def _str_list(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _raw_table(content: Mapping[str, object], name: str) -> tuple[list[str], list[list[object]]]:
+    """``(columns, rows)`` of table ``name`` of a dump, checked as ``table_rows`` checks."""
+    table = content.get(name, {"columns": ["scan_id", "device_key"], "rows": []})
+    columns = table.get("columns") if isinstance(table, Mapping) else None
+    rows = table.get("rows") if isinstance(table, Mapping) else None
+    if (
+        not isinstance(columns, list)
+        or not isinstance(rows, list)
+        or not all(isinstance(r, list) and len(r) == len(columns) for r in rows)
+        or not {"scan_id", "device_key"} <= set(columns)
+    ):
+        raise InventoryError(f"merge: table {name!r} is damaged (its rows do not fit its columns)")
+    return [str(c) for c in columns], rows
+
+
+def _columnar(rows: Sequence[Mapping[str, object]], columns: Sequence[str]) -> dict[str, object]:
+    return {"columns": list(columns), "rows": [[r[c] for c in columns] for r in rows]}
+
+
+def table_rows(content: Mapping[str, object], name: str) -> list[dict[str, object]]:
+    """The rows of table ``name`` of a dump (``Inventory.dump``), one dict a row;
+    InventoryError when the table is not as a dump writes it."""
+    table = content.get(name, {"columns": [], "rows": []})
+    if not isinstance(table, Mapping):
+        raise InventoryError(f"merge: table {name!r} is not a table")
+    columns, rows = table.get("columns"), table.get("rows")
+    if (
+        not isinstance(columns, list)
+        or not isinstance(rows, list)
+        or not all(isinstance(r, list) and len(r) == len(columns) for r in rows)
+    ):
+        raise InventoryError(f"merge: table {name!r} is damaged (its rows do not fit its columns)")
+    names = [str(c) for c in columns]
+    return [dict(zip(names, r, strict=True)) for r in rows]
+
+
+class _Merge:
+    """One ``Inventory.merge``: the source's rows, this inventory's index of the sites
+    they touch, and the key each source device maps to."""
+
+    def __init__(self, inventory: Inventory, content: Mapping[str, object], origin: str) -> None:
+        self.inv = inventory
+        self.db = inventory._db
+        self.src = {
+            name: table_rows(content, name)
+            for name in (
+                "scans", "devices", "scan_coverage", "scan_snmp_agents", "device_tokens",
+                "device_aliases", "review_log", "review_conflicts",
+            )
+        }  # fmt: skip
+        # the bulk (evidence: 16 rows a device and scan) stays rows, not dicts
+        self.raw = {name: _raw_table(content, name) for name in ("evidence", "device_history")}
+        self.origin = origin
+        self.report = MergeReport(origin)
+        self.now = inventory._now()
+        self.scan_ids: dict[object, int] = {}
+        self.new_scans: set[object] = set()
+        self.keys: dict[str, str] = {}
+        self.claimed: set[str] = set()
+        self.traits: dict[str, Traits] = {}
+        self.at: dict[tuple[str | None, str], set[str]] = {}
+        self.holders: dict[tuple[str | None, str], set[str]] = {}
+        self.history: dict[str, list[object]] = {}
+
+    def run(self) -> MergeReport:
+        try:
+            self._scans()
+            self._index({site_of_key(str(d["device_key"])) for d in self.src["devices"]})
+            names, rows = self.raw["device_history"]
+            key_at, scan_at = names.index("device_key"), names.index("scan_id")
+            for h in rows:
+                self.history.setdefault(str(h[key_at]), []).append(h[scan_at])
+            src_tokens: dict[str, set[str]] = {}
+            for row in self.src["device_tokens"]:
+                src_tokens.setdefault(str(row["device_key"]), set()).add(str(row["token"]))
+            for row in sorted(self.src["devices"], key=lambda d: str(d["last_seen"])):
+                self._device(row, frozenset(src_tokens.get(str(row["device_key"]), ())))
+            self._rows()
+            self._reviews()
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InventoryError(f"merge of {self.origin}: a row is damaged ({exc!r})") from exc
+        return self.report
+
+    # scans
+
+    def _scans(self) -> None:
+        columns = [c for c in self.inv._columns("scans") if c != "id"]
+        for row in self.src["scans"]:
+            known = self.db.execute("SELECT id FROM scans WHERE uid = ?", [row["uid"]]).fetchone()
+            if known is not None:
+                self.scan_ids[row["id"]] = int(known[0])
+                self.report.scans_known += 1
+                continue
+            values = {c: row[c] for c in columns if c in row}
+            values["merged_from"] = row.get("merged_from") or self.origin
+            if values.get("status") == "running":
+                values["status"] = "incomplete"
+                values["error"] = f"still running in {self.origin} when it was merged"
+            names = list(values)
+            cursor = self.db.execute(
+                f"INSERT INTO scans ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",  # noqa: S608
+                [values[n] for n in names],
+            )
+            self.scan_ids[row["id"]] = int(cast(int, cursor.lastrowid))
+            self.new_scans.add(row["id"])
+            self.report.scans_added += 1
+
+    def _scan_id(self, src_id: object, fallback: Sequence[object]) -> int:
+        """This inventory's id of source scan ``src_id``, or (a bundle of one scan holds
+        no older scans) the nearest of ``fallback``'s."""
+        if src_id in self.scan_ids:
+            return self.scan_ids[src_id]
+        mapped = [self.scan_ids[f] for f in fallback if f in self.scan_ids]
+        if not mapped:
+            raise InventoryError(f"merge of {self.origin}: a device refers to scan {src_id}")
+        return min(mapped)
+
+    # the index of this inventory's devices in the sites the source touches
+
+    def _index(self, sites: set[str | None]) -> None:
+        for site in sites:
+            if site is None:
+                where, params = "device_key NOT LIKE '%/%'", []
+            else:  # the keys of one site sort between 'SITE/' and 'SITE0'
+                where, params = "device_key >= ? AND device_key < ?", [f"{site}/", f"{site}0"]
+            for row in self.db.execute(
+                f"SELECT device_key, ip, addresses, mac, maker FROM devices WHERE {where}",  # noqa: S608
+                params,
+            ):
+                key = str(row[0])
+                if site_of_key(key) == site:
+                    self._add(key, str(row[1]), _json_list(row[2]), row[3], str(row[4]))
+            for token, key in self.db.execute(
+                "SELECT token, device_key FROM device_tokens WHERE site IS ?", [site]
+            ):
+                if str(key) in self.traits:
+                    self.holders.setdefault((site, str(token)), set()).add(str(key))
+                    old = self.traits[str(key)]
+                    self.traits[str(key)] = Traits(old.mac, old.maker, old.tokens | {str(token)})
+
+    def _add(self, key: str, ip: str, addresses: Sequence[object], mac: object, maker: str) -> None:
+        site = site_of_key(key)
+        self.traits[key] = Traits(None if mac is None else str(mac), maker, frozenset())
+        for address in {ip, *(str(a) for a in addresses)}:
+            self.at.setdefault((site, address), set()).add(key)
+
+    def _forget(self, key: str) -> None:
+        self.traits.pop(key, None)
+        for holders in (*self.at.values(), *self.holders.values()):
+            holders.discard(key)
+
+    # devices
+
+    def _device(self, row: dict[str, object], tokens: frozenset[str]) -> None:
+        key = str(row["device_key"])
+        site = site_of_key(key)
+        if site is None:
+            self.report.without_site += 1
+        mine = Traits(None if row["mac"] is None else str(row["mac"]), str(row["maker"]), tokens)
+        alias = self.db.execute(
+            "SELECT device_key FROM device_aliases WHERE alias = ?", [key]
+        ).fetchone()
+        if key in self.traits:
+            target = key
+        elif alias is not None and str(alias[0]) in self.traits:
+            target = str(alias[0])
+        else:
+            target = self._match(key, site, row, mine) or key
+            if target != key and _key_kind(key) == "mac":
+                self.inv._join(target, key, reason=f"merged from {self.origin} with its MAC")
+                self._forget(target)
+                target = key
+        if target != key:
+            self.report.devices_joined += 1
+        self.keys[key] = target
+        self.claimed.add(target)
+        self._write(target, row, self.history.get(key, []))
+        self._add(target, str(row["ip"]), _json_list(cast(str, row["addresses"])), row["mac"],
+                  str(row["maker"]))  # fmt: skip
+        old = self.traits[target]
+        self.traits[target] = Traits(old.mac, old.maker, old.tokens | tokens)
+        for token in tokens:
+            self.holders.setdefault((site, token), set()).add(target)
+
+    def _match(
+        self, key: str, site: str | None, row: Mapping[str, object], mine: Traits
+    ) -> str | None:
+        def usable(other: str) -> bool:
+            return (
+                other not in self.claimed
+                and not (_key_kind(key) == "mac" and _key_kind(other) == "mac")
+                and contradicts(self.traits[other], mine) is None
+            )
+
+        for token in sorted(mine.tokens):
+            holders = self.holders.get((site, token), set())
+            if len(holders) == 1 and usable(next(iter(holders))):
+                return next(iter(holders))
+        addresses = {str(row["ip"]), *(str(a) for a in _json_list(cast(str, row["addresses"])))}
+        candidates = sorted(
+            {k for a in addresses for k in self.at.get((site, a), set()) if usable(k)}
+        )
+        return candidates[0] if len(candidates) == 1 else None
+
+    def _write(self, target: str, row: Mapping[str, object], history: Sequence[object]) -> None:
+        columns = [c for c in self.inv._columns("devices") if c in row]
+        first = self._scan_id(row["first_scan_id"], history)
+        last = self._scan_id(row["last_scan_id"], history)
+        current = self.db.execute(
+            "SELECT last_seen, first_seen FROM devices WHERE device_key = ?", [target]
+        ).fetchone()
+        values = {c: row[c] for c in columns} | {
+            "device_key": target,
+            "first_scan_id": first,
+            "last_scan_id": last,
+        }
+        if current is None:
+            # a new device: no review yet (the review log decides, below)
+            values |= {"review_status": "unreviewed", "note": "", "review_updated_at": None}
+            names = list(values)
+            self.db.execute(
+                f"INSERT INTO devices ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",  # noqa: S608
+                [values[n] for n in names],
+            )
+            self.report.devices_added += 1
+            return
+        if str(row["last_seen"]) > str(current[0]):
+            kept = {"device_key", "first_seen", "first_scan_id", "site"} | set(_REVIEW_COLUMNS)
+            names = [n for n in values if n not in kept]
+            self.db.execute(
+                f"UPDATE devices SET {', '.join(f'{n} = ?' for n in names)} WHERE device_key = ?",  # noqa: S608
+                [*(values[n] for n in names), target],
+            )
+            self.report.devices_updated += 1
+        if str(row["first_seen"]) < str(current[1]):
+            self.db.execute(
+                "UPDATE devices SET first_seen = ?, first_scan_id = ? WHERE device_key = ?",
+                [row["first_seen"], first, target],
+            )
+
+    # the rows of new scans, identities, aliases
+
+    def _rows(self) -> None:
+        def mapped(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+            out = []
+            for r in rows:
+                if r["scan_id"] not in self.new_scans:
+                    continue
+                m = {**r, "scan_id": self.scan_ids[r["scan_id"]]}
+                if "device_key" in m:
+                    m["device_key"] = self.keys.get(str(m["device_key"]), str(m["device_key"]))
+                out.append(m)
+            return out
+
+        for table, verb in (("evidence", "INSERT"), ("device_history", "INSERT OR IGNORE")):
+            self._insert_raw(table, verb)
+        for table in ("scan_coverage", "scan_snmp_agents"):
+            self._insert(table, "INSERT OR IGNORE", mapped(self.src[table]))
+        self._insert(
+            "device_tokens",
+            "INSERT OR IGNORE",
+            [{**r, "device_key": self.keys[str(r["device_key"])]} for r in self.src["device_tokens"]
+             if str(r["device_key"]) in self.keys],
+        )  # fmt: skip
+        aliases = [
+            {**r, "device_key": self.keys[str(r["device_key"])]}
+            for r in self.src["device_aliases"]
+            if str(r["device_key"]) in self.keys
+        ] + [
+            {"alias": src, "device_key": dst, "joined_at": self.now,
+             "reason": f"merged from {self.origin}"}
+            for src, dst in self.keys.items()
+            if src != dst
+        ]  # fmt: skip
+        self._insert("device_aliases", "INSERT OR IGNORE", aliases)
+
+    def _insert_raw(self, table: str, verb: str) -> None:
+        """The rows of ``table`` that belong to scans new here, with this inventory's
+        scan ids and device keys."""
+        names, rows = self.raw[table]
+        here = set(self.inv._columns(table))
+        picked = [i for i, n in enumerate(names) if n in here and n != "id"]
+        scan_at, key_at = names.index("scan_id"), names.index("device_key")
+        scan_ids, keys, new = self.scan_ids, self.keys, self.new_scans
+
+        def mapped() -> Iterator[list[object]]:
+            for r in rows:
+                if r[scan_at] not in new:
+                    continue
+                row = list(r)
+                row[scan_at] = scan_ids[r[scan_at]]
+                row[key_at] = keys.get(str(r[key_at]), r[key_at])
+                yield [row[i] for i in picked]
+
+        columns = ", ".join(names[i] for i in picked)
+        self.db.conn.executemany(
+            f"{verb} INTO {table} ({columns}) VALUES ({', '.join('?' * len(picked))})",
+            mapped(),
+        )
+
+    def _insert(self, table: str, verb: str, rows: Sequence[Mapping[str, object]]) -> None:
+        if not rows:
+            return
+        columns = [c for c in self.inv._columns(table) if c in rows[0] and c != "id"]
+        self.db.conn.executemany(
+            f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            [[r.get(c) for c in columns] for r in rows],
+        )
+
+    # reviews
+
+    def _reviews(self) -> None:
+        targets = sorted(set(self.keys.values()))
+        seen: set[tuple[str, str, str, str]] = set()
+        for chunk in range(0, len(targets), 500):
+            part = targets[chunk : chunk + 500]
+            seen.update(
+                (str(r[0]), str(r[1]), str(r[2]), str(r[3]))
+                for r in self.db.execute(
+                    f"""SELECT device_key, status, note, reviewed_at FROM review_log
+                        WHERE device_key IN ({", ".join("?" * len(part))})""",  # noqa: S608
+                    part,
+                )
+            )
+        reviewers: dict[tuple[str, str, str, str], str] = {}
+        log = []
+        for r in self.src["review_log"]:
+            key = self.keys.get(str(r["device_key"]))
+            if key is None:
+                continue
+            entry = (key, str(r["status"]), str(r["note"]), str(r["reviewed_at"]))
+            reviewers[entry] = str(r["reviewer"])
+            log.append({**r, "device_key": key, "origin": r.get("origin") or self.origin})
+        self._insert("review_log", "INSERT OR IGNORE", log)
+        self._insert(
+            "review_conflicts",
+            "INSERT OR IGNORE",
+            [{**r, "device_key": self.keys[str(r["device_key"])]}
+             for r in self.src["review_conflicts"] if str(r["device_key"]) in self.keys],
+        )  # fmt: skip
+        for row in self.src["devices"]:
+            if row["review_updated_at"] is None:
+                continue
+            key = self.keys[str(row["device_key"])]
+            entry = (
+                key,
+                str(row["review_status"]),
+                str(row["note"]),
+                str(row["review_updated_at"]),
+            )
+            here = self.db.execute(
+                "SELECT review_status, note, review_updated_at FROM devices WHERE device_key = ?",
+                [key],
+            ).fetchone()
+            if (str(here[0]), str(here[1])) == entry[1:3] or entry in seen:
+                continue
+            if here[2] is None:
+                self.db.execute(
+                    """UPDATE devices SET review_status = ?, note = ?, review_updated_at = ?
+                       WHERE device_key = ?""",
+                    [entry[1], entry[2], entry[3], key],
+                )
+                self.report.reviews_taken += 1
+                continue
+            conflict = ReviewEntry(
+                key, cast(ReviewStatus, entry[1]), entry[2], entry[3],
+                reviewers.get(entry, ""), self.origin,
+            )  # fmt: skip
+            self.db.execute(
+                """INSERT OR IGNORE INTO review_conflicts
+                       (device_key, status, note, reviewed_at, reviewer, origin, found_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                [*conflict, self.now],
+            )
+            self.report.conflicts.append(conflict)

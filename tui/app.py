@@ -58,13 +58,9 @@ _FILTER_HINT: Final = "Filter: words, maker:  site:  status:  model:  flag:yes  
 def set_reviews(
     inventory: Inventory, keys: list[str], status: ReviewStatus, note: str | None = None
 ) -> None:
-    """Give every device of ``keys`` the review ``status`` (and ``note``, unless None).
-
-    One review per key through ``Inventory.set_review`` until the store's bulk
-    ``set_reviews`` (one transaction, with its audit log) is there to call instead.
-    """
-    for key in keys:
-        inventory.set_review(key, status, note)
+    """Give every device of ``keys`` the review ``status`` (and ``note``, unless None):
+    one transaction, each review in the store's review log with who and when."""
+    inventory.set_reviews(keys, status, note)
 
 
 class InventoryApp(App[None]):

@@ -41,6 +41,7 @@ __all__ = [
     "OuiTables",
     "default_oui_tables",
     "format_prefix",
+    "imported_oui_files",
     "load_oui_tables",
     "lookup_mac",
     "normalise_mac",
@@ -256,6 +257,11 @@ def _imported_files(directory: Path) -> list[Path]:
     except OSError as exc:
         _log.warning("OUI data folder %s skipped: %s", directory, exc.strerror or exc)
         return []
+
+
+def imported_oui_files(environ: Mapping[str, str] | None = None) -> list[Path]:
+    """The imported IEEE CSVs the tables are read from (``oui_read_dirs``), in order."""
+    return [p for d in dict.fromkeys(oui_read_dirs(environ)) for p in _imported_files(d)]
 
 
 def read_ieee_csv_file(path: Path) -> list[OuiEntry]:

@@ -7,6 +7,7 @@ CamcensusError
 ├── RequestBudgetExceededError  a host's request budget is spent (the request is not sent)
 ├── CredentialsError            credentials missing, unreadable, or in an unsafe file
 ├── InventoryError              the SQLite inventory cannot be opened, migrated or written
+│   └── BundleError             a site bundle is truncated, changed or not a bundle
 ├── VendorDataError             a vendor_db data file (table, fingerprints, OUI import) is invalid
 └── LabError                    the emulated lab cannot be brought up or down
 
@@ -20,6 +21,7 @@ at the edge, with ``raise ... from exc``.  Bugs are not caught.
 from __future__ import annotations
 
 __all__ = [
+    "BundleError",
     "CamcensusError",
     "CredentialsError",
     "InventoryError",
@@ -58,6 +60,10 @@ class CredentialsError(CamcensusError):
 
 class InventoryError(CamcensusError):
     """The SQLite inventory cannot be opened, migrated or written."""
+
+
+class BundleError(InventoryError):
+    """A site bundle is truncated, changed since it was written, or not a bundle."""
 
 
 class VendorDataError(CamcensusError):

@@ -48,6 +48,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     output = parser.add_mutually_exclusive_group(required=True)
     output.add_argument("--csv", metavar="FILE", help="device CSV file ('-' for stdout)")
     output.add_argument("--json", metavar="FILE", help="JSON file ('-' for stdout)")
+    output.add_argument(
+        "--bundle",
+        metavar="FILE",
+        help="a site bundle for `camcensus merge` elsewhere: the whole inventory, or one "
+        "site (--site) or scan (--scan), with a SHA-256 merge verifies",
+    )
     parser.add_argument(
         "--summary-csv", metavar="FILE", help="also write a per-model summary CSV (with --csv)"
     )
@@ -61,6 +67,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--bom", action="store_true", help="start CSV files with a UTF-8 BOM (for Excel)"
     )
     parser.add_argument("--flagged-only", action="store_true", help="export flagged devices only")
+    parser.add_argument("--site", metavar="NAME", help="with --bundle: only this site")
+    parser.add_argument("--scan", type=int, metavar="ID", help="with --bundle: only this scan")
     add_policy_option(parser)
     parser.set_defaults(func=run)
 
@@ -80,6 +88,11 @@ def run(args: argparse.Namespace) -> int:
 
     if args.summary_csv and not args.csv:
         print("camcensus: error: --summary-csv needs --csv", file=sys.stderr)
+        return EXIT_ERROR
+    if args.bundle is not None:
+        return _bundle(args)
+    if args.site is not None or args.scan is not None:
+        print("camcensus: error: --site and --scan go with --bundle", file=sys.stderr)
         return EXIT_ERROR
     policy = load_policy(args.policy) if args.policy is not None else None
     # read-only: an inventory on read-only media exports, and exporting never writes
@@ -102,4 +115,52 @@ def run(args: argparse.Namespace) -> int:
     destination = args.csv or args.json
     if destination != _STDOUT:
         print(f"camcensus: exported {len(rows)} device(s) to {destination}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _bundle(args: argparse.Namespace) -> int:
+    """Write ``args.db`` (or one site or scan of it) as a bundle, atomically."""
+    import getpass
+    import os
+    import platform
+    from datetime import UTC, datetime
+
+    from camcensus.scanner.core.bundle import encode_bundle, manifest_for
+    from camcensus.scanner.store import Inventory
+
+    if args.site is not None and args.scan is not None:
+        print("camcensus: error: --site or --scan, not both", file=sys.stderr)
+        return EXIT_ERROR
+    with Inventory.open(args.db, read_only=True) as inventory:
+        content = inventory.dump(site=args.site, scan_id=args.scan)
+    what = (
+        f"scan {args.scan}" if args.scan is not None
+        else f"site {args.site}" if args.site is not None
+        else "inventory"
+    )  # fmt: skip
+    manifest = manifest_for(
+        content,
+        what=what,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        created_by=getpass.getuser(),
+        host=platform.node(),
+    )
+    data = encode_bundle(manifest, content)
+    target = Path(args.bundle)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        with open(partial, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(partial, target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        print(f"camcensus: error: cannot write bundle {target}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    print(
+        f"camcensus: bundled {what}: {len(manifest['scans'])} scan(s), "  # type: ignore[arg-type]
+        f"{manifest['devices']} device(s), {len(data)} bytes, to {target}",
+        file=sys.stderr,
+    )
     return EXIT_OK

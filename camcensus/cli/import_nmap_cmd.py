@@ -57,6 +57,15 @@ def _text(value: str | None) -> str:
     return clean_text(value or "")
 
 
+def _answered(host: Element) -> bool:
+    """Whether any port of ``host`` answered (open, or closed: a RST came back)."""
+    return any(
+        state.get("state") in ("open", "closed")
+        for port in host.iter("port")
+        if (state := port.find("state")) is not None
+    )
+
+
 def _host_evidence(host: Element) -> list[Evidence]:
     from camcensus.scanner.core.mac import normalise_mac
 
@@ -79,6 +88,13 @@ def _host_evidence(host: Element) -> list[Evidence]:
     status = host.find("status")
     if status is not None and status.get("state") not in (None, "up"):
         return []
+    if (
+        status is not None
+        and status.get("reason") == "user-set"
+        and not mac
+        and not _answered(host)
+    ):
+        return []  # "up" only because -Pn said so, and nothing answered: no host seen
     found = [Evidence("ip", ip, SOURCE, ip)]
     if mac:
         found.append(Evidence("mac", mac, SOURCE, ip))
@@ -114,7 +130,8 @@ def _host_evidence(host: Element) -> list[Evidence]:
 
 
 def parse_nmap_xml(data: bytes) -> list[Evidence]:
-    """Evidence for every up host of an nmap XML report.
+    """Evidence for every up host of an nmap XML report (a host nmap calls up only
+    because ``-Pn`` told it to, with no port that answered and no MAC, is none).
 
     Raises ReplyTooLargeError over MAX_REPORT_BYTES and MalformedReplyError for
     non-XML, entity declarations or external references (a bare ``<!DOCTYPE>`` as

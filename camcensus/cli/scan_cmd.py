@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import re
@@ -205,6 +206,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--timeout-s", type=float, default=2.0, help="per-request timeout in seconds (default 2)"
     )
     parser.add_argument("--no-nmap", action="store_true", help="use the built-in connect scan")
+    parser.add_argument(
+        "--unprivileged",
+        action="store_true",
+        help="scan as a user without root would (as nmap's --unprivileged): no raw "
+        "sockets, a TCP-connect sweep, MACs only from the kernel's ARP cache",
+    )
     parser.set_defaults(func=run)
 
 
@@ -551,6 +558,10 @@ def _json_result(result: ScanResult) -> str:
     )
 
 
+def _never_root() -> bool:
+    return False
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the scan described by ``args``."""
     from camcensus.scanner.core.scope import check_targets, parse_targets
@@ -587,6 +598,8 @@ def run(args: argparse.Namespace) -> int:
         policy=policy,
         site=args.site,
     )
+    if args.unprivileged:
+        config = dataclasses.replace(config, is_root=_never_root)
     # Refuse before Inventory.open: a refused scan must not create the database.
     # (run_scan repeats these checks, for callers of the library.)
     check_targets(parsed, scope, allow_public=args.allow_public, allow_large=args.allow_large)

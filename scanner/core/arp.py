@@ -16,6 +16,7 @@ __all__ = [
     "FRAME_BYTES",
     "REPLY_FILTER",
     "build_request",
+    "parse_neighbour_table",
     "parse_reply",
 ]
 
@@ -60,3 +61,35 @@ def parse_reply(frame: bytes) -> tuple[str, str] | None:
         return None
     mac = ":".join(f"{b:02x}" for b in frame[22:28])
     return str(ipaddress.IPv4Address(frame[28:32])), mac
+
+
+_ATF_COM: Final = 0x02
+"""``/proc/net/arp`` flag of an entry the kernel completed from an ARP reply."""
+
+
+def parse_neighbour_table(text: str, interface: str) -> list[tuple[str, str]]:
+    """``(address, MAC)`` of every complete IPv4-over-Ethernet entry on ``interface`` in
+    the text of ``/proc/net/arp`` (the kernel's ARP cache: filled by the ARP replies to
+    its own requests, so link-layer facts).  Lines that do not parse are skipped.
+
+    >>> parse_neighbour_table(
+    ...     "IP address       HW type     Flags       HW address            Mask     Device\\n"
+    ...     "198.18.0.5       0x1         0x2         c4:2f:90:00:00:05     *        eth0\\n"
+    ...     "198.18.0.6       0x1         0x0         00:00:00:00:00:00     *        eth0\\n"
+    ...     "10.0.0.1         0x1         0x2         00:11:22:33:44:55     *        wlan0\\n",
+    ...     "eth0")
+    [('198.18.0.5', 'c4:2f:90:00:00:05')]
+    """
+    found: list[tuple[str, str]] = []
+    for line in text.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) != 6 or fields[5] != interface or fields[1] != "0x1":
+            continue
+        try:
+            flags = int(fields[2], 16)
+            ipaddress.IPv4Address(fields[0])
+        except ValueError:
+            continue
+        if flags & _ATF_COM:
+            found.append((fields[0], fields[3].lower()))
+    return found

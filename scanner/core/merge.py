@@ -55,9 +55,10 @@ __all__ = [
     "reflag",
 ]
 
-LINK_SOURCES: Final = frozenset({"arp", "nmap", "snmp-arp", "ether"})
+LINK_SOURCES: Final = frozenset({"arp", "kernel-arp", "nmap", "snmp-arp", "ether"})
 """Sources whose ``mac`` evidence comes from the link layer (preferred for identity):
-the ARP sweep, nmap's own ARP, a router's ARP cache read over SNMP, and a captured
+the ARP sweep, our kernel's ARP cache after a connect sweep without root, nmap's own
+ARP, a router's ARP cache read over SNMP, and a captured
 frame's Ethernet source where ``scanner.core.pcap`` can tell the sender was on the
 capture's segment."""
 MAX_EVIDENCE_PER_SOURCE: Final = 64

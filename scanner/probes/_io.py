@@ -185,6 +185,12 @@ async def arp(
     )
 
 
+def neighbours(ctx: ProbeContext) -> list[tuple[str, str]]:
+    """``(address, MAC)`` of the scan's hosts in the kernel's ARP cache (nothing sent;
+    entries for addresses outside the scan's hosts are left out)."""
+    return [(ip, mac) for ip, mac in ctx.transport.neighbours() if ip in ctx.host_set]
+
+
 def has_nmap(ctx: ProbeContext) -> bool:
     """Whether nmap can run for this scan."""
     return ctx.transport.has_nmap()

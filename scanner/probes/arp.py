@@ -9,7 +9,11 @@ multicast (issue 13) crowded it: of 23 other devices, up to 3 went unheard and u
 more kept only a reported MAC (re-keyed by address).
 
 TCP connect (not root): a connection attempt to a few common ports of every target;
-a host that accepts or refuses (RST) is alive. No MAC is learnt this way.
+a host that accepts or refuses (RST) is alive.  The kernel resolved each such host on
+our link with ARP before it could connect, so its ARP cache (``/proc/net/arp``, read
+without root and without sending anything) then gives the MAC of every host that
+answered: ``mac`` evidence of source ``kernel-arp``, link-layer like the sweep's own, so
+a scan without root keys its devices by MAC as a root scan does.
 """
 
 from __future__ import annotations
@@ -23,9 +27,11 @@ from camcensus.scanner.core.mac import is_unicast_assigned, normalise_mac
 from camcensus.scanner.probes import _io
 from camcensus.scanner.probes.context import ProbeContext
 
-__all__ = ["CONNECT_PORTS", "NAME", "connect_sweep", "run"]
+__all__ = ["CONNECT_PORTS", "KERNEL_SOURCE", "NAME", "connect_sweep", "run"]
 
 NAME: Final[str] = "arp"
+KERNEL_SOURCE: Final = "kernel-arp"
+"""Source of the MACs read from the kernel's ARP cache after a connect sweep."""
 REPLY_WAIT_S: Final = 1.0
 RETRIES: Final = 2
 """Further rounds for the targets that did not answer (only those are asked again)."""
@@ -65,13 +71,28 @@ async def connect_sweep(ctx: ProbeContext) -> list[Evidence]:
     ours = str(ctx.interface.ip)
     hosts = [str(h) for h in ctx.hosts if str(h) != ours]
     alive = await asyncio.gather(*(_alive(ctx, ip, gate) for ip in hosts))
-    return [Evidence("ip", ip, NAME, ip) for ip, ok in zip(hosts, alive, strict=True) if ok]
+    found = [ip for ip, ok in zip(hosts, alive, strict=True) if ok]
+    evidence = [Evidence("ip", ip, NAME, ip) for ip in found]
+    answered = set(found)
+    for ip, mac in _io.neighbours(ctx):
+        if ip not in answered:
+            continue
+        try:
+            normal = normalise_mac(mac)
+        except MalformedReplyError:
+            continue
+        if is_unicast_assigned(normal):
+            evidence.append(Evidence("mac", normal, KERNEL_SOURCE, ip))
+    return evidence
 
 
 async def run(ctx: ProbeContext) -> list[Evidence]:
     """ARP sweep as root; otherwise warn and fall back to the TCP-connect sweep."""
     if not ctx.is_root:
-        ctx.warn("not root: ARP sweep skipped, using a TCP-connect sweep (no MAC addresses)")
+        ctx.warn(
+            "not root: ARP sweep skipped, using a TCP-connect sweep "
+            "(MAC addresses from the kernel's ARP cache)"
+        )
         return await connect_sweep(ctx)
     ours = str(ctx.interface.ip)
     hosts = [str(h) for h in ctx.hosts if str(h) != ours]

@@ -40,6 +40,7 @@ import ssl
 import struct
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
 from camcensus.base.errors import CamcensusError, CredentialsError, MalformedReplyError
@@ -92,6 +93,10 @@ Probe within milliseconds, and the kernel default (about 208 KiB) dropped some o
 in a 250-device lab; SO_RCVBUFFORCE (root) lifts the net.core.rmem_max cap."""
 MAX_REPLY_BYTES: Final = MAX_HTTP_HEAD_BYTES + MAX_HTTP_BODY_BYTES
 
+NEIGHBOUR_TABLE: Final = "/proc/net/arp"
+"""The kernel's IPv4 ARP cache of the scan's network namespace, as text."""
+MAX_NEIGHBOUR_TABLE_CHARS: Final = 4 * 1024 * 1024
+"""About 40,000 entries: more than any kernel keeps by default (gc_thresh3 1024)."""
 _IP_MULTICAST_ALL: Final = getattr(socket, "IP_MULTICAST_ALL", 49)  # linux/in.h
 _READ_BYTES: Final = 16 * 1024
 _HEAD_END: Final = re.compile(rb"\r?\n\r?\n")
@@ -184,6 +189,11 @@ class Transport(Protocol):
         asking only the hosts that have not answered yet and listening
         ``retry_wait_s``.  Only ARP replies reach the listening socket (a kernel
         filter), so a flood of other frames on the link cannot crowd them out."""
+        ...
+
+    def neighbours(self) -> list[tuple[str, str]]:
+        """``(address, MAC)`` the kernel's ARP cache holds for the scan's interface
+        (read, never sent: no root needed)."""
         ...
 
     def has_nmap(self) -> bool:
@@ -544,6 +554,13 @@ class NetworkTransport:
             sock.close()
         return [(host, found[host]) for host in dict.fromkeys(hosts) if host in found]
 
+    def neighbours(self) -> list[tuple[str, str]]:
+        try:
+            text = Path(NEIGHBOUR_TABLE).read_text(encoding="ascii", errors="replace")
+        except OSError:
+            return []
+        return arp.parse_neighbour_table(text[:MAX_NEIGHBOUR_TABLE_CHARS], self.interface.name)
+
     def has_nmap(self) -> bool:
         return shutil.which("nmap") is not None
 
@@ -787,7 +804,9 @@ class ReplayTransport:
     accept (a host listed there refuses its other ports; any other host is silent, so a
     connection to it times out);
     ``certificates`` are the DER certificates TLS ports present; ``greetings`` what
-    servers say on connect (FTP, telnet); ``arp_table`` maps the
+    servers say on connect (FTP, telnet); ``neighbour_table`` is the kernel's ARP cache
+    (an entry shows only for a host listed in ``open_ports``: the kernel learns a MAC
+    when a connection is tried); ``arp_table`` maps the
     addresses that answer ARP to their MACs (``arp_ignored``: how many requests a host
     lets pass before it answers, as a host busy under a flood does); ``nmap_installed``
     false is a machine without nmap, and ``nmap_error`` makes the nmap run fail the way
@@ -807,6 +826,7 @@ class ReplayTransport:
     greetings: Mapping[tuple[str, int], bytes] = field(default_factory=dict)
     arp_table: Mapping[str, str] = field(default_factory=dict)
     arp_ignored: Mapping[str, int] = field(default_factory=dict)
+    neighbour_table: Mapping[str, str] = field(default_factory=dict)
     nmap_installed: bool = True
     nmap_error: str | None = None
     mdns_services: Sequence[MdnsService] = ()
@@ -898,6 +918,9 @@ class ReplayTransport:
             if not pending:
                 break
         return [(host, found[host]) for host in dict.fromkeys(hosts) if host in found]
+
+    def neighbours(self) -> list[tuple[str, str]]:
+        return [(ip, mac) for ip, mac in self.neighbour_table.items() if ip in self.open_ports]
 
     def has_nmap(self) -> bool:
         return self.nmap_installed

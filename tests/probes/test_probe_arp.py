@@ -43,6 +43,25 @@ async def test_without_root_a_connect_sweep_finds_hosts_that_accept_or_refuse() 
     assert [port for ip, port in tried if ip == CAMERA] == [arp.CONNECT_PORTS[0]]
 
 
+async def test_without_root_the_kernels_arp_cache_gives_the_macs_of_hosts_that_answered() -> None:
+    transport = ReplayTransport(
+        open_ports={CAMERA: frozenset({554}), OTHER: frozenset()},
+        neighbour_table={
+            CAMERA: "BC-AD-28-0A-0B-0C",
+            OTHER: "01:00:5e:00:00:01",
+            SILENT: "bc:ad:28:00:00:13",
+        },
+    )
+    ctx = context(transport, hosts=(OURS, CAMERA, OTHER, SILENT))
+    found = await arp.run(ctx)
+    # OTHER's group MAC is no identity; SILENT never answered (and the replay's kernel
+    # never resolved it)
+    assert [(e.value, e.source, e.address) for e in found if e.key == "mac"] == [
+        ("bc:ad:28:0a:0b:0c", "kernel-arp", CAMERA)
+    ]
+    assert sent(transport, "arp") == []  # nothing sent for it
+
+
 async def test_arp_asks_only_the_silent_hosts_again() -> None:
     # CAMERA misses the first request (busy under a flood) and answers the second
     transport = ReplayTransport(

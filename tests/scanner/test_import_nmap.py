@@ -26,6 +26,31 @@ def test_parse_emits_ports_services_mac_and_hostnames() -> None:
     assert not any(e.address == "198.18.0.22" for e in evidence)  # host down
 
 
+def _pn_host(ip: str, *ports: tuple[int, str]) -> str:
+    """A host as ``nmap -Pn`` reports it: "up" because the user said so."""
+    rows = "".join(
+        f'<port protocol="tcp" portid="{n}"><state state="{state}" reason="x"/></port>'
+        for n, state in ports
+    )
+    return (
+        f'<host><status state="up" reason="user-set" reason_ttl="0"/>'
+        f'<address addr="{ip}" addrtype="ipv4"/><ports>{rows}</ports></host>'
+    )
+
+
+def test_a_host_up_only_because_of_pn_with_nothing_answering_is_no_host() -> None:
+    """nmap -Pn marks every target "up"; only a port that answered proves a host."""
+    report = (
+        '<?xml version="1.0"?><!DOCTYPE nmaprun><nmaprun scanner="nmap">'
+        + _pn_host("198.18.0.30", (80, "filtered"), (554, "filtered"))
+        + _pn_host("198.18.0.31", (80, "closed"), (554, "filtered"))  # a RST: it is there
+        + _pn_host("198.18.0.32", (554, "open"))
+        + "</nmaprun>"
+    ).encode()
+    addresses = {e.address for e in parse_nmap_xml(report)}
+    assert addresses == {"198.18.0.31", "198.18.0.32"}
+
+
 @pytest.mark.parametrize(
     "data",
     [

@@ -57,3 +57,48 @@ def test_one_lab_scanned_as_two_sites_is_two_sets_and_nothing_is_missing(
         assert {s.status for s in scans.values()} == {"complete"}
         evidence = inventory.db.query("SELECT site, count(*) AS n FROM evidence GROUP BY site")
         assert {row["site"] for row in evidence} == {"Utrecht-CS", "Amersfoort"}
+
+
+@pytest.fixture(scope="module")
+def second_lab(make_lab: Callable[..., Lab]) -> Lab:
+    return make_lab("cctsitb", devices=9, mix="default")
+
+
+def _camcensus(*argv: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "camcensus", *argv]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_two_labs_with_one_address_plan_merge_into_one_inventory(
+    sites_lab: Lab, second_lab: Lab, tmp_path: Path
+) -> None:
+    """Sites A and B use the same addresses; each is scanned into its own inventory, both
+    are merged centrally (B as a bundle carried over), A is reviewed, rescanned and
+    merged again: the sum of devices, nothing missing, the review kept."""
+    assert {d.ip for d in second_lab.devices} <= {d.ip for d in sites_lab.devices}
+    a_db, b_db, central = tmp_path / "a.db", tmp_path / "b.db", tmp_path / "central.db"
+    assert _scan(sites_lab, a_db, "--scope", "lab", "--site", "A").returncode == 0
+    assert _scan(second_lab, b_db, "--scope", "lab", "--site", "B").returncode == 0
+    bundle = tmp_path / "b.bundle"
+    assert _camcensus("export", "--db", str(b_db), "--bundle", str(bundle)).returncode == 0
+    with Inventory.open(a_db, create=False) as inventory:
+        reviewed = inventory.devices()[0].device_key
+        inventory.set_review(reviewed, "to_replace", "site A plan", reviewer="ann")
+    merged = _camcensus("merge", str(a_db), str(bundle), "--into", str(central))
+    assert merged.returncode == 0, merged.stderr
+    assert _scan(sites_lab, a_db, "--scope", "lab", "--site", "A").returncode == 0
+    again = _camcensus("merge", str(a_db), str(bundle), "--into", str(central))
+    assert again.returncode == 0, again.stderr
+    assert "0 scan(s) added (1 already here), 0 device(s) added, 0 updated" in again.stdout
+    with Inventory.open(central, create=False, read_only=True) as inventory:
+        records = inventory.devices()
+        assert Counter(r.site for r in records) == {
+            "A": len(sites_lab.devices), "B": len(second_lab.devices),
+        }  # fmt: skip
+        assert [r.device_key for r in records if r.presence != "present"] == []
+        record = inventory.device(reviewed)
+        assert (record.review_status, record.note) == ("to_replace", "site A plan")
+        assert inventory.review_conflicts() == []
+        scans = inventory.scans()
+        assert Counter(s.site for s in scans) == {"A": 2, "B": 1}
+        assert {s.status for s in scans} == {"complete"}

@@ -37,6 +37,7 @@ def test_migrations_are_recorded_once_and_reopen_is_idempotent(open_inventory: O
         {"migration_set": "camcensus.inventory", "name": "0002_one_device_schema"},
         {"migration_set": "camcensus.inventory", "name": "0003_scan_coverage"},
         {"migration_set": "camcensus.inventory", "name": "0004_sites"},
+        {"migration_set": "camcensus.inventory", "name": "0005_identity"},
         {"migration_set": "camcensus.inventory", "name": "0008_listing"},
     ]
     assert {"scans", "devices", "evidence", "device_history"} <= set(second.db.table_names())
