@@ -130,7 +130,12 @@ _LOCATION: Final = (
     "ORDER BY s.id DESC LIMIT 1) AS location"
 )
 """A device's location: that of the latest scan of its site (none without a site)."""
-_ALL_COLUMNS: Final = f"*, {_LOCATION}"
+_REVIEWER: Final = (
+    "(SELECT r.reviewer FROM review_log AS r WHERE r.device_key = devices.device_key "
+    "ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1) AS reviewer"
+)
+"""Who made a device's latest review (the review log's; none before its first)."""
+_ALL_COLUMNS: Final = f"*, {_LOCATION}, {_REVIEWER}"
 _LISTING_COLUMNS: Final = (
     ", ".join(
         "CASE WHEN json_valid(identification) THEN json_remove(identification, '$.chain') "
@@ -140,10 +145,10 @@ _LISTING_COLUMNS: Final = (
         for f in FIELDS
         if f.column is not None
     )
-    + f", {_LOCATION}"
+    + f", {_LOCATION}, {_REVIEWER}"
 )
 """What a listing reads: every column, the identification without its evidence chain,
-and the location."""
+the location and the reviewer."""
 
 _KEPT_WHEN_UNSEEN: Final = {
     "mac": "coalesce(excluded.mac, devices.mac)",
@@ -1606,8 +1611,8 @@ class Inventory:
             stored = {name: decode(row[name]) for name, decode in _STORED_DEVICE_FIELDS}
             state = {name: decode(row[name]) for name, decode in _STATE_FIELDS}
             device = Device(**stored, evidence=evidence)  # type: ignore[arg-type]
-            location = str(row.get("location") or "")
-            return DeviceRecord(device=device, **state, location=location)  # type: ignore[arg-type]
+            extra = {name: str(row.get(name) or "") for name in ("location", "reviewer")}
+            return DeviceRecord(device=device, **state, **extra)  # type: ignore[arg-type]
         except (ValueError, TypeError, KeyError) as exc:
             key = row.get("device_key")
             raise InventoryError(f"device {key!r}: the inventory row is damaged ({exc})") from exc

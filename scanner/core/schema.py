@@ -254,7 +254,8 @@ def _serial_keys() -> frozenset[str]:
 class DeviceRecord:
     """A device as the inventory keeps it: the latest ``Device`` and the inventory's own
     fields.  ``device.evidence`` is that of the latest scan that saw the device;
-    ``location`` is that of the latest scan of its site (no column of its own)."""
+    ``location`` is that of the latest scan of its site, ``reviewer`` who made its latest
+    review (the review log's; neither has a column of its own)."""
 
     device: Device
     site: str | None
@@ -267,6 +268,7 @@ class DeviceRecord:
     note: str
     review_updated_at: str | None
     location: str = ""
+    reviewer: str = ""
 
     @property
     def device_key(self) -> str:
@@ -332,6 +334,7 @@ FIELDS: Final[tuple[Field, ...]] = (
     Field("review_status", "Review", "record", "text", "TEXT NOT NULL DEFAULT 'unreviewed'"),
     Field("note", "Note", "record", "text", _TEXT, multiline=True),
     Field("review_updated_at", "Reviewed at", "record", "optional_text", "TEXT"),
+    Field("reviewer", "Reviewer", "record", "text", None),
     Field("first_seen", "First seen", "record", "text", "TEXT NOT NULL"),
     Field("last_seen", "Last seen", "record", "text", "TEXT NOT NULL"),
     Field("confidence", "Conf", "device", "float", "REAL NOT NULL DEFAULT 0", derived=True),

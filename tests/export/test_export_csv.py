@@ -39,7 +39,7 @@ def test_device_csv_has_replacement_plan_columns() -> None:
     assert DEVICE_CSV_COLUMNS == (
         "site", "location", "ip", "addresses", "mac", "maker", "brand", "model", "firmware",
         "serial", "device_type", "flagged", "flag_level", "flag_reason", "flag_reasons",
-        "list_status", "review_status", "note", "review_updated_at",
+        "list_status", "review_status", "note", "review_updated_at", "reviewer",
         "first_seen", "last_seen", "confidence", "sources", "presence", "device_key",
     )  # fmt: skip
     out = io.StringIO(newline="")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import getpass
 import io
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -120,6 +121,7 @@ async def test_all_flagged_hikvision_marked_to_replace_in_four_keys(tmp_path: Pa
     exported = list(csv.DictReader(io.StringIO(out.getvalue(), newline="")))
     assert len(exported) == HIKVISION_FLAGGED
     assert {r["review_updated_at"] for r in exported} == {FIXED_NOW.isoformat()}  # when
+    assert {r["reviewer"] for r in exported} == {getpass.getuser()}  # and who
     assert states.count("Hikvision/possible/unreviewed") == 2  # not flagged: not shown
     assert all(s.endswith("/unreviewed") for s in states if not s.startswith("Hikvision/f"))
 
