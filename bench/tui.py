@@ -5,9 +5,9 @@ Run: .venv/bin/python bench/tui.py [DEVICE_COUNT]   (default 100,000)
 Builds an inventory of DEVICE_COUNT devices in a temporary directory: the first
 ``TEMPLATE`` through the store API (``Inventory.record_device``, the TUI tests'
 ``build_large_inventory``: five makers), the rest copies of those rows made in SQL with
-their own key, address and MAC (``copy_rows``: the store's identity bookkeeping makes
-100,000 recorded devices take the better part of an hour, which would only measure the
-build), then seven sites over all.  Then it drives the TUI headless, each side in a
+their own key, address and MAC (``copy_rows``: recording each one through the store's
+identity bookkeeping took over 4 minutes for the first fifth of 100,000 here, and would
+only measure the build), then seven sites over all.  Then it drives the TUI headless, each side in a
 process of its own so that its peak memory (``ru_maxrss``) is its own:
 
 * **ours**: ``InventoryApp`` as shipped, paging the table from SQL (``tui.source.

@@ -47,22 +47,17 @@ def _fleet(folder: Path) -> Path:
     maker: at site Utrecht-CS (location "platform 5"); two scans of it, one of Zwolle."""
     path = folder / "fleet.db"
     with Inventory.open(path, clock=fixed_clock) as inventory:
-        scan = inventory.begin_scan(
-            operator="alice",
-            scope="lab",
-            targets="198.18.0.0/24",
-            site="Utrecht-CS",
-            location="old location",
-        )
-        inventory.record_device(scan, make_device(1, site="Utrecht-CS"))
-        inventory.finish_scan(scan)
-        scan = inventory.begin_scan(
-            operator="alice",
-            scope="lab",
-            targets="198.18.0.0/24",
-            site="Utrecht-CS",
-            location="platform 5",
-        )
+        for location in ("old location", "platform 5"):  # the newer one is the site's
+            scan = inventory.begin_scan(
+                operator="alice",
+                scope="lab",
+                targets="198.18.0.0/24",
+                site="Utrecht-CS",
+                location=location,
+            )
+            if location == "old location":
+                inventory.record_device(scan, make_device(1, site="Utrecht-CS"))
+                inventory.finish_scan(scan)
         host = 1
         for _ in range(HIKVISION_FLAGGED):
             inventory.record_device(scan, make_device(host, site="Utrecht-CS"))
