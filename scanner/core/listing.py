@@ -37,6 +37,7 @@ from typing import Final
 __all__ = [
     "DEFAULT_SORT",
     "FIELD_FILTERS",
+    "FILTERED_COLUMNS",
     "NO_SITE",
     "SORT_EXPRESSIONS",
     "TIE_BREAK",
@@ -155,6 +156,24 @@ TIE_BREAK: Final = ("coalesce(site, '')", "ip", "device_key")
 """The base order of a listing: ties of the sort column keep it (in either direction)."""
 
 DEFAULT_SORT: Final = "flagged"
+
+FILTERED_COLUMNS: Final = (
+    "flagged",
+    "flag_level",
+    "addresses",
+    "maker",
+    "model",
+    "brand",
+    "mac",
+    "firmware",
+    "device_type",
+    "site",
+    "review_status",
+    "note",
+    "device_key",
+)
+"""Every column ``listing_where`` reads: an index of them all (migration 0008) lets
+SQLite count a filter by scanning that index, a third of the work of the table."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -128,3 +128,21 @@ def test_ip_sort_is_numeric_in_sql(inventory: Inventory) -> None:
     ips = [inventory.device(k).device.ip for k in order]
     assert ips[-2:] == ["198.18.0.8", "198.18.0.40"]  # as numbers: text would put .40 first
     assert ips == sorted(ips, key=lambda ip: tuple(int(o) for o in ip.split(".")))
+
+
+def test_every_column_a_filter_reads_is_in_the_filter_index(inventory: Inventory) -> None:
+    from camcensus.scanner.core.listing import FILTERED_COLUMNS, listing_where
+
+    query = ListingQuery(
+        parse_filter('maker:a brand:b model:c site:"d e" status:f type:g ip:h word flag:yes'),
+        flagged_only=True,
+    )
+    where, params = listing_where(query)
+    plan = inventory.db.execute(
+        f"EXPLAIN QUERY PLAN SELECT count(*) FROM devices WHERE {where}", params
+    ).fetchall()
+    assert "USING COVERING INDEX idx_devices_listing_filter" in plan[0][3]
+    columns = {
+        row[2] for row in inventory.db.execute("PRAGMA index_info(idx_devices_listing_filter)")
+    }
+    assert columns == set(FILTERED_COLUMNS)
