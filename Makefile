@@ -5,9 +5,10 @@ PY       := $(VENV)/bin/python
 STAMP    := $(VENV)/.installed
 PYTEST   := $(VENV)/bin/pytest
 # tcpdump: the import-pcap lab test; ffprobe, curl, openssl: clients of the lab
-# conformance suite (tests/conformance/)
-SYSBINS  := nmap ip bridge snmpd snmpwalk tcpdump ffprobe curl openssl
-SYSPKGS  := nmap iproute2 snmpd snmp tcpdump ffmpeg curl openssl
+# conformance suite (tests/conformance/); chromium: the report tests render
+# `camcensus report` in a headless browser (inside a network namespace of its own)
+SYSBINS  := nmap ip bridge snmpd snmpwalk tcpdump ffprobe curl openssl chromium
+SYSPKGS  := nmap iproute2 snmpd snmp tcpdump ffmpeg curl openssl chromium
 
 .PHONY: install sysdeps test test-unit lab check lint types imports demo bench clean wheel-check
 

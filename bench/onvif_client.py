@@ -18,9 +18,10 @@ import json
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from _peer import write_peer_result
 
 RESULTS = Path(__file__).parent / "results" / "onvif_client.json"
 
@@ -97,21 +98,7 @@ def main() -> int:
         if onvif and not onvif.get("username") and "hostile" not in profile:
             ips.append(device["ip"])
     rows = [measure("camcensus", with_camcensus, ips), measure("onvif-zeep-async", with_zeep, ips)]
-    for row in rows:
-        print(json.dumps(row))
-    ratio = {
-        "cpu_zeep_over_camcensus": round(rows[1]["cpu_s"] / max(rows[0]["cpu_s"], 1e-3), 1),
-        "wall_zeep_over_camcensus": round(rows[1]["wall_s"] / max(rows[0]["wall_s"], 1e-3), 1),
-    }
-    print(json.dumps(ratio))
-    result = {
-        "benchmark": "onvif_client",
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "rows": rows,
-        "ratios": ratio,
-    }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=1) + "\n")
+    write_peer_result(RESULTS, "onvif_client", rows, "zeep")
     return 0
 
 

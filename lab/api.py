@@ -19,7 +19,7 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,8 @@ from camcensus.lab.profiles import (
     check_mix,
     make_instance,
     merged_profiles,
+    poe_camera_ip,
+    poe_subnet,
     routed_device_ip,
     routed_subnet,
 )
@@ -49,6 +51,8 @@ __all__ = ["DEFAULT_NAME", "Lab", "LabStatus", "can_run_lab"]
 DEFAULT_NAME = "cclab"
 STATE_ROOT = Path(os.environ.get("CAMCENSUS_LAB_STATE", "/run/camcensus-lab"))
 BRIDGE = "ccbr0"
+POE_BRIDGE = "poe0"
+"""A recorder's PoE switch: a bridge inside its own namespace, its cameras' veths on it."""
 ADMIN_IF = "ccadm0"
 DEVICE_IF = "ccdev0"
 ROUTER_IF = "ccrt"  # ccrt0 on the admin segment, ccrt1.. on the routed subnets
@@ -178,6 +182,7 @@ class Lab:
             make_instance(profiles[pid], i, self.device_ns(i), placed[i - 1][1])
             for i, pid in enumerate(order, 1)
         ]
+        behind, recorders = self._cameras_behind(instances, profiles, routed_subnets)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         state: dict[str, Any] = {
             "name": self.name,
@@ -204,8 +209,44 @@ class Lab:
                     ),
                 }
                 for inst in instances
+            ]
+            + [
+                {
+                    "index": cam.index,
+                    "profile_id": cam.profile_id,
+                    "profile_path": profiles[cam.profile_id].path,
+                    "ip": cam.ip,
+                    "mac": cam.mac,
+                    "serial": cam.serial,
+                    "uuid": cam.uuid,
+                    "netns": cam.netns,
+                    "subnet": str(poe_subnet(recorders[cam.recorder or 0])),
+                    "recorder": cam.recorder,
+                    "channel": cam.channel,
+                }
+                for cam in behind
             ],
         }
+        if recorders:
+            state["recorders"] = [
+                {
+                    "index": rec.index,
+                    "ip": rec.ip,
+                    "netns": rec.netns,
+                    "profile_id": rec.profile_id,
+                    "poe_subnet": str(poe_subnet(recorders[rec.index])),
+                    "cameras": sum(1 for cam in behind if cam.recorder == rec.index),
+                    # lab-only accounts, for the tests that scan with them
+                    "username": str(
+                        (profiles[rec.profile_id].section("recorder") or {})["username"]
+                    ),
+                    "password": str(
+                        (profiles[rec.profile_id].section("recorder") or {})["password"]
+                    ),
+                }
+                for rec in instances
+                if rec.index in recorders
+            ]
         if routed_subnets:
             state["routed"] = {
                 "router_ns": self.router_ns,
@@ -222,6 +263,8 @@ class Lab:
             }
         try:
             self._build_topology(instances, placed, routed_subnets)
+            if behind:
+                self._build_poe(instances, behind, recorders)
             state["topology_s"] = round(time.monotonic() - started, 3)
             self.state_path.write_text(json.dumps(state, indent=1), encoding="utf-8")
             state["emulator_pid"] = self._start_emulator()
@@ -303,6 +346,81 @@ class Lab:
                 future.result()
         if routed_subnets:
             self._configure_router(instances, placed, routed_subnets)
+
+    def _cameras_behind(
+        self,
+        instances: Sequence[DeviceInstance],
+        profiles: Mapping[str, Profile],
+        routed_subnets: int,
+    ) -> tuple[list[DeviceInstance], dict[int, int]]:
+        """The cameras on the recorders' PoE networks (indexes after the lab's devices),
+        and each recorder's number r (its PoE network is ``poe_subnet(r)``) by index."""
+        behind: list[DeviceInstance] = []
+        recorders: dict[int, int] = {}
+        next_index = len(instances) + 1
+        for inst in instances:
+            section = profiles[inst.profile_id].section("recorder")
+            if section is None:
+                continue
+            if routed_subnets:
+                raise LabError("recorders with cameras behind them run on the flat lab only")
+            recorders[inst.index] = r = len(recorders) + 1
+            for channel, entry in enumerate(section["channels"], 1):
+                pid = str(entry["profile"])
+                if pid not in profiles:
+                    raise LabError(f"recorder {inst.profile_id}: unknown camera profile {pid!r}")
+                camera = make_instance(
+                    profiles[pid], next_index, self.device_ns(next_index), poe_camera_ip(r, channel)
+                )
+                behind.append(replace(camera, recorder=inst.index, channel=channel))
+                next_index += 1
+        if behind and len(instances) + len(behind) > MAX_DEVICES:  # recorders: flat only
+            raise LabError(
+                f"a lab holds at most {MAX_DEVICES} devices, cameras behind recorders included"
+            )
+        return behind, recorders
+
+    def _build_poe(
+        self,
+        instances: Sequence[DeviceInstance],
+        behind: Sequence[DeviceInstance],
+        recorders: Mapping[int, int],
+    ) -> None:
+        """Each recorder's PoE network: a bridge in the recorder's namespace with its
+        address, one veth a camera straight into the camera's namespace.  The cameras
+        have their /24 and nothing else; the recorder forwards nothing (a new namespace
+        starts with forwarding off), so only the recorder reaches them."""
+        _run(["ip", "-batch", "-"], "".join(f"netns add {cam.netns}\n" for cam in behind))
+        by_index = {inst.index: inst for inst in instances}
+        for index, r in recorders.items():
+            subnet = poe_subnet(r)
+            lines = [
+                f"link add {POE_BRIDGE} type bridge mcast_snooping 0 stp_state 0 forward_delay 0",
+                f"addr add {subnet.network_address + 1}/{subnet.prefixlen} dev {POE_BRIDGE}",
+            ]
+            for cam in (c for c in behind if c.recorder == index):
+                port = f"poe{cam.channel:02d}"
+                lines.append(
+                    f"link add {port} type veth peer name {DEVICE_IF} address {cam.mac} "
+                    f"netns {cam.netns}"
+                )
+                lines.append(f"link set {port} master {POE_BRIDGE} up")
+            lines.append(f"link set {POE_BRIDGE} up")
+            _run(["ip", "-n", by_index[index].netns, "-batch", "-"], "\n".join(lines) + "\n")
+
+        def configure(cam: DeviceInstance) -> None:
+            subnet = poe_subnet(recorders[cam.recorder or 0])
+            script = (
+                "link set lo up\n"
+                f"addr add {cam.ip}/{subnet.prefixlen} brd + dev {DEVICE_IF}\n"
+                f"link set {DEVICE_IF} up\n"
+                f"route add 224.0.0.0/4 dev {DEVICE_IF}\n"
+            )
+            _run(["ip", "-n", cam.netns, "-batch", "-"], script)
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            for future in [pool.submit(configure, cam) for cam in behind]:
+                future.result()
 
     def _start_switch(self, creds: dict[str, str]) -> dict[str, Any]:
         """The access switch of the first routed subnet: its Linux bridge (in the bridge

@@ -39,6 +39,7 @@ from typing import Any, cast
 from camcensus.lab import netns, soap, ssdp, wsd
 from camcensus.lab.mdns import MDNS_GROUP, MDNS_PORT, MdnsService, Responder
 from camcensus.lab.profiles import DeviceInstance, Profile, load_profile, render, replay_bytes
+from camcensus.lab.recorder import Channel, RecorderService
 
 __all__ = ["Device", "Emulator", "main"]
 
@@ -123,6 +124,8 @@ class Device:
             str(kind): replay_bytes(profile, str(name))
             for kind, name in replay.get("udp", {}).items()
         }
+        self.recorder: RecorderService | None = None
+        """A recorder's channel-list endpoint (``attach_recorders``); None for others."""
 
     def text(self, value: object) -> str:
         return render(str(value), self.values)
@@ -329,7 +332,12 @@ class HttpService:
             method, path, headers = _parse_request(head)
             length = min(int(headers.get("content-length", "0") or 0), MAX_REQUEST_BODY_BYTES)
             body = await asyncio.wait_for(reader.readexactly(length), CLIENT_IDLE_TIMEOUT_S)
-            if self.device.hostile_http == "trickle":
+            recorder = self.device.recorder
+            if recorder is not None and method == "GET" and recorder.handles(path):
+                status, fields, text = recorder.respond(method, path, headers)
+                writer.write(http_response(status, fields, text, self.server, order=self.order))
+                await writer.drain()
+            elif self.device.hostile_http == "trickle":
                 await self._trickle(writer)
             elif self.device.hostile_http == "huge":
                 await self._huge(writer)
@@ -1050,6 +1058,57 @@ def load_devices(state: Mapping[str, Any]) -> list[Device]:
     return devices
 
 
+def _says_of_itself(camera: Device) -> dict[str, str]:
+    """What a recorder learns from a camera when it adds it: its ONVIF device
+    information, else what its DHIP or SADP reply says (a camera without ONVIF)."""
+    onvif = camera.profile.section("onvif") or {}
+    dhip = (camera.profile.section("dhip") or {}).get("device_info", {})
+    sadp = (camera.profile.section("sadp") or {}).get("fields", {})
+    pairs = {
+        "manufacturer": (onvif.get("manufacturer"), dhip.get("Vendor"), sadp.get("OEMInfo")),
+        "model": (onvif.get("model"), dhip.get("DeviceType"), sadp.get("DeviceDescription")),
+        "firmware": (onvif.get("firmware"), dhip.get("Version"), sadp.get("SoftwareVersion")),
+        "serial": (onvif.get("serial"), dhip.get("SerialNo"), sadp.get("DeviceSN")),
+    }
+    return {name: camera.text(next((v for v in values if v), "")) for name, values in pairs.items()}
+
+
+def attach_recorders(devices: list[Device], state_dir: Path) -> None:
+    """Give every recorder its channel-list endpoint, built from the cameras the lab put
+    behind it (state entries with ``recorder`` = the recorder's index, and ``channel``)."""
+    by_index = {d.instance.index: d for d in devices}
+    behind: dict[int, list[tuple[int, Device]]] = {}
+    for device in devices:
+        if device.instance.recorder is not None:
+            behind.setdefault(device.instance.recorder, []).append(
+                (device.instance.channel, device)
+            )
+    for index, cameras in behind.items():
+        recorder = by_index[index]
+        section = recorder.profile.section("recorder") or {}
+        entries = list(section.get("channels", []))
+        channels = []
+        for number, camera in sorted(cameras, key=lambda pair: pair[0]):
+            entry = entries[number - 1]
+            said = _says_of_itself(camera)
+            channels.append(
+                Channel(
+                    number=number,
+                    ip=camera.instance.ip,
+                    mac=camera.instance.mac,
+                    protocol=str(entry.get("protocol", "ONVIF")),
+                    name=f"Camera {number:02d}",
+                    maker=camera.text(entry.get("vendor", said["manufacturer"])),
+                    model=said["model"],
+                    firmware=said["firmware"],
+                    serial=said["serial"],
+                )
+            )
+        recorder.recorder = RecorderService(
+            section, channels, state_dir / f"recorder-{index}.failures"
+        )
+
+
 def _write_ready(state_path: Path, info: Mapping[str, Any]) -> None:
     ready = state_path.parent / "emulator.ready"
     ready.write_text(json.dumps(info), encoding="utf-8")
@@ -1057,6 +1116,7 @@ def _write_ready(state_path: Path, info: Mapping[str, Any]) -> None:
 
 async def serve(state_path: Path, state: Mapping[str, Any]) -> None:
     devices = load_devices(state)
+    attach_recorders(devices, state_path.parent)
     emulator = Emulator(devices, state_path.parent)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -17,6 +17,7 @@ from typing import Any
 
 from camcensus.base.errors import LabError
 from camcensus.base.types import CLAIMABLE_DEVICE_TYPES
+from camcensus.lab.recorder import check_recorder
 
 __all__ = [
     "PLACEHOLDERS",
@@ -30,6 +31,8 @@ __all__ = [
     "load_mix",
     "load_profile",
     "make_instance",
+    "poe_camera_ip",
+    "poe_subnet",
     "render",
     "replay_bytes",
     "routed_device_ip",
@@ -96,6 +99,10 @@ class DeviceInstance:
     uuid: str
     netns: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
+    recorder: int | None = None
+    """The index of the recorder whose PoE network the device is on (None: the lab's)."""
+    channel: int = 0
+    """Its channel on that recorder (1-based; 0 when not behind one)."""
 
     @classmethod
     def from_state(cls, entry: Mapping[str, Any]) -> DeviceInstance:
@@ -108,6 +115,8 @@ class DeviceInstance:
             serial=str(entry["serial"]),
             uuid=str(entry["uuid"]),
             netns=str(entry["netns"]),
+            recorder=None if entry.get("recorder") is None else int(entry["recorder"]),
+            channel=int(entry.get("channel", 0)),
         )
 
     def values(self) -> dict[str, str]:
@@ -168,6 +177,11 @@ def _check(profile_id: str, data: Mapping[str, Any], path: str) -> None:
     if not isinstance(truth.get("flagged"), bool):
         raise LabError(f"{where}: [truth].flagged must be true or false")
     _replay_names(data, where)
+    recorder = data.get("recorder")
+    if recorder is not None:
+        if not isinstance(recorder, Mapping):
+            raise LabError(f"{where}: [recorder] must be a table")
+        check_recorder(recorder, where)
 
 
 def _replay_names(data: Mapping[str, Any], where: str) -> list[str]:
@@ -339,6 +353,25 @@ def routed_device_ip(index: int, subnets: int) -> tuple[int, str]:
     if slot >= ROUTED_HOSTS_EACH:
         raise LabError(f"{subnets} routed subnets hold at most {subnets * ROUTED_HOSTS_EACH}")
     return k, str(routed_subnet(k).network_address + 10 + slot)
+
+
+POE_SPACE = ipaddress.IPv4Network("198.19.0.0/16")
+"""Where recorders' PoE networks live: recorder r (1-based) gets 198.19.r.0/24, itself at .1
+and its channel c at .(10 + c): lab addresses, like every lab network, reached only from
+the recorder's own namespace."""
+MAX_RECORDERS = 254
+
+
+def poe_subnet(r: int) -> ipaddress.IPv4Network:
+    """The PoE network of the lab's recorder *r* (1-based)."""
+    if not 1 <= r <= MAX_RECORDERS:
+        raise LabError(f"recorder {r} out of range 1..{MAX_RECORDERS}")
+    return ipaddress.IPv4Network((int(POE_SPACE.network_address) + 256 * r, 24))
+
+
+def poe_camera_ip(r: int, channel: int) -> str:
+    """The address of channel *channel* (1-based) on recorder *r*'s PoE network."""
+    return str(poe_subnet(r).network_address + 10 + channel)
 
 
 def _mac(prefix: str, index: int) -> str:

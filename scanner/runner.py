@@ -38,8 +38,16 @@ from typing import Final, Literal, Protocol
 
 from camcensus.base.errors import CamcensusError, ScopeError
 from camcensus.base.evidence import Evidence
+from camcensus.scanner.core import recorder as recorder_core
 from camcensus.scanner.core.merge import Merger
-from camcensus.scanner.core.schema import Coverage, Device, ScanStatus, SnmpCoverage
+from camcensus.scanner.core.recorder import RecorderCredentials
+from camcensus.scanner.core.schema import (
+    Coverage,
+    Device,
+    RecorderCoverage,
+    ScanStatus,
+    SnmpCoverage,
+)
 from camcensus.scanner.core.scope import (
     Scope,
     Target,
@@ -54,10 +62,12 @@ from camcensus.scanner.probes import (
     DISCOVERY,
     FOLLOW_UP,
     HOST_PROBES,
+    RECORDER,
     ROUTED_DISCOVERY,
     SWEEP,
     ports,
 )
+from camcensus.scanner.probes import recorder as recorder_probe
 from camcensus.scanner.probes import snmp as snmp_probe
 from camcensus.scanner.probes.context import (
     Credentials,
@@ -397,6 +407,8 @@ class ScanConfig:
     sweep: DiscoveryProbe | None = SWEEP
     follow_up_probes: tuple[HostProbe, ...] = FOLLOW_UP
     host_probes: tuple[HostProbe, ...] = HOST_PROBES
+    recorder_probe: HostProbe | None = RECORDER
+    recorder_credentials: RecorderCredentials | None = field(default=None, repr=False)
     interfaces: Callable[[], Sequence[Interface]] = list_interfaces
     route: Callable[[str], str | None] = route_source
     is_root: Callable[[], bool] = _is_root
@@ -425,6 +437,7 @@ class ScanConfig:
             "max_connections_per_host": self.max_connections_per_host,
             "max_requests_per_host": self.max_requests_per_host,
             "snmp_configured": self.snmp_credentials is not None,
+            "recorder_login_configured": self.recorder_credentials is not None,
             "snmp_agents": list(self.snmp_agents),
             "snmp_gateways": self.snmp_gateways,
             "routed_sweep": self.routed_sweep,
@@ -433,7 +446,8 @@ class ScanConfig:
             "probes": [p.NAME for p in self.discovery]
             + [p.NAME for p in self.routed_discovery]
             + ([self.sweep.NAME] if self.sweep else [])
-            + [p.NAME for p in self.follow_up_probes + self.host_probes],
+            + [p.NAME for p in self.follow_up_probes + self.host_probes]
+            + ([self.recorder_probe.NAME] if self.recorder_probe else []),
         }
 
 
@@ -451,6 +465,7 @@ class ScanResult:
     coverage: list[Coverage] = field(default_factory=list)
     snmp: list[SnmpCoverage] = field(default_factory=list)
     site: str | None = None
+    recorders: list[RecorderCoverage] = field(default_factory=list)
 
     @property
     def devices(self) -> list[Device]:
@@ -597,17 +612,28 @@ async def _scan_body(
     gate = asyncio.Semaphore(config.host_concurrency)
     host_deadline_s = config.timeout_s * HOST_DEADLINE_FACTOR
     started = time.monotonic()
-    per_host = config.follow_up_probes + config.host_probes
+    recorder_stage = (config.recorder_probe,) if config.recorder_probe is not None else ()
+    per_host = config.follow_up_probes + config.host_probes + recorder_stage
     for probe in per_host:
         progress.probe_started(probe.NAME)
+    # a recorder's allowance of its own: the challenge and the one login
+    recorder_ctx = replace(live_ctx, budget=HostBudget(1, recorder_probe.REQUESTS_EACH))
 
     async def finish_host(ip: str) -> None:
         items = by_host[ip]
+        behind: list[Evidence] = []
         async with gate:
             for stage in (config.follow_up_probes, config.host_probes):
                 if stage:
                     host = HostInfo(ip, _ports(items), tuple(items))
                     items = items + await _probe_host(live_ctx, stage, host, host_deadline_s, stats)
+            if recorder_stage:
+                host = HostInfo(ip, _ports(items), tuple(items))
+                found = await _probe_host(
+                    recorder_ctx, recorder_stage, host, host_deadline_s, stats
+                )
+                items = items + [e for e in found if e.address == ip]
+                behind = [e for e in found if e.address != ip]
         device = merger.add(ip, items)
         cut = merger.cut(ip)
         if cut is not None:
@@ -615,10 +641,11 @@ async def _scan_body(
         device = inventory.record_device(scan_id, device)  # under its inventory key
         result.by_key[device.device_key] = device
         progress.device_recorded(device)
+        _record_children(config, inventory, scan_id, progress, result, device, behind)
 
     await asyncio.gather(*(finish_host(ip) for ip in live))
     result.snmp.extend(_snmp_coverage(reads, result.devices, ctx.host_set))
-    inventory.record_coverage(scan_id, result.coverage, result.snmp)
+    inventory.record_coverage(scan_id, result.coverage, result.snmp, result.recorders)
     elapsed_s = time.monotonic() - started
     for probe in per_host:
         name = probe.NAME
@@ -633,6 +660,40 @@ async def _scan_body(
         )
         result.outcomes.append(outcome)
         progress.probe_finished(outcome)
+
+
+def _record_children(
+    config: ScanConfig,
+    inventory: Inventory,
+    scan_id: int,
+    progress: Progress,
+    result: ScanResult,
+    recorder: Device,
+    behind: Sequence[Evidence],
+) -> None:
+    """Record the cameras a recorder listed as its children, and the recorder's row of
+    the coverage report (for every host the recorder probe said something about)."""
+    own = [e for e in recorder.evidence if e.source == recorder_probe.NAME]
+    if not own:
+        return
+    children = recorder_core.child_devices(recorder, behind, config.policy)
+    for child in children:
+        if child.device_key in result.by_key:  # the scan reached that camera directly
+            continue
+        inventory.record_device(scan_id, child)
+        result.by_key[child.device_key] = child
+        progress.device_recorded(child)
+    counts = recorder_core.channel_counts(recorder.evidence)
+    unlisted = next((e.value for e in own if e.key == "recorder.unlisted"), "")
+    result.recorders.append(
+        RecorderCoverage(
+            recorder.ip,
+            recorder.device_key,
+            counts[0] if counts is not None else None,
+            len(children),
+            unlisted.rpartition(": ")[2] if unlisted else "",
+        )
+    )
 
 
 async def _discover(
@@ -842,6 +903,7 @@ async def run_scan(
         warn=warn,
         snmp_agents=frozenset(agents),
         rate=PacketRate(config.max_rate_pps),
+        recorder_credentials=config.recorder_credentials,
     )
     scan_id = inventory.begin_scan(
         operator=config.operator or getpass.getuser(),

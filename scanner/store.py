@@ -81,6 +81,7 @@ from camcensus.scanner.core.schema import (
     DeviceSnapshot,
     FieldChange,
     Presence,
+    RecorderCoverage,
     ReviewStatus,
     ScanComparison,
     ScanInfo,
@@ -489,6 +490,27 @@ def _m0005_identity(db: Database) -> None:
     )
 
 
+@_SCHEMA(name="0006_children")
+def _m0006_children(db: Database) -> None:
+    """Cameras behind recorders: each device's recorder (``parent``, a device key), and
+    per scan each recorder found, how many cameras it listed, and why not."""
+    statements = [
+        "ALTER TABLE devices ADD COLUMN parent TEXT",
+        "CREATE INDEX idx_devices_parent ON devices (parent)",
+        """CREATE TABLE scan_recorders (
+            scan_id INTEGER NOT NULL REFERENCES scans(id),
+            address TEXT NOT NULL,
+            device_key TEXT NOT NULL,
+            channels INTEGER,
+            listed INTEGER NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (scan_id, address)
+        )""",
+    ]
+    for sql in statements:
+        db.execute(sql)
+
+
 class ReviewEntry(NamedTuple):
     """One review as the log keeps it."""
 
@@ -571,6 +593,8 @@ def _key_kind(device_key: str) -> str:
     """``mac`` or ``ip`` (or ``ch`` ...): what a device key is built on, its site aside."""
     site = site_of_key(device_key)
     rest = device_key[len(site) + 1 :] if site is not None else device_key
+    if "/ch:" in rest:  # a camera behind a recorder: the recorder's key, then its channel
+        return "ch"
     return rest.partition(":")[0]
 
 
@@ -1077,12 +1101,7 @@ class Inventory:
         known = self._scan_keys.get(scan_id, {})
         if key in known:
             return known[key], None
-        claimed = {
-            str(r[0])
-            for r in self._db.execute(
-                "SELECT device_key FROM device_history WHERE scan_id = ?", [scan_id]
-            )
-        }
+        claimed = set(known.values())  # the records this scan has written already
         mine = Traits(device.mac, device.maker, tokens)
         if _key_kind(key) == "mac":
             match = self._match(device, mine, claimed, without_mac_only=True)
@@ -1139,6 +1158,8 @@ class Inventory:
             ]
             if len(holders) == 1 and holders[0] != device.device_key and usable(holders[0]):
                 return holders[0]
+        if device.parent is not None:
+            return None  # a recorder's internal addresses repeat from recorder to recorder
         addresses = list(dict.fromkeys((device.ip, *device.addresses)))
         at_address: set[str] = set()
         for address in addresses:
@@ -1146,7 +1167,7 @@ class Inventory:
                 str(r[0])
                 for r in self._db.execute(
                     """SELECT device_key FROM devices
-                       WHERE ip = ? OR addresses LIKE ? ESCAPE '\\'""",
+                       WHERE (ip = ? OR addresses LIKE ? ESCAPE '\\') AND parent IS NULL""",
                     [address, '%"' + address.replace("%", "\\%").replace("_", "\\_") + '"%'],
                 )
             )
@@ -1303,14 +1324,27 @@ class Inventory:
 
     @_translated
     def record_coverage(
-        self, scan_id: int, coverage: Sequence[Coverage], snmp: Sequence[SnmpCoverage] = ()
+        self,
+        scan_id: int,
+        coverage: Sequence[Coverage],
+        snmp: Sequence[SnmpCoverage] = (),
+        recorders: Sequence[RecorderCoverage] = (),
     ) -> None:
-        """Record how a running scan reached its targets and what its SNMP agents gave
-        (in one transaction; recording again replaces the scan's rows)."""
+        """Record how a running scan reached its targets, what its SNMP agents gave and
+        which recorders listed their cameras (in one transaction; recording again
+        replaces the scan's rows)."""
         self._require_running(scan_id)
         with self._db.atomic():
             self._db.execute("DELETE FROM scan_coverage WHERE scan_id = ?", [scan_id])
             self._db.execute("DELETE FROM scan_snmp_agents WHERE scan_id = ?", [scan_id])
+            self._db.execute("DELETE FROM scan_recorders WHERE scan_id = ?", [scan_id])
+            self._db.conn.executemany(
+                "INSERT INTO scan_recorders VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (scan_id, r.address, r.device_key, r.channels, r.listed, _cap(r.reason))
+                    for r in recorders
+                ],
+            )
             self._db.conn.executemany(
                 "INSERT INTO scan_coverage VALUES (?, ?, ?, ?, ?, ?)",
                 [
@@ -1365,6 +1399,22 @@ class Inventory:
             )
         ]
         return targets, agents
+
+    @_translated
+    def recorder_coverage(self, scan_id: int) -> list[RecorderCoverage]:
+        """The recorders scan ``scan_id`` found, with what each listed."""
+        return [
+            RecorderCoverage(
+                str(r["address"]),
+                str(r["device_key"]),
+                None if r["channels"] is None else int(cast(int, r["channels"])),
+                int(cast(int, r["listed"])),
+                str(r["reason"]),
+            )
+            for r in self._db.query(
+                "SELECT * FROM scan_recorders WHERE scan_id = ? ORDER BY rowid", [scan_id]
+            )
+        ]
 
     def _close_scan(
         self, scan_id: int, status: ScanStatus, *, finished: bool, error: str | None
@@ -1448,9 +1498,11 @@ class Inventory:
         review_status: ReviewStatus | None = None,
         site: str | None = None,
         maker: str | None = None,
+        parent: str | None = None,
         with_details: bool = False,
     ) -> list[DeviceRecord]:
-        """Devices matching every given filter, flagged first, then by site and IP.
+        """Devices matching every given filter, flagged first, then by site and IP
+        (``parent``: the cameras behind that recorder).
 
         A listing carries each device's identification without its evidence chain and
         without evidence (``identification.chain`` and ``device.evidence`` are empty):
@@ -1466,6 +1518,7 @@ class Inventory:
             ("review_status", review_status),
             ("site", site),
             ("maker", maker),
+            ("parent", parent),
         ):
             if value is not None:
                 where.append(f"{column} = ?")
@@ -1685,23 +1738,21 @@ class Inventory:
     def review_log(self, device_key: str | None = None) -> list[ReviewEntry]:
         """Every review made (of one device, given its key), oldest first: who, when,
         and the inventory it was made in (``origin``: "" here, else the merged file)."""
-        sql = "SELECT * FROM review_log"
-        params: list[object] = []
-        if device_key is not None:
-            sql += " WHERE device_key = ?"
-            params.append(device_key)
-        return [_review_entry(r) for r in self._db.query(sql + " ORDER BY reviewed_at, id", params)]
+        return self._reviews("review_log", "reviewed_at", device_key)
 
     @_translated
     def review_conflicts(self, device_key: str | None = None) -> list[ReviewEntry]:
         """Reviews that disagreed with this inventory's when records or inventories were
         joined (of one device, given its key): kept, never applied."""
-        sql = "SELECT * FROM review_conflicts"
-        params: list[object] = []
-        if device_key is not None:
-            sql += " WHERE device_key = ?"
-            params.append(device_key)
-        return [_review_entry(r) for r in self._db.query(sql + " ORDER BY found_at, id", params)]
+        return self._reviews("review_conflicts", "found_at", device_key)
+
+    def _reviews(self, table: str, order: str, device_key: str | None) -> list[ReviewEntry]:
+        where = "" if device_key is None else "WHERE device_key = ?"
+        rows = self._db.query(
+            f"SELECT * FROM {table} {where} ORDER BY {order}, id",  # noqa: S608 (fixed names)
+            [] if device_key is None else [device_key],
+        )
+        return [_review_entry(r) for r in rows]
 
     @_translated
     def set_site(self, device_key: str, site: str | None) -> None:
@@ -2082,12 +2133,12 @@ class _Merge:
             else:  # the keys of one site sort between 'SITE/' and 'SITE0'
                 where, params = "device_key >= ? AND device_key < ?", [f"{site}/", f"{site}0"]
             for row in self.db.execute(
-                f"SELECT device_key, ip, addresses, mac, maker FROM devices WHERE {where}",  # noqa: S608
+                f"SELECT device_key, ip, addresses, mac, maker, parent FROM devices WHERE {where}",  # noqa: S608
                 params,
             ):
                 key = str(row[0])
                 if site_of_key(key) == site:
-                    self._add(key, str(row[1]), _json_list(row[2]), row[3], str(row[4]))
+                    self._add(key, str(row[1]), _json_list(row[2]), row[3], str(row[4]), row[5])
             for token, key in self.db.execute(
                 "SELECT token, device_key FROM device_tokens WHERE site IS ?", [site]
             ):
@@ -2096,9 +2147,23 @@ class _Merge:
                     old = self.traits[str(key)]
                     self.traits[str(key)] = Traits(old.mac, old.maker, old.tokens | {str(token)})
 
-    def _add(self, key: str, ip: str, addresses: Sequence[object], mac: object, maker: str) -> None:
+    def _add(
+        self,
+        key: str,
+        ip: str,
+        addresses: Sequence[object],
+        mac: object,
+        maker: str,
+        parent: object = None,
+    ) -> None:
+        """Index record ``key`` (keeping the identities it is known to hold); by address
+        only when it is no camera behind a recorder, whose internal addresses repeat."""
         site = site_of_key(key)
-        self.traits[key] = Traits(None if mac is None else str(mac), maker, frozenset())
+        known = self.traits.get(key)
+        tokens = known.tokens if known is not None else frozenset()
+        self.traits[key] = Traits(None if mac is None else str(mac), maker, tokens)
+        if parent is not None:
+            return
         for address in {ip, *(str(a) for a in addresses)}:
             self.at.setdefault((site, address), set()).add(key)
 
@@ -2134,7 +2199,7 @@ class _Merge:
         self.claimed.add(target)
         self._write(target, row, self.history.get(key, []))
         self._add(target, str(row["ip"]), _json_list(cast(str, row["addresses"])), row["mac"],
-                  str(row["maker"]))  # fmt: skip
+                  str(row["maker"]), row.get("parent"))  # fmt: skip
         old = self.traits[target]
         self.traits[target] = Traits(old.mac, old.maker, old.tokens | tokens)
         for token in tokens:
@@ -2154,6 +2219,8 @@ class _Merge:
             holders = self.holders.get((site, token), set())
             if len(holders) == 1 and usable(next(iter(holders))):
                 return next(iter(holders))
+        if row.get("parent") is not None:
+            return None  # a recorder's internal addresses repeat from recorder to recorder
         addresses = {str(row["ip"]), *(str(a) for a in _json_list(cast(str, row["addresses"])))}
         candidates = sorted(
             {k for a in addresses for k in self.at.get((site, a), set()) if usable(k)}

@@ -26,7 +26,9 @@ FCC: Final = "https://www.fcc.gov/supplychain/coveredlist"
 
 _IDENTIFICATION: Final = ("maker", "brand", "model", "firmware", "device_type", "confidence")
 _FLAG: Final = ("flagged", "flag_reasons", "list_status", "sources", "unverified", "level")
-_DEVICE: Final = ("device_key", "ip", "mac", "addresses", "mac_organisation", "evidence")
+_DEVICE: Final = (
+    "device_key", "ip", "mac", "addresses", "mac_organisation", "evidence", "parent",
+)  # fmt: skip
 
 
 def make_identification(**overrides: Any) -> Identification:
@@ -98,6 +100,7 @@ def make_device(host: int = 5, **overrides: Any) -> Device:
         mac_organisation=overrides.pop("mac_organisation", ""),
         addresses=tuple(overrides.pop("addresses", (ip,))),
         evidence=tuple(evidence),
+        parent=overrides.pop("parent", None),
     )
 
 

@@ -87,6 +87,7 @@ def test_the_wheel_has_one_top_level_package(wheel: Path) -> None:
         "camcensus/lab/profiles/hikvision-ds-2cd2143g2-i.toml",
         "camcensus/lab/mixes/default.toml",
         "camcensus/tui/app.tcss",
+        "camcensus/scanner/templates/report.html.j2",
         "camcensus/py.typed",
     ):
         assert data in names
@@ -110,6 +111,19 @@ def test_the_unpacked_wheel_runs_without_the_checkout(unpacked: Path) -> None:
     identified = _run_unpacked(unpacked, "-m", "camcensus", "identify", "-", stdin=evidence)
     assert identified.returncode == 0, identified.stderr
     assert json.loads(identified.stdout)["maker"] == "Dahua"
+
+    db, page = unpacked.parent / "empty.db", unpacked.parent / "report.html"
+    made = _run_unpacked(
+        unpacked,
+        "-c",
+        f"from camcensus.scanner.store import Inventory; Inventory.open({str(db)!r}).close()",
+    )
+    assert made.returncode == 0, made.stderr
+    report = _run_unpacked(
+        unpacked, "-m", "camcensus", "report", "--db", str(db), "--html", str(page)
+    )
+    assert report.returncode == 0, report.stderr  # its template comes from the wheel
+    assert "<h1>Camera census: empty.db</h1>" in page.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("folder", FOLDERS)

@@ -71,6 +71,7 @@ class InventoryApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_filter", "Filter"),
         Binding("f", "toggle_flagged", "Flagged"),
+        Binding("c", "toggle_children", "Children", show=False),
         Binding("s", "choose_sort", "Sort"),
         Binding("o", "sort_reverse", "Order"),
         Binding("enter", "open_detail", "Details", show=False),
@@ -96,6 +97,7 @@ class InventoryApp(App[None]):
         self.db_path = db_path
         self.filter_debounce_s = filter_debounce_s
         self.flagged_only = False
+        self.show_children = True
         self.sort_field = DEFAULT_SORT
         self.sort_reverse = False
         self._source: RowSource | None = None
@@ -118,6 +120,7 @@ class InventoryApp(App[None]):
         {
             "focus_filter",
             "toggle_flagged",
+            "toggle_children",
             "choose_sort",
             "sort_reverse",
             "bulk_review",
@@ -147,6 +150,7 @@ class InventoryApp(App[None]):
             flagged_only=self.flagged_only,
             sort=self.sort_field,
             reverse=self.sort_reverse,
+            hide_children=not self.show_children,
         )
 
     @property
@@ -186,6 +190,7 @@ class InventoryApp(App[None]):
         column = COLUMNS[COLUMN_INDEX[self.sort_field]].label
         order = "desc" if self.sort_reverse else "asc"
         flagged = "  [flagged only]" if self.flagged_only else ""
+        flagged += "" if self.show_children else "  [no cameras behind recorders]"
         text = (
             f"{self.source.count()} of {self.source.total()} devices{flagged}  "
             f"sort: {column} {order}  enter: details"
@@ -219,6 +224,12 @@ class InventoryApp(App[None]):
     def action_focus_filter(self) -> None:
         """Move the focus to the filter box."""
         self.screen_stack[0].query_one("#filter", Input).focus()
+
+    def action_toggle_children(self) -> None:
+        """Hide the cameras behind recorders (their recorder's details list them), or
+        show them again."""
+        self.show_children = not self.show_children
+        self.apply_filter()
 
     def action_toggle_flagged(self) -> None:
         """Show only flagged devices, or all again."""

@@ -1,5 +1,7 @@
 """The detail pane's text: review and flag first (they fit an 80x24 screen above the
-fold), then identity and note, the flag's reasons and sources, and the evidence chain.
+fold), then identity and note, the flag's reasons and sources, the evidence chain, then
+the origin facts (hardware maker, firmware developer, brand, owners) and vulnerable
+firmware.
 
 Pure: one ``DeviceRecord`` in (from ``Inventory.device``, with evidence), one Rich
 ``Text`` out.  Every device-supplied string goes through ``safe_text`` and is parsed as
@@ -83,8 +85,21 @@ def _claims(builder: _Builder, chain: Sequence[Claim]) -> None:
         builder.plain("\n")
 
 
-def detail_text(record: DeviceRecord) -> Text:
-    """The detail pane for one device (see the module docstring)."""
+def _children(b: _Builder, children: Sequence[DeviceRecord]) -> None:
+    b.heading(f"Cameras behind this recorder ({len(children)})")
+    for child in children:
+        device = child.device
+        channel = next((e.value for e in device.evidence if e.key == "recorder.channel"), "")
+        b.plain("  FLAG " if device.flagged else "  -    ", _LABEL)
+        b.device(f"ch {channel or '?'}  {device.ip}  {device.maker or '?'}  {device.model}")
+        b.plain("  (")
+        b.device(device.device_key)
+        b.plain(")\n")
+
+
+def detail_text(record: DeviceRecord, children: Sequence[DeviceRecord] = ()) -> Text:
+    """The detail pane for one device (see the module docstring); ``children``: the
+    cameras behind it when it is a recorder."""
     b = _Builder()
     device = record.device
     ident = device.identification
@@ -115,8 +130,15 @@ def detail_text(record: DeviceRecord) -> Text:
     )
     b.plain(f"   Confidence: {device.confidence:.2f}\n", _LABEL)
     b.fields(("First seen", record.first_seen), ("Last seen", record.last_seen))
+    if device.parent:
+        b.fields(("Behind recorder", device.parent))
+    unlisted = [e.value for e in device.evidence if e.key == "recorder.unlisted"]
+    if unlisted:
+        b.fields(("Recorder", unlisted[0]))
     b.plain("Note: ", _LABEL)
     b.device(record.note or "-", keep_newlines=True)
+    if children:
+        _children(b, children)
 
     b.heading("Flag")
     b.plain("Flag: ", _LABEL)
@@ -159,4 +181,25 @@ def detail_text(record: DeviceRecord) -> Text:
         b.plain(" @ ")
         b.device(ev.address or "-")
         b.plain(")\n")
+
+    b.heading("Origin")
+    origin = ident.origin
+    for fact in origin.facts:
+        b.field(fact.role[0].upper() + fact.role[1:], fact.label)
+        b.plain("\n  basis: ")
+        b.device(fact.basis)
+        b.plain("\n")
+    b.field("Owner", device.owner or "unknown")
+    b.plain("\nOrigin sources:\n", _LABEL)
+    b.bullets(list(device.origin_sources))
+
+    b.heading("Vulnerable firmware")
+    vulns = ident.vulnerabilities
+    b.fields(
+        ("Level", vulns.text),
+        ("Firmware", vulns.firmware),
+        ("From", vulns.firmware_source),
+        ("Data pack", vulns.pack_date),
+    )
+    b.bullets(list(device.cves), empty="(no CVE of the data pack matched)")
     return b.text

@@ -99,7 +99,11 @@ class DeviceScreen(Screen[None]):
 
     def _show(self) -> None:
         record = self.inventory.device(self.device_key)
-        self.query_one("#detail", Static).update(detail_text(record))
+        children = [  # each with its evidence (its channel): one read a camera
+            self.inventory.device(child.device_key)
+            for child in self.inventory.devices(parent=self.device_key)
+        ]
+        self.query_one("#detail", Static).update(detail_text(record, children))
         self.query_one("#note", Input).value = record.note
 
     def action_review(self, status: ReviewStatus) -> None:

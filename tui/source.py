@@ -94,6 +94,8 @@ class MemorySource:
         self._all = rows if rows is not None else [make_row(r) for r in records]
         self._by_key = {r.device_key: r for r in records}
         matching = filter_rows(self._all, query.filter, flagged_only=query.flagged_only)
+        if query.hide_children:  # cameras behind a recorder (the recorder lists them)
+            matching = [r for r in matching if not r.fields.get("parent")]
         self._rows = sort_rows(matching, COLUMN_INDEX[query.sort], reverse=query.reverse)
         self._index = {row.device_key: i for i, row in enumerate(self._rows)}
 

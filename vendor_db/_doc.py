@@ -10,7 +10,7 @@ from typing import cast
 
 from camcensus.base.errors import VendorDataError
 
-__all__ = ["mapping", "number", "optional_text", "text", "texts"]
+__all__ = ["boolean", "mapping", "number", "optional_text", "text", "texts"]
 
 
 def mapping(data: object, what: str) -> dict[str, object]:
@@ -23,6 +23,13 @@ def text(doc: dict[str, object], key: str) -> str:
     value = doc.get(key, "")
     if not isinstance(value, str):
         raise VendorDataError(f"{key!r} must be text")
+    return value
+
+
+def boolean(doc: dict[str, object], key: str, default: bool) -> bool:
+    value = doc.get(key, default)
+    if not isinstance(value, bool):
+        raise VendorDataError(f"{key!r} must be true or false")
     return value
 
 

@@ -42,7 +42,7 @@ __all__ = [
     "parse_fingerprints",
 ]
 
-OUTPUT_FIELDS: Final = frozenset({"maker", "brand", "model", "firmware", "device_type"})
+OUTPUT_FIELDS: Final = frozenset({"maker", "brand", "model", "firmware", "device_type", "sdk"})
 MAX_EXAMPLES: Final = 20
 _DEFAULT_WEIGHT: Final = 0.8
 

@@ -10,6 +10,7 @@ once through the cached loaders.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -18,10 +19,18 @@ from camcensus.base.errors import VendorDataError
 from camcensus.base.evidence import FAMILIES, Evidence, family_keys, known_keys
 from camcensus.base.types import DEVICE_TYPES, DeviceType
 from camcensus.vendor_db._doc import mapping, number, optional_text, texts
+from camcensus.vendor_db.cve import (
+    CvePack,
+    VulnReport,
+    default_cve_pack,
+    firmware_source,
+    match_device,
+)
 from camcensus.vendor_db.fingerprints import FingerprintDB, Match, key_matches, load_fingerprints
+from camcensus.vendor_db.origin import Origin, origin_of
 from camcensus.vendor_db.oui import OuiTables, default_oui_tables, lookup_mac
 from camcensus.vendor_db.policy import FlagDecision, Policy
-from camcensus.vendor_db.vendors import Vendor, VendorTable, load_vendors
+from camcensus.vendor_db.vendors import Vendor, VendorTable, load_vendors, normalise_name
 
 __all__ = ["Claim", "Identification", "evidence_from_mapping", "identify"]
 
@@ -30,8 +39,13 @@ MAX_VALUE_CHARS: Final = 512
 MAX_EVIDENCE: Final = 2000
 _MAC_KEYS: Final = (
     "mac", "sadp.mac", "dhip.mac", "onvif.mac", "netip.mac", "wsd.scope.mac", "wsd.endpoint_mac",
+    "eui64_mac", "ssdp.usn_mac",
 )  # fmt: skip
-_MAC_FACTORS: Final = {"wsd.endpoint_mac": 0.6}
+_MAC_FACTORS: Final = {"wsd.endpoint_mac": 0.6, "ssdp.usn_mac": 0.6}
+_MAC_TEXT_KEYS: Final = frozenset({"http.realm", "rtsp.realm", "onvif.hardware_id"})
+"""Keys (with the serial family) whose value some firmware sets to the unit's MAC."""
+_BARE_MAC: Final = re.compile(r"((?:[0-9A-Fa-f]{2}[:-]?){5}[0-9A-Fa-f]{2})")
+_MAC_TEXT_FACTOR: Final = 0.9
 """A MAC read out of a UUID counts less: a firmware SDK may reuse one node everywhere."""
 #: keys whose value is a label (brand name) when no fingerprint claims it
 _LABEL_KEYS: Final = {
@@ -43,12 +57,38 @@ _LABEL_KEYS: Final = {
     "mdns.txt.manufacturer": 0.5,
     "mdns.txt.vendor": 0.5,
     "isapi.manufacturer": 0.6,
+    "recorder.vendor": 0.6,
     "wsd.scope.name": 0.5,
     "onvif.scope.name": 0.5,
     "wsd.scope.manufacturer": 0.6,
     "onvif.scope.manufacturer": 0.6,
 }
 _NAME_KEYS: Final = frozenset({"wsd.scope.name", "onvif.scope.name"})
+_NAMED_FIRST: Final = {
+    "http.server": 0.6,
+    "http.title": 0.6,
+    "http.realm": 0.55,
+    "rtsp.server": 0.6,
+    "rtsp.realm": 0.55,
+    "snmp.sysdescr": 0.6,
+    "ftp.banner": 0.55,
+    "telnet.banner": 0.55,
+    "ssdp.server": 0.5,
+    "upnp.friendly_name": 0.5,
+    "upnp.model_description": 0.5,
+    "mdns.name": 0.5,
+}
+"""Free-text keys whose value often starts with the maker's own name ("Juniper Networks
+EX2500 ...", "Microsoft-IIS/10.0", "Huawei Versatile Routing Platform"): when no
+fingerprint names a maker, a vendor-table name as the value's first word(s) does."""
+_NOT_A_LEADING_NAME: Final = frozenset(
+    {"web service", "h264", "general", "honor", "lts", "lumi", "tapo", "vigi", "omada",
+     "holosens", "icsee", "directip", "lecheng", "siveillance", "milestone", "vicon", "unv"}
+)  # fmt: skip
+"""Names of the vendor table that are also ordinary words or product names, so a value
+starting with them names no one."""
+_TITLE_PARTS: Final = re.compile(r"\s+[-|:\u2013\u2014\u00b7]\s+")
+_SUBJECT_ORG: Final = re.compile(r"(?:^|,)O=((?:[^,\\]|\\.)+)")
 _RAW_FAMILIES: Final = ("model", "firmware")
 """Families whose values are claims of that field as they stand (``onvif.model`` is a
 model even when no fingerprint knows it)."""
@@ -64,6 +104,13 @@ _DERIVED: Final = 0.9  # a model fingerprint matched on a model another fingerpr
 #: a discovery protocol that only one maker speaks names that maker
 _PROTOCOL_MAKERS: Final = {"sadp.": "Hikvision", "dhip.": "Dahua", "netip.": "Xiongmai"}
 _PROTOCOL_WEIGHT: Final = 0.9
+_ISAPI_DEVICE_INFO: Final = frozenset(
+    {"isapi.model", "isapi.serial", "isapi.firmware", "isapi.device_name", "isapi.mac",
+     "isapi.system_contact", "isapi.oem_code"}
+)  # fmt: skip
+"""Fields only a DeviceInfo document of Hikvision's ISAPI gives (not the root element or
+namespace alone, which any XML error page at an /ISAPI/ path would give)."""
+_ISAPI_WEIGHT: Final = 0.6  # Hikvision's own API, also answered by its OEM builds and clones
 _OUI_WEIGHT: Final = 0.5
 _OUI_BROAD_WEIGHT: Final = 0.35  # vendors whose MAC blocks also sit in phones and PCs
 _BROAD_OUI_VENDORS: Final = frozenset(
@@ -126,7 +173,8 @@ class Claim:
 
 @dataclass(frozen=True, slots=True)
 class Identification:
-    """What the evidence says a device is, how sure, why, and whether it is flagged."""
+    """What the evidence says a device is, how sure, why, and whether it is flagged;
+    its origin facts (``origin``) and vulnerable-firmware answer (``vulnerabilities``)."""
 
     maker: str | None
     brand: str | None
@@ -137,6 +185,8 @@ class Identification:
     chain: tuple[Claim, ...]
     conflicts: tuple[str, ...]
     flag: FlagDecision = field(default_factory=lambda: FlagDecision(False))
+    origin: Origin = field(default_factory=Origin.unknown)
+    vulnerabilities: VulnReport = field(default_factory=VulnReport)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form with stable keys."""
@@ -148,6 +198,8 @@ class Identification:
             "device_type": self.device_type,
             "confidence": round(self.confidence, 3),
             "flag": self.flag.to_dict(),
+            "origin": self.origin.to_dict(),
+            "vulnerabilities": self.vulnerabilities.to_dict(),
             "conflicts": list(self.conflicts),
             "chain": [c.to_dict() for c in self.chain],
         }
@@ -173,6 +225,8 @@ class Identification:
             chain=tuple(Claim.from_dict(c) for c in chain),
             conflicts=tuple(texts(doc, "conflicts")),
             flag=FlagDecision.from_dict(doc.get("flag", {"flagged": False})),
+            origin=Origin.from_dict(doc["origin"]) if "origin" in doc else Origin.unknown(),
+            vulnerabilities=VulnReport.from_dict(doc.get("vulnerabilities", {})),
         )
 
 
@@ -266,9 +320,23 @@ def _claims_for(
             _match_claims(
                 ev, "model", model, table, fps, out, factor=weight, via=f" +model:{model}"
             )
+    if ev.key in _NAME_KEYS and not hits:
+        # a name scope that is only a model number ("MS-C2963-PB") is read as one
+        hit = _match_claims(ev, "model", value, table, fps, out, factor=_DERIVED, via=" (name)")
+        if hit is not None:
+            hits.append(hit)
     label_weight = _LABEL_KEYS.get(ev.key)
     if label_weight is not None and not hits:
         _label_claims(ev, value, table, out, label_weight)
+    if not any("maker" in h.fields for h in hits):
+        _leading_name_claims(ev, value, table, out)
+        if ev.key in _MAC_TEXT_KEYS or "serial" in families:
+            # a realm, serial or hardware id that is the unit's MAC (Hikvision and
+            # Uniview realms, Axis serials, Pelco hardware ids) names its IEEE block
+            bare = _BARE_MAC.fullmatch(value)
+            if bare is not None and _registered_block(bare.group(1), ouis):
+                mac_ev = Evidence(ev.key, bare.group(1), ev.source, ev.address)
+                _mac_claims(mac_ev, table, fps, ouis, out, factor=_MAC_TEXT_FACTOR)
     for family in _RAW_FAMILIES:
         if family in families and not any(family in h.fields for h in hits):
             out.add(family, value, ev, f"raw:{ev.key}", _RAW_WEIGHT)
@@ -298,6 +366,32 @@ def _label_claims(
         )
 
 
+def _leading_name_claims(ev: Evidence, value: str, table: VendorTable, out: _Collector) -> None:
+    """A maker named by the first one to three words of a free-text value, or by the
+    organisation (O=) of a certificate subject, exactly as the vendor table spells it."""
+    if ev.key in ("tls.subject", "tls.issuer"):
+        org = _SUBJECT_ORG.search(value)
+        vendor = table.get(org.group(1).replace("\\", "")) if org else None
+        if vendor is not None and normalise_name(vendor.name) not in _NOT_A_LEADING_NAME:
+            out.vendor(vendor, ev, f"named:{ev.key} O=", 0.6, label=False)
+        return
+    weight = _NAMED_FIRST.get(ev.key)
+    if weight is None:
+        return
+    # a page title names its product after a separator too ("Login - Cisco DNA Center")
+    parts = _TITLE_PARTS.split(value[:160]) if ev.key == "http.title" else [value]
+    for part in parts[:4]:
+        words = normalise_name(part[:80]).split()
+        for count in (3, 2, 1):
+            if len(words) < count:
+                continue
+            name = " ".join(words[:count])
+            vendor = table.get(name)
+            if vendor is not None and name not in _NOT_A_LEADING_NAME:
+                out.vendor(vendor, ev, f"named:{ev.key}", weight, label=False)
+                return
+
+
 def _pen_claims(ev: Evidence, table: VendorTable, out: _Collector) -> None:
     parts = ev.value.lstrip(".").split(".")
     if parts[:6] == ["1", "3", "6", "1", "4", "1"] and len(parts) > 6 and parts[6].isdigit():
@@ -306,9 +400,26 @@ def _pen_claims(ev: Evidence, table: VendorTable, out: _Collector) -> None:
             out.vendor(vendor, ev, f"pen:{parts[6]}", _PEN_WEIGHT, label=False)
 
 
+def _registered_block(text: str, ouis: OuiTables) -> bool:
+    """Whether a 12-hex-digit value lies in an IEEE-registered block (so it reads as a
+    MAC, and a number or hash that only looks like one stays silent)."""
+    try:
+        info = lookup_mac(text, ouis)
+    except VendorDataError:
+        return False
+    return not info.randomised and info.organisation is not None
+
+
 def _mac_claims(
-    ev: Evidence, table: VendorTable, fps: FingerprintDB, ouis: OuiTables, out: _Collector
+    ev: Evidence,
+    table: VendorTable,
+    fps: FingerprintDB,
+    ouis: OuiTables,
+    out: _Collector,
+    *,
+    factor: float = 1.0,
 ) -> None:
+    factor *= _MAC_FACTORS.get(ev.key, 1.0)
     try:
         info = lookup_mac(ev.value, ouis)
     except VendorDataError:
@@ -324,14 +435,14 @@ def _mac_claims(
     vendor = table.by_oui_org(info.organisation)
     if vendor is not None:
         weight = _OUI_BROAD_WEIGHT if vendor.name in _BROAD_OUI_VENDORS else _OUI_WEIGHT
-        out.vendor(vendor, ev, rule, weight * _MAC_FACTORS.get(ev.key, 1.0), label=False)
+        out.vendor(vendor, ev, rule, weight * factor, label=False)
         return
     out.add("note", f"MAC organisation {info.organisation}", ev, rule, 0.0)
     org_ev = Evidence("mac.org", info.organisation, ev.source, ev.address)
     hit = fps.match("mac.org", info.organisation)
     if hit is not None:
         for fld, fvalue in hit.fields.items():
-            weight = hit.fingerprint.weight * _MAC_FACTORS.get(ev.key, 1.0)
+            weight = hit.fingerprint.weight * factor
             out.add(fld, fvalue, org_ev, f"fingerprint:{hit.fingerprint.id}", weight)
 
 
@@ -395,9 +506,11 @@ def identify(
     vendors: VendorTable | None = None,
     fingerprints: FingerprintDB | None = None,
     oui_tables: OuiTables | None = None,
+    cve_pack: CvePack | None = None,
 ) -> Identification:
     """Identify one device from all of its evidence; VendorDataError on an unknown key."""
     table = vendors or load_vendors()
+    pack = cve_pack or default_cve_pack()
     fps = fingerprints or load_fingerprints()
     ouis = oui_tables or default_oui_tables()
     pol = policy or Policy.default()
@@ -418,13 +531,20 @@ def identify(
         for prefix in _PROTOCOL_MAKERS:
             if ev.key.startswith(prefix) and ev.value.strip():
                 protocols.setdefault(prefix, ev)
+        if ev.key in _ISAPI_DEVICE_INFO and ev.value.strip():
+            protocols.setdefault("isapi.", ev)
         _claims_for(ev, table, fps, ouis, out)
     for prefix, ev in protocols.items():
+        if prefix == "isapi.":
+            out.add("maker", "Hikvision", ev, "protocol:isapi deviceInfo", _ISAPI_WEIGHT)
+            continue
         out.add("maker", _PROTOCOL_MAKERS[prefix], ev, f"protocol:{prefix[:-1]}", _PROTOCOL_WEIGHT)
-    return _resolve(out.claims, table, pol)
+    return _resolve(out.claims, table, pol, pack)
 
 
-def _resolve(claims: list[Claim], table: VendorTable, policy: Policy) -> Identification:
+def _resolve(
+    claims: list[Claim], table: VendorTable, policy: Policy, pack: CvePack
+) -> Identification:
     makers = _rank(claims, "maker")
     brands = _rank(claims, "brand")
     maker = makers[0][0] if makers else None
@@ -481,23 +601,31 @@ def _resolve(claims: list[Claim], table: VendorTable, policy: Policy) -> Identif
             weak = f"only an open port points to {maker} ({_describe(chosen)})"
         elif support < _FLAG_SUPPORT:
             weak = f"one weak hint names {maker} ({_describe(chosen)})"
+    origin = origin_of(claims, maker, brand, table)
     flag = policy.decide(
         table,
         table.get(maker) if maker else None,
         table.get(brand) if brand else None,
         caveats=caveats,
         weak=weak,
+        firmware_developer=origin.firmware_vendor,
+        firmware_from_sdk=origin.firmware_from_sdk,
     )
+    model = models[0][0] if models else None
+    firmware = firmwares[0][0] if firmwares else None
+    source = firmware_source(firmwares[0][2][0].key) if firmwares else ""
     return Identification(
         maker=maker,
         brand=brand,
-        model=models[0][0] if models else None,
-        firmware=firmwares[0][0] if firmwares else None,
+        model=model,
+        firmware=firmware,
         device_type=device_type,
         confidence=round(min(max(confidence, 0.0), 1.0), 3),
         chain=tuple(claims),
         conflicts=tuple(conflicts),
         flag=flag,
+        origin=origin.origin,
+        vulnerabilities=match_device(pack, maker, model, firmware, source),
     )
 
 

@@ -35,10 +35,12 @@ from camcensus.base.errors import VendorDataError
 __all__ = [
     "AIOOUI_VERSION",
     "REGISTRY_BITS",
+    "SYSTEM_DATA_DIR",
     "SYSTEM_OUI_DIR",
     "MacInfo",
     "OuiEntry",
     "OuiTables",
+    "data_dir",
     "default_oui_tables",
     "format_prefix",
     "imported_oui_files",
@@ -49,6 +51,7 @@ __all__ = [
     "oui_read_dirs",
     "parse_aiooui_data",
     "parse_ieee_csv",
+    "read_dirs",
     "read_ieee_csv_file",
 ]
 
@@ -218,34 +221,50 @@ def parse_aiooui_data(data: bytes, source: str) -> list[OuiEntry]:
     return entries
 
 
-def _user_oui_dir(env: Mapping[str, str]) -> Path | None:
+SYSTEM_DATA_DIR: Final = SYSTEM_OUI_DIR.parent
+"""Where data imported as root lives (``/var/lib/camcensus/<kind>``); every scan reads it."""
+
+
+def _user_data_dir(env: Mapping[str, str], kind: str) -> Path | None:
     if xdg := env.get("XDG_DATA_HOME"):
-        return Path(xdg) / "camcensus" / "oui"
+        return Path(xdg) / "camcensus" / kind
     try:
         home = Path(env["HOME"]) if env.get("HOME") else Path.home()
     except (RuntimeError, KeyError):  # no HOME and no passwd entry
         return None
-    return home / ".local" / "share" / "camcensus" / "oui"
+    return home / ".local" / "share" / "camcensus" / kind
+
+
+def data_dir(kind: str, environ: Mapping[str, str] | None = None, *, system: bool = False) -> Path:
+    """Where an import of ``kind`` (``oui``, ``cve``) is stored: ``$CAMCENSUS_DATA_DIR/<kind>``,
+    else ``/var/lib/camcensus/<kind>`` with ``system`` (root), else the user's
+    ``~/.local/share/camcensus/<kind>``."""
+    env = os.environ if environ is None else environ
+    if base := env.get("CAMCENSUS_DATA_DIR"):
+        return Path(base) / kind
+    user = None if system else _user_data_dir(env, kind)
+    return SYSTEM_DATA_DIR / kind if user is None else user
+
+
+def read_dirs(kind: str, environ: Mapping[str, str] | None = None) -> tuple[Path, ...]:
+    """Where imported data of ``kind`` is read from, first wins: ``$CAMCENSUS_DATA_DIR/<kind>``
+    alone when set, else the user's folder, then ``/var/lib/camcensus/<kind>``."""
+    env = os.environ if environ is None else environ
+    if base := env.get("CAMCENSUS_DATA_DIR"):
+        return (Path(base) / kind,)
+    user = _user_data_dir(env, kind)
+    system = SYSTEM_DATA_DIR / kind
+    return (system,) if user is None else (user, system)
 
 
 def oui_data_dir(environ: Mapping[str, str] | None = None, *, system: bool = False) -> Path:
-    """Where ``oui update`` stores imported IEEE CSVs: ``$CAMCENSUS_DATA_DIR/oui``, else
-    SYSTEM_OUI_DIR with ``system`` (root), else the user's ``~/.local/share/...``."""
-    env = os.environ if environ is None else environ
-    if base := env.get("CAMCENSUS_DATA_DIR"):
-        return Path(base) / "oui"
-    user = None if system else _user_oui_dir(env)
-    return SYSTEM_OUI_DIR if user is None else user
+    """Where ``oui update`` stores imported IEEE CSVs (``data_dir("oui")``)."""
+    return data_dir("oui", environ, system=system)
 
 
 def oui_read_dirs(environ: Mapping[str, str] | None = None) -> tuple[Path, ...]:
-    """Where imported IEEE CSVs are read from, first wins: ``$CAMCENSUS_DATA_DIR/oui``
-    alone when set, else the user's folder, then SYSTEM_OUI_DIR."""
-    env = os.environ if environ is None else environ
-    if base := env.get("CAMCENSUS_DATA_DIR"):
-        return (Path(base) / "oui",)
-    user = _user_oui_dir(env)
-    return (SYSTEM_OUI_DIR,) if user is None else (user, SYSTEM_OUI_DIR)
+    """Where imported IEEE CSVs are read from (``read_dirs("oui")``)."""
+    return read_dirs("oui", environ)
 
 
 def _imported_files(directory: Path) -> list[Path]:

@@ -44,9 +44,8 @@ POLICY_STATUSES: Final = ("law", "regulation", "guidance", "proposal")
 JUDGED_FACTS: Final = ("maker", "owner", "brand", "firmware_developer")
 """What a policy can judge: the maker (its own country and list entries), the owner
 (the controlling owner's country), the brand on the box, the firmware developer."""
-FIRMWARE_NOT_JUDGED: Final = (
-    "firmware developer: not judged (camcensus does not identify the firmware developer "
-    "apart from the maker yet)"
+FIRMWARE_UNKNOWN: Final = (
+    "firmware developer: unknown (no firmware-borne evidence names it), so not judged"
 )
 _JUDGED_COUNTRY = {"maker": "hq_country", "owner": "owner_country"}
 _SOURCED = ("title", "status", "date", "scope", "judges", "countries", "lists")
@@ -288,8 +287,6 @@ class Policy:
         if date and not _DATE.match(date):
             raise VendorDataError(f"policy: date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
         not_judged = _text_list(doc, "not_judged", ())
-        if "firmware_developer" in judges:
-            not_judged = (FIRMWARE_NOT_JUDGED, *not_judged)
         policy = cls(
             name,
             frozenset(countries),
@@ -384,9 +381,13 @@ class Policy:
         hits += [f for n in self.country_facts if (f := vendor.fact(n)).value in self.countries]
         return hits
 
-    def reason(self, vendor: Vendor, hits: Sequence[Fact]) -> str:
-        """``Hikvision: owner ... (CN, state-owned) [policy nl-cybercheck]``: the vendor,
-        each fact the policy flags on, and the policy's name."""
+    def reason(
+        self, vendor: Vendor, hits: Sequence[Fact], role: str = "", *, firmware: bool = False
+    ) -> str:
+        """``Hikvision: owner ... (CN, state-owned) [policy nl-cybercheck]``: the vendor
+        (after its ``role`` when it is not the maker: ``firmware developer HiSilicon: ...``),
+        each fact the policy flags on (``firmware``: the vendor develops the firmware too,
+        and the policy judges that), and the policy's name."""
         parts: list[str] = []
         for fact in hits:
             mark = " (unverified)" if not fact.verified else ""
@@ -407,7 +408,10 @@ class Policy:
                 parts.append(f"HQ {hq.value}")
         elif "hq_country" in hit_names:
             parts.append(f"HQ {hq.value}" + (" (unverified)" if not hq.verified else ""))
-        return f"{vendor.name}: " + "; ".join(parts) + f" [policy {self.label}]"
+        if firmware:
+            parts.append("also the firmware developer")
+        who = f"{role} {vendor.name}" if role else vendor.name
+        return f"{who}: " + "; ".join(parts) + f" [policy {self.label}]"
 
     def decide(
         self,
@@ -417,25 +421,48 @@ class Policy:
         *,
         caveats: Sequence[str] = (),
         weak: str | None = None,
+        firmware_developer: Vendor | None = None,
+        firmware_from_sdk: bool = False,
     ) -> FlagDecision:
-        """Flag decision for a device made by ``maker`` and labelled ``brand``.
+        """Flag decision for a device made by ``maker``, labelled ``brand``, whose firmware
+        ``firmware_developer`` develops (judged when the policy judges it).
 
         ``weak`` says why the maker evidence is too weak to flag on (then the level is
-        ``possible``, and that reason is given last)."""
-        involved: list[Vendor] = [v for v in (maker,) if v is not None]
+        ``possible``, and that reason is given last).  A flag on a firmware developer
+        known only as the SoC/SDK vendor of reference firmware (``firmware_from_sdk``) is
+        ``possible`` too."""
+        involved: list[tuple[Vendor, str]] = [(v, "") for v in (maker,) if v is not None]
         if brand is not None and brand is not maker and (self.flag_brand or maker is None):
-            involved.append(brand)
+            involved.append((brand, ""))
+        judges_firmware = "firmware_developer" in self.judges
+        if (
+            judges_firmware
+            and firmware_developer is not None
+            and all(v is not firmware_developer for v, _ in involved)
+        ):
+            involved.append((firmware_developer, "firmware developer"))
         reasons: list[str] = []
         sources: list[str] = []
         unverified: list[str] = []
-        for vendor in involved:
+        firmware_only = True
+        for vendor, role in involved:
             hits = self.vendor_hits(vendor)
             if hits:
-                reasons.append(self.reason(vendor, hits))
+                also = judges_firmware and not role and vendor is firmware_developer
+                reasons.append(self.reason(vendor, hits, role, firmware=also))
+                firmware_only = firmware_only and role == "firmware developer"
                 for fact in hits:
                     sources.extend(table.source_urls(fact.sources))
             for fact in vendor.unverified_facts():
                 unverified.append(f"{vendor.name}: {fact.name} = {fact.value} ({fact.note})")
+        if reasons and firmware_only and firmware_from_sdk and weak is None:
+            weak = (
+                f"the firmware developer {firmware_developer.name if firmware_developer else ''} "
+                "is known only as the SoC/SDK vendor of the reference firmware"
+            )
+        not_judged = self.not_judged
+        if judges_firmware and firmware_developer is None:
+            not_judged = (FIRMWARE_UNKNOWN, *not_judged)
         level: FlagLevel = "no"
         if reasons:
             sources.extend(self.source_urls())
@@ -459,7 +486,7 @@ class Policy:
             tuple(dict.fromkeys(unverified)),
             level,
             self.name,
-            self.not_judged,
+            not_judged,
         )
 
 

@@ -9,7 +9,8 @@ CamcensusError
 ├── InventoryError              the SQLite inventory cannot be opened, migrated or written
 │   └── BundleError             a site bundle is truncated, changed or not a bundle
 ├── VendorDataError             a vendor_db data file (table, fingerprints, OUI import) is invalid
-└── LabError                    the emulated lab cannot be brought up or down
+├── LabError                    the emulated lab cannot be brought up or down
+└── ReportError                 the report cannot be written as asked (no browser to print a PDF)
 
 Every layer raises these and no other classes of its own, so ``except CamcensusError``
 catches every expected failure, from any layer.
@@ -28,6 +29,7 @@ __all__ = [
     "LabError",
     "MalformedReplyError",
     "ReplyTooLargeError",
+    "ReportError",
     "RequestBudgetExceededError",
     "ScopeError",
     "VendorDataError",
@@ -72,3 +74,8 @@ class VendorDataError(CamcensusError):
 
 class LabError(CamcensusError):
     """The emulated lab cannot be brought up, torn down or inspected."""
+
+
+class ReportError(CamcensusError):
+    """The report cannot be written as asked (the browser that prints its PDF is missing
+    or fails)."""

@@ -6,7 +6,10 @@ stricter): never from the command line, never logged, never stored. One of the t
 variables without the other is an error (a login with an empty password is a certain
 failed login, and failed logins can lock the account). SNMP credentials (read routers'
 ARP and switches' forwarding tables) come only from a ``--snmp-credentials`` file, mode
-0600 or stricter, with one entry used an agent.
+0600 or stricter, with one entry used an agent. Recorder credentials (list the cameras
+behind an NVR) come from CAMCENSUS_RECORDER_USERNAME / CAMCENSUS_RECORDER_PASSWORD (for
+every recorder) or a ``--recorder-credentials`` file (``[[recorder]]`` entries per host
+or maker, mode 0600 or stricter); one login a recorder, never retried.
 
 The scope check and the interface choice run before the inventory is opened, so a
 refused scan leaves no database behind. Device text reaches the terminal only through
@@ -40,6 +43,7 @@ if TYPE_CHECKING:
     from rich.live import Live
     from rich.table import Table
 
+    from camcensus.scanner.core.recorder import RecorderCredentials
     from camcensus.scanner.core.schema import Device
     from camcensus.scanner.core.scope import Scope
     from camcensus.scanner.core.snmp_tables import SnmpCredentials
@@ -51,6 +55,7 @@ __all__ = [
     "ENV_USERNAME",
     "exit_code",
     "load_credentials",
+    "load_recorder_credentials",
     "load_scope",
     "load_snmp_credentials",
     "read_private_file",
@@ -181,6 +186,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="SNMP credentials (TOML [[snmp]] entries, v2c or v3 authPriv, mode 0600): read "
         "the ARP and forwarding tables of the scope file's snmp-agent lines and of the "
         "gateways in scope, so routed devices get their MACs",
+    )
+    parser.add_argument(
+        "--recorder-credentials",
+        type=Path,
+        metavar="FILE",
+        help="recorder (NVR) credentials (TOML [[recorder]] entries: username, password, "
+        "optionally hosts or maker; mode 0600): list the cameras behind each recorder, one "
+        "login a recorder, never retried",
     )
     parser.add_argument(
         "--no-gateways",
@@ -338,6 +351,35 @@ def load_snmp_credentials(path: Path | None) -> SnmpCredentials | None:
     return parse_snmp_credentials(text, f"SNMP credentials file {path}")
 
 
+ENV_RECORDER_USERNAME: Final = "CAMCENSUS_RECORDER_USERNAME"
+ENV_RECORDER_PASSWORD: Final = "CAMCENSUS_RECORDER_PASSWORD"  # noqa: S105 (a variable name)
+
+
+def load_recorder_credentials(
+    environ: Mapping[str, str], path: Path | None
+) -> RecorderCredentials | None:
+    """Recorder credentials from ``path`` (``[[recorder]]`` entries, a 0600 file) or the
+    environment (one account for every recorder); None when neither gives any."""
+    from camcensus.scanner.core.recorder import (
+        RecorderCredential,
+        RecorderCredentials,
+        parse_recorder_credentials,
+    )
+
+    if path is not None:
+        text = read_private_file(path, "recorder credentials file")
+        return parse_recorder_credentials(text, f"recorder credentials file {path}")
+    username = environ.get(ENV_RECORDER_USERNAME, "")
+    password = environ.get(ENV_RECORDER_PASSWORD, "")
+    if not username and not password:
+        return None
+    if not username or not password:
+        raise CredentialsError(
+            f"set both {ENV_RECORDER_USERNAME} and {ENV_RECORDER_PASSWORD}, or neither"
+        )
+    return RecorderCredentials((RecorderCredential(username, password),))
+
+
 def load_credentials(environ: Mapping[str, str], path: Path | None) -> Credentials | None:
     """ONVIF credentials from ``path`` (if given) or the environment; None when absent.
 
@@ -485,6 +527,10 @@ def _print_summary(result: ScanResult, stream: TextIO) -> None:
             f"answered{macs}",
             file=stream,
         )
+    for rec in result.recorders:
+        said = f"{rec.channels} channels, " if rec.channels is not None else ""
+        why = f": {escape_controls(rec.reason)}" if rec.reason else ""
+        print(f"  recorder {rec.address}: {said}{rec.listed} cameras listed{why}", file=stream)
     for agent in result.snmp:
         if agent.error is not None:
             state = f"not read ({escape_controls(agent.error)})"
@@ -495,6 +541,15 @@ def _print_summary(result: ScanResult, stream: TextIO) -> None:
                 f"{len(agent.unmapped_macs)} MACs matching no device"
             )
         print(f"  SNMP {agent.agent} (v{agent.version or '?'}): {state}", file=stream)
+    vulns = Counter(d.identification.vulnerabilities.level for d in result.devices)
+    if vulns["affected"] or vulns["model-listed"]:
+        packs = sorted({d.identification.vulnerabilities.pack_date for d in result.devices})
+        print(
+            f"vulnerable firmware (data pack {', '.join(packs)}): {vulns['affected']} affected "
+            f"(version in range), {vulns['model-listed']} model listed, version unknown "
+            "(check the advisory)",
+            file=stream,
+        )
     policies = sorted({d.identification.flag.policy for d in result.devices} - {""})
     under = f" (policy {', '.join(policies)})" if policies else ""
     print(
@@ -551,6 +606,16 @@ def _json_result(result: ScanResult) -> str:
                 }
                 for a in result.snmp
             ],
+            "recorders": [
+                {
+                    "address": r.address,
+                    "device_key": r.device_key,
+                    "channels": r.channels,
+                    "listed": r.listed,
+                    "reason": r.reason,
+                }
+                for r in result.recorders
+            ],
             "devices": [device_json(d) for d in result.devices],
         },
         indent=2,
@@ -575,6 +640,7 @@ def run(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
     credentials = load_credentials(os.environ, args.credentials_file)
     snmp_credentials = load_snmp_credentials(args.snmp_credentials)
+    recorder_credentials = load_recorder_credentials(os.environ, args.recorder_credentials)
     if args.timeout_s <= 0 or args.timeout_s > 60:
         print("camcensus: error: --timeout-s must be in (0, 60]", file=sys.stderr)
         return EXIT_ERROR
@@ -591,6 +657,7 @@ def run(args: argparse.Namespace) -> int:
         credentials=credentials,
         use_nmap=not args.no_nmap,
         snmp_credentials=snmp_credentials,
+        recorder_credentials=recorder_credentials,
         snmp_agents=scope.snmp_agents,
         snmp_gateways=not args.no_gateways,
         routed_sweep=args.routed_sweep,

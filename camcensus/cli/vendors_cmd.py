@@ -1,4 +1,4 @@
-"""``camcensus vendors``, ``policies``, ``identify`` and ``oui``: vendor_db from the
+"""``camcensus vendors``, ``policies``, ``identify``, ``oui`` and ``data``: vendor_db from the
 command line."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from camcensus.base.errors import VendorDataError
 from camcensus.cli.options import add_policy_option, load_policy
 
 if TYPE_CHECKING:
+    from camcensus.vendor_db.identify import Identification
     from camcensus.vendor_db.policy import Policy
     from camcensus.vendor_db.vendors import Fact, Vendor
 
@@ -65,6 +66,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     add_policy_option(p)
     p.add_argument("--no-chain", action="store_true", help="leave the evidence chain out")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print JSON (the default)")
+    out.add_argument(
+        "--text",
+        action="store_true",
+        help="print origin facts, verdict and vulnerable firmware as text, with sources",
+    )
     p.set_defaults(func=_cmd_identify)
 
     p = sub.add_parser("oui", help="MAC prefix data")
@@ -82,14 +90,45 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="FILE",
         help="an IEEE CSV file; repeat for several",
     )
-    u.add_argument(
+    _add_data_dir_option(u, "oui", "them")
+    u.set_defaults(func=_cmd_oui_update)
+
+    p = sub.add_parser("data", help="the offline CVE data pack (vulnerable firmware)")
+    data_sub = p.add_subparsers(dest="data_command", metavar="ACTION", required=True)
+    d = data_sub.add_parser(
+        "update",
+        help="import NVD CVE API 2.0, CISA KEV and ENISA EUVD JSON files downloaded elsewhere",
+    )
+    d.add_argument(
+        "--from",
+        dest="source_dir",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="a folder of downloaded *.json files (each NVD CVE 2.0, CISA KEV or ENISA EUVD)",
+    )
+    _add_data_dir_option(d, "cve", "the pack")
+    d.set_defaults(func=_cmd_data_update)
+
+
+def _add_data_dir_option(parser: argparse.ArgumentParser, kind: str, what: str) -> None:
+    parser.add_argument(
         "--data-dir",
         type=Path,
-        help="where to store them (default: $CAMCENSUS_DATA_DIR/oui if set; as root "
-        "/var/lib/camcensus/oui, which every scan reads, sudo ones too; else "
-        "~/.local/share/camcensus/oui)",
+        help=f"where to store {what} (default: $CAMCENSUS_DATA_DIR/{kind} if set; as root "
+        f"/var/lib/camcensus/{kind}, which every scan reads, sudo ones too; else "
+        f"~/.local/share/camcensus/{kind})",
     )
-    u.set_defaults(func=_cmd_oui_update)
+
+
+def _note_root_readers(target: Path, system_dir: Path, chosen: Path | None, command: str) -> None:
+    """Warn that scans run as root will not read a user's own import."""
+    if target != system_dir and chosen is None:
+        print(
+            f"note: scans run as root (sudo) read {system_dir} and root's own folder, "
+            f"not {target}: run 'sudo camcensus {command}' to import for them",
+            file=sys.stderr,
+        )
 
 
 def _fact_cell(fact: Fact) -> str:
@@ -257,6 +296,54 @@ def _read_bytes(spec: str) -> bytes:
     return data
 
 
+def _fact_line(label: str, name: str | None, country: str | None, basis: str) -> str:
+    who = "unknown" if name is None else f"{name} ({country or 'country unknown'})"
+    return f"{label:<19}{who}\n{'':<19}basis: {basis}"
+
+
+def identify_text(ident: Identification, policy: Policy) -> str:
+    """``identify --text``: identity, origin facts with sources, verdict, vulnerable firmware."""
+    origin = ident.origin
+    flag = ident.flag
+    lines = [
+        f"model              {ident.model or 'unknown'}   firmware {ident.firmware or 'unknown'}"
+        f" ({ident.vulnerabilities.firmware_source or 'no source'})",
+        _fact_line("hardware maker", origin.hardware_maker.name, origin.hardware_maker.country,
+                   origin.hardware_maker.basis),
+        _fact_line("firmware developer", origin.firmware_developer.name,
+                   origin.firmware_developer.country, origin.firmware_developer.basis),
+        _fact_line("brand", origin.brand.name, origin.brand.country, origin.brand.basis),
+        *(
+            [_fact_line("SoC/SDK vendor", origin.sdk.name, origin.sdk.country, origin.sdk.basis)]
+            if origin.sdk is not None
+            else []
+        ),
+        "owner              " + (origin.owner_text or "unknown"),
+        "origin sources     " + ("; ".join(origin.sources) or "none"),
+        f"verdict            {flag.level.upper()} under {policy.label}"
+        f" ({policy.status}, {policy.date})",
+    ]  # fmt: skip
+    lines += [f"  reason: {r}" for r in flag.reasons]
+    lines += [f"  not judged: {n}" for n in flag.not_judged]
+    lines += [f"  unverified: {u}" for u in flag.unverified]
+    vulns = ident.vulnerabilities
+    lines.append(f"vulnerable firmware {vulns.text} (data pack {vulns.pack_date})")
+    for finding in vulns.findings:
+        lines.append(f"  {finding.line()}")
+        lines.append(f"    sources: {'; '.join(finding.sources)}")
+    return "\n".join(lines)
+
+
+def _print_identification(args: argparse.Namespace, ident: Identification, policy: Policy) -> None:
+    if args.text:
+        print(identify_text(ident, policy))
+        return
+    result = ident.to_dict()
+    if args.no_chain:
+        del result["chain"]
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+
+
 def _identify_reply(args: argparse.Namespace, policy: Policy) -> int:
     from camcensus.scanner.core.replies import CRLF_KINDS, parse_reply, restore_crlf
     from camcensus.vendor_db.identify import identify
@@ -265,10 +352,7 @@ def _identify_reply(args: argparse.Namespace, policy: Policy) -> int:
     if args.reply in CRLF_KINDS and b"\r\n" not in data:
         data = restore_crlf(data.lstrip(b"\n"))
     evidence = parse_reply(args.reply, data)
-    result = identify(evidence, policy).to_dict()
-    if args.no_chain:
-        del result["chain"]
-    print(json.dumps(result, indent=2, ensure_ascii=False))
+    _print_identification(args, identify(evidence, policy), policy)
     return 0
 
 
@@ -279,6 +363,14 @@ def _cmd_identify(args: argparse.Namespace) -> int:
     if args.reply is not None:
         return _identify_reply(args, policy)
     docs, single = _parse_evidence_json(_read_text(args.file), args.file)
+    if args.text:
+        for n, doc in enumerate(docs):
+            if n:
+                print()
+            if "_id" in doc:
+                print(f"_id                {doc['_id']}")
+            print(identify_text(identify(evidence_from_mapping(doc), policy), policy))
+        return 0
     results: list[dict[str, Any]] = []
     for doc in docs:
         result = identify(evidence_from_mapping(doc), policy).to_dict()
@@ -325,10 +417,59 @@ def _cmd_oui_update(args: argparse.Namespace) -> int:
         raise VendorDataError(f"cannot store OUI data in {target}: {exc}") from exc
     tables = load_oui_tables(target)
     print("lookup layers now:", json.dumps(tables.counts()))
-    if target != SYSTEM_OUI_DIR and args.data_dir is None:
-        print(
-            f"note: scans run as root (sudo) read {SYSTEM_OUI_DIR} and root's own folder, "
-            f"not {target}: run 'sudo camcensus oui update' to import for them",
-            file=sys.stderr,
-        )
+    _note_root_readers(target, SYSTEM_OUI_DIR, args.data_dir, "oui update")
+    return 0
+
+
+def _cmd_data_update(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from camcensus.vendor_db.cve import (
+        PACK_FILE,
+        CvePack,
+        detect_and_parse,
+        load_cve_pack,
+        merge_packs,
+        pack_to_dict,
+        read_json_file,
+    )
+    from camcensus.vendor_db.oui import SYSTEM_DATA_DIR, data_dir
+    from camcensus.vendor_db.vendors import load_vendors
+
+    source: Path = args.source_dir
+    if not source.is_dir():
+        raise VendorDataError(f"{source}: not a folder of downloaded JSON files")
+    paths = sorted(source.glob("*.json"))
+    if not paths:
+        raise VendorDataError(f"{source}: no *.json files (NVD CVE 2.0, CISA KEV, ENISA EUVD)")
+    today = datetime.now(UTC).date().isoformat()
+    table = load_vendors()
+    pack = CvePack("", "imported", {}, "imported")
+    parsed: list[tuple[Path, str, CvePack]] = []
+    for path in paths:  # every file parses before anything is written
+        kind, part = detect_and_parse(read_json_file(path), table, today)
+        parsed.append((path, kind, part))
+    for path, kind, part in parsed:
+        # the pack is as new as its newest download (a KEV catalogue: its release date)
+        pack = merge_packs(pack, replace(part, date=max(pack.date, part.date)))
+        kev = sum(1 for e in part.entries.values() if e.kev)
+        rules = sum(len(e.rules) for e in part.entries.values())
+        print(f"read {path} ({kind}, dated {part.date}): {len(part.entries)} CVEs, "
+              f"{rules} firmware rules, {kev} KEV marks")  # fmt: skip
+    as_root = os.geteuid() == 0
+    target: Path = args.data_dir or data_dir("cve", system=as_root)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        tmp = target / (PACK_FILE + ".tmp")
+        tmp.write_text(json.dumps(pack_to_dict(pack), indent=1, ensure_ascii=False), "utf-8")
+        tmp.replace(target / PACK_FILE)
+    except OSError as exc:
+        raise VendorDataError(f"cannot store the CVE pack in {target}: {exc}") from exc
+    merged = load_cve_pack([target])
+    print(
+        f"stored {target / PACK_FILE}: data pack of {merged.date}, "
+        f"{len(merged.entries)} CVEs with the shipped pack"
+    )
+    _note_root_readers(target, SYSTEM_DATA_DIR / "cve", args.data_dir, "data update")
     return 0

@@ -48,7 +48,22 @@ FIELDS: Final = (
     ("SerialNo", "dhip.serial"),
     ("Version", "dhip.firmware"),
     ("MachineName", "dhip.machine_name"),
+    ("RemoteVideoInputChannels", "dhip.remote_channels"),
+    ("VideoInputChannels", "dhip.video_inputs"),
+    # the same facts as the RPC calls behind them answer them (magicBox.getSystemInfo,
+    # getSerialNo, getMachineName, getVendor: camelCase, in an answer's params)
+    ("vendor", "dhip.vendor"),
+    ("deviceType", "dhip.device_type"),
+    ("serialNumber", "dhip.serial"),
+    ("version", "dhip.firmware"),
+    ("name", "dhip.machine_name"),
 )
+"""Device-information field -> evidence key (discovery's ``deviceInfo`` names, then
+the RPC answers' names)."""
+_NOTIFY_PREFIX: Final = "client.notify"
+"""Methods a Dahua device calls on its client (event streams, device info), never a
+request another client sends."""
+_ANSWER_KEYS: Final = frozenset({"id", "result", "session", "params", "error"})
 
 
 def _frame(body: bytes) -> bytes:
@@ -87,11 +102,19 @@ def parse_reply(data: bytes, address: str) -> list[Evidence]:
     params = message.get("params")
     has_info = isinstance(params, dict) and isinstance(params.get("deviceInfo"), dict)
     if method != _REPLY_METHOD and not has_info:
-        # an answer to a call (no method): a login challenge names its realm, "Login to
-        # <serial>"; requests (a search another host sent) say nothing about the sender
+        # an answer to a call (no method): its shape is Dahua's RPC, a login challenge
+        # names its realm ("Login to <serial>") and an information call its facts; a
+        # notification the device pushes (client.notifyEventStream ...) names its
+        # method; requests (a search another host sent) say nothing about the sender
         found = EvidenceList(SOURCE, address)
+        if isinstance(method, str) and method.startswith(_NOTIFY_PREFIX):
+            found.add("dhip.method", method[:64])
+        if method is None and "session" in message and set(message) <= _ANSWER_KEYS:
+            found.add("dhip.answer", ",".join(sorted(message)))
         if method is None and isinstance(params, dict):
             found.add("dhip.realm", scalar_text(params.get("realm")))
+            for field, key in FIELDS:
+                found.add(key, scalar_text(params.get(field)))
         return found.items()
     if not isinstance(params, dict):
         raise MalformedReplyError("DHIP reply: notifyDevInfo without params")

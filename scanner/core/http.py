@@ -82,21 +82,29 @@ class ResponseHead(NamedTuple):
     headers: Headers
 
 
-def build_request(host: str, path: str = "/") -> bytes:
-    """An HTTP/1.1 GET for ``path`` with ``Host: host`` and ``Connection: close``.
+def build_request(host: str, path: str = "/", authorization: str | None = None) -> bytes:
+    """An HTTP/1.1 GET for ``path`` with ``Host: host`` and ``Connection: close``, and
+    ``Authorization: authorization`` when given.
 
     Raises ValueError when host or path contain whitespace or control characters
-    (no header injection) or the path does not start with ``/``.
+    (no header injection), the path does not start with ``/``, or the authorization
+    holds a control character or is not ASCII.
     """
     if not host or _UNSAFE_IN_REQUEST.search(host):
         raise ValueError(f"unsafe HTTP host: {host!r}")
     if not path.startswith("/") or _UNSAFE_IN_REQUEST.search(path):
         raise ValueError(f"unsafe HTTP path: {path!r}")
+    credentials = ""
+    if authorization is not None:
+        if not authorization.isascii() or re.search(r"[\x00-\x1f\x7f]", authorization):
+            raise ValueError("unsafe HTTP Authorization value")
+        credentials = f"Authorization: {authorization}\r\n"
     return (
         f"GET {path} HTTP/1.1\r\n"
         f"Host: {host}\r\n"
         f"User-Agent: {USER_AGENT}\r\n"
         "Accept: */*\r\n"
+        f"{credentials}"
         "Connection: close\r\n"
         "\r\n"
     ).encode("ascii")

@@ -61,8 +61,10 @@ FIELD_FILTERS: Final[dict[str, str]] = {
     "status": "review_status",
     "type": "device_type",
     "ip": "addresses",
+    "parent": "parent",
 }
-"""Filter words (``maker:hik``) and the schema fields they search."""
+"""Filter words (``maker:hik``; ``parent:`` the recorder a camera is behind) and the
+schema fields they search."""
 
 
 def _list_text(column: str) -> str:
@@ -83,6 +85,7 @@ _FILTER_SQL: Final[dict[str, str]] = {
     "status": _STATUS_TEXT,
     "type": "device_type",
     "ip": "addresses",
+    "parent": "coalesce(parent, '')",
 }
 _SEARCHED_SQL: Final = (
     "addresses",  # holds the ip too
@@ -171,6 +174,7 @@ FILTERED_COLUMNS: Final = (
     "review_status",
     "note",
     "device_key",
+    "parent",
 )
 """Every column ``listing_where`` reads: an index of them all (migration 0008) lets
 SQLite count a filter by scanning that index, a third of the work of the table."""
@@ -225,7 +229,8 @@ def parse_filter(text: str) -> Filter:
 
 @dataclass(frozen=True, slots=True)
 class ListingQuery:
-    """Which devices a listing shows (``filter``, ``flagged_only``) and in what order
+    """Which devices a listing shows (``filter``, ``flagged_only``; ``hide_children``
+    leaves out cameras behind a recorder, which the recorder lists) and in what order
     (``sort``: a key of ``SORT_EXPRESSIONS``; ``reverse``: the whole order turned round,
     ties included, so an index serves it read backwards)."""
 
@@ -233,6 +238,7 @@ class ListingQuery:
     flagged_only: bool = False
     sort: str = DEFAULT_SORT
     reverse: bool = False
+    hide_children: bool = False
 
     def __post_init__(self) -> None:
         if self.sort not in SORT_EXPRESSIONS:
@@ -251,6 +257,8 @@ def listing_where(query: ListingQuery) -> tuple[str, dict[str, object]]:
         conditions.append("flagged = 0")
     if flt.possible:
         conditions.append("flag_level = 'possible'")
+    if query.hide_children:
+        conditions.append("coalesce(parent, '') = ''")
     for name, value in flt.fields:
         if name == "site" and value == NO_SITE:
             conditions.append("site IS NULL")

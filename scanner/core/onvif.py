@@ -28,17 +28,20 @@ from camcensus.scanner.core._xml import (
     parse_xml,
     soap_body,
 )
+from camcensus.scanner.core.mac import eui64_macs
 from camcensus.scanner.core.wsd import add_scopes
 
 __all__ = [
     "DEVICE_INFORMATION_FIELDS",
     "SOURCE",
+    "add_xaddr",
     "build_get_system_date_and_time",
     "build_request",
     "clock_skew_evidence",
     "created_text",
     "is_auth_fault",
     "is_fault",
+    "namespace_evidence",
     "parse_device_information",
     "parse_media",
     "parse_network_interfaces",
@@ -295,8 +298,16 @@ def parse_service_addresses(xml: bytes, address: str) -> list[Evidence]:
         return []
     found = EvidenceList(SOURCE, address)
     for xaddr in descendants(body, "XAddr"):
-        found.add("onvif.xaddr", "".join(xaddr.itertext()).strip())
+        add_xaddr(found, "".join(xaddr.itertext()))
     return found.items()
+
+
+def add_xaddr(found: EvidenceList, xaddr: str) -> None:
+    """``onvif.xaddr``, and ``eui64_mac`` when it is an IPv6 address formed from the
+    device's MAC (modified EUI-64)."""
+    found.add("onvif.xaddr", xaddr.strip())
+    for mac in eui64_macs(xaddr):
+        found.add("eui64_mac", mac)
 
 
 def parse_media(xml: bytes, address: str) -> list[Evidence]:
@@ -313,17 +324,56 @@ def parse_media(xml: bytes, address: str) -> list[Evidence]:
     return found.items()
 
 
+_XMLNS: Final = re.compile(
+    rb"""\bxmlns(?::[A-Za-z_][\w.-]{0,39})?\s*=\s*["']([^"'<>\s]{1,200})["']"""
+)
+_XMLNS_HEAD_BYTES: Final = 16 * 1024
+_STANDARD_NAMESPACE_HOSTS: Final = frozenset(
+    {"www.onvif.org", "onvif.org", "www.w3.org", "docs.oasis-open.org", "schemas.xmlsoap.org",
+     "schemas.microsoft.com", "www.ietf.org", "tempuri.org"}
+)  # fmt: skip
+_STANDARD_URNS: Final = ("urn:oasis:", "urn:ietf:", "urn:schemas-upnp-org:", "urn:onvif")
+_MAX_NAMESPACES: Final = 16
+
+
+def namespace_evidence(xml: bytes, address: str) -> list[Evidence]:
+    """``onvif.namespace`` for each namespace the reply declares that no standard owns.
+
+    A maker's SOAP stack declares the same namespace list in every envelope it sends
+    (Hikvision's includes ``http://www.hikvision.com/2011/event/topics`` even in a
+    GetSystemDateAndTime answer), so the list names the stack whatever was asked.  Read
+    from the declarations as sent (the parsed tree drops unused ones), first 16 KiB.
+    """
+    found = EvidenceList(SOURCE, address)
+    seen: set[str] = set()
+    for match in _XMLNS.finditer(xml[:_XMLNS_HEAD_BYTES]):
+        uri = match.group(1).decode("ascii", errors="replace")
+        host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", uri.casefold()).split("/", 1)[0]
+        if host in _STANDARD_NAMESPACE_HOSTS or uri.startswith(_STANDARD_URNS) or uri in seen:
+            continue
+        seen.add(uri)
+        found.add("onvif.namespace", uri)
+        if len(seen) >= _MAX_NAMESPACES:
+            break
+    return found.items()
+
+
 def parse_reply(xml: bytes, address: str) -> list[Evidence]:
-    """Evidence from an ONVIF reply, by its response element.
+    """Evidence from an ONVIF reply, by its response element, and the vendor namespaces
+    its envelope declares (``namespace_evidence``: any reply, a Fault included).
 
     GetDeviceInformation, GetNetworkInterfaces, GetScopes, GetCapabilities, GetServices
-    and the media replies (GetStreamUri, GetSnapshotUri, GetProfiles) give evidence;
-    any other response, and a SOAP Fault, gives none. MalformedReplyError for a
-    document that is not a SOAP envelope.
+    and the media replies (GetStreamUri, GetSnapshotUri, GetProfiles) give evidence of
+    their own. MalformedReplyError for a document that is not a SOAP envelope.
     """
     body = _body(xml, "ONVIF reply")
+    namespaces = namespace_evidence(xml, address)
     if _fault(body) is not None:
-        return []
+        return namespaces
+    return _response_evidence(xml, body, address) + namespaces
+
+
+def _response_evidence(xml: bytes, body: Element, address: str) -> list[Evidence]:
     names = {local_name(e.tag) for e in body}
     for name, parse in (
         ("GetDeviceInformationResponse", parse_device_information),

@@ -58,6 +58,7 @@ __all__ = [
     "fields_evidence",
     "parse_reply",
     "restore_crlf",
+    "unhex",
     "wire_form",
 ]
 
@@ -188,6 +189,13 @@ _SCOPE_URL: Final = re.compile(r"onvif://www\.onvif\.org/[^\s<>\"']+", re.IGNORE
 _ONVIF_FIELD: Final = re.compile(
     r"<(?:[\w-]+:)?(Manufacturer|Model|FirmwareVersion|SerialNumber|HardwareId)>([^<>]{1,256})<"
 )
+_ONVIF_PRINTED_FIELD: Final = re.compile(
+    r"""(?m)(?:^|[{,])[ \t]*['"]?"""
+    r"""(Manufacturer|Model|FirmwareVersion|SerialNumber|HardwareId)['"]?[ \t]*[:=][ \t]*"""
+    r"""(?:'([^'\r\n]{1,256})'|"([^"\r\n]{1,256})"|([^'",{}\r\n][^,{}\r\n]{0,255}))"""
+)
+"""GetDeviceInformation as client libraries print it (zeep's dict, JSON, ``Name: value``
+lines), which is how issue threads often publish it."""
 
 
 def _wsd(data: bytes, address: str) -> list[Evidence]:
@@ -200,9 +208,10 @@ def _wsd(data: bytes, address: str) -> list[Evidence]:
         found = EvidenceList(wsd.SOURCE, address)
         text = data.decode("utf-8", errors="replace")
         wsd.add_scopes(found, " ".join(_SCOPE_URL.findall(text)))
-        for element, key in (("Types", "wsd.types"), ("XAddrs", "wsd.xaddrs")):
-            for value in _element_texts(text, element):
-                found.add(key, " ".join(value.split()))
+        for value in _element_texts(text, "Types"):
+            found.add("wsd.types", " ".join(value.split()))
+        for value in _element_texts(text, "XAddrs"):
+            wsd.add_xaddrs(found, value)
         for value in _element_texts(text, "Address"):
             wsd.add_endpoint(found, value)
         if not found.items():
@@ -217,6 +226,12 @@ def _element_texts(text: str, name: str) -> list[str]:
     return re.findall(pattern, text)[:8]
 
 
+_PROFILE_NAME: Final = re.compile(
+    r"<(?:[\w.-]+:)?Profiles\b[^<>]*>\s*<(?:[\w.-]+:)?Name>([^<>]{1,64})</", re.IGNORECASE
+)
+"""A GetProfiles profile's name: the Name element that opens each Profiles element."""
+
+
 def _onvif(data: bytes, address: str) -> list[Evidence]:
     try:
         return onvif.parse_reply(data, address)
@@ -224,20 +239,27 @@ def _onvif(data: bytes, address: str) -> list[Evidence]:
         # a reply whose envelope was cut, or lost its namespaces, in publishing: device
         # information, scopes, service addresses and media URIs read by element name
         text = data.decode("utf-8", errors="replace")
-        found = fields_evidence("onvif", dict(_ONVIF_FIELD.findall(text)), address)
+        printed = {m[0]: (m[1] or m[2] or m[3]).strip() for m in _ONVIF_PRINTED_FIELD.findall(text)}
+        fields = {**printed, **dict(_ONVIF_FIELD.findall(text))}
+        found = fields_evidence("onvif", fields, address)
         extra = EvidenceList(onvif.SOURCE, address)
         wsd.add_scopes(extra, " ".join(_SCOPE_URL.findall(text)), "onvif.scope")
         for value in _element_texts(text, "XAddr"):
-            extra.add("onvif.xaddr", value.strip())
+            onvif.add_xaddr(extra, value)
         for value in _element_texts(text, "Uri"):
             extra.add("onvif.uri", value.strip())
-        found += extra.items()
+        for value in _element_texts(text, "HwAddress"):
+            extra.add_mac("onvif.mac", value)
+        for value in _PROFILE_NAME.findall(text)[:8]:
+            extra.add("onvif.profile", value.strip())
+        found += extra.items() + onvif.namespace_evidence(data, address)
         if not found:
             raise
         return found
 
 
-_JSON_PAIR: Final = re.compile(r'"(\w{1,40})"\s*:\s*"([^"\\]{0,256})"')
+_JSON_PAIR: Final = re.compile(r"""(["'])(\w{1,40})\1\s*:\s*(["'])((?:(?!\3)[^\\]){0,256})\3""")
+"""A "key": "value" pair of JSON, or of a Python dict as printed ('key': 'value')."""
 
 
 def _dhip(data: bytes, address: str) -> list[Evidence]:
@@ -245,7 +267,8 @@ def _dhip(data: bytes, address: str) -> list[Evidence]:
         return dhip.parse_reply(data, address)
     except MalformedReplyError:
         # device info cut short where it was published: the fields that survive
-        fields = dict(_JSON_PAIR.findall(data.decode("utf-8", errors="replace")))
+        text = data.decode("utf-8", errors="replace")
+        fields = {m[1]: m[3] for m in _JSON_PAIR.findall(text)}
         found = fields_evidence("dhip", fields, address)
         if "realm" in fields:
             extra = EvidenceList(dhip.SOURCE, address)
@@ -332,7 +355,36 @@ def parse_reply(kind: str, data: bytes, address: str = "") -> list[Evidence]:
     parser = _PARSERS.get(kind)
     if parser is None:
         raise ValueError(f"unknown reply kind {kind!r}; one of {', '.join(KINDS)}")
+    if kind in _BINARY_KINDS:
+        data = unhex(data) or data
     return parser(data, address)
+
+
+_BINARY_KINDS: Final = frozenset({"dhip", "netip", "sadp"})
+"""Kinds whose wire form is binary (a framed header), published as hex dumps often."""
+_HEX_RUN: Final = re.compile(rb"(?:[0-9A-Fa-f]{2}[ \t]?)+")
+_DUMP_LINE: Final = re.compile(
+    rb"[ \t]*(?:0x)?[0-9A-Fa-f]{4,8}:?[ \t]+((?:[0-9A-Fa-f]{2}[ \t]{0,2}){1,16})(?:[ \t|].*)?"
+)
+
+
+def unhex(data: bytes) -> bytes | None:
+    """The bytes a hex dump shows: bare hex (spaces and line breaks allowed), or
+    ``hexdump -C`` / ``xxd``-style lines (offset, up to 16 byte values, the ASCII
+    column); None when ``data`` is not a dump of at least 16 bytes."""
+    lines = [line for line in data.strip().splitlines() if line.strip()]
+    if not lines or len(data) > 4 * 65536:
+        return None
+    if all(_HEX_RUN.fullmatch(line.strip()) for line in lines):
+        digits = re.sub(rb"\s+", b"", data)
+    else:
+        dumped = [_DUMP_LINE.fullmatch(line) for line in lines]
+        if not all(dumped):
+            return None
+        digits = b"".join(re.sub(rb"\s+", b"", m.group(1)) for m in dumped if m)
+    if len(digits) < 32 or len(digits) % 2:
+        return None
+    return bytes.fromhex(digits.decode("ascii"))
 
 
 def _named_fields(kind: str, fields: Mapping[str, str], address: str) -> list[Evidence]:
@@ -342,8 +394,12 @@ def _named_fields(kind: str, fields: Mapping[str, str], address: str) -> list[Ev
     found = EvidenceList(kind, address)
     if kind == "wsd":
         wsd.add_scopes(found, by_name.get("scopes", ""))
-        for name, key in (("types", "wsd.types"), ("xaddrs", "wsd.xaddrs")):
-            found.add(key, " ".join(by_name.get(name, "").split()) or None)
+        for scope_kind in sorted(wsd.SCOPE_KINDS):  # scopes a discovery library parsed out
+            if scope_kind in by_name and "scopes" not in by_name:
+                scope = f"onvif://www.onvif.org/{scope_kind}/{by_name[scope_kind].strip()}"
+                wsd.add_scopes(found, scope.replace(" ", "%20"))
+        found.add("wsd.types", " ".join(by_name.get("types", "").split()) or None)
+        wsd.add_xaddrs(found, by_name.get("xaddrs"))
         wsd.add_endpoint(found, by_name.get("address"))
     else:
         found.add("ssdp.server", by_name.get("server"))
@@ -371,10 +427,35 @@ def fields_evidence(kind: str, fields: Mapping[str, str], address: str = "") -> 
     table = _FIELD_KEYS.get(kind)
     if table is None:
         raise MalformedReplyError(f"{kind} replies are not read from fields")
+    normal: dict[str, str] = {}
+    for name, text in fields.items():
+        plain = _plain_name(name)
+        normal.setdefault(_FIELD_ALIASES.get(plain, plain), text)
+
+    def value(name: str) -> str | None:
+        return fields[name] if name in fields else normal.get(_plain_name(name))
+
     found = EvidenceList(kind, address)
     for name, key in table:
-        found.add(key, fields.get(name))
+        found.add(key, value(name))
     mac_field = _FIELD_MACS.get(kind)
     if mac_field is not None:
-        found.add_mac(f"{kind}.mac" if kind != "onvif" else "onvif.mac", fields.get(mac_field))
+        found.add_mac(f"{kind}.mac" if kind != "onvif" else "onvif.mac", value(mac_field))
     return found.items()
+
+
+_FIELD_ALIASES: Final = {
+    "fwversion": "firmwareversion",
+    "firmware": "firmwareversion",
+    "serial": "serialnumber",
+    "mac": "hwaddress",
+    "macaddress": "hwaddress",
+}
+"""Field names integrations write for the protocol's own (Home Assistant's ONVIF device
+info: manufacturer, model, fw_version, serial_number, mac)."""
+
+
+def _plain_name(name: str) -> str:
+    """A field name without case, separators or a namespace prefix (``tds:SerialNumber``,
+    ``serial_number`` and ``SerialNumber`` are one name)."""
+    return re.sub(r"[^a-z0-9]", "", name.rpartition(":")[2].casefold())

@@ -33,6 +33,8 @@ FIELDS: Final = (
     ("DSPVersion", "sadp.dsp_version"),
     ("OEMInfo", "sadp.oem_info"),
     ("DetailOEMCode", "sadp.oem_code"),
+    ("DigitalChannelNum", "sadp.digital_channels"),
+    ("AnalogChannelNum", "sadp.analog_channels"),
 )
 
 

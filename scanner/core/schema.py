@@ -50,6 +50,7 @@ __all__ = [
     "FieldChange",
     "FieldKind",
     "Presence",
+    "RecorderCoverage",
     "ReviewStatus",
     "ScanComparison",
     "ScanInfo",
@@ -127,9 +128,11 @@ class Device:
     """One device as one scan saw it: key, addresses, identification and evidence.
 
     ``ip`` is its lowest address and ``addresses`` every address it answered on (``ip``
-    first).  ``mac_organisation`` is the IEEE organisation of its MAC block ("" when the
-    MAC is randomised or unknown); it names a maker the vendor table does not know (a PC,
-    a printer) and is never a reason to flag.
+    first); a camera behind a recorder has the address its recorder listed and
+    ``parent``, the recorder's device key.  ``mac_organisation`` is the IEEE
+    organisation of its MAC block ("" when the MAC is randomised or unknown); it names
+    a maker the vendor table does not know (a PC, a printer) and is never a reason to
+    flag.
     """
 
     device_key: str
@@ -139,6 +142,8 @@ class Device:
     mac_organisation: str = ""
     addresses: tuple[str, ...] = ()
     evidence: tuple[Evidence, ...] = ()
+    parent: str | None = None
+    """The device key of the recorder this camera is behind (None: not behind one)."""
 
     def __post_init__(self) -> None:
         site = site_of_key(self.device_key)
@@ -224,6 +229,41 @@ class Device:
         family; "" when none, or in a listing read without evidence)."""
         keys = _serial_keys()
         return next((e.value for e in self.evidence if e.key in keys), "")
+
+    @property
+    def firmware_source(self) -> str:
+        """Where the firmware version came from (``SADP (sadp.firmware)``, ``banner (...)``)."""
+        return self.identification.vulnerabilities.firmware_source
+
+    @property
+    def hardware_maker(self) -> str:
+        """The hardware maker with its country (``Dahua (CN)``), or ``unknown``."""
+        return self.identification.origin.hardware_maker.label
+
+    @property
+    def firmware_developer(self) -> str:
+        """The firmware developer with its country, or ``unknown``."""
+        return self.identification.origin.firmware_developer.label
+
+    @property
+    def owner(self) -> str:
+        """The parent/control chain of maker, firmware developer and brand, with countries."""
+        return self.identification.origin.owner_text
+
+    @property
+    def origin_sources(self) -> tuple[str, ...]:
+        """The sources behind the origin facts."""
+        return self.identification.origin.sources
+
+    @property
+    def vulnerability(self) -> str:
+        """affected (version in range), model listed (version unknown) or not matched."""
+        return self.identification.vulnerabilities.text
+
+    @property
+    def cves(self) -> tuple[str, ...]:
+        """One line per matched CVE: level, family, why, KEV date and the pack's date."""
+        return tuple(f.line() for f in self.identification.vulnerabilities.findings)
 
 
 SHORT_REASON_CHARS: Final = 100
@@ -325,12 +365,19 @@ FIELDS: Final[tuple[Field, ...]] = (
     Field("model", "Model", "device", "text", _TEXT, derived=True),
     Field("firmware", "Firmware", "device", "optional_text", "TEXT", derived=True),
     Field("serial", "Serial", "device", "text", None, derived=True),
+    Field("firmware_source", "Firmware from", "device", "text", None, derived=True),
     Field("device_type", "Type", "device", "text", "TEXT NOT NULL DEFAULT 'unknown'", True),
     Field("flagged", "Flag", "device", "bool", "INTEGER NOT NULL DEFAULT 0", derived=True),
     Field("flag_level", "Flag level", "device", "text", "TEXT NOT NULL DEFAULT 'no'", True),
     Field("flag_reason", "Flag reason", "device", "text", None, derived=True),
     Field("flag_reasons", "Flag reasons", "device", "list", "TEXT NOT NULL DEFAULT '[]'", True),
     Field("list_status", "List status", "device", "text", _TEXT, derived=True),
+    Field("hardware_maker", "Hardware maker", "device", "text", None, derived=True),
+    Field("firmware_developer", "Firmware developer", "device", "text", None, derived=True),
+    Field("owner", "Owner", "device", "text", None, derived=True),
+    Field("origin_sources", "Origin sources", "device", "list", None, derived=True),
+    Field("vulnerability", "Vulnerable firmware", "device", "text", None, derived=True),
+    Field("cves", "CVEs", "device", "list", None, derived=True),
     Field("review_status", "Review", "record", "text", "TEXT NOT NULL DEFAULT 'unreviewed'"),
     Field("note", "Note", "record", "text", _TEXT, multiline=True),
     Field("review_updated_at", "Reviewed at", "record", "optional_text", "TEXT"),
@@ -341,6 +388,7 @@ FIELDS: Final[tuple[Field, ...]] = (
     Field("sources", "Sources", "device", "list", "TEXT NOT NULL DEFAULT '[]'", derived=True),
     Field("presence", "Presence", "record", "text", "TEXT NOT NULL DEFAULT 'present'"),
     Field("device_key", "Device key", "device", "text", "TEXT PRIMARY KEY"),
+    Field("parent", "Parent", "device", "optional_text", "TEXT"),
     Field("mac_organisation", "MAC organisation", "device", "text", _TEXT, csv=False),
     Field("first_scan_id", "First scan", "record", "int", "INTEGER NOT NULL", csv=False),
     Field("last_scan_id", "Last scan", "record", "int", "INTEGER NOT NULL", csv=False),
@@ -505,6 +553,20 @@ class SnmpCoverage:
     fdb_entries: int
     in_targets: int
     unmapped_macs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RecorderCoverage:
+    """One recorder the scan found: its address and key, the channels it announced
+    (SADP/DHIP digital channels; None when it said nothing), how many cameras it
+    listed, and why not when it listed none (``credentials needed``, ``login
+    failed``, ``locked``, or what went wrong; "" when listed)."""
+
+    address: str
+    device_key: str
+    channels: int | None
+    listed: int
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)

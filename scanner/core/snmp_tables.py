@@ -28,13 +28,13 @@ credentials file (parsed, secrets kept out of ``repr``) and the kernel's IPv4 ro
 from __future__ import annotations
 
 import ipaddress
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
 from typing import Final, Literal
 
 from camcensus.base.errors import CredentialsError, MalformedReplyError
+from camcensus.scanner.core._entries import credential_entries, networks
 
 __all__ = [
     "ARP_COLUMNS",
@@ -331,19 +331,9 @@ def _text_field(entry: Mapping[str, object], key: str, where: str, *, required: 
 def parse_snmp_credentials(text: str, name: str = "SNMP credentials file") -> SnmpCredentials:
     """Parse ``[[snmp]]`` entries (TOML). CredentialsError naming the entry at fault;
     the message never quotes a secret."""
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CredentialsError(f"{name} is not readable TOML") from exc
-    raw = doc.get("snmp")
-    if not isinstance(raw, list) or not raw:
-        raise CredentialsError(f"{name} needs at least one [[snmp]] entry")
     entries: list[SnmpCredential] = []
-    for number, entry in enumerate(raw, start=1):
-        where = f"{name}, [[snmp]] entry {number}"
-        if not isinstance(entry, dict):
-            raise CredentialsError(f"{where} is not a table")
-        agents = _agents(entry.get("agents", []), where)
+    for where, entry in credential_entries(text, "snmp", name):
+        agents = networks(entry.get("agents", []), where, "agents")
         version = str(entry.get("version", ""))
         if version in ("2c", "2"):
             community = _text_field(entry, "community", where, required=True)
@@ -374,15 +364,6 @@ def parse_snmp_credentials(text: str, name: str = "SNMP credentials file") -> Sn
         else:
             raise CredentialsError(f'{where}: version must be "2c" or "3"')
     return SnmpCredentials(tuple(entries))
-
-
-def _agents(raw: object, where: str) -> tuple[IPv4Network, ...]:
-    if not isinstance(raw, list) or not all(isinstance(a, str) for a in raw):
-        raise CredentialsError(f"{where}: 'agents' must be a list of addresses or CIDRs")
-    try:
-        return tuple(IPv4Network(a, strict=False) for a in raw)
-    except ValueError as exc:
-        raise CredentialsError(f"{where}: {exc}") from exc
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from camcensus.scanner.core._evidence import EvidenceList
 from camcensus.scanner.core._xml import child, child_text, local_name, parse_xml
 from camcensus.scanner.core.http import parse_message_head
 from camcensus.scanner.core.limits import MAX_UDP_REPLY_BYTES
+from camcensus.scanner.core.mac import uuid_node_mac
 
 __all__ = [
     "DESCRIPTION_FIELDS",
@@ -108,7 +109,10 @@ def parse_response(data: bytes, address: str) -> tuple[list[Evidence], str | Non
         raise MalformedReplyError(f"SSDP reply: unexpected start line {head.start_line[:60]!r}")
     found = EvidenceList(SOURCE, address)
     found.add("ssdp.server", head.headers.get("Server"))
-    found.add("ssdp.usn", head.headers.get("USN"))
+    usn = head.headers.get("USN")
+    found.add("ssdp.usn", usn)
+    if usn is not None:  # uuid:<id>[::<type>]: an id made from the MAC gives it
+        found.add("ssdp.usn_mac", uuid_node_mac(usn.split("::", 1)[0]))
     return found.items(), _same_host_location(head.headers.get("Location"), address)
 
 

@@ -17,15 +17,18 @@ from camcensus.base.evidence import Evidence
 from camcensus.scanner.core._evidence import EvidenceList
 from camcensus.scanner.core._xml import child, child_text, descendants, parse_xml, soap_body
 from camcensus.scanner.core.limits import MAX_UDP_REPLY_BYTES
+from camcensus.scanner.core.mac import eui64_macs, uuid_node_mac
 
 __all__ = [
     "MULTICAST_GROUP",
     "PORT",
+    "SCOPE_KINDS",
     "SOURCE",
     "TYPES_DEVICE",
     "TYPES_NVT",
     "add_endpoint",
     "add_scopes",
+    "add_xaddrs",
     "build_probe",
     "parse_announcement",
     "parse_probe_matches",
@@ -53,13 +56,10 @@ _DISCOVERY_TO: Final = "urn:schemas-xmlsoap-org:ws:2005:04:discovery"
 _QNAME: Final = r"[A-Za-z_][\w.-]*:[A-Za-z_][\w.-]*"
 _QNAME_LIST: Final = re.compile(rf"{_QNAME}(?:\s+{_QNAME})*")
 _SCOPE_PREFIX: Final = "onvif://www.onvif.org/"
-_SCOPE_KINDS: Final = frozenset(
+SCOPE_KINDS: Final = frozenset(
     {"name", "hardware", "mac", "location", "type", "profile", "manufacturer", "extension"}
 )
-_UUID_V1: Final = re.compile(
-    r"(?:urn:)?uuid:[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[89ab][0-9a-f]{3}-([0-9a-f]{12})",
-    re.IGNORECASE,
-)
+"""The ONVIF scope kinds read (``onvif://www.onvif.org/<kind>/<value>``)."""
 
 
 def build_probe(message_id: str, types: str = TYPES_NVT) -> bytes:
@@ -106,7 +106,7 @@ def add_scopes(found: EvidenceList, scopes_text: str, key_prefix: str = "wsd.sco
             continue
         kind, sep, value = scope[len(_SCOPE_PREFIX) :].partition("/")
         kind = kind.lower()
-        if kind not in _SCOPE_KINDS or not sep:
+        if kind not in SCOPE_KINDS or not sep:
             continue
         decoded = urllib.parse.unquote(value, errors="replace")
         found.add(f"{key_prefix}.{kind}", decoded)
@@ -115,18 +115,31 @@ def add_scopes(found: EvidenceList, scopes_text: str, key_prefix: str = "wsd.sco
 
 
 def add_endpoint(found: EvidenceList, address_text: str | None) -> None:
-    """``wsd.endpoint``, and for a time-based (version 1) UUID whose node is a unicast
-    address, that node as ``wsd.endpoint_mac`` (RFC 4122 sec. 4.1.6: the node of a
-    version-1 UUID is the generating host's IEEE 802 address). Not the identity ``mac``:
-    a firmware SDK may build every device's UUID from one fixed node."""
+    """``wsd.endpoint``, and for a time-based (version 1 or 2) or hand-built UUID whose
+    node is a unicast address, that node as ``wsd.endpoint_mac`` (RFC 4122 sec. 4.1.6:
+    the node of a time-based UUID is the generating host's IEEE 802 address). Not the
+    identity ``mac``: a firmware SDK may build every device's UUID from one fixed node."""
     if address_text is None:
         return
     value = address_text.strip()
     found.add("wsd.endpoint", value)
-    node = _UUID_V1.fullmatch(value)
-    if node is not None and not int(node.group(1)[:2], 16) & 0x01:
-        digits = node.group(1).lower()
-        found.add("wsd.endpoint_mac", ":".join(digits[i : i + 2] for i in range(0, 12, 2)))
+    if _STANDARD_UUID.fullmatch(value):  # a firmware's own id form is not read here
+        found.add("wsd.endpoint_mac", uuid_node_mac(value))
+
+
+_STANDARD_UUID: Final = re.compile(
+    r"(?:urn:)?uuid:[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}", re.IGNORECASE
+)
+
+
+def add_xaddrs(found: EvidenceList, xaddrs: str | None) -> None:
+    """``wsd.xaddrs`` (spaces normalised), and ``eui64_mac`` for each IPv6 service
+    address among them that was formed from the device's MAC (modified EUI-64)."""
+    if xaddrs is None:
+        return
+    found.add("wsd.xaddrs", " ".join(xaddrs.split()))
+    for mac in eui64_macs(xaddrs):
+        found.add("eui64_mac", mac)
 
 
 def _add_match(found: EvidenceList, match: Element) -> None:
@@ -138,9 +151,7 @@ def _add_match(found: EvidenceList, match: Element) -> None:
     types = child_text(match, "Types")
     if types is not None:
         found.add("wsd.types", " ".join(types.split()))
-    xaddrs = child_text(match, "XAddrs")
-    if xaddrs is not None:
-        found.add("wsd.xaddrs", " ".join(xaddrs.split()))
+    add_xaddrs(found, child_text(match, "XAddrs"))
     scopes = child_text(match, "Scopes")
     if scopes is not None:
         add_scopes(found, scopes)

@@ -5,7 +5,9 @@ concurrently over the on-link targets, ``ROUTED_DISCOVERY`` (unicast searches) o
 routed ones, ``SWEEP`` then finds open ports on the live
 hosts, ``FOLLOW_UP`` fills gaps discovery left for one host (a WS-Discovery reply lost
 to multicast), and ``HOST_PROBES`` then talk to that host with everything known so far
-(the ONVIF probe needs the XAddrs a late WS-Discovery reply brings).
+(the ONVIF probe needs the XAddrs a late WS-Discovery reply brings).  ``RECORDER``
+last lists the cameras behind a recorder (it needs what every other probe found to
+know one).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from camcensus.scanner.probes import (
     netip,
     onvif,
     ports,
+    recorder,
     sadp,
     ssdp,
     unicast,
@@ -27,10 +30,11 @@ from camcensus.scanner.probes import (
 )
 from camcensus.scanner.probes.context import DiscoveryProbe, HostProbe
 
-__all__ = ["DISCOVERY", "FOLLOW_UP", "HOST_PROBES", "ROUTED_DISCOVERY", "SWEEP"]
+__all__ = ["DISCOVERY", "FOLLOW_UP", "HOST_PROBES", "RECORDER", "ROUTED_DISCOVERY", "SWEEP"]
 
 DISCOVERY: Final[tuple[DiscoveryProbe, ...]] = (arp, wsd, mdns, sadp, dhip, netip, ssdp)
 ROUTED_DISCOVERY: Final[tuple[DiscoveryProbe, ...]] = (unicast,)
 SWEEP: Final[DiscoveryProbe] = ports
 FOLLOW_UP: Final[tuple[HostProbe, ...]] = (wsd,)
 HOST_PROBES: Final[tuple[HostProbe, ...]] = (banner, onvif)
+RECORDER: Final[HostProbe] = recorder

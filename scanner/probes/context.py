@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Final, Protocol
 
 from camcensus.base.errors import RequestBudgetExceededError
 from camcensus.base.evidence import Evidence
+from camcensus.scanner.core.recorder import RecorderCredentials
 
 if TYPE_CHECKING:
     from camcensus.scanner.probes.transport import Transport
@@ -204,6 +205,7 @@ class ProbeContext:
     warn: Callable[[str], None] = lambda _message: None
     snmp_agents: frozenset[str] = frozenset()
     rate: PacketRate = field(default_factory=PacketRate)
+    recorder_credentials: RecorderCredentials | None = field(default=None, repr=False)
     host_set: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

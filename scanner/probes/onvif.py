@@ -144,6 +144,7 @@ async def run_host(ctx: ProbeContext, host: HostInfo) -> list[Evidence]:
             device_utc = onvif.parse_system_date_and_time(reply[1])
         except MalformedReplyError:
             return []
+        found.extend(onvif.namespace_evidence(reply[1], host.ip))
         skew = device_utc - sent_at
         if abs(skew) > MAX_PLAUSIBLE_SKEW:
             skew = timedelta(0)  # an absurd device clock: use ours

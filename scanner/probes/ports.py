@@ -4,6 +4,13 @@ SYN scan as root, connect scan otherwise; ``-n -Pn`` because the hosts are known
 be live, ``-T4 --max-retries 1 --min-rate`` for speed, and the interface named with
 ``-e``. Without nmap (or with ``use_nmap`` off) an asyncio connect scan does the job.
 
+Routed addresses are not known to be live (they answer no ARP; most of a routed /20
+is empty), so they are swept in two stages: first only ``DISCOVERY_PORTS`` (the ports
+nearly every camera and recorder opens), then every camera port of the addresses that
+answered on any of them (a SYN-ACK, or a RST from a closed port: someone is there).  An
+empty address costs 7 probes (twice, with nmap's one retry) instead of 21: the routed
+benchmark's full sweep of a /20 sent 1.45 times nmap's packets in one stage.
+
 The runner gives the whole sweep ``sweep_deadline_s(timeout_s)``; nmap runs in a worker
 thread that a cancelled await cannot stop, so nmap's own timeout (python-nmap kills the
 process) is set NMAP_MARGIN_S shorter and fires first. nmap's failures
@@ -14,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from ipaddress import IPv4Address
 from typing import Final
 
 from camcensus.base.evidence import Evidence
@@ -22,6 +30,7 @@ from camcensus.scanner.probes.context import ProbeContext
 
 __all__ = [
     "CAMERA_PORTS",
+    "DISCOVERY_PORTS",
     "NAME",
     "NMAP_MARGIN_S",
     "nmap_arguments",
@@ -36,6 +45,9 @@ CAMERA_PORTS: Final = (
     21, 22, 23, 80, 81, 88, 443, 554, 631, 1900, 5000, 8000, 8080, 8081, 8443, 8554,
     8888, 9000, 9100, 34567, 37777,
 )  # fmt: skip
+DISCOVERY_PORTS: Final = (80, 443, 554, 8000, 8080, 34567, 37777)
+"""The first stage of a routed sweep: web, RTSP and the Hikvision, Xiongmai and Dahua
+SDK ports."""
 CONNECT_CONCURRENCY: Final = 512
 NMAP_MARGIN_S: Final = 5
 """Seconds nmap's own timeout leaves before the runner's sweep deadline."""
@@ -76,6 +88,10 @@ def nmap_arguments(ctx: ProbeContext) -> str:
     )
 
 
+def _order(ip: str) -> int:
+    return int(IPv4Address(ip))
+
+
 def port_evidence(open_ports: Mapping[str, set[int]]) -> list[Evidence]:
     """One ``tcp.ports`` evidence (sorted, comma separated) per host with open ports."""
     return [
@@ -85,18 +101,39 @@ def port_evidence(open_ports: Mapping[str, set[int]]) -> list[Evidence]:
     ]
 
 
-async def _connect(ctx: ProbeContext, hosts: list[str]) -> dict[str, set[int]]:
+async def _connect(
+    ctx: ProbeContext, hosts: list[str], port_list: tuple[int, ...]
+) -> dict[str, set[int]]:
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
-    found: dict[str, set[int]] = {ip: set() for ip in hosts}
+    found: dict[str, set[int]] = {}
 
     async def attempt(ip: str, port: int) -> None:
         async with gate:
             state = await _io.connect(ctx, ip, port, timeout_s=min(1.0, ctx.timeout_s))
+        if state != "silent":
+            found.setdefault(ip, set())
         if state == "open":
             found[ip].add(port)
 
-    await asyncio.gather(*(attempt(ip, p) for ip in hosts for p in CAMERA_PORTS))
+    await asyncio.gather(*(attempt(ip, p) for ip in hosts for p in port_list))
     return found
+
+
+async def _sweep(
+    ctx: ProbeContext, hosts: list[str], port_list: tuple[int, ...], nmap: bool
+) -> dict[str, set[int]]:
+    """Open ports of each host of ``hosts`` that answered on any of ``port_list``."""
+    if not hosts:
+        return {}
+    if nmap:
+        return await _io.nmap(
+            ctx,
+            hosts,
+            port_list,
+            arguments=nmap_arguments(ctx),
+            timeout_s=nmap_timeout_s(ctx.timeout_s, len(hosts)),
+        )
+    return await _connect(ctx, hosts, port_list)
 
 
 async def run(ctx: ProbeContext) -> list[Evidence]:
@@ -105,16 +142,14 @@ async def run(ctx: ProbeContext) -> list[Evidence]:
     hosts = [str(h) for h in ctx.hosts if str(h) != ours]
     if not hosts:
         return []
-    if ctx.use_nmap and _io.has_nmap(ctx):
-        open_ports = await _io.nmap(
-            ctx,
-            hosts,
-            CAMERA_PORTS,
-            arguments=nmap_arguments(ctx),
-            timeout_s=nmap_timeout_s(ctx.timeout_s, len(hosts)),
-        )
-    else:
-        if ctx.use_nmap:
-            ctx.warn("nmap not found: using an asyncio connect scan")
-        open_ports = await _connect(ctx, hosts)
+    nmap = ctx.use_nmap and _io.has_nmap(ctx)
+    if ctx.use_nmap and not nmap:
+        ctx.warn("nmap not found: using an asyncio connect scan")
+    network = ctx.interface.network
+    routed = [ip for ip in hosts if IPv4Address(ip) not in network]
+    on_link = [ip for ip in hosts if IPv4Address(ip) in network]
+    answered = await _sweep(ctx, routed, DISCOVERY_PORTS, nmap)
+    open_ports = await _sweep(ctx, on_link + sorted(answered, key=_order), CAMERA_PORTS, nmap)
+    for ip, found in answered.items():
+        open_ports.setdefault(ip, set()).update(found)
     return port_evidence({ip: p for ip, p in open_ports.items() if ctx.in_scope(ip)})

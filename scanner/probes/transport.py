@@ -203,7 +203,9 @@ class Transport(Protocol):
     async def nmap(
         self, hosts: Sequence[str], ports: Sequence[int], *, arguments: str, timeout_s: int
     ) -> dict[str, set[int]]:
-        """Open ports per host from one nmap run; CamcensusError when nmap fails."""
+        """Open ports per host that answered (a SYN-ACK or a RST on any port; a host
+        that answered nothing is not a key) from one nmap run; CamcensusError when nmap
+        fails."""
         ...
 
     async def mdns(
@@ -590,7 +592,9 @@ class NetworkTransport:
         found: dict[str, set[int]] = {}
         for ip, data in result.get("scan", {}).items():
             tcp = data.get("tcp", {}) if isinstance(data, dict) else {}
-            found[str(ip)] = {int(p) for p, info in tcp.items() if info.get("state") == "open"}
+            states = {int(p): str(info.get("state")) for p, info in tcp.items()}
+            if "open" in states.values() or "closed" in states.values():
+                found[str(ip)] = {p for p, state in states.items() if state == "open"}
         return found
 
     async def mdns(
@@ -931,7 +935,7 @@ class ReplayTransport:
         self.sent.append(("nmap", (tuple(hosts), tuple(ports), arguments)))
         if self.nmap_error is not None:
             raise CamcensusError(self.nmap_error)
-        return {h: set(self.open_ports.get(h, frozenset())) & set(ports) for h in hosts}
+        return {h: set(self.open_ports[h]) & set(ports) for h in hosts if h in self.open_ports}
 
     async def mdns(
         self,

@@ -39,6 +39,8 @@ def test_parse_reply_fields(capture: Callable[[str], bytes]) -> None:
         "dhip.serial": "7B0123PAZ00002",
         "dhip.firmware": "2.800.0000000.26.R",
         "dhip.machine_name": "7B0123PAZ00002",
+        "dhip.remote_channels": "0",
+        "dhip.video_inputs": "1",
         "dhip.mac": "3c:ef:8c:0a:0b:0c",
         "mac": "3c:ef:8c:0a:0b:0c",
         "ip": "198.18.0.12",
@@ -110,3 +112,35 @@ def test_nested_json_bomb_refused_before_recursion() -> None:
 def test_oversized_reply_refused() -> None:
     with pytest.raises(ReplyTooLargeError):
         dhip.parse_reply(frame(b"{" + b" " * 10_000_000 + b"}"), ADDRESS)
+
+
+def test_an_rpc_answer_gives_its_shape_and_the_facts_it_answers() -> None:
+    """magicBox.getSystemInfo answered over DHIP (camelCase names, in params, with the
+    session Dahua's RPC keeps): the shape and the model and serial are evidence."""
+    answer = {
+        "id": 3,
+        "params": {"deviceType": "IPC-HDW2431T-AS-S2", "serialNumber": "7B0123PAZ00002"},
+        "result": True,
+        "session": 1234567,
+    }
+    found = dhip.parse_reply(frame(json.dumps(answer).encode()), ADDRESS)
+    assert [(e.key, e.value) for e in found] == [
+        ("dhip.answer", "id,params,result,session"),
+        ("dhip.device_type", "IPC-HDW2431T-AS-S2"),
+        ("dhip.serial", "7B0123PAZ00002"),
+    ]
+    not_rpc = {"id": 3, "result": True, "jsonrpc": "2.0", "session": 1}
+    assert dhip.parse_reply(frame(json.dumps(not_rpc).encode()), ADDRESS) == []
+
+
+def test_a_notification_the_device_pushes_names_its_method() -> None:
+    """An event a Dahua VTO pushes to its client over DHIP (tcp 5000): the method is
+    Dahua's RPC; a request another client sent (global.login) stays silent."""
+    event = {
+        "id": 7,
+        "method": "client.notifyEventStream",
+        "params": {"eventList": [{"Action": "Pulse", "Code": "CallNoAnswered", "Index": 0}]},
+        "session": 1234567,
+    }
+    found = dhip.parse_reply(frame(json.dumps(event).encode()), ADDRESS)
+    assert [(e.key, e.value) for e in found] == [("dhip.method", "client.notifyEventStream")]

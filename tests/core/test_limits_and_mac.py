@@ -4,7 +4,12 @@ import pytest
 
 from camcensus.base.errors import MalformedReplyError
 from camcensus.scanner.core.limits import MAX_TEXT_VALUE_CHARS, clean_text
-from camcensus.scanner.core.mac import is_locally_administered, is_unicast_assigned, normalise_mac
+from camcensus.scanner.core.mac import (
+    eui64_macs,
+    is_locally_administered,
+    is_unicast_assigned,
+    normalise_mac,
+)
 
 
 def test_clean_text_drops_nuls_and_edge_whitespace_only() -> None:
@@ -69,3 +74,20 @@ def test_unicast_assigned() -> None:
     assert not is_unicast_assigned("00:00:00:00:00:00")
     assert not is_unicast_assigned("ff:ff:ff:ff:ff:ff")
     assert not is_unicast_assigned("01:00:5e:00:00:fb")
+
+
+@pytest.mark.parametrize(
+    ("text", "macs"),
+    [
+        (  # RFC 4291 appendix A: ff:fe in the middle, the U/L bit flipped back
+            "http://198.18.0.11/onvif/device_service http://[fe80::bead:28ff:fe0a:b0c]/onvif/device_service",
+            ["bc:ad:28:0a:0b:0c"],
+        ),
+        ("http://[fe80::2c0:5fff:fe12:3456%eth0]:80/onvif/device_service", ["00:c0:5f:12:34:56"]),
+        ("http://[2001:db8::1]/x http://[fe80::1234:5678:9abc:def0]/x", []),  # not EUI-64
+        ("fe80::bead:28ff:fe0a:b0c", []),  # not a bracketed URL host
+        ("http://[fe80::1ff:fe00:0]/x", []),  # a group address: never a device's MAC
+    ],
+)
+def test_eui64_macs_are_read_out_of_ipv6_service_addresses(text: str, macs: list[str]) -> None:
+    assert eui64_macs(text) == macs

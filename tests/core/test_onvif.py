@@ -199,3 +199,53 @@ def test_hostile_xml(billion_laughs: bytes, external_entity: bytes) -> None:
             onvif.is_auth_fault(xml)
     with pytest.raises(ReplyTooLargeError):
         onvif.parse_network_interfaces(b"<a>" + b"x" * 10_000_000 + b"</a>", ADDRESS)
+
+
+# The head of a Hikvision DS-2CD3T45P1-I envelope (github:liyanhui1998/go-onvif@966cbae8:
+# examples/GetDeviceInfo/old_test.go), namespace list cut to a few standard and all vendor
+# declarations, around a GetSystemDateAndTime answer.
+HIK_ENVELOPE = b"""<?xml version="1.0" encoding="UTF-8"?>
+<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"
+ xmlns:tt="http://www.onvif.org/ver10/schema" xmlns:tds="http://www.onvif.org/ver10/device/wsdl"
+ xmlns:wsa="http://www.w3.org/2005/08/addressing" xmlns:wsnt="http://docs.oasis-open.org/wsn/b-2"
+ xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery"
+ xmlns:tnshik="http://www.hikvision.com/2011/event/topics"
+ xmlns:hikwsd="http://www.onvifext.com/onvif/ext/ver10/wsdl"
+ xmlns:hikxsd="http://www.onvifext.com/onvif/ext/ver10/schema">
+<env:Body>%s</env:Body></env:Envelope>"""
+HIK_VENDOR_NAMESPACES = [
+    "http://www.hikvision.com/2011/event/topics",
+    "http://www.onvifext.com/onvif/ext/ver10/wsdl",
+    "http://www.onvifext.com/onvif/ext/ver10/schema",
+]
+
+
+def test_namespace_evidence_keeps_only_vendor_namespaces() -> None:
+    reply = HIK_ENVELOPE % b"<tds:GetSystemDateAndTimeResponse/>"
+    found = onvif.namespace_evidence(reply, ADDRESS)
+    assert [(e.key, e.value) for e in found] == [
+        ("onvif.namespace", uri) for uri in HIK_VENDOR_NAMESPACES
+    ]
+    assert onvif.parse_reply(reply, ADDRESS) == found  # an operation without own fields
+
+
+def test_namespaces_come_with_the_fields_and_with_a_fault() -> None:
+    info = (
+        b"<tds:GetDeviceInformationResponse><tds:Manufacturer>HIKVISION</tds:Manufacturer>"
+        b"</tds:GetDeviceInformationResponse>"
+    )
+    keys = [e.key for e in onvif.parse_reply(HIK_ENVELOPE % info, ADDRESS)]
+    assert keys == ["onvif.manufacturer", *["onvif.namespace"] * 3]
+    fault = b"<env:Fault><env:Code><env:Value>env:Sender</env:Value></env:Code></env:Fault>"
+    assert [e.value for e in onvif.parse_reply(HIK_ENVELOPE % fault, ADDRESS)] == (
+        HIK_VENDOR_NAMESPACES
+    )
+
+
+def test_a_standard_only_envelope_gives_no_namespace() -> None:
+    reply = (
+        b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" '
+        b"xmlns:tds='http://www.onvif.org/ver10/device/wsdl' "
+        b'xmlns:x="urn:oasis:names:tc:SAML:2.0:assertion"><s:Body/></s:Envelope>'
+    )
+    assert onvif.namespace_evidence(reply, ADDRESS) == []

@@ -18,6 +18,7 @@ from camcensus.scanner.core.replies import (
     fields_evidence,
     parse_reply,
     restore_crlf,
+    unhex,
     wire_form,
 )
 
@@ -224,3 +225,107 @@ def test_wsd_and_ssdp_fields_by_their_wire_names() -> None:
         ("ssdp.server", "Linux UPnP/1.0"),
         ("ssdp.usn", "uuid:x"),
     }
+
+
+@pytest.mark.parametrize(
+    "printed",
+    [  # GetDeviceInformation as zeep prints it, as JSON, and as "Name: value" lines
+        "{\n    'Manufacturer': 'HIKVISION',\n    'Model': 'DS-2CD2042WD-I',\n"
+        "    'FirmwareVersion': 'V5.4.5 build 170124',\n}",
+        '{"Manufacturer": "HIKVISION", "Model": "DS-2CD2042WD-I", '
+        '"FirmwareVersion": "V5.4.5 build 170124"}',
+        "Manufacturer: HIKVISION\nModel: DS-2CD2042WD-I\nFirmwareVersion: V5.4.5 build 170124\n",
+    ],
+)
+def test_onvif_device_information_as_a_client_library_prints_it(printed: str) -> None:
+    found = parse_reply("onvif", printed.encode())
+    assert [(e.key, e.value) for e in found] == [
+        ("onvif.manufacturer", "HIKVISION"),
+        ("onvif.model", "DS-2CD2042WD-I"),
+        ("onvif.firmware", "V5.4.5 build 170124"),
+    ]
+
+
+def test_dhip_device_info_printed_as_a_python_dict_and_cut() -> None:
+    printed = (
+        b"{'method': 'client.notifyDevInfo', 'params': {'deviceInfo': {'DeviceType': 'NVR4108'"
+    )
+    assert [(e.key, e.value) for e in parse_reply("dhip", printed)] == [
+        ("dhip.device_type", "NVR4108")
+    ]
+
+
+def test_onvif_interfaces_and_profiles_cut_out_of_their_envelope() -> None:
+    cut = (
+        b"<tds:NetworkInterfaces token='eth0'><tt:Info><tt:HwAddress>bc:ad:28:0a:0b:0c"
+        b"</tt:HwAddress></tt:Info></tds:NetworkInterfaces>"
+        b'<trt:Profiles token="Profile_1" fixed="true"><tt:Name>mainStream</tt:Name>'
+        b"<tt:VideoSourceConfiguration><tt:Name>VideoSourceConfig</tt:Name>"
+    )
+    found = [(e.key, e.value) for e in parse_reply("onvif", cut)]
+    assert found == [
+        ("onvif.mac", "bc:ad:28:0a:0b:0c"),
+        ("mac", "bc:ad:28:0a:0b:0c"),
+        ("onvif.profile", "mainStream"),
+    ]
+
+
+def _dhip_frame() -> bytes:
+    body = json.dumps(
+        {"method": "client.notifyDevInfo", "params": {"deviceInfo": {"DeviceType": "NVR4108"}}}
+    ).encode()
+    size = len(body).to_bytes(8, "little")
+    return (32).to_bytes(4, "little") + b"DHIP" + bytes(8) + size + size + body
+
+
+def _hexdump_c(data: bytes) -> bytes:
+    lines = []
+    for offset in range(0, len(data), 16):
+        chunk = data[offset : offset + 16]
+        values = (
+            " ".join(f"{b:02x}" for b in chunk[:8]) + "  " + " ".join(f"{b:02x}" for b in chunk[8:])
+        )
+        text = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
+        lines.append(f"{offset:08x}  {values:<49} |{text}|")
+    return "\n".join(lines).encode()
+
+
+@pytest.mark.parametrize("dump", ["bare", "spaced", "hexdump -C"])
+def test_a_binary_reply_published_as_a_hex_dump_is_read_as_its_bytes(dump: str) -> None:
+    frame = _dhip_frame()
+    text = {
+        "bare": frame.hex().encode(),
+        "spaced": " ".join(f"{b:02x}" for b in frame).encode(),
+        "hexdump -C": _hexdump_c(frame),
+    }[dump]
+    assert [(e.key, e.value) for e in parse_reply("dhip", text)] == [
+        ("dhip.device_type", "NVR4108")
+    ]
+    assert unhex(b'{"method": "x"}') is None  # JSON is not a dump
+    assert unhex(b"deadbeef") is None  # too short to be a reply
+
+
+def test_ws_discovery_scopes_a_library_parsed_out_by_kind() -> None:
+    """A discovery library's output (name, hardware, location fields, no Scopes list) is
+    read as the scopes it came from."""
+    fields = {"Name": "AXIS P1346", "Hardware": "P1346", "Location": "country/sweden"}
+    assert [(e.key, e.value) for e in fields_evidence("wsd", fields)] == [
+        ("wsd.scope.hardware", "P1346"),
+        ("wsd.scope.location", "country/sweden"),
+        ("wsd.scope.name", "AXIS P1346"),
+    ]
+
+
+def test_onvif_fields_under_an_integrations_names_are_the_protocols() -> None:
+    """Home Assistant's ONVIF diagnostics write manufacturer, model, fw_version,
+    serial_number and mac for GetDeviceInformation's and GetNetworkInterfaces' fields."""
+    fields = {"manufacturer": "Dahua", "model": "IPC-HDW2431T-AS-S2", "fw_version": "2.800.1"}
+    assert [
+        (e.key, e.value) for e in fields_evidence("onvif", {**fields, "mac": "3c:ef:8c:00:00:01"})
+    ] == [
+        ("onvif.manufacturer", "Dahua"),
+        ("onvif.model", "IPC-HDW2431T-AS-S2"),
+        ("onvif.firmware", "2.800.1"),
+        ("onvif.mac", "3c:ef:8c:00:00:01"),
+        ("mac", "3c:ef:8c:00:00:01"),
+    ]

@@ -34,6 +34,8 @@ def test_parse_reply_fields(capture: Callable[[str], bytes]) -> None:
         "sadp.firmware": "V5.7.3build 220112",
         "sadp.dsp_version": "V7.3 build 220112",
         "sadp.oem_code": "1",
+        "sadp.digital_channels": "1",
+        "sadp.analog_channels": "0",
         "sadp.mac": "bc:ad:28:0a:0b:0c",
         "mac": "bc:ad:28:0a:0b:0c",
         "ip": "198.18.0.11",

@@ -37,8 +37,24 @@ def test_parse_response(capture: Callable[[str], bytes]) -> None:
     assert [(e.key, e.value) for e in found] == [
         ("ssdp.server", "Linux/3.0.8, UPnP/1.0, Portable SDK for UPnP devices/1.6.18"),
         ("ssdp.usn", "uuid:5a1f0e2c-7b3d-11ee-8000-bcad280a0b0c::upnp:rootdevice"),
+        ("ssdp.usn_mac", "bc:ad:28:0a:0b:0c"),  # the node of its version-1 UUID
     ]
     assert location == "http://198.18.0.11:49152/upnp/description.xml"
+
+
+@pytest.mark.parametrize(
+    ("usn", "mac"),
+    [  # an Axis id in uuid: form ending in its MAC (FantasticFiasco/axis-js Message.mock.ts)
+        ("uuid:Upnp-BasicDevice-1_0-ACCC8E270AD8::urn:axis-com:service:BasicService:1",
+         "ac:cc:8e:27:0a:d8"),
+        ("uuid:08a6f3cd-312c-4810-837e-fb2859be05bb::upnp:rootdevice", None),  # random
+        ("uuid:device_1::upnp:rootdevice", None),
+    ],
+)  # fmt: skip
+def test_a_usn_made_from_the_mac_gives_it(usn: str, mac: str | None) -> None:
+    reply = f"HTTP/1.1 200 OK\r\nUSN: {usn}\r\n\r\n".encode()
+    found, _location = ssdp.parse_response(reply, ADDRESS)
+    assert [e.value for e in found if e.key == "ssdp.usn_mac"] == ([mac] if mac else [])
 
 
 def test_notify_counts_and_msearch_echo_does_not() -> None:

@@ -63,6 +63,7 @@ def test_parse_probe_matches(capture: Callable[[str], bytes]) -> None:
             "http://198.18.0.11/onvif/device_service "
             "http://[fe80::bead:28ff:fe0a:b0c]/onvif/device_service",
         ),
+        ("eui64_mac", "bc:ad:28:0a:0b:0c"),  # the IPv6 service address's interface ID
         ("wsd.scope.type", "video_encoder"),
         ("wsd.scope.profile", "Streaming"),
         ("wsd.scope.profile", "G"),
@@ -80,13 +81,16 @@ def test_parse_probe_matches(capture: Callable[[str], bytes]) -> None:
     ("endpoint", "node"),
     [
         ("urn:uuid:5a1f0e2c-7b3d-11ee-8000-bcad280a0b0c", "bc:ad:28:0a:0b:0c"),
-        ("uuid:2419d68a-2dd2-21b2-a205-ACCC8E270AD8", None),  # version 2: not time-based
+        ("uuid:2419d68a-2dd2-21b2-a205-ACCC8E270AD8", "ac:cc:8e:27:0a:d8"),  # version 2 (DCE)
+        # hand-built outside the RFC variant (a TP-Link TL-SC3130G, evercam-discovery-java#32)
+        ("uuid:B926EB6A-CB4B-54DB-3130-0023CDE05FA7", "00:23:cd:e0:5f:a7"),
         ("urn:uuid:08a6f3cd-312c-4810-837e-fb2859be05bb", None),  # version 4: random
+        ("urn:uuid:08a6f3cd-312c-5810-937e-fb2859be05bb", None),  # version 5: a name's hash
         ("urn:uuid:5a1f0e2c-7b3d-11ee-8000-0bcad280a0b0", None),  # group bit: a random node
         ("urn:uuid:not-a-uuid", None),
     ],
 )
-def test_endpoint_mac_only_from_a_version_1_uuid(endpoint: str, node: str | None) -> None:
+def test_endpoint_mac_only_from_a_uuid_that_carries_a_node(endpoint: str, node: str | None) -> None:
     found = EvidenceList("wsd", ADDRESS)
     wsd.add_endpoint(found, endpoint)
     macs = [e.value for e in found.items() if e.key == "wsd.endpoint_mac"]

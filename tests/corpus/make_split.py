@@ -6,8 +6,9 @@ A group already in ``split.toml`` keeps its half for good; only groups new to th
 corpus are placed, so items added later cannot move old ones across.  The rule:
 
 1. Groups whose text camcensus' fingerprints were written from (rapid7/recog files,
-   rroller/dahua, aiodahua, julienblitte/UniversalScanner, OpenIPC/python-dvr) go to
-   the rules half: their strings have been read already.
+   rroller/dahua, aiodahua, julienblitte/UniversalScanner, OpenIPC/python-dvr,
+   hawkeye64/onvif-nvt, liyanhui1998/go-onvif) go to the rules half: their strings
+   have been read already.
 2. Every other group, in the order of the SHA-256 of its name (fixed, and blind to what
    the group holds), goes to the half that has fewer items so far of the family most
    of its items belong to (Hikvision, Dahua, other Chinese, other); ties go to *test*.
@@ -30,6 +31,8 @@ READ_ALREADY = (
     "github:brianegge/aiodahua",
     "github:julienblitte/UniversalScanner",
     "github:OpenIPC/python-dvr",
+    "github:hawkeye64/onvif-nvt",  # cited by onvif_hardware.toml and onvif_namespace.toml
+    "github:liyanhui1998/go-onvif",  # cited by onvif_namespace.toml
 )
 
 

@@ -38,9 +38,12 @@ def test_device_csv_has_replacement_plan_columns() -> None:
     # spelled out: a change to the header is a change for every spreadsheet built on it
     assert DEVICE_CSV_COLUMNS == (
         "site", "location", "ip", "addresses", "mac", "maker", "brand", "model", "firmware",
-        "serial", "device_type", "flagged", "flag_level", "flag_reason", "flag_reasons",
-        "list_status", "review_status", "note", "review_updated_at", "reviewer",
+        "serial", "firmware_source", "device_type", "flagged", "flag_level", "flag_reason",
+        "flag_reasons", "list_status", "hardware_maker", "firmware_developer", "owner",
+        "origin_sources", "vulnerability", "cves",
+        "review_status", "note", "review_updated_at", "reviewer",
         "first_seen", "last_seen", "confidence", "sources", "presence", "device_key",
+        "parent",
     )  # fmt: skip
     out = io.StringIO(newline="")
     assert write_devices_csv([record(5), record(6, flagged=False, flag_reasons=())], out) == 2

@@ -23,7 +23,7 @@ from camcensus.scanner.probes.context import Interface, ProbeContext
 from camcensus.scanner.probes.transport import ReplayTransport
 from camcensus.scanner.runner import ScanConfig, run_scan
 from camcensus.scanner.store import Inventory
-from camcensus.vendor_db.policy import FIRMWARE_NOT_JUDGED, Policy
+from camcensus.vendor_db.policy import FIRMWARE_UNKNOWN, Policy
 
 NMAP_FIXTURE = Path(__file__).parent.parent / "fixtures" / "nmap" / "small.xml"
 POLICY_FILES = Path(__file__).resolve().parents[2] / "vendor_db" / "data" / "policies"
@@ -97,7 +97,7 @@ def test_identify_by_policy_name(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["identify", str(evidence), "--no-chain"]) == 0
     flag = json.loads(capsys.readouterr().out)["flag"]
     assert flag["policy"] == "nl-cybercheck"
-    assert flag["not_judged"] == [FIRMWARE_NOT_JUDGED]
+    assert flag["not_judged"] == []  # Amcrest's documented OEM develops its firmware: Dahua
     assert flag["reasons"][0].endswith("[policy nl-cybercheck]")
 
 
@@ -150,7 +150,7 @@ def test_tui_by_policy_name(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert "Policy: uk-wms-2022" in str(seen["detail"])
     assert main(["tui", str(db), "--policy", "nl-cybercheck"]) == 0
     assert "Policy: nl-cybercheck" in str(seen["detail"])
-    assert f"Not judged:\n  - {FIRMWARE_NOT_JUDGED}" in str(seen["detail"])
+    assert f"Not judged:\n  - {FIRMWARE_UNKNOWN}" in str(seen["detail"])  # MAC-only maker
 
 
 def test_import_nmap_records_the_policy(tmp_path: Path) -> None:

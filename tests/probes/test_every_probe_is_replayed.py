@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 import camcensus.scanner.probes as probes_package
-from camcensus.scanner.probes import DISCOVERY, FOLLOW_UP, HOST_PROBES, SWEEP
+from camcensus.scanner.probes import DISCOVERY, FOLLOW_UP, HOST_PROBES, RECORDER, SWEEP
 
 HERE = Path(__file__).resolve().parent
 PROBES = sorted(
-    {p.__name__.rsplit(".", 1)[1] for p in (*DISCOVERY, SWEEP, *FOLLOW_UP, *HOST_PROBES)}
+    {p.__name__.rsplit(".", 1)[1] for p in (*DISCOVERY, SWEEP, *FOLLOW_UP, *HOST_PROBES, RECORDER)}
 )
 PROBE_SOURCES = sorted(
     path

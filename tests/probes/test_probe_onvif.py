@@ -141,3 +141,21 @@ async def test_no_device_service_means_no_request() -> None:
     transport = _camera("secret")
     assert await onvif.run_host(context(transport), HostInfo(CAMERA, ports=(554,))) == []
     assert transport.sent == []
+
+
+async def test_the_vendor_namespaces_of_the_clock_answer_are_evidence() -> None:
+    """GetSystemDateAndTime, answered to anyone, already names the SOAP stack by the
+    namespaces its envelope declares (Hikvision's event topics here)."""
+    hikvision = b'xmlns:tnshik="http://www.hikvision.com/2011/event/topics" xmlns:ter='
+    clock = capture("onvif_system_date_and_time.xml").replace(b"xmlns:ter=", hikvision, 1)
+    camera = _camera("secret")
+
+    def answer(ip: str, port: int, request: bytes) -> bytes:
+        if b"GetSystemDateAndTime" in request:
+            return http_reply("200 OK", [SOAP], clock)
+        return camera.tcp(ip, port, request)
+
+    transport = ReplayTransport(tcp=answer, open_ports={CAMERA: frozenset({80})})
+    found = await onvif.run_host(context(transport, clock=lambda: CLOCK), HostInfo(CAMERA, (80,)))
+    namespaces = [e.value for e in found if e.key == "onvif.namespace"]
+    assert namespaces == ["http://www.hikvision.com/2011/event/topics"]

@@ -63,3 +63,35 @@ def test_nmap_gets_the_scans_packet_rate_as_its_cap() -> None:
     uncapped = ports.nmap_arguments(context(ReplayTransport()))
     assert "--max-rate" not in uncapped
     assert f"--min-rate {ports.MIN_RATE_PPS} " in uncapped
+
+
+ROUTED_CAMERA, ROUTED_PRINTER, ROUTED_EMPTY = "198.18.16.10", "198.18.16.11", "198.18.16.12"
+
+
+@pytest.mark.parametrize("use_nmap", [True, False])
+async def test_routed_addresses_get_the_other_ports_only_when_they_answered_the_first_few(
+    use_nmap: bool,
+) -> None:
+    """A routed address is asked DISCOVERY_PORTS first; one that answers (open or a RST)
+    is asked every camera port, one that stays silent nothing more.  On-link hosts
+    (known to be live) get every port at once."""
+    transport = ReplayTransport(
+        open_ports={
+            CAMERA: frozenset({80}),
+            ROUTED_CAMERA: frozenset({554, 8443}),
+            ROUTED_PRINTER: frozenset({9100}),  # refuses the first ports: it is there
+        }
+    )
+    hosts = (CAMERA, ROUTED_CAMERA, ROUTED_PRINTER, ROUTED_EMPTY)
+    found = await ports.run(context(transport, hosts=hosts, use_nmap=use_nmap))
+    assert {(e.address, e.value) for e in found} == {
+        (CAMERA, "80"), (ROUTED_CAMERA, "554,8443"), (ROUTED_PRINTER, "9100"),
+    }  # fmt: skip
+    if use_nmap:
+        first, second = sent(transport, "nmap")
+        assert first[:2] == ((ROUTED_CAMERA, ROUTED_PRINTER, ROUTED_EMPTY), ports.DISCOVERY_PORTS)
+        assert second[:2] == ((CAMERA, ROUTED_CAMERA, ROUTED_PRINTER), ports.CAMERA_PORTS)
+    else:
+        asked = sent(transport, "connect")
+        assert {p for ip, p in asked if ip == ROUTED_EMPTY} == set(ports.DISCOVERY_PORTS)
+        assert {p for ip, p in asked if ip == ROUTED_PRINTER} == set(ports.CAMERA_PORTS)

@@ -58,3 +58,27 @@ def test_half_set_environment_is_an_error_not_an_empty_password(environ: dict[st
     with pytest.raises(CredentialsError, match="set both or neither"):
         load_credentials(environ, None)
     assert load_credentials({ENV_USERNAME: "", ENV_PASSWORD: ""}, None) is None
+
+
+def test_recorder_credentials_from_a_private_file_or_the_environment(tmp_path: Path) -> None:
+    from camcensus.cli.scan_cmd import (
+        ENV_RECORDER_PASSWORD,
+        ENV_RECORDER_USERNAME,
+        load_recorder_credentials,
+    )
+
+    text = '[[recorder]]\nusername = "nvr"\npassword = "s3cret"\nmaker = "dahua"\n'
+    creds = load_recorder_credentials({}, _file(tmp_path, 0o600, text))
+    assert creds is not None
+    assert (creds.entries[0].username, creds.entries[0].maker) == ("nvr", "dahua")
+    assert "s3cret" not in repr(creds)
+    with pytest.raises(CredentialsError, match="chmod 600"):
+        load_recorder_credentials({}, _file(tmp_path, 0o644, text))
+    env = {ENV_RECORDER_USERNAME: "admin", ENV_RECORDER_PASSWORD: "pw"}
+    from_env = load_recorder_credentials(env, None)
+    assert from_env is not None
+    assert from_env.entries[0].hosts == ()
+    assert from_env.entries[0].maker is None
+    with pytest.raises(CredentialsError, match="set both"):
+        load_recorder_credentials({ENV_RECORDER_USERNAME: "admin"}, None)
+    assert load_recorder_credentials({}, None) is None

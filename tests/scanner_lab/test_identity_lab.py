@@ -64,9 +64,10 @@ def test_root_then_unprivileged_then_nmap_import_is_one_device_each(
 
     with Inventory.open(db, create=False, read_only=True) as inventory:
         records = inventory.devices()
-        scans = inventory.scans()
+        scans = inventory.scans()[::-1]  # oldest first
         assert [s.status for s in scans] == ["complete"] * 3
         unprivileged, imported = scans[1], scans[2]
+        assert imported.scope == "import"
         assert unprivileged.device_count == len(real)
         assert imported.device_count > 0
         # one record per real device, each under the key of the first scan
@@ -95,3 +96,48 @@ def test_root_then_unprivileged_then_nmap_import_is_one_device_each(
         }
         assert "kernel-arp" in sources
         assert "arp" not in sources
+
+
+ROUTED_TARGETS = ("198.18.16.0/24", "198.18.17.0/24", "198.18.18.0/24")
+
+
+def test_a_device_moved_to_another_subnet_stays_one_device_with_its_history(
+    make_lab: Callable[..., Lab], tmp_path: Path
+) -> None:
+    """Routed, without SNMP: no scan learns a MAC, so a device that moved is known again
+    only by what it reports of itself (its serial with its maker, its WS-Discovery
+    endpoint).  The lab is brought up on two subnets, scanned, brought up again on three
+    (the same devices and MACs, most at other addresses) and scanned again."""
+    lab = make_lab("cctmove", devices=8, mix="default", routed_subnets=2)
+    db = tmp_path / "inventory.db"
+    before = {d.mac.lower(): d.ip for d in lab.devices}
+
+    def scan() -> None:
+        _run(lab, sys.executable, "-m", "camcensus", "scan", *ROUTED_TARGETS, "--scope", "lab",
+             "--site", SITE, "--db", str(db), "--timeout-s", "1")  # fmt: skip
+
+    scan()
+    with Inventory.open(db, create=False, read_only=True) as inventory:
+        first = {r.device.ip: r.device_key for r in inventory.devices()}
+        with_identity = {
+            str(r["device_key"])
+            for r in inventory.db.query("SELECT DISTINCT device_key FROM device_tokens")
+        }
+    lab.up(devices=8, mix="default", routed_subnets=3)
+    after = {d.mac.lower(): d.ip for d in lab.devices}
+    moved = {before[mac]: after[mac] for mac in before if before[mac] != after[mac]}
+    assert len(moved) >= 4, "the re-up moves most devices"
+    scan()
+    with Inventory.open(db, create=False, read_only=True) as inventory:
+        first_scan, second_scan = sorted(s.scan_id for s in inventory.scans())
+        kept = [(old, new) for old, new in moved.items() if first.get(old) in with_identity]
+        assert len(kept) >= 3, f"devices that report a serial or endpoint: {kept}"
+        for old, new in kept:
+            record = inventory.device(first[old])
+            assert (record.device.ip, record.presence) == (new, "present"), old
+            history = {s.scan_id: s.ip for s in (*inventory.history(first_scan),
+                                                 *inventory.history(second_scan))
+                       if s.device_key == first[old]}  # fmt: skip
+            assert history == {first_scan: old, second_scan: new}
+        keys = [r.device_key for r in inventory.devices()]
+        assert len(keys) == len(set(keys))

@@ -276,3 +276,19 @@ def test_an_inventory_of_schema_0004_gets_scan_ids_identities_and_its_reviews_lo
         assert len(str(uid)) == 32
         _, stored = _scan(inventory, _without_mac(9, evidence=_evidence(9)))
         assert stored[0].device_key == "ip:198.18.0.5"  # by the serial the migration read
+
+
+def test_cameras_behind_two_recorders_at_one_internal_address_stay_apart(inv: Inventory) -> None:
+    """Recorders put their cameras on internal networks that repeat from recorder to
+    recorder (192.168.254.0/24 on every Hikvision NVR): an internal address says nothing."""
+    first = make_device(5, mac=None, device_key="mac:aa:bb:cc:00:00:05/ch:1",
+                        parent="mac:aa:bb:cc:00:00:05", ip="198.19.1.10",
+                        evidence=_evidence(5, serial=None))  # fmt: skip
+    _scan(inv, first)
+    second = make_device(6, mac=None, device_key="mac:aa:bb:cc:00:00:06/ch:1",
+                         parent="mac:aa:bb:cc:00:00:06", ip="198.19.1.10",
+                         evidence=_evidence(6, serial=None))  # fmt: skip
+    direct = _without_mac(7, ip="198.19.1.10", evidence=_evidence(7, serial=None))
+    _, stored = _scan(inv, second, direct)
+    assert [d.device_key for d in stored] == ["mac:aa:bb:cc:00:00:06/ch:1", "ip:198.19.1.10"]
+    assert len(inv.devices()) == 3

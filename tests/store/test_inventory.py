@@ -38,6 +38,7 @@ def test_migrations_are_recorded_once_and_reopen_is_idempotent(open_inventory: O
         {"migration_set": "camcensus.inventory", "name": "0003_scan_coverage"},
         {"migration_set": "camcensus.inventory", "name": "0004_sites"},
         {"migration_set": "camcensus.inventory", "name": "0005_identity"},
+        {"migration_set": "camcensus.inventory", "name": "0006_children"},
         {"migration_set": "camcensus.inventory", "name": "0008_listing"},
     ]
     assert {"scans", "devices", "evidence", "device_history"} <= set(second.db.table_names())
@@ -388,3 +389,30 @@ def test_a_scans_coverage_and_snmp_reads_are_kept_and_read_back() -> None:
     assert inventory.coverage(scan_id) == (coverage, agents)
     with pytest.raises(InventoryError, match="not running"):
         inventory.record_coverage(scan_id, coverage)
+
+
+def test_recorders_and_their_children_are_kept_and_read_back() -> None:
+    from dataclasses import replace
+
+    from camcensus.scanner.core.schema import RecorderCoverage
+
+    inventory = Inventory.memory()
+    scan_id = inventory.begin_scan(operator="op", scope="lab", targets=TARGETS)
+    nvr = make_device(5)
+    child = replace(
+        make_device(6), device_key=f"{nvr.device_key}/ch:3", ip="192.168.254.4", mac=None,
+        addresses=(), parent=nvr.device_key,
+    )  # fmt: skip
+    inventory.record_device(scan_id, nvr)
+    inventory.record_device(scan_id, child)
+    rows = [
+        RecorderCoverage(nvr.ip, nvr.device_key, 8, 1),
+        RecorderCoverage("198.18.0.7", "ip:198.18.0.7", None, 0, "login failed"),
+    ]
+    inventory.record_coverage(scan_id, [], [], rows)
+    inventory.record_coverage(scan_id, [], [], rows)  # again: replaced, not doubled
+    inventory.finish_scan(scan_id)
+    assert inventory.recorder_coverage(scan_id) == rows
+    assert inventory.device(child.device_key).device.parent == nvr.device_key
+    assert inventory.device(nvr.device_key).device.parent is None
+    assert [r.device_key for r in inventory.devices(parent=nvr.device_key)] == [child.device_key]

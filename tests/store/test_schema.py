@@ -85,10 +85,12 @@ def test_csv_and_json_are_derived_from_the_schema() -> None:
     )
     assert list(record_json(record)) == [
         "site", "location", "ip", "addresses", "mac", "maker", "brand", "model", "firmware",
-        "serial", "device_type", "flagged", "flag_level", "flag_reason", "flag_reasons",
-        "list_status", "review_status", "note", "review_updated_at", "reviewer",
+        "serial", "firmware_source", "device_type", "flagged", "flag_level", "flag_reason",
+        "flag_reasons", "list_status", "hardware_maker", "firmware_developer", "owner",
+        "origin_sources", "vulnerability", "cves",
+        "review_status", "note", "review_updated_at", "reviewer",
         "first_seen", "last_seen", "confidence", "sources", "presence", "device_key",
-        "mac_organisation", "first_scan_id", "last_scan_id",
+        "parent", "mac_organisation", "first_scan_id", "last_scan_id",
         "identification", "evidence",
     ]  # fmt: skip
 

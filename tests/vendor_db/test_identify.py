@@ -245,6 +245,8 @@ def test_to_dict_is_stable_json() -> None:
         "device_type",
         "confidence",
         "flag",
+        "origin",
+        "vulnerabilities",
         "conflicts",
         "chain",
     ]
@@ -284,7 +286,9 @@ def test_a_name_scope_names_its_maker_by_the_word_before_the_model() -> None:
     unknown = ident({"wsd.scope.name": "Zenkam ZK-200"})
     assert unknown.maker == "Zenkam"
     assert not unknown.flag.flagged
-    assert ident({"wsd.scope.name": "TL-SC3130G"}).maker is None  # a model alone names no maker
+    model_only = ident({"wsd.scope.name": "TL-SC3130G"})  # never a label "TL-SC3130G" ...
+    assert not any(r.startswith("label:") for r in rules(model_only))
+    assert model_only.maker == "TP-Link"  # ... but TP-Link's model scheme
 
 
 def test_an_unknown_maker_says_its_origin_is_unknown() -> None:
@@ -306,3 +310,62 @@ def test_a_flag_level_round_trips_and_must_fit_flagged() -> None:
     assert type(possible).from_dict(possible.to_dict()) == possible
     with pytest.raises(VendorDataError):
         type(possible).from_dict({**possible.to_dict(), "flagged": True})
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "maker"),
+    [  # strings as rapid7/recog@14fa1a72 xml/{snmp_sysdescr,http_servers,x509_subjects}.xml
+        ("snmp.sysdescr", "Juniper Networks EX2500 10GbE Switch, SW Version 3.1R1.0", "Juniper"),
+        ("snmp.sysdescr", "HP StorageWorks MSA2012fc", "HP"),
+        ("http.server", "Microsoft-WinCE/5.0", "Microsoft"),
+        ("http.title", "Login - Cisco DNA Center", "Cisco"),  # after a title's separator
+        ("upnp.friendly_name", "Sony Network Camera SNC-EP550", "Sony"),
+        ("tls.subject", "CN=HP Service Processor,OU=UDU,O=Hewlett-Packard Company", "HP"),
+    ],
+)
+def test_a_free_text_value_that_starts_with_a_makers_name_names_it(
+    key: str, value: str, maker: str
+) -> None:
+    result = ident({key: value})
+    assert result.maker is not None
+    assert result.maker.startswith(maker)
+    assert any(r.startswith(f"named:{key}") for r in rules(result))
+
+
+def test_a_makers_name_inside_a_value_or_an_ordinary_word_names_no_one() -> None:
+    assert ident({"http.title": "Web Service Login"}).maker is None  # Dahua's alias, a phrase
+    assert ident({"snmp.sysdescr": "Linux router with Hikvision cameras"}).maker is None
+    flagged = ident({"snmp.sysdescr": "Huawei Versatile Routing Platform Software"})
+    assert (flagged.maker, flagged.flag.flagged) == ("Huawei", True)
+
+
+def test_a_name_scope_that_is_only_a_model_number_is_read_as_one() -> None:
+    result = ident({"wsd.scope.name": "IPC-HDW2431T-AS-S2"})
+    assert (result.maker, result.model) == ("Dahua", "IPC-HDW2431T-AS-S2")
+    assert "fingerprint:dahua-ipc-model (name)" in rules(result)
+    assert ident({"onvif.scope.name": "Garage"}).maker is None  # a name the owner gave
+
+
+def test_a_realm_or_serial_that_is_the_units_mac_names_its_ieee_block() -> None:
+    realm = ident({"rtsp.realm": "00408cfab754"})  # 00:40:8C, an Axis block
+    assert realm.maker == "Axis Communications"
+    assert any(r.startswith("oui:00:40:8C") for r in rules(realm))
+    for key, value in (("onvif.serial", "123456789012"), ("http.realm", "deadbeef0123")):
+        quiet = ident({key: value})  # no registered block: neither a maker nor a MAC note
+        assert quiet.maker is None
+        assert not any(r.startswith(("oui:", "mac:")) for r in rules(quiet))
+
+
+def test_the_axis_json_envelope_is_read_in_any_key_order_at_the_top_level_only() -> None:
+    method_first = '{"method": "getLightInformation", "apiVersion": "1.1", "data": {"items": []}}'
+    assert ident({"http.body": method_first}).maker == "Axis Communications"
+    nested = '{"data": {"apiVersion": "1.0", "method": "getX"}}'  # not the envelope's own keys
+    assert ident({"http.body": nested}).maker is None
+
+
+def test_an_isapi_device_info_document_is_hikvisions_api_its_root_alone_is_not() -> None:
+    info = ident({"isapi.model": "XYZ-100", "isapi.firmware": "V1.0"})  # an OEM model code
+    assert (info.maker, info.flag.flagged) == ("Hikvision", True)
+    assert "protocol:isapi deviceInfo" in rules(info)
+    error_page = ident({"isapi.document": "Error"})  # any XML answer at an /ISAPI/ path
+    assert error_page.maker is None

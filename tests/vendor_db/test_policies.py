@@ -13,7 +13,7 @@ from camcensus.base.errors import VendorDataError
 from camcensus.vendor_db import Policy, evidence_from_mapping, identify, load_vendors
 from camcensus.vendor_db.policy import (
     DEFAULT_POLICY,
-    FIRMWARE_NOT_JUDGED,
+    FIRMWARE_UNKNOWN,
     JUDGED_FACTS,
     POLICY_STATUSES,
     FlagDecision,
@@ -155,11 +155,13 @@ def test_vendor_level_truth_from_the_lists() -> None:
         assert not Policy.named(name).vendor_hits(table["Axis Communications"]), name
 
 
-def test_the_firmware_developer_is_said_to_be_not_judged() -> None:
-    for evidence in (HIKVISION, AXIS):
-        decision = _decide(evidence, "nl-cybercheck")
-        assert FIRMWARE_NOT_JUDGED in decision.not_judged
-    assert FIRMWARE_NOT_JUDGED not in _decide(HIKVISION, "uk-wms-2022").not_judged
+def test_an_unknown_firmware_developer_is_said_to_be_not_judged() -> None:
+    # a Hikvision web server is Hikvision firmware: judged; a MAC block names the NIC's
+    # maker only, so nothing names the firmware developer there
+    mac_only = {"mac": "bc:ad:28:00:00:01"}  # IEEE MA-L BC:AD:28 = Hikvision
+    assert FIRMWARE_UNKNOWN not in _decide(HIKVISION, "nl-cybercheck").not_judged
+    assert FIRMWARE_UNKNOWN in _decide(mac_only, "nl-cybercheck").not_judged
+    assert FIRMWARE_UNKNOWN not in _decide(mac_only, "uk-wms-2022").not_judged  # maker only
 
 
 def test_eu_csa2_is_a_proposal_that_flags_nothing_yet() -> None:
