@@ -8,6 +8,7 @@ over an inventory with hostile strings, sites, reviews, notes and empty fields.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,7 @@ QUERIES = (
     '"198.18.0.7",',  # list punctuation: searched in the joined addresses
     "0.7;",
     "ip:[",
+    "parent:aa:bb",
 )
 
 
@@ -72,6 +74,12 @@ def inventory(tmp_path: Path) -> Inventory:
             ),
         )
         writer.record_device(scan, make_device(8, site="Platform 5", mac=None, maker="Axis"))
+        writer.record_device(  # a camera behind recorder .7
+            scan,
+            make_device(
+                9, site="Platform 5", maker="Uniview", parent="Platform 5/mac:aa:bb:cc:00:00:07"
+            ),
+        )
         writer.record_device(
             scan, make_device(40, site="Platform 5", maker="Hanwha", model="", flagged=False)
         )  # .40 sorts after .8
@@ -87,10 +95,14 @@ def inventory(tmp_path: Path) -> Inventory:
 @pytest.mark.parametrize("sort", sorted(SORT_EXPRESSIONS))
 def test_sql_and_memory_listings_agree(inventory: Inventory, text: str, sort: str) -> None:
     records = inventory.devices()
-    for reverse in (False, True):
-        for flagged_only in (False, True):
+    for reverse, flagged_only, hide_children in itertools.product((False, True), repeat=3):
+        if True:
             query = ListingQuery(
-                parse_filter(text), flagged_only=flagged_only, sort=sort, reverse=reverse
+                parse_filter(text),
+                flagged_only=flagged_only,
+                sort=sort,
+                reverse=reverse,
+                hide_children=hide_children,
             )
             sql = StoreSource(inventory, query)
             memory = MemorySource(records, query)
@@ -114,19 +126,22 @@ def test_the_listing_filters_what_it_should(inventory: Inventory) -> None:
     assert keys('site:"platform 5"') == [
         "Platform 5/ip:198.18.0.8",
         "Platform 5/mac:aa:bb:cc:00:00:07",
+        "Platform 5/mac:aa:bb:cc:00:00:09",
         "Platform 5/mac:aa:bb:cc:00:00:28",
     ]
     assert keys("ip:10.9.9.9") == ["Platform 5/mac:aa:bb:cc:00:00:07"]
     assert keys("flag:possible") == ["Platform 5/mac:aa:bb:cc:00:00:07"]
     assert keys("budget") == ["mac:aa:bb:cc:00:00:01"]
-    assert inventory.listing_count() == 9
+    assert inventory.listing_count() == 10
+    assert keys("parent:00:07") == ["Platform 5/mac:aa:bb:cc:00:00:09"]
+    assert inventory.listing_count(ListingQuery(hide_children=True)) == 9
     assert inventory.listing_position(ListingQuery(parse_filter("maker:hik")), "ip:x") is None
 
 
 def test_ip_sort_is_numeric_in_sql(inventory: Inventory) -> None:
     order = inventory.listing_keys(ListingQuery(sort="ip"))
     ips = [inventory.device(k).device.ip for k in order]
-    assert ips[-2:] == ["198.18.0.8", "198.18.0.40"]  # as numbers: text would put .40 first
+    assert ips[-2:] == ["198.18.0.9", "198.18.0.40"]  # as numbers: text would put .40 first
     assert ips == sorted(ips, key=lambda ip: tuple(int(o) for o in ip.split(".")))
 
 
