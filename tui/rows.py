@@ -24,6 +24,7 @@ from rich.cells import cell_len
 from camcensus.scanner.core.listing import (
     FIELD_FILTERS,
     NO_SITE,
+    SEARCHED_FIELDS,
     SORT_EXPRESSIONS,
     parse_filter,
 )
@@ -93,23 +94,7 @@ COLUMN_INDEX: Final = {c.key: i for i, c in enumerate(COLUMNS)}
 if set(COLUMN_INDEX) != set(SORT_EXPRESSIONS):  # pragma: no cover (a programming error)
     raise RuntimeError("every column needs a listing sort, and every sort a column")
 
-_SEARCHED: Final = tuple(
-    _SCHEMA[name]
-    for name in (
-        "ip",
-        "addresses",
-        "mac",
-        "maker",
-        "brand",
-        "model",
-        "firmware",
-        "device_type",
-        "site",
-        "review_status",
-        "note",
-        "device_key",
-    )
-)
+_SEARCHED: Final = tuple(_SCHEMA[name] for name in SEARCHED_FIELDS)
 """The fields a free word of the filter searches."""
 
 SortKey = tuple[int, object]

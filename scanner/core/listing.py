@@ -39,6 +39,7 @@ __all__ = [
     "FIELD_FILTERS",
     "FILTERED_COLUMNS",
     "NO_SITE",
+    "SEARCHED_FIELDS",
     "SORT_EXPRESSIONS",
     "TIE_BREAK",
     "Filter",
@@ -160,22 +161,24 @@ TIE_BREAK: Final = ("coalesce(site, '')", "ip", "device_key")
 
 DEFAULT_SORT: Final = "flagged"
 
-FILTERED_COLUMNS: Final = (
-    "flagged",
-    "flag_level",
+SEARCHED_FIELDS: Final = (
+    "ip",
     "addresses",
-    "maker",
-    "model",
-    "brand",
     "mac",
+    "maker",
+    "brand",
+    "model",
     "firmware",
     "device_type",
     "site",
     "review_status",
     "note",
     "device_key",
-    "parent",
 )
+"""The schema fields a free word searches (in SQL ``_SEARCHED_SQL``, in memory
+``tui.rows``)."""
+
+FILTERED_COLUMNS: Final = ("flagged", "flag_level", *SEARCHED_FIELDS, "parent")
 """Every column ``listing_where`` reads: an index of them all (migration 0008) lets
 SQLite count a filter by scanning that index, a third of the work of the table."""
 
