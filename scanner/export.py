@@ -4,9 +4,11 @@ Every CSV cell is neutralised before it is written, because device-supplied text
 (models, firmware strings, banners) is hostile input and the CSV is opened in
 spreadsheets and terminals:
 
-* control characters (C0 including ESC/NUL/TAB/CR, DEL, C1) and Unicode bidi/line
-  separators are replaced by visible escapes (``"\\x1b"``, ``"\\u202e"``); only the
-  admin-typed ``note`` and ``site`` keep their newlines;
+* control characters (C0 including ESC/NUL/TAB/CR, DEL, C1), Unicode bidi controls,
+  line separators and zero-width characters (U+200B-U+200F, U+2060, U+FEFF) are
+  replaced by visible escapes (``"\\x1b"``, ``"\\u202e"``: ``scanner.core.text``, the
+  TUI's and the CLI's rule); only the admin-typed ``note``, ``site`` and ``location``
+  keep their newlines;
 * a cell that starts with ``=``, ``+``, ``-``, ``@`` (or their full-width forms), or with a
   TAB or CR, is prefixed with a single quote ``'`` so spreadsheets show it as text.  The
   check also looks past leading whitespace, because some importers trim it.  Negative
@@ -26,12 +28,14 @@ from collections.abc import Callable, Iterable
 from typing import Final, TextIO
 
 from camcensus.scanner.core.schema import FIELDS, DeviceRecord, field_text, record_json
+from camcensus.scanner.core.text import escape_controls
 
 __all__ = [
     "CSV_FIELDS",
     "DEVICE_CSV_COLUMNS",
     "JSON_FORMAT",
     "SUMMARY_CSV_COLUMNS",
+    "check_delimiter",
     "devices_json",
     "neutralise_cell",
     "write_devices_csv",
@@ -42,30 +46,21 @@ CSV_FIELDS: Final = tuple(f for f in FIELDS if f.csv)
 DEVICE_CSV_COLUMNS: Final = tuple(f.name for f in CSV_FIELDS)
 SUMMARY_CSV_COLUMNS: Final = (
     "maker",
+    "brand",
     "model",
+    "device_type",
     "device_count",
     "flagged_count",
     "possible_count",
     "to_replace_count",
     "sites",
+    "locations",
 )
 JSON_FORMAT: Final = "camcensus.devices/2"
 
 _FORMULA_STARTS: Final = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
-_BIDI_AND_SEPARATORS: Final = frozenset(
-    "\u061c\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-)
 _UTF8_BOM: Final = "\ufeff"
-
-
-def _is_control(char: str) -> bool:
-    code = ord(char)
-    return code < 0x20 or 0x7F <= code <= 0x9F or char in _BIDI_AND_SEPARATORS
-
-
-def _escape(char: str) -> str:
-    code = ord(char)
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+_DELIMITER_NAMES: Final = {"\\t": "\t", "tab": "\t"}
 
 
 def neutralise_cell(value: object, *, keep_newlines: bool = False) -> str:
@@ -73,13 +68,11 @@ def neutralise_cell(value: object, *, keep_newlines: bool = False) -> str:
 
     >>> neutralise_cell("=1+1")
     "'=1+1"
-    >>> neutralise_cell("cam\\x1b[31m")
-    'cam\\\\x1b[31m'
+    >>> neutralise_cell("cam\\x1b[31m\\u200b")
+    'cam\\\\x1b[31m\\\\u200b'
     """
     raw = "" if value is None else str(value)
-    escaped = "".join(
-        _escape(c) if _is_control(c) and not (keep_newlines and c == "\n") else c for c in raw
-    )
+    escaped = escape_controls(raw, keep_newlines=keep_newlines)
     risky = (
         raw[:1] in ("\t", "\r")
         or raw.lstrip()[:1] in _FORMULA_STARTS
@@ -88,13 +81,17 @@ def neutralise_cell(value: object, *, keep_newlines: bool = False) -> str:
     return "'" + escaped if risky else escaped
 
 
-def _check_delimiter(delimiter: str) -> None:
-    if len(delimiter) != 1 or delimiter in "\"'\r\n" or delimiter.isalnum():
-        raise ValueError(f"unusable CSV delimiter {delimiter!r}")
+def check_delimiter(text: str) -> str:
+    """The CSV delimiter ``text`` names (one character; ``tab`` or ``\\t`` for a TAB);
+    ValueError for one a CSV cannot use (a quote, a line break, a letter or digit)."""
+    value = _DELIMITER_NAMES.get(text, text)
+    if len(value) != 1 or value in "\"'\r\n" or value.isalnum():
+        raise ValueError(f"unusable CSV delimiter {text!r}")
+    return value
 
 
 def _writer(stream: TextIO, delimiter: str, bom: bool) -> Callable[[Iterable[str]], object]:
-    _check_delimiter(delimiter)
+    check_delimiter(delimiter)
     if bom:
         stream.write(_UTF8_BOM)
     return csv.writer(stream, delimiter=delimiter, quoting=csv.QUOTE_MINIMAL).writerow
@@ -124,37 +121,53 @@ def write_devices_csv(
     return count
 
 
+_RECORDERS_AND_CAMERAS: Final = frozenset({"camera", "nvr"})
+
+
 def write_model_summary_csv(
     rows: Iterable[DeviceRecord], stream: TextIO, *, delimiter: str = ",", bom: bool = False
 ) -> int:
-    """Write one line per (maker, model) with device, flagged, possibly flagged and
-    ``to_replace`` counts and the sites they are at (``"; "``-joined).  Most flagged
-    first; returns the lines written.
+    """Write one line per (maker, brand, model, device type) with device, flagged,
+    possibly flagged and ``to_replace`` counts and the sites and locations they are at
+    (``"; "``-joined).  Cameras and recorders come first, then every other device
+    (printers, laptops, unknown), each part most flagged first; returns the lines written.
     """
-    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    sites: dict[tuple[str, str], set[str]] = defaultdict(set)
+    counts: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    sites: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
+    locations: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
     for row in rows:
-        key = (row.device.maker, row.device.model)
+        device = row.device
+        key = (device.maker, device.brand, device.model, str(device.device_type))
         entry = counts[key]
         entry[0] += 1
-        entry[1] += int(row.device.flagged)
-        entry[2] += int(row.review_status == "to_replace")
-        entry[3] += int(row.device.flag_level == "possible")
+        entry[1] += int(device.flagged)
+        entry[2] += int(device.flag_level == "possible")
+        entry[3] += int(row.review_status == "to_replace")
         if row.site:
             sites[key].add(row.site)
+        if row.location:
+            locations[key].add(row.location)
     writerow = _writer(stream, delimiter, bom)
     writerow(SUMMARY_CSV_COLUMNS)
-    ordered = sorted(counts.items(), key=lambda item: (-item[1][1], -item[1][0], item[0]))
-    for (maker, model), (device_count, flagged_count, to_replace_count, possible) in ordered:
+    ordered = sorted(
+        counts.items(),
+        key=lambda item: (
+            item[0][3] not in _RECORDERS_AND_CAMERAS,
+            -item[1][1],
+            -item[1][0],
+            item[0],
+        ),
+    )
+    for key, (device_count, flagged_count, possible, to_replace_count) in ordered:
         writerow(
             (
-                neutralise_cell(maker),
-                neutralise_cell(model),
+                *(neutralise_cell(value) for value in key),
                 str(device_count),
                 str(flagged_count),
                 str(possible),
                 str(to_replace_count),
-                neutralise_cell("; ".join(sorted(sites[(maker, model)]))),
+                neutralise_cell("; ".join(sorted(sites[key]))),
+                neutralise_cell("; ".join(sorted(locations[key])), keep_newlines=True),
             )
         )
     return len(ordered)

@@ -5,8 +5,12 @@ for the default export name) and constructs none of them; ``camcensus tui`` does
 Screens report changes upwards with messages (``ReviewSaved``); the app owns the device
 rows and the table.
 
-Main screen keys: ``/`` filter, ``f`` flagged only, ``s``/``o`` sort column/order,
-``enter`` details, ``m`` summary, ``h`` scan history, ``e`` export CSV, ``r`` reload,
+The table reads the inventory a page at a time (``tui.source``): filter, sort and count
+run in SQL over the whole inventory, and only the rows on screen are read and built.
+
+Main screen keys: ``/`` filter, ``f`` flagged only, ``s`` sort by a column (then the
+column's letter), ``o`` reverse the order, ``enter`` details, ``b`` review every device
+shown at once, ``m`` summary, ``h`` scan history, ``e`` export CSV, ``r`` reload,
 ``q`` quit.  Every value a device supplied passes through ``tui.text.safe_text``.
 """
 
@@ -23,25 +27,40 @@ from textual.binding import Binding, BindingType
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
-from camcensus.scanner.core.schema import DeviceRecord
-from camcensus.scanner.export import write_devices_csv
+from camcensus.base.errors import InventoryError
+from camcensus.scanner.core.listing import DEFAULT_SORT, ListingQuery
+from camcensus.scanner.core.schema import REVIEW_LABELS, ReviewStatus
+from camcensus.scanner.export import write_devices_csv, write_model_summary_csv
 from camcensus.scanner.store import Inventory
-from camcensus.tui.rows import COLUMNS, DeviceRow, filter_rows, make_row, parse_query, sort_rows
+from camcensus.tui.rows import COLUMN_INDEX, COLUMNS, DeviceRow, parse_query
 from camcensus.tui.screens import (
+    BulkReviewScreen,
     DeviceScreen,
+    ExportChoice,
     ExportScreen,
+    FilterChosen,
     HistoryScreen,
     ReviewSaved,
+    SortScreen,
     SummaryScreen,
 )
+from camcensus.tui.source import RowSource, make_source
 from camcensus.tui.table import DeviceTable
 
-__all__ = ["Clock", "InventoryApp"]
+__all__ = ["Clock", "InventoryApp", "set_reviews"]
 
 Clock = Callable[[], datetime]
 
 FILTER_DEBOUNCE_S: Final = 0.06
 _FILTER_HINT: Final = "Filter: words, maker:  site:  status:  model:  flag:yes  (/ to type)"
+
+
+def set_reviews(
+    inventory: Inventory, keys: list[str], status: ReviewStatus, note: str | None = None
+) -> None:
+    """Give every device of ``keys`` the review ``status`` (and ``note``, unless None):
+    one transaction, each review in the store's review log with who and when."""
+    inventory.set_reviews(keys, status, note)
 
 
 class InventoryApp(App[None]):
@@ -53,9 +72,10 @@ class InventoryApp(App[None]):
         Binding("slash", "focus_filter", "Filter"),
         Binding("f", "toggle_flagged", "Flagged"),
         Binding("c", "toggle_children", "Children", show=False),
-        Binding("s", "sort_next", "Sort"),
+        Binding("s", "choose_sort", "Sort"),
         Binding("o", "sort_reverse", "Order"),
         Binding("enter", "open_detail", "Details", show=False),
+        Binding("b", "bulk_review", "Review shown"),
         Binding("m", "summary", "Summary"),
         Binding("h", "history", "History"),
         Binding("e", "export", "Export"),
@@ -78,10 +98,9 @@ class InventoryApp(App[None]):
         self.filter_debounce_s = filter_debounce_s
         self.flagged_only = False
         self.show_children = True
-        self.sort_column = 0
+        self.sort_field = DEFAULT_SORT
         self.sort_reverse = False
-        self._rows: list[DeviceRow] = []
-        self._visible: list[DeviceRow] = []
+        self._source: RowSource | None = None
         self._filter_text = ""
         self._filter_timer: Timer | None = None
 
@@ -102,8 +121,9 @@ class InventoryApp(App[None]):
             "focus_filter",
             "toggle_flagged",
             "toggle_children",
-            "sort_next",
+            "choose_sort",
             "sort_reverse",
+            "bulk_review",
             "open_detail",
             "summary",
             "history",
@@ -123,28 +143,42 @@ class InventoryApp(App[None]):
     # -- data -------------------------------------------------------------------------
 
     @property
+    def listing_query(self) -> ListingQuery:
+        """What the table lists now: the filter box, flagged only, the sort."""
+        return ListingQuery(
+            parse_query(self._filter_text),
+            flagged_only=self.flagged_only,
+            sort=self.sort_field,
+            reverse=self.sort_reverse,
+            hide_children=not self.show_children,
+        )
+
+    @property
+    def source(self) -> RowSource:
+        """Where the table's rows come from."""
+        if self._source is None:
+            raise RuntimeError("the app has not loaded its rows yet")
+        return self._source
+
+    @property
     def visible_rows(self) -> list[DeviceRow]:
-        """The rows the table shows now, in table order."""
-        return list(self._visible)
+        """Every row the table lists now, in table order (reads them all: tests and
+        small views; the table itself reads only what is on screen)."""
+        return self.source.rows(0, self.source.count())
 
     def load_rows(self) -> None:
-        """(Re)read every device from the inventory and redraw the table."""
-        self._rows = [make_row(record) for record in self.inventory.devices()]
+        """(Re)read the inventory and redraw the table."""
+        self._source = None
         self.apply_filter()
 
     def apply_filter(self) -> None:
-        """Filter and sort the rows and redraw the table, keeping the cursor's device."""
+        """Filter and sort the listing and redraw the table, keeping the cursor's device."""
         table = self._table
-        rows = filter_rows(
-            self._rows, parse_query(self._filter_text), flagged_only=self.flagged_only
-        )
-        if not self.show_children:  # cameras behind a recorder (the recorder lists them)
-            rows = [r for r in rows if not r.fields.get("parent")]
-        self._visible = sort_rows(rows, self.sort_column, reverse=self.sort_reverse)
-        table.set_rows(self._visible, cursor_key=table.cursor_key)
+        self._source = make_source(self.inventory, self.listing_query, self._source)
+        table.set_source(self._source, cursor_key=table.cursor_key)
         arrow = " v" if self.sort_reverse else " ^"
         table.set_header_labels(
-            [c.label + (arrow if i == self.sort_column else "") for i, c in enumerate(COLUMNS)]
+            [c.label + (arrow if c.key == self.sort_field else "") for c in COLUMNS]
         )
         self._update_status_line()
 
@@ -153,12 +187,12 @@ class InventoryApp(App[None]):
         return self._table.cursor_key
 
     def _update_status_line(self) -> None:
-        column = COLUMNS[self.sort_column].label
+        column = COLUMNS[COLUMN_INDEX[self.sort_field]].label
         order = "desc" if self.sort_reverse else "asc"
         flagged = "  [flagged only]" if self.flagged_only else ""
         flagged += "" if self.show_children else "  [no cameras behind recorders]"
         text = (
-            f"{len(self._visible)} of {len(self._rows)} devices{flagged}  "
+            f"{self.source.count()} of {self.source.total()} devices{flagged}  "
             f"sort: {column} {order}  enter: details"
         )
         self.screen_stack[0].query_one("#status-line", Static).update(text)
@@ -204,24 +238,30 @@ class InventoryApp(App[None]):
 
     # -- sort -------------------------------------------------------------------------
 
-    def sort_by(self, column: int, *, reverse: bool = False) -> None:
-        """Sort the table by column index ``column``."""
-        self.sort_column = column % len(COLUMNS)
+    def sort_by(self, field: str, *, reverse: bool = False) -> None:
+        """Sort the table by the column of schema field ``field``."""
+        if field not in COLUMN_INDEX:
+            raise ValueError(f"no column {field!r}")
+        self.sort_field = field
         self.sort_reverse = reverse
         self.apply_filter()
 
-    def action_sort_next(self) -> None:
-        """Sort by the next column."""
-        self.sort_by(self.sort_column + 1)
+    def action_choose_sort(self) -> None:
+        """Ask which column to sort by (its letter, or the list)."""
+        self.push_screen(SortScreen(self.sort_field), self._sort_chosen)
+
+    def _sort_chosen(self, field: str | None) -> None:
+        if field is not None:
+            same = field == self.sort_field
+            self.sort_by(field, reverse=same and not self.sort_reverse)
 
     def action_sort_reverse(self) -> None:
         """Reverse the sort order."""
-        self.sort_by(self.sort_column, reverse=not self.sort_reverse)
+        self.sort_by(self.sort_field, reverse=not self.sort_reverse)
 
     @on(DeviceTable.HeaderClicked, "#devices")
     def _header_clicked(self, event: DeviceTable.HeaderClicked) -> None:
-        same = event.column_index == self.sort_column
-        self.sort_by(event.column_index, reverse=same and not self.sort_reverse)
+        self._sort_chosen(COLUMNS[event.column_index].key)
 
     # -- screens ----------------------------------------------------------------------
 
@@ -239,6 +279,32 @@ class InventoryApp(App[None]):
         """Counts of devices and flagged devices by maker, model and site."""
         self.push_screen(SummaryScreen(self.inventory))
 
+    @on(FilterChosen)
+    def _filter_chosen(self, event: FilterChosen) -> None:
+        """A summary row asked for its devices: put its filter in the box."""
+        self.flagged_only = event.flagged_only
+        self.screen_stack[0].query_one("#filter", Input).value = event.text
+        self._filter_text = event.text
+        self.apply_filter()
+
+    def action_bulk_review(self) -> None:
+        """Set one review status on every device the table shows (after asking)."""
+        count = self.source.count()
+        if count:
+            self.push_screen(BulkReviewScreen(count), self._bulk_review)
+
+    def _bulk_review(self, status: ReviewStatus | None) -> None:
+        if status is None:
+            return
+        keys = self.source.keys()
+        try:
+            set_reviews(self.inventory, keys, status)
+        except InventoryError as exc:
+            self.notify(f"not saved: {exc}", severity="error", timeout=8)
+        else:
+            self.notify(f"{len(keys)} device(s): {REVIEW_LABELS[status]}", timeout=3)
+        self.apply_filter()
+
     def action_history(self) -> None:
         """Scan history and the difference between two scans."""
         self.push_screen(HistoryScreen(self.inventory))
@@ -252,11 +318,9 @@ class InventoryApp(App[None]):
         self.refresh_device(event.device_key)
 
     def refresh_device(self, device_key: str) -> None:
-        """Re-read one device after its review changed and redraw the table."""
-        record = self.inventory.device(device_key)
-        self._rows = [
-            make_row(record) if row.device_key == device_key else row for row in self._rows
-        ]
+        """Re-read the listing after a device's review changed and redraw the table."""
+        if self.inventory.policy is not None:
+            self._source = None  # the in-memory rows hold the old review
         self.apply_filter()
 
     # -- export -----------------------------------------------------------------------
@@ -269,29 +333,32 @@ class InventoryApp(App[None]):
         return self.db_path.with_name(f"{self.db_path.stem}-export-{stamp}.csv")
 
     def action_export(self) -> None:
-        """Ask for a file name and write the devices in view as a CSV."""
-        count = len(self._visible)
+        """Ask for a file name and CSV options and write the devices in view."""
+        count = self.source.count()
         self.push_screen(ExportScreen(self.default_export_path(), count), self._export_to)
 
-    def _export_to(self, path: Path | None) -> None:
-        if path is None:
+    def _export_to(self, choice: ExportChoice | None) -> None:
+        if choice is None:
             return
-        keys = {row.device_key for row in self._visible}
-        order = {row.device_key: i for i, row in enumerate(self._visible)}
-        records: list[DeviceRecord] = sorted(
-            (r for r in self.inventory.devices() if r.device_key in keys),
-            key=lambda r: order[r.device_key],
-        )
-        try:
-            with path.open("x", encoding="utf-8", newline="") as stream:
-                written = write_devices_csv(records, stream)
-        except FileExistsError:
-            self.notify(f"{path} already exists; choose another name", severity="error")
-            return
-        except OSError as exc:
-            self.notify(f"cannot write {path}: {exc.strerror or exc}", severity="error")
-            return
-        self.last_export = path
-        self.notify(f"exported {written} device(s) to {path}", markup=False)
+        records = self.source.records()  # with evidence: the CSV carries the serial
+        written = 0
+        for path, writer in (
+            (choice.path, write_devices_csv),
+            (choice.summary_path, write_model_summary_csv),
+        ):
+            if path is None:
+                continue
+            try:
+                with path.open("x", encoding="utf-8", newline="") as stream:
+                    count = writer(records, stream, delimiter=choice.delimiter, bom=choice.bom)
+            except FileExistsError:
+                self.notify(f"{path} already exists; choose another name", severity="error")
+                return
+            except OSError as exc:
+                self.notify(f"cannot write {path}: {exc.strerror or exc}", severity="error")
+                return
+            written = written or count
+        self.last_export = choice.path
+        self.notify(f"exported {written} device(s) to {choice.path}", markup=False)
 
     last_export: Path | None = None

@@ -1,5 +1,7 @@
-"""The detail pane's text: identity, flag, sources, review, the evidence chain, then the
-origin facts (hardware maker, firmware developer, brand, owners) and vulnerable firmware.
+"""The detail pane's text: review and flag first (they fit an 80x24 screen above the
+fold), then identity and note, the flag's reasons and sources, the evidence chain, then
+the origin facts (hardware maker, firmware developer, brand, owners) and vulnerable
+firmware.
 
 Pure: one ``DeviceRecord`` in (from ``Inventory.device``, with evidence), one Rich
 ``Text`` out.  Every device-supplied string goes through ``safe_text`` and is parsed as
@@ -23,6 +25,7 @@ __all__ = ["detail_text"]
 
 _HEADING: Final = "bold underline"
 _LABEL: Final = "bold"
+_FLAG_STYLE: Final = {"flagged": "bold red", "possible": "yellow"}
 
 
 class _Builder:
@@ -103,26 +106,46 @@ def detail_text(record: DeviceRecord, children: Sequence[DeviceRecord] = ()) -> 
     b.plain("Device ", _HEADING)
     b.device(device.device_key)
     b.plain(f"  ({record.presence})\n", _HEADING)
+    b.plain("Review: ", _LABEL)
+    b.plain(REVIEW_LABELS.get(record.review_status, record.review_status), _LABEL)
+    b.plain("   Flag: ", _LABEL)
+    b.plain(
+        {"flagged": "FLAG", "possible": "possible"}.get(device.flag_level, "-"),
+        _FLAG_STYLE.get(device.flag_level, ""),
+    )
+    b.plain("   ")
+    b.field("Updated", record.review_updated_at)
+    b.plain("\n")
     b.fields(("IP", device.ip), ("MAC", device.mac), ("Site", record.site))
+    if record.location:
+        b.fields(("Location", record.location))
     if len(device.addresses) > 1:
         b.fields(("Addresses", " ".join(device.addresses)))
     b.fields(("Maker", device.maker), ("Brand", device.brand), ("Model", device.model))
-    b.fields(("Firmware", device.firmware), ("Type", device.device_type), end="")
+    b.fields(
+        ("Firmware", device.firmware),
+        ("Serial", device.serial),
+        ("Type", device.device_type),
+        end="",
+    )
     b.plain(f"   Confidence: {device.confidence:.2f}\n", _LABEL)
-    b.fields(("First seen", record.first_seen), ("Last seen", record.last_seen), end="")
+    b.fields(("First seen", record.first_seen), ("Last seen", record.last_seen))
     if device.parent:
-        b.plain("\n")
-        b.fields(("Behind recorder", device.parent), end="")
+        b.fields(("Behind recorder", device.parent))
     unlisted = [e.value for e in device.evidence if e.key == "recorder.unlisted"]
     if unlisted:
-        b.plain("\n")
-        b.fields(("Recorder", unlisted[0]), end="")
+        b.fields(("Recorder", unlisted[0]))
+    b.plain("Note: ", _LABEL)
+    b.device(record.note or "-", keep_newlines=True)
     if children:
         _children(b, children)
 
     b.heading("Flag")
     b.plain("Flag: ", _LABEL)
-    b.plain("FLAG (vendor of concern)" if device.flagged else "- (not flagged)", _LABEL)
+    b.plain(
+        "FLAG (vendor of concern)" if device.flagged else "- (not flagged)",
+        _FLAG_STYLE.get(device.flag_level, _LABEL),
+    )
     b.plain("   ")
     b.field("List status", device.list_status)
     if ident.flag.policy:
@@ -138,14 +161,6 @@ def detail_text(record: DeviceRecord, children: Sequence[DeviceRecord] = ()) -> 
     if ident.flag.not_judged:
         b.plain("Not judged:\n", _LABEL)
         b.bullets(list(ident.flag.not_judged))
-
-    b.heading("Review")
-    b.plain("Status: ", _LABEL)
-    b.plain(REVIEW_LABELS.get(record.review_status, record.review_status))
-    b.plain("   ")
-    b.field("Updated", record.review_updated_at)
-    b.plain("\nNote: ", _LABEL)
-    b.device(record.note or "-", keep_newlines=True)
 
     b.heading("Evidence chain")
     _claims(b, ident.chain)

@@ -1,19 +1,15 @@
-"""The device table's rows, filter and sort: pure functions over ``DeviceRecord``.
+"""The device table's rows, columns, filter and sort: pure functions over ``DeviceRecord``.
 
 A ``DeviceRow`` holds everything the table needs, computed once per device: the cells
-(already passed through ``safe_text``), a sort key per column and lower-case text for
-filtering.  Filtering 10,000 rows is then a loop of substring tests.
+(already passed through ``safe_text``; the flag cell coloured, its word kept), their
+widths on screen, a sort key per column and lower-case text for filtering.  The filter
+syntax is ``scanner.core.listing``'s (``parse_query`` is its ``parse_filter``); the
+inventory pages, filters and sorts in SQL, and ``filter_rows``/``sort_rows`` do the same
+in Python for rows held in memory (under a ``--policy``: ``tui.source``).
 
-Filter syntax (``parse_query``): words separated by spaces, all of which must match.
-
-* ``maker:hik``, ``brand:``, ``model:``, ``site:``, ``status:``, ``type:``, ``ip:`` —
-  case-insensitive substring of that field (``ip:`` searches every address of a device,
-  ``status:`` matches ``to_replace`` and ``to replace``; ``site:-`` matches devices
-  without a site);
-* ``flag:yes`` / ``flag:no`` (also ``flagged`` on its own) — flagged devices only / not;
-  ``flag:possible`` — devices of a maker of concern on weak evidence (shown ``poss``);
-* any other word — substring of any of the addresses, MAC, maker, brand, model,
-  firmware, type, site, review status, note and device key.
+Columns have a priority (their order here) and a widest width: the table shows as many
+as fit the terminal, each as wide as its widest cell on screen, so a MAC or a maker name
+is not cut where its column is shown.
 """
 
 from __future__ import annotations
@@ -23,11 +19,22 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from rich.cells import cell_len
+
+from camcensus.scanner.core.listing import (
+    FIELD_FILTERS,
+    NO_SITE,
+    SEARCHED_FIELDS,
+    SORT_EXPRESSIONS,
+    parse_filter,
+)
+from camcensus.scanner.core.listing import Filter as Query
 from camcensus.scanner.core.schema import FIELDS, REVIEW_LABELS, DeviceRecord, Field, field_text
-from camcensus.tui.text import safe_text
+from camcensus.tui.text import escape_controls, safe_text
 
 __all__ = [
     "COLUMNS",
+    "COLUMN_INDEX",
     "FIELD_FILTERS",
     "Column",
     "DeviceRow",
@@ -38,17 +45,19 @@ __all__ = [
     "sort_rows",
 ]
 
-_NO_SITE: Final = "-"
+_NO_SITE: Final = NO_SITE
 _LEVEL_ORDER: Final = {"flagged": 0, "possible": 1, "no": 2}
 _SCHEMA: Final = {f.name: f for f in FIELDS}
 
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One table column: the schema field it shows, its header label and width in cells."""
+    """One table column: the schema field it shows, its header label, the widest it
+    grows (in cells; a cell wider is cut) and the key that sorts by it."""
 
     field: Field
     width: int
+    sort_key: str
 
     @property
     def key(self) -> str:
@@ -61,55 +70,31 @@ class Column:
         return self.field.label
 
 
-def _column(name: str, width: int) -> Column:
-    return Column(_SCHEMA[name], width)
+def _column(name: str, width: int, sort_key: str) -> Column:
+    return Column(_SCHEMA[name], width, sort_key)
 
 
 COLUMNS: Final[tuple[Column, ...]] = (
-    _column("flagged", 4),
-    _column("ip", 15),
-    _column("maker", 12),
-    _column("brand", 12),
-    _column("model", 18),
-    _column("review_status", 14),
-    _column("site", 10),
-    _column("firmware", 12),
-    _column("device_type", 7),
-    _column("confidence", 4),
-    _column("last_seen", 16),
-    _column("mac", 17),
+    _column("flagged", 4, "f"),
+    _column("ip", 39, "i"),
+    _column("maker", 32, "m"),
+    _column("review_status", 14, "r"),
+    _column("site", 24, "s"),
+    _column("model", 28, "o"),
+    _column("mac", 17, "a"),
+    _column("brand", 24, "b"),
+    _column("device_type", 7, "t"),
+    _column("last_seen", 16, "l"),
+    _column("firmware", 20, "w"),
+    _column("confidence", 4, "c"),
 )
+"""The table's columns, in priority order: the first ones stay on a narrow terminal."""
 
-FIELD_FILTERS: Final[dict[str, str]] = {
-    "maker": "maker",
-    "brand": "brand",
-    "model": "model",
-    "site": "site",
-    "status": "review_status",
-    "type": "device_type",
-    "ip": "addresses",
-    "parent": "parent",
-}
-"""Filter words (``maker:hik``; ``parent:`` the recorder a camera is behind) and the
-schema fields they search."""
+COLUMN_INDEX: Final = {c.key: i for i, c in enumerate(COLUMNS)}
+if set(COLUMN_INDEX) != set(SORT_EXPRESSIONS):  # pragma: no cover (a programming error)
+    raise RuntimeError("every column needs a listing sort, and every sort a column")
 
-_SEARCHED: Final = tuple(
-    _SCHEMA[name]
-    for name in (
-        "ip",
-        "addresses",
-        "mac",
-        "maker",
-        "brand",
-        "model",
-        "firmware",
-        "device_type",
-        "site",
-        "review_status",
-        "note",
-        "device_key",
-    )
-)
+_SEARCHED: Final = tuple(_SCHEMA[name] for name in SEARCHED_FIELDS)
 """The fields a free word of the filter searches."""
 
 SortKey = tuple[int, object]
@@ -126,6 +111,8 @@ class DeviceRow:
     fields: dict[str, str]
     search: str
     possible: bool = False
+    widths: tuple[int, ...] = ()
+    base_key: tuple[str, str, str] = ("", "", "")
 
 
 def _ip_sort_key(ip: str) -> SortKey:
@@ -160,7 +147,8 @@ def make_row(record: DeviceRecord) -> DeviceRow:
     texts = _texts(record)
     review = REVIEW_LABELS.get(record.review_status, record.review_status)
     cells = dict(texts)
-    cells["flagged"] = {"flagged": "FLAG", "possible": "poss"}.get(device.flag_level, "-")
+    flag = {"flagged": "FLAG", "possible": "poss"}.get(device.flag_level, "-")
+    cells["flagged"] = flag
     cells["review_status"] = review
     # 2025-03-01T09:00:01+00:00 -> 2025-03-01 09:00 (UTC, as stored)
     cells["last_seen"] = record.last_seen[:16].replace("T", " ")
@@ -173,56 +161,27 @@ def make_row(record: DeviceRecord) -> DeviceRow:
     fields["status"] = record.review_status.replace("_", " ")
     fields["site"] = fields["site"] or _NO_SITE
     search = "\n".join([*(texts[f.name] for f in _SEARCHED), review]).lower()
+    shown = tuple(safe_text(cells[key]) for key in _COLUMN_KEYS)
     return DeviceRow(
         device_key=device.device_key,
-        cells=tuple(safe_text(cells[key]) for key in _COLUMN_KEYS),
+        cells=(_FLAG_MARKUP.get(flag, flag), *shown[1:]),
         sort_keys=tuple(sort_keys.get(key) or _text_key(cells[key]) for key in _COLUMN_KEYS),
         flagged=device.flagged,
         fields=fields,
         search=search,
         possible=device.flag_level == "possible",
+        widths=tuple(cell_len(escape_controls(cells[key])) for key in _COLUMN_KEYS),
+        base_key=(record.site or "", device.ip, device.device_key),
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Query:
-    """A parsed filter: per-field substrings, a flag condition and free words."""
-
-    fields: tuple[tuple[str, str], ...] = ()
-    flagged: bool | None = None
-    words: tuple[str, ...] = ()
-    possible: bool = False
-
-    @property
-    def empty(self) -> bool:
-        """True when the query matches every row."""
-        return not self.fields and self.flagged is None and not self.words and not self.possible
+_FLAG_MARKUP: Final = {"FLAG": "[bold red]FLAG[/]", "poss": "[yellow]poss[/]"}
+"""The flag cell in colour; the word stays, so the flag never rides on colour alone."""
 
 
 def parse_query(text: str) -> Query:
-    """Parse the filter box (syntax in the module docstring).
-
-    >>> parse_query("maker:Hik flag:yes ds-2")
-    Query(fields=(('maker', 'hik'),), flagged=True, words=('ds-2',))
-    """
-    fields: list[tuple[str, str]] = []
-    words: list[str] = []
-    flagged: bool | None = None
-    possible = False
-    for token in text.lower().split():
-        name, sep, value = token.partition(":")
-        if token in ("flag:possible", "flag:poss", "possible"):
-            possible = True
-        elif token in ("flagged", "flag:yes", "flag:y", "flag:1"):
-            flagged = True
-        elif token in ("flag:no", "flag:n", "flag:0"):
-            flagged = False
-        elif sep and name in FIELD_FILTERS:
-            if value:
-                fields.append((name, value.replace("_", " ") if name == "status" else value))
-        else:
-            words.append(token)
-    return Query(tuple(fields), flagged, tuple(words), possible)
+    """Parse the filter box (``scanner.core.listing.parse_filter``)."""
+    return parse_filter(text)
 
 
 def _matches(row: DeviceRow, query: Query) -> bool:
@@ -249,5 +208,7 @@ def filter_rows(
 
 
 def sort_rows(rows: Sequence[DeviceRow], column: int, *, reverse: bool = False) -> list[DeviceRow]:
-    """``rows`` sorted by column index ``column`` (stable; ties keep their order)."""
-    return sorted(rows, key=lambda r: r.sort_keys[column], reverse=reverse)
+    """``rows`` sorted by column index ``column``, ties in the listing's base order
+    (site, IP, device key); ``reverse`` turns the whole order round, as the inventory's
+    listing does."""
+    return sorted(rows, key=lambda r: (r.sort_keys[column], r.base_key), reverse=reverse)

@@ -1,10 +1,15 @@
-"""``DeviceTable``: a virtual table that renders only the rows on screen.
+"""``DeviceTable``: a virtual table that reads and renders only the rows on screen.
 
-Textual's ``DataTable`` measures every cell of every row after a rebuild, which takes
-seconds at 10,000 devices; filtering rebuilds the table on each keystroke.  This widget
-keeps the (filtered, sorted) ``DeviceRow`` list and draws the visible lines from it, so a
-rebuild costs only the filter itself.  Cells are ``safe_text`` markup; each is parsed on
-its own and cut to its column width.
+The table holds a ``RowSource`` (``tui.source``): the count of the listing and a window
+of its rows around what is on screen, read again when the view scrolls out of it.  A
+100,000-device inventory so costs one ``count(*)`` and one page of 100 rows to
+paint (and a filter keeps the cursor's device from that window when it is there).
+Textual's ``DataTable`` would measure every cell of every row.
+
+Columns fit the terminal: in priority order (``rows.COLUMNS``) each shown column is as
+wide as its widest cell on screen (up to its widest width), and the columns that do
+not fit are left out (the detail view shows every field), so a MAC or a maker is not
+cut.  Cells are ``safe_text`` markup; each is parsed on its own.
 
 The cursor row is drawn in reverse video (meaning never rides on colour alone).
 Messages up: ``RowChosen`` (enter or double click), ``HeaderClicked`` (a column header).
@@ -27,10 +32,13 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from camcensus.tui.rows import Column, DeviceRow
+from camcensus.tui.source import RowSource
 
 __all__ = ["DeviceTable"]
 
 _PAD = 1  # blank cells either side of each column
+_WINDOW = 100  # rows read at once (a 60-line terminal's screen and a margin)
+_MARGIN = 20  # rows read above the first one needed
 _HEADER_STYLE = Style(bold=True, underline=True)
 _CURSOR_STYLE = Style(reverse=True)
 
@@ -80,51 +88,97 @@ class DeviceTable(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.columns = tuple(columns)
         self.header_labels = [c.label for c in self.columns]
-        self._rows: list[DeviceRow] = []
-        self._width = sum(c.width + 2 * _PAD for c in self.columns)
-        self.virtual_size = Size(self._width, 1)
+        self._source: RowSource | None = None
+        self._count = 0
+        self._window_start = 0
+        self._window: list[DeviceRow] = []
+        self._layout_for: tuple[int, int, int] | None = None
+        self._layout: list[tuple[int, int]] = []  # (column index, width) shown
+        self.virtual_size = Size(1, 1)
 
     # -- data -------------------------------------------------------------------------
 
     @property
-    def rows(self) -> list[DeviceRow]:
-        """The rows shown, in order."""
-        return self._rows
+    def source(self) -> RowSource | None:
+        """Where the rows come from."""
+        return self._source
 
     @property
     def row_count(self) -> int:
         """How many rows the table holds."""
-        return len(self._rows)
+        return self._count
 
-    def set_rows(self, rows: list[DeviceRow], *, cursor_key: str | None = None) -> None:
-        """Show ``rows``; keep the cursor on ``cursor_key`` when it is still there."""
-        self._rows = rows
-        self.virtual_size = Size(self._width, len(rows) + 1)
-        index = 0
-        if cursor_key is not None:
-            for i, row in enumerate(rows):
-                if row.device_key == cursor_key:
-                    index = i
-                    break
-        self.cursor_row = index
+    def row_at(self, index: int) -> DeviceRow | None:
+        """Row ``index`` of the listing (read with its neighbours when not at hand)."""
+        if self._source is None or not 0 <= index < self._count:
+            return None
+        offset = index - self._window_start
+        if not 0 <= offset < len(self._window):
+            self._window_start = max(0, index - _MARGIN)
+            self._window = self._source.rows(self._window_start, _WINDOW)
+            offset = index - self._window_start
+            if offset >= len(self._window):  # the inventory changed under us
+                return None
+        return self._window[offset]
+
+    def set_source(self, source: RowSource, *, cursor_key: str | None = None) -> None:
+        """Show ``source``'s rows; keep the cursor on ``cursor_key`` when it is there."""
+        self._source = source
+        self._count = source.count()
+        self._window = []
+        self._window_start = 0
+        self._layout_for = None
+        self.virtual_size = Size(1, self._count + 1)
+        index = None
+        if cursor_key is not None:  # in the first window (read for the paint anyway)?
+            self.row_at(0)
+            keys = [row.device_key for row in self._window]
+            index = keys.index(cursor_key) if cursor_key in keys else source.position(cursor_key)
+        self.cursor_row = index or 0
         self.refresh()
 
     def set_header_labels(self, labels: Sequence[str]) -> None:
         """Replace the header labels (e.g. to mark the sort column)."""
         self.header_labels = list(labels)
+        self._layout_for = None
         self.refresh()
 
     @property
     def cursor_key(self) -> str | None:
         """The device key under the cursor."""
-        if 0 <= self.cursor_row < len(self._rows):
-            return self._rows[self.cursor_row].device_key
-        return None
+        row = self.row_at(self.cursor_row)
+        return None if row is None else row.device_key
+
+    # -- layout -----------------------------------------------------------------------
+
+    def shown_columns(self) -> list[tuple[int, int]]:
+        """(index in ``columns``, width) of each column on screen, left to right."""
+        width = self.scrollable_content_region.width
+        height = max(0, self.scrollable_content_region.height - 1)
+        top = round(self.scroll_offset.y)
+        if self._layout_for != (top, width, height):
+            self._layout_for = (top, width, height)
+            self._layout = self._fit(top, height, width)
+        return self._layout
+
+    def _fit(self, top: int, height: int, width: int) -> list[tuple[int, int]]:
+        on_screen = [r for i in range(top, top + height) if (r := self.row_at(i)) is not None]
+        layout: list[tuple[int, int]] = []
+        used = 0
+        for index, column in enumerate(self.columns):
+            label = len(self.header_labels[index]) if index < len(self.header_labels) else 0
+            natural = max([label, *(r.widths[index] for r in on_screen if r.widths)])
+            cells = min(column.width, natural)
+            if used + cells + 2 * _PAD > width:
+                continue  # a narrower column further on may still fit
+            layout.append((index, cells))
+            used += cells + 2 * _PAD
+        return layout
 
     # -- cursor -----------------------------------------------------------------------
 
     def validate_cursor_row(self, value: int) -> int:
-        return max(0, min(value, len(self._rows) - 1))
+        return max(0, min(value, self._count - 1))
 
     def watch_cursor_row(self, old: int, new: int) -> None:
         visible = max(1, self.scrollable_content_region.height - 1)
@@ -145,7 +199,7 @@ class DeviceTable(ScrollView, can_focus=True):
 
     def action_cursor_to(self, index: int) -> None:
         """Move the cursor to row ``index`` (-1: the last)."""
-        self.cursor_row = index if index >= 0 else len(self._rows) - 1
+        self.cursor_row = index if index >= 0 else self._count - 1
 
     def action_choose(self) -> None:
         """Report the row under the cursor as chosen."""
@@ -155,20 +209,20 @@ class DeviceTable(ScrollView, can_focus=True):
 
     def _column_at(self, x: int) -> int | None:
         edge = 0
-        for index, column in enumerate(self.columns):
-            edge += column.width + 2 * _PAD
+        for index, width in self.shown_columns():
+            edge += width + 2 * _PAD
             if x < edge:
                 return index
         return None
 
     def on_click(self, event: events.Click) -> None:
         if event.y == 0:
-            column = self._column_at(event.x + round(self.scroll_offset.x))
+            column = self._column_at(event.x)
             if column is not None:
                 self.post_message(self.HeaderClicked(self, column))
             return
         index = round(self.scroll_offset.y) + event.y - 1
-        if 0 <= index < len(self._rows):
+        if 0 <= index < self._count:
             self.cursor_row = index
             if event.chain >= 2:
                 self.action_choose()
@@ -177,16 +231,17 @@ class DeviceTable(ScrollView, can_focus=True):
 
     def _line(self, cells: Sequence[str], *, markup: bool) -> Text:
         line = Text(end="", no_wrap=True)
-        for column, cell in zip(self.columns, cells, strict=False):
+        for index, width in self.shown_columns():
+            cell = cells[index] if index < len(cells) else ""
             text = Text.from_markup(cell, end="", emoji=False) if markup else Text(cell, end="")
-            text.truncate(column.width, overflow="crop", pad=True)
+            text.truncate(width, overflow="crop", pad=True)
             line.append(" " * _PAD)
             line.append_text(text)
             line.append(" " * _PAD)
         return line
 
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = (round(v) for v in self.scroll_offset)
+        scroll_y = round(self.scroll_offset.y)
         width = self.scrollable_content_region.width
         base = self.rich_style
         if y == 0:
@@ -194,11 +249,12 @@ class DeviceTable(ScrollView, can_focus=True):
             line.stylize(_HEADER_STYLE)
         else:
             index = scroll_y + y - 1
-            if index >= len(self._rows):
+            row = self.row_at(index)
+            if row is None:
                 return Strip.blank(width, base)
-            line = self._line(self._rows[index].cells, markup=True)
+            line = self._line(row.cells, markup=True)
             if index == self.cursor_row:
                 line.stylize(_CURSOR_STYLE)
         segments = list(Segment.apply_style(line.render(self.app.console), base))
         strip = Strip(segments, line.cell_len)
-        return strip.crop(scroll_x, scroll_x + width).extend_cell_length(width, base)
+        return strip.crop(0, width).extend_cell_length(width, base)

@@ -14,7 +14,12 @@ from typing import TextIO
 
 from camcensus.cli import EXIT_ERROR, EXIT_OK
 from camcensus.cli.options import add_policy_option, load_policy
-from camcensus.scanner.export import devices_json, write_devices_csv, write_model_summary_csv
+from camcensus.scanner.export import (
+    check_delimiter,
+    devices_json,
+    write_devices_csv,
+    write_model_summary_csv,
+)
 
 __all__ = ["register"]
 
@@ -22,10 +27,10 @@ _STDOUT = "-"
 
 
 def _delimiter(text: str) -> str:
-    value = {"\\t": "\t", "tab": "\t"}.get(text, text)
-    if len(value) != 1 or value in "\"'\r\n" or value.isalnum():
-        raise argparse.ArgumentTypeError(f"unusable CSV delimiter {text!r}")
-    return value
+    try:
+        return check_delimiter(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -92,9 +97,8 @@ def run(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy) if args.policy is not None else None
     # read-only: an inventory on read-only media exports, and exporting never writes
     with Inventory.open(args.db, read_only=True, policy=policy) as inventory:
-        rows = inventory.devices(
-            flagged=True if args.flagged_only else None, with_details=args.json is not None
-        )
+        # details: the JSON carries the evidence, the CSV the serial number from it
+        rows = inventory.devices(flagged=True if args.flagged_only else None, with_details=True)
     try:
         if args.csv:
             with _output(args.csv) as stream:

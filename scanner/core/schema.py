@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal, NamedTuple, cast
 
 from camcensus.base.errors import VendorDataError
-from camcensus.base.evidence import Evidence
+from camcensus.base.evidence import Evidence, family_keys
 from camcensus.base.types import DEVICE_TYPES, DeviceType
 from camcensus.vendor_db.identify import Identification
 from camcensus.vendor_db.policy import FlagLevel
@@ -40,6 +40,7 @@ __all__ = [
     "REVIEW_LABELS",
     "REVIEW_STATUSES",
     "SCAN_STATUSES",
+    "SHORT_REASON_CHARS",
     "SNAPSHOT_FIELD_NAMES",
     "Coverage",
     "Device",
@@ -59,6 +60,7 @@ __all__ = [
     "device_key_for",
     "field_text",
     "record_json",
+    "short_reason",
     "site_of_key",
     "sql_value",
     "value_from_sql",
@@ -215,6 +217,20 @@ class Device:
         return self.identification.flag.sources
 
     @property
+    def flag_reason(self) -> str:
+        """The flag's first reason in at most ``SHORT_REASON_CHARS`` characters, and how
+        many more there are ("" when not flagged): the full reasons are ``flag_reasons``,
+        the sources ``sources``."""
+        return short_reason(self.flag_reasons)
+
+    @property
+    def serial(self) -> str:
+        """The serial number the device reported (the first evidence of the ``serial``
+        family; "" when none, or in a listing read without evidence)."""
+        keys = _serial_keys()
+        return next((e.value for e in self.evidence if e.key in keys), "")
+
+    @property
     def firmware_source(self) -> str:
         """Where the firmware version came from (``SADP (sadp.firmware)``, ``banner (...)``)."""
         return self.identification.vulnerabilities.firmware_source
@@ -250,10 +266,36 @@ class Device:
         return tuple(f.line() for f in self.identification.vulnerabilities.findings)
 
 
+SHORT_REASON_CHARS: Final = 100
+
+
+def short_reason(reasons: tuple[str, ...]) -> str:
+    """The first of ``reasons`` cut to ``SHORT_REASON_CHARS`` (at a word), with the
+    count of the others.
+
+    >>> short_reason(("Hikvision: on the FCC Covered List [policy x]", "caveat"))
+    'Hikvision: on the FCC Covered List [policy x] (+1 more)'
+    """
+    if not reasons:
+        return ""
+    first = reasons[0]
+    if len(first) > SHORT_REASON_CHARS:
+        cut = first[: SHORT_REASON_CHARS - 3].rsplit(" ", 1)[0].rstrip(";,:")
+        first = cut + "..."
+    more = len(reasons) - 1
+    return f"{first} (+{more} more)" if more else first
+
+
+def _serial_keys() -> frozenset[str]:
+    return family_keys("serial") | {"serial"}
+
+
 @dataclass(frozen=True, slots=True)
 class DeviceRecord:
     """A device as the inventory keeps it: the latest ``Device`` and the inventory's own
-    fields.  ``device.evidence`` is that of the latest scan that saw the device."""
+    fields.  ``device.evidence`` is that of the latest scan that saw the device;
+    ``location`` is that of the latest scan of its site, ``reviewer`` who made its latest
+    review (the review log's; neither has a column of its own)."""
 
     device: Device
     site: str | None
@@ -265,6 +307,8 @@ class DeviceRecord:
     review_status: ReviewStatus
     note: str
     review_updated_at: str | None
+    location: str = ""
+    reviewer: str = ""
 
     @property
     def device_key(self) -> str:
@@ -312,6 +356,7 @@ _TEXT: Final = "TEXT NOT NULL DEFAULT ''"
 
 FIELDS: Final[tuple[Field, ...]] = (
     Field("site", "Site", "record", "optional_text", "TEXT", multiline=True),
+    Field("location", "Location", "record", "text", None, multiline=True),
     Field("ip", "IP", "device", "text", "TEXT NOT NULL"),
     Field("addresses", "Addresses", "device", "list", "TEXT NOT NULL DEFAULT '[]'"),
     Field("mac", "MAC", "device", "optional_text", "TEXT"),
@@ -319,10 +364,12 @@ FIELDS: Final[tuple[Field, ...]] = (
     Field("brand", "Brand", "device", "text", _TEXT, derived=True),
     Field("model", "Model", "device", "text", _TEXT, derived=True),
     Field("firmware", "Firmware", "device", "optional_text", "TEXT", derived=True),
+    Field("serial", "Serial", "device", "text", None, derived=True),
     Field("firmware_source", "Firmware from", "device", "text", None, derived=True),
     Field("device_type", "Type", "device", "text", "TEXT NOT NULL DEFAULT 'unknown'", True),
     Field("flagged", "Flag", "device", "bool", "INTEGER NOT NULL DEFAULT 0", derived=True),
     Field("flag_level", "Flag level", "device", "text", "TEXT NOT NULL DEFAULT 'no'", True),
+    Field("flag_reason", "Flag reason", "device", "text", None, derived=True),
     Field("flag_reasons", "Flag reasons", "device", "list", "TEXT NOT NULL DEFAULT '[]'", True),
     Field("list_status", "List status", "device", "text", _TEXT, derived=True),
     Field("hardware_maker", "Hardware maker", "device", "text", None, derived=True),
@@ -333,6 +380,8 @@ FIELDS: Final[tuple[Field, ...]] = (
     Field("cves", "CVEs", "device", "list", None, derived=True),
     Field("review_status", "Review", "record", "text", "TEXT NOT NULL DEFAULT 'unreviewed'"),
     Field("note", "Note", "record", "text", _TEXT, multiline=True),
+    Field("review_updated_at", "Reviewed at", "record", "optional_text", "TEXT"),
+    Field("reviewer", "Reviewer", "record", "text", None),
     Field("first_seen", "First seen", "record", "text", "TEXT NOT NULL"),
     Field("last_seen", "Last seen", "record", "text", "TEXT NOT NULL"),
     Field("confidence", "Conf", "device", "float", "REAL NOT NULL DEFAULT 0", derived=True),
@@ -343,7 +392,6 @@ FIELDS: Final[tuple[Field, ...]] = (
     Field("mac_organisation", "MAC organisation", "device", "text", _TEXT, csv=False),
     Field("first_scan_id", "First scan", "record", "int", "INTEGER NOT NULL", csv=False),
     Field("last_scan_id", "Last scan", "record", "int", "INTEGER NOT NULL", csv=False),
-    Field("review_updated_at", "Reviewed at", "record", "optional_text", "TEXT", csv=False),
     Field(
         "identification",
         "Identification",

@@ -91,3 +91,29 @@ def test_export_requires_exactly_one_format(db: Path) -> None:
     with pytest.raises(SystemExit):
         main(["export", "--db", str(db), "--csv", "a.csv", "--delimiter", "ab"])
     assert main(["export", "--db", str(db), "--json", "-", "--summary-csv", "s.csv"]) == EXIT_ERROR
+
+
+def test_export_carries_location_and_serial(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from camcensus.base.evidence import Evidence
+
+    path = tmp_path / "sites.db"
+    with Inventory.open(path) as inv:
+        for location in ("old hall", "platform 5"):  # the latest scan's location counts
+            scan_id = inv.begin_scan(
+                operator="alice",
+                scope="lab",
+                targets="198.18.0.0/24",
+                site="Utrecht-CS",
+                location=location,
+            )
+            serial = Evidence("onvif.serial", "SN-0042", "onvif", "198.18.0.5")
+            inv.record_device(scan_id, make_device(5, site="Utrecht-CS", evidence=(serial,)))
+            inv.finish_scan(scan_id)
+    capsys.readouterr()
+    assert main(["export", "--db", str(path), "--csv", "-"]) == EXIT_OK
+    (row,) = csv.DictReader(io.StringIO(capsys.readouterr().out))
+    assert (row["site"], row["location"], row["serial"]) == (
+        "Utrecht-CS",
+        "platform 5",
+        "SN-0042",
+    )

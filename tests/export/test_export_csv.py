@@ -37,11 +37,11 @@ def read_csv(text: str, delimiter: str = ",") -> list[dict[str, str]]:
 def test_device_csv_has_replacement_plan_columns() -> None:
     # spelled out: a change to the header is a change for every spreadsheet built on it
     assert DEVICE_CSV_COLUMNS == (
-        "site", "ip", "addresses", "mac", "maker", "brand", "model", "firmware",
-        "firmware_source", "device_type", "flagged", "flag_level", "flag_reasons",
-        "list_status", "hardware_maker", "firmware_developer", "owner", "origin_sources",
-        "vulnerability", "cves",
-        "review_status", "note",
+        "site", "location", "ip", "addresses", "mac", "maker", "brand", "model", "firmware",
+        "serial", "firmware_source", "device_type", "flagged", "flag_level", "flag_reason",
+        "flag_reasons", "list_status", "hardware_maker", "firmware_developer", "owner",
+        "origin_sources", "vulnerability", "cves",
+        "review_status", "note", "review_updated_at", "reviewer",
         "first_seen", "last_seen", "confidence", "sources", "presence", "device_key",
         "parent",
     )  # fmt: skip
@@ -123,7 +123,7 @@ def test_bom_and_semicolon_delimiter() -> None:
     out = io.StringIO(newline="")
     write_devices_csv([record(5, note="ok; fine")], out, delimiter=";", bom=True)
     text = out.getvalue()
-    assert text.startswith("\ufeffsite;ip;addresses;mac;")
+    assert text.startswith("\ufeffsite;location;ip;addresses;mac;")
     (row,) = read_csv(text.removeprefix("\ufeff"), delimiter=";")
     assert row["note"] == "ok; fine"
     assert row["confidence"] == "0.88"
@@ -154,32 +154,99 @@ def test_model_summary_counts_per_maker_and_model() -> None:
     assert parsed == [
         {
             "maker": "Hikvision",
+            "brand": "Hikvision",
             "model": "DS-2CD2043G2-I",
+            "device_type": "camera",
             "device_count": "4",
             "flagged_count": "3",
             "possible_count": "0",
             "to_replace_count": "2",
             "sites": "Depot; HQ",
+            "locations": "",
         },
         {
             "maker": "Dahua",
+            "brand": "Dahua",
             "model": "'=IPC",
+            "device_type": "camera",
             "device_count": "1",
             "flagged_count": "1",
             "possible_count": "0",
             "to_replace_count": "0",
             "sites": "Depot",
+            "locations": "",
         },
         {
             "maker": "Axis",
+            "brand": "Axis",
             "model": "P3245",
+            "device_type": "camera",
             "device_count": "1",
             "flagged_count": "0",
             "possible_count": "0",
             "to_replace_count": "0",
             "sites": "HQ",
+            "locations": "",
         },
     ]
+
+
+def test_summary_puts_cameras_and_recorders_apart_from_printers_and_laptops() -> None:
+    rows = [
+        record(5, maker="HP", brand="HP", model="LaserJet", device_type="other", flagged=False),
+        record(6, maker="HP", brand="HP", model="LaserJet", device_type="other", flagged=False),
+        record(7, maker="Dell", brand="Dell", model="", device_type="unknown", flagged=False),
+        record(8, maker="Axis", model="P3245", flagged=False),
+        record(9, maker="Hikvision", brand="Ezviz", model="C6N"),
+        record(10, maker="Dahua", model="NVR4108", device_type="nvr"),
+    ]
+    out = io.StringIO(newline="")
+    assert write_model_summary_csv(rows, out) == 5
+    parsed = [
+        (r["maker"], r["brand"], r["model"], r["device_type"], r["device_count"])
+        for r in read_csv(out.getvalue())
+    ]
+    assert parsed == [
+        ("Dahua", "Dahua", "NVR4108", "nvr", "1"),  # cameras and recorders, flagged first
+        ("Hikvision", "Ezviz", "C6N", "camera", "1"),  # the brand kept apart from its maker
+        ("Axis", "Axis", "P3245", "camera", "1"),
+        ("HP", "HP", "LaserJet", "other", "2"),  # then the rest, most devices first
+        ("Dell", "Dell", "", "unknown", "1"),
+    ]
+
+
+def test_serial_short_reason_and_sources_have_columns_of_their_own() -> None:
+    long_reason = "Hikvision: " + "; ".join(f"fact number {n} about it" for n in range(30))
+    row = record(
+        5,
+        flag_reasons=(long_reason, "caveat: white-label firmware"),
+        evidence=(
+            Evidence("http.server", "App-webs/", "http"),
+            Evidence("sadp.serial", "DS-2CD2043G2-I20200101AAWR123456789", "sadp"),
+        ),
+    )
+    out = io.StringIO(newline="")
+    write_devices_csv([row, record(6, flagged=False, flag_reasons=())], out)
+    first, second = read_csv(out.getvalue())
+    assert first["serial"] == "DS-2CD2043G2-I20200101AAWR123456789"
+    assert len(first["flag_reason"]) <= 100 + len(" (+1 more)")
+    assert first["flag_reason"].startswith("Hikvision: fact number 0 about it")
+    assert first["flag_reason"].endswith("... (+1 more)")
+    assert first["flag_reasons"] == f"{long_reason}; caveat: white-label firmware"
+    assert first["sources"] == "https://www.fcc.gov/supplychain/coveredlist"
+    assert "http" not in first["flag_reason"]
+    assert (second["serial"], second["flag_reason"]) == ("", "")
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u202e"])
+def test_zero_width_and_bidi_characters_are_made_visible(invisible: str) -> None:
+    out = io.StringIO(newline="")
+    write_devices_csv([record(5, model=f"DS{invisible}-2CD", maker=f"{invisible}Hik")], out)
+    (row,) = read_csv(out.getvalue())
+    code = f"\\u{ord(invisible):04x}"
+    assert row["model"] == f"DS{code}-2CD"
+    assert row["maker"] == f"{code}Hik"
+    assert invisible not in out.getvalue()
 
 
 def test_devices_json_round_trips_and_is_ascii() -> None:

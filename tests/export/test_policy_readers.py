@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from camcensus.base.errors import CamcensusError
 from camcensus.cli import main
+from camcensus.scanner.core.listing import ListingQuery
 from camcensus.scanner.store import Inventory
 
 NMAP_FIXTURE = Path(__file__).parent.parent / "fixtures" / "nmap" / "small.xml"
@@ -96,3 +98,27 @@ def test_scan_passes_its_policy_to_the_runner(
     policy = seen["policy"]
     assert isinstance(policy, runner.Policy)
     assert policy.name == ("us-fcc-covered" if by_name else "lenient")
+
+
+async def test_the_tui_under_a_policy_filters_by_the_policys_flags(db: Path, lenient: Path) -> None:
+    from camcensus.cli.options import load_policy
+    from camcensus.tui.app import InventoryApp
+    from camcensus.tui.source import MemorySource, StoreSource
+
+    with Inventory.open(db, read_only=True) as shipped:
+        stored_flagged = shipped.listing_count(ListingQuery(flagged_only=True))
+    assert stored_flagged > 0
+    policy = load_policy(str(lenient))
+    with Inventory.open(db, read_only=True, policy=policy) as inventory:
+        app = InventoryApp(inventory, clock=lambda: datetime(2025, 3, 1, tzinfo=UTC))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert isinstance(app.source, MemorySource)  # SQL holds the stored flags
+            everything = app.source.count()
+            await pilot.press("f")  # flagged only: none under the lenient policy
+            await pilot.pause()
+            assert app.source.count() == 0
+            assert not isinstance(app.source, StoreSource)
+            await pilot.press("f")
+            await pilot.pause()
+            assert app.source.count() == everything

@@ -39,6 +39,7 @@ def test_migrations_are_recorded_once_and_reopen_is_idempotent(open_inventory: O
         {"migration_set": "camcensus.inventory", "name": "0004_sites"},
         {"migration_set": "camcensus.inventory", "name": "0005_identity"},
         {"migration_set": "camcensus.inventory", "name": "0006_children"},
+        {"migration_set": "camcensus.inventory", "name": "0008_listing"},
     ]
     assert {"scans", "devices", "evidence", "device_history"} <= set(second.db.table_names())
     assert "device_overview" in second.db.view_names()
@@ -73,6 +74,10 @@ def test_a_devices_table_missing_a_column_is_refused_clearly_and_kept(tmp_path: 
     Inventory.open(path).close()
     with sqlite3.connect(path) as conn:  # as a foreign or half-migrated database would be
         conn.execute("DROP VIEW device_overview")
+        for (index,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql LIKE '%flag_level%'"
+        ).fetchall():
+            conn.execute(f"DROP INDEX {index}")  # the listing's (0008) sort on the column
         conn.execute("ALTER TABLE devices DROP COLUMN flag_level")
     before = path.read_bytes()
     with pytest.raises(InventoryError, match="lacks the columns flag_level"):

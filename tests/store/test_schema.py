@@ -84,13 +84,13 @@ def test_csv_and_json_are_derived_from_the_schema() -> None:
         None,
     )
     assert list(record_json(record)) == [
-        "site", "ip", "addresses", "mac", "maker", "brand", "model", "firmware",
-        "firmware_source", "device_type", "flagged", "flag_level", "flag_reasons",
-        "list_status", "hardware_maker", "firmware_developer", "owner", "origin_sources",
-        "vulnerability", "cves",
-        "review_status", "note",
+        "site", "location", "ip", "addresses", "mac", "maker", "brand", "model", "firmware",
+        "serial", "firmware_source", "device_type", "flagged", "flag_level", "flag_reason",
+        "flag_reasons", "list_status", "hardware_maker", "firmware_developer", "owner",
+        "origin_sources", "vulnerability", "cves",
+        "review_status", "note", "review_updated_at", "reviewer",
         "first_seen", "last_seen", "confidence", "sources", "presence", "device_key",
-        "parent", "mac_organisation", "first_scan_id", "last_scan_id", "review_updated_at",
+        "parent", "mac_organisation", "first_scan_id", "last_scan_id",
         "identification", "evidence",
     ]  # fmt: skip
 

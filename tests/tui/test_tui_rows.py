@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from rich.text import Text
 from tui_fixtures import HOSTILE_BRAND, HOSTILE_MAKER, first_scan_devices, observation
 
 from camcensus.scanner.core.schema import Device, DeviceRecord
@@ -43,7 +44,20 @@ def rows() -> list:  # type: ignore[type-arg]
 
 
 def cell(row, key: str) -> str:  # type: ignore[no-untyped-def]
+    """The text a cell shows (its markup, such as the flag's colour, rendered away)."""
+    return Text.from_markup(str(row.cells[_COLUMN[key]])).plain
+
+
+def row_cell(row, key: str) -> str:  # type: ignore[no-untyped-def]
     return str(row.cells[_COLUMN[key]])
+
+
+def test_the_flag_is_coloured_and_keeps_its_word() -> None:
+    hik, _, axis, _, _ = rows()
+    flag = Text.from_markup(row_cell(hik, "flagged"))
+    assert flag.plain == "FLAG"
+    assert {str(span.style) for span in flag.spans} == {"bold red"}
+    assert Text.from_markup(row_cell(axis, "flagged")).spans == []
 
 
 def test_cells_carry_meaning_as_text() -> None:
@@ -54,9 +68,9 @@ def test_cells_carry_meaning_as_text() -> None:
     assert cell(hik, "last_seen") == "2025-03-01 09:30"
     assert cell(hik, "confidence") == "0.90"
     assert cell(hostile, "maker") == "Evil\\x1b[2J\\x1b]0;pwned\\x07"
-    assert cell(hostile, "brand") == "\\[red]markup\\[/red]"
+    assert row_cell(hostile, "brand") == "\\[red]markup\\[/red]"  # escaped markup
     assert HOSTILE_MAKER.lower() in hostile.search  # filtering sees the raw text
-    assert HOSTILE_BRAND not in cell(hostile, "brand")
+    assert HOSTILE_BRAND not in row_cell(hostile, "brand")
 
 
 def test_parse_query() -> None:
@@ -99,8 +113,9 @@ def test_sort_by_ip_is_numeric_and_reversible() -> None:
 def test_sort_by_text_puts_empty_last_and_flag_first() -> None:
     site = _COLUMN["site"]
     assert keys(sort_rows(rows(), site)) == ["01", "03", "02", "04", "05"]
-    assert keys(sort_rows(rows(), _COLUMN["flagged"])) == ["01", "02", "05", "03", "04"]
-    assert keys(sort_rows(rows(), _COLUMN["confidence"])) == ["04", "03", "01", "02", "05"]
+    # ties in the listing's base order: site ("" first, as SQL's), IP, key
+    assert keys(sort_rows(rows(), _COLUMN["flagged"])) == ["05", "01", "02", "04", "03"]
+    assert keys(sort_rows(rows(), _COLUMN["confidence"])) == ["04", "03", "05", "01", "02"]
 
 
 def test_unparsable_ip_sorts_after_addresses() -> None:
@@ -119,3 +134,4 @@ def test_a_possible_flag_shows_and_filters_apart_from_a_flag() -> None:
     assert "07" not in keys(filter_rows(everything, parse_query("flag:yes")))
     order = keys(sort_rows(everything, _COLUMN["flagged"]))
     assert order.index("07") == 3  # after the three flagged, before the rest
+    assert cell(row, "flagged") == "poss"

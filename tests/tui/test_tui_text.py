@@ -74,3 +74,21 @@ def test_emoji_codes_in_device_text_stay_literal() -> None:
 
     for value in ("9c:8e:cd:00:00:01", "mac:9c:8e:cd:00:00:01", "a:smile:b", "x:+1:y"):
         assert to_text(value).plain == value
+
+
+def test_zero_width_characters_are_visible_in_the_table_cells() -> None:
+    from dataclasses import replace
+
+    from builders import make_record
+
+    from camcensus.tui.rows import COLUMN_INDEX, make_row
+
+    record = make_record(5)
+    invisible = "Hik\u200bvi\u200c\u200dsion\u2060\ufeff"
+    device = replace(record.device, mac_organisation="")
+    row = make_row(replace(record, device=device, note=invisible))
+    hostile = make_row(make_record(5, maker=invisible))
+    cell = hostile.cells[COLUMN_INDEX["maker"]]
+    assert cell == "Hik\\u200bvi\\u200c\\u200dsion\\u2060\\ufeff"
+    assert hostile.widths[COLUMN_INDEX["maker"]] == len(cell)  # the width of what shows
+    assert "hik\u200bvi" in row.search  # the filter sees the raw text
