@@ -13,13 +13,16 @@ the flag decision), as the scan made it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from rich.text import Text
 
 from camcensus.scanner.core.schema import REVIEW_LABELS, DeviceRecord
 from camcensus.tui.text import to_text
 from camcensus.vendor_db.identify import Claim
+
+if TYPE_CHECKING:
+    from camcensus.scanner.store import ReviewEntry
 
 __all__ = ["detail_text"]
 
@@ -97,9 +100,14 @@ def _children(b: _Builder, children: Sequence[DeviceRecord]) -> None:
         b.plain(")\n")
 
 
-def detail_text(record: DeviceRecord, children: Sequence[DeviceRecord] = ()) -> Text:
+def detail_text(
+    record: DeviceRecord,
+    children: Sequence[DeviceRecord] = (),
+    conflicts: Sequence[ReviewEntry] = (),
+) -> Text:
     """The detail pane for one device (see the module docstring); ``children``: the
-    cameras behind it when it is a recorder."""
+    cameras behind it when it is a recorder; ``conflicts``: reviews another inventory
+    made of it that disagree with this one's (kept by a merge, never applied)."""
     b = _Builder()
     device = record.device
     ident = device.identification
@@ -116,6 +124,16 @@ def detail_text(record: DeviceRecord, children: Sequence[DeviceRecord] = ()) -> 
     b.plain("   ")
     b.field("Updated", record.review_updated_at)
     b.plain("\n")
+    for c in conflicts:
+        b.plain("Review conflict: ", _FLAG_STYLE.get("flagged", ""))
+        b.device(f"{c.origin} says {REVIEW_LABELS.get(c.status, c.status)}")
+        if c.note:
+            b.plain(" (")
+            b.device(c.note)
+            b.plain(")")
+        b.plain(", ")
+        b.device(f"{c.reviewer or 'someone'}, {c.reviewed_at}")
+        b.plain("; this inventory's review is kept\n")
     b.fields(("IP", device.ip), ("MAC", device.mac), ("Site", record.site))
     if record.location:
         b.fields(("Location", record.location))

@@ -103,7 +103,8 @@ class DeviceScreen(Screen[None]):
             self.inventory.device(child.device_key)
             for child in self.inventory.devices(parent=self.device_key)
         ]
-        self.query_one("#detail", Static).update(detail_text(record, children))
+        conflicts = self.inventory.review_conflicts(self.device_key)
+        self.query_one("#detail", Static).update(detail_text(record, children, conflicts))
         self.query_one("#note", Input).value = record.note
 
     def action_review(self, status: ReviewStatus) -> None:

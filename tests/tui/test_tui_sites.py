@@ -40,3 +40,32 @@ async def test_the_table_shows_and_filters_the_site_of_each_scan(tmp_path: Path)
                 "Amersfoort/mac:aa:bb:cc:00:00:05",
                 "Amersfoort/mac:aa:bb:cc:00:00:06",
             ]
+
+
+async def test_the_device_view_shows_a_review_conflict_a_merge_kept(tmp_path: Path) -> None:
+    """Reviewed differently at the site and at the centre: the merge keeps the centre's
+    review and the device view shows the other one beside it."""
+    from camcensus.tui.screens import DeviceScreen
+
+    site, central = tmp_path / "site.db", tmp_path / "central.db"
+    _two_sites(site)
+    key = "Amersfoort/mac:aa:bb:cc:00:00:05"
+    with Inventory.open(central, clock=fixed_clock) as inventory, Inventory.open(site) as other:
+        inventory.merge(other.dump(), origin="amersfoort.db")
+        inventory.set_review(key, "accepted_risk", "board decision", reviewer="ciso")
+        other.set_review(key, "to_replace", "site plan", reviewer="ann")
+        assert len(inventory.merge(other.dump(), origin="amersfoort.db").conflicts) == 1
+    with Inventory.open(central, create=False, read_only=True, clock=fixed_clock) as inventory:
+        app = make_app(inventory, central)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await pilot.press("slash", *"site:amersfoort 198.18.0.5", "enter")
+            await pilot.pause()
+            assert [r.device_key for r in app.visible_rows] == [key]
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, DeviceScreen)
+            text = screen_text(app.export_screenshot())
+    assert "Review conflict: amersfoort.db says" in text
+    assert "site plan" in text
+    assert "ann" in text
+    assert "this inventory's review is kept" in text
