@@ -156,6 +156,10 @@ class TrendPoint:
     flagged: int
 
 
+BEHIND_RECORDER: Final = "behind a recorder (listed by it)"
+ON_THE_NETWORK: Final = "reached on the network"
+
+
 @dataclass(frozen=True, slots=True)
 class ReportSection:
     """A further table of the report, computed by its caller from data that exists."""
@@ -187,6 +191,9 @@ class Report:
     devices: tuple[DeviceRecord, ...]
     changes: tuple[ScanChange, ...] = field(default=())
     sections: tuple[ReportSection, ...] = field(default=())
+    behind_recorders: int = 0
+    """Devices counted above that are cameras listed by a recorder (``parent`` set)."""
+    by_placement: tuple[Tally, ...] = field(default=())
 
 
 def _tallies(
@@ -265,6 +272,12 @@ def summarise(
         policy_note=policy_note,
         device_count=len(devices),
         present_count=sum(r.presence == "present" for r in devices),
+        behind_recorders=sum(r.device.parent is not None for r in devices),
+        by_placement=_tallies(
+            devices,
+            lambda r: BEHIND_RECORDER if r.device.parent is not None else ON_THE_NETWORK,
+            [ON_THE_NETWORK, BEHIND_RECORDER],
+        ),
         by_level=_tallies(
             devices,
             lambda r: LEVEL_LABELS[r.device.flag_level],

@@ -159,6 +159,7 @@ class Counted:
     sites: dict[str, int]
     types: dict[str, int]
     plan: dict[tuple[str, str], int]
+    behind_recorders: int = 0
 
 
 def count_inventory(db: Path) -> Counted:
@@ -192,6 +193,9 @@ def count_inventory(db: Path) -> Counted:
             sites=grouped("coalesce(site, '(no site)')"),
             types=grouped("device_type"),
             plan=plan,
+            behind_recorders=int(
+                conn.execute("SELECT count(*) FROM devices WHERE parent IS NOT NULL").fetchone()[0]
+            ),
         )
     finally:
         conn.close()
@@ -220,6 +224,10 @@ def assert_shows(shown: Shown, counted: Counted) -> None:
     """The report's numbers are the inventory's own."""
     assert shown.totals["devices"] == counted.devices
     assert shown.totals["present"] == counted.present
+    assert shown.totals["behind_recorders"] == counted.behind_recorders
+    where = {k: v for k, v in shown.tallies["placement"].items() if v}
+    assert sum(where.values()) == counted.devices
+    assert where.get("behind a recorder (listed by it)", 0) == counted.behind_recorders
     for level in ("flagged", "possible", "no"):
         assert shown.totals[level] == counted.levels.get(level, 0), level
     assert {k: v for k, v in shown.tallies["level"].items() if v} == {

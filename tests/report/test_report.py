@@ -78,7 +78,12 @@ def build_inventory(path: Path) -> Path:
             fourth, make_device(21, site="Rotterdam", ip="198.18.1.21", firmware="V5.8.0")
         )
         inv.record_device(fourth, make_device(22, site="Rotterdam", ip="198.18.1.22"))
-        inv.finish_scan(fourth)  # one new (flagged), one changed firmware
+        recorder = "Rotterdam/mac:aa:bb:cc:00:00:16"  # .22, a camera behind it:
+        inv.record_device(fourth, make_device(
+            30, site="Rotterdam", mac=None, ip="198.19.1.10", parent=recorder,
+            device_key=f"{recorder}/ch:1", model="DS-2CD2143G2-I",
+        ))  # fmt: skip
+        inv.finish_scan(fourth)  # two new (flagged; one behind a recorder), one changed firmware
         for key in ("HQ/mac:aa:bb:cc:00:00:05", "HQ/mac:aa:bb:cc:00:00:0a"):
             inv.set_review(key, "to_replace")
         inv.set_review("Rotterdam/mac:aa:bb:cc:00:00:14", "to_replace")
@@ -100,9 +105,10 @@ def _report(db: Path, out: Path, *extra: str) -> str:
 def test_the_numbers_shown_are_the_inventorys_own(db: Path, tmp_path: Path) -> None:
     shown = read_shown(_report(db, tmp_path / "report.html"))
     counted = count_inventory(db)
-    assert counted.devices == 10
-    assert counted.present == 8
-    assert counted.levels == {"flagged": 5, "possible": 1, "no": 4}
+    assert counted.devices == 11
+    assert counted.present == 9
+    assert counted.levels == {"flagged": 6, "possible": 1, "no": 4}
+    assert counted.behind_recorders == 1
     assert_shows(shown, counted)
     assert shown.plan[("Hikvision", "DS-2CD2043G2-I")] == 3  # two sites, one model
 
@@ -194,7 +200,9 @@ def test_an_empty_inventory_reports_zero(tmp_path: Path) -> None:
     db = tmp_path / "empty.db"
     Inventory.open(db).close()
     shown = read_shown(_report(db, tmp_path / "report.html"))
-    assert shown.totals == {"devices": 0, "present": 0, "flagged": 0, "possible": 0, "no": 0}
+    assert shown.totals == {
+        "devices": 0, "present": 0, "behind_recorders": 0, "flagged": 0, "possible": 0, "no": 0,
+    }  # fmt: skip
     assert shown.tags["svg"] == 0
 
 
@@ -261,10 +269,10 @@ def test_a_field_section_counts_a_schema_fields_values_or_is_none(db: Path) -> N
     assert field_section([r for r in records if not r.device.flagged], "sources", "t", "") is None
     status = field_section(records, "list_status", "Lists", "by list")
     assert status is not None
-    assert status.rows == (("fcc_covered", "5", "5"),)  # the five flagged Hikvision devices
+    assert status.rows == (("fcc_covered", "6", "6"),)  # the six flagged Hikvision devices
     reasons = field_section(records, "flag_reasons", "Reasons", "")
     assert reasons is not None
-    assert reasons.rows == (("maker Hikvision is on the FCC Covered List", "5", "5"),)
+    assert reasons.rows == (("maker Hikvision is on the FCC Covered List", "6", "6"),)
 
 
 def test_an_admins_note_keeps_its_lines_and_nothing_else(db: Path, tmp_path: Path) -> None:
@@ -306,5 +314,5 @@ def test_what_changed_between_consecutive_scans_of_a_site(db: Path, tmp_path: Pa
     ]
     assert rows == [
         ["HQ", "#1 → #2", "0", "0", "2", "0"],  # hosts 10 and 11 not seen again
-        ["Rotterdam", "#3 → #4", "1", "1", "0", "1"],  # host 22 new, host 21's firmware
+        ["Rotterdam", "#3 → #4", "2", "2", "0", "1"],  # 22 and its camera new, 21's firmware
     ]
