@@ -1293,7 +1293,10 @@ class Inventory:
         in the device key; keys without one for a scan without a site) it did not see,
         every one of whose addresses lies inside its targets (a device it could have
         seen at each of them), that are still present and were last seen by an earlier
-        scan.  A scan of one site never marks a device of another missing.
+        scan.  A scan of one site never marks a device of another missing.  A camera
+        behind a recorder (its addresses are the recorder's internal ones, no target of
+        any scan) is marked missing when this scan listed its recorder's cameras and it
+        was not among them.
         Returns the device keys newly marked missing.
         """
         if status not in _FINISH_STATUSES:
@@ -1304,20 +1307,31 @@ class Inventory:
             if status == "complete":
                 covered = parse_targets(str(row["targets"]))
                 candidates = self._db.query(
-                    """SELECT device_key, ip, addresses FROM devices
+                    """SELECT device_key, ip, addresses, parent FROM devices
                        WHERE presence = 'present' AND last_scan_id < ?
                          AND device_key NOT IN
                              (SELECT device_key FROM device_history WHERE scan_id = ?)""",
                     [scan_id, scan_id],
                 )
+                listed = {
+                    str(r[0])
+                    for r in self._db.execute(
+                        "SELECT device_key FROM scan_recorders WHERE scan_id = ? AND listed > 0",
+                        [scan_id],
+                    )
+                }
                 site = cast("str | None", row["site"])
                 missing = [
                     str(c["device_key"])
                     for c in candidates
                     if site_of_key(str(c["device_key"])) == site
-                    and all(
-                        any(target.contains(address) for target in covered)
-                        for address in _addresses(c)
+                    and (
+                        c["parent"] in listed
+                        if c["parent"] is not None
+                        else all(
+                            any(target.contains(address) for target in covered)
+                            for address in _addresses(c)
+                        )
                     )
                 ]
                 self._db.conn.executemany(

@@ -292,3 +292,37 @@ def test_cameras_behind_two_recorders_at_one_internal_address_stay_apart(inv: In
     _, stored = _scan(inv, second, direct)
     assert [d.device_key for d in stored] == ["mac:aa:bb:cc:00:00:06/ch:1", "ip:198.19.1.10"]
     assert len(inv.devices()) == 3
+
+
+def test_a_camera_a_recorder_no_longer_lists_is_marked_missing(inv: Inventory) -> None:
+    """Only when the recorder's cameras were listed by that scan: a failed login says
+    nothing about them."""
+    from camcensus.scanner.core.schema import RecorderCoverage
+
+    recorder = _with_mac(5, evidence=_evidence(5, serial=None))
+
+    def camera(channel: int) -> Device:
+        return make_device(
+            40 + channel, mac=None, parent=recorder.device_key,
+            device_key=f"{recorder.device_key}/ch:{channel}", ip=f"198.19.1.{10 + channel}",
+            evidence=_evidence(5, serial=None),
+        )  # fmt: skip
+
+    def scan(cameras: list[int], listed: int, reason: str = "") -> None:
+        scan_id = inv.begin_scan(operator="alice", scope="lab", targets=TARGETS)
+        inv.record_device(scan_id, recorder)
+        for channel in cameras:
+            inv.record_device(scan_id, camera(channel))
+        coverage = RecorderCoverage("198.18.0.5", recorder.device_key, 2, listed, reason)
+        inv.record_coverage(scan_id, [], [], [coverage])
+        inv.finish_scan(scan_id)
+
+    scan([1, 2], 2)
+    scan([], 0, "login failed")
+    assert {r.device_key: r.presence for r in inv.devices() if r.device.parent} == {
+        f"{recorder.device_key}/ch:1": "present", f"{recorder.device_key}/ch:2": "present",
+    }  # fmt: skip
+    scan([1], 1)
+    assert {r.device_key: r.presence for r in inv.devices() if r.device.parent} == {
+        f"{recorder.device_key}/ch:1": "present", f"{recorder.device_key}/ch:2": "missing",
+    }  # fmt: skip
