@@ -164,6 +164,7 @@ _DUMPED: Final = (
     ("device_history", "*", "scan_id, device_key", "scan"),
     ("scan_coverage", "*", "rowid", "scan"),
     ("scan_snmp_agents", "*", "rowid", "scan"),
+    ("scan_recorders", "*", "rowid", "scan"),
     ("device_tokens", "*", "rowid", "device"),
     ("device_aliases", "*", "alias", "device"),
     ("review_log", "device_key, status, note, reviewed_at, reviewer, origin", "id", "device"),
@@ -2072,8 +2073,8 @@ class _Merge:
         self.src = {
             name: table_rows(content, name)
             for name in (
-                "scans", "devices", "scan_coverage", "scan_snmp_agents", "device_tokens",
-                "device_aliases", "review_log", "review_conflicts",
+                "scans", "devices", "scan_coverage", "scan_snmp_agents", "scan_recorders",
+                "device_tokens", "device_aliases", "review_log", "review_conflicts",
             )
         }  # fmt: skip
         # the bulk (evidence: 16 rows a device and scan) stays rows, not dicts
@@ -2310,7 +2311,7 @@ class _Merge:
 
         for table, verb in (("evidence", "INSERT"), ("device_history", "INSERT OR IGNORE")):
             self._insert_raw(table, verb)
-        for table in ("scan_coverage", "scan_snmp_agents"):
+        for table in ("scan_coverage", "scan_snmp_agents", "scan_recorders"):
             self._insert(table, "INSERT OR IGNORE", mapped(self.src[table]))
         self._insert(
             "device_tokens",

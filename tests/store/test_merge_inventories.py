@@ -46,7 +46,8 @@ def _scan(inv: Inventory, site: str | None, hosts: range | list[int], **kw: obje
 def _state(inv: Inventory) -> dict[str, list[dict[str, object]]]:
     """Every row of every table that a merge writes (ids included)."""
     tables = ("scans", "devices", "evidence", "device_history", "device_tokens",
-              "device_aliases", "review_log", "review_conflicts", "scan_coverage")  # fmt: skip
+              "device_aliases", "review_log", "review_conflicts", "scan_coverage",
+              "scan_recorders")  # fmt: skip
     return {t: list(inv.db.query(f"SELECT * FROM {t} ORDER BY rowid")) for t in tables}  # noqa: S608
 
 
@@ -259,3 +260,19 @@ def test_merging_into_a_read_only_inventory_is_refused(tmp_path: Path) -> None:
         pytest.raises(InventoryError, match="read-only"),
     ):
         reader.merge({"scans": []}, origin="x")
+
+
+def test_a_recorders_coverage_travels_with_its_scan(open_named: Opener) -> None:
+    from camcensus.scanner.core.schema import RecorderCoverage
+
+    a, central = open_named("a"), open_named("central")
+    scan_id = a.begin_scan(operator="ann", scope="lab", targets=TARGETS, site="A")
+    a.record_device(scan_id, make_device(5, site="A"))
+    row = RecorderCoverage("198.18.0.5", "A/mac:aa:bb:cc:00:00:05", 8, 0, "credentials needed")
+    a.record_coverage(scan_id, [], [], [row])
+    a.finish_scan(scan_id)
+    central.merge(a.dump(), origin="a.db")
+    (merged,) = central.db.query("SELECT * FROM scan_recorders")
+    assert (merged["device_key"], merged["channels"], merged["reason"]) == (
+        "A/mac:aa:bb:cc:00:00:05", 8, "credentials needed",
+    )  # fmt: skip
