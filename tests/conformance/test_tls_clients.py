@@ -5,8 +5,11 @@ profile's ``[tls]`` chooses are what the device serves."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import pathlib
 import re
 import subprocess
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -118,3 +121,26 @@ def test_s_client_negotiates_each_profiles_highest_version_and_no_higher(lab: La
         assert (rc13 == 0) == (highest == "1.3"), f"{where}: a TLS 1.3-only hello"
         rc12, _ = _s_client(lab, device.ip, port, "-tls1_2")
         assert rc12 == 0, f"{where}: every profile still speaks TLS 1.2"
+
+
+def test_camcensus_records_the_subject_and_issuer_openssl_reads(
+    lab: Lab, tmp_path: pathlib.Path
+) -> None:
+    done = subprocess.run(
+        ["ip", "netns", "exec", lab.admin_ns, sys.executable, "-m", "camcensus", "scan",
+         "198.18.0.0/24", "--scope", "lab", "--db", str(tmp_path / "inv.db"), "--json"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    recorded = {
+        device["ip"]: {e["key"]: e["value"] for e in device["evidence"]}
+        for device in json.loads(done.stdout)["devices"]
+    }
+    for device, profile, port in _served(lab):
+        _, out = _s_client(lab, device.ip, port)
+        where = f"{profile.id} at {device.ip}:{port}"
+        seen = recorded.get(device.ip, {})
+        # both RFC 4514 / RFC 2253 strings: compared as names, attribute by attribute
+        for key, line in (("tls.subject", r"^ 0 s:(.*)$"), ("tls.issuer", r"^   i:(.*)$")):
+            assert key in seen, f"camcensus recorded no {key} for {where}: {seen}"
+            assert _names(seen[key]) == _names(_line(line, out, where)[1]), f"{key}, {where}"
