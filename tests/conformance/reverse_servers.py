@@ -5,6 +5,7 @@ announces what it is told to, prints ``ready`` once it serves, and runs until ki
     reverse_servers.py wsd IP SCOPE ...                  (WSDiscovery's publisher)
     reverse_servers.py mdns IP HOSTNAME INSTANCE TYPE PORT KEY=VALUE ...  (python-zeroconf)
     reverse_servers.py upnp IP PORT MANUFACTURER MODEL SERIAL  (async-upnp-client's server)
+    reverse_servers.py lighttpd IP PORT SERVER_TAG       (Debian lighttpd, its server.tag)
 
 None of these servers is the lab's emulator: camcensus scanning them shows its probes
 and parsers work against implementations nobody in this project wrote.
@@ -132,7 +133,48 @@ def upnp(ip: str, port: str, manufacturer: str, model: str, serial: str) -> None
     asyncio.run(serve())
 
 
-SERVERS = {"http": http, "wsd": wsd, "mdns": mdns, "upnp": upnp}
+def lighttpd(ip: str, port: str, server_tag: str) -> None:
+    import shutil
+    import socket
+    import subprocess
+    import tempfile
+    import time
+    from pathlib import Path
+
+    binary = shutil.which("lighttpd") or "/usr/sbin/lighttpd"
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp, "www")
+        root.mkdir()
+        (root / "index.html").write_text(
+            "<html><head><title>NVR</title></head><body></body></html>", encoding="utf-8"
+        )
+        conf = Path(tmp, "lighttpd.conf")
+        conf.write_text(
+            f'server.bind = "{ip}"\nserver.port = {int(port)}\n'
+            f'server.document-root = "{root}"\nserver.tag = "{server_tag}"\n'
+            f'server.errorlog = "{tmp}/error.log"\nindex-file.names = ("index.html")\n'
+            'mimetype.assign = (".html" => "text/html")\n',
+            encoding="utf-8",
+        )
+        server = subprocess.Popen([binary, "-D", "-f", str(conf)])
+        try:
+            deadline = time.monotonic() + 10
+            while True:  # ready once it accepts on its own address (inside the namespace)
+                try:
+                    socket.create_connection((ip, int(port)), timeout=1).close()
+                    break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)
+            _ready()
+            _wait_for_term()
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+SERVERS = {"http": http, "wsd": wsd, "mdns": mdns, "upnp": upnp, "lighttpd": lighttpd}
 
 if __name__ == "__main__":
     SERVERS[sys.argv[1]](*sys.argv[2:])

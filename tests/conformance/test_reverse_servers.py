@@ -18,7 +18,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from conformance_util import HERE, lab_only, serving
+from conformance_util import HERE, lab_only, require, serving
 
 from camcensus.lab.api import Lab
 from camcensus.lab.profiles import DeviceInstance
@@ -40,6 +40,7 @@ MDNS_INSTANCE = "AXIS M3106-L Mk II - B8A44F1A2B3C"  # Axis's "<model> - <MAC>" 
 MDNS_TYPE = "_http._tcp.local."
 MDNS_MAC = "B8A44F1A2B3C"
 UPNP = {"manufacturer": "Dahua", "model": "IPC-HDW2431T-AS-S2", "serial": "6J0A1B2PAZ00001"}
+LIGHTTPD_TAG = "DNVRS-Webs"  # Hikvision recorders' Server header (recog http_servers.xml)
 HTTP_SERVER = "App-webs/"  # the Server header Hikvision's web server sends (recog, nmap)
 UPNP_PORT = 49152
 
@@ -50,7 +51,7 @@ Evidence = dict[str, dict[str, list[str]]]
 
 @pytest.fixture(scope="module")
 def lab(make_lab: Callable[..., Lab]) -> Lab:
-    return make_lab("cctrev", devices=4, mix={QUIET_PROFILE: 1})
+    return make_lab("cctrev", devices=5, mix={QUIET_PROFILE: 1})
 
 
 @pytest.fixture(scope="module")
@@ -58,15 +59,17 @@ def roles(lab: Lab) -> dict[str, DeviceInstance]:
     devices = sorted(lab.devices, key=lambda d: d.index)
     assert all(d.profile_id == QUIET_PROFILE for d in devices)
     lab_only([d.ip for d in devices])
-    return dict(zip(("wsd", "mdns", "upnp", "http"), devices, strict=True))
+    return dict(zip(("wsd", "mdns", "upnp", "http", "lighttpd"), devices, strict=True))
 
 
 @pytest.fixture(scope="module")
 def scanned(
     lab: Lab, roles: dict[str, DeviceInstance], tmp_path_factory: pytest.TempPathFactory
 ) -> Evidence:
-    """One scan of the lab while all four servers run."""
+    """One scan of the lab while all five servers run."""
     wsd, mdns, upnp, http = roles["wsd"], roles["mdns"], roles["upnp"], roles["http"]
+    web = roles["lighttpd"]
+    require("lighttpd")
     with ExitStack() as stack:
         stack.enter_context(serving(lab, wsd, [*SERVERS, "wsd", wsd.ip, *WSD_SCOPES]))
         stack.enter_context(
@@ -84,6 +87,7 @@ def scanned(
             )
         )  # fmt: skip
         stack.enter_context(serving(lab, http, [*SERVERS, "http", http.ip, "80", HTTP_SERVER]))
+        stack.enter_context(serving(lab, web, [*SERVERS, "lighttpd", web.ip, "80", LIGHTTPD_TAG]))
         evidence = _scan(lab, tmp_path_factory.mktemp("reverse") / "inv.db")
     return evidence  # the servers stopped: the control test scans the same devices quiet
 
@@ -162,6 +166,22 @@ def test_http_server_header_is_recorded(
     assert seen.get("http.title") == ["Login"], why
     # http.server's own header order (RFC 9110 leaves it free), read as sent
     assert seen.get("http.header_names") == ["Server, Date, Content-Type, Content-Length"], why
+    assert seen["_identified"][0] == "Hikvision", why
+
+
+def test_lighttpd_server_tag_is_recorded(
+    scanned: Evidence, roles: dict[str, DeviceInstance]
+) -> None:
+    seen = _of(scanned, roles["lighttpd"], "Debian lighttpd")
+    why = f"camcensus misread lighttpd: {seen}"
+    assert seen.get("tcp.ports") == ["80"], why
+    assert seen.get("http.server") == [LIGHTTPD_TAG], why
+    # "/" gives the page; the ISAPI path camcensus also asks for gets lighttpd's own 404
+    assert sorted(seen.get("http.title", [])) == ["404 Not Found", "NVR"], why
+    # lighttpd's header order (Server last), read as sent
+    names = seen.get("http.header_names", [])
+    assert names, why
+    assert all(n.endswith("Connection, Date, Server") for n in names), why
     assert seen["_identified"][0] == "Hikvision", why
 
 
