@@ -109,16 +109,17 @@ def _scan(lab: Lab, db: Path) -> Evidence:
     return evidence
 
 
-def _of(scanned: Evidence, device: DeviceInstance, server: str) -> dict[str, list[str]]:
+def _of(scanned: Evidence, device: DeviceInstance, server: str) -> tuple[dict[str, list[str]], str]:
+    """What camcensus recorded for *device*, and the message of a failed assertion."""
     assert device.ip in scanned, f"camcensus did not record {device.ip}, where {server} runs"
-    return scanned[device.ip]
+    seen = scanned[device.ip]
+    return seen, f"camcensus misread {server}: {seen}"
 
 
 def test_wsdiscovery_publisher_types_and_scopes_are_recorded(
     scanned: Evidence, roles: dict[str, DeviceInstance]
 ) -> None:
-    seen = _of(scanned, roles["wsd"], "python-ws-discovery's publisher")
-    why = f"camcensus misread python-ws-discovery's ProbeMatch: {seen}"
+    seen, why = _of(scanned, roles["wsd"], "python-ws-discovery's publisher")
     assert seen.get("wsd.types") == ["dn:NetworkVideoTransmitter tds:Device"], why
     assert seen.get("wsd.xaddrs") == [f"http://{roles['wsd'].ip}/onvif/device_service"], why
     assert seen.get("wsd.scope.type") == ["video_encoder"], why
@@ -134,8 +135,7 @@ def test_wsdiscovery_publisher_types_and_scopes_are_recorded(
 def test_zeroconf_registration_service_and_txt_are_recorded(
     scanned: Evidence, roles: dict[str, DeviceInstance]
 ) -> None:
-    seen = _of(scanned, roles["mdns"], "python-zeroconf's registration")
-    why = f"camcensus misread python-zeroconf's answers: {seen}"
+    seen, why = _of(scanned, roles["mdns"], "python-zeroconf's registration")
     assert MDNS_TYPE in seen.get("mdns.service", []), why
     assert seen.get("mdns.name") == [MDNS_INSTANCE], why
     assert seen.get("mdns.txt.macaddress") == [MDNS_MAC], why
@@ -146,8 +146,7 @@ def test_zeroconf_registration_service_and_txt_are_recorded(
 def test_async_upnp_client_device_description_is_recorded(
     scanned: Evidence, roles: dict[str, DeviceInstance]
 ) -> None:
-    seen = _of(scanned, roles["upnp"], "async-upnp-client's UPnP server")
-    why = f"camcensus misread async-upnp-client's SSDP reply or description: {seen}"
+    seen, why = _of(scanned, roles["upnp"], "async-upnp-client's UPnP server")
     assert seen.get("ssdp.server", [""])[0].startswith("async-upnp-client/"), why
     assert any(u.endswith("::upnp:rootdevice") for u in seen.get("ssdp.usn", [])), why
     assert seen.get("upnp.manufacturer") == [UPNP["manufacturer"]], why
@@ -159,8 +158,7 @@ def test_async_upnp_client_device_description_is_recorded(
 def test_http_server_header_is_recorded(
     scanned: Evidence, roles: dict[str, DeviceInstance]
 ) -> None:
-    seen = _of(scanned, roles["http"], "python's http.server")
-    why = f"camcensus misread python's http.server: {seen}"
+    seen, why = _of(scanned, roles["http"], "python's http.server")
     assert seen.get("tcp.ports") == ["80"], why
     assert seen.get("http.server") == [HTTP_SERVER], why
     assert seen.get("http.title") == ["Login"], why
@@ -172,8 +170,7 @@ def test_http_server_header_is_recorded(
 def test_lighttpd_server_tag_is_recorded(
     scanned: Evidence, roles: dict[str, DeviceInstance]
 ) -> None:
-    seen = _of(scanned, roles["lighttpd"], "Debian lighttpd")
-    why = f"camcensus misread lighttpd: {seen}"
+    seen, why = _of(scanned, roles["lighttpd"], "Debian lighttpd")
     assert seen.get("tcp.ports") == ["80"], why
     assert seen.get("http.server") == [LIGHTTPD_TAG], why
     # "/" gives the page; the ISAPI path camcensus also asks for gets lighttpd's own 404
