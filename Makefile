@@ -6,9 +6,11 @@ STAMP    := $(VENV)/.installed
 PYTEST   := $(VENV)/bin/pytest
 # tcpdump: the import-pcap lab test; ffprobe, curl, openssl: clients of the lab
 # conformance suite (tests/conformance/); chromium: the report tests render
-# `camcensus report` in a headless browser (inside a network namespace of its own)
-SYSBINS  := nmap ip bridge snmpd snmpwalk tcpdump ffprobe curl openssl chromium
-SYSPKGS  := nmap iproute2 snmpd snmp tcpdump ffmpeg curl openssl chromium
+# `camcensus report` in a headless browser (inside a network namespace of its own);
+# lighttpd: a web server of the reverse check (tests/conformance/test_reverse_servers.py),
+# run only inside a lab device namespace
+SYSBINS  := nmap ip bridge snmpd snmpwalk tcpdump ffprobe curl openssl chromium lighttpd
+SYSPKGS  := nmap iproute2 snmpd snmp tcpdump ffmpeg curl openssl chromium lighttpd
 
 .PHONY: install sysdeps test test-unit lab check lint types imports demo bench clean wheel-check
 
@@ -19,11 +21,12 @@ sysdeps:
 	  if [ "$$(id -u)" -ne 0 ]; then echo "need root to apt-get install $(SYSPKGS)" >&2; exit 2; fi; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSPKGS) >/dev/null; \
 	  if [ -d /run/systemd/system ]; then \
-	    systemctl disable --now snmpd >/dev/null 2>&1 || true; \
+	    systemctl disable --now snmpd lighttpd >/dev/null 2>&1 || true; \
 	  fi; \
 	fi
 	@# snmpd is only ever run by the routed lab, inside its router namespace (lab/snmp.py):
-	@# the Debian package's own service, should it have started, is stopped above.
+	@# the Debian package's own service, should it have started, is stopped above; so is
+	@# lighttpd's (the reverse check runs its own, in a lab device namespace).
 
 $(STAMP): pyproject.toml constraints.txt
 	python3 -m venv $(VENV)

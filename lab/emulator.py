@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import email.utils
 import functools
@@ -38,7 +39,15 @@ from typing import Any, cast
 
 from camcensus.lab import netns, soap, ssdp, wsd
 from camcensus.lab.mdns import MDNS_GROUP, MDNS_PORT, MdnsService, Responder
-from camcensus.lab.profiles import DeviceInstance, Profile, load_profile, render, replay_bytes
+from camcensus.lab.profiles import (
+    DeviceInstance,
+    Profile,
+    TlsChoice,
+    load_profile,
+    render,
+    replay_bytes,
+    tls_choice,
+)
 from camcensus.lab.recorder import Channel, RecorderService
 
 __all__ = ["Device", "Emulator", "main"]
@@ -555,13 +564,18 @@ def _banner_handler(
 # --- TLS certificates -----------------------------------------------------------
 
 
-def make_tls_context(subject: Mapping[str, str], cache_dir: Path, key: str) -> ssl.SSLContext:
-    """A server context with a self-signed certificate whose subject is *subject*."""
+def make_tls_context(
+    subject: Mapping[str, str], cache_dir: Path, key: str, choice: TlsChoice | None = None
+) -> ssl.SSLContext:
+    """A server context for the certificate *choice* describes (key type, validity, issuer:
+    a device CA's name signs it, as Dahua's do; none: self-signed) with subject *subject*,
+    serving TLS up to the choice's highest version."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
     from cryptography.x509.oid import NameOID
 
+    choice = choice or TlsChoice()
     cert_path = cache_dir / f"{key}.crt"
     key_path = cache_dir / f"{key}.key"
     if not cert_path.exists():
@@ -573,20 +587,31 @@ def make_tls_context(subject: Mapping[str, str], cache_dir: Path, key: str) -> s
             "ST": NameOID.STATE_OR_PROVINCE_NAME,
             "L": NameOID.LOCALITY_NAME,
         }
-        name = x509.Name(
-            [x509.NameAttribute(oids[k], str(v)) for k, v in subject.items() if k in oids]
-        )
-        private = ec.generate_private_key(ec.SECP256R1())
+
+        def x509_name(names: Mapping[str, str]) -> x509.Name:
+            return x509.Name(
+                [x509.NameAttribute(oids[k], str(v)) for k, v in names.items() if k in oids]
+            )
+
+        def new_key() -> ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey:
+            if choice.key_type == "rsa2048":
+                return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            return ec.generate_private_key(ec.SECP256R1())
+
+        private = new_key()
+        name = x509_name(subject)
+        # A device CA (issuer given) signs with a key of its own; self-signed otherwise.
+        signer = new_key() if choice.issuer else private
         now = dt.datetime.now(dt.UTC)
         cert = (
             x509.CertificateBuilder()
             .subject_name(name)
-            .issuer_name(name)
+            .issuer_name(x509_name(choice.issuer) if choice.issuer else name)
             .public_key(private.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=3650))
-            .sign(private, hashes.SHA256())
+            .not_valid_after(now - dt.timedelta(days=1) + dt.timedelta(days=choice.valid_days))
+            .sign(signer, hashes.SHA256())
         )
         key_path.write_bytes(
             private.private_bytes(
@@ -597,6 +622,9 @@ def make_tls_context(subject: Mapping[str, str], cache_dir: Path, key: str) -> s
         )
         cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.maximum_version = (
+        ssl.TLSVersion.TLSv1_2 if choice.max_version == "1.2" else ssl.TLSVersion.TLSv1_3
+    )
     context.load_cert_chain(cert_path, key_path)
     return context
 
@@ -934,10 +962,17 @@ class Emulator:
             )
         if tls_ports:
             subject = {str(k): device.text(v) for k, v in tls.get("subject", {}).items()}
-            # One certificate per rendered subject ({ip} in a subject differs per device).
-            key = hashlib.sha256(json.dumps(subject, sort_keys=True).encode()).hexdigest()[:16]
+            choice = tls_choice(tls)
+            if choice.issuer:  # placeholders render per device, as in the subject
+                issuer = {k: device.text(v) for k, v in choice.issuer.items()}
+                choice = dataclasses.replace(choice, issuer=issuer)
+            # One certificate per rendered subject and choice ({ip} in a subject differs
+            # per device).
+            key = hashlib.sha256(
+                json.dumps([subject, repr(choice)], sort_keys=True).encode()
+            ).hexdigest()[:16]
             if key not in self._tls:
-                self._tls[key] = make_tls_context(subject, self.cache_dir, key)
+                self._tls[key] = make_tls_context(subject, self.cache_dir, key, choice)
             for port in tls_ports:
                 self.servers.append(
                     await asyncio.start_server(

@@ -23,6 +23,7 @@ __all__ = [
     "PLACEHOLDERS",
     "DeviceInstance",
     "Profile",
+    "TlsChoice",
     "assign_profiles",
     "builtin_mix",
     "builtin_profile_dir",
@@ -37,6 +38,7 @@ __all__ = [
     "replay_bytes",
     "routed_device_ip",
     "routed_subnet",
+    "tls_choice",
 ]
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
@@ -191,11 +193,65 @@ def _check(profile_id: str, data: Mapping[str, Any], path: str) -> None:
     if not isinstance(truth.get("flagged"), bool):
         raise LabError(f"{where}: [truth].flagged must be true or false")
     _replay_names(data, where)
+    tls = data.get("tls")
+    if tls is not None:
+        if not isinstance(tls, Mapping):
+            raise LabError(f"{where}: [tls] must be a table")
+        tls_choice(tls, f"{where}: [tls]")
     recorder = data.get("recorder")
     if recorder is not None:
         if not isinstance(recorder, Mapping):
             raise LabError(f"{where}: [recorder] must be a table")
         check_recorder(recorder, where)
+
+
+TLS_KEY_TYPES = ("ecdsa-p256", "rsa2048")
+TLS_VERSIONS = ("1.2", "1.3")
+TLS_NAME_KEYS = frozenset({"CN", "O", "OU", "C", "ST", "L"})
+MAX_TLS_VALID_DAYS = 40 * 366
+
+
+@dataclass(frozen=True)
+class TlsChoice:
+    """What a profile's ``[tls]`` serves: key type, highest TLS version, validity, and the
+    issuer (a device CA signs the certificate; none: self-signed)."""
+
+    key_type: str = "ecdsa-p256"
+    max_version: str = "1.3"
+    valid_days: int = 3650
+    issuer: Mapping[str, str] | None = None
+
+
+def tls_choice(table: Mapping[str, Any], where: str = "[tls]") -> TlsChoice:
+    """The choices of a ``[tls]`` table; a value the lab cannot serve is a LabError."""
+    key_type = table.get("key", "ecdsa-p256")
+    if key_type not in TLS_KEY_TYPES:
+        raise LabError(f"{where}: key must be one of {', '.join(TLS_KEY_TYPES)}")
+    max_version = table.get("max_version", "1.3")
+    if max_version not in TLS_VERSIONS:
+        raise LabError(f"{where}: max_version must be one of {', '.join(TLS_VERSIONS)}")
+    valid_days = table.get("valid_days", 3650)
+    if (
+        not isinstance(valid_days, int)
+        or isinstance(valid_days, bool)
+        or not 1 <= valid_days <= MAX_TLS_VALID_DAYS
+    ):
+        raise LabError(f"{where}: valid_days must be a whole number, 1 to {MAX_TLS_VALID_DAYS}")
+    names: list[Mapping[str, str] | None] = []
+    for name in ("subject", "issuer"):
+        value = table.get(name)
+        if value is not None and (
+            not isinstance(value, Mapping)
+            or not value
+            or not set(value) <= TLS_NAME_KEYS
+            or not all(isinstance(v, str) and v for v in value.values())
+        ):
+            raise LabError(
+                f"{where}: {name} must be a table of non-empty strings keyed by "
+                f"{', '.join(sorted(TLS_NAME_KEYS))}"
+            )
+        names.append(value)
+    return TlsChoice(str(key_type), str(max_version), valid_days, names[1])
 
 
 def _replay_names(data: Mapping[str, Any], where: str) -> list[str]:

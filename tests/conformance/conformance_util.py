@@ -8,12 +8,15 @@ fails the test (``require``), it never skips.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
 from typing import Any
@@ -103,3 +106,42 @@ def nmap_udp_script(lab: Lab, ips: Sequence[str], port: int, *script: str) -> st
     lab_only(ips)
     argv = ["nmap", "-sU", "-p", str(port), "-Pn", "--script", *script, *ips]
     return in_admin(lab, argv, timeout_s=120).stdout
+
+
+@contextlib.contextmanager
+def serving(
+    lab: Lab, device: DeviceInstance, argv: Sequence[str], ready_s: float = 20
+) -> Iterator[subprocess.Popen[str]]:
+    """Run a third-party server (*argv*, which prints ``ready`` once it serves) inside
+    *device*'s namespace for the duration of the block; a server that dies or never gets
+    ready fails the test with what it printed."""
+    assert device.netns in lab.namespaces(), f"{device.netns} is not a namespace of {lab.name}"
+    server = subprocess.Popen(
+        ["ip", "netns", "exec", device.netns, *argv],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    ready = threading.Event()
+
+    def watch() -> None:
+        assert server.stdout is not None
+        if server.stdout.readline().strip() == "ready":
+            ready.set()
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        if not ready.wait(ready_s):
+            server.kill()
+            watcher.join()
+            _, err = server.communicate(timeout=10)
+            raise AssertionError(f"{argv[1:3]} in {device.netns} never got ready: {err[-2000:]}")
+        watcher.join()
+        yield server
+    finally:
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+        try:
+            server.communicate(timeout=10)  # reads what is left and closes the pipes
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.communicate()
