@@ -66,6 +66,7 @@ from camcensus.scanner.probes import (
     ROUTED_DISCOVERY,
     SWEEP,
     ports,
+    unicast,
 )
 from camcensus.scanner.probes import recorder as recorder_probe
 from camcensus.scanner.probes import snmp as snmp_probe
@@ -573,8 +574,11 @@ async def _scan_body(
         evidence += await _discover(config.discovery, link_ctx, deadline_s, progress, result)
     if routed:  # behind a router: unicast searches of every routed address
         routed_ctx = replace(ctx, hosts=routed, link_local=False)
+        routed_deadline_s = max(
+            deadline_s, unicast.deadline_s(config.timeout_s, len(routed), ctx.rate.max_pps)
+        )
         evidence += await _discover(
-            config.routed_discovery, routed_ctx, deadline_s, progress, result
+            config.routed_discovery, routed_ctx, routed_deadline_s, progress, result
         )
     found_on_link = {
         e.address

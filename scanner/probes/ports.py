@@ -52,6 +52,9 @@ DISCOVERY_PORTS: Final = (80, 443, 554, 8000, 8080, 34567, 37777)
 SDK ports."""
 OTHER_PORTS: Final = tuple(p for p in CAMERA_PORTS if p not in DISCOVERY_PORTS)
 """The second stage of a routed sweep, for the addresses that answered the first."""
+DISCOVERY_RETRIES: Final = 2
+"""nmap's retransmissions in the first stage, where one lost answer loses the host (the
+second stage and on-link hosts keep 1: the host is known to be there)."""
 CONNECT_CONCURRENCY: Final = 512
 NMAP_MARGIN_S: Final = 5
 """Seconds nmap's own timeout leaves before the runner's sweep deadline."""
@@ -77,10 +80,10 @@ def nmap_timeout_s(timeout_s: float, hosts: int = 0) -> int:
     return max(1, int(sweep_deadline_s(timeout_s, hosts)) - NMAP_MARGIN_S)
 
 
-def nmap_arguments(ctx: ProbeContext) -> str:
+def nmap_arguments(ctx: ProbeContext, retries: int = 1) -> str:
     """The nmap options for this context (no host or port list): one host group for all
     hosts (up to MAX_HOSTGROUP), which halved a routed /22 sweep (32 s to 17 s) where
-    most addresses never answer."""
+    most addresses never answer; ``retries`` retransmissions of an unanswered probe."""
     kind = "-sS" if ctx.is_root else "-sT"
     group = min(max(len(ctx.hosts), 1), MAX_HOSTGROUP)
     cap = ctx.rate.max_pps
@@ -88,7 +91,8 @@ def nmap_arguments(ctx: ProbeContext) -> str:
     if cap:
         rate += f" --max-rate {max(int(cap), 1)}"
     return (
-        f"{kind} -n -Pn -T4 --max-retries 1 {rate} --min-hostgroup {group} -e {ctx.interface.name}"
+        f"{kind} -n -Pn -T4 --max-retries {retries} {rate} --min-hostgroup {group} "
+        f"-e {ctx.interface.name}"
     )
 
 
@@ -124,7 +128,7 @@ async def _connect(
 
 
 async def _sweep(
-    ctx: ProbeContext, hosts: list[str], port_list: tuple[int, ...], nmap: bool
+    ctx: ProbeContext, hosts: list[str], port_list: tuple[int, ...], nmap: bool, retries: int = 1
 ) -> dict[str, set[int]]:
     """Open ports of each host of ``hosts`` that answered on any of ``port_list``."""
     if not hosts:
@@ -134,7 +138,7 @@ async def _sweep(
             ctx,
             hosts,
             port_list,
-            arguments=nmap_arguments(ctx),
+            arguments=nmap_arguments(ctx, retries),
             timeout_s=nmap_timeout_s(ctx.timeout_s, len(hosts)),
         )
     return await _connect(ctx, hosts, port_list)
@@ -152,7 +156,7 @@ async def run(ctx: ProbeContext) -> list[Evidence]:
     network = ctx.interface.network
     routed = [ip for ip in hosts if IPv4Address(ip) not in network]
     on_link = [ip for ip in hosts if IPv4Address(ip) in network]
-    answered = await _sweep(ctx, routed, DISCOVERY_PORTS, nmap)
+    answered = await _sweep(ctx, routed, DISCOVERY_PORTS, nmap, DISCOVERY_RETRIES)
     open_ports = await _sweep(ctx, on_link, CAMERA_PORTS, nmap)
     rest = await _sweep(ctx, sorted(answered, key=_order), OTHER_PORTS, nmap)
     for stage in (answered, rest):

@@ -24,13 +24,25 @@ from camcensus.scanner.probes import ssdp as ssdp_probe
 from camcensus.scanner.probes import wsd as wsd_probe
 from camcensus.scanner.probes.context import ProbeContext
 
-__all__ = ["GROUP_GAP_S", "GROUP_HOSTS", "NAME", "run"]
+__all__ = ["GROUP_GAP_S", "GROUP_HOSTS", "NAME", "deadline_s", "run"]
 
 NAME: Final[str] = "unicast"
 GROUP_HOSTS: Final = 128
 GROUP_GAP_S: Final = 0.1
 LISTEN_S: Final = 1.5
 MAX_DESCRIPTIONS: Final = 512
+SENDS_PER_HOST: Final = 3
+"""WS-Discovery, DHIP and SSDP: one datagram each an address."""
+
+
+def deadline_s(timeout_s: float, hosts: int, max_pps: float | None) -> float:
+    """The time the runner gives this probe over ``hosts`` routed addresses: the
+    groups' stagger, the sends at the scan's packet rate, the listen, and ``timeout_s``
+    plus a grace for the UPnP descriptions (a /20 at 3,000 packets a second: about
+    15 s; a fixed deadline of ``timeout_s`` plus 3 s cut it short and lost all of it)."""
+    groups = -(-hosts // GROUP_HOSTS)
+    sending_s = hosts * SENDS_PER_HOST / max_pps if max_pps else 0.0
+    return groups * GROUP_GAP_S + sending_s + min(LISTEN_S, timeout_s) + timeout_s + 3.0
 
 
 async def _group(

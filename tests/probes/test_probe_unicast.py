@@ -67,3 +67,15 @@ async def test_many_addresses_go_out_in_paced_groups() -> None:
     groups = -(-600 // unicast.GROUP_HOSTS)
     assert transport.sockets == [(0, None)] * groups  # one socket a group, no group joined
     assert len(sent(transport, "udp")) == 3 * 600
+
+
+def test_the_deadline_of_a_routed_search_grows_with_the_addresses_and_the_rate() -> None:
+    """A /20 at 3,000 packets a second needs about 4 s only to send its 12,282 searches:
+    the 5 s a discovery probe gets on a link would cut it short (and lose all of it)."""
+    from camcensus.scanner.probes import unicast
+
+    small = unicast.deadline_s(2.0, 254, 3000.0)
+    big = unicast.deadline_s(2.0, 4094, 3000.0)
+    assert small >= 2.0 + 3.0  # never less than on a link
+    assert big >= 4094 * 3 / 3000 + 32 * unicast.GROUP_GAP_S + 2.0
+    assert unicast.deadline_s(2.0, 4094, None) < big  # no rate cap: no sending time
