@@ -59,6 +59,7 @@ from sqlite_utils import Database, Migrations
 from camcensus.base.errors import InventoryError
 from camcensus.base.evidence import Evidence
 from camcensus.base.version import __version__
+from camcensus.scanner.core.bundle import raw_table, table_rows
 from camcensus.scanner.core.identity import Traits, contradicts, device_tokens
 from camcensus.scanner.core.listing import (
     FILTERED_COLUMNS,
@@ -2027,40 +2028,8 @@ def _str_list(value: object) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
-def _raw_table(content: Mapping[str, object], name: str) -> tuple[list[str], list[list[object]]]:
-    """``(columns, rows)`` of table ``name`` of a dump, checked as ``table_rows`` checks."""
-    table = content.get(name, {"columns": ["scan_id", "device_key"], "rows": []})
-    columns = table.get("columns") if isinstance(table, Mapping) else None
-    rows = table.get("rows") if isinstance(table, Mapping) else None
-    if (
-        not isinstance(columns, list)
-        or not isinstance(rows, list)
-        or not all(isinstance(r, list) and len(r) == len(columns) for r in rows)
-        or not {"scan_id", "device_key"} <= set(columns)
-    ):
-        raise InventoryError(f"merge: table {name!r} is damaged (its rows do not fit its columns)")
-    return [str(c) for c in columns], rows
-
-
 def _columnar(rows: Sequence[Mapping[str, object]], columns: Sequence[str]) -> dict[str, object]:
     return {"columns": list(columns), "rows": [[r[c] for c in columns] for r in rows]}
-
-
-def table_rows(content: Mapping[str, object], name: str) -> list[dict[str, object]]:
-    """The rows of table ``name`` of a dump (``Inventory.dump``), one dict a row;
-    InventoryError when the table is not as a dump writes it."""
-    table = content.get(name, {"columns": [], "rows": []})
-    if not isinstance(table, Mapping):
-        raise InventoryError(f"merge: table {name!r} is not a table")
-    columns, rows = table.get("columns"), table.get("rows")
-    if (
-        not isinstance(columns, list)
-        or not isinstance(rows, list)
-        or not all(isinstance(r, list) and len(r) == len(columns) for r in rows)
-    ):
-        raise InventoryError(f"merge: table {name!r} is damaged (its rows do not fit its columns)")
-    names = [str(c) for c in columns]
-    return [dict(zip(names, r, strict=True)) for r in rows]
 
 
 class _Merge:
@@ -2078,7 +2047,10 @@ class _Merge:
             )
         }  # fmt: skip
         # the bulk (evidence: 16 rows a device and scan) stays rows, not dicts
-        self.raw = {name: _raw_table(content, name) for name in ("evidence", "device_history")}
+        self.raw = {
+            name: raw_table(content, name, ("scan_id", "device_key"))
+            for name in ("evidence", "device_history")
+        }
         self.origin = origin
         self.report = MergeReport(origin)
         self.now = inventory._now()

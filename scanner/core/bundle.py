@@ -23,10 +23,10 @@ import gzip
 import hashlib
 import json
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Final
 
-from camcensus.base.errors import BundleError
+from camcensus.base.errors import BundleError, InventoryError
 from camcensus.base.version import __version__
 from camcensus.vendor_db.versions import data_versions
 
@@ -37,6 +37,8 @@ __all__ = [
     "decode_bundle",
     "encode_bundle",
     "manifest_for",
+    "raw_table",
+    "table_rows",
 ]
 
 FORMAT: Final = "camcensus-bundle"
@@ -52,7 +54,7 @@ def manifest_for(
     """The manifest of a bundle of ``content`` (an ``Inventory.dump``): what it holds
     (``what``: "inventory", "site X", "scan N"), its sites and scans, who wrote it, where
     and when, and with which camcensus and data."""
-    scan_rows = _rows(content, "scans")
+    scan_rows = table_rows(content, "scans")
     return {
         "what": what,
         "created_at": created_at,
@@ -62,20 +64,33 @@ def manifest_for(
         **data_versions(),
         "sites": sorted({str(r.get("site")) for r in scan_rows if r.get("site") is not None}),
         "scans": [str(r.get("uid")) for r in scan_rows],
-        "devices": len(_rows(content, "devices")),
+        "devices": len(table_rows(content, "devices")),
     }
 
 
-def _rows(content: Mapping[str, object], name: str) -> list[dict[str, object]]:
-    """The rows of one table of a dump (``{"columns": [...], "rows": [...]}``) as dicts;
-    none when the table is not as a dump writes it."""
-    table = content.get(name)
-    if not isinstance(table, Mapping):
-        return []
-    columns, rows = table.get("columns"), table.get("rows")
-    if not isinstance(columns, list) or not isinstance(rows, list):
-        return []
-    return [dict(zip(columns, r, strict=False)) for r in rows if isinstance(r, list)]
+def raw_table(
+    content: Mapping[str, object], name: str, required: Sequence[str] = ()
+) -> tuple[list[str], list[list[object]]]:
+    """``(columns, rows)`` of table ``name`` of a dump (``Inventory.dump``: a table is
+    ``{"columns": [...], "rows": [[...], ...]}``; a missing one has no rows);
+    InventoryError when it is not so, or lacks one of the ``required`` columns."""
+    table = content.get(name, {"columns": list(required), "rows": []})
+    columns = table.get("columns") if isinstance(table, Mapping) else None
+    rows = table.get("rows") if isinstance(table, Mapping) else None
+    if (
+        not isinstance(columns, list)
+        or not isinstance(rows, list)
+        or not all(isinstance(r, list) and len(r) == len(columns) for r in rows)
+        or not set(required) <= set(columns)
+    ):
+        raise InventoryError(f"merge: table {name!r} is damaged (its rows do not fit its columns)")
+    return [str(c) for c in columns], rows
+
+
+def table_rows(content: Mapping[str, object], name: str) -> list[dict[str, object]]:
+    """The rows of table ``name`` of a dump, one dict a row (``raw_table``'s checks)."""
+    columns, rows = raw_table(content, name)
+    return [dict(zip(columns, r, strict=True)) for r in rows]
 
 
 def _content_bytes(content: Mapping[str, object]) -> bytes:
