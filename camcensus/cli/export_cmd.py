@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from camcensus.cli import EXIT_ERROR, EXIT_OK
-from camcensus.cli.options import add_policy_option, load_policy
+from camcensus.cli.options import add_policy_option, load_policy, write_atomically
 from camcensus.scanner.export import (
     check_delimiter,
     devices_json,
@@ -121,7 +121,6 @@ def run(args: argparse.Namespace) -> int:
 def _bundle(args: argparse.Namespace) -> int:
     """Write ``args.db`` (or one site or scan of it) as a bundle, atomically."""
     import getpass
-    import os
     import platform
     from datetime import UTC, datetime
 
@@ -147,15 +146,9 @@ def _bundle(args: argparse.Namespace) -> int:
     )
     data = encode_bundle(manifest, content)
     target = Path(args.bundle)
-    partial = target.with_name(f".{target.name}.partial")
     try:
-        with open(partial, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(partial, target)
+        write_atomically(target, data)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         print(f"camcensus: error: cannot write bundle {target}: {exc}", file=sys.stderr)
         return EXIT_ERROR
     print(

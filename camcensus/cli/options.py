@@ -4,6 +4,7 @@ of the small text files an operator names (scope files, target lists, policies).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -21,6 +22,7 @@ __all__ = [
     "load_policy",
     "load_site",
     "read_text_file",
+    "write_atomically",
 ]
 
 MAX_TEXT_FILE_BYTES: Final = 1 << 20
@@ -103,3 +105,19 @@ def load_policy(spec: Path | str | None) -> Policy:
             "(camcensus policies) or a policy TOML file"
         )
     return Policy.load(read_text_file(text, "policy", VendorDataError))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a hidden ``.NAME.partial`` beside it, synced,
+    then renamed over it: a failed write (a full disk, Ctrl-C) leaves no half file under
+    either name, and an old file at ``path`` stays as it was."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        with open(partial, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise

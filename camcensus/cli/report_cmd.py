@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from camcensus.base.errors import ReportError
 from camcensus.cli import EXIT_ERROR, EXIT_OK
-from camcensus.cli.options import add_policy_option, load_policy
+from camcensus.cli.options import add_policy_option, load_policy, write_atomically
 
 if TYPE_CHECKING:
     from camcensus.scanner.core.schema import DeviceRecord
@@ -126,16 +126,7 @@ def _write(target: str, text: str) -> None:
     if target == _STDOUT:
         sys.stdout.write(text)
         return
-    path = Path(target)
-    partial = path.with_name(f".{path.name}.partial")
-    # a failed write (a full disk) leaves no half report, under any name
-    try:
-        with open(partial, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(partial, path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    write_atomically(Path(target), text.encode("utf-8"))
 
 
 def read_inventory(
