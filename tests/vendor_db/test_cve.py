@@ -117,11 +117,35 @@ def test_another_maker_is_never_matched_on_a_model_string() -> None:
 
 def test_dahua_cve_2021_33044_by_build() -> None:
     pack = default_cve_pack()
+    # no build date: NVD's version bound decides 33044; Dahua's 33045 statement is by build
+    # date only, so that one stays "check the advisory"
     old = match_device(pack, "Dahua", "IPC-HDW3441T-ZAS", "2.800.0000000.26.R", "DHIP")
-    assert {f.cve_id for f in old.findings} == {"CVE-2021-33044", "CVE-2021-33045"}
-    assert all(f.level == "affected" and f.kev_date == "2024-08-21" for f in old.findings)
+    levels = {f.cve_id: f.level for f in old.findings}
+    assert levels == {"CVE-2021-33044": "affected", "CVE-2021-33045": "model-listed"}
+    assert all(f.kev_date == "2024-08-21" for f in old.findings)
     fixed = match_device(pack, "Dahua", "IPC-HDW3441T-ZAS", "2.800.0000000.29.R.210630")
     assert fixed.level == "not-matched"
+
+
+def test_dahua_records_build_times_per_family() -> None:
+    """Dahua's own CVE records: 33044 'Buildtime before June, 2021' over cameras, intercoms,
+    PTZ and thermal; 33045 before May 2020 for cameras, before December 2019 for recorders."""
+    pack = default_cve_pack()
+    camera = match_device(pack, "Dahua", "IPC-HFW5442E-ZE", "V2.820.0000000.10.R.200305")
+    assert {f.cve_id: f.level for f in camera.findings} == {
+        "CVE-2021-33044": "affected",
+        "CVE-2021-33045": "affected",
+    }
+    camera_2021 = match_device(pack, "Dahua", "DH-IPC-HFW5442E-ZE", "V2.820.0000000.12.R.210301")
+    assert {f.cve_id for f in camera_2021.findings} == {"CVE-2021-33044"}
+    ptz = match_device(pack, "Dahua", "SD49225XA-HNR", "V2.623.0000000.4.R.200708")
+    assert {f.cve_id for f in ptz.findings} == {"CVE-2021-33044"}
+    nvr = match_device(pack, "Dahua", "DH-NVR5216-4KS2", "V4.001.0000000.3.R.190815")
+    assert {f.cve_id for f in nvr.findings} == {"CVE-2021-33045"}
+    late_nvr = match_device(pack, "Dahua", "DH-NVR5216-4KS2", "V4.001.0000000.3.R.200110")
+    assert late_nvr.level == "not-matched"
+    unlisted = match_device(pack, "Dahua", "NVR4108HS-8P", "V4.001.0000000.3.R.190815")
+    assert unlisted.level == "not-matched"  # NVR4xxx is in neither record
 
 
 def test_cve_2021_36260_by_build_date() -> None:
@@ -132,6 +156,27 @@ def test_cve_2021_36260_by_build_date() -> None:
     assert _finding(fixed, "CVE-2021-36260") is None
     undated = match_device(pack, "Hikvision", "DS-2CD2143G2-I", "V5.5.800")
     assert undated.level == "model-listed"  # a version without a build date
+
+
+def test_cve_2021_36260_follows_the_advisory_table() -> None:
+    """HSRC-202109-01: cameras and PTZ before build 210625, thermal before 210702, two
+    recorder lines by version range; a model the table does not list is not matched."""
+    pack = default_cve_pack()
+
+    def level(model: str, firmware: str) -> str | None:
+        finding = _finding(match_device(pack, "Hikvision", model, firmware), "CVE-2021-36260")
+        return None if finding is None else finding.level
+
+    assert level("DS-2CD2143G2-I", "V5.5.800 build 210624") == "affected"
+    assert level("DS-2CD2143G2-I", "V5.5.800 build 210625") is None
+    assert level("DS-2DE4425IW-DE", "V5.6.11 build 190426") == "affected"
+    assert level("HWI-B120H-M", "V5.5.82 build 190909") == "affected"  # HiWatch
+    assert level("DS-2TD2617-10/PA", "V5.5.20 build 210630") == "affected"  # thermal: 210702
+    assert level("DS-2TD2617-10/PA", "V5.5.20 build 210702") is None
+    assert level("DS-7608NI-K1/8P", "V4.30.210 build 210101") == "affected"
+    assert level("DS-7608NI-K1/8P", "V4.31.005 build 210801") is None
+    assert level("DS-7608NI-K1/8P", "V4.30.085 build 200916") is None  # before the range
+    assert level("DS-2CD2142FWD-IS", "V5.4.1 build 160525") is None  # not in the table
 
 
 def test_a_white_label_is_matched_on_its_maker() -> None:
