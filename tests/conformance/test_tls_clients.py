@@ -144,3 +144,34 @@ def test_camcensus_records_the_subject_and_issuer_openssl_reads(
         for key, line in (("tls.subject", r"^ 0 s:(.*)$"), ("tls.issuer", r"^   i:(.*)$")):
             assert key in seen, f"camcensus recorded no {key} for {where}: {seen}"
             assert _names(seen[key]) == _names(_line(line, out, where)[1]), f"{key}, {where}"
+
+
+NSE_KEY = {"rsa2048": ("rsa", 2048), "ecdsa-p256": ("ec", 256)}
+
+
+def test_nmap_ssl_cert_reads_each_profiles_subject_and_key(lab: Lab) -> None:
+    """nmap's ``ssl-cert`` NSE script (Debian nmap) on the port each profile serves TLS on."""
+    require("nmap")
+    served = _served(lab)
+    ips = sorted({device.ip for device, _, _ in served})
+    lab_only(ips)
+    ports = sorted({str(port) for _, _, port in served})
+    done = subprocess.run(
+        ["ip", "netns", "exec", lab.admin_ns, "nmap", "-Pn", "-p", ",".join(ports),
+         "--script", "ssl-cert", *ips],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-1500:]
+    for device, profile, port in served:
+        section = done.stdout.split(f"Nmap scan report for {device.ip}\n", 1)[1]
+        section = section.split("Nmap scan report for", 1)[0]
+        where = f"{profile.id} at {device.ip}:{port}"
+        assert "ssl-cert: Subject: " in section, f"ssl-cert decoded nothing for {where}"
+        table = profile.section("tls") or {}
+        want = _rendered(table["subject"], device)
+        subject = _line(r"ssl-cert: Subject: (.*)$", section, where)[1]
+        if "CN" in want:
+            assert f"commonName={want['CN']}" in subject, f"{where}: {subject}"
+        key_type, bits = NSE_KEY[table.get("key", "ecdsa-p256")]
+        assert _line(r"Public Key type: (\w+)", section, where)[1] == key_type, where
+        assert int(_line(r"Public Key bits: (\d+)", section, where)[1]) == bits, where
