@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
 from typing import Any
@@ -110,15 +111,21 @@ def nmap_udp_script(lab: Lab, ips: Sequence[str], port: int, *script: str) -> st
 
 @contextlib.contextmanager
 def serving(
-    lab: Lab, device: DeviceInstance, argv: Sequence[str], ready_s: float = 20
+    lab: Lab,
+    device: DeviceInstance,
+    argv: Sequence[str],
+    ready_s: float = 20,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[subprocess.Popen[str]]:
     """Run a third-party server (*argv*, which prints ``ready`` once it serves) inside
     *device*'s namespace for the duration of the block; a server that dies or never gets
-    ready fails the test with what it printed."""
+    ready fails the test with what it printed. *env* adds to the environment (a lab-only
+    secret goes there, never into argv)."""
     assert device.netns in lab.namespaces(), f"{device.netns} is not a namespace of {lab.name}"
     server = subprocess.Popen(
         ["ip", "netns", "exec", device.netns, *argv],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, **env} if env else None,
     )  # fmt: skip
     ready = threading.Event()
 
