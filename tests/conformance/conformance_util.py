@@ -44,25 +44,34 @@ def lab_only(addresses: Sequence[str]) -> None:
 
 
 def in_admin(
-    lab: Lab, argv: Sequence[str], timeout_s: float = 60, check: bool = True
+    lab: Lab,
+    argv: Sequence[str],
+    timeout_s: float = 60,
+    check: bool = True,
+    stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run *argv* in the lab's admin namespace."""
+    """Run *argv* in the lab's admin namespace (*stdin*: what it reads there, such as a
+    lab-only password that must not go into argv)."""
     done = subprocess.run(
         ["ip", "netns", "exec", lab.admin_ns, *argv],
         capture_output=True,
         text=True,
         timeout=timeout_s,
         check=False,
+        input=stdin,
     )
     if check:
         assert done.returncode == 0, f"{argv[0]} failed ({done.returncode}): {done.stderr[-2000:]}"
     return done
 
 
-def python_client(lab: Lab, script: str, *args: str, timeout_s: float = 60) -> Any:
+def python_client(
+    lab: Lab, script: str, *args: str, timeout_s: float = 60, stdin: str | None = None
+) -> Any:
     """Run ``tests/conformance/<script>`` (a thin driver of a PyPI client) in the admin
     namespace; it prints one JSON document."""
-    done = in_admin(lab, [sys.executable, str(HERE / script), *args], timeout_s=timeout_s)
+    argv = [sys.executable, str(HERE / script), *args]
+    done = in_admin(lab, argv, timeout_s=timeout_s, stdin=stdin)
     return json.loads(done.stdout)
 
 
