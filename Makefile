@@ -8,14 +8,24 @@ PYTEST   := $(VENV)/bin/pytest
 # conformance suite (tests/conformance/); chromium: the report tests render
 # `camcensus report` in a headless browser (inside a network namespace of its own);
 # lighttpd: a web server of the reverse check (tests/conformance/test_reverse_servers.py),
-# run only inside a lab device namespace
+# run only inside a lab device namespace; gst-rtsp-server (GObject introspection, for
+# Debian's own /usr/bin/python3: the venv cannot import gi) with the elements of its test
+# stream: the RTSP server of the reverse check (tests/conformance/gst_rtsp_server.py)
 SYSBINS  := nmap ip bridge snmpd snmpwalk tcpdump ffprobe curl openssl chromium lighttpd
-SYSPKGS  := nmap iproute2 snmpd snmp tcpdump ffmpeg curl openssl chromium lighttpd
+SYSPKGS  := nmap iproute2 snmpd snmp tcpdump ffmpeg curl openssl chromium lighttpd \
+            gir1.2-gst-rtsp-server-1.0 python3-gi python3-gst-1.0 \
+            gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+# what gst-rtsp-server needs, checked the way the server script loads it
+GSTCHECK := import gi; gi.require_version("Gst", "1.0"); gi.require_version("GstRtspServer", "1.0"); \
+            from gi.repository import Gst, GstRtspServer; Gst.init(None); \
+            missing = [e for e in ("videotestsrc", "jpegenc", "rtpjpegpay") if Gst.ElementFactory.find(e) is None]; \
+            raise SystemExit(1 if missing else 0)
 
 .PHONY: install sysdeps test test-unit lab check lint types imports demo bench clean wheel-check
 
 sysdeps:
 	@missing=""; for b in $(SYSBINS); do command -v $$b >/dev/null 2>&1 || missing="$$missing $$b"; done; \
+	/usr/bin/python3 -c '$(GSTCHECK)' >/dev/null 2>&1 || missing="$$missing gst-rtsp-server"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages for:$$missing"; \
 	  if [ "$$(id -u)" -ne 0 ]; then echo "need root to apt-get install $(SYSPKGS)" >&2; exit 2; fi; \

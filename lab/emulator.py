@@ -37,7 +37,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, cast
 
-from camcensus.lab import netns, soap, ssdp, wsd
+from camcensus.lab import binary, netns, soap, ssdp, wsd
 from camcensus.lab.mdns import MDNS_GROUP, MDNS_PORT, MdnsService, Responder
 from camcensus.lab.profiles import (
     DeviceInstance,
@@ -535,6 +535,24 @@ def relating_to(reply: bytes, message_id: str) -> bytes:
     return _RELATES_TO.sub(lambda m: m.group(1) + value + m.group(2), reply, count=1)
 
 
+def _binary_handlers(
+    device: Device,
+) -> dict[int, Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]]:
+    """The ``[binary]`` login services of *device* by port (lab/binary.py)."""
+    table = device.profile.section("binary") or {}
+    handlers: dict[
+        int, Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+    ] = {}
+    base = device.instance.index * 0x100 + 0x10
+    for kind, conf in table.items():
+        port, user, password = int(conf["port"]), str(conf["username"]), str(conf["password"])
+        if kind == "netip":
+            handlers[port] = binary.netip_handler(user, password, base)
+        else:  # "dvrip": the profile loader admits no other (lab.profiles)
+            handlers[port] = binary.dvrip_handler(user, password, device.instance.serial, base)
+    return handlers
+
+
 def _banner_handler(
     banner: bytes, reply: bytes = b""
 ) -> Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]:
@@ -994,7 +1012,11 @@ class Emulator:
             )
         banners = tcp.get("banners", {})
         answers = tcp.get("replies", {})
+        binary = _binary_handlers(device)
         for port in plain_ports:
+            if port in binary:
+                self.servers.append(await asyncio.start_server(binary[port], sock=tcp_socks[port]))
+                continue
             banner = device.replay_tcp.get(port)
             if banner is None:
                 banner = device.text(banners.get(str(port), "")).encode("utf-8", "surrogateescape")

@@ -158,7 +158,7 @@ def render(text: str, values: Mapping[str, str]) -> str:
 
 SECTIONS: Final = frozenset({
     "device", "truth", "tcp", "http", "rtsp", "onvif", "wsd", "ssdp", "sadp", "dhip",
-    "netip", "mdns", "tls", "replay", "hostile", "flood", "recorder",
+    "netip", "mdns", "tls", "replay", "hostile", "flood", "recorder", "binary",
 })  # fmt: skip
 """The tables a profile may have: one the emulator would not read (a misspelt
 ``[onvfi]``) is refused when the profile is loaded, never silently left out."""
@@ -198,11 +198,31 @@ def _check(profile_id: str, data: Mapping[str, Any], path: str) -> None:
         if not isinstance(tls, Mapping):
             raise LabError(f"{where}: [tls] must be a table")
         tls_choice(tls, f"{where}: [tls]")
+    _check_binary(data.get("binary"), data.get("tcp"), where)
     recorder = data.get("recorder")
     if recorder is not None:
         if not isinstance(recorder, Mapping):
             raise LabError(f"{where}: [recorder] must be a table")
         check_recorder(recorder, where)
+
+
+BINARY_SERVICES: Final = frozenset({"netip", "dvrip"})
+"""The binary login services lab/binary.py speaks: Xiongmai 34567, Dahua 37777."""
+
+
+def _check_binary(table: Any, tcp: Any, where: str) -> None:
+    """``[binary]``: each service a table of port (one of ``[tcp].open``), username,
+    password (lab-only)."""
+    if table is None:
+        return
+    if not isinstance(table, Mapping) or set(table) - BINARY_SERVICES:
+        raise LabError(f"{where}: [binary] has only {', '.join(sorted(BINARY_SERVICES))}")
+    open_ports = {int(p) for p in (tcp or {}).get("open", [])}
+    for kind, conf in table.items():
+        if not isinstance(conf, Mapping) or not {"port", "username", "password"} <= set(conf):
+            raise LabError(f"{where}: [binary].{kind} needs port, username and password")
+        if int(conf["port"]) not in open_ports:
+            raise LabError(f"{where}: [binary].{kind} port {conf['port']} is not in [tcp].open")
 
 
 TLS_KEY_TYPES = ("ecdsa-p256", "rsa2048")

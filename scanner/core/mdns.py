@@ -13,6 +13,7 @@ from typing import Final
 
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core._evidence import EvidenceList
+from camcensus.scanner.core.limits import clean_text
 
 __all__ = ["GROUP", "SOURCE", "instance_name", "service_evidence"]
 
@@ -34,12 +35,23 @@ def service_evidence(
     address: str,
 ) -> list[Evidence]:
     """``mdns.service``, ``mdns.name`` and ``mdns.txt.<key>`` for one instance at one
-    address; TXT keys that are not short lower-case tokens are skipped."""
+    address, and ``mdns.txt_record``: the service type with the instance's TXT pairs
+    (``_http._tcp.local.: macaddress=ACCC8E012345; path=/``), so that each TXT value
+    stays tied to the service that announced it when a device announces several (the
+    ``mdns.txt.<key>`` items alone do not say which). TXT keys that are not short
+    lower-case tokens are skipped; a key without a value (an RFC 6763 6.4 boolean
+    attribute) appears in the record alone."""
     found = EvidenceList(SOURCE, address)
     found.add("mdns.service", service_type)
     found.add("mdns.name", instance_name(service_type, name))
+    pairs: list[str] = []
     for key, value in properties:
         text_key = key.lower()
-        if _TXT_KEY.fullmatch(text_key) and value is not None:
+        if not _TXT_KEY.fullmatch(text_key):
+            continue
+        if value is not None:
             found.add(f"mdns.txt.{text_key}", value)
+        pairs.append(text_key if value is None else f"{text_key}={clean_text(value)}")
+    if pairs:
+        found.add("mdns.txt_record", f"{service_type}: " + "; ".join(pairs))
     return found.items()

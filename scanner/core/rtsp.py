@@ -23,14 +23,16 @@ _MAX_SDP_ATTRIBUTE_CHARS: Final = 160
 _HEADER_GAP: Final = re.compile(r"([!-9;-~]{1,64}):([ \t]*)\S")
 _MAX_HEADER_GAPS: Final = 8
 _STANDARD_SDP_ATTRIBUTES: Final = frozenset({
-    # RFC 8866 sec. 6, RFC 7826 (RTSP 2.0) and RFC 3551 attributes, and the RTP feedback,
-    # source and grouping ones every server uses: they say nothing about the maker
+    # RFC 8866 sec. 6, RFC 7826 (RTSP 2.0) and RFC 3551 attributes, the RTP feedback,
+    # source and grouping ones every server uses, and the RFC 7273 clock-source ones
+    # (ts-refclk, mediaclk: gst-rtsp-server 1.22 puts both in every SDP, the reverse
+    # check's tests/conformance/gst_rtsp_server.py): they say nothing about the maker
     "cat", "keywds", "tool", "ptime", "maxptime", "rtpmap", "recvonly", "sendrecv", "sendonly",
     "inactive", "orient", "type", "charset", "sdplang", "lang", "framerate", "quality", "fmtp",
     "control", "range", "etag", "mid", "group", "ssrc", "ssrc-group", "rtcp", "rtcp-mux",
     "rtcp-fb", "extmap", "setup", "connection", "fingerprint", "ice-ufrag", "ice-pwd",
     "candidate", "crypto", "framesize", "x-dimensions", "x-framerate", "length",
-    "x-qt-text-nam", "x-qt-text-inf",
+    "x-qt-text-nam", "x-qt-text-inf", "ts-refclk", "mediaclk",
 })  # fmt: skip
 
 

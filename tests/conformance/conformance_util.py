@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
 from typing import Any
@@ -43,25 +44,34 @@ def lab_only(addresses: Sequence[str]) -> None:
 
 
 def in_admin(
-    lab: Lab, argv: Sequence[str], timeout_s: float = 60, check: bool = True
+    lab: Lab,
+    argv: Sequence[str],
+    timeout_s: float = 60,
+    check: bool = True,
+    stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run *argv* in the lab's admin namespace."""
+    """Run *argv* in the lab's admin namespace (*stdin*: what it reads there, such as a
+    lab-only password that must not go into argv)."""
     done = subprocess.run(
         ["ip", "netns", "exec", lab.admin_ns, *argv],
         capture_output=True,
         text=True,
         timeout=timeout_s,
         check=False,
+        input=stdin,
     )
     if check:
         assert done.returncode == 0, f"{argv[0]} failed ({done.returncode}): {done.stderr[-2000:]}"
     return done
 
 
-def python_client(lab: Lab, script: str, *args: str, timeout_s: float = 60) -> Any:
+def python_client(
+    lab: Lab, script: str, *args: str, timeout_s: float = 60, stdin: str | None = None
+) -> Any:
     """Run ``tests/conformance/<script>`` (a thin driver of a PyPI client) in the admin
     namespace; it prints one JSON document."""
-    done = in_admin(lab, [sys.executable, str(HERE / script), *args], timeout_s=timeout_s)
+    argv = [sys.executable, str(HERE / script), *args]
+    done = in_admin(lab, argv, timeout_s=timeout_s, stdin=stdin)
     return json.loads(done.stdout)
 
 
@@ -110,15 +120,21 @@ def nmap_udp_script(lab: Lab, ips: Sequence[str], port: int, *script: str) -> st
 
 @contextlib.contextmanager
 def serving(
-    lab: Lab, device: DeviceInstance, argv: Sequence[str], ready_s: float = 20
+    lab: Lab,
+    device: DeviceInstance,
+    argv: Sequence[str],
+    ready_s: float = 20,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[subprocess.Popen[str]]:
     """Run a third-party server (*argv*, which prints ``ready`` once it serves) inside
     *device*'s namespace for the duration of the block; a server that dies or never gets
-    ready fails the test with what it printed."""
+    ready fails the test with what it printed. *env* adds to the environment (a lab-only
+    secret goes there, never into argv)."""
     assert device.netns in lab.namespaces(), f"{device.netns} is not a namespace of {lab.name}"
     server = subprocess.Popen(
         ["ip", "netns", "exec", device.netns, *argv],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, **env} if env else None,
     )  # fmt: skip
     ready = threading.Event()
 

@@ -105,6 +105,22 @@ def test_sdp_attributes_outside_the_registered_set_are_kept_the_first_eight() ->
     assert len(found) == 8
 
 
+def test_rfc7273_clock_attributes_of_gst_rtsp_server_are_not_kept_as_its_own() -> None:
+    # gst-rtsp-server 1.22's SDP (Debian bookworm), as the reverse check's server sent it
+    sdp = (
+        b"v=0\r\no=- 6179640177629798664 1 IN IP4 198.18.0.10\r\n"
+        b"s=Session streamed with GStreamer\r\ni=rtsp-server\r\nt=0 0\r\n"
+        b"a=tool:GStreamer\r\na=type:broadcast\r\na=control:*\r\na=range:npt=now-\r\n"
+        b"m=video 0 RTP/AVP 26\r\nc=IN IP4 0.0.0.0\r\na=rtpmap:26 JPEG/90000\r\n"
+        b"a=framerate:5.000000\r\na=control:stream=0\r\na=ts-refclk:local\r\n"
+        b"a=mediaclk:sender\r\na=ssrc:106800461 cname:user4216289522@host-42e75a66\r\n"
+        b"a=x-own:kept\r\n"
+    )
+    found = values(parse_reply("rtsp", sdp))
+    assert [v for k, v in found if k == "rtsp.sdp.attribute"] == ["x-own:kept"]
+    assert {("rtsp.sdp.tool", "GStreamer"), ("rtsp.sdp.info", "rtsp-server")} <= found
+
+
 def test_partial_http_replies_are_read_as_headers_or_body() -> None:
     assert values(parse_reply("http", b"Server: App-webs/\r\n")) >= {("http.server", "App-webs/")}
     body = values(parse_reply("http", b"root.Brand.Brand=AXIS\n"))

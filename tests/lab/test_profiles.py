@@ -40,6 +40,7 @@ TABLES = frozenset(
         "ssdp",
         "hostile",
         "replay",
+        "binary",
     }
 )
 TRUTH_KEYS = frozenset({"maker", "brand", "model", "firmware", "device_type", "flagged"})
