@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
-from conformance_util import devices_with, lab_only, require
+from conformance_util import devices_with, in_admin, lab_only, nmap_host_section, require
 
 from camcensus.lab.api import Lab
 from camcensus.lab.profiles import DeviceInstance, Profile, render
@@ -156,15 +156,10 @@ def test_nmap_ssl_cert_reads_each_profiles_subject_and_key(lab: Lab) -> None:
     ips = sorted({device.ip for device, _, _ in served})
     lab_only(ips)
     ports = sorted({str(port) for _, _, port in served})
-    done = subprocess.run(
-        ["ip", "netns", "exec", lab.admin_ns, "nmap", "-Pn", "-p", ",".join(ports),
-         "--script", "ssl-cert", *ips],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-1500:]
+    argv = ["nmap", "-Pn", "-p", ",".join(ports), "--script", "ssl-cert", *ips]
+    out = in_admin(lab, argv, timeout_s=120).stdout
     for device, profile, port in served:
-        section = done.stdout.split(f"Nmap scan report for {device.ip}\n", 1)[1]
-        section = section.split("Nmap scan report for", 1)[0]
+        section = nmap_host_section(out, device.ip)
         where = f"{profile.id} at {device.ip}:{port}"
         assert "ssl-cert: Subject: " in section, f"ssl-cert decoded nothing for {where}"
         table = profile.section("tls") or {}
