@@ -36,26 +36,14 @@ def lab(make_lab: Callable[..., Lab]) -> Lab:
 def _s_client(lab: Lab, ip: str, port: int, *extra: str) -> tuple[int, str]:
     require("openssl")
     lab_only([ip])
-    done = subprocess.run(
-        [
-            "ip",
-            "netns",
-            "exec",
-            lab.admin_ns,
-            "openssl",
-            "s_client",
-            "-connect",
-            f"{ip}:{port}",
-            "-nameopt",
-            "RFC2253",
-            *extra,
-        ],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=30,
+    # stdin at EOF: s_client closes once the handshake is done
+    done = in_admin(
+        lab,
+        ["openssl", "s_client", "-connect", f"{ip}:{port}", "-nameopt", "RFC2253", *extra],
+        timeout_s=30,
         check=False,
-    )  # fmt: skip  (stdin at EOF: s_client closes once the handshake is done)
+        stdin="",
+    )
     return done.returncode, done.stdout
 
 
