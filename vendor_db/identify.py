@@ -89,6 +89,20 @@ _NOT_A_LEADING_NAME: Final = frozenset(
 starting with them names no one."""
 _TITLE_PARTS: Final = re.compile(r"\s+[-|:\u2013\u2014\u00b7]\s+")
 _SUBJECT_ORG: Final = re.compile(r"(?:^|,)O=((?:[^,\\]|\\.)+)")
+_MODEL_TEXT_KEYS: Final = frozenset(
+    {"http.title", "http.realm", "http.server", "rtsp.realm", "rtsp.server",
+     "rtsp.sdp.session", "rtsp.sdp.info", "upnp.friendly_name", "upnp.model_description",
+     "mdns.name", "wsd.scope.name", "onvif.scope.name", "onvif.hardware_id", "tls.subject",
+     "ftp.banner", "telnet.banner", "snmp.sysdescr", "ssdp.server", "dhcp.hostname",
+     "isapi.device_name", "dhip.machine_name", "netip.hostname", "onvif.profile",
+     "recorder.name"}
+)  # fmt: skip
+"""Free-text keys in which a device often writes its own model number among other words."""
+_TOKEN_SPLIT: Final = re.compile(r"[\s,;:\"'<>\[\]{}|=]+")
+_MAX_MODEL_TOKENS: Final = 16
+_TEXT_MODEL_MIN: Final = 0.6
+"""Model schemes below this weight (short or shared shapes) are not read out of free text."""
+_TEXT_MODEL: Final = 0.8  # weight factor of a model scheme matched on a word of free text
 _RAW_FAMILIES: Final = ("model", "firmware")
 """Families whose values are claims of that field as they stand (``onvif.model`` is a
 model even when no fingerprint knows it)."""
@@ -325,6 +339,8 @@ def _claims_for(
         hit = _match_claims(ev, "model", value, table, fps, out, factor=_DERIVED, via=" (name)")
         if hit is not None:
             hits.append(hit)
+    if ev.key in _MODEL_TEXT_KEYS and not any("model" in h.fields for h in hits):
+        _model_in_text_claims(ev, value, table, fps, out)
     label_weight = _LABEL_KEYS.get(ev.key)
     if label_weight is not None and not hits:
         _label_claims(ev, value, table, out, label_weight)
@@ -340,6 +356,47 @@ def _claims_for(
     for family in _RAW_FAMILIES:
         if family in families and not any(family in h.fields for h in hits):
             out.add(family, value, ev, f"raw:{ev.key}", _RAW_WEIGHT)
+
+
+def _model_tokens(value: str) -> list[str]:
+    """Words of a free-text value that could be model numbers: letters and digits
+    together, 4-40 characters, split at blanks and list punctuation, with sentence
+    punctuation and unbalanced brackets trimmed ("(DS-2CD2143G2-I)," -> "DS-2CD2143G2-I")."""
+    tokens: list[str] = []
+    for raw in _TOKEN_SPLIT.split(value[:MAX_VALUE_CHARS]):
+        token = raw.strip(".!?*")
+        if token.startswith("("):
+            token = token[1:]
+        if token.endswith(")") and token.count(")") > token.count("("):
+            token = token[:-1]
+        if (
+            4 <= len(token) <= 40
+            and any(c.isdigit() for c in token)
+            and any(c.isalpha() for c in token)
+            and token not in tokens
+        ):
+            tokens.append(token)
+    return tokens[:_MAX_MODEL_TOKENS]
+
+
+def _model_in_text_claims(
+    ev: Evidence, value: str, table: VendorTable, fps: FingerprintDB, out: _Collector
+) -> None:
+    """A model number written inside a longer free-text value ("Welcome to DCS-6620G FTP
+    Server", "HIKVISION DS-2CD2012-I", a realm or title naming the model) is read with
+    the model schemes, one word at a time; only schemes strong enough to name their
+    maker alone count (the short, shared shapes stay for model keys), and the claims
+    are weaker than on a model key.  Claims only: a label or leading name still speaks."""
+    for token in _model_tokens(value):
+        hit = fps.match("model", token)
+        if hit is None or hit.fingerprint.weight < _TEXT_MODEL_MIN:
+            continue
+        if not token.endswith(hit.fields.get("model", "\0")):
+            continue  # the scheme must take the whole word (a maker prefix aside)
+        _match_claims(
+            ev, "model", token, table, fps, out, factor=_TEXT_MODEL, via=f" (in text: {token})"
+        )
+        return
 
 
 def _label_claims(

@@ -346,6 +346,38 @@ def test_a_name_scope_that_is_only_a_model_number_is_read_as_one() -> None:
     assert ident({"onvif.scope.name": "Garage"}).maker is None  # a name the owner gave
 
 
+@pytest.mark.parametrize(
+    ("key", "value", "maker", "model"),
+    [
+        ("ftp.banner", "Welcome to DCS-6620G FTP Server", "D-Link", "DCS-6620G"),  # zmap/ztag
+        ("http.title", "Live view (DS-2CD2143G2-I)", "Hikvision", "DS-2CD2143G2-I"),
+        ("rtsp.sdp.info", "IPC-HDW2431T-AS-S2 stream", "Dahua", "IPC-HDW2431T-AS-S2"),
+        ("tls.subject", "CN=MS-C2963-PB,O=Example", "Milesight", "MS-C2963-PB"),
+    ],
+)
+def test_a_model_number_inside_free_text_names_its_maker(
+    key: str, value: str, maker: str, model: str
+) -> None:
+    result = ident({key: value})
+    assert (result.maker, result.model) == (maker, model)
+    assert any(r.endswith(f"(in text: {model})") for r in rules(result))
+
+
+def test_only_whole_words_and_strong_schemes_are_read_out_of_free_text() -> None:
+    # a model key takes the short Foscam shape; a free-text word does not
+    assert ident({"onvif.model": "R2M"}).maker == "Foscam"
+    assert ident({"http.title": "Room R2M camera"}).maker is None
+    # part of a longer word is no model number
+    assert ident({"http.title": "xDS-2CD2143G2-I"}).maker is None
+    assert ident({"ftp.banner": "FTP server ready at 12:00, build 20230101"}).maker is None
+
+
+def test_a_label_still_speaks_beside_a_model_found_in_its_text() -> None:
+    result = ident({"wsd.scope.name": "Zenkam DS-2CD2012-I"})  # a white-label name scope
+    assert (result.maker, result.brand, result.model) == ("Hikvision", "Zenkam", "DS-2CD2012-I")
+    assert any(r.startswith("label:wsd.scope.name") for r in rules(result))
+
+
 def test_a_realm_or_serial_that_is_the_units_mac_names_its_ieee_block() -> None:
     realm = ident({"rtsp.realm": "00408cfab754"})  # 00:40:8C, an Axis block
     assert realm.maker == "Axis Communications"
