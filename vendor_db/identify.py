@@ -87,6 +87,10 @@ _NOT_A_LEADING_NAME: Final = frozenset(
 )  # fmt: skip
 """Names of the vendor table that are also ordinary words or product names, so a value
 starting with them names no one."""
+_GREETING: Final = re.compile(
+    r"^\s*(?:welcome\s+to|welcome|willkommen\s+(?:bei|zu|auf))\s+(?:the\s+)?", re.I
+)
+"""A greeting before the name ("Welcome to SONY Network Camera", an FTP or telnet banner)."""
 _TITLE_PARTS: Final = re.compile(r"\s+[-|:\u2013\u2014\u00b7]\s+")
 _SUBJECT_ORG: Final = re.compile(r"(?:^|,)O=((?:[^,\\]|\\.)+)")
 _MODEL_TEXT_KEYS: Final = frozenset(
@@ -438,7 +442,7 @@ def _leading_name_claims(ev: Evidence, value: str, table: VendorTable, out: _Col
     # a page title names its product after a separator too ("Login - Cisco DNA Center")
     parts = _TITLE_PARTS.split(value[:160]) if ev.key == "http.title" else [value]
     for part in parts[:4]:
-        words = normalise_name(part[:80]).split()
+        words = normalise_name(_GREETING.sub("", part[:100], count=1)[:80]).split()
         for count in (3, 2, 1):
             if len(words) < count:
                 continue

@@ -321,6 +321,8 @@ def test_a_flag_level_round_trips_and_must_fit_flagged() -> None:
         ("http.title", "Login - Cisco DNA Center", "Cisco"),  # after a title's separator
         ("upnp.friendly_name", "Sony Network Camera SNC-EP550", "Sony"),
         ("tls.subject", "CN=HP Service Processor,OU=UDU,O=Hewlett-Packard Company", "HP"),
+        ("ftp.banner", "Welcome to SONY Network Camera", "Sony"),  # zmap/ztag FtpSony_2
+        ("telnet.banner", "Welcome to the Hikvision shell", "Hikvision"),  # after a greeting
     ],
 )
 def test_a_free_text_value_that_starts_with_a_makers_name_names_it(
@@ -334,6 +336,7 @@ def test_a_free_text_value_that_starts_with_a_makers_name_names_it(
 
 def test_a_makers_name_inside_a_value_or_an_ordinary_word_names_no_one() -> None:
     assert ident({"http.title": "Web Service Login"}).maker is None  # Dahua's alias, a phrase
+    assert ident({"ftp.banner": "Welcome to FTP server of Hikvision"}).maker is None
     assert ident({"snmp.sysdescr": "Linux router with Hikvision cameras"}).maker is None
     flagged = ident({"snmp.sysdescr": "Huawei Versatile Routing Platform Software"})
     assert (flagged.maker, flagged.flag.flagged) == ("Huawei", True)
