@@ -365,8 +365,11 @@ def _claims_for(
 def _model_tokens(value: str) -> list[str]:
     """Words of a free-text value that could be model numbers: letters and digits
     together, 4-40 characters, split at blanks and list punctuation, with sentence
-    punctuation and unbalanced brackets trimmed ("(DS-2CD2143G2-I)," -> "DS-2CD2143G2-I")."""
+    punctuation and unbalanced brackets trimmed ("(DS-2CD2143G2-I)," -> "DS-2CD2143G2-I");
+    each after the word before it when that word is a name ("AXIS P3245-V", "Tapo C200"),
+    as the schemes that start with a maker's or a product line's name read them."""
     tokens: list[str] = []
+    previous = ""
     for raw in _TOKEN_SPLIT.split(value[:MAX_VALUE_CHARS]):
         token = raw.strip(".!?*")
         if token.startswith("("):
@@ -377,10 +380,12 @@ def _model_tokens(value: str) -> list[str]:
             4 <= len(token) <= 40
             and any(c.isdigit() for c in token)
             and any(c.isalpha() for c in token)
-            and token not in tokens
         ):
+            if len(previous) >= 3 and previous.replace("-", "").isalpha():
+                tokens.append(f"{previous} {token}")
             tokens.append(token)
-    return tokens[:_MAX_MODEL_TOKENS]
+        previous = raw
+    return list(dict.fromkeys(tokens))[:_MAX_MODEL_TOKENS]
 
 
 def _model_in_text_claims(

@@ -356,6 +356,8 @@ def test_a_name_scope_that_is_only_a_model_number_is_read_as_one() -> None:
         ("http.title", "Live view (DS-2CD2143G2-I)", "Hikvision", "DS-2CD2143G2-I"),
         ("rtsp.sdp.info", "IPC-HDW2431T-AS-S2 stream", "Dahua", "IPC-HDW2431T-AS-S2"),
         ("tls.subject", "CN=MS-C2963-PB,O=Example", "Milesight", "MS-C2963-PB"),
+        ("http.title", "Live view / AXIS P3245-V", "Axis Communications", "P3245-V"),
+        ("mdns.name", "Garden Tapo C200", "TP-Link", "Tapo C200"),  # the name before it
     ],
 )
 def test_a_model_number_inside_free_text_names_its_maker(
@@ -363,7 +365,7 @@ def test_a_model_number_inside_free_text_names_its_maker(
 ) -> None:
     result = ident({key: value})
     assert (result.maker, result.model) == (maker, model)
-    assert any(r.endswith(f"(in text: {model})") for r in rules(result))
+    assert any("(in text: " in r and r.endswith(f"{model})") for r in rules(result))
 
 
 def test_only_whole_words_and_strong_schemes_are_read_out_of_free_text() -> None:
