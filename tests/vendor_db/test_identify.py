@@ -369,3 +369,11 @@ def test_an_isapi_device_info_document_is_hikvisions_api_its_root_alone_is_not()
     assert "protocol:isapi deviceInfo" in rules(info)
     error_page = ident({"isapi.document": "Error"})  # any XML answer at an /ISAPI/ path
     assert error_page.maker is None
+
+
+def test_a_vendor_namespace_of_a_discovery_answer_names_its_stack_as_in_onvif() -> None:
+    uri = "http://www.hikvision.com/2011/event/topics"
+    by_wsd = identify([Evidence("wsd.namespace", uri)])
+    by_onvif = identify([Evidence("onvif.namespace", uri)])
+    assert by_wsd.maker == by_onvif.maker == "Hikvision"
+    assert by_wsd.flag.level == by_onvif.flag.level
