@@ -369,3 +369,22 @@ def test_an_isapi_device_info_document_is_hikvisions_api_its_root_alone_is_not()
     assert "protocol:isapi deviceInfo" in rules(info)
     error_page = ident({"isapi.document": "Error"})  # any XML answer at an /ISAPI/ path
     assert error_page.maker is None
+
+
+def test_a_maker_named_by_the_device_itself_flags_as_onvif_and_upnp_do_alike() -> None:
+    # the UPnP description's manufacturer is the device naming its maker, as ONVIF's is
+    for key in ("onvif.manufacturer", "upnp.manufacturer", "wsd.scope.manufacturer"):
+        result = ident({key: "Hikvision"})
+        assert result.maker == "Hikvision"
+        assert (result.flag.flagged, result.flag.level) == (True, "flagged"), key
+
+
+def test_general_alone_is_only_possible_and_flags_with_a_dahua_model() -> None:
+    # 'General' (Dahua's factory-default vendor) is also an ordinary word
+    alone = ident({"onvif.manufacturer": "General"})
+    assert alone.maker == "Dahua"
+    assert (alone.flag.flagged, alone.flag.level) == (False, "possible")
+    scope = ident({"wsd.scope.name": "General"})
+    assert (scope.maker, scope.flag.level) == ("Dahua", "possible")
+    both = ident({"onvif.manufacturer": "General", "onvif.model": "IPC-HFW2431S-S-S2"})
+    assert (both.maker, both.flag.level) == ("Dahua", "flagged")
