@@ -388,3 +388,10 @@ def test_general_alone_is_only_possible_and_flags_with_a_dahua_model() -> None:
     assert (scope.maker, scope.flag.level) == ("Dahua", "possible")
     both = ident({"onvif.manufacturer": "General", "onvif.model": "IPC-HFW2431S-S-S2"})
     assert (both.maker, both.flag.level) == ("Dahua", "flagged")
+
+
+def test_a_dahua_stack_scope_word_alone_is_only_possible() -> None:
+    alone = ident({"wsd.scope.extension": "unique_identifier/1"})
+    assert (alone.maker, alone.flag.level) == ("Dahua", "possible")
+    named = ident({"wsd.scope.extension": "unique_identifier", "wsd.scope.name": "Dahua"})
+    assert (named.maker, named.flag.level) == ("Dahua", "flagged")
