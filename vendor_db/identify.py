@@ -50,7 +50,7 @@ _MAC_TEXT_FACTOR: Final = 0.9
 #: keys whose value is a label (brand name) when no fingerprint claims it
 _LABEL_KEYS: Final = {
     "onvif.manufacturer": 0.7,
-    "upnp.manufacturer": 0.6,
+    "upnp.manufacturer": 0.7,  # the device's own description names its maker, as ONVIF does
     "dhip.vendor": 0.8,
     "dhip.manufacturer": 0.7,
     "sadp.oem_info": 0.8,
@@ -60,8 +60,8 @@ _LABEL_KEYS: Final = {
     "recorder.vendor": 0.6,
     "wsd.scope.name": 0.5,
     "onvif.scope.name": 0.5,
-    "wsd.scope.manufacturer": 0.6,
-    "onvif.scope.manufacturer": 0.6,
+    "wsd.scope.manufacturer": 0.7,
+    "onvif.scope.manufacturer": 0.7,
 }
 _NAME_KEYS: Final = frozenset({"wsd.scope.name", "onvif.scope.name"})
 _NAMED_FIRST: Final = {

@@ -377,3 +377,29 @@ def test_a_vendor_namespace_of_a_discovery_answer_names_its_stack_as_in_onvif() 
     by_onvif = identify([Evidence("onvif.namespace", uri)])
     assert by_wsd.maker == by_onvif.maker == "Hikvision"
     assert by_wsd.flag.level == by_onvif.flag.level
+
+
+def test_a_maker_named_by_the_device_itself_flags_as_onvif_and_upnp_do_alike() -> None:
+    # the UPnP description's manufacturer is the device naming its maker, as ONVIF's is
+    for key in ("onvif.manufacturer", "upnp.manufacturer", "wsd.scope.manufacturer"):
+        result = ident({key: "Hikvision"})
+        assert result.maker == "Hikvision"
+        assert (result.flag.flagged, result.flag.level) == (True, "flagged"), key
+
+
+def test_general_alone_is_only_possible_and_flags_with_a_dahua_model() -> None:
+    # 'General' (Dahua's factory-default vendor) is also an ordinary word
+    alone = ident({"onvif.manufacturer": "General"})
+    assert alone.maker == "Dahua"
+    assert (alone.flag.flagged, alone.flag.level) == (False, "possible")
+    scope = ident({"wsd.scope.name": "General"})
+    assert (scope.maker, scope.flag.level) == ("Dahua", "possible")
+    both = ident({"onvif.manufacturer": "General", "onvif.model": "IPC-HFW2431S-S-S2"})
+    assert (both.maker, both.flag.level) == ("Dahua", "flagged")
+
+
+def test_a_dahua_stack_scope_word_alone_is_only_possible() -> None:
+    alone = ident({"wsd.scope.extension": "unique_identifier/1"})
+    assert (alone.maker, alone.flag.level) == ("Dahua", "possible")
+    named = ident({"wsd.scope.extension": "unique_identifier", "wsd.scope.name": "Dahua"})
+    assert (named.maker, named.flag.level) == ("Dahua", "flagged")
