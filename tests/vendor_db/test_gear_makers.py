@@ -55,3 +55,28 @@ def test_tridium_is_not_tied_to_honeywell_camera_oems() -> None:
     result = identify(evidence_from_mapping({"http.server": "Niagara Web Server/4.7"}, "t"))
     assert result.maker == "Tridium"
     assert all(c.value != "Dahua" for c in result.chain)
+
+
+@pytest.mark.parametrize(
+    ("evidence", "maker"),
+    [
+        # a banner's greeting comes before the name the leading-name rule reads
+        ({"ftp.banner": "Welcome to SONY Network Camera"}, "Sony"),
+        ({"ftp.banner": "220 Welcome to the Seagate Central FTP service."}, "Seagate"),
+        # OpenSSL's one-line subject form puts a space after each comma
+        (
+            {"tls.subject": "C=, ST=, L=, O=KONICA MINOLTA, OU=KONICA MINOLTA bizhub C454e"},
+            "Konica Minolta",
+        ),
+    ],
+)
+def test_leading_name_past_greeting_and_spaced_subject(
+    evidence: dict[str, str], maker: str
+) -> None:
+    assert identify(evidence_from_mapping(evidence, "test")).maker == maker
+
+
+def test_greeting_is_not_stripped_from_other_keys() -> None:
+    # a page title "Welcome to Sony" is not a banner: the title rules decide it
+    result = identify(evidence_from_mapping({"http.server": "Welcome to Sony"}, "test"))
+    assert result.maker is None
