@@ -91,8 +91,10 @@ _TITLE_PARTS: Final = re.compile(r"\s+[-|:\u2013\u2014\u00b7]\s+")
 _SUBJECT_ORG: Final = re.compile(r"(?:^|,)\s*O=((?:[^,\\]|\\.)+)")
 """The organisation of a subject, in RFC 4514 form ("C=US,O=Acme") or OpenSSL's
 one-line form ("C=, O=KONICA MINOLTA, OU=...")."""
-_GREETING: Final = re.compile(r"(?i)^(?:220[- ])?welcome to (?:the )?")
-"""A banner's greeting before the name ("Welcome to ASUS RT-AC68U FTP service.")."""
+_GREETING: Final = re.compile(r"^(?:220[- ])?(?:(?i:welcome to (?:the )?)|ET[0-9A-F]{12} )")
+"""What a banner puts before the maker's name: a greeting ("Welcome to ASUS RT-AC68U FTP
+service.") or the default host name Lexmark-built printers give themselves, "ET" and the
+MAC ("ET0021B71A1111 Dell 2350dn Laser Printer FTP Server ...")."""
 _GREETING_KEYS: Final = frozenset({"ftp.banner", "telnet.banner"})
 _RAW_FAMILIES: Final = ("model", "firmware")
 """Families whose values are claims of that field as they stand (``onvif.model`` is a

@@ -63,6 +63,12 @@ def test_tridium_is_not_tied_to_honeywell_camera_oems() -> None:
         # a banner's greeting comes before the name the leading-name rule reads
         ({"ftp.banner": "Welcome to SONY Network Camera"}, "Sony"),
         ({"ftp.banner": "220 Welcome to the Seagate Central FTP service."}, "Seagate"),
+        # Lexmark-built printers' default host name, ET + MAC, comes first
+        ({"ftp.banner": "ET000400CEA560 Lexmark T640 FTP Server NS.NP.N219 ready."}, "Lexmark"),
+        (
+            {"ftp.banner": "ET0021B71A1111 Dell 2350dn Laser Printer FTP Server ready."},
+            "Dell",
+        ),
         # OpenSSL's one-line subject form puts a space after each comma
         (
             {"tls.subject": "C=, ST=, L=, O=KONICA MINOLTA, OU=KONICA MINOLTA bizhub C454e"},
