@@ -88,7 +88,14 @@ _NOT_A_LEADING_NAME: Final = frozenset(
 """Names of the vendor table that are also ordinary words or product names, so a value
 starting with them names no one."""
 _TITLE_PARTS: Final = re.compile(r"\s+[-|:\u2013\u2014\u00b7]\s+")
-_SUBJECT_ORG: Final = re.compile(r"(?:^|,)O=((?:[^,\\]|\\.)+)")
+_SUBJECT_ORG: Final = re.compile(r"(?:^|,)\s*O=((?:[^,\\]|\\.)+)")
+"""The organisation of a subject, in RFC 4514 form ("C=US,O=Acme") or OpenSSL's
+one-line form ("C=, O=KONICA MINOLTA, OU=...")."""
+_GREETING: Final = re.compile(r"^(?:220[- ])?(?:(?i:welcome to (?:the )?)|ET[0-9A-F]{12} )")
+"""What a banner puts before the maker's name: a greeting ("Welcome to ASUS RT-AC68U FTP
+service.") or the default host name Lexmark-built printers give themselves, "ET" and the
+MAC ("ET0021B71A1111 Dell 2350dn Laser Printer FTP Server ...")."""
+_GREETING_KEYS: Final = frozenset({"ftp.banner", "telnet.banner"})
 _RAW_FAMILIES: Final = ("model", "firmware")
 """Families whose values are claims of that field as they stand (``onvif.model`` is a
 model even when no fingerprint knows it)."""
@@ -380,6 +387,8 @@ def _leading_name_claims(ev: Evidence, value: str, table: VendorTable, out: _Col
         return
     # a page title names its product after a separator too ("Login - Cisco DNA Center")
     parts = _TITLE_PARTS.split(value[:160]) if ev.key == "http.title" else [value]
+    if ev.key in _GREETING_KEYS:
+        parts = [_GREETING.sub("", value, count=1)]
     for part in parts[:4]:
         words = normalise_name(part[:80]).split()
         for count in (3, 2, 1):
