@@ -50,7 +50,7 @@ _MAC_TEXT_FACTOR: Final = 0.9
 #: keys whose value is a label (brand name) when no fingerprint claims it
 _LABEL_KEYS: Final = {
     "onvif.manufacturer": 0.7,
-    "upnp.manufacturer": 0.6,
+    "upnp.manufacturer": 0.7,  # the device's own description names its maker, as ONVIF does
     "dhip.vendor": 0.8,
     "dhip.manufacturer": 0.7,
     "sadp.oem_info": 0.8,
@@ -60,8 +60,8 @@ _LABEL_KEYS: Final = {
     "recorder.vendor": 0.6,
     "wsd.scope.name": 0.5,
     "onvif.scope.name": 0.5,
-    "wsd.scope.manufacturer": 0.6,
-    "onvif.scope.manufacturer": 0.6,
+    "wsd.scope.manufacturer": 0.7,
+    "onvif.scope.manufacturer": 0.7,
 }
 _NAME_KEYS: Final = frozenset({"wsd.scope.name", "onvif.scope.name"})
 _NAMED_FIRST: Final = {
@@ -87,12 +87,15 @@ _NOT_A_LEADING_NAME: Final = frozenset(
 )  # fmt: skip
 """Names of the vendor table that are also ordinary words or product names, so a value
 starting with them names no one."""
-_GREETING: Final = re.compile(
-    r"^\s*(?:welcome\s+to|welcome|willkommen\s+(?:bei|zu|auf))\s+(?:the\s+)?", re.I
-)
-"""A greeting before the name ("Welcome to SONY Network Camera", an FTP or telnet banner)."""
 _TITLE_PARTS: Final = re.compile(r"\s+[-|:\u2013\u2014\u00b7]\s+")
-_SUBJECT_ORG: Final = re.compile(r"(?:^|,)O=((?:[^,\\]|\\.)+)")
+_SUBJECT_ORG: Final = re.compile(r"(?:^|,)\s*O=((?:[^,\\]|\\.)+)")
+"""The organisation of a subject, in RFC 4514 form ("C=US,O=Acme") or OpenSSL's
+one-line form ("C=, O=KONICA MINOLTA, OU=...")."""
+_GREETING: Final = re.compile(r"^(?:220[- ])?(?:(?i:welcome to (?:the )?)|ET[0-9A-F]{12} )")
+"""What a banner puts before the maker's name: a greeting ("Welcome to ASUS RT-AC68U FTP
+service.") or the default host name Lexmark-built printers give themselves, "ET" and the
+MAC ("ET0021B71A1111 Dell 2350dn Laser Printer FTP Server ...")."""
+_GREETING_KEYS: Final = frozenset({"ftp.banner", "telnet.banner"})
 _MODEL_TEXT_KEYS: Final = frozenset(
     {"http.title", "http.realm", "http.server", "rtsp.realm", "rtsp.server",
      "rtsp.sdp.session", "rtsp.sdp.info", "upnp.friendly_name", "upnp.model_description",
@@ -446,8 +449,10 @@ def _leading_name_claims(ev: Evidence, value: str, table: VendorTable, out: _Col
         return
     # a page title names its product after a separator too ("Login - Cisco DNA Center")
     parts = _TITLE_PARTS.split(value[:160]) if ev.key == "http.title" else [value]
+    if ev.key in _GREETING_KEYS:
+        parts = [_GREETING.sub("", value, count=1)]
     for part in parts[:4]:
-        words = normalise_name(_GREETING.sub("", part[:100], count=1)[:80]).split()
+        words = normalise_name(part[:80]).split()
         for count in (3, 2, 1):
             if len(words) < count:
                 continue

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from typing import Final
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml
@@ -19,6 +21,7 @@ __all__ = [
     "local_name",
     "parse_xml",
     "soap_body",
+    "vendor_namespaces",
 ]
 
 
@@ -80,3 +83,34 @@ def soap_body(root: Element, what: str) -> Element:
     if body is None:
         raise MalformedReplyError(f"{what}: SOAP envelope without Body")
     return body
+
+
+_XMLNS: Final = re.compile(
+    rb"""\bxmlns(?::[A-Za-z_][\w.-]{0,39})?\s*=\s*["']([^"'<>\s]{1,200})["']"""
+)
+_XMLNS_HEAD_BYTES: Final = 16 * 1024
+_STANDARD_NAMESPACE_HOSTS: Final = frozenset(
+    {"www.onvif.org", "onvif.org", "www.w3.org", "docs.oasis-open.org", "schemas.xmlsoap.org",
+     "schemas.microsoft.com", "www.ietf.org", "tempuri.org"}
+)  # fmt: skip
+_STANDARD_URNS: Final = ("urn:oasis:", "urn:ietf:", "urn:schemas-upnp-org:", "urn:onvif")
+_MAX_NAMESPACES: Final = 16
+
+
+def vendor_namespaces(xml: bytes) -> list[str]:
+    """The namespaces a SOAP document declares that no standard owns (not onvif.org,
+    w3.org, OASIS, xmlsoap.org ...), in order, at most 16.
+
+    Read from the declarations as sent (a parsed tree drops unused ones), first 16 KiB:
+    a maker's SOAP stack writes one fixed list of them on every envelope it sends.
+    """
+    seen: list[str] = []
+    for match in _XMLNS.finditer(xml[:_XMLNS_HEAD_BYTES]):
+        uri = match.group(1).decode("ascii", errors="replace")
+        host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", uri.casefold()).split("/", 1)[0]
+        if host in _STANDARD_NAMESPACE_HOSTS or uri.startswith(_STANDARD_URNS) or uri in seen:
+            continue
+        seen.append(uri)
+        if len(seen) >= _MAX_NAMESPACES:
+            break
+    return seen

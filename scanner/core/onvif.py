@@ -27,6 +27,7 @@ from camcensus.scanner.core._xml import (
     local_name,
     parse_xml,
     soap_body,
+    vendor_namespaces,
 )
 from camcensus.scanner.core.mac import eui64_macs
 from camcensus.scanner.core.wsd import add_scopes
@@ -324,37 +325,17 @@ def parse_media(xml: bytes, address: str) -> list[Evidence]:
     return found.items()
 
 
-_XMLNS: Final = re.compile(
-    rb"""\bxmlns(?::[A-Za-z_][\w.-]{0,39})?\s*=\s*["']([^"'<>\s]{1,200})["']"""
-)
-_XMLNS_HEAD_BYTES: Final = 16 * 1024
-_STANDARD_NAMESPACE_HOSTS: Final = frozenset(
-    {"www.onvif.org", "onvif.org", "www.w3.org", "docs.oasis-open.org", "schemas.xmlsoap.org",
-     "schemas.microsoft.com", "www.ietf.org", "tempuri.org"}
-)  # fmt: skip
-_STANDARD_URNS: Final = ("urn:oasis:", "urn:ietf:", "urn:schemas-upnp-org:", "urn:onvif")
-_MAX_NAMESPACES: Final = 16
-
-
 def namespace_evidence(xml: bytes, address: str) -> list[Evidence]:
     """``onvif.namespace`` for each namespace the reply declares that no standard owns.
 
     A maker's SOAP stack declares the same namespace list in every envelope it sends
     (Hikvision's includes ``http://www.hikvision.com/2011/event/topics`` even in a
-    GetSystemDateAndTime answer), so the list names the stack whatever was asked.  Read
-    from the declarations as sent (the parsed tree drops unused ones), first 16 KiB.
+    GetSystemDateAndTime answer), so the list names the stack whatever was asked
+    (``vendor_namespaces``).
     """
     found = EvidenceList(SOURCE, address)
-    seen: set[str] = set()
-    for match in _XMLNS.finditer(xml[:_XMLNS_HEAD_BYTES]):
-        uri = match.group(1).decode("ascii", errors="replace")
-        host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", uri.casefold()).split("/", 1)[0]
-        if host in _STANDARD_NAMESPACE_HOSTS or uri.startswith(_STANDARD_URNS) or uri in seen:
-            continue
-        seen.add(uri)
+    for uri in vendor_namespaces(xml):
         found.add("onvif.namespace", uri)
-        if len(seen) >= _MAX_NAMESPACES:
-            break
     return found.items()
 
 

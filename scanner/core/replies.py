@@ -216,7 +216,7 @@ def _wsd(data: bytes, address: str) -> list[Evidence]:
             wsd.add_endpoint(found, value)
         if not found.items():
             raise
-        return found.items()
+        return found.items() + wsd.namespace_evidence(data, address)
 
 
 def _element_texts(text: str, name: str) -> list[str]:

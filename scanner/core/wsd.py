@@ -15,7 +15,14 @@ from xml.sax.saxutils import escape
 
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core._evidence import EvidenceList
-from camcensus.scanner.core._xml import child, child_text, descendants, parse_xml, soap_body
+from camcensus.scanner.core._xml import (
+    child,
+    child_text,
+    descendants,
+    parse_xml,
+    soap_body,
+    vendor_namespaces,
+)
 from camcensus.scanner.core.limits import MAX_UDP_REPLY_BYTES
 from camcensus.scanner.core.mac import eui64_macs, uuid_node_mac
 
@@ -30,6 +37,7 @@ __all__ = [
     "add_scopes",
     "add_xaddrs",
     "build_probe",
+    "namespace_evidence",
     "parse_announcement",
     "parse_probe_matches",
     "relates_to",
@@ -174,9 +182,10 @@ def parse_probe_matches(data: bytes, address: str) -> list[Evidence]:
     Raises MalformedReplyError for non-XML, DTDs/entities or a non-SOAP document.
     """
     what = "WS-Discovery reply"
-    return _matches_evidence(
+    found = _matches_evidence(
         soap_body(parse_xml(data, what, max_bytes=MAX_UDP_REPLY_BYTES), what), address
     )
+    return found + namespace_evidence(data, address) if found else found
 
 
 def parse_announcement(data: bytes, address: str) -> list[Evidence]:
@@ -191,9 +200,20 @@ def parse_announcement(data: bytes, address: str) -> list[Evidence]:
     body = soap_body(parse_xml(data, what, max_bytes=MAX_UDP_REPLY_BYTES), what)
     hello = child(body, "Hello")
     if hello is None:
-        return _matches_evidence(body, address)
+        matched = _matches_evidence(body, address)
+        return matched + namespace_evidence(data, address) if matched else matched
     found = EvidenceList(SOURCE, address)
     _add_match(found, hello)
+    return found.items() + namespace_evidence(data, address)
+
+
+def namespace_evidence(data: bytes, address: str) -> list[Evidence]:
+    """``wsd.namespace`` for each vendor namespace the message's envelope declares: a
+    device's WS-Discovery answers come from the same SOAP stack as its ONVIF replies,
+    with the same declaration list (``vendor_namespaces``)."""
+    found = EvidenceList(SOURCE, address)
+    for uri in vendor_namespaces(data):
+        found.add("wsd.namespace", uri)
     return found.items()
 
 

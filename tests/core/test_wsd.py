@@ -166,3 +166,26 @@ def test_parse_announcement_reads_probe_matches_as_parse_probe_matches_does(
 ) -> None:
     data = capture("wsd_probematches.xml")
     assert wsd.parse_announcement(data, "198.18.0.9") == wsd.parse_probe_matches(data, "198.18.0.9")
+
+
+def test_vendor_namespaces_of_the_envelope_come_after_the_match() -> None:
+    match = "<d:ProbeMatch><d:Scopes>onvif://www.onvif.org/name/IPC</d:Scopes></d:ProbeMatch>"
+    data = (
+        f'<s:Envelope xmlns:s="{NS["s"]}" xmlns:d="{NS["d"]}" xmlns:a="{NS["a"]}" '
+        'xmlns:tnshik="http://www.hikvision.com/2011/event/topics" '
+        "xmlns:hikwsd='http://www.onvifext.com/onvif/ext/ver10/wsdl' "
+        'xmlns:tds="http://www.onvif.org/ver10/device/wsdl">'
+        f"<s:Body><d:ProbeMatches>{match}</d:ProbeMatches></s:Body></s:Envelope>"
+    ).encode()
+    pairs = [(e.key, e.value) for e in wsd.parse_probe_matches(data, ADDRESS)]
+    assert pairs == [
+        ("wsd.scope.name", "IPC"),
+        ("wsd.namespace", "http://www.hikvision.com/2011/event/topics"),
+        ("wsd.namespace", "http://www.onvifext.com/onvif/ext/ver10/wsdl"),
+    ]
+    assert wsd.parse_announcement(data, ADDRESS) == wsd.parse_probe_matches(data, ADDRESS)
+    # a message that matches nothing (our own Probe echoed) gives no namespace either
+    echo = wsd.build_probe(MESSAGE_ID).replace(
+        b"<s:Envelope ", b'<s:Envelope xmlns:v="http://x.example/v" '
+    )
+    assert wsd.parse_probe_matches(echo, ADDRESS) == []

@@ -352,7 +352,7 @@ def test_a_name_scope_that_is_only_a_model_number_is_read_as_one() -> None:
 @pytest.mark.parametrize(
     ("key", "value", "maker", "model"),
     [
-        ("ftp.banner", "Welcome to DCS-6620G FTP Server", "D-Link", "DCS-6620G"),  # zmap/ztag
+        ("telnet.banner", "DCS-6620G login:", "D-Link", "DCS-6620G"),
         ("http.title", "Live view (DS-2CD2143G2-I)", "Hikvision", "DS-2CD2143G2-I"),
         ("rtsp.sdp.info", "IPC-HDW2431T-AS-S2 stream", "Dahua", "IPC-HDW2431T-AS-S2"),
         ("tls.subject", "CN=MS-C2963-PB,O=Example", "Milesight", "MS-C2963-PB"),
@@ -406,3 +406,37 @@ def test_an_isapi_device_info_document_is_hikvisions_api_its_root_alone_is_not()
     assert "protocol:isapi deviceInfo" in rules(info)
     error_page = ident({"isapi.document": "Error"})  # any XML answer at an /ISAPI/ path
     assert error_page.maker is None
+
+
+def test_a_vendor_namespace_of_a_discovery_answer_names_its_stack_as_in_onvif() -> None:
+    uri = "http://www.hikvision.com/2011/event/topics"
+    by_wsd = identify([Evidence("wsd.namespace", uri)])
+    by_onvif = identify([Evidence("onvif.namespace", uri)])
+    assert by_wsd.maker == by_onvif.maker == "Hikvision"
+    assert by_wsd.flag.level == by_onvif.flag.level
+
+
+def test_a_maker_named_by_the_device_itself_flags_as_onvif_and_upnp_do_alike() -> None:
+    # the UPnP description's manufacturer is the device naming its maker, as ONVIF's is
+    for key in ("onvif.manufacturer", "upnp.manufacturer", "wsd.scope.manufacturer"):
+        result = ident({key: "Hikvision"})
+        assert result.maker == "Hikvision"
+        assert (result.flag.flagged, result.flag.level) == (True, "flagged"), key
+
+
+def test_general_alone_is_only_possible_and_flags_with_a_dahua_model() -> None:
+    # 'General' (Dahua's factory-default vendor) is also an ordinary word
+    alone = ident({"onvif.manufacturer": "General"})
+    assert alone.maker == "Dahua"
+    assert (alone.flag.flagged, alone.flag.level) == (False, "possible")
+    scope = ident({"wsd.scope.name": "General"})
+    assert (scope.maker, scope.flag.level) == ("Dahua", "possible")
+    both = ident({"onvif.manufacturer": "General", "onvif.model": "IPC-HFW2431S-S-S2"})
+    assert (both.maker, both.flag.level) == ("Dahua", "flagged")
+
+
+def test_a_dahua_stack_scope_word_alone_is_only_possible() -> None:
+    alone = ident({"wsd.scope.extension": "unique_identifier/1"})
+    assert (alone.maker, alone.flag.level) == ("Dahua", "possible")
+    named = ident({"wsd.scope.extension": "unique_identifier", "wsd.scope.name": "Dahua"})
+    assert (named.maker, named.flag.level) == ("Dahua", "flagged")
