@@ -14,7 +14,8 @@ One TOML file per evidence-key family in ``vendor_db/data/fingerprints/``::
 
 Named groups (``model``, ``firmware``, ``brand``) become fields; ``expect`` lists exactly
 the groups an example must extract.  For one key the first matching fingerprint wins, in
-file-name order then file order.  ``parse_fingerprints(text)`` is pure; the package-data
+file-name order then file order (one that names no maker yields to a later match that
+does).  ``parse_fingerprints(text)`` is pure; the package-data
 read is ``load_fingerprints()``.
 """
 
@@ -76,10 +77,15 @@ class Fingerprint:
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """A fingerprint hit: the fields it sets (constants plus extracted groups)."""
+    """A fingerprint hit: the fields it sets (constants plus extracted groups).
+
+    ``under``: an earlier fingerprint that matched too but names no maker (a device
+    type, a model), whose fields are kept beneath this one's.
+    """
 
     fingerprint: Fingerprint
     fields: Mapping[str, str]
+    under: Fingerprint | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,14 +121,26 @@ class FingerprintDB:
         return exact + family if family else exact
 
     def match(self, key: str, value: str) -> Match | None:
-        """The first fingerprint for ``key`` whose pattern matches ``value``."""
+        """The first fingerprint for ``key`` whose pattern matches ``value``.
+
+        When that one names no maker (a generic "printer" banner rule, say), the first
+        later match that does name one wins, over the fields of the first: a rule that
+        only says what kind of device a banner is never hides who made it.
+        """
+        first: Match | None = None
         for fp in self.for_key(key):
             m = fp.pattern.search(value)
-            if m is not None:
-                fields = dict(fp.set)
-                fields.update({k: v.strip() for k, v in m.groupdict().items() if v})
-                return Match(fp, fields)
-        return None
+            if m is None:
+                continue
+            fields = dict(fp.set)
+            fields.update({k: v.strip() for k, v in m.groupdict().items() if v})
+            if "maker" in fields:
+                if first is None:
+                    return Match(fp, fields)
+                return Match(fp, {**first.fields, **fields}, under=first.fingerprint)
+            if first is None:
+                first = Match(fp, fields)
+        return first
 
 
 def key_matches(pattern: str, key: str) -> bool:

@@ -9,6 +9,7 @@ from camcensus.base.evidence import known_keys
 from camcensus.vendor_db.fingerprints import (
     MAX_EXAMPLES,
     Fingerprint,
+    FingerprintDB,
     key_matches,
     load_fingerprints,
     parse_fingerprints,
@@ -49,7 +50,9 @@ def test_example_matches_own_fingerprint_first(fp: Fingerprint, index: int, key:
     example = fp.examples[index]
     hit = DB.match(key, example.text)
     assert hit is not None, f"{example.text!r} matches nothing"
-    assert hit.fingerprint.id == fp.id, f"shadowed by earlier fingerprint {hit.fingerprint.id}"
+    # a rule that names no maker may be overlaid by a later one that does
+    own = hit.fingerprint if hit.under is None or "maker" in fp.set else hit.under
+    assert own.id == fp.id, f"shadowed by earlier fingerprint {hit.fingerprint.id}"
     m = fp.pattern.search(example.text)
     assert m is not None
     extracted = {k: v.strip() for k, v in m.groupdict().items() if v}
@@ -75,3 +78,32 @@ def test_bad_files_are_rejected() -> None:
         )
     with pytest.raises(VendorDataError, match="needs 'key'"):
         parse_fingerprints('[[fingerprint]]\nid = "x"\npattern = "a"\n')
+
+
+def test_a_rule_that_names_no_maker_yields_to_a_later_one_that_does() -> None:
+    text = """
+key = "ftp.banner"
+[[fingerprint]]
+id = "printer"
+pattern = '^(?P<model>ACME P[0-9]+) '
+set = { device_type = "other" }
+[[fingerprint]]
+id = "unrelated"
+pattern = 'P1'
+set = { device_type = "camera" }
+[[fingerprint]]
+id = "acme"
+pattern = '^ACME P[0-9]+ FTP ready'
+set = { maker = "Axis" }
+"""
+    db = FingerprintDB.build(parse_fingerprints(text))
+    hit = db.match("ftp.banner", "ACME P10 FTP ready")
+    assert hit is not None
+    assert hit.fingerprint.id == "acme"
+    assert hit.under is not None
+    assert hit.under.id == "printer"
+    assert dict(hit.fields) == {"device_type": "other", "model": "ACME P10", "maker": "Axis"}
+    plain = db.match("ftp.banner", "ACME P10 login")  # no maker rule matches: the first stays
+    assert plain is not None
+    assert plain.fingerprint.id == "printer"
+    assert plain.under is None
