@@ -321,7 +321,6 @@ def test_a_flag_level_round_trips_and_must_fit_flagged() -> None:
         ("http.title", "Login - Cisco DNA Center", "Cisco"),  # after a title's separator
         ("upnp.friendly_name", "Sony Network Camera SNC-EP550", "Sony"),
         ("tls.subject", "CN=HP Service Processor,OU=UDU,O=Hewlett-Packard Company", "HP"),
-        ("ftp.banner", "Welcome to SONY Network Camera", "Sony"),  # zmap/ztag FtpSony_2
         ("telnet.banner", "Welcome to the Hikvision shell", "Hikvision"),  # after a greeting
     ],
 )
