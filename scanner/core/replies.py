@@ -17,7 +17,8 @@ carry evidence on their own (the admin who pastes ``curl`` output into ``identif
 
 * http / rtsp without a status line: header lines are read as the headers, anything
   else as the body, of a ``200`` response (an RTSP body is a session description);
-* wsd that is not whole XML: the ONVIF scopes in it; onvif that is not whole XML: the
+* wsd: a ProbeMatches, ResolveMatches or Hello message; one that is not whole XML (or
+  not one of those): the ONVIF scopes in it; onvif that is not whole XML: the
   device-information fields in it; tls that is neither PEM nor DER: a subject line
   (``CN=...,O=...``); netip without its 20-byte header: the JSON payload;
 * isapi XML cut short: the ``<field>value</field>`` pairs that survive.
@@ -199,24 +200,32 @@ lines), which is how issue threads often publish it."""
 
 
 def _wsd(data: bytes, address: str) -> list[Evidence]:
+    # a capture holds ProbeMatches, ResolveMatches and the Hello a device multicasts when
+    # it joins a network: all read as a packet capture reads them
     try:
-        return wsd.parse_probe_matches(data, address)
-    except MalformedReplyError:
-        # a list of scopes, or a match cut, elided, or quoted without its namespace
-        # declarations where it was published: the elements read by name, as far as
-        # they are there
-        found = EvidenceList(wsd.SOURCE, address)
-        text = data.decode("utf-8", errors="replace")
-        wsd.add_scopes(found, " ".join(_SCOPE_URL.findall(text)))
-        for value in _element_texts(text, "Types"):
-            found.add("wsd.types", " ".join(value.split()))
-        for value in _element_texts(text, "XAddrs"):
-            wsd.add_xaddrs(found, value)
-        for value in _element_texts(text, "Address"):
-            wsd.add_endpoint(found, value)
-        if not found.items():
-            raise
-        return found.items() + wsd.namespace_evidence(data, address)
+        parsed: list[Evidence] | None = wsd.parse_announcement(data, address)
+        failure: MalformedReplyError | None = None
+    except MalformedReplyError as exc:
+        parsed, failure = None, exc
+    if parsed:
+        return parsed
+    # a list of scopes, or a message cut, elided, or quoted without its namespace
+    # declarations where it was published: the elements read by name, as far as they
+    # are there
+    found = EvidenceList(wsd.SOURCE, address)
+    text = data.decode("utf-8", errors="replace")
+    wsd.add_scopes(found, " ".join(_SCOPE_URL.findall(text)))
+    for value in _element_texts(text, "Types"):
+        found.add("wsd.types", " ".join(value.split()))
+    for value in _element_texts(text, "XAddrs"):
+        wsd.add_xaddrs(found, value)
+    for value in _element_texts(text, "Address"):
+        wsd.add_endpoint(found, value)
+    if not found.items():
+        if failure is not None:
+            raise failure
+        return []
+    return found.items() + wsd.namespace_evidence(data, address)
 
 
 def _element_texts(text: str, name: str) -> list[str]:

@@ -165,13 +165,18 @@ def _add_match(found: EvidenceList, match: Element) -> None:
         add_scopes(found, scopes)
 
 
-def _matches_evidence(body: Element, address: str) -> list[Evidence]:
-    matches = child(body, "ProbeMatches")
-    if matches is None:
-        return []
+def _matches_evidence(body: Element, address: str, *, resolve: bool = False) -> list[Evidence]:
+    """Every ProbeMatch of a ProbeMatches (and with ``resolve``, the ResolveMatch of a
+    ResolveMatches: the same fields) in a message body."""
+    kinds = [("ProbeMatches", "ProbeMatch")]
+    if resolve:
+        kinds.append(("ResolveMatches", "ResolveMatch"))
     found = EvidenceList(SOURCE, address)
-    for match in descendants(matches, "ProbeMatch"):
-        _add_match(found, match)
+    for container, element in kinds:
+        matches = child(body, container)
+        if matches is not None:
+            for match in descendants(matches, element):
+                _add_match(found, match)
     return found.items()
 
 
@@ -189,8 +194,9 @@ def parse_probe_matches(data: bytes, address: str) -> list[Evidence]:
 
 
 def parse_announcement(data: bytes, address: str) -> list[Evidence]:
-    """Evidence from a ProbeMatches or a Hello (the announcement a device multicasts when
-    it joins a network); ``[]`` for Probes, Byes and other messages.
+    """Evidence from a ProbeMatches, a ResolveMatches or a Hello (the announcement a
+    device multicasts when it joins a network); ``[]`` for Probes, Byes and other
+    messages.
 
     A scan hears only the matches to its own Probes (``parse_probe_matches``); a packet
     capture also holds Hellos and the matches other clients asked for. Raises
@@ -200,7 +206,7 @@ def parse_announcement(data: bytes, address: str) -> list[Evidence]:
     body = soap_body(parse_xml(data, what, max_bytes=MAX_UDP_REPLY_BYTES), what)
     hello = child(body, "Hello")
     if hello is None:
-        matched = _matches_evidence(body, address)
+        matched = _matches_evidence(body, address, resolve=True)
         return matched + namespace_evidence(data, address) if matched else matched
     found = EvidenceList(SOURCE, address)
     _add_match(found, hello)

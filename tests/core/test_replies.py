@@ -345,3 +345,31 @@ def test_onvif_fields_under_an_integrations_names_are_the_protocols() -> None:
         ("onvif.mac", "3c:ef:8c:00:00:01"),
         ("mac", "3c:ef:8c:00:00:01"),
     ]
+
+
+def test_a_wsd_reply_may_be_a_hello_or_a_resolve_match_as_captures_hold_them() -> None:
+    envelope = (
+        '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" '
+        'xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" '
+        'xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery"><s:Body>{}</s:Body></s:Envelope>'
+    )
+    match = (
+        "<a:EndpointReference><a:Address>urn:uuid:1</a:Address></a:EndpointReference>"
+        "<d:Scopes>onvif://www.onvif.org/name/Dahua onvif://www.onvif.org/hardware/IPC-HFW2431S"
+        "</d:Scopes>"
+    )
+    want = [
+        ("wsd.endpoint", "urn:uuid:1"),
+        ("wsd.scope.name", "Dahua"),
+        ("wsd.scope.hardware", "IPC-HFW2431S"),
+    ]
+    for body in (
+        f"<d:Hello>{match}</d:Hello>",
+        f"<d:ResolveMatches><d:ResolveMatch>{match}</d:ResolveMatch></d:ResolveMatches>",
+        f"<d:ProbeMatches><d:ProbeMatch>{match}</d:ProbeMatch></d:ProbeMatches>",
+    ):
+        found = parse_reply("wsd", envelope.format(body).encode())
+        assert [(e.key, e.value) for e in found] == want, body[:20]
+    # a Bye carries the endpoint only: that, read by element name, and nothing more
+    bye = envelope.format(f"<d:Bye>{match.split('<d:Scopes>')[0]}</d:Bye>")
+    assert [(e.key, e.value) for e in parse_reply("wsd", bye.encode())] == want[:1]
