@@ -28,6 +28,7 @@ __all__ = [
     "Headers",
     "MessageHead",
     "ResponseHead",
+    "add_body",
     "auth_realms",
     "build_request",
     "decode_body",
@@ -259,7 +260,11 @@ def parse_http(head_and_body: bytes, address: str, source: str = "http") -> list
         found.add("http.realm", realm)
     found.add("http.location", head.headers.get("Location"))
     found.add("http.header_names", ", ".join(name for name, _value in head.headers.fields))
-    text = decode_body(head.headers, head.body)
+    add_body(found, decode_body(head.headers, head.body))
+    return found.items()
+
+
+def add_body(found: EvidenceList, text: str) -> None:
+    """``http.title`` and ``http.body`` (its start) of a decoded response body."""
     found.add("http.title", extract_title(text))
     found.add("http.body", text[: 2 * MAX_HTTP_BODY_EVIDENCE_CHARS], MAX_HTTP_BODY_EVIDENCE_CHARS)
-    return found.items()

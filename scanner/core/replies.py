@@ -322,8 +322,12 @@ def _netip(data: bytes, address: str) -> list[Evidence]:
 
 
 def _isapi(data: bytes, address: str) -> list[Evidence]:
+    # a scan GETs the document over HTTP, so its text is also that response's body
+    # (banner._api): the http.body rules see it there as they do in a scan
+    body = EvidenceList("http", address)
+    http.add_body(body, data.decode("utf-8", errors="replace"))
     try:
-        return isapi.parse_document(data, address)
+        return isapi.parse_document(data, address) + body.items()
     except MalformedReplyError:
         text = data.decode("utf-8", errors="replace")
         fields: dict[str, str] = {}
@@ -332,8 +336,9 @@ def _isapi(data: bytes, address: str) -> list[Evidence]:
         if not fields:
             raise
         namespace = re.search(r'xmlns="([^"]{1,200})"', text)
-        return isapi.device_info_evidence(
-            fields, address, namespace.group(1) if namespace else None
+        return (
+            isapi.device_info_evidence(fields, address, namespace.group(1) if namespace else None)
+            + body.items()
         )
 
 

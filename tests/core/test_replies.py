@@ -57,6 +57,7 @@ def test_an_isapi_refusal_still_shows_the_api() -> None:
     assert values(parse_reply("isapi", refusal)) == {
         ("isapi.document", "ResponseStatus"),
         ("isapi.namespace", "http://www.isapi.org/ver20/XMLSchema"),
+        ("http.body", refusal.decode()),  # the body of the HTTP answer it came in
     }
 
 
@@ -373,3 +374,17 @@ def test_a_wsd_reply_may_be_a_hello_or_a_resolve_match_as_captures_hold_them() -
     # a Bye carries the endpoint only: that, read by element name, and nothing more
     bye = envelope.format(f"<d:Bye>{match.split('<d:Scopes>')[0]}</d:Bye>")
     assert [(e.key, e.value) for e in parse_reply("wsd", bye.encode())] == want[:1]
+
+
+def test_an_isapi_document_is_also_the_body_of_the_http_answer_a_scan_got_it_in() -> None:
+    doc = (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<ResponseStatus version="1.0" '
+        b'xmlns="urn:psialliance-org"><statusCode>4</statusCode></ResponseStatus>'
+    )
+    found = parse_reply("isapi", doc)
+    assert [(e.key, e.source) for e in found] == [
+        ("isapi.document", "isapi"),
+        ("isapi.namespace", "isapi"),
+        ("http.body", "http"),
+    ]
+    assert found[-1].value == doc.decode()
