@@ -13,7 +13,9 @@ flags on the others.  nmap flags nothing, so only its maker recall is comparable
 The figures that count are the *test* half's: that half is never read while writing
 fingerprints.  ``--misses`` lists the items camcensus gets wrong, and refuses to for the
 test half; for the rules half it also lists the items of a maker of concern whose maker
-is right but which are not flagged (``possible``: weak evidence only).  Writes
+is right but which are not flagged (``possible``: weak evidence only).  ``devices``:
+the items of one source that name the same model, their replies taken together as a
+scan takes a device's, beside the same replies one at a time.  Writes
 bench/results/identify.json.
 """
 
@@ -75,6 +77,43 @@ def _figures(score: Any) -> dict[str, Any]:
         "flag_right": score.flag_right,
         "flag_recall": round(score.flag_recall, 3),
         "false_flags": score.false_flags,
+    }
+
+
+def _devices(items: list[Any], ours: dict[str, tuple[str | None, bool, str, str]]) -> Any:
+    """Replies taken together per device, as a scan takes a device's several answers:
+    the items of one source group whose truth names the same maker, brand and model
+    (model known), where there are two or more. Printed beside the same items scored
+    one reply at a time."""
+    sets: dict[tuple[str, str, str, str], list[Any]] = {}
+    for item in items:
+        if item.model:
+            sets.setdefault((item.group, item.maker, item.brand, item.model), []).append(item)
+    devices = [members for members in sets.values() if len(members) >= 2]
+    results = []
+    for members in devices:
+        found: list[Any] = []
+        for item in members:
+            try:
+                found += corpus.evidence(item)
+            except MalformedReplyError:
+                continue
+        result = identify(found)
+        results.append((members[0], result.maker, result.flag.flagged))
+    together = corpus.score(results)
+    alone = corpus.score((i, ours[i.id][0], ours[i.id][1]) for members in devices for i in members)
+    print(
+        f"devices ({len(devices)} of 2+ replies in one source naming one model, "
+        f"{alone.total} replies): taken together maker {together.maker_recall:.1%}, "
+        f"flagged {together.flag_right}/{together.flag_expected}, false flags "
+        f"{together.false_flags}; one reply at a time maker {alone.maker_recall:.1%}, "
+        f"flagged {alone.flag_right}/{alone.flag_expected}"
+    )
+    return {
+        "devices": len(devices),
+        "replies": alone.total,
+        "together": _figures(together),
+        "one_at_a_time": _figures(alone),
     }
 
 
@@ -147,6 +186,7 @@ def main(argv: list[str]) -> int:
             end="",
         )
     print()
+    report["devices"] = _devices(items, ours)
     if args.misses:
         for item in items:
             maker, flagged, error, level = ours[item.id]
