@@ -206,11 +206,12 @@ def parse_announcement(data: bytes, address: str) -> list[Evidence]:
     body = soap_body(parse_xml(data, what, max_bytes=MAX_UDP_REPLY_BYTES), what)
     hello = child(body, "Hello")
     if hello is None:
-        matched = _matches_evidence(body, address, resolve=True)
-        return matched + namespace_evidence(data, address) if matched else matched
-    found = EvidenceList(SOURCE, address)
-    _add_match(found, hello)
-    return found.items() + namespace_evidence(data, address)
+        found = _matches_evidence(body, address, resolve=True)
+    else:
+        announced = EvidenceList(SOURCE, address)
+        _add_match(announced, hello)
+        found = announced.items()
+    return found + namespace_evidence(data, address) if found else found
 
 
 def namespace_evidence(data: bytes, address: str) -> list[Evidence]:
