@@ -17,6 +17,8 @@ carry evidence on their own (the admin who pastes ``curl`` output into ``identif
 
 * http / rtsp without a status line: header lines are read as the headers, anything
   else as the body, of a ``200`` response (an RTSP body is a session description);
+  a client's transcript (``curl -v``, FFmpeg's trace, a log): each reply in it
+  (``transcript``);
 * wsd: a ProbeMatches, ResolveMatches or Hello message; one that is not whole XML (or
   not one of those): the ONVIF scopes in it; onvif that is not whole XML: the
   device-information fields in it; tls that is neither PEM nor DER: a subject line
@@ -47,6 +49,7 @@ from camcensus.scanner.core import (
     ssdp,
     telnet,
     tls,
+    transcript,
     wsd,
 )
 from camcensus.scanner.core._evidence import EvidenceList
@@ -179,11 +182,26 @@ def wire_form(kind: str, data: bytes) -> bytes:
 
 
 def _http(data: bytes, address: str) -> list[Evidence]:
-    return http.parse_http(wire_form("http", data), address)
+    return _each_reply("http", data, lambda reply: http.parse_http(reply, address))
 
 
 def _rtsp(data: bytes, address: str) -> list[Evidence]:
-    return rtsp.parse_rtsp(wire_form("rtsp", data), address)
+    return _each_reply("rtsp", data, lambda reply: rtsp.parse_rtsp(reply, address))
+
+
+def _each_reply(kind: str, data: bytes, parse: Callable[[bytes], list[Evidence]]) -> list[Evidence]:
+    """Every reply in a published client transcript (``curl -v``, FFmpeg, a log), else
+    the data as one reply; the evidence of all that parse, the first error when none do."""
+    found: list[Evidence] = []
+    failure: MalformedReplyError | None = None
+    for reply in transcript.replies(data) or [data]:
+        try:
+            found += parse(wire_form(kind, reply))
+        except MalformedReplyError as exc:
+            failure = failure or exc
+    if failure is not None and not found:
+        raise failure
+    return found
 
 
 _SCOPE_URL: Final = re.compile(r"onvif://www\.onvif\.org/[^\s<>\"']+", re.IGNORECASE)
