@@ -353,6 +353,8 @@ def _claims_for(
         _label_claims(ev, value, table, out, label_weight)
     if not any("maker" in h.fields for h in hits):
         _leading_name_claims(ev, value, table, out)
+        if ev.key in _COPYRIGHT_KEYS:
+            _copyright_claims(ev, value, table, out)
         if ev.key in _MAC_TEXT_KEYS or "serial" in families:
             # a realm, serial or hardware id that is the unit's MAC (Hikvision and
             # Uniview realms, Axis serials, Pelco hardware ids) names its IEEE block
@@ -461,6 +463,50 @@ def _leading_name_claims(ev: Evidence, value: str, table: VendorTable, out: _Col
             if vendor is not None and name not in _NOT_A_LEADING_NAME:
                 out.vendor(vendor, ev, f"named:{ev.key}", weight, label=False)
                 return
+
+
+_COPYRIGHT_KEYS: Final = frozenset(
+    {"http.body", "telnet.banner", "ftp.banner", "snmp.sysdescr", "rtsp.sdp.info",
+     "upnp.model_description"}
+)  # fmt: skip
+"""Free-text keys in which firmware prints its copyright notice (web page footers, login
+banners, sysDescr)."""
+_COPYRIGHT: Final = re.compile(
+    r"(?:\bcopyright\b|\(c\)|\u00a9|&copy;|&#169;)(?:\s*(?:\(c\)|\u00a9|&copy;|&#169;))?"
+    r"\s*(?:(?:19|20)\d\d(?:\s*[-\u2013~,]\s*(?:19|20)\d\d)?\s*,?\s*)?(?:by\s+)?"
+    r"([A-Za-z][^<>\r\n;:|()\u00a9]{1,80})",
+    re.IGNORECASE,
+)
+"""A copyright notice and its holder: "Copyright (C) 2000-2011 Brother Industries, Ltd.",
+"&copy; Copyright 1988-2015 AVTECH Software Inc.", "(c) 1996-2018 Juniper Networks"."""
+_HOLDER_END: Final = re.compile(r"\ball rights\b|\s{2,}|\.\s+(?=[A-Z])", re.IGNORECASE)
+_MAX_NOTICES: Final = 4
+_COPYRIGHT_WEIGHT: Final = 0.5
+"""A copyright notice names the firmware's owner as the device prints it (a white
+label's notice names the label, whose documented maker follows); below what a
+fingerprint claims, so any fingerprint naming another maker outweighs it."""
+
+
+def _copyright_claims(ev: Evidence, value: str, table: VendorTable, out: _Collector) -> None:
+    """Makers the vendor table knows, named as the holder of a copyright notice."""
+    for notice in list(_COPYRIGHT.finditer(value))[:_MAX_NOTICES]:
+        holder = _HOLDER_END.split(notice.group(1), maxsplit=1)[0].strip(" ,.")
+        vendor = table.find(holder) or _named_within(holder, table)
+        if vendor is not None and normalise_name(vendor.name) not in _NOT_A_LEADING_NAME:
+            out.vendor(vendor, ev, f"copyright:{ev.key}", _COPYRIGHT_WEIGHT, label=False)
+            return
+
+
+def _named_within(text: str, table: VendorTable) -> Vendor | None:
+    """A vendor-table name as one to three words of ``text`` from one of its first four
+    words ("New H3C Technologies": "H3C"), as the table spells it."""
+    words = normalise_name(text).split()
+    for start in range(min(len(words), 4)):
+        for count in (3, 2, 1):
+            name = " ".join(words[start : start + count])
+            if len(words) - start >= count and (vendor := table.get(name)) is not None:
+                return vendor
+    return None
 
 
 def _pen_claims(ev: Evidence, table: VendorTable, out: _Collector) -> None:

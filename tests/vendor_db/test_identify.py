@@ -439,3 +439,35 @@ def test_a_dahua_stack_scope_word_alone_is_only_possible() -> None:
     assert (alone.maker, alone.flag.level) == ("Dahua", "possible")
     named = ident({"wsd.scope.extension": "unique_identifier", "wsd.scope.name": "Dahua"})
     assert (named.maker, named.flag.level) == ("Dahua", "flagged")
+
+
+@pytest.mark.parametrize(
+    ("body", "maker"),
+    [
+        # footer shapes of rules-half corpus items (Brother, AVTECH, HPE web pages)
+        ('<div id="copyright">Copyright(C) 2000-2011 Brother Industries, Ltd. All Rights'
+         " Reserved.</div>", "Brother"),
+        ("&copy; Copyright 1988-2015 AVTECH Software Inc. All Rights Reserved Worldwide.<br/>",
+         "AVTECH Software"),
+        ("<p>Copyright &copy; 2020 Zhejiang Dahua Technology Co., Ltd.</p>", "Dahua"),
+        ("Copyright (c) 2004-2017 New H3C Technologies Co., Ltd. All rights reserved.", "H3C"),
+    ],
+)  # fmt: skip
+def test_a_copyright_notice_names_its_holder(body: str, maker: str) -> None:
+    result = ident({"http.body": body})
+    assert result.maker == maker
+    assert any(rule.startswith("copyright:http.body") for rule in rules(result))
+
+
+def test_a_copyright_notice_yields_to_a_fingerprint_and_names_no_stranger() -> None:
+    # a library's notice names no one the vendor table knows
+    assert (
+        ident({"http.body": "/*! jQuery v1.8 | (c) 2005, 2012 jQuery Foundation */"}).maker is None
+    )
+    # a notice of another maker does not outweigh the device's own Server header
+    result = ident(
+        {"http.server": "App-webs/", "http.body": "<p>Copyright (c) 2019 Sony Corporation</p>"}
+    )
+    assert result.maker == "Hikvision"
+    # names that are also ordinary words name no one in free text, as at a banner's start
+    assert ident({"http.body": "Copyright 2019 LTS Security"}).maker is None
