@@ -58,12 +58,24 @@ _LABEL_KEYS: Final = {
     "mdns.txt.vendor": 0.5,
     "isapi.manufacturer": 0.6,
     "recorder.vendor": 0.6,
-    "wsd.scope.name": 0.5,
-    "onvif.scope.name": 0.5,
+    "wsd.scope.name": 0.65,  # the device's own name; its firmware's default names the maker
+    "onvif.scope.name": 0.65,
     "wsd.scope.manufacturer": 0.7,
     "onvif.scope.manufacturer": 0.7,
+    "wsd.manufacturer": 0.7,  # DPWS ThisModel: the device's own metadata, as upnp's
+    "wsd.scope.hardware": 0.5,
+    "onvif.scope.hardware": 0.5,
+    "wsd.friendly_name": 0.5,
+    "wsd.scope.other": 0.5,
+    "onvif.scope.other": 0.5,
 }
 _NAME_KEYS: Final = frozenset({"wsd.scope.name", "onvif.scope.name"})
+_VENDOR_ONLY_LABELS: Final = frozenset(
+    {"wsd.scope.hardware", "onvif.scope.hardware", "wsd.friendly_name", "wsd.scope.other",
+     "onvif.scope.other"}
+)  # fmt: skip
+"""Label keys that name a maker only when the vendor table knows the name in them (a
+hardware scope or a DPWS friendly name is a model or a user's name far more often)."""
 _NAMED_FIRST: Final = {
     "http.server": 0.6,
     "http.title": 0.6,
@@ -77,6 +89,7 @@ _NAMED_FIRST: Final = {
     "upnp.friendly_name": 0.5,
     "upnp.model_description": 0.5,
     "mdns.name": 0.5,
+    "wsd.model": 0.5,  # DPWS ModelName: "Brother MFC-L2710DW series"
 }
 """Free-text keys whose value often starts with the maker's own name ("Juniper Networks
 EX2500 ...", "Microsoft-IIS/10.0", "Huawei Versatile Routing Platform"): when no
@@ -102,7 +115,8 @@ _MODEL_TEXT_KEYS: Final = frozenset(
      "mdns.name", "wsd.scope.name", "onvif.scope.name", "onvif.hardware_id", "tls.subject",
      "ftp.banner", "telnet.banner", "snmp.sysdescr", "ssdp.server", "dhcp.hostname",
      "isapi.device_name", "dhip.machine_name", "netip.hostname", "onvif.profile",
-     "recorder.name"}
+     "recorder.name", "wsd.scope.hardware", "onvif.scope.hardware", "wsd.model",
+     "wsd.friendly_name"}
 )  # fmt: skip
 """Free-text keys in which a device often writes its own model number among other words."""
 _TOKEN_SPLIT: Final = re.compile(r"[\s,;:\"'<>\[\]{}|=]+")
@@ -421,7 +435,9 @@ def _label_claims(
     if vendor is not None:
         out.vendor(vendor, ev, f"alias:{ev.key}", weight, label=True)
         return
-    if ev.key in _NAME_KEYS:
+    if ev.key in _VENDOR_ONLY_LABELS:
+        return
+    if ev.key in _NAME_KEYS and value.casefold() not in _GENERIC_LABELS:
         # a name scope is "<maker> <model>" on many devices, or only a model: a maker is
         # read from it only when a word comes before the rest, and weakly
         first, _, rest = value.partition(" ")

@@ -28,6 +28,7 @@ carry evidence on their own (the admin who pastes ``curl`` output into ``identif
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -61,6 +62,7 @@ __all__ = [
     "ReplyKind",
     "fields_evidence",
     "parse_reply",
+    "published_xml",
     "restore_crlf",
     "unhex",
     "wire_form",
@@ -209,17 +211,40 @@ _ONVIF_FIELD: Final = re.compile(
     r"<(?:[\w-]+:)?(Manufacturer|Model|FirmwareVersion|SerialNumber|HardwareId)>([^<>]{1,256})<"
 )
 _ONVIF_PRINTED_FIELD: Final = re.compile(
-    r"""(?m)(?:^|[{,])[ \t]*['"]?"""
-    r"""(Manufacturer|Model|FirmwareVersion|SerialNumber|HardwareId)['"]?[ \t]*[:=][ \t]*"""
-    r"""(?:'([^'\r\n]{1,256})'|"([^"\r\n]{1,256})"|([^'",{}\r\n][^,{}\r\n]{0,255}))"""
+    r"""(?im)(?:^|(?<=[\s{,;(&]))['"]?"""
+    r"""(manufacturer|model|firmware[ _]?version|fw[ _]?version|firmware|serial[ _]?number"""
+    r"""|serial|hardware[ _]?id)['"]?(?:[ \t]*[:=]|\t)[ \t]*"""
+    r"""(?:'([^'\r\n]{1,256})'|"([^"\r\n]{1,256})"|"""
+    r"""([^'",{}\s][^,{}\r\n]{0,255}?)"""
+    r"""(?=[ \t]+['"]?[A-Za-z_]\w{0,40}['"]?:|[ \t]*(?:[,}\r\n]|$)))"""
 )
-"""GetDeviceInformation as client libraries print it (zeep's dict, JSON, ``Name: value``
-lines), which is how issue threads often publish it."""
+"""GetDeviceInformation as client libraries print it, which is how issue threads often
+publish it: zeep's dict and JSON (``'Manufacturer': 'HIKVISION'``), the Node ``onvif``
+package's objects (``manufacturer: 'Dahua'``), Go structs printed with ``%+v``
+(``{Manufacturer:HIKVISION Model:DS-2CD2143G2-I ...}``), ``Name: value`` or tab-separated
+lines (ONVIF Device Manager, YAML): any case, the field names spelled with blanks too."""
+
+
+_DOCUMENT_START: Final = re.compile(rb"<\?xml\b|<(?:[A-Za-z_][\w.-]{0,39}:)?Envelope\b")
+
+
+def published_xml(data: bytes) -> bytes:
+    """A SOAP message as pages and tools publish it, back to the document sent: a hex
+    dump (``xxd``, ``hexdump -C``, Wireshark's) as its bytes, a page's HTML-escaped
+    text (``&lt;s:Envelope ...``) unescaped, and what comes before the document (a
+    byte-order mark, blank lines, HTTP headers, a tool's "received from ..." line)
+    cut; anything else as it is."""
+    data = unhex(data) or data
+    if b"<" not in data and b"&lt;" in data:
+        data = html.unescape(data.decode("utf-8", errors="replace")).encode("utf-8")
+    start = _DOCUMENT_START.search(data, 0, 4096)
+    return data[start.start() :] if start is not None and start.start() > 0 else data
 
 
 def _wsd(data: bytes, address: str) -> list[Evidence]:
     # a capture holds ProbeMatches, ResolveMatches and the Hello a device multicasts when
     # it joins a network: all read as a packet capture reads them
+    data = published_xml(data)
     try:
         parsed: list[Evidence] | None = wsd.parse_announcement(data, address)
         failure: MalformedReplyError | None = None
@@ -239,6 +264,9 @@ def _wsd(data: bytes, address: str) -> list[Evidence]:
         wsd.add_xaddrs(found, value)
     for value in _element_texts(text, "Address"):
         wsd.add_endpoint(found, value)
+    for name, key in wsd.DPWS_FIELDS:  # a device's metadata (DPWS ThisModel, ThisDevice)
+        for value in _element_texts(text, name)[:2]:
+            found.add(key, value.strip())
     if not found.items():
         if failure is not None:
             raise failure
@@ -260,6 +288,7 @@ _PROFILE_NAME: Final = re.compile(
 
 
 def _onvif(data: bytes, address: str) -> list[Evidence]:
+    data = published_xml(data)
     try:
         return onvif.parse_reply(data, address)
     except MalformedReplyError:

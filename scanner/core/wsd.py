@@ -21,18 +21,21 @@ from camcensus.scanner.core._xml import (
     descendants,
     parse_xml,
     soap_body,
+    standard_uri,
     vendor_namespaces,
 )
 from camcensus.scanner.core.limits import MAX_UDP_REPLY_BYTES
 from camcensus.scanner.core.mac import eui64_macs, uuid_node_mac
 
 __all__ = [
+    "DPWS_FIELDS",
     "MULTICAST_GROUP",
     "PORT",
     "SCOPE_KINDS",
     "SOURCE",
     "TYPES_DEVICE",
     "TYPES_NVT",
+    "add_device_metadata",
     "add_endpoint",
     "add_scopes",
     "add_xaddrs",
@@ -105,21 +108,72 @@ def relates_to(data: bytes) -> str | None:
 def add_scopes(found: EvidenceList, scopes_text: str, key_prefix: str = "wsd.scope") -> None:
     """Evidence ``<key_prefix>.<kind>`` for each ONVIF scope (``onvif://www.onvif.org/<kind>/
     <value>``, URL-decoded) in a space-separated list; a MAC scope also gives ``mac``.
+    Any other scope (a kind ONVIF does not define, ``http://...``, ``ldap:///o=...``) that
+    no standard owns is ``<key_prefix>.other`` as written (URL-decoded), the first 8.
 
     WS-Discovery matches carry scopes (``wsd.scope.*``), and so does ONVIF GetScopes
-    (``onvif.scope.*``).
+    (``onvif.scope.*``). A word that is no URI continues the scope before it: firmware
+    that does not encode the blanks in a name writes ``name/HIKVISION DS-2CD2143G2-I``.
     """
-    for scope in scopes_text.split():
-        if not scope.lower().startswith(_SCOPE_PREFIX):
-            continue
+    others = 0
+    for scope in _joined_scopes(scopes_text):
         kind, sep, value = scope[len(_SCOPE_PREFIX) :].partition("/")
         kind = kind.lower()
-        if kind not in SCOPE_KINDS or not sep:
-            continue
-        decoded = urllib.parse.unquote(value, errors="replace")
-        found.add(f"{key_prefix}.{kind}", decoded)
-        if kind == "mac":
-            found.add_mac(None, decoded)
+        if scope.lower().startswith(_SCOPE_PREFIX) and kind in SCOPE_KINDS and sep:
+            decoded = _scope_value(value)
+            found.add(f"{key_prefix}.{kind}", decoded)
+            if kind == "mac":
+                found.add_mac(None, decoded)
+        elif others < _MAX_OTHER_SCOPES and (
+            scope.lower().startswith(_SCOPE_PREFIX) or not standard_uri(scope.split("?", 1)[0])
+        ):
+            others += 1
+            found.add(f"{key_prefix}.other", urllib.parse.unquote(scope, errors="replace"))
+
+
+_MAX_OTHER_SCOPES: Final = 8
+_URI_START: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,30}:")
+
+
+def _joined_scopes(scopes_text: str) -> list[str]:
+    """The scopes of a space-separated list, a word that does not start a URI joined to
+    the scope before it with a ``%20`` (at most 64 scopes)."""
+    scopes: list[str] = []
+    for word in scopes_text.split()[:256]:
+        if scopes and not _URI_START.match(word):
+            scopes[-1] += "%20" + word
+        elif len(scopes) < 64:
+            scopes.append(word)
+    return scopes
+
+
+def _scope_value(value: str) -> str:
+    """A scope's value URL-decoded, without the trailing ``/`` some firmware writes
+    (``name/HIKVISION/``); a ``+`` between two characters is a space, as form encoding
+    writes it (``name/HIKVISION+DS-2CD2143G2-I``), a ``+`` at the end stays (a model's)."""
+    value = re.sub(r"(?<=[^\s+])\+(?=[^\s+])", " ", value.rstrip("/"))
+    return urllib.parse.unquote(value, errors="replace")
+
+
+DPWS_FIELDS: Final = (
+    ("Manufacturer", "wsd.manufacturer"),
+    ("ModelName", "wsd.model"),
+    ("ModelNumber", "wsd.model_number"),
+    ("FriendlyName", "wsd.friendly_name"),
+    ("FirmwareVersion", "wsd.firmware"),
+    ("SerialNumber", "wsd.serial"),
+)
+"""DPWS ThisModel / ThisDevice metadata (Devices Profile for Web Services 2006/02 and
+1.1, sec. 5.1): what a device's WS-Transfer GetResponse says it is."""
+
+
+def add_device_metadata(found: EvidenceList, body: Element) -> None:
+    """``wsd.manufacturer``, ``wsd.model`` ... from the DPWS ThisModel and ThisDevice
+    sections of a metadata exchange (printers, scanners, Windows hosts answer one)."""
+    for section in ("ThisModel", "ThisDevice"):
+        for element in list(descendants(body, section))[:4]:
+            for name, key in DPWS_FIELDS:
+                found.add(key, child_text(element, name))
 
 
 def add_endpoint(found: EvidenceList, address_text: str | None) -> None:
@@ -195,8 +249,8 @@ def parse_probe_matches(data: bytes, address: str) -> list[Evidence]:
 
 def parse_announcement(data: bytes, address: str) -> list[Evidence]:
     """Evidence from a ProbeMatches, a ResolveMatches or a Hello (the announcement a
-    device multicasts when it joins a network); ``[]`` for Probes, Byes and other
-    messages.
+    device multicasts when it joins a network), and the DPWS metadata of a GetResponse
+    (``add_device_metadata``); ``[]`` for Probes, Byes and other messages.
 
     A scan hears only the matches to its own Probes (``parse_probe_matches``); a packet
     capture also holds Hellos and the matches other clients asked for. Raises
@@ -211,6 +265,9 @@ def parse_announcement(data: bytes, address: str) -> list[Evidence]:
         announced = EvidenceList(SOURCE, address)
         _add_match(announced, hello)
         found = announced.items()
+    metadata = EvidenceList(SOURCE, address)
+    add_device_metadata(metadata, body)
+    found += metadata.items()
     return found + namespace_evidence(data, address) if found else found
 
 
