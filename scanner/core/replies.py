@@ -31,6 +31,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Final, Literal, get_args
 
@@ -225,6 +226,7 @@ package's objects (``manufacturer: 'Dahua'``), Go structs printed with ``%+v``
 lines (ONVIF Device Manager, YAML): any case, the field names spelled with blanks too."""
 
 
+_MAX_PUBLISHED_BYTES: Final = 1 << 20
 _DOCUMENT_START: Final = re.compile(rb"<\?xml\b|<(?:[A-Za-z_][\w.-]{0,39}:)?Envelope\b")
 
 
@@ -235,7 +237,7 @@ def published_xml(data: bytes) -> bytes:
     byte-order mark, blank lines, HTTP headers, a tool's "received from ..." line)
     cut; anything else as it is."""
     data = unhex(data) or data
-    if b"<" not in data and b"&lt;" in data:
+    if len(data) <= _MAX_PUBLISHED_BYTES and b"<" not in data and b"&lt;" in data:
         data = html.unescape(data.decode("utf-8", errors="replace")).encode("utf-8")
     start = _DOCUMENT_START.search(data, 0, 4096)
     return data[start.start() :] if start is not None and start.start() > 0 else data
@@ -256,8 +258,15 @@ def _wsd(data: bytes, address: str) -> list[Evidence]:
     # declarations where it was published: the elements read by name, as far as they
     # are there
     found = EvidenceList(wsd.SOURCE, address)
-    text = data.decode("utf-8", errors="replace")
-    wsd.add_scopes(found, " ".join(_SCOPE_URL.findall(text)))
+    text = data.decode("utf-8", errors="replace").replace("\\/", "/")  # JSON's "\/"
+    scopes = _scope_urls(text)
+    if not scopes:  # a discovery library's printout of the scopes it parsed out
+        printed = _PRINTED_SCOPE.findall(text)[:8]
+        scopes = " ".join(
+            f"onvif://www.onvif.org/{kind.casefold()}/{urllib.parse.quote(a or b)}"
+            for kind, a, b in printed
+        )
+    wsd.add_scopes(found, scopes)
     for value in _element_texts(text, "Types"):
         found.add("wsd.types", " ".join(value.split()))
     for value in _element_texts(text, "XAddrs"):
@@ -272,6 +281,20 @@ def _wsd(data: bytes, address: str) -> list[Evidence]:
             raise failure
         return []
     return found.items() + wsd.namespace_evidence(data, address)
+
+
+_PRINTED_SCOPE: Final = re.compile(
+    r"""(?im)(?:^|(?<=[\s{,(]))['"]?(name|hardware|manufacturer)['"]?[ \t]*[:=][ \t]*"""
+    r"""(?:'([^'\r\n]{1,128})'|"([^"\r\n]{1,128})")"""
+)
+"""A name, hardware or manufacturer scope as a discovery library prints what it parsed
+out of one (Node ``onvif``'s ``name: 'HIKVISION DS-2CD2143G2-I'``), quoted values only."""
+
+
+def _scope_urls(text: str) -> str:
+    """The ONVIF scope URLs written anywhere in a text, space-separated, without the
+    punctuation a printed list closes them with (``[onvif://.../name/IPC]``, ``...),``)."""
+    return " ".join(url.rstrip(",;)]}") for url in _SCOPE_URL.findall(text))
 
 
 def _element_texts(text: str, name: str) -> list[str]:
@@ -299,7 +322,7 @@ def _onvif(data: bytes, address: str) -> list[Evidence]:
         fields = {**printed, **dict(_ONVIF_FIELD.findall(text))}
         found = fields_evidence("onvif", fields, address)
         extra = EvidenceList(onvif.SOURCE, address)
-        wsd.add_scopes(extra, " ".join(_SCOPE_URL.findall(text)), "onvif.scope")
+        wsd.add_scopes(extra, _scope_urls(text), "onvif.scope")
         for value in _element_texts(text, "XAddr"):
             onvif.add_xaddr(extra, value)
         for value in _element_texts(text, "Uri"):
@@ -450,7 +473,8 @@ def unhex(data: bytes) -> bytes | None:
 
 def _named_fields(kind: str, fields: Mapping[str, str], address: str) -> list[Evidence]:
     """WS-Discovery match elements (``Types``, ``XAddrs``, ``Scopes``, ``Address``,
-    a namespace prefix allowed) or SSDP headers (``SERVER``, ``USN``), names in any case."""
+    a namespace prefix allowed), DPWS metadata (``Manufacturer``, ``ModelName`` ...)
+    or SSDP headers (``SERVER``, ``USN``), names in any case."""
     by_name = {name.rpartition(":")[2].casefold(): value for name, value in fields.items()}
     found = EvidenceList(kind, address)
     if kind == "wsd":
@@ -462,6 +486,8 @@ def _named_fields(kind: str, fields: Mapping[str, str], address: str) -> list[Ev
         found.add("wsd.types", " ".join(by_name.get("types", "").split()) or None)
         wsd.add_xaddrs(found, by_name.get("xaddrs"))
         wsd.add_endpoint(found, by_name.get("address"))
+        for name, key in wsd.DPWS_FIELDS:  # a device's metadata, by its DPWS names
+            found.add(key, by_name.get(name.casefold()))
     else:
         found.add("ssdp.server", by_name.get("server"))
         found.add("ssdp.usn", by_name.get("usn"))

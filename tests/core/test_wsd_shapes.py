@@ -16,7 +16,7 @@ import html
 import pytest
 
 from camcensus.base.errors import MalformedReplyError
-from camcensus.scanner.core.replies import parse_reply, published_xml
+from camcensus.scanner.core.replies import fields_evidence, parse_reply, published_xml
 from camcensus.vendor_db.identify import identify
 
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
@@ -202,6 +202,24 @@ WSD_SHAPES: dict[str, tuple[str, str | None]] = {
         envelope(DPWS.format(maker="Axis", model="P3245-V"))[:-120],
         "Axis Communications",
     ),
+    "JSON with escaped slashes": (
+        '{"scopes": ["onvif:\\/\\/www.onvif.org\\/name\\/Dahua"]}',
+        "Dahua",
+    ),
+    "a library's printout of the scopes it parsed": (
+        "{ urn: 'urn:uuid:1',\n  name: 'HIKVISION DS-2CD2143G2-I',\n  hardware: 'DS-2CD2143G2-I' }",
+        "Hikvision",
+    ),
+    "a printed list": (
+        "Scopes: [onvif://www.onvif.org/type/NVT onvif://www.onvif.org/name/HIKVISION]",
+        "Hikvision",
+    ),
+    "a maker's namespace on the envelope": (
+        PLAIN.replace("<s:Header>", "<s:Header>")
+        .replace('xmlns:dn="', 'xmlns:sony="http://www.sony.com/2012/ipela/ws" xmlns:dn="')
+        .replace(HIK, "onvif://www.onvif.org/type/video_encoder"),
+        "Sony",
+    ),
     "generic names name no one": (
         probe_matches("onvif://www.onvif.org/name/IPCAM onvif://www.onvif.org/hardware/IPC"),
         None,
@@ -226,6 +244,14 @@ def test_the_maker_of_dpws_metadata_is_a_label_and_its_model_a_model() -> None:
         ("wsd.model", "MFC-L2710DW"),
         ("wsd.friendly_name", "Network camera"),
         ("wsd.firmware", "V5.7.3"),
+    }
+
+
+def test_dpws_metadata_published_as_fields() -> None:
+    found = fields_evidence("wsd", {"wsdp:Manufacturer": "Brother", "ModelName": "MFC-L2710DW"})
+    assert {(e.key, e.value) for e in found} >= {
+        ("wsd.manufacturer", "Brother"),
+        ("wsd.model", "MFC-L2710DW"),
     }
 
 
