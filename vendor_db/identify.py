@@ -79,6 +79,16 @@ _VENDOR_ONLY_LABELS: Final = frozenset(
 """Label keys that name a maker only when the vendor table knows the name in them (a
 hardware scope or a DPWS friendly name is a model or a user's name far more often; a
 scope or namespace URI names its owner, when at all, as a word of its host or path)."""
+_URI_LABEL_KEYS: Final = frozenset(
+    {"wsd.scope.other", "onvif.scope.other", "wsd.namespace", "onvif.namespace"}
+)
+_URI_OWNER: Final = re.compile(
+    r"(?i)[a-z][a-z0-9+.-]*://(?:[a-z0-9-]+\.)*?([a-z0-9-]{2,40})"
+    r"\.(?:(?:com?|net|org|ac|gov)\.[a-z]{2}|[a-z]{2,6})(?::\d+)?(?:[/?#]|$)"
+)
+"""The name a URI's host registers (``http://www.hp.com/schemas/...`` -> ``hp``,
+``http://www.example.co.uk/`` -> ``example``): its owner, when the vendor table knows it
+by that name (short names such as HP are not matched as words of free text)."""
 _NAMED_FIRST: Final = {
     "http.server": 0.6,
     "http.title": 0.6,
@@ -439,6 +449,10 @@ def _label_claims(
         out.vendor(vendor, ev, f"alias:{ev.key}", weight, label=True)
         return
     if ev.key in _VENDOR_ONLY_LABELS:
+        owner = _URI_OWNER.match(value) if ev.key in _URI_LABEL_KEYS else None
+        vendor = table.get(owner.group(1)) if owner is not None else None
+        if vendor is not None and normalise_name(vendor.name) not in _NOT_A_LEADING_NAME:
+            out.vendor(vendor, ev, f"domain:{ev.key}", weight, label=True)
         return
     if ev.key in _NAME_KEYS and value.casefold() not in _GENERIC_LABELS:
         # a name scope is "<maker> <model>" on many devices, or only a model: a maker is

@@ -220,6 +220,14 @@ WSD_SHAPES: dict[str, tuple[str, str | None]] = {
         .replace(HIK, "onvif://www.onvif.org/type/video_encoder"),
         "Sony",
     ),
+    # HP LEDM dictionaries namespace, as HP printers declare it (search index hits)
+    "a printer's namespace on its domain": (
+        PLAIN.replace(
+            'xmlns:dn="',
+            'xmlns:hpd="http://www.hp.com/schemas/imaging/con/dictionaries/1.0/" xmlns:dn="',
+        ).replace(HIK, "http://schemas.microsoft.com/windows/2006/08/wdp/print/default"),
+        "HP",
+    ),
     "generic names name no one": (
         probe_matches("onvif://www.onvif.org/name/IPCAM onvif://www.onvif.org/hardware/IPC"),
         None,
