@@ -89,6 +89,12 @@ _URI_OWNER: Final = re.compile(
 """The name a URI's host registers (``http://www.hp.com/schemas/...`` -> ``hp``,
 ``http://www.example.co.uk/`` -> ``example``): its owner, when the vendor table knows it
 by that name (short names such as HP are not matched as words of free text)."""
+_SCOPE_LABEL_KEYS: Final = frozenset(
+    {"wsd.scope.name", "onvif.scope.name", "wsd.scope.hardware", "onvif.scope.hardware"}
+)
+_GLUED_NAME: Final = re.compile(r"([A-Za-z]{3,24})[-_]+[A-Za-z0-9]")
+"""A name or hardware scope that joins the maker's name to the model with a dash or an
+underscore (``HIKVISION-DS-2CD2143G2-I``): the letters before it, exact in the table."""
 _NAMED_FIRST: Final = {
     "http.server": 0.6,
     "http.title": 0.6,
@@ -447,6 +453,11 @@ def _label_claims(
     vendor = table.find(value, allow_codes=codes)
     if vendor is not None:
         out.vendor(vendor, ev, f"alias:{ev.key}", weight, label=True)
+        return
+    glued = _GLUED_NAME.match(value) if ev.key in _SCOPE_LABEL_KEYS else None
+    vendor = table.get(glued.group(1)) if glued is not None else None
+    if vendor is not None and normalise_name(vendor.name) not in _NOT_A_LEADING_NAME:
+        out.vendor(vendor, ev, f"alias:{ev.key} (joined)", weight, label=True)
         return
     if ev.key in _VENDOR_ONLY_LABELS:
         owner = _URI_OWNER.match(value) if ev.key in _URI_LABEL_KEYS else None

@@ -207,7 +207,7 @@ def _each_reply(kind: str, data: bytes, parse: Callable[[bytes], list[Evidence]]
     return found
 
 
-_SCOPE_URL: Final = re.compile(r"onvif://www\.onvif\.org/[^\s<>\"']+", re.IGNORECASE)
+_SCOPE_URL: Final = re.compile(r"onvif://(?:www\.)?onvif\.org/[^\s<>\"']+", re.IGNORECASE)
 _ONVIF_FIELD: Final = re.compile(
     r"<(?:[\w-]+:)?(Manufacturer|Model|FirmwareVersion|SerialNumber|HardwareId)>([^<>]{1,256})<"
 )
@@ -230,12 +230,30 @@ _MAX_PUBLISHED_BYTES: Final = 1 << 20
 _DOCUMENT_START: Final = re.compile(rb"<\?xml\b|<(?:[A-Za-z_][\w.-]{0,39}:)?Envelope\b")
 
 
+def _utf16_as_utf8(data: bytes) -> bytes:
+    """Text saved as UTF-16 (a byte-order mark, or ``<`` then a zero byte) as UTF-8, its
+    XML declaration's encoding said so too; other bytes as they are."""
+    if len(data) > _MAX_PUBLISHED_BYTES:
+        return data
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", errors="replace")
+    elif data.startswith(b"<\x00"):
+        text = data.decode("utf-16-le", errors="replace")
+    else:
+        return data
+    text = re.sub(
+        r"""(<\?xml[^>]{0,200}?encoding\s*=\s*)["'][^"']{0,40}["']""", r'\1"UTF-8"', text, count=1
+    )
+    return text.encode("utf-8")
+
+
 def published_xml(data: bytes) -> bytes:
     """A SOAP message as pages and tools publish it, back to the document sent: a hex
     dump (``xxd``, ``hexdump -C``, Wireshark's) as its bytes, a page's HTML-escaped
     text (``&lt;s:Envelope ...``) unescaped, and what comes before the document (a
     byte-order mark, blank lines, HTTP headers, a tool's "received from ..." line)
-    cut; anything else as it is."""
+    cut; text a Windows tool saved as UTF-16 as UTF-8; anything else as it is."""
+    data = _utf16_as_utf8(data)
     data = unhex(data) or data
     if len(data) <= _MAX_PUBLISHED_BYTES and b"<" not in data and b"&lt;" in data:
         data = html.unescape(data.decode("utf-8", errors="replace")).encode("utf-8")

@@ -66,7 +66,9 @@ _DISCOVERY_TO: Final = "urn:schemas-xmlsoap-org:ws:2005:04:discovery"
 
 _QNAME: Final = r"[A-Za-z_][\w.-]*:[A-Za-z_][\w.-]*"
 _QNAME_LIST: Final = re.compile(rf"{_QNAME}(?:\s+{_QNAME})*")
-_SCOPE_PREFIX: Final = "onvif://www.onvif.org/"
+_SCOPE_PREFIX: Final = re.compile(r"onvif://(?:www\.)?onvif\.org/+", re.IGNORECASE)
+"""The ONVIF scope prefix, as firmware writes it (``onvif://www.onvif.org/``; some leave
+out the ``www.`` or double the slash)."""
 SCOPE_KINDS: Final = frozenset(
     {"name", "hardware", "mac", "location", "type", "profile", "manufacturer", "extension"}
 )
@@ -117,15 +119,16 @@ def add_scopes(found: EvidenceList, scopes_text: str, key_prefix: str = "wsd.sco
     """
     others = 0
     for scope in _joined_scopes(scopes_text):
-        kind, sep, value = scope[len(_SCOPE_PREFIX) :].partition("/")
+        onvif = _SCOPE_PREFIX.match(scope)
+        kind, sep, value = scope[onvif.end() if onvif else 0 :].partition("/")
         kind = kind.lower()
-        if scope.lower().startswith(_SCOPE_PREFIX) and kind in SCOPE_KINDS and sep:
+        if onvif is not None and kind in SCOPE_KINDS and sep:
             decoded = _scope_value(value)
             found.add(f"{key_prefix}.{kind}", decoded)
             if kind == "mac":
                 found.add_mac(None, decoded)
         elif others < _MAX_OTHER_SCOPES and (
-            scope.lower().startswith(_SCOPE_PREFIX) or not standard_uri(scope.split("?", 1)[0])
+            onvif is not None or not standard_uri(scope.split("?", 1)[0])
         ):
             others += 1
             found.add(f"{key_prefix}.other", urllib.parse.unquote(scope, errors="replace"))

@@ -135,6 +135,14 @@ WSD_SHAPES: dict[str, tuple[str, str | None]] = {
         "Hikvision",
     ),
     "odd case": (probe_matches("ONVIF://WWW.ONVIF.ORG/Name/HIKVISION"), "Hikvision"),
+    "no www., a doubled slash": (
+        probe_matches("onvif://onvif.org/type/NVT onvif://www.onvif.org//name/Dahua"),
+        "Dahua",
+    ),
+    "the maker joined to the model by a dash": (
+        probe_matches("onvif://www.onvif.org/name/HIKVISION-DS-2CD2143G2-I"),
+        "Hikvision",
+    ),
     "trailing slash": (probe_matches("onvif://www.onvif.org/name/HIKVISION/"), "Hikvision"),
     "hardware scope only": (
         probe_matches("onvif://www.onvif.org/hardware/DS-2CD2143G2-I"),
@@ -280,6 +288,8 @@ def test_published_xml_cuts_what_comes_before_and_leaves_a_document_alone() -> N
     assert published_xml(b"junk\n" + PLAIN.encode()) == PLAIN.encode()
     assert published_xml(hexdump(PLAIN).encode()) == PLAIN.encode()
     assert published_xml(b"no markup at all") == b"no markup at all"
+    # PowerShell's "> file" writes UTF-16 with a byte-order mark
+    assert published_xml("\ufeff".encode("utf-16-le") + PLAIN.encode("utf-16-le")) == PLAIN.encode()
 
 
 @pytest.mark.parametrize(
