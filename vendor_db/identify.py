@@ -148,9 +148,11 @@ _RAW_FAMILIES: Final = ("model", "firmware")
 model even when no fingerprint knows it)."""
 _GENERIC_LABELS: Final = frozenset(
     {"n/a", "na", "none", "unknown", "-", "null", "ipc", "ipcam", "ipcamera", "ip camera",
-     "camera", "network camera", "nvr", "dvr", "onvif", "manufacturer", "default", "vendor"}
+     "camera", "network camera", "nvr", "dvr", "onvif", "manufacturer", "default", "vendor",
+     "wsdd"}
 )  # fmt: skip
-"""Labels that name no one: never a maker or a brand."""
+"""Labels that name no one: never a maker or a brand ("wsdd": the WS-Discovery daemon
+of Linux hosts and NAS writes its own name as the DPWS Manufacturer)."""
 _UNKNOWN_MAKER: Final = 0.5  # a label the vendor table does not know names the maker weakly
 _FLAG_SUPPORT: Final = 0.5
 """Combined maker support below which a device of a flagged maker is only ``possible``."""

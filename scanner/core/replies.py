@@ -19,9 +19,12 @@ carry evidence on their own (the admin who pastes ``curl`` output into ``identif
   else as the body, of a ``200`` response (an RTSP body is a session description);
   a client's transcript (``curl -v``, FFmpeg's trace, a log): each reply in it
   (``transcript``);
-* wsd: a ProbeMatches, ResolveMatches or Hello message; one that is not whole XML (or
-  not one of those): the ONVIF scopes in it; onvif that is not whole XML: the
-  device-information fields in it; tls that is neither PEM nor DER: a subject line
+* wsd: a ProbeMatches, ResolveMatches or Hello message, or the DPWS metadata of a
+  GetResponse; one that is not whole XML (or not one of those): the ONVIF scopes and
+  DPWS fields in it, or a library's printout of the scopes it parsed; onvif that is not
+  whole XML: the device-information fields in it, as XML or as client libraries print
+  them; both as a hex dump, HTML-escaped, in UTF-16, or after other text
+  (``published_xml``); tls that is neither PEM nor DER: a subject line
   (``CN=...,O=...``); netip without its 20-byte header: the JSON payload;
 * isapi XML cut short: the ``<field>value</field>`` pairs that survive.
 """

@@ -2,7 +2,10 @@
 
 Message layout from the WS-Discovery 2005/04 specification
 (http://schemas.xmlsoap.org/ws/2005/04/discovery) as profiled by the ONVIF Core
-Specification (section 7.3, scopes ``onvif://www.onvif.org/<kind>/<value>``).
+Specification (section 7.3, scopes ``onvif://www.onvif.org/<kind>/<value>``); the
+WS-Discovery 1.1 names (docs.oasis-open.org/ws-dd/ns/discovery/2009/01) are read alike,
+by local name, and so is the DPWS device metadata (ThisModel, ThisDevice) of a
+WS-Transfer GetResponse.
 """
 
 from __future__ import annotations

@@ -271,6 +271,20 @@ def test_dpws_metadata_published_as_fields() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("maker_text", "model", "maker"),
+    [
+        # Windows' Publication Service (search index hit 26895718226), pretty-printed
+        ("\n    Microsoft Corporation\n  ", "Microsoft Publication Service", "Microsoft"),
+        # the wsdd daemon of Linux hosts and NAS names itself (search index hit 41854538393)
+        ("wsdd", "wsdd", None),
+    ],
+)
+def test_dpws_metadata_of_hosts(maker_text: str, model: str, maker: str | None) -> None:
+    text = envelope(DPWS.format(maker=maker_text, model=model))
+    assert identify(parse_reply("wsd", text.encode())).maker == maker
+
+
 def test_scope_values_are_cleaned_as_written() -> None:
     scopes = (
         "onvif://www.onvif.org/name/A+B onvif://www.onvif.org/hardware/C6CN+ "
@@ -370,6 +384,11 @@ ONVIF_SHAPES: dict[str, tuple[str, str]] = {
         "&{Manufacturer:HIKVISION Model:DS-2CD2143G2-I FirmwareVersion:V5.7.3 build 220112 "
         "SerialNumber:DS-2CD2143G2-I20230101AAWRJ00001 HardwareId:88}",
         "Hikvision",
+    ),
+    "Go %#v": (
+        'device.GetDeviceInformationResponse{Manufacturer:"Dahua", Model:"IPC-HDW2431T-AS-S2", '
+        'FirmwareVersion:"2.800.0000000.16.R"}',
+        "Dahua",
     ),
     "ONVIF Device Manager lines": (
         "Manufacturer: HIKVISION\nModel: DS-2CD2143G2-I\nFirmware version: V5.7.3\n"
