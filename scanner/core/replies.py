@@ -153,8 +153,24 @@ def _snmp(data: bytes, address: str) -> list[Evidence]:
     return snmp.system_evidence(_text(doc.get("sysDescr")), _text(doc.get("sysObjectID")), address)
 
 
+_SSDP_START: Final = re.compile(
+    rb"(?im)^[ \t]*(?:HTTP/1\.\d[ \t]+200|NOTIFY[ \t]+\*|M-SEARCH[ \t]+\*)"
+)
+
+
 def _ssdp(data: bytes, address: str) -> list[Evidence]:
+    # as published: after other text (a tool's "received from ..." line), or only its
+    # header lines, which are a search response's
+    start = _SSDP_START.search(data, 0, 4096)
+    if start is not None:
+        data = data[start.start() :].lstrip()
+    elif _HEADER_LINE.match(data.lstrip()):
+        data = b"HTTP/1.1 200 OK\r\n" + data.lstrip()
     return ssdp.parse_response(data, address)[0]
+
+
+def _upnp(data: bytes, address: str) -> list[Evidence]:
+    return ssdp.parse_description(published_xml(data), address)
 
 
 _HEADER_LINE: Final = re.compile(rb"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}:")
@@ -439,7 +455,7 @@ _PARSERS: Final[Mapping[str, Callable[[bytes, str], list[Evidence]]]] = {
     "dhip": _dhip,
     "netip": _netip,
     "ssdp": _ssdp,
-    "upnp": ssdp.parse_description,
+    "upnp": _upnp,
     "onvif": _onvif,
     "http": _http,
     "rtsp": _rtsp,

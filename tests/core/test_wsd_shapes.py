@@ -418,3 +418,31 @@ def test_go_printed_fields_end_at_the_next_field_name() -> None:
         ("onvif.firmware", "V5.7.3 build 220112"),
         ("onvif.hardware_id", "88"),
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"SERVER: Linux/3.0 UPnP/1.0 Axis/1.0\r\nUSN: uuid:1::upnp:rootdevice\r\n\r\n",
+        b"received from 192.0.2.9:1900\r\nHTTP/1.1 200 OK\r\nSERVER: Linux/3.0 UPnP/1.0 Axis/1.0"
+        b"\r\nUSN: uuid:1::upnp:rootdevice\r\n\r\n",
+        b"NOTIFY * HTTP/1.1\r\nSERVER: Linux/3.0 UPnP/1.0 Axis/1.0\r\nUSN: uuid:1::upnp:rootdevice"
+        b"\r\n\r\n",
+    ],
+)
+def test_an_ssdp_answer_as_published_keeps_its_headers(text: bytes) -> None:
+    found = {(e.key, e.value) for e in parse_reply("ssdp", text)}
+    assert found == {
+        ("ssdp.server", "Linux/3.0 UPnP/1.0 Axis/1.0"),
+        ("ssdp.usn", "uuid:1::upnp:rootdevice"),
+    }
+
+
+def test_a_upnp_description_after_its_http_head_is_read() -> None:
+    description = (
+        '<?xml version="1.0"?><root xmlns="urn:schemas-upnp-org:device-1-0"><device>'
+        "<manufacturer>Hikvision</manufacturer><modelName>DS-2CD2143G2-I</modelName>"
+        "</device></root>"
+    )
+    text = "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n\r\n" + description
+    assert identify(parse_reply("upnp", text.encode())).maker == "Hikvision"
