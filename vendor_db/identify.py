@@ -68,13 +68,14 @@ _LABEL_KEYS: Final = {
     "wsd.friendly_name": 0.5,
     "wsd.scope.other": 0.5,
     "onvif.scope.other": 0.5,
+    "wsd.element": 0.5,
     "wsd.namespace": 0.5,  # a maker's own XML namespace: "http://www.sony.com/..."
     "onvif.namespace": 0.5,
 }
 _NAME_KEYS: Final = frozenset({"wsd.scope.name", "onvif.scope.name"})
 _VENDOR_ONLY_LABELS: Final = frozenset(
     {"wsd.scope.hardware", "onvif.scope.hardware", "wsd.friendly_name", "wsd.scope.other",
-     "onvif.scope.other", "wsd.namespace", "onvif.namespace"}
+     "onvif.scope.other", "wsd.namespace", "onvif.namespace", "wsd.element"}
 )  # fmt: skip
 """Label keys that name a maker only when the vendor table knows the name in them (a
 hardware scope or a DPWS friendly name is a model or a user's name far more often; a

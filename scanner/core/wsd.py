@@ -22,6 +22,7 @@ from camcensus.scanner.core._xml import (
     child,
     child_text,
     descendants,
+    local_name,
     parse_xml,
     soap_body,
     standard_uri,
@@ -223,6 +224,20 @@ def _add_match(found: EvidenceList, match: Element) -> None:
     scopes = child_text(match, "Scopes")
     if scopes is not None:
         add_scopes(found, scopes)
+    extensions = 0
+    for element in match.iter():  # a firmware's own elements (WS-Discovery's xs:any)
+        name, text = local_name(element.tag), (element.text or "").strip()
+        if text and name not in _MATCH_ELEMENTS and extensions < _MAX_EXTENSIONS:
+            extensions += 1
+            found.add("wsd.element", f"{name}={text}")
+
+
+_MATCH_ELEMENTS: Final = frozenset(
+    {"EndpointReference", "Address", "ReferenceParameters", "ReferenceProperties",
+     "PortType", "ServiceName", "Types", "Scopes", "XAddrs", "MetadataVersion"}
+)  # fmt: skip
+"""The elements WS-Discovery (and WS-Addressing's endpoint reference) defines in a match."""
+_MAX_EXTENSIONS: Final = 8
 
 
 def _matches_evidence(body: Element, address: str, *, resolve: bool = False) -> list[Evidence]:

@@ -236,6 +236,14 @@ WSD_SHAPES: dict[str, tuple[str, str | None]] = {
         ).replace(HIK, "http://schemas.microsoft.com/windows/2006/08/wdp/print/default"),
         "HP",
     ),
+    "an element of the firmware's own": (
+        PLAIN.replace(
+            "<d:MetadataVersion>",
+            '<v:DeviceInfo xmlns:v="urn:x"><v:Vendor>Uniview</v:Vendor></v:DeviceInfo>'
+            "<d:MetadataVersion>",
+        ).replace(HIK, "onvif://www.onvif.org/type/video_encoder"),
+        "Uniview",
+    ),
     "generic names name no one": (
         probe_matches("onvif://www.onvif.org/name/IPCAM onvif://www.onvif.org/hardware/IPC"),
         None,
