@@ -354,7 +354,7 @@ def _onvif(data: bytes, address: str) -> list[Evidence]:
     except MalformedReplyError:
         # a reply whose envelope was cut, or lost its namespaces, in publishing: device
         # information, scopes, service addresses and media URIs read by element name
-        text = data.decode("utf-8", errors="replace")
+        text = data.decode("utf-8", errors="replace").replace("\\/", "/")  # JSON's "\/"
         printed = {m[0]: (m[1] or m[2] or m[3]).strip() for m in _ONVIF_PRINTED_FIELD.findall(text)}
         fields = {**printed, **dict(_ONVIF_FIELD.findall(text))}
         found = fields_evidence("onvif", fields, address)

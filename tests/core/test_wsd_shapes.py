@@ -387,6 +387,7 @@ ONVIF_SHAPES: dict[str, tuple[str, str]] = {
         "{ deviceInformation: { manufacturer: 'Dahua', model: 'IPC-HFW2431S' } }",
         "Dahua",
     ),
+    "scopes as JSON": ('{"scopes": ["onvif:\\/\\/www.onvif.org\\/name\\/Dahua"]}', "Dahua"),
     "JSON": ('{"manufacturer":"Dahua","model":"IPC-HDW2431T-AS-S2"}', "Dahua"),
     "Go %+v": (
         "&{Manufacturer:HIKVISION Model:DS-2CD2143G2-I FirmwareVersion:V5.7.3 build 220112 "
