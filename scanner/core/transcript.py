@@ -157,7 +157,7 @@ def _marked(lines: list[str]) -> list[list[str]] | None:
                 break
             if column and line[:column].strip() == "":
                 message.append(line[column:])  # indented to the status line's column
-            elif indented and column or _new_entry(line, column):
+            elif (indented and column) or _new_entry(line, column):
                 break  # the indented reply ends; a new log entry starts
             else:
                 message.append(line.strip() if column else line.rstrip())
@@ -167,7 +167,7 @@ def _marked(lines: list[str]) -> list[list[str]] | None:
 
 def _new_entry(line: str, column: int) -> bool:
     text = line.lstrip()
-    return bool(_LOG_ENTRY.match(text) or column and _LOG_TAG.match(text))
+    return bool(_LOG_ENTRY.match(text) or (column and _LOG_TAG.match(text)))
 
 
 def _prefix_ok(prefix: str) -> bool:
