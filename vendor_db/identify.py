@@ -71,6 +71,7 @@ _LABEL_KEYS: Final = {
     "wsd.element": 0.5,
     "wsd.namespace": 0.5,  # a maker's own XML namespace: "http://www.sony.com/..."
     "onvif.namespace": 0.5,
+    "http.field.manufacturer": 0.7,  # a device API's own manufacturer/vendor/brand field
 }
 _NAME_KEYS: Final = frozenset({"wsd.scope.name", "onvif.scope.name"})
 _VENDOR_ONLY_LABELS: Final = frozenset(
@@ -110,6 +111,8 @@ _NAMED_FIRST: Final = {
     "upnp.model_description": 0.5,
     "mdns.name": 0.5,
     "wsd.model": 0.5,  # DPWS ModelName: "Brother MFC-L2710DW series"
+    "http.field.product": 0.6,
+    "http.field.model": 0.55,  # "AXIS P5512", "TP-Link Archer C7 v5": led by the maker
 }
 """Free-text keys whose value often starts with the maker's own name ("Juniper Networks
 EX2500 ...", "Microsoft-IIS/10.0", "Huawei Versatile Routing Platform"): when no
@@ -136,7 +139,7 @@ _MODEL_TEXT_KEYS: Final = frozenset(
      "ftp.banner", "telnet.banner", "snmp.sysdescr", "ssdp.server", "dhcp.hostname",
      "isapi.device_name", "dhip.machine_name", "netip.hostname", "onvif.profile",
      "recorder.name", "wsd.scope.hardware", "onvif.scope.hardware", "wsd.model",
-     "wsd.friendly_name"}
+     "wsd.friendly_name", "http.field.product", "http.field.device_type"}
 )  # fmt: skip
 """Free-text keys in which a device often writes its own model number among other words."""
 _TOKEN_SPLIT: Final = re.compile(r"[\s,;:\"'<>\[\]{}|=]+")
