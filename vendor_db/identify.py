@@ -113,6 +113,7 @@ _NAMED_FIRST: Final = {
     "wsd.model": 0.5,  # DPWS ModelName: "Brother MFC-L2710DW series"
     "http.field.product": 0.6,
     "http.field.model": 0.55,  # "AXIS P5512", "TP-Link Archer C7 v5": led by the maker
+    "http.field.copyright": 0.5,  # the holder of a page's copyright notice
 }
 """Free-text keys whose value often starts with the maker's own name ("Juniper Networks
 EX2500 ...", "Microsoft-IIS/10.0", "Huawei Versatile Routing Platform"): when no

@@ -23,7 +23,12 @@ operating system (``{"os": {"vendor": ...}}``) sits below a key that is not a co
 and names no one. A JSON array passes its elements on only at the document root (a batch
 of command answers, as Reolink's api.cgi sends) or when it holds one element. When the
 device-level fields give two different manufacturers, none is reported (an ambiguous
-document). HTML pages are read for JavaScript ``var`` assignments only.
+document). An XML attribute is a field of its element (``<DeviceInfo model="X">``).
+
+HTML pages are read for JavaScript ``var`` assignments, ``<meta name=... content=...>``
+and the holder of a copyright notice in the visible text (``copyright``: scripts, styles
+and comments are removed first, so a bundled library's licence header names no one; two
+different holders name none).
 """
 
 from __future__ import annotations
@@ -41,23 +46,28 @@ __all__ = ["CONTAINERS", "FIELD_KEYS", "SYNONYMS", "body_fields"]
 
 SYNONYMS: Final[dict[str, frozenset[str]]] = {
     "manufacturer": frozenset(
-        {"manufacturer", "manufacturername", "vendor", "vendorname", "brand", "brandname",
-         "make", "mfr", "mfg", "devicevendor", "devicemanufacturer", "devicebrand"}
+        {"manufacturer", "manufacture", "manufacturername", "vendor", "vendorname", "brand",
+         "brandname", "make", "mfr", "mfg", "devicevendor", "devicemanufacturer",
+         "devicebrand"}
     ),
     "model": frozenset(
         {"model", "modelname", "modelnumber", "modelno", "devicemodel", "prodnbr",
          "productmodel", "hardwaremodel", "displaymodelname", "systeminfomodelname", "modelid",
          "devmodel"}
     ),
-    "product": frozenset({"productname", "prodfullname", "prodshortname", "makeandmodel"}),
+    "product": frozenset(
+        {"product", "productname", "prodfullname", "prodshortname", "makeandmodel"}
+    ),
     "firmware": frozenset(
         {"firmware", "firmwareversion", "firmwarever", "firmver", "fwversion", "fwver",
-         "softwareversion", "softversion", "swversion", "systeminfofirmwareversion"}
+         "softwareversion", "softversion", "swversion", "swver", "sysver", "firmwarerevision",
+         "softwarerevision", "systeminfofirmwareversion"}
     ),
     "serial": frozenset(
         {"serial", "serialnumber", "serialno", "deviceserial", "deviceserialnumber"}
     ),
     "device_type": frozenset({"devicetype", "devtype", "producttype", "prodtype"}),
+    "copyright": frozenset({"copyright"}),
 }  # fmt: skip
 """Normalised field names per meaning (lower case, ``_-.`` and blanks removed)."""
 
@@ -69,7 +79,8 @@ CONTAINERS: Final = frozenset(
      "device", "deviceinfo", "devinfo", "deviceinformation", "basicdeviceinfo",
      "getdeviceinformationresponse", "info", "information", "system", "systeminfo",
      "sysinfo", "systeminformation", "properties", "propertylist", "brand", "firmware",
-     "model", "productinformation", "host"}
+     "model", "product", "productinformation", "host", "status", "general", "about",
+     "identity", "table"}
 )  # fmt: skip
 """Objects, elements and dotted prefixes whose fields still describe the device itself."""
 
@@ -85,9 +96,30 @@ _BAD_VALUE: Final = re.compile(r"[<>{}\[\]\r\n]")
 _HTML: Final = re.compile(r"<(?:!doctype\s+html|html|head|body|meta|script)\b", re.IGNORECASE)
 _XML_TOKEN: Final = re.compile(
     r"<!\[CDATA\[(.*?)\]\]>|<!--.*?-->|<[?!][^<>]*>"
-    r"|<(/?)(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]{0,80})(?:\s[^<>]*?)?(/?)>|([^<]+)",
+    r"|<(/?)(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]{0,80})(\s[^<>]*?)?(/?)>|([^<]+)",
     re.DOTALL,
 )
+_XML_ATTRIBUTE: Final = re.compile(
+    r"(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]{0,80})\s*=\s*(?:\"([^\"<>]*)\"|'([^'<>]*)')"
+)
+_HIDDEN: Final = re.compile(r"<script\b|<style\b|<!--", re.IGNORECASE)
+_HIDDEN_END: Final = {"<script": "</script", "<style": "</style", "<!--": "-->"}
+_TAG: Final = re.compile(r"<[^<>]{0,2000}>")
+_META: Final = re.compile(
+    r"<meta\s[^<>]{0,400}?name\s*=\s*[\"']?([\w.-]{1,40})[\"']?[^<>]{0,400}?"
+    r"content\s*=\s*(?:\"([^\"<>]{1,200})\"|'([^'<>]{1,200})')",
+    re.IGNORECASE,
+)
+_COPYRIGHT: Final = re.compile(
+    r"(?:\u00a9\s*)?(?:\bcopyright\b\s*(?:\(c\)|\u00a9)?|\u00a9)\s*"
+    r"(?:(?:\d{4}\s*(?:[-\u2013~,]\s*\d{4}\s*)*)[.,]?\s*)?(?:by\s+)?"
+    r"([A-Za-z][\w&.,'\- ]{1,80})",
+    re.IGNORECASE,
+)
+_HOLDER_END: Final = re.compile(
+    r"\s*(?:\ball\s+rights\b|\b(?:19|20)\d{2}\b|\s{2,}|\.\s|\||$)", re.IGNORECASE
+)
+_MAX_COPYRIGHT_SOURCE: Final = 64 * 1024
 _LINE: Final = re.compile(
     r"(?:(?:var|let|const)\s+)?([A-Za-z_][\w.\- ]{0,120}?)\s*(=|:)\s*(.*?)\s*;?\s*"
 )
@@ -132,7 +164,22 @@ def _clean(meaning: str, value: str) -> str | None:
         return None
     if meaning in ("manufacturer", "model", "device_type", "product") and text.isdigit():
         return None  # a numeric code ("deviceType=31") names nothing
+    if meaning == "copyright":
+        return _holder(text) if _COPYRIGHT.search(text) else _holder(f"Copyright {text}")
     return text
+
+
+def _holder(text: str) -> str | None:
+    """The holder a copyright notice names ("Copyright (C) 2000-2011 Brother Industries,
+    Ltd. All Rights Reserved" -> "Brother Industries, Ltd"), or None."""
+    matched = _COPYRIGHT.search(text)
+    if matched is None:
+        return None
+    rest = matched.group(1)
+    holder = rest[: _HOLDER_END.search(rest).start()].strip(" ,.-")  # type: ignore[union-attr]
+    if len(holder) < 2 or not any(c.isalpha() for c in holder):
+        return None
+    return " ".join(holder.split()[:6])
 
 
 class _Found:
@@ -158,7 +205,7 @@ class _Found:
         out: list[tuple[str, str]] = []
         for meaning in SYNONYMS:
             values = self.values.get(meaning, [])
-            if meaning == "manufacturer" and len(values) > 1:
+            if meaning in ("manufacturer", "copyright") and len(values) > 1:
                 continue  # two makers at device level: a listing, not one device
             out.extend((FIELD_KEYS[meaning], v) for v in values)
         return out
@@ -204,7 +251,7 @@ def _from_xml(text: str, found: _Found) -> None:
     for count, token in enumerate(_XML_TOKEN.finditer(text)):
         if count >= 4 * _MAX_FIELDS_SEEN:
             return
-        cdata, closing, name, self_closing, chars = token.groups()
+        cdata, closing, name, attributes, self_closing, chars = token.groups()
         if chars is not None or cdata is not None:
             if leaf_text is not None:
                 leaf_text.append(chars if chars is not None else cdata)
@@ -221,6 +268,12 @@ def _from_xml(text: str, found: _Found) -> None:
                 del path[index:]
             leaf_text = None
             continue
+        if attributes and not closing:
+            # an attribute is a field of its element: <DeviceInfo model="X"> at the root,
+            # <Camera vendor="Y"> below it (Camera is no container)
+            owner = [*path[1:], local] if path else []
+            for matched in _XML_ATTRIBUTE.finditer(attributes[:2000]):
+                found.add(owner, matched.group(1), matched.group(2) or matched.group(3) or "")
         if self_closing:
             leaf_text = None
             continue
@@ -259,11 +312,39 @@ def _from_lines(text: str, found: _Found) -> None:
                 found.add(parts[:-1], parts[-1], value)
 
 
-def _from_js(text: str, found: _Found) -> None:
+def _from_html(text: str, found: _Found) -> None:
+    """A page: JavaScript ``var`` assignments, ``<meta name=... content=...>`` fields and
+    the holder of the first copyright notice in the visible text (scripts, styles and
+    comments removed first, so a bundled library's licence header names no one)."""
     for count, matched in enumerate(_JS_ASSIGN.finditer(text)):
         if count >= _MAX_FIELDS_SEEN:
-            return
+            break
         found.add([], matched.group(1), matched.group(2) or matched.group(3) or "")
+    source = text[:_MAX_COPYRIGHT_SOURCE]
+    for count, matched in enumerate(_META.finditer(source)):
+        if count >= 64:
+            break
+        found.add([], matched.group(1), matched.group(2) or matched.group(3) or "")
+    visible = html.unescape(_TAG.sub(" | ", _visible(source)))
+    for count, matched in enumerate(_COPYRIGHT.finditer(visible)):
+        if count >= 8:
+            break
+        found.add([], "copyright", matched.group(0))
+
+
+def _visible(text: str) -> str:
+    """``text`` without its scripts, styles and comments (an unclosed one ends it)."""
+    parts: list[str] = []
+    pos = 0
+    lowered = text.lower()
+    while (opening := _HIDDEN.search(text, pos)) is not None:
+        parts.append(text[pos : opening.start()])
+        end = lowered.find(_HIDDEN_END[opening.group(0).lower()], opening.end())
+        if end < 0:
+            return "".join(parts)
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
 def _shape(text: str) -> str:
@@ -271,7 +352,7 @@ def _shape(text: str) -> str:
     if start in ("{", "["):
         return "json"
     if start == "<":
-        return "js" if _HTML.search(text[:2048]) else "xml"
+        return "html" if _HTML.search(text[:2048]) else "xml"
     return "lines"
 
 
@@ -285,8 +366,8 @@ def body_fields(text: str) -> list[tuple[str, str]]:
         _from_json(body, found)
     elif shape == "xml":
         _from_xml(body, found)
-    elif shape == "js":
-        _from_js(body, found)
+    elif shape == "html":
+        _from_html(body, found)
     else:
         _from_lines(body, found)
     return found.pairs()
