@@ -66,7 +66,7 @@ SYNONYMS: Final[dict[str, frozenset[str]]] = {
     "serial": frozenset(
         {"serial", "serialnumber", "serialno", "deviceserial", "deviceserialnumber"}
     ),
-    "device_type": frozenset({"devicetype", "devtype", "producttype", "prodtype"}),
+    "device_type": frozenset({"devicetype", "devtype", "producttype", "prodtype", "type"}),
     "copyright": frozenset({"copyright"}),
 }  # fmt: skip
 """Normalised field names per meaning (lower case, ``_-.`` and blanks removed)."""

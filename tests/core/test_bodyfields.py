@@ -108,6 +108,10 @@ def test_dahua_magicbox_lines() -> None:
         "http.field.device_type": ["IPC-HDW5831R-ZE"],
     }
     assert body_fields("deviceType=31\n") == []  # a numeric code names nothing
+    # dahua-http-getdevicetype-rrollerdahua-ipchdw5831rze: getDeviceType
+    assert body_fields("type=IPC-HDW5831R-ZE\r\n") == [
+        ("http.field.device_type", "IPC-HDW5831R-ZE")
+    ]
 
 
 def test_xml_any_prefix_and_cdata() -> None:
@@ -175,6 +179,18 @@ def test_page_copyright_holder() -> None:
     assert body_fields(canon) == [("http.field.copyright", "CANON INC")]
     result = identify(http.parse_http(b"HTTP/1.1 200 OK\r\n\r\n" + canon.encode(), "198.18.0.11"))
     assert result.maker == "Canon"
+
+
+def test_copyright_holder_names_a_table_vendor_only() -> None:
+    def maker(page: str) -> str | None:
+        raw = b"HTTP/1.1 200 OK\r\n\r\n" + page.encode()
+        return identify(http.parse_http(raw, "198.18.0.11")).maker
+
+    hik = (
+        "<html><body>Copyright &copy; Hangzhou Hikvision Digital Technology Co., Ltd.</body></html>"
+    )
+    assert maker(hik) == "Hikvision"
+    assert maker("<html><body>Copyright information | Help</body></html>") is None
 
 
 def test_copyright_in_scripts_and_comments_names_no_one() -> None:
