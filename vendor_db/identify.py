@@ -97,10 +97,12 @@ _SCOPE_LABEL_KEYS: Final = frozenset(
 _GLUED_NAME: Final = re.compile(r"([A-Za-z]{3,24})[-_]+[A-Za-z0-9]")
 """A name or hardware scope that joins the maker's name to the model with a dash or an
 underscore (``HIKVISION-DS-2CD2143G2-I``): the letters before it, exact in the table."""
-_HOLDER_KEYS: Final = {"http.field.copyright": 0.5}
+_HOLDER_KEYS: Final = {"http.field.copyright": 0.5, "http.field.site": 0.4}
 """Keys whose value is the holder of a copyright notice ("Hangzhou Hikvision Digital
 Technology Co., Ltd"): a vendor-table name in it names the maker (who wrote the firmware's
-pages); a holder the table does not know names no one (it may be any word after "Copyright")."""
+pages); a holder the table does not know names no one (it may be any word after "Copyright").
+A page's own web site (``http.field.site``: "axis", "hikvision") is read the same way, weakly
+(alone a maker of concern is only "possible")."""
 _NAMED_FIRST: Final = {
     "http.server": 0.6,
     "http.title": 0.6,

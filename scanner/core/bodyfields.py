@@ -28,7 +28,9 @@ document). An XML attribute is a field of its element (``<DeviceInfo model="X">`
 HTML pages are read for JavaScript ``var`` assignments, ``<meta name=... content=...>``
 and the holder of a copyright notice in the visible text (``copyright``: scripts, styles
 and comments are removed first, so a bundled library's licence header names no one; two
-different holders name none).
+different holders name none), and the site its links point to (``site``: the registered
+name of the web addresses in ``href``, as of a ``WebURL``/``manufacturerURL`` field; plugin,
+browser and library sites left out; links to two different sites name none).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from camcensus.base.errors import MalformedReplyError
 from camcensus.scanner.core._json import _check_depth
 from camcensus.scanner.core.limits import MAX_JSON_BYTES, MAX_JSON_DEPTH
 
-__all__ = ["CONTAINERS", "FIELD_KEYS", "SYNONYMS", "body_fields"]
+__all__ = ["CONTAINERS", "FIELD_KEYS", "SYNONYMS", "body_fields", "site_name"]
 
 SYNONYMS: Final[dict[str, frozenset[str]]] = {
     "manufacturer": frozenset(
@@ -68,6 +70,9 @@ SYNONYMS: Final[dict[str, frozenset[str]]] = {
     ),
     "device_type": frozenset({"devicetype", "devtype", "producttype", "prodtype", "type"}),
     "copyright": frozenset({"copyright"}),
+    "site": frozenset(
+        {"weburl", "website", "manufacturerurl", "vendorurl", "homepage", "companyurl"}
+    ),
 }  # fmt: skip
 """Normalised field names per meaning (lower case, ``_-.`` and blanks removed)."""
 
@@ -120,6 +125,17 @@ _HOLDER_END: Final = re.compile(
     r"\s*(?:\ball\s+rights\b|\b(?:19|20)\d{2}\b|\s{2,}|\.\s|\||$)", re.IGNORECASE
 )
 _MAX_COPYRIGHT_SOURCE: Final = 64 * 1024
+_HREF: Final = re.compile(r"\bhref\s*=\s*[\"']?(https?://[^\s\"'<>]{1,200})", re.IGNORECASE)
+_URL_HOST: Final = re.compile(r"^(?:https?://)?([a-z0-9][a-z0-9.-]{0,120})(?::\d+)?(?:[/?#]|$)")
+_NOT_A_SITE: Final = frozenset(
+    {"microsoft", "adobe", "apple", "google", "googleapis", "gstatic", "mozilla", "java",
+     "oracle", "videolan", "w3", "onvif", "facebook", "twitter", "youtube", "linkedin",
+     "instagram", "github", "cloudflare", "jsdelivr", "jquery", "bootstrapcdn", "wikipedia",
+     "example", "localhost", "amazonaws", "apache", "nginx", "gnu", "mit", "opensource"}
+)  # fmt: skip
+"""Sites device pages link to that are not their maker's (plugin and browser downloads,
+social networks, libraries, standards bodies)."""
+_SITE_SUFFIX: Final = re.compile(r"-?(?:security|tech|vision|networks|global|usa|digital|systems)$")
 _LINE: Final = re.compile(
     r"(?:(?:var|let|const)\s+)?([A-Za-z_][\w.\- ]{0,120}?)\s*(=|:)\s*(.*?)\s*;?\s*"
 )
@@ -166,7 +182,28 @@ def _clean(meaning: str, value: str) -> str | None:
         return None  # a numeric code ("deviceType=31") names nothing
     if meaning == "copyright":
         return _holder(text) if _COPYRIGHT.search(text) else _holder(f"Copyright {text}")
+    if meaning == "site":
+        return site_name(text)
     return text
+
+
+def site_name(url: str) -> str | None:
+    """The name a web address is registered under ("http://www.axis.com/" -> "axis",
+    "https://www.hikvision.com.cn" -> "hikvision"), or None for an IP address, a bare
+    host, or a site in ``_NOT_A_SITE``."""
+    matched = _URL_HOST.match(url.strip().lower())
+    if matched is None:
+        return None
+    labels = [label for label in matched.group(1).strip(".").split(".") if label]
+    if len(labels) < 2 or labels[-1].isdigit():
+        return None
+    # a country's second level (hikvision.com.cn, example.co.uk) moves the name one left
+    name_at = -3 if len(labels) >= 3 and len(labels[-1]) == 2 and len(labels[-2]) <= 3 else -2
+    name = labels[name_at]
+    if name in _NOT_A_SITE or len(name) < 2 or name == "www":
+        return None
+    trimmed = _SITE_SUFFIX.sub("", name)  # dahuasecurity -> dahua, hanwhavision -> hanwha
+    return trimmed if len(trimmed) >= 4 else name
 
 
 def _holder(text: str) -> str | None:
@@ -205,7 +242,7 @@ class _Found:
         out: list[tuple[str, str]] = []
         for meaning in SYNONYMS:
             values = self.values.get(meaning, [])
-            if meaning in ("manufacturer", "copyright") and len(values) > 1:
+            if meaning in ("manufacturer", "copyright", "site") and len(values) > 1:
                 continue  # two makers at device level: a listing, not one device
             out.extend((FIELD_KEYS[meaning], v) for v in values)
         return out
@@ -325,7 +362,12 @@ def _from_html(text: str, found: _Found) -> None:
         if count >= 64:
             break
         found.add([], matched.group(1), matched.group(2) or matched.group(3) or "")
-    visible = html.unescape(_TAG.sub(" | ", _visible(source)))
+    shown = _visible(source)
+    for count, matched in enumerate(_HREF.finditer(shown)):
+        if count >= 64:
+            break
+        found.add([], "weburl", matched.group(1))
+    visible = html.unescape(_TAG.sub(" | ", shown))
     for count, matched in enumerate(_COPYRIGHT.finditer(visible)):
         if count >= 8:
             break

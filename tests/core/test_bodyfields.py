@@ -12,7 +12,7 @@ import time
 import pytest
 
 from camcensus.scanner.core import http
-from camcensus.scanner.core.bodyfields import CONTAINERS, SYNONYMS, body_fields
+from camcensus.scanner.core.bodyfields import CONTAINERS, SYNONYMS, body_fields, site_name
 from camcensus.scanner.core.limits import MAX_HTTP_BODY_BYTES, MAX_JSON_DEPTH
 from camcensus.vendor_db.identify import identify
 
@@ -73,6 +73,7 @@ def test_axis_basicdeviceinfo_json() -> None:
         "http.field.product": ["AXIS Q1656 Box Camera", "AXIS Q1656"],
         "http.field.serial": ["B8A44F7D507D"],
         "http.field.device_type": ["Box Camera"],
+        "http.field.site": ["axis"],
     }  # SocSerialNumber is not a serial: names must match whole
 
 
@@ -89,6 +90,7 @@ def test_hanwha_sunapi_lines() -> None:
         "http.field.firmware": ["2.01.00_20200721_R201"],
         "http.field.serial": ["ZLNA70GKA0001JZ"],
         "http.field.device_type": ["NWC"],
+        "http.field.site": ["hanwha"],
     }
 
 
@@ -204,6 +206,41 @@ def test_copyright_in_scripts_and_comments_names_no_one() -> None:
     assert body_fields(two) == []  # two holders: no one
     unclosed = "<html><body><script>" + "Copyright Hikvision " * 1000
     assert body_fields(unclosed) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("http://www.axis.com/", "axis"),  # root.Brand.WebURL of the trunnion/vapix fixture
+        ("http://www.hanwhavision.com/", "hanwha"),  # SUNAPI deviceinfo WebURL (hit 58230130297)
+        ("https://www.hikvision.com.cn/en/", "hikvision"),
+        ("http://192.168.1.108/", None),
+        ("http://localhost:8080/", None),
+        ("https://get.adobe.com/flashplayer/", None),
+        ("http://www.microsoft.com/download", None),
+        ("not a url", None),
+    ],
+)
+def test_site_name(url: str, name: str | None) -> None:
+    assert site_name(url) == name
+
+
+def test_page_links_name_one_site() -> None:
+    page = (
+        '<html><body><a href="http://www.synology.com/">Synology</a>'
+        '<a href="https://get.adobe.com/flash">Flash</a>'
+        '<script>location.href = "http://www.hikvision.com/";</script></body></html>'
+    )
+    assert body_fields(page) == [("http.field.site", "synology")]
+    two = '<html><body><a href="http://www.synology.com/">S</a><a href="http://www.qnap.com">Q</a>'
+    assert body_fields(two) == []
+    raw = b"HTTP/1.1 200 OK\r\n\r\n" + page.encode()
+    result = identify(http.parse_http(raw, "198.18.0.11"))
+    assert result.maker == "Synology"
+    hik = b'HTTP/1.1 200 OK\r\n\r\n<html><body><a href="http://www.hikvision.com/">x</a>'
+    alone = identify(http.parse_http(hik, "198.18.0.11"))
+    assert alone.maker == "Hikvision"
+    assert not alone.flag.flagged  # a link alone: only "possible"
 
 
 @pytest.mark.parametrize(
