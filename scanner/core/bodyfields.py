@@ -38,6 +38,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterator
 from typing import Final
 
 from camcensus.base.errors import MalformedReplyError
@@ -99,11 +100,11 @@ _MAX_LINE: Final = 400
 _NON_NAME: Final = re.compile(r"[\s_.\-]+")
 _BAD_VALUE: Final = re.compile(r"[<>{}\[\]\r\n]")
 _HTML: Final = re.compile(r"<(?:!doctype\s+html|html|head|body|meta|script)\b", re.IGNORECASE)
-_XML_TOKEN: Final = re.compile(
-    r"<!\[CDATA\[(.*?)\]\]>|<!--.*?-->|<[?!][^<>]*>"
-    r"|<(/?)(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]{0,80})(\s[^<>]*?)?(/?)>|([^<]+)",
-    re.DOTALL,
+_XML_TAG: Final = re.compile(
+    r"<(/?)(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]{0,80})(\s[^<>]{0,2000}?)?(/?)>"
 )
+_XML_SPECIAL: Final = (("<!--", "-->"), ("<![CDATA[", "]]>"), ("<?", "?>"), ("<!", ">"))
+"""Markup that is not an element, with its end; an unclosed one ends the reading."""
 _XML_ATTRIBUTE: Final = re.compile(
     r"(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]{0,80})\s*=\s*(?:\"([^\"<>]*)\"|'([^'<>]*)')"
 )
@@ -285,10 +286,10 @@ def _from_json(text: str, found: _Found) -> None:
 def _from_xml(text: str, found: _Found) -> None:
     path: list[str] = []  # normalised local names of the open elements
     leaf_text: list[str] | None = None  # text of the innermost element while it has no child
-    for count, token in enumerate(_XML_TOKEN.finditer(text)):
+    for count, token in enumerate(_xml_tokens(text)):
         if count >= 4 * _MAX_FIELDS_SEEN:
             return
-        cdata, closing, name, attributes, self_closing, chars = token.groups()
+        cdata, closing, name, attributes, self_closing, chars = token
         if chars is not None or cdata is not None:
             if leaf_text is not None:
                 leaf_text.append(chars if chars is not None else cdata)
@@ -320,6 +321,39 @@ def _from_xml(text: str, found: _Found) -> None:
         leaf_text = []
 
 
+_XmlToken = tuple[str | None, str | None, str | None, str | None, str | None, str | None]
+
+
+def _xml_tokens(text: str) -> Iterator[_XmlToken]:
+    """(cdata, closing, name, attributes, self_closing, text) per token, in one linear pass
+    (str.find for every end: no pattern that could rescan the rest of the document)."""
+    pos, size = 0, len(text)
+    while pos < size:
+        if text[pos] != "<":
+            end = text.find("<", pos)
+            end = size if end < 0 else end
+            yield None, None, None, None, None, text[pos:end]
+            pos = end
+            continue
+        for opening, closing in _XML_SPECIAL:
+            if text.startswith(opening, pos):
+                end = text.find(closing, pos + len(opening))
+                if end < 0:
+                    return
+                if opening == "<![CDATA[":
+                    yield text[pos + len(opening) : end], None, None, None, None, None
+                pos = end + len(closing)
+                break
+        else:
+            tag = _XML_TAG.match(text, pos)
+            if tag is None:
+                yield None, None, None, None, None, "<"  # a lone "<" in text
+                pos += 1
+                continue
+            yield None, tag.group(1), tag.group(2), tag.group(3), tag.group(4), None
+            pos = tag.end()
+
+
 def _unquote(value: str) -> str | None:
     if value[:1] in ("'", '"'):
         if len(value) < 2 or value[-1] != value[0]:
@@ -338,7 +372,8 @@ def _from_lines(text: str, found: _Found) -> None:
         pairs = [(matched.group(1), matched.group(2), matched.group(3))]
         if pairs[0][1] == "=" and "&" in line and " " not in line.strip():
             # one query-string line: ModelName="SNC-CH110"&Serial=... (Sony inquiry.cgi)
-            pairs = [(n, "=", v) for n, _, v in (p.partition("=") for p in line.split("&"))]
+            query = line[: 16 * _MAX_LINE].split("&")[:100]
+            pairs = [(n, "=", v) for n, _, v in (p.partition("=") for p in query)]
         for name, sep, raw in pairs:
             value = _unquote(raw.strip().rstrip(","))
             if value is None or (" " in name and sep == "="):
