@@ -290,9 +290,10 @@ def _from_xml(text: str, found: _Found) -> None:
         if count >= 4 * _MAX_FIELDS_SEEN:
             return
         cdata, closing, name, attributes, self_closing, chars = token
-        if chars is not None or cdata is not None:
+        content = chars if chars is not None else cdata
+        if content is not None:
             if leaf_text is not None:
-                leaf_text.append(chars if chars is not None else cdata)
+                leaf_text.append(content)
             continue
         if name is None:
             continue  # comment, declaration, processing instruction
