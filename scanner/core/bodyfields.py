@@ -23,7 +23,10 @@ operating system (``{"os": {"vendor": ...}}``) sits below a key that is not a co
 and names no one. A JSON array passes its elements on only at the document root (a batch
 of command answers, as Reolink's api.cgi sends) or when it holds one element. When the
 device-level fields give two different manufacturers, none is reported (an ambiguous
-document). An XML attribute is a field of its element (``<DeviceInfo model="X">``).
+document). A JSON object with a channel or remote-address field (``"channel": 1``,
+``"ip": ...``: ``_REMOTE_MARKERS``) is a record about another device, even at the top
+level: its own fields name no one. An XML attribute is a field of its element
+(``<DeviceInfo model="X">``).
 
 HTML pages are read for JavaScript ``var`` assignments, ``<meta name=... content=...>``
 and the holder of a copyright notice in the visible text (``copyright``: scripts, styles
@@ -91,6 +94,12 @@ CONTAINERS: Final = frozenset(
 """Objects, elements and dotted prefixes whose fields still describe the device itself."""
 
 _ANSWER: Final = "[]"  # path step of an element of a root JSON array
+_REMOTE_MARKERS: Final = frozenset(
+    {"channel", "channelid", "channelno", "chn", "chnid", "cameraid", "camid", "remoteip",
+     "remoteaddress", "ip", "ipaddress", "ipaddr", "proxyprotocol"}
+)  # fmt: skip
+"""Field names of a record about ANOTHER device (a recorder's channel, a camera it pulls
+from): an object that has one describes that device, not the one answering."""
 _NAME_TO_MEANING: Final = {name: meaning for meaning, names in SYNONYMS.items() for name in names}
 _MAX_VALUE: Final = {"product": 128, "firmware": 128}
 _MAX_VALUE_DEFAULT: Final = 80
@@ -257,8 +266,12 @@ def _json_walk(doc: object, found: _Found) -> None:
         budget -= 1
         if isinstance(node, dict):
             children: list[tuple[object, list[str]]] = []
-            for key, value in list(node.items())[:_MAX_FIELDS_SEEN]:
+            items = list(node.items())[:_MAX_FIELDS_SEEN]
+            remote = any(_norm(str(key)) in _REMOTE_MARKERS for key, _value in items)
+            for key, value in items:
                 name = str(key)
+                if remote and not isinstance(value, dict | list):
+                    continue  # a channel or remote-device record: another device's fields
                 if isinstance(value, str):
                     found.add(path, name, value)
                 elif isinstance(value, int | float) and not isinstance(value, bool):

@@ -251,6 +251,9 @@ def test_page_links_name_one_site() -> None:
         '{"channels": {"manufacturer": "Hikvision"}}',
         "<Root><DeviceList><Device><Manufacturer>Hikvision</Manufacturer></Device></DeviceList></Root>",
         "root.Channels.C0.Vendor=Hikvision\n",
+        # a recorder's answer about one of its channels, at the top level
+        '{"channel": 1, "vendor": "Hikvision", "model": "DS-2CD2143G2-I"}',
+        '{"data": {"ip": "192.168.1.64", "manufacturer": "Hikvision"}}',
         # a root array's own answers are items, not the device
         '[{"vendor": "Hikvision", "model": "DS-2CD2143G2-I"}]',
         # names that only end in a synonym
