@@ -21,7 +21,8 @@ propertylist, brand, ...). A camera listed by a recorder (``{"cameras": [{"vendo
 "Hikvision"}]}``), a disk or memory module (``{"disk": {"vendor": ...}}``) or an
 operating system (``{"os": {"vendor": ...}}``) sits below a key that is not a container
 and names no one. A JSON array passes its elements on only at the document root (a batch
-of command answers, as Reolink's api.cgi sends) or when it holds one element. When the
+of command answers, as Reolink's api.cgi sends), and then only their containers count
+(``[{"cmd": ..., "value": {"DevInfo": {...}}}]``), never an element's own fields. When the
 device-level fields give two different manufacturers, none is reported (an ambiguous
 document). A JSON object with a channel or remote-address field (``"channel": 1``,
 ``"ip": ...``: ``_REMOTE_MARKERS``) is a record about another device, even at the top
