@@ -97,12 +97,10 @@ _SCOPE_LABEL_KEYS: Final = frozenset(
 _GLUED_NAME: Final = re.compile(r"([A-Za-z]{3,24})[-_]+[A-Za-z0-9]")
 """A name or hardware scope that joins the maker's name to the model with a dash or an
 underscore (``HIKVISION-DS-2CD2143G2-I``): the letters before it, exact in the table."""
-_HOLDER_KEYS: Final = {"http.field.copyright": 0.5, "http.field.site": 0.4}
-"""Keys whose value is the holder of a copyright notice ("Hangzhou Hikvision Digital
-Technology Co., Ltd"): a vendor-table name in it names the maker (who wrote the firmware's
-pages); a holder the table does not know names no one (it may be any word after "Copyright").
-A page's own web site (``http.field.site``: "axis", "hikvision") is read the same way, weakly
-(alone a maker of concern is only "possible")."""
+_SITE_KEYS: Final = {"http.field.site": 0.4}
+"""Keys whose value is the registered name of a device's own web site ("axis",
+"hikvision"): a vendor-table name names the maker, weakly (alone a maker of concern is only
+"possible"); a name the table does not know names no one."""
 _NAMED_FIRST: Final = {
     "http.server": 0.6,
     "http.title": 0.6,
@@ -396,9 +394,9 @@ def _claims_for(
     label_weight = _LABEL_KEYS.get(ev.key)
     if label_weight is not None and not hits:
         _label_claims(ev, value, table, out, label_weight)
-    holder_weight = _HOLDER_KEYS.get(ev.key)
-    if holder_weight is not None and not hits and (holder := table.find(value)) is not None:
-        out.vendor(holder, ev, f"holder:{ev.key}", holder_weight, label=False)
+    site_weight = _SITE_KEYS.get(ev.key)
+    if site_weight is not None and not hits and (site := table.find(value)) is not None:
+        out.vendor(site, ev, f"site:{ev.key}", site_weight, label=False)
     if not any("maker" in h.fields for h in hits):
         _leading_name_claims(ev, value, table, out)
         if ev.key in _COPYRIGHT_KEYS:

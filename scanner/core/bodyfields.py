@@ -30,11 +30,10 @@ level: its own fields name no one. An XML attribute is a field of its element
 (``<DeviceInfo model="X">``).
 
 HTML pages are read for JavaScript ``var`` assignments, ``<meta name=... content=...>``
-and the holder of a copyright notice in the visible text (``copyright``: scripts, styles
-and comments are removed first, so a bundled library's licence header names no one; two
-different holders name none), and the site its links point to (``site``: the registered
-name of the web addresses in ``href``, as of a ``WebURL``/``manufacturerURL`` field; plugin,
-browser and library sites left out; links to two different sites name none).
+and the site their links point to (``site``: the registered name of the web addresses in
+``href``, as of a ``WebURL``/``manufacturerURL`` field; scripts, styles and comments are
+removed first; plugin, browser and library sites left out; links to two different sites
+name none). Copyright notices are not read here: identify() reads them in ``http.body``.
 """
 
 from __future__ import annotations
@@ -74,7 +73,6 @@ SYNONYMS: Final[dict[str, frozenset[str]]] = {
         {"serial", "serialnumber", "serialno", "deviceserial", "deviceserialnumber"}
     ),
     "device_type": frozenset({"devicetype", "devtype", "producttype", "prodtype", "type"}),
-    "copyright": frozenset({"copyright"}),
     "site": frozenset(
         {"weburl", "website", "manufacturerurl", "vendorurl", "homepage", "companyurl"}
     ),
@@ -120,22 +118,12 @@ _XML_ATTRIBUTE: Final = re.compile(
 )
 _HIDDEN: Final = re.compile(r"<script\b|<style\b|<!--", re.IGNORECASE)
 _HIDDEN_END: Final = {"<script": "</script", "<style": "</style", "<!--": "-->"}
-_TAG: Final = re.compile(r"<[^<>]{0,2000}>")
 _META: Final = re.compile(
     r"<meta\s[^<>]{0,400}?name\s*=\s*[\"']?([\w.-]{1,40})[\"']?[^<>]{0,400}?"
     r"content\s*=\s*(?:\"([^\"<>]{1,200})\"|'([^'<>]{1,200})')",
     re.IGNORECASE,
 )
-_COPYRIGHT: Final = re.compile(
-    r"(?:\u00a9\s*)?(?:\bcopyright\b\s*(?:\(c\)|\u00a9)?|\u00a9)\s*"
-    r"(?:(?:\d{4}\s*(?:[-\u2013~,]\s*\d{4}\s*)*)[.,]?\s*)?(?:by\s+)?"
-    r"([A-Za-z][\w&.,'\- ]{1,80})",
-    re.IGNORECASE,
-)
-_HOLDER_END: Final = re.compile(
-    r"\s*(?:\ball\s+rights\b|\b(?:19|20)\d{2}\b|\s{2,}|\.\s|\||$)", re.IGNORECASE
-)
-_MAX_COPYRIGHT_SOURCE: Final = 64 * 1024
+_MAX_HTML_SOURCE: Final = 64 * 1024
 _HREF: Final = re.compile(r"\bhref\s*=\s*[\"']?(https?://[^\s\"'<>]{1,200})", re.IGNORECASE)
 _URL_HOST: Final = re.compile(r"^(?:https?://)?([a-z0-9][a-z0-9.-]{0,120})(?::\d+)?(?:[/?#]|$)")
 _NOT_A_SITE: Final = frozenset(
@@ -191,8 +179,6 @@ def _clean(meaning: str, value: str) -> str | None:
         return None
     if meaning in ("manufacturer", "model", "device_type", "product") and text.isdigit():
         return None  # a numeric code ("deviceType=31") names nothing
-    if meaning == "copyright":
-        return _holder(text) if _COPYRIGHT.search(text) else _holder(f"Copyright {text}")
     if meaning == "site":
         return site_name(text)
     return text
@@ -215,19 +201,6 @@ def site_name(url: str) -> str | None:
         return None
     trimmed = _SITE_SUFFIX.sub("", name)  # dahuasecurity -> dahua, hanwhavision -> hanwha
     return trimmed if len(trimmed) >= 4 else name
-
-
-def _holder(text: str) -> str | None:
-    """The holder a copyright notice names ("Copyright (C) 2000-2011 Brother Industries,
-    Ltd. All Rights Reserved" -> "Brother Industries, Ltd"), or None."""
-    matched = _COPYRIGHT.search(text)
-    if matched is None:
-        return None
-    rest = matched.group(1)
-    holder = rest[: _HOLDER_END.search(rest).start()].strip(" ,.-")  # type: ignore[union-attr]
-    if len(holder) < 2 or not any(c.isalpha() for c in holder):
-        return None
-    return " ".join(holder.split()[:6])
 
 
 class _Found:
@@ -253,7 +226,7 @@ class _Found:
         out: list[tuple[str, str]] = []
         for meaning in SYNONYMS:
             values = self.values.get(meaning, [])
-            if meaning in ("manufacturer", "copyright", "site") and len(values) > 1:
+            if meaning in ("manufacturer", "site") and len(values) > 1:
                 continue  # two makers at device level: a listing, not one device
             out.extend((FIELD_KEYS[meaning], v) for v in values)
         return out
@@ -401,27 +374,20 @@ def _from_lines(text: str, found: _Found) -> None:
 
 def _from_html(text: str, found: _Found) -> None:
     """A page: JavaScript ``var`` assignments, ``<meta name=... content=...>`` fields and
-    the holder of the first copyright notice in the visible text (scripts, styles and
-    comments removed first, so a bundled library's licence header names no one)."""
+    the sites its links point to (scripts, styles and comments removed first)."""
     for count, matched in enumerate(_JS_ASSIGN.finditer(text)):
         if count >= _MAX_FIELDS_SEEN:
             break
         found.add([], matched.group(1), matched.group(2) or matched.group(3) or "")
-    source = text[:_MAX_COPYRIGHT_SOURCE]
+    source = text[:_MAX_HTML_SOURCE]
     for count, matched in enumerate(_META.finditer(source)):
         if count >= 64:
             break
         found.add([], matched.group(1), matched.group(2) or matched.group(3) or "")
-    shown = _visible(source)
-    for count, matched in enumerate(_HREF.finditer(shown)):
+    for count, matched in enumerate(_HREF.finditer(_visible(source))):
         if count >= 64:
             break
         found.add([], "weburl", matched.group(1))
-    visible = html.unescape(_TAG.sub(" | ", shown))
-    for count, matched in enumerate(_COPYRIGHT.finditer(visible)):
-        if count >= 8:
-            break
-        found.add([], "copyright", matched.group(0))
 
 
 def _visible(text: str) -> str:
