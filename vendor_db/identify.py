@@ -10,6 +10,7 @@ once through the cached loaders.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -74,6 +75,11 @@ _LABEL_KEYS: Final = {
     "http.field.manufacturer": 0.7,  # a device API's own manufacturer/vendor/brand field
 }
 _NAME_KEYS: Final = frozenset({"wsd.scope.name", "onvif.scope.name"})
+_USER_NAME_WEIGHT: Final = 0.5
+"""The weight of a name scope with no model number in it: a user sets the name (ONVIF
+SetScopes) after the site or room a camera watches ("Huawei Campus Gate") as often as
+the firmware's default "<maker> <model>" stays, so alone it names a maker only as
+possible."""
 _VENDOR_ONLY_LABELS: Final = frozenset(
     {"wsd.scope.hardware", "onvif.scope.hardware", "wsd.friendly_name", "wsd.scope.other",
      "onvif.scope.other", "wsd.namespace", "onvif.namespace", "wsd.element"}
@@ -463,6 +469,8 @@ def _label_claims(
     ev: Evidence, value: str, table: VendorTable, out: _Collector, weight: float
 ) -> None:
     codes = ev.key in ("dhip.vendor", "sadp.oem_info")
+    if ev.key in _NAME_KEYS and not any(c.isdigit() for c in value):
+        weight = min(weight, _USER_NAME_WEIGHT)
     vendor = table.find(value, allow_codes=codes)
     if vendor is not None:
         out.vendor(vendor, ev, f"alias:{ev.key}", weight, label=True)
@@ -529,14 +537,20 @@ _COPYRIGHT_KEYS: Final = frozenset(
 """Free-text keys in which firmware prints its copyright notice (web page footers, login
 banners, sysDescr)."""
 _COPYRIGHT: Final = re.compile(
-    r"(?:\bcopyright\b|\(c\)|\u00a9|&copy;|&#169;)(?:\s*(?:\(c\)|\u00a9|&copy;|&#169;))?"
+    r"(?:\bcopyright\b|\(c\)|\u00a9|&copy;|&#169;)"
+    r"(?:\s*(?:\bcopyright\b|\(c\)|\u00a9|&copy;|&#169;))?"
     r"\s*(?:(?:19|20)\d\d(?:\s*[-\u2013~,]\s*(?:19|20)\d\d)?\s*,?\s*)?(?:by\s+)?"
     r"([A-Za-z][^<>\r\n;:|()\u00a9]{1,80})",
     re.IGNORECASE,
 )
 """A copyright notice and its holder: "Copyright (C) 2000-2011 Brother Industries, Ltd.",
 "&copy; Copyright 1988-2015 AVTECH Software Inc.", "(c) 1996-2018 Juniper Networks"."""
-_HOLDER_END: Final = re.compile(r"\ball rights\b|\s{2,}|\.\s+(?=[A-Z])", re.IGNORECASE)
+_HOLDER_END: Final = re.compile(
+    r"\ball rights\b|\bcopyright\b|\s{2,}|\.\s+(?=[A-Z])", re.IGNORECASE
+)
+_NOTICE_MARK: Final = re.compile(r"\(c\)|\u00a9|&copy;|&#169;|\d", re.IGNORECASE)
+"""What makes a notice formal: a (c) sign or a year ("logo copyright Hikvision" in prose
+is no notice of the page's own)."""
 _MAX_NOTICES: Final = 4
 _COPYRIGHT_WEIGHT: Final = 0.5
 """A copyright notice names the firmware's owner as the device prints it (a white
@@ -545,13 +559,21 @@ fingerprint claims, so any fingerprint naming another maker outweighs it."""
 
 
 def _copyright_claims(ev: Evidence, value: str, table: VendorTable, out: _Collector) -> None:
-    """Makers the vendor table knows, named as the holder of a copyright notice."""
-    for notice in list(_COPYRIGHT.finditer(value))[:_MAX_NOTICES]:
+    """The maker the vendor table knows as the holder of the formal copyright notices of
+    a text (a sign or a year; the holder's first words, "Zhejiang Dahua Technology"),
+    when they name one maker only: a VMS or installer page cites other makers' notices
+    beside its own, and then no notice names the device's maker."""
+    named: dict[str, Vendor] = {}
+    for notice in itertools.islice(_COPYRIGHT.finditer(value), _MAX_NOTICES):
+        if _NOTICE_MARK.search(value, notice.start(), notice.start(1)) is None:
+            continue
         holder = _HOLDER_END.split(notice.group(1), maxsplit=1)[0].strip(" ,.")
-        vendor = table.find(holder) or _named_within(holder, table)
+        vendor = table.get(holder) or _named_within(holder, table)
         if vendor is not None and normalise_name(vendor.name) not in _NOT_A_LEADING_NAME:
-            out.vendor(vendor, ev, f"copyright:{ev.key}", _COPYRIGHT_WEIGHT, label=False)
-            return
+            named[vendor.name] = vendor
+    if len(named) == 1:
+        (vendor,) = named.values()
+        out.vendor(vendor, ev, f"copyright:{ev.key}", _COPYRIGHT_WEIGHT, label=False)
 
 
 def _named_within(text: str, table: VendorTable) -> Vendor | None:

@@ -471,3 +471,37 @@ def test_a_copyright_notice_yields_to_a_fingerprint_and_names_no_stranger() -> N
     assert result.maker == "Hikvision"
     # names that are also ordinary words name no one in free text, as at a banner's start
     assert ident({"http.body": "Copyright 2019 LTS Security"}).maker is None
+
+
+# --- review: false accusations through the new label and notice paths ---
+
+
+def test_a_name_scope_without_a_model_is_a_users_name_and_never_flags_alone() -> None:
+    # ONVIF name scopes are set by users (SetScopes): a camera named after the site it
+    # watches names no maker strongly enough to accuse one
+    alone = ident({"wsd.scope.name": "Huawei Campus Gate"})
+    assert alone.flag.level != "flagged"
+    axis = ident({"wsd.scope.name": "Huawei Campus Gate", "wsd.scope.hardware": "M3106"})
+    assert axis.maker == "Axis Communications"
+    # the firmware's own "<maker> <model>" default still names (and flags) its maker
+    hik = ident({"wsd.scope.name": "HIKVISION DS-2CD2143G2-I"})
+    assert (hik.maker, hik.flag.level) == ("Hikvision", "flagged")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # an installer's page: a trademark line in prose, and a link to its supplier
+        '<p>We are authorised Hikvision partners.</p><a href="https://www.hikvision.com/uk/">'
+        "supplier</a><footer>Hikvision logo copyright Hikvision.</footer>",
+        # a VMS page: a device pack's notice before the VMS maker's own
+        "<p>Drivers: Copyright (c) Hikvision Digital Technology Co., Ltd. device pack</p>"
+        "<div>Copyright 2024 Milestone Systems A/S</div>",
+        # a holder that is not the notice's first words
+        "Linux 4.9 (c) 2020 uses code copyright Huawei Technologies",
+    ],
+)
+def test_a_notice_that_is_not_the_pages_own_accuses_no_one(body: str) -> None:
+    result = ident({"http.server": "nginx", "http.body": body})
+    assert result.flag.level != "flagged"
+    assert not any(rule.startswith("copyright:") for rule in rules(result))
