@@ -24,10 +24,10 @@ and names no one. A JSON array passes its elements on only at the document root 
 of command answers, as Reolink's api.cgi sends), and then only their containers count
 (``[{"cmd": ..., "value": {"DevInfo": {...}}}]``), never an element's own fields. When the
 device-level fields give two different manufacturers, none is reported (an ambiguous
-document). A JSON object with a channel or remote-address field (``"channel": 1``,
-``"ip": ...``: ``_REMOTE_MARKERS``) is a record about another device, even at the top
-level: its own fields name no one. An XML attribute is a field of its element
-(``<DeviceInfo model="X">``).
+document). A JSON object with a channel, remote-address or stream-URL field
+(``"channel": 1``, ``"ip": ...``, ``"address": ...``: ``_REMOTE_MARKERS``) is a
+record about another device, even at the top level: its own fields name no one.
+An XML attribute is a field of its element (``<DeviceInfo model="X">``).
 
 HTML pages are read for JavaScript ``var`` assignments, ``<meta name=... content=...>``
 and the site their links point to (``site``: the registered name of the web addresses in
@@ -95,10 +95,12 @@ CONTAINERS: Final = frozenset(
 _ANSWER: Final = "[]"  # path step of an element of a root JSON array
 _REMOTE_MARKERS: Final = frozenset(
     {"channel", "channelid", "channelno", "chn", "chnid", "cameraid", "camid", "remoteip",
-     "remoteaddress", "ip", "ipaddress", "ipaddr", "proxyprotocol"}
+     "remoteaddress", "ip", "ipaddress", "ipaddr", "proxyprotocol", "address",
+     "hostaddress", "host", "url", "uri", "rtspurl", "streamurl", "streamuri"}
 )  # fmt: skip
-"""Field names of a record about ANOTHER device (a recorder's channel, a camera it pulls
-from): an object that has one describes that device, not the one answering."""
+"""Field names of a record about ANOTHER device (a recorder's channel, a camera a VMS
+pulls from by its address or stream URL): an object that has one describes that
+device, not the one answering."""
 _NAME_TO_MEANING: Final = {name: meaning for meaning, names in SYNONYMS.items() for name in names}
 _MAX_VALUE: Final = {"product": 128, "firmware": 128}
 _MAX_VALUE_DEFAULT: Final = 80

@@ -220,6 +220,12 @@ def test_page_links_name_one_site() -> None:
         # a recorder's answer about one of its channels, at the top level
         '{"channel": 1, "vendor": "Hikvision", "model": "DS-2CD2143G2-I"}',
         '{"data": {"ip": "192.168.1.64", "manufacturer": "Hikvision"}}',
+        # a VMS's record of a camera it pulls from, by address or stream URL (review:
+        # Milestone API Gateway hardware objects carry address and model)
+        '{"data": {"displayName": "Gate", "address": "http://10.0.0.5/", "manufacturer":'
+        ' "Hikvision"}}',
+        '{"result": {"name": "Lobby", "manufacturer": "Dahua", "url": "rtsp://10.1.1.20/"}}',
+        '{"host": "10.1.1.20", "vendor": "Hikvision"}',
         # a root array's own answers are items, not the device
         '[{"vendor": "Hikvision", "model": "DS-2CD2143G2-I"}]',
         # names that only end in a synonym
@@ -316,3 +322,11 @@ def test_tables_are_normalised() -> None:
     for names in SYNONYMS.values():
         assert all(n == n.casefold() and n.isalnum() for n in names)
     assert all(c == c.casefold() and c.isalnum() for c in CONTAINERS)
+
+
+def test_a_vms_hardware_record_names_no_maker_of_its_camera() -> None:
+    body = json.dumps(
+        {"data": {"displayName": "Front gate", "address": "http://10.0.0.5/",
+                  "model": "Hikvision DS-2CD2143G2-I", "id": "2b1f"}}
+    )  # fmt: skip
+    assert "http.field.model" not in _pairs(body)
