@@ -38,7 +38,7 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Final, Literal, get_args
 
-from camcensus.base.errors import MalformedReplyError
+from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core import (
     dhip,
@@ -287,6 +287,8 @@ def _wsd(data: bytes, address: str) -> list[Evidence]:
     try:
         parsed: list[Evidence] | None = wsd.parse_announcement(data, address)
         failure: MalformedReplyError | None = None
+    except ReplyTooLargeError:
+        raise  # over the message cap: too large for the by-name reading as well
     except MalformedReplyError as exc:
         parsed, failure = None, exc
     if parsed:
@@ -351,6 +353,8 @@ def _onvif(data: bytes, address: str) -> list[Evidence]:
     data = published_xml(data)
     try:
         return onvif.parse_reply(data, address)
+    except ReplyTooLargeError:
+        raise  # over the reply cap: too large for the by-name reading as well
     except MalformedReplyError:
         # a reply whose envelope was cut, or lost its namespaces, in publishing: device
         # information, scopes, service addresses and media URIs read by element name
