@@ -76,10 +76,15 @@ _LABEL_KEYS: Final = {
 }
 _NAME_KEYS: Final = frozenset({"wsd.scope.name", "onvif.scope.name"})
 _USER_NAME_WEIGHT: Final = 0.5
-"""The weight of a name scope with no model number in it: a user sets the name (ONVIF
-SetScopes) after the site or room a camera watches ("Huawei Campus Gate") as often as
-the firmware's default "<maker> <model>" stays, so alone it names a maker only as
-possible."""
+"""The weight of a name scope that is not the firmware's default "<maker> <model>"
+(``_DEFAULT_NAME``): a user sets the name (ONVIF SetScopes) after the site or room a
+camera watches ("Huawei Campus Gate", "Huawei Gate 2") as often as the default stays,
+so alone it names a maker only as possible."""
+_DEFAULT_NAME: Final = re.compile(
+    r"[A-Za-z][\w&.-]{0,30}[ _](?=[\w-]{0,40}[A-Za-z])(?=[\w-]{0,40}\d)[\w-]{4,40}"
+)
+"""A name scope as firmware writes it by default: one word, then one model number with
+letters and digits ("HIKVISION DS-2CD2143G2-I")."""
 _VENDOR_ONLY_LABELS: Final = frozenset(
     {"wsd.scope.hardware", "onvif.scope.hardware", "wsd.friendly_name", "wsd.scope.other",
      "onvif.scope.other", "wsd.namespace", "onvif.namespace", "wsd.element"}
@@ -469,7 +474,7 @@ def _label_claims(
     ev: Evidence, value: str, table: VendorTable, out: _Collector, weight: float
 ) -> None:
     codes = ev.key in ("dhip.vendor", "sadp.oem_info")
-    if ev.key in _NAME_KEYS and not any(c.isdigit() for c in value):
+    if ev.key in _NAME_KEYS and _DEFAULT_NAME.fullmatch(value.strip()[:80]) is None:
         weight = min(weight, _USER_NAME_WEIGHT)
     vendor = table.find(value, allow_codes=codes)
     if vendor is not None:

@@ -479,8 +479,8 @@ def test_a_copyright_notice_yields_to_a_fingerprint_and_names_no_stranger() -> N
 def test_a_name_scope_without_a_model_is_a_users_name_and_never_flags_alone() -> None:
     # ONVIF name scopes are set by users (SetScopes): a camera named after the site it
     # watches names no maker strongly enough to accuse one
-    alone = ident({"wsd.scope.name": "Huawei Campus Gate"})
-    assert alone.flag.level != "flagged"
+    for name in ("Huawei Campus Gate", "Huawei Gate 2", "HUAWEI"):
+        assert ident({"wsd.scope.name": name}).flag.level != "flagged", name
     axis = ident({"wsd.scope.name": "Huawei Campus Gate", "wsd.scope.hardware": "M3106"})
     assert axis.maker == "Axis Communications"
     # the firmware's own "<maker> <model>" default still names (and flags) its maker
