@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from camcensus.base.domains import registered_name
 from camcensus.base.errors import VendorDataError
 from camcensus.base.evidence import FAMILIES, Evidence, family_keys, known_keys
 from camcensus.base.types import DEVICE_TYPES, DeviceType
@@ -95,13 +96,6 @@ scope or namespace URI names its owner, when at all, as a word of its host or pa
 _URI_LABEL_KEYS: Final = frozenset(
     {"wsd.scope.other", "onvif.scope.other", "wsd.namespace", "onvif.namespace"}
 )
-_URI_OWNER: Final = re.compile(
-    r"(?i)[a-z][a-z0-9+.-]*://(?:[a-z0-9-]+\.)*?([a-z0-9-]{2,40})"
-    r"\.(?:(?:com?|net|org|ac|gov)\.[a-z]{2}|[a-z]{2,6})(?::\d+)?(?:[/?#]|$)"
-)
-"""The name a URI's host registers (``http://www.hp.com/schemas/...`` -> ``hp``,
-``http://www.example.co.uk/`` -> ``example``): its owner, when the vendor table knows it
-by that name (short names such as HP are not matched as words of free text)."""
 _SCOPE_LABEL_KEYS: Final = frozenset(
     {"wsd.scope.name", "onvif.scope.name", "wsd.scope.hardware", "onvif.scope.hardware"}
 )
@@ -486,8 +480,11 @@ def _label_claims(
         out.vendor(vendor, ev, f"alias:{ev.key} (joined)", weight, label=True)
         return
     if ev.key in _VENDOR_ONLY_LABELS:
-        owner = _URI_OWNER.match(value) if ev.key in _URI_LABEL_KEYS else None
-        vendor = table.get(owner.group(1)) if owner is not None else None
+        # a URI's owner, by the name its host registers (www.hp.com -> HP), exact in the
+        # table: short names such as HP are not matched as words of free text
+        uri = ev.key in _URI_LABEL_KEYS and "://" in value
+        owner = registered_name(value) if uri else None
+        vendor = table.get(owner) if owner is not None else None
         if vendor is not None and normalise_name(vendor.name) not in _NOT_A_LEADING_NAME:
             out.vendor(vendor, ev, f"domain:{ev.key}", weight, label=True)
         return

@@ -44,6 +44,7 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
+from camcensus.base.domains import registered_name
 from camcensus.base.errors import MalformedReplyError
 from camcensus.scanner.core._json import _check_depth
 from camcensus.scanner.core.limits import MAX_JSON_BYTES, MAX_JSON_DEPTH
@@ -127,7 +128,6 @@ _META: Final = re.compile(
 )
 _MAX_HTML_SOURCE: Final = 64 * 1024
 _HREF: Final = re.compile(r"\bhref\s*=\s*[\"']?(https?://[^\s\"'<>]{1,200})", re.IGNORECASE)
-_URL_HOST: Final = re.compile(r"^(?:https?://)?([a-z0-9][a-z0-9.-]{0,120})(?::\d+)?(?:[/?#]|$)")
 _NOT_A_SITE: Final = frozenset(
     {"microsoft", "adobe", "apple", "google", "googleapis", "gstatic", "mozilla", "java",
      "oracle", "videolan", "w3", "onvif", "facebook", "twitter", "youtube", "linkedin",
@@ -188,18 +188,13 @@ def _clean(meaning: str, value: str) -> str | None:
 
 def site_name(url: str) -> str | None:
     """The name a web address is registered under ("http://www.axis.com/" -> "axis",
-    "https://www.hikvision.com.cn" -> "hikvision"), or None for an IP address, a bare
-    host, or a site in ``_NOT_A_SITE``."""
-    matched = _URL_HOST.match(url.strip().lower())
-    if matched is None:
+    "https://www.hikvision.com.cn" -> "hikvision"; ``registered_name``), or None for an
+    IP address, a bare host, or a site in ``_NOT_A_SITE``."""
+    scheme, separator, _rest = url.strip().lower().partition("://")
+    if separator and scheme not in ("http", "https"):
         return None
-    labels = [label for label in matched.group(1).strip(".").split(".") if label]
-    if len(labels) < 2 or labels[-1].isdigit():
-        return None
-    # a country's second level (hikvision.com.cn, example.co.uk) moves the name one left
-    name_at = -3 if len(labels) >= 3 and len(labels[-1]) == 2 and len(labels[-2]) <= 3 else -2
-    name = labels[name_at]
-    if name in _NOT_A_SITE or len(name) < 2 or name == "www":
+    name = registered_name(url)
+    if name is None or name in _NOT_A_SITE:
         return None
     trimmed = _SITE_SUFFIX.sub("", name)  # dahuasecurity -> dahua, hanwhavision -> hanwha
     return trimmed if len(trimmed) >= 4 else name

@@ -330,3 +330,18 @@ def test_a_vms_hardware_record_names_no_maker_of_its_camera() -> None:
                   "model": "Hikvision DS-2CD2143G2-I", "id": "2b1f"}}
     )  # fmt: skip
     assert "http.field.model" not in _pairs(body)
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        # review: a maker's short name under a country's domain was read as the host's
+        # first label ("www" -> None, "schemas")
+        ("http://www.tvt.cn/", "tvt"),
+        ("http://schemas.hp.de/x", "hp"),
+        ("www.sony.co.jp", "sony"),  # a WebURL field written without its scheme
+        ("ftp://ftp.hikvision.com/", None),  # only web sites are sites
+    ],
+)
+def test_site_name_by_the_registered_label(url: str, name: str | None) -> None:
+    assert site_name(url) == name
