@@ -24,9 +24,10 @@ and names no one. A JSON array passes its elements on only at the document root 
 of command answers, as Reolink's api.cgi sends), and then only their containers count
 (``[{"cmd": ..., "value": {"DevInfo": {...}}}]``), never an element's own fields. When the
 device-level fields give two different manufacturers, none is reported (an ambiguous
-document). A JSON object with a channel, remote-address or stream-URL field
-(``"channel": 1``, ``"ip": ...``, ``"address": ...``: ``_REMOTE_MARKERS``) is a
-record about another device, even at the top level: its own fields name no one.
+document). A JSON object, XML element or dotted prefix with a channel, remote-address
+or stream-URL field (``"channel": 1``, ``<ipAddress>``, ``address=``:
+``_REMOTE_MARKERS``) is a record about another device, even at the top level: its own
+fields name no one.
 An XML attribute is a field of its element (``<DeviceInfo model="X">``).
 
 HTML pages are read for JavaScript ``var`` assignments, ``<meta name=... content=...>``
@@ -201,31 +202,41 @@ def site_name(url: str) -> str | None:
 
 
 class _Found:
-    """Values per meaning, in document order, bounded."""
+    """Values per meaning, in document order, bounded; none from an object, element or
+    dotted prefix that also holds a remote-device field (``_REMOTE_MARKERS``: a record
+    about another device, wherever in it that field comes)."""
 
     def __init__(self) -> None:
-        self.values: dict[str, list[str]] = {}
+        self.entries: list[tuple[tuple[str, ...], str, str]] = []
+        self.remote: set[tuple[str, ...]] = set()
 
     def add(self, path: list[str], raw_name: str, value: str) -> None:
         name = _norm(raw_name)
+        if name in _REMOTE_MARKERS:
+            self.remote.add(tuple(path))
+            return
         parent = path[-1] if path else None
         meaning = _meaning(name, parent)
         if meaning is None or not _device_level(path, name):
             return
         text = _clean(meaning, value)
-        if text is None:
-            return
-        seen = self.values.setdefault(meaning, [])
-        if text.casefold() not in (v.casefold() for v in seen) and len(seen) < _MAX_PER_MEANING:
-            seen.append(text)
+        if text is not None and len(self.entries) < _MAX_FIELDS_SEEN:
+            self.entries.append((tuple(path), meaning, text))
 
     def pairs(self) -> list[tuple[str, str]]:
+        values: dict[str, list[str]] = {}
+        for path, meaning, text in self.entries:
+            if path in self.remote:
+                continue
+            seen = values.setdefault(meaning, [])
+            if text.casefold() not in (v.casefold() for v in seen) and len(seen) < _MAX_PER_MEANING:
+                seen.append(text)
         out: list[tuple[str, str]] = []
         for meaning in SYNONYMS:
-            values = self.values.get(meaning, [])
-            if meaning in ("manufacturer", "site") and len(values) > 1:
+            found = values.get(meaning, [])
+            if meaning in ("manufacturer", "site") and len(found) > 1:
                 continue  # two makers at device level: a listing, not one device
-            out.extend((FIELD_KEYS[meaning], v) for v in values)
+            out.extend((FIELD_KEYS[meaning], v) for v in found)
         return out
 
 

@@ -345,3 +345,27 @@ def test_a_vms_hardware_record_names_no_maker_of_its_camera() -> None:
 )
 def test_site_name_by_the_registered_label(url: str, name: str | None) -> None:
     assert site_name(url) == name
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # review: the remote-device rule held for JSON only; XML elements and key=value
+        # documents about another device named its maker, wherever the marker stood
+        "<result><name>Lobby</name><address>10.0.0.5</address>"
+        "<manufacturer>Hikvision</manufacturer></result>",
+        "<Response><Device><manufacturer>Dahua</manufacturer><ipAddress>10.0.0.7</ipAddress>"
+        "</Device></Response>",
+        '<data vendor="Hikvision" ip="10.0.0.5"/>',
+        "vendor=Hikvision\nip=10.0.0.5\nchannel=1\n",
+        "table.Camera.vendor=Hikvision\ntable.Camera.ip=10.0.0.5\n",
+    ],
+)
+def test_a_record_about_another_device_names_no_maker_in_any_shape(body: str) -> None:
+    assert "http.field.manufacturer" not in _pairs(body)
+
+
+def test_a_remote_field_elsewhere_leaves_the_devices_own_fields() -> None:
+    # Axis param.cgi: the network group's address is not beside the brand
+    body = "root.Brand.Brand=AXIS\nroot.Network.eth0.IPAddress=192.168.0.90\n"
+    assert _pairs(body)["http.field.manufacturer"] == ["AXIS"]
