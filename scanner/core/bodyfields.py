@@ -248,12 +248,8 @@ def _json_walk(doc: object, found: _Found) -> None:
         budget -= 1
         if isinstance(node, dict):
             children: list[tuple[object, list[str]]] = []
-            items = list(node.items())[:_MAX_FIELDS_SEEN]
-            remote = any(_norm(str(key)) in _REMOTE_MARKERS for key, _value in items)
-            for key, value in items:
+            for key, value in list(node.items())[:_MAX_FIELDS_SEEN]:
                 name = str(key)
-                if remote and not isinstance(value, dict | list):
-                    continue  # a channel or remote-device record: another device's fields
                 if isinstance(value, str):
                     found.add(path, name, value)
                 elif isinstance(value, int | float) and not isinstance(value, bool):
