@@ -35,7 +35,7 @@ READ_ALREADY = (
     "github:hawkeye64/onvif-nvt",  # cited by onvif_hardware.toml and onvif_namespace.toml
     "github:liyanhui1998/go-onvif",  # cited by onvif_namespace.toml
     "github:zmap/ztag",  # scan fixtures labelled by ztag itself; rules half by the lead's decision
-    "github:faithoflifedev/easy_onvif_workspace",  # cited by serial.toml, manufacturer.toml, onvif_*.toml
+    "github:faithoflifedev/easy_onvif_workspace",  # cited by serial.toml, onvif_*.toml
 )
 
 
