@@ -36,6 +36,10 @@ __all__ = ["Claim", "Identification", "evidence_from_mapping", "identify"]
 
 _AS_TYPE: Final[dict[str, DeviceType]] = {"camera": "camera", "nvr": "nvr", "other": "other"}
 MAX_VALUE_CHARS: Final = 512
+MAX_BODY_CHARS: Final = 4096
+"""An HTTP body is matched over the first 4096 characters (the scanner's body evidence cap),
+not 512: a vendor's API path or script name often sits past the opening of a page."""
+_LONG_VALUE_KEYS: Final = frozenset({"http.body"})
 MAX_EVIDENCE: Final = 2000
 _MAC_KEYS: Final = (
     "mac", "sadp.mac", "dhip.mac", "onvif.mac", "netip.mac", "wsd.scope.mac", "wsd.endpoint_mac",
@@ -319,7 +323,8 @@ def _match_claims(
 def _claims_for(
     ev: Evidence, table: VendorTable, fps: FingerprintDB, ouis: OuiTables, out: _Collector
 ) -> None:
-    value = ev.value.strip()[:MAX_VALUE_CHARS]
+    cap = MAX_BODY_CHARS if ev.key in _LONG_VALUE_KEYS else MAX_VALUE_CHARS
+    value = ev.value.strip()[:cap]
     if not value:
         return
     ev = Evidence(ev.key, value, ev.source, ev.address)

@@ -439,3 +439,13 @@ def test_a_dahua_stack_scope_word_alone_is_only_possible() -> None:
     assert (alone.maker, alone.flag.level) == ("Dahua", "possible")
     named = ident({"wsd.scope.extension": "unique_identifier", "wsd.scope.name": "Dahua"})
     assert (named.maker, named.flag.level) == ("Dahua", "flagged")
+
+
+def test_body_marker_past_512_characters_is_read() -> None:
+    """A body is matched over its first 4096 characters, other values over 512."""
+    page = "<html><head>" + "<meta name=x>" * 60 + '<script src="/SDK/activateStatus"></script>'
+    assert len(page) > 600
+    assert ident({"http.body": page}).maker == "Hikvision"
+    assert ident({"http.body": page + "x" * 5000}).maker == "Hikvision"
+    assert ident({"http.body": "x" * 4100 + page}).maker is None
+    assert ident({"http.title": "x" * 600 + " Hikvision-Webs"}).maker is None
