@@ -100,6 +100,21 @@ _GREETING: Final = re.compile(r"^(?:220[- ])?(?:(?i:welcome to (?:the )?)|ET[0-9
 service.") or the default host name Lexmark-built printers give themselves, "ET" and the
 MAC ("ET0021B71A1111 Dell 2350dn Laser Printer FTP Server ...")."""
 _GREETING_KEYS: Final = frozenset({"ftp.banner", "telnet.banner"})
+_COPYRIGHT: Final = re.compile(
+    r"(?:\b[Cc]opyright\b|&copy;|\u00a9|\([Cc]\)(?=\s*\d))[\s:]*(?:(?:&copy;|\u00a9|\([Cc]\))\s*)?"
+    r"(?:\d{4}(?:\s*[-\u2013~]\s*\d{4})?[\s,.]*)?(?:by\s+)?(?P<holder>[A-Za-z][^<>\r\n\"\x27{}]{1,80})"
+)
+"""A copyright line of a page ("Copyright &copy; 2019 Hangzhou Hikvision Digital Technology
+Co., Ltd.", "(c) 2021 Axis Communications AB"): its holder is read like a title's first words."""
+_COPYRIGHT_WEIGHT: Final = 0.6
+_COPYRIGHT_LINES: Final = 4
+_PLACE_WORDS: Final = frozenset(
+    {"hangzhou", "zhejiang", "shenzhen", "guangzhou", "guangdong", "beijing", "shanghai",
+     "suzhou", "xiamen", "fujian", "jinan", "tianjin", "wuhan", "chengdu", "nanjing"}
+)  # fmt: skip
+"""City and province words Chinese makers put before their name in a copyright line."""
+_NOT_A_COPYRIGHT_HOLDER: Final = frozenset({"microsoft", "google", "apple", "mozilla", "adobe"})
+"""Holders of the script libraries and fonts a device page embeds, never its maker."""
 _MODEL_TEXT_KEYS: Final = frozenset(
     {"http.title", "http.realm", "http.server", "rtsp.realm", "rtsp.server",
      "rtsp.sdp.session", "rtsp.sdp.info", "upnp.friendly_name", "upnp.model_description",
@@ -449,6 +464,9 @@ def _leading_name_claims(ev: Evidence, value: str, table: VendorTable, out: _Col
         if vendor is not None and normalise_name(vendor.name) not in _NOT_A_LEADING_NAME:
             out.vendor(vendor, ev, f"named:{ev.key} O=", 0.6, label=False)
         return
+    if ev.key == "http.body":
+        _copyright_claims(ev, value, table, out)
+        return
     weight = _NAMED_FIRST.get(ev.key)
     if weight is None:
         return
@@ -465,6 +483,31 @@ def _leading_name_claims(ev: Evidence, value: str, table: VendorTable, out: _Col
             vendor = table.get(name)
             if vendor is not None and name not in _NOT_A_LEADING_NAME:
                 out.vendor(vendor, ev, f"named:{ev.key}", weight, label=False)
+                return
+
+
+def _copyright_claims(ev: Evidence, value: str, table: VendorTable, out: _Collector) -> None:
+    """A maker named as the holder of a page's copyright line (not one inside a script
+    comment, which names a library's author): its first one to three words, after a
+    city or province word, exactly as the vendor table spells them."""
+    for n, m in enumerate(_COPYRIGHT.finditer(value)):
+        if n >= _COPYRIGHT_LINES:
+            return
+        line = value[value.rfind("\n", 0, m.start()) + 1 : m.start()].strip()
+        if line.startswith(("*", "/*", "//")):
+            continue
+        words = normalise_name(m.group("holder")).split()
+        if words and words[0] in _PLACE_WORDS:
+            words = words[1:]
+        if not words or words[0] in _NOT_A_COPYRIGHT_HOLDER:
+            continue
+        for count in (3, 2, 1):
+            name = " ".join(words[:count])
+            if len(words) < count or name in _NOT_A_LEADING_NAME:
+                continue
+            vendor = table.get(name)
+            if vendor is not None:
+                out.vendor(vendor, ev, "named:http.body copyright", _COPYRIGHT_WEIGHT, label=False)
                 return
 
 

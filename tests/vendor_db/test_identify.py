@@ -449,3 +449,33 @@ def test_body_marker_past_512_characters_is_read() -> None:
     assert ident({"http.body": page + "x" * 5000}).maker == "Hikvision"
     assert ident({"http.body": "x" * 4100 + page}).maker is None
     assert ident({"http.title": "x" * 600 + " Hikvision-Webs"}).maker is None
+
+
+@pytest.mark.parametrize(
+    ("body", "maker"),
+    [
+        (
+            '<div class="footer">Copyright &copy; 2019 Hangzhou Hikvision Digital Technology '
+            "Co., Ltd. All Rights Reserved.</div>",
+            "Hikvision",
+        ),
+        ("<span>Copyright 2018 Zhejiang Dahua Technology Co.,Ltd</span>", "Dahua"),
+        ("<p>&copy; 2021 Axis Communications AB</p>", "Axis Communications"),
+        ("<p>\u00a9 2015-2020 Synology Inc.</p>", "Synology"),
+        ("/* Copyright (c) 2010 Microsoft Corporation */", None),
+        (" * Copyright (c) 2014 Hikvision", None),  # a script comment names a library's author
+        ("<p>Copyright 2020 Microsoft Corporation</p>", None),
+        ("var a = f(c) + 2;", None),
+        ("<p>Copyright 2020 Some Unknown Maker Ltd</p>", None),
+    ],
+)
+def test_body_copyright_holder_names_the_maker(body: str, maker: str | None) -> None:
+    result = ident({"http.body": body})
+    assert result.maker == maker
+    if maker is not None:
+        assert "named:http.body copyright" in rules(result)
+
+
+def test_body_copyright_yields_to_a_fingerprint() -> None:
+    body = '<p>Copyright 2019 Axis Communications</p><a href="/ISAPI/System/deviceInfo">'
+    assert "named:http.body copyright" not in rules(ident({"http.body": body}))
