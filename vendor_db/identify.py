@@ -101,11 +101,14 @@ service.") or the default host name Lexmark-built printers give themselves, "ET"
 MAC ("ET0021B71A1111 Dell 2350dn Laser Printer FTP Server ...")."""
 _GREETING_KEYS: Final = frozenset({"ftp.banner", "telnet.banner"})
 _COPYRIGHT: Final = re.compile(
-    r"(?:\b[Cc]opyright\b|&copy;|\u00a9|\([Cc]\)(?=\s*\d))[\s:]*(?:(?:&copy;|\u00a9|\([Cc]\))\s*)?"
+    r"(?:\b[Cc]opyright\b|&copy;|\u00a9|\([Cc]\)(?=\s*\d)"
+    r"|(?i:<meta\s+name=[\"\x27](?:author|copyright|vendor|company)[\"\x27]\s+content=[\"\x27]))"
+    r"[\s:]*(?:(?:&copy;|\u00a9|\([Cc]\))\s*)?"
     r"(?:\d{4}(?:\s*[-\u2013~]\s*\d{4})?[\s,.]*)?(?:by\s+)?(?P<holder>[A-Za-z][^<>\r\n\"\x27{}]{1,80})"
 )
 """A copyright line of a page ("Copyright &copy; 2019 Hangzhou Hikvision Digital Technology
-Co., Ltd.", "(c) 2021 Axis Communications AB"): its holder is read like a title's first words."""
+Co., Ltd.", "(c) 2021 Axis Communications AB") or its author / copyright / vendor meta tag:
+its holder is read like a title's first words."""
 _COPYRIGHT_WEIGHT: Final = 0.6
 _COPYRIGHT_LINES: Final = 4
 _PLACE_WORDS: Final = frozenset(

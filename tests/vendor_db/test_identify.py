@@ -467,6 +467,9 @@ def test_body_marker_past_512_characters_is_read() -> None:
         ("<p>Copyright 2020 Microsoft Corporation</p>", None),
         ("var a = f(c) + 2;", None),
         ("<p>Copyright 2020 Some Unknown Maker Ltd</p>", None),
+        ('<META NAME="Author" CONTENT="Zhejiang Uniview Technologies Co., Ltd.">', "Uniview"),
+        ('<meta name="copyright" content="MOBOTIX AG">', "Mobotix"),
+        ('<meta name="author" content="John Smith">', None),
     ],
 )
 def test_body_copyright_holder_names_the_maker(body: str, maker: str | None) -> None:
