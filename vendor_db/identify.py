@@ -463,7 +463,12 @@ def _leading_name_claims(ev: Evidence, value: str, table: VendorTable, out: _Col
     organisation (O=) of a certificate subject, exactly as the vendor table spells it."""
     if ev.key in ("tls.subject", "tls.issuer"):
         org = _SUBJECT_ORG.search(value)
-        vendor = table.get(org.group(1).replace("\\", "")) if org else None
+        name = org.group(1).replace("\\", "") if org else ""
+        vendor = table.get(name) if name else None
+        if vendor is None and name and ev.key == "tls.subject":
+            # "Zhejiang Uniview Technologies Co.", "Shenzhen Reolink Technology Co., Ltd."
+            # (not an issuer's: a public CA's name would name the CA's owner)
+            vendor = _vendor_of_words(name, table)
         if vendor is not None and normalise_name(vendor.name) not in _NOT_A_LEADING_NAME:
             out.vendor(vendor, ev, f"named:{ev.key} O=", 0.6, label=False)
         return
@@ -500,18 +505,30 @@ def _copyright_claims(ev: Evidence, value: str, table: VendorTable, out: _Collec
         if line.startswith(("*", "/*", "//")):
             continue
         words = normalise_name(m.group("holder")).split()
-        if words and words[0] in _PLACE_WORDS:
-            words = words[1:]
-        if not words or words[0] in _NOT_A_COPYRIGHT_HOLDER:
+        first = words[1] if words[1:2] and words[0] in _PLACE_WORDS else "".join(words[:1])
+        if not first or first in _NOT_A_COPYRIGHT_HOLDER:
             continue
-        for count in (3, 2, 1):
-            name = " ".join(words[:count])
-            if len(words) < count or name in _NOT_A_LEADING_NAME:
-                continue
-            vendor = table.get(name)
-            if vendor is not None:
-                out.vendor(vendor, ev, "named:http.body copyright", _COPYRIGHT_WEIGHT, label=False)
-                return
+        vendor = _vendor_of_words(m.group("holder"), table)
+        if vendor is not None:
+            out.vendor(vendor, ev, "named:http.body copyright", _COPYRIGHT_WEIGHT, label=False)
+            return
+
+
+def _vendor_of_words(text: str, table: VendorTable) -> Vendor | None:
+    """The vendor named by the first one to three words of a company name, after a city
+    or province word ("Hangzhou Hikvision Digital Technology Co., Ltd." is Hikvision),
+    exactly as the vendor table spells it; None for names that are ordinary words."""
+    words = normalise_name(text).split()
+    if words[1:2] and words[0] in _PLACE_WORDS:
+        words = words[1:]
+    for count in (3, 2, 1):
+        name = " ".join(words[:count])
+        if len(words) < count or name in _NOT_A_LEADING_NAME:
+            continue
+        vendor = table.get(name)
+        if vendor is not None:
+            return vendor
+    return None
 
 
 def _pen_claims(ev: Evidence, table: VendorTable, out: _Collector) -> None:

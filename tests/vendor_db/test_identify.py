@@ -482,3 +482,23 @@ def test_body_copyright_holder_names_the_maker(body: str, maker: str | None) -> 
 def test_body_copyright_yields_to_a_fingerprint() -> None:
     body = '<p>Copyright 2019 Axis Communications</p><a href="/ISAPI/System/deviceInfo">'
     assert "named:http.body copyright" not in rules(ident({"http.body": body}))
+
+
+@pytest.mark.parametrize(
+    ("key", "subject", "maker"),
+    [
+        (
+            "tls.subject",
+            "C=CN,ST=Zhejiang,O=Zhejiang Uniview Technologies Co.,Ltd,CN=IPC",
+            "Uniview",
+        ),
+        ("tls.subject", "C=CN,O=Shenzhen Reolink Technology Co.\\, Ltd.,CN=x", "Reolink"),
+        ("tls.subject", "C=AU,ST=Some-State,O=Internet Widgits Pty Ltd", None),
+        ("tls.subject", "C=CN,O=Hangzhou,CN=x", None),  # a place alone names no one
+        ("tls.issuer", "C=CN,O=Shenzhen Reolink Technology Co.\\, Ltd.,CN=x", None),
+    ],
+)
+def test_subject_organisation_read_by_its_first_words(
+    key: str, subject: str, maker: str | None
+) -> None:
+    assert ident({key: subject}).maker == maker
