@@ -62,12 +62,49 @@ _LABEL_KEYS: Final = {
     "mdns.txt.vendor": 0.5,
     "isapi.manufacturer": 0.6,
     "recorder.vendor": 0.6,
-    "wsd.scope.name": 0.5,
-    "onvif.scope.name": 0.5,
+    "wsd.scope.name": 0.65,  # the device's own name; its firmware's default names the maker
+    "onvif.scope.name": 0.65,
     "wsd.scope.manufacturer": 0.7,
     "onvif.scope.manufacturer": 0.7,
+    "wsd.manufacturer": 0.7,  # DPWS ThisModel: the device's own metadata, as upnp's
+    "wsd.scope.hardware": 0.5,
+    "onvif.scope.hardware": 0.5,
+    "wsd.friendly_name": 0.5,
+    "wsd.scope.other": 0.5,
+    "onvif.scope.other": 0.5,
+    "wsd.element": 0.5,
+    "wsd.namespace": 0.5,  # a maker's own XML namespace: "http://www.sony.com/..."
+    "onvif.namespace": 0.5,
+    "http.field.manufacturer": 0.7,  # a device API's own manufacturer/vendor/brand field
 }
 _NAME_KEYS: Final = frozenset({"wsd.scope.name", "onvif.scope.name"})
+_VENDOR_ONLY_LABELS: Final = frozenset(
+    {"wsd.scope.hardware", "onvif.scope.hardware", "wsd.friendly_name", "wsd.scope.other",
+     "onvif.scope.other", "wsd.namespace", "onvif.namespace", "wsd.element"}
+)  # fmt: skip
+"""Label keys that name a maker only when the vendor table knows the name in them (a
+hardware scope or a DPWS friendly name is a model or a user's name far more often; a
+scope or namespace URI names its owner, when at all, as a word of its host or path)."""
+_URI_LABEL_KEYS: Final = frozenset(
+    {"wsd.scope.other", "onvif.scope.other", "wsd.namespace", "onvif.namespace"}
+)
+_URI_OWNER: Final = re.compile(
+    r"(?i)[a-z][a-z0-9+.-]*://(?:[a-z0-9-]+\.)*?([a-z0-9-]{2,40})"
+    r"\.(?:(?:com?|net|org|ac|gov)\.[a-z]{2}|[a-z]{2,6})(?::\d+)?(?:[/?#]|$)"
+)
+"""The name a URI's host registers (``http://www.hp.com/schemas/...`` -> ``hp``,
+``http://www.example.co.uk/`` -> ``example``): its owner, when the vendor table knows it
+by that name (short names such as HP are not matched as words of free text)."""
+_SCOPE_LABEL_KEYS: Final = frozenset(
+    {"wsd.scope.name", "onvif.scope.name", "wsd.scope.hardware", "onvif.scope.hardware"}
+)
+_GLUED_NAME: Final = re.compile(r"([A-Za-z]{3,24})[-_]+[A-Za-z0-9]")
+"""A name or hardware scope that joins the maker's name to the model with a dash or an
+underscore (``HIKVISION-DS-2CD2143G2-I``): the letters before it, exact in the table."""
+_SITE_KEYS: Final = {"http.field.site": 0.4}
+"""Keys whose value is the registered name of a device's own web site ("axis",
+"hikvision"): a vendor-table name names the maker, weakly (alone a maker of concern is only
+"possible"); a name the table does not know names no one."""
 _NAMED_FIRST: Final = {
     "http.server": 0.6,
     "http.title": 0.6,
@@ -81,6 +118,9 @@ _NAMED_FIRST: Final = {
     "upnp.friendly_name": 0.5,
     "upnp.model_description": 0.5,
     "mdns.name": 0.5,
+    "wsd.model": 0.5,  # DPWS ModelName: "Brother MFC-L2710DW series"
+    "http.field.product": 0.6,
+    "http.field.model": 0.55,  # "AXIS P5512", "TP-Link Archer C7 v5": led by the maker
 }
 """Free-text keys whose value often starts with the maker's own name ("Juniper Networks
 EX2500 ...", "Microsoft-IIS/10.0", "Huawei Versatile Routing Platform"): when no
@@ -100,31 +140,14 @@ _GREETING: Final = re.compile(r"^(?:220[- ])?(?:(?i:welcome to (?:the )?)|ET[0-9
 service.") or the default host name Lexmark-built printers give themselves, "ET" and the
 MAC ("ET0021B71A1111 Dell 2350dn Laser Printer FTP Server ...")."""
 _GREETING_KEYS: Final = frozenset({"ftp.banner", "telnet.banner"})
-_COPYRIGHT: Final = re.compile(
-    r"(?:\b[Cc]opyright\b|&copy;|\u00a9|\([Cc]\)(?=\s*\d)"
-    r"|(?i:<meta\s+name=[\"\x27](?:author|copyright|vendor|company)[\"\x27]\s+content=[\"\x27]))"
-    r"[\s:]*(?:(?:&copy;|\u00a9|\([Cc]\))\s*)?"
-    r"(?:\d{4}(?:\s*[-\u2013~]\s*\d{4})?[\s,.]*)?(?:by\s+)?(?P<holder>[A-Za-z][^<>\r\n\"\x27{}]{1,80})"
-)
-"""A copyright line of a page ("Copyright &copy; 2019 Hangzhou Hikvision Digital Technology
-Co., Ltd.", "(c) 2021 Axis Communications AB") or its author / copyright / vendor meta tag:
-its holder is read like a title's first words."""
-_COPYRIGHT_WEIGHT: Final = 0.6
-_COPYRIGHT_LINES: Final = 4
-_PLACE_WORDS: Final = frozenset(
-    {"hangzhou", "zhejiang", "shenzhen", "guangzhou", "guangdong", "beijing", "shanghai",
-     "suzhou", "xiamen", "fujian", "jinan", "tianjin", "wuhan", "chengdu", "nanjing"}
-)  # fmt: skip
-"""City and province words Chinese makers put before their name in a copyright line."""
-_NOT_A_COPYRIGHT_HOLDER: Final = frozenset({"microsoft", "google", "apple", "mozilla", "adobe"})
-"""Holders of the script libraries and fonts a device page embeds, never its maker."""
 _MODEL_TEXT_KEYS: Final = frozenset(
     {"http.title", "http.realm", "http.server", "rtsp.realm", "rtsp.server",
      "rtsp.sdp.session", "rtsp.sdp.info", "upnp.friendly_name", "upnp.model_description",
      "mdns.name", "wsd.scope.name", "onvif.scope.name", "onvif.hardware_id", "tls.subject",
      "ftp.banner", "telnet.banner", "snmp.sysdescr", "ssdp.server", "dhcp.hostname",
      "isapi.device_name", "dhip.machine_name", "netip.hostname", "onvif.profile",
-     "recorder.name"}
+     "recorder.name", "wsd.scope.hardware", "onvif.scope.hardware", "wsd.model",
+     "wsd.friendly_name", "http.field.product", "http.field.device_type"}
 )  # fmt: skip
 """Free-text keys in which a device often writes its own model number among other words."""
 _TOKEN_SPLIT: Final = re.compile(r"[\s,;:\"'<>\[\]{}|=]+")
@@ -137,9 +160,11 @@ _RAW_FAMILIES: Final = ("model", "firmware")
 model even when no fingerprint knows it)."""
 _GENERIC_LABELS: Final = frozenset(
     {"n/a", "na", "none", "unknown", "-", "null", "ipc", "ipcam", "ipcamera", "ip camera",
-     "camera", "network camera", "nvr", "dvr", "onvif", "manufacturer", "default", "vendor"}
+     "camera", "network camera", "nvr", "dvr", "onvif", "manufacturer", "default", "vendor",
+     "wsdd"}
 )  # fmt: skip
-"""Labels that name no one: never a maker or a brand."""
+"""Labels that name no one: never a maker or a brand ("wsdd": the WS-Discovery daemon
+of Linux hosts and NAS writes its own name as the DPWS Manufacturer)."""
 _UNKNOWN_MAKER: Final = 0.5  # a label the vendor table does not know names the maker weakly
 _FLAG_SUPPORT: Final = 0.5
 """Combined maker support below which a device of a flagged maker is only ``possible``."""
@@ -374,8 +399,13 @@ def _claims_for(
     label_weight = _LABEL_KEYS.get(ev.key)
     if label_weight is not None and not hits:
         _label_claims(ev, value, table, out, label_weight)
+    site_weight = _SITE_KEYS.get(ev.key)
+    if site_weight is not None and not hits and (site := table.find(value)) is not None:
+        out.vendor(site, ev, f"site:{ev.key}", site_weight, label=False)
     if not any("maker" in h.fields for h in hits):
         _leading_name_claims(ev, value, table, out)
+        if ev.key in _COPYRIGHT_KEYS:
+            _copyright_claims(ev, value, table, out)
         if ev.key in _MAC_TEXT_KEYS or "serial" in families:
             # a realm, serial or hardware id that is the unit's MAC (Hikvision and
             # Uniview realms, Axis serials, Pelco hardware ids) names its IEEE block
@@ -442,7 +472,18 @@ def _label_claims(
     if vendor is not None:
         out.vendor(vendor, ev, f"alias:{ev.key}", weight, label=True)
         return
-    if ev.key in _NAME_KEYS:
+    glued = _GLUED_NAME.match(value) if ev.key in _SCOPE_LABEL_KEYS else None
+    vendor = table.get(glued.group(1)) if glued is not None else None
+    if vendor is not None and normalise_name(vendor.name) not in _NOT_A_LEADING_NAME:
+        out.vendor(vendor, ev, f"alias:{ev.key} (joined)", weight, label=True)
+        return
+    if ev.key in _VENDOR_ONLY_LABELS:
+        owner = _URI_OWNER.match(value) if ev.key in _URI_LABEL_KEYS else None
+        vendor = table.get(owner.group(1)) if owner is not None else None
+        if vendor is not None and normalise_name(vendor.name) not in _NOT_A_LEADING_NAME:
+            out.vendor(vendor, ev, f"domain:{ev.key}", weight, label=True)
+        return
+    if ev.key in _NAME_KEYS and value.casefold() not in _GENERIC_LABELS:
         # a name scope is "<maker> <model>" on many devices, or only a model: a maker is
         # read from it only when a word comes before the rest, and weakly
         first, _, rest = value.partition(" ")
@@ -468,12 +509,9 @@ def _leading_name_claims(ev: Evidence, value: str, table: VendorTable, out: _Col
         if vendor is None and name and ev.key == "tls.subject":
             # "Zhejiang Uniview Technologies Co.", "Shenzhen Reolink Technology Co., Ltd."
             # (not an issuer's: a public CA's name would name the CA's owner)
-            vendor = _vendor_of_words(name, table)
+            vendor = _named_within(name, table)
         if vendor is not None and normalise_name(vendor.name) not in _NOT_A_LEADING_NAME:
             out.vendor(vendor, ev, f"named:{ev.key} O=", 0.6, label=False)
-        return
-    if ev.key == "http.body":
-        _copyright_claims(ev, value, table, out)
         return
     weight = _NAMED_FIRST.get(ev.key)
     if weight is None:
@@ -494,40 +532,47 @@ def _leading_name_claims(ev: Evidence, value: str, table: VendorTable, out: _Col
                 return
 
 
+_COPYRIGHT_KEYS: Final = frozenset(
+    {"http.body", "telnet.banner", "ftp.banner", "snmp.sysdescr", "rtsp.sdp.info",
+     "upnp.model_description"}
+)  # fmt: skip
+"""Free-text keys in which firmware prints its copyright notice (web page footers, login
+banners, sysDescr)."""
+_COPYRIGHT: Final = re.compile(
+    r"(?:\bcopyright\b|\(c\)|\u00a9|&copy;|&#169;)(?:\s*(?:\(c\)|\u00a9|&copy;|&#169;))?"
+    r"\s*(?:(?:19|20)\d\d(?:\s*[-\u2013~,]\s*(?:19|20)\d\d)?\s*,?\s*)?(?:by\s+)?"
+    r"([A-Za-z][^<>\r\n;:|()\u00a9]{1,80})",
+    re.IGNORECASE,
+)
+"""A copyright notice and its holder: "Copyright (C) 2000-2011 Brother Industries, Ltd.",
+"&copy; Copyright 1988-2015 AVTECH Software Inc.", "(c) 1996-2018 Juniper Networks"."""
+_HOLDER_END: Final = re.compile(r"\ball rights\b|\s{2,}|\.\s+(?=[A-Z])", re.IGNORECASE)
+_MAX_NOTICES: Final = 4
+_COPYRIGHT_WEIGHT: Final = 0.5
+"""A copyright notice names the firmware's owner as the device prints it (a white
+label's notice names the label, whose documented maker follows); below what a
+fingerprint claims, so any fingerprint naming another maker outweighs it."""
+
+
 def _copyright_claims(ev: Evidence, value: str, table: VendorTable, out: _Collector) -> None:
-    """A maker named as the holder of a page's copyright line (not one inside a script
-    comment, which names a library's author): its first one to three words, after a
-    city or province word, exactly as the vendor table spells them."""
-    for n, m in enumerate(_COPYRIGHT.finditer(value)):
-        if n >= _COPYRIGHT_LINES:
-            return
-        line = value[value.rfind("\n", 0, m.start()) + 1 : m.start()].strip()
-        if line.startswith(("*", "/*", "//")):
-            continue
-        words = normalise_name(m.group("holder")).split()
-        first = words[1] if words[1:2] and words[0] in _PLACE_WORDS else "".join(words[:1])
-        if not first or first in _NOT_A_COPYRIGHT_HOLDER:
-            continue
-        vendor = _vendor_of_words(m.group("holder"), table)
-        if vendor is not None:
-            out.vendor(vendor, ev, "named:http.body copyright", _COPYRIGHT_WEIGHT, label=False)
+    """Makers the vendor table knows, named as the holder of a copyright notice."""
+    for notice in list(_COPYRIGHT.finditer(value))[:_MAX_NOTICES]:
+        holder = _HOLDER_END.split(notice.group(1), maxsplit=1)[0].strip(" ,.")
+        vendor = table.find(holder) or _named_within(holder, table)
+        if vendor is not None and normalise_name(vendor.name) not in _NOT_A_LEADING_NAME:
+            out.vendor(vendor, ev, f"copyright:{ev.key}", _COPYRIGHT_WEIGHT, label=False)
             return
 
 
-def _vendor_of_words(text: str, table: VendorTable) -> Vendor | None:
-    """The vendor named by the first one to three words of a company name, after a city
-    or province word ("Hangzhou Hikvision Digital Technology Co., Ltd." is Hikvision),
-    exactly as the vendor table spells it; None for names that are ordinary words."""
+def _named_within(text: str, table: VendorTable) -> Vendor | None:
+    """A vendor-table name as one to three words of ``text`` from one of its first four
+    words ("New H3C Technologies": "H3C"), as the table spells it."""
     words = normalise_name(text).split()
-    if words[1:2] and words[0] in _PLACE_WORDS:
-        words = words[1:]
-    for count in (3, 2, 1):
-        name = " ".join(words[:count])
-        if len(words) < count or name in _NOT_A_LEADING_NAME:
-            continue
-        vendor = table.get(name)
-        if vendor is not None:
-            return vendor
+    for start in range(min(len(words), 4)):
+        for count in (3, 2, 1):
+            name = " ".join(words[start : start + count])
+            if len(words) - start >= count and (vendor := table.get(name)) is not None:
+                return vendor
     return None
 
 

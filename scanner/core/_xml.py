@@ -21,6 +21,7 @@ __all__ = [
     "local_name",
     "parse_xml",
     "soap_body",
+    "standard_uri",
     "vendor_namespaces",
 ]
 
@@ -97,6 +98,13 @@ _STANDARD_URNS: Final = ("urn:oasis:", "urn:ietf:", "urn:schemas-upnp-org:", "ur
 _MAX_NAMESPACES: Final = 16
 
 
+def standard_uri(uri: str) -> bool:
+    """True for a URI a standard owns (onvif.org, w3.org, OASIS, xmlsoap.org, Microsoft's
+    schemas, ``urn:oasis:`` ...): one that names no device's maker."""
+    host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", uri.casefold()).split("/", 1)[0]
+    return host in _STANDARD_NAMESPACE_HOSTS or uri.startswith(_STANDARD_URNS)
+
+
 def vendor_namespaces(xml: bytes) -> list[str]:
     """The namespaces a SOAP document declares that no standard owns (not onvif.org,
     w3.org, OASIS, xmlsoap.org ...), in order, at most 16.
@@ -107,8 +115,7 @@ def vendor_namespaces(xml: bytes) -> list[str]:
     seen: list[str] = []
     for match in _XMLNS.finditer(xml[:_XMLNS_HEAD_BYTES]):
         uri = match.group(1).decode("ascii", errors="replace")
-        host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", uri.casefold()).split("/", 1)[0]
-        if host in _STANDARD_NAMESPACE_HOSTS or uri.startswith(_STANDARD_URNS) or uri in seen:
+        if standard_uri(uri) or uri in seen:
             continue
         seen.append(uri)
         if len(seen) >= _MAX_NAMESPACES:

@@ -16,6 +16,7 @@ from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
 from camcensus.base.evidence import Evidence
 from camcensus.base.version import __version__
 from camcensus.scanner.core._evidence import EvidenceList
+from camcensus.scanner.core.bodyfields import body_fields
 from camcensus.scanner.core.limits import (
     MAX_HTTP_BODY_BYTES,
     MAX_HTTP_BODY_EVIDENCE_CHARS,
@@ -247,7 +248,8 @@ def extract_title(text: str) -> str | None:
 
 def parse_http(head_and_body: bytes, address: str, source: str = "http") -> list[Evidence]:
     """Evidence from one HTTP response: server, realm, location, the header names as
-    sent (their case and order are the web server's own), title and body start.
+    sent (their case and order are the web server's own), title, body start and the
+    fields of a structured body that describe the device (``http.field.*``).
 
     The body is cut at MAX_HTTP_BODY_BYTES (not an error); a head over
     MAX_HTTP_HEAD_BYTES raises ReplyTooLargeError, a non-HTTP reply MalformedReplyError.
@@ -265,6 +267,9 @@ def parse_http(head_and_body: bytes, address: str, source: str = "http") -> list
 
 
 def add_body(found: EvidenceList, text: str) -> None:
-    """``http.title`` and ``http.body`` (its start) of a decoded response body."""
+    """``http.title``, ``http.body`` (its start) and the device-describing fields
+    (``http.field.*``, see bodyfields) of a decoded response body."""
     found.add("http.title", extract_title(text))
     found.add("http.body", text[: 2 * MAX_HTTP_BODY_EVIDENCE_CHARS], MAX_HTTP_BODY_EVIDENCE_CHARS)
+    for key, value in body_fields(text):
+        found.add(key, value)

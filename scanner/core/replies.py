@@ -17,17 +17,24 @@ carry evidence on their own (the admin who pastes ``curl`` output into ``identif
 
 * http / rtsp without a status line: header lines are read as the headers, anything
   else as the body, of a ``200`` response (an RTSP body is a session description);
-* wsd: a ProbeMatches, ResolveMatches or Hello message; one that is not whole XML (or
-  not one of those): the ONVIF scopes in it; onvif that is not whole XML: the
-  device-information fields in it; tls that is neither PEM nor DER: a subject line
+  a client's transcript (``curl -v``, FFmpeg's trace, a log): each reply in it
+  (``transcript``);
+* wsd: a ProbeMatches, ResolveMatches or Hello message, or the DPWS metadata of a
+  GetResponse; one that is not whole XML (or not one of those): the ONVIF scopes and
+  DPWS fields in it, or a library's printout of the scopes it parsed; onvif that is not
+  whole XML: the device-information fields in it, as XML or as client libraries print
+  them; both as a hex dump, HTML-escaped, in UTF-16, or after other text
+  (``published_xml``); tls that is neither PEM nor DER: a subject line
   (``CN=...,O=...``); netip without its 20-byte header: the JSON payload;
 * isapi XML cut short: the ``<field>value</field>`` pairs that survive.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
+import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Final, Literal, get_args
 
@@ -47,6 +54,7 @@ from camcensus.scanner.core import (
     ssdp,
     telnet,
     tls,
+    transcript,
     wsd,
 )
 from camcensus.scanner.core._evidence import EvidenceList
@@ -58,6 +66,7 @@ __all__ = [
     "ReplyKind",
     "fields_evidence",
     "parse_reply",
+    "published_xml",
     "restore_crlf",
     "unhex",
     "wire_form",
@@ -144,8 +153,24 @@ def _snmp(data: bytes, address: str) -> list[Evidence]:
     return snmp.system_evidence(_text(doc.get("sysDescr")), _text(doc.get("sysObjectID")), address)
 
 
+_SSDP_START: Final = re.compile(
+    rb"(?im)^[ \t]*(?:HTTP/1\.\d[ \t]+200|NOTIFY[ \t]+\*|M-SEARCH[ \t]+\*)"
+)
+
+
 def _ssdp(data: bytes, address: str) -> list[Evidence]:
+    # as published: after other text (a tool's "received from ..." line), or only its
+    # header lines, which are a search response's
+    start = _SSDP_START.search(data, 0, 4096)
+    if start is not None:
+        data = data[start.start() :].lstrip()
+    elif _HEADER_LINE.match(data.lstrip()):
+        data = b"HTTP/1.1 200 OK\r\n" + data.lstrip()
     return ssdp.parse_response(data, address)[0]
+
+
+def _upnp(data: bytes, address: str) -> list[Evidence]:
+    return ssdp.parse_description(published_xml(data), address)
 
 
 _HEADER_LINE: Final = re.compile(rb"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}:")
@@ -179,29 +204,86 @@ def wire_form(kind: str, data: bytes) -> bytes:
 
 
 def _http(data: bytes, address: str) -> list[Evidence]:
-    return http.parse_http(wire_form("http", data), address)
+    return _each_reply("http", data, lambda reply: http.parse_http(reply, address))
 
 
 def _rtsp(data: bytes, address: str) -> list[Evidence]:
-    return rtsp.parse_rtsp(wire_form("rtsp", data), address)
+    return _each_reply("rtsp", data, lambda reply: rtsp.parse_rtsp(reply, address))
 
 
-_SCOPE_URL: Final = re.compile(r"onvif://www\.onvif\.org/[^\s<>\"']+", re.IGNORECASE)
+def _each_reply(kind: str, data: bytes, parse: Callable[[bytes], list[Evidence]]) -> list[Evidence]:
+    """Every reply in a published client transcript (``curl -v``, FFmpeg, a log), else
+    the data as one reply; the evidence of all that parse, the first error when none do."""
+    found: list[Evidence] = []
+    failure: MalformedReplyError | None = None
+    for reply in transcript.replies(data) or [data]:
+        try:
+            found += parse(wire_form(kind, reply))
+        except MalformedReplyError as exc:
+            failure = failure or exc
+    if failure is not None and not found:
+        raise failure
+    return found
+
+
+_SCOPE_URL: Final = re.compile(r"onvif://(?:www\.)?onvif\.org/[^\s<>\"']+", re.IGNORECASE)
 _ONVIF_FIELD: Final = re.compile(
     r"<(?:[\w-]+:)?(Manufacturer|Model|FirmwareVersion|SerialNumber|HardwareId)>([^<>]{1,256})<"
 )
 _ONVIF_PRINTED_FIELD: Final = re.compile(
-    r"""(?m)(?:^|[{,])[ \t]*['"]?"""
-    r"""(Manufacturer|Model|FirmwareVersion|SerialNumber|HardwareId)['"]?[ \t]*[:=][ \t]*"""
-    r"""(?:'([^'\r\n]{1,256})'|"([^"\r\n]{1,256})"|([^'",{}\r\n][^,{}\r\n]{0,255}))"""
+    r"""(?im)(?:^|(?<=[\s{,;(&]))['"]?"""
+    r"""(manufacturer|model|firmware[ _]?version|fw[ _]?version|firmware|serial[ _]?number"""
+    r"""|serial|hardware[ _]?id)['"]?(?:[ \t]*[:=]|\t)[ \t]*"""
+    r"""(?:'([^'\r\n]{1,256})'|"([^"\r\n]{1,256})"|"""
+    r"""([^'",{}\s][^,{}\r\n]{0,255}?)"""
+    r"""(?=[ \t]+['"]?[A-Za-z_]\w{0,40}['"]?:|[ \t]*(?:[,}\r\n]|$)))"""
 )
-"""GetDeviceInformation as client libraries print it (zeep's dict, JSON, ``Name: value``
-lines), which is how issue threads often publish it."""
+"""GetDeviceInformation as client libraries print it, which is how issue threads often
+publish it: zeep's dict and JSON (``'Manufacturer': 'HIKVISION'``), the Node ``onvif``
+package's objects (``manufacturer: 'Dahua'``), Go structs printed with ``%+v``
+(``{Manufacturer:HIKVISION Model:DS-2CD2143G2-I ...}``), ``Name: value`` or tab-separated
+lines (ONVIF Device Manager, YAML): any case, the field names spelled with blanks too."""
+
+
+_MAX_PUBLISHED_BYTES: Final = 1 << 20
+_DOCUMENT_START: Final = re.compile(rb"<\?xml\b|<(?:[A-Za-z_][\w.-]{0,39}:)?Envelope\b")
+
+
+def _utf16_as_utf8(data: bytes) -> bytes:
+    """Text saved as UTF-16 (a byte-order mark, or ``<`` then a zero byte) as UTF-8, its
+    XML declaration's encoding said so too; other bytes as they are."""
+    if len(data) > _MAX_PUBLISHED_BYTES:
+        return data
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", errors="replace")
+    elif data.startswith(b"<\x00"):
+        text = data.decode("utf-16-le", errors="replace")
+    else:
+        return data
+    text = re.sub(
+        r"""(<\?xml[^>]{0,200}?encoding\s*=\s*)["'][^"']{0,40}["']""", r'\1"UTF-8"', text, count=1
+    )
+    return text.encode("utf-8")
+
+
+def published_xml(data: bytes) -> bytes:
+    """A SOAP message as pages and tools publish it, back to the document sent: a hex
+    dump (``xxd``, ``hexdump -C``, Wireshark's) as its bytes, a page's HTML-escaped
+    text (``&lt;s:Envelope ...``) unescaped, and what comes before the document (a
+    byte-order mark, blank lines, HTTP headers, a tool's "received from ..." line)
+    cut; text a Windows tool saved as UTF-16 as UTF-8; anything else as it is."""
+    data = _utf16_as_utf8(data)
+    data = unhex(data) or data
+    if len(data) <= _MAX_PUBLISHED_BYTES and b"<" not in data and b"&lt;" in data:
+        data = html.unescape(data.decode("utf-8", errors="replace")).encode("utf-8")
+    start = _DOCUMENT_START.search(data, 0, 4096)
+    return data[start.start() :] if start is not None and start.start() > 0 else data
 
 
 def _wsd(data: bytes, address: str) -> list[Evidence]:
     # a capture holds ProbeMatches, ResolveMatches and the Hello a device multicasts when
     # it joins a network: all read as a packet capture reads them
+    data = published_xml(data)
     try:
         parsed: list[Evidence] | None = wsd.parse_announcement(data, address)
         failure: MalformedReplyError | None = None
@@ -213,19 +295,43 @@ def _wsd(data: bytes, address: str) -> list[Evidence]:
     # declarations where it was published: the elements read by name, as far as they
     # are there
     found = EvidenceList(wsd.SOURCE, address)
-    text = data.decode("utf-8", errors="replace")
-    wsd.add_scopes(found, " ".join(_SCOPE_URL.findall(text)))
+    text = data.decode("utf-8", errors="replace").replace("\\/", "/")  # JSON's "\/"
+    scopes = _scope_urls(text)
+    if not scopes:  # a discovery library's printout of the scopes it parsed out
+        printed = _PRINTED_SCOPE.findall(text)[:8]
+        scopes = " ".join(
+            f"onvif://www.onvif.org/{kind.casefold()}/{urllib.parse.quote(a or b)}"
+            for kind, a, b in printed
+        )
+    wsd.add_scopes(found, scopes)
     for value in _element_texts(text, "Types"):
         found.add("wsd.types", " ".join(value.split()))
     for value in _element_texts(text, "XAddrs"):
         wsd.add_xaddrs(found, value)
     for value in _element_texts(text, "Address"):
         wsd.add_endpoint(found, value)
+    for name, key in wsd.DPWS_FIELDS:  # a device's metadata (DPWS ThisModel, ThisDevice)
+        for value in _element_texts(text, name)[:2]:
+            found.add(key, value.strip())
     if not found.items():
         if failure is not None:
             raise failure
         return []
     return found.items() + wsd.namespace_evidence(data, address)
+
+
+_PRINTED_SCOPE: Final = re.compile(
+    r"""(?im)(?:^|(?<=[\s{,(]))['"]?(name|hardware|manufacturer)['"]?[ \t]*[:=][ \t]*"""
+    r"""(?:'([^'\r\n]{1,128})'|"([^"\r\n]{1,128})")"""
+)
+"""A name, hardware or manufacturer scope as a discovery library prints what it parsed
+out of one (Node ``onvif``'s ``name: 'HIKVISION DS-2CD2143G2-I'``), quoted values only."""
+
+
+def _scope_urls(text: str) -> str:
+    """The ONVIF scope URLs written anywhere in a text, space-separated, without the
+    punctuation a printed list closes them with (``[onvif://.../name/IPC]``, ``...),``)."""
+    return " ".join(url.rstrip(",;)]}") for url in _SCOPE_URL.findall(text))
 
 
 def _element_texts(text: str, name: str) -> list[str]:
@@ -242,17 +348,18 @@ _PROFILE_NAME: Final = re.compile(
 
 
 def _onvif(data: bytes, address: str) -> list[Evidence]:
+    data = published_xml(data)
     try:
         return onvif.parse_reply(data, address)
     except MalformedReplyError:
         # a reply whose envelope was cut, or lost its namespaces, in publishing: device
         # information, scopes, service addresses and media URIs read by element name
-        text = data.decode("utf-8", errors="replace")
+        text = data.decode("utf-8", errors="replace").replace("\\/", "/")  # JSON's "\/"
         printed = {m[0]: (m[1] or m[2] or m[3]).strip() for m in _ONVIF_PRINTED_FIELD.findall(text)}
         fields = {**printed, **dict(_ONVIF_FIELD.findall(text))}
         found = fields_evidence("onvif", fields, address)
         extra = EvidenceList(onvif.SOURCE, address)
-        wsd.add_scopes(extra, " ".join(_SCOPE_URL.findall(text)), "onvif.scope")
+        wsd.add_scopes(extra, _scope_urls(text), "onvif.scope")
         for value in _element_texts(text, "XAddr"):
             onvif.add_xaddr(extra, value)
         for value in _element_texts(text, "Uri"):
@@ -348,7 +455,7 @@ _PARSERS: Final[Mapping[str, Callable[[bytes, str], list[Evidence]]]] = {
     "dhip": _dhip,
     "netip": _netip,
     "ssdp": _ssdp,
-    "upnp": ssdp.parse_description,
+    "upnp": _upnp,
     "onvif": _onvif,
     "http": _http,
     "rtsp": _rtsp,
@@ -403,7 +510,8 @@ def unhex(data: bytes) -> bytes | None:
 
 def _named_fields(kind: str, fields: Mapping[str, str], address: str) -> list[Evidence]:
     """WS-Discovery match elements (``Types``, ``XAddrs``, ``Scopes``, ``Address``,
-    a namespace prefix allowed) or SSDP headers (``SERVER``, ``USN``), names in any case."""
+    a namespace prefix allowed), DPWS metadata (``Manufacturer``, ``ModelName`` ...)
+    or SSDP headers (``SERVER``, ``USN``), names in any case."""
     by_name = {name.rpartition(":")[2].casefold(): value for name, value in fields.items()}
     found = EvidenceList(kind, address)
     if kind == "wsd":
@@ -415,6 +523,8 @@ def _named_fields(kind: str, fields: Mapping[str, str], address: str) -> list[Ev
         found.add("wsd.types", " ".join(by_name.get("types", "").split()) or None)
         wsd.add_xaddrs(found, by_name.get("xaddrs"))
         wsd.add_endpoint(found, by_name.get("address"))
+        for name, key in wsd.DPWS_FIELDS:  # a device's metadata, by its DPWS names
+            found.add(key, by_name.get(name.casefold()))
     else:
         found.add("ssdp.server", by_name.get("server"))
         found.add("ssdp.usn", by_name.get("usn"))

@@ -2,7 +2,10 @@
 
 Message layout from the WS-Discovery 2005/04 specification
 (http://schemas.xmlsoap.org/ws/2005/04/discovery) as profiled by the ONVIF Core
-Specification (section 7.3, scopes ``onvif://www.onvif.org/<kind>/<value>``).
+Specification (section 7.3, scopes ``onvif://www.onvif.org/<kind>/<value>``); the
+WS-Discovery 1.1 names (docs.oasis-open.org/ws-dd/ns/discovery/2009/01) are read alike,
+by local name, and so is the DPWS device metadata (ThisModel, ThisDevice) of a
+WS-Transfer GetResponse.
 """
 
 from __future__ import annotations
@@ -19,20 +22,24 @@ from camcensus.scanner.core._xml import (
     child,
     child_text,
     descendants,
+    local_name,
     parse_xml,
     soap_body,
+    standard_uri,
     vendor_namespaces,
 )
 from camcensus.scanner.core.limits import MAX_UDP_REPLY_BYTES
 from camcensus.scanner.core.mac import eui64_macs, uuid_node_mac
 
 __all__ = [
+    "DPWS_FIELDS",
     "MULTICAST_GROUP",
     "PORT",
     "SCOPE_KINDS",
     "SOURCE",
     "TYPES_DEVICE",
     "TYPES_NVT",
+    "add_device_metadata",
     "add_endpoint",
     "add_scopes",
     "add_xaddrs",
@@ -63,7 +70,9 @@ _DISCOVERY_TO: Final = "urn:schemas-xmlsoap-org:ws:2005:04:discovery"
 
 _QNAME: Final = r"[A-Za-z_][\w.-]*:[A-Za-z_][\w.-]*"
 _QNAME_LIST: Final = re.compile(rf"{_QNAME}(?:\s+{_QNAME})*")
-_SCOPE_PREFIX: Final = "onvif://www.onvif.org/"
+_SCOPE_PREFIX: Final = re.compile(r"onvif://(?:www\.)?onvif\.org/+", re.IGNORECASE)
+"""The ONVIF scope prefix, as firmware writes it (``onvif://www.onvif.org/``; some leave
+out the ``www.`` or double the slash)."""
 SCOPE_KINDS: Final = frozenset(
     {"name", "hardware", "mac", "location", "type", "profile", "manufacturer", "extension"}
 )
@@ -105,21 +114,73 @@ def relates_to(data: bytes) -> str | None:
 def add_scopes(found: EvidenceList, scopes_text: str, key_prefix: str = "wsd.scope") -> None:
     """Evidence ``<key_prefix>.<kind>`` for each ONVIF scope (``onvif://www.onvif.org/<kind>/
     <value>``, URL-decoded) in a space-separated list; a MAC scope also gives ``mac``.
+    Any other scope (a kind ONVIF does not define, ``http://...``, ``ldap:///o=...``) that
+    no standard owns is ``<key_prefix>.other`` as written (URL-decoded), the first 8.
 
     WS-Discovery matches carry scopes (``wsd.scope.*``), and so does ONVIF GetScopes
-    (``onvif.scope.*``).
+    (``onvif.scope.*``). A word that is no URI continues the scope before it: firmware
+    that does not encode the blanks in a name writes ``name/HIKVISION DS-2CD2143G2-I``.
     """
-    for scope in scopes_text.split():
-        if not scope.lower().startswith(_SCOPE_PREFIX):
-            continue
-        kind, sep, value = scope[len(_SCOPE_PREFIX) :].partition("/")
+    others = 0
+    for scope in _joined_scopes(scopes_text):
+        onvif = _SCOPE_PREFIX.match(scope)
+        kind, sep, value = scope[onvif.end() if onvif else 0 :].partition("/")
         kind = kind.lower()
-        if kind not in SCOPE_KINDS or not sep:
-            continue
-        decoded = urllib.parse.unquote(value, errors="replace")
-        found.add(f"{key_prefix}.{kind}", decoded)
-        if kind == "mac":
-            found.add_mac(None, decoded)
+        if onvif is not None and kind in SCOPE_KINDS and sep:
+            decoded = _scope_value(value)
+            found.add(f"{key_prefix}.{kind}", decoded)
+            if kind == "mac":
+                found.add_mac(None, decoded)
+        elif others < _MAX_OTHER_SCOPES and (
+            onvif is not None or not standard_uri(scope.split("?", 1)[0])
+        ):
+            others += 1
+            found.add(f"{key_prefix}.other", urllib.parse.unquote(scope, errors="replace"))
+
+
+_MAX_OTHER_SCOPES: Final = 8
+_URI_START: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,30}:")
+
+
+def _joined_scopes(scopes_text: str) -> list[str]:
+    """The scopes of a space-separated list, a word that does not start a URI joined to
+    the scope before it with a ``%20`` (at most 64 scopes)."""
+    scopes: list[str] = []
+    for word in scopes_text.split()[:256]:
+        if scopes and not _URI_START.match(word):
+            scopes[-1] += "%20" + word
+        elif len(scopes) < 64:
+            scopes.append(word)
+    return scopes
+
+
+def _scope_value(value: str) -> str:
+    """A scope's value URL-decoded, without the trailing ``/`` some firmware writes
+    (``name/HIKVISION/``); a ``+`` between two characters is a space, as form encoding
+    writes it (``name/HIKVISION+DS-2CD2143G2-I``), a ``+`` at the end stays (a model's)."""
+    value = re.sub(r"(?<=[^\s+])\+(?=[^\s+])", " ", value.rstrip("/"))
+    return urllib.parse.unquote(value, errors="replace")
+
+
+DPWS_FIELDS: Final = (
+    ("Manufacturer", "wsd.manufacturer"),
+    ("ModelName", "wsd.model"),
+    ("ModelNumber", "wsd.model_number"),
+    ("FriendlyName", "wsd.friendly_name"),
+    ("FirmwareVersion", "wsd.firmware"),
+    ("SerialNumber", "wsd.serial"),
+)
+"""DPWS ThisModel / ThisDevice metadata (Devices Profile for Web Services 2006/02 and
+1.1, sec. 5.1): what a device's WS-Transfer GetResponse says it is."""
+
+
+def add_device_metadata(found: EvidenceList, body: Element) -> None:
+    """``wsd.manufacturer``, ``wsd.model`` ... from the DPWS ThisModel and ThisDevice
+    sections of a metadata exchange (printers, scanners, Windows hosts answer one)."""
+    for section in ("ThisModel", "ThisDevice"):
+        for element in list(descendants(body, section))[:4]:
+            for name, key in DPWS_FIELDS:
+                found.add(key, child_text(element, name))
 
 
 def add_endpoint(found: EvidenceList, address_text: str | None) -> None:
@@ -163,6 +224,20 @@ def _add_match(found: EvidenceList, match: Element) -> None:
     scopes = child_text(match, "Scopes")
     if scopes is not None:
         add_scopes(found, scopes)
+    extensions = 0
+    for element in match.iter():  # a firmware's own elements (WS-Discovery's xs:any)
+        name, text = local_name(element.tag), (element.text or "").strip()
+        if text and name not in _MATCH_ELEMENTS and extensions < _MAX_EXTENSIONS:
+            extensions += 1
+            found.add("wsd.element", f"{name}={text}")
+
+
+_MATCH_ELEMENTS: Final = frozenset(
+    {"EndpointReference", "Address", "ReferenceParameters", "ReferenceProperties",
+     "PortType", "ServiceName", "Types", "Scopes", "XAddrs", "MetadataVersion"}
+)  # fmt: skip
+"""The elements WS-Discovery (and WS-Addressing's endpoint reference) defines in a match."""
+_MAX_EXTENSIONS: Final = 8
 
 
 def _matches_evidence(body: Element, address: str, *, resolve: bool = False) -> list[Evidence]:
@@ -195,8 +270,8 @@ def parse_probe_matches(data: bytes, address: str) -> list[Evidence]:
 
 def parse_announcement(data: bytes, address: str) -> list[Evidence]:
     """Evidence from a ProbeMatches, a ResolveMatches or a Hello (the announcement a
-    device multicasts when it joins a network); ``[]`` for Probes, Byes and other
-    messages.
+    device multicasts when it joins a network), and the DPWS metadata of a GetResponse
+    (``add_device_metadata``); ``[]`` for Probes, Byes and other messages.
 
     A scan hears only the matches to its own Probes (``parse_probe_matches``); a packet
     capture also holds Hellos and the matches other clients asked for. Raises
@@ -211,6 +286,9 @@ def parse_announcement(data: bytes, address: str) -> list[Evidence]:
         announced = EvidenceList(SOURCE, address)
         _add_match(announced, hello)
         found = announced.items()
+    metadata = EvidenceList(SOURCE, address)
+    add_device_metadata(metadata, body)
+    found += metadata.items()
     return found + namespace_evidence(data, address) if found else found
 
 

@@ -73,6 +73,8 @@ def test_parse_probe_matches(capture: Callable[[str], bytes]) -> None:
         ("wsd.scope.hardware", "DS-2CD2143G2-I"),
         ("wsd.scope.name", "HIKVISION DS-2CD2143G2-I"),
         ("wsd.scope.location", "city/hangzhou"),
+        # a scope outside ONVIF's is kept as written: it may name its owner
+        ("wsd.scope.other", "http://www.example.com/not-an-onvif-scope"),
     ]
     assert {(e.source, e.address) for e in found} == {("wsd", ADDRESS)}
 
