@@ -507,3 +507,16 @@ def test_subject_organisation_read_within_its_words(
     key: str, subject: str, maker: str | None
 ) -> None:
     assert ident({key: subject}).maker == maker
+
+
+@pytest.mark.parametrize(
+    "body", ["\n" * 4096, " " * 4096, "<rcp>" * 820, "{ " * 2048, "[ " * 2048, "(c) 2019 " * 455]
+)
+def test_hostile_bodies_stay_linear(body: str) -> None:
+    """Bodies are matched over 4096 characters: no body pattern may backtrack on runs of
+    whitespace or repeated openings (each of these took 60-700 ms before)."""
+    import time
+
+    start = time.perf_counter()
+    ident({"http.body": body})
+    assert time.perf_counter() - start < 0.3
