@@ -704,7 +704,7 @@ def read_json_file(path: Path) -> object:
         if len(data) > _MAX_IMPORT_BYTES:
             raise VendorDataError(f"{path}: over the {_MAX_IMPORT_BYTES}-byte cap")
         return json.loads(data.decode("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise VendorDataError(f"{path}: cannot read JSON: {exc}") from exc
 
 

@@ -38,6 +38,10 @@ __all__ = ["Claim", "Identification", "evidence_from_mapping", "identify"]
 
 _AS_TYPE: Final[dict[str, DeviceType]] = {"camera": "camera", "nvr": "nvr", "other": "other"}
 MAX_VALUE_CHARS: Final = 512
+MAX_BODY_CHARS: Final = 4096
+"""An HTTP body is matched over the first 4096 characters (the scanner's body evidence cap),
+not 512: a vendor's API path or script name often sits past the opening of a page."""
+_LONG_VALUE_KEYS: Final = frozenset({"http.body"})
 MAX_EVIDENCE: Final = 2000
 _MAC_KEYS: Final = (
     "mac", "sadp.mac", "dhip.mac", "onvif.mac", "netip.mac", "wsd.scope.mac", "wsd.endpoint_mac",
@@ -367,7 +371,8 @@ def _match_claims(
 def _claims_for(
     ev: Evidence, table: VendorTable, fps: FingerprintDB, ouis: OuiTables, out: _Collector
 ) -> None:
-    value = ev.value.strip()[:MAX_VALUE_CHARS]
+    cap = MAX_BODY_CHARS if ev.key in _LONG_VALUE_KEYS else MAX_VALUE_CHARS
+    value = ev.value.strip()[:cap]
     if not value:
         return
     ev = Evidence(ev.key, value, ev.source, ev.address)
@@ -509,7 +514,12 @@ def _leading_name_claims(ev: Evidence, value: str, table: VendorTable, out: _Col
     organisation (O=) of a certificate subject, exactly as the vendor table spells it."""
     if ev.key in ("tls.subject", "tls.issuer"):
         org = _SUBJECT_ORG.search(value)
-        vendor = table.get(org.group(1).replace("\\", "")) if org else None
+        name = org.group(1).replace("\\", "") if org else ""
+        vendor = table.get(name) if name else None
+        if vendor is None and name and ev.key == "tls.subject":
+            # "Zhejiang Uniview Technologies Co.", "Shenzhen Reolink Technology Co., Ltd."
+            # (not an issuer's: a public CA's name would name the CA's owner)
+            vendor = _named_within(name, table)
         if vendor is not None and normalise_name(vendor.name) not in _NOT_A_LEADING_NAME:
             out.vendor(vendor, ev, f"named:{ev.key} O=", 0.6, label=False)
         return

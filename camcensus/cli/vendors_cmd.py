@@ -265,6 +265,8 @@ def _parse_evidence_json(text: str, spec: str) -> tuple[list[dict[str, Any]], bo
         doc = json.loads(stripped)
         docs: list[Any] = doc if isinstance(doc, list) else [doc]
         single = not isinstance(doc, list)
+    except RecursionError as exc:
+        raise VendorDataError(f"{spec}: JSON nested deeper than the parser reads") from exc
     except json.JSONDecodeError as first:
         docs = []
         for lineno, line in enumerate(stripped.splitlines(), start=1):
@@ -272,6 +274,10 @@ def _parse_evidence_json(text: str, spec: str) -> tuple[list[dict[str, Any]], bo
                 continue
             try:
                 docs.append(json.loads(line))
+            except RecursionError as exc:
+                raise VendorDataError(
+                    f"{spec}: line {lineno}: JSON nested deeper than the parser reads"
+                ) from exc
             except json.JSONDecodeError as exc:
                 raise VendorDataError(
                     f"{spec}: not JSON ({first.msg} at line {first.lineno}) nor JSON lines"

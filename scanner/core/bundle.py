@@ -143,7 +143,7 @@ def decode_bundle(
         raise BundleError("not a camcensus bundle: no manifest line")
     try:
         manifest = json.loads(head)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise BundleError(f"not a camcensus bundle: its manifest is not JSON ({exc})") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BundleError("not a camcensus bundle: its manifest names no camcensus-bundle format")
@@ -162,7 +162,7 @@ def decode_bundle(
         raise BundleError("bundle content does not match its SHA-256: changed or damaged")
     try:
         content = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:  # pragma: no cover (digest held)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise BundleError(f"bundle content is not JSON ({exc})") from exc
     if not isinstance(content, dict):
         raise BundleError("bundle content is not a table of rows")

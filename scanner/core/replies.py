@@ -31,6 +31,7 @@ carry evidence on their own (the admin who pastes ``curl`` output into ``identif
 
 from __future__ import annotations
 
+import ast
 import html
 import json
 import re
@@ -126,12 +127,35 @@ def _json_object(data: bytes, what: str) -> dict[str, object]:
     if len(data) > MAX_JSON_REPLY_BYTES:
         raise MalformedReplyError(f"{what}: over {MAX_JSON_REPLY_BYTES} bytes")
     try:
-        value = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = data.decode("utf-8")
+        value = json.loads(text)
+    except (UnicodeDecodeError, RecursionError) as exc:  # nested past the parser's depth
         raise MalformedReplyError(f"{what}: not JSON ({exc})") from exc
+    except json.JSONDecodeError as exc:
+        value = _printed_object(text)
+        if value is None:
+            raise MalformedReplyError(f"{what}: not JSON ({exc})") from exc
     if not isinstance(value, dict):
         raise MalformedReplyError(f"{what}: not a JSON object")
     return value
+
+
+_TRAILING_COMMA: Final = re.compile(r",(\s*[}\]])")
+
+
+def _printed_object(text: str) -> object | None:
+    """An object as a program printed it where it was published: JSON with trailing
+    commas, or a Python literal (``{'Name': 'x', 'On': True,}``); None for anything else."""
+    try:
+        parsed: object = json.loads(_TRAILING_COMMA.sub(r"\1", text))
+        return parsed
+    except (json.JSONDecodeError, RecursionError):
+        pass
+    try:
+        literal: object = ast.literal_eval(text.strip())
+        return literal
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
 
 
 def _text(value: object) -> str | None:

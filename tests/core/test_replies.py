@@ -388,3 +388,16 @@ def test_an_isapi_document_is_also_the_body_of_the_http_answer_a_scan_got_it_in(
         ("http.body", "http"),
     ]
     assert found[-1].value == doc.decode()
+
+
+def test_a_json_reply_printed_with_trailing_commas_or_as_a_python_literal() -> None:
+    # hass-xmeye's test module prints NetIP objects as Python dict literals with a
+    # trailing comma (corpus item xiongmai-netip-systeminfo-hassxmeye-nbd8008r-u)
+    printed = b'SYSTEM_INFO = {\n    "HardWare": "NBD8008R-U",\n    "DeviceType": 4,\n}\n'
+    assert ("netip.hardware", "NBD8008R-U") in values(parse_reply("netip", printed))
+    literal = b"{'sysDescr': 'Linux cam 3.10', 'sysObjectID': '1.3.6.1.4.1.39165.1.1', 'up': True}"
+    assert ("snmp.sysobjectid", "1.3.6.1.4.1.39165.1.1") in values(parse_reply("snmp", literal))
+    with pytest.raises(MalformedReplyError):
+        parse_reply("snmp", b"{'sysDescr': __import__('os').system('true')}")
+    with pytest.raises(MalformedReplyError):
+        parse_reply("snmp", b"[" * 5000)

@@ -7,8 +7,9 @@ corpus are placed, so items added later cannot move old ones across.  The rule:
 
 1. Groups whose text camcensus' fingerprints were written from (rapid7/recog files,
    rroller/dahua, aiodahua, julienblitte/UniversalScanner, OpenIPC/python-dvr,
-   hawkeye64/onvif-nvt, liyanhui1998/go-onvif, zmap/ztag) go to the rules half: their strings
-   have been read already.
+   hawkeye64/onvif-nvt, liyanhui1998/go-onvif, zmap/ztag,
+   faithoflifedev/easy_onvif_workspace) go to the rules half: their strings have been
+   read already.
 2. Every other group, in the order of the SHA-256 of its name (fixed, and blind to what
    the group holds), goes to the half that has fewer items so far of the family most
    of its items belong to (Hikvision, Dahua, other Chinese, other); ties go to *test*.
@@ -34,6 +35,7 @@ READ_ALREADY = (
     "github:hawkeye64/onvif-nvt",  # cited by onvif_hardware.toml and onvif_namespace.toml
     "github:liyanhui1998/go-onvif",  # cited by onvif_namespace.toml
     "github:zmap/ztag",  # scan fixtures labelled by ztag itself; rules half by the lead's decision
+    "github:faithoflifedev/easy_onvif_workspace",  # cited by serial.toml, onvif_*.toml
 )
 
 

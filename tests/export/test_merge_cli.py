@@ -5,6 +5,7 @@ with a clear error and nothing of it merged."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from pathlib import Path
 
@@ -131,6 +132,19 @@ def test_a_bundle_from_a_newer_format_and_a_bomb_are_refused() -> None:
     bomb = gzip.compress(b'{"format":"camcensus-bundle"}\n' + b" " * 5_000_000)
     with pytest.raises(BundleError, match="more than 1000000 bytes"):
         decode_bundle(bomb, max_bytes=1_000_000)
+
+
+def test_a_bundle_nested_past_the_json_parsers_depth_is_refused() -> None:
+    nested = b"[" * 100_000
+    with pytest.raises(BundleError, match="manifest is not JSON"):
+        decode_bundle(gzip.compress(b'{"a": ' + nested + b"\n{}"))
+    body = b'{"t": ' + nested + b"}"
+    head = json.dumps(
+        {"format": "camcensus-bundle", "format_version": 1, "content_bytes": len(body),
+         "content_sha256": hashlib.sha256(body).hexdigest()}
+    ).encode()  # fmt: skip
+    with pytest.raises(BundleError, match="content is not JSON"):
+        decode_bundle(gzip.compress(head + b"\n" + body))
 
 
 def test_merge_refuses_its_own_target_and_files_that_are_no_inventory(

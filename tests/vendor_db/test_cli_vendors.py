@@ -69,6 +69,8 @@ def test_identify_with_policy(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         ('{"bogus.key": "x"}', "unknown evidence key"),
         ('["x"]', "not an object"),
         ('{"mac": {"nested": 1}}', "values must be strings"),
+        ("[" * 100_000, "nested deeper than the parser reads"),
+        ('{"http.server": "x"}\n' + "[" * 100_000, "line 2: JSON nested deeper"),
     ],
 )
 def test_identify_errors_exit_2(

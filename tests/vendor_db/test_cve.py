@@ -330,3 +330,10 @@ def test_odd_shapes_in_a_download_are_skipped_not_crashed_on(doc: object) -> Non
 
     _kind, pack = detect_and_parse(doc, load_vendors(), "2026-12-01")
     assert all(not e.rules for e in pack.entries.values())
+
+
+def test_a_downloaded_file_nested_past_the_parsers_depth_is_refused(tmp_path: Path) -> None:
+    deep = tmp_path / "kev.json"
+    deep.write_text("[" * 100_000)
+    with pytest.raises(VendorDataError, match="cannot read JSON"):
+        read_json_file(deep)

@@ -505,3 +505,52 @@ def test_a_notice_that_is_not_the_pages_own_accuses_no_one(body: str) -> None:
     result = ident({"http.server": "nginx", "http.body": body})
     assert result.flag.level != "flagged"
     assert not any(rule.startswith("copyright:") for rule in rules(result))
+
+
+def test_body_marker_past_512_characters_is_read() -> None:
+    """A body is matched over its first 4096 characters, other values over 512."""
+    page = "<html><head>" + "<meta name=x>" * 60 + '<script src="/SDK/activateStatus"></script>'
+    assert len(page) > 600
+    assert ident({"http.body": page}).maker == "Hikvision"
+    assert ident({"http.body": page + "x" * 5000}).maker == "Hikvision"
+    assert ident({"http.body": "x" * 4100 + page}).maker is None
+    assert ident({"http.title": "x" * 600 + " Hikvision-Webs"}).maker is None
+
+
+def test_body_copyright_past_512_characters_is_read() -> None:
+    page = "<html>" + "<div></div>" * 80 + "<p>Copyright 2019 Hangzhou Hikvision Digital</p>"
+    assert len(page) > 600
+    assert ident({"http.body": page}).maker == "Hikvision"
+
+
+@pytest.mark.parametrize(
+    ("key", "subject", "maker"),
+    [
+        (
+            "tls.subject",
+            "C=CN,ST=Zhejiang,O=Zhejiang Uniview Technologies Co.,Ltd,CN=IPC",
+            "Uniview",
+        ),
+        ("tls.subject", "C=CN,O=Shenzhen Reolink Technology Co.\\, Ltd.,CN=x", "Reolink"),
+        ("tls.subject", "C=AU,ST=Some-State,O=Internet Widgits Pty Ltd", None),
+        ("tls.subject", "C=CN,O=Hangzhou,CN=x", None),  # a place alone names no one
+        ("tls.issuer", "C=CN,O=Shenzhen Reolink Technology Co.\\, Ltd.,CN=x", None),
+    ],
+)
+def test_subject_organisation_read_within_its_words(
+    key: str, subject: str, maker: str | None
+) -> None:
+    assert ident({key: subject}).maker == maker
+
+
+@pytest.mark.parametrize(
+    "body", ["\n" * 4096, " " * 4096, "<rcp>" * 820, "{ " * 2048, "[ " * 2048, "(c) 2019 " * 455]
+)
+def test_hostile_bodies_stay_linear(body: str) -> None:
+    """Bodies are matched over 4096 characters: no body pattern may backtrack on runs of
+    whitespace or repeated openings (each of these took 60-700 ms before)."""
+    import time
+
+    start = time.perf_counter()
+    ident({"http.body": body})
+    assert time.perf_counter() - start < 0.3
