@@ -408,8 +408,8 @@ def _claims_for(
     if site_weight is not None and not hits and (site := table.find(value)) is not None:
         out.vendor(site, ev, f"site:{ev.key}", site_weight, label=False)
     if not any("maker" in h.fields for h in hits):
-        _leading_name_claims(ev, value, table, out)
-        if ev.key in _COPYRIGHT_KEYS:
+        # one value names a maker once: by its leading words, else by its notice
+        if not _leading_name_claims(ev, value, table, out) and ev.key in _COPYRIGHT_KEYS:
             _copyright_claims(ev, value, table, out)
         if ev.key in _MAC_TEXT_KEYS or "serial" in families:
             # a realm, serial or hardware id that is the unit's MAC (Hikvision and
@@ -509,9 +509,10 @@ def _label_claims(
         )
 
 
-def _leading_name_claims(ev: Evidence, value: str, table: VendorTable, out: _Collector) -> None:
+def _leading_name_claims(ev: Evidence, value: str, table: VendorTable, out: _Collector) -> bool:
     """A maker named by the first one to three words of a free-text value, or by the
-    organisation (O=) of a certificate subject, exactly as the vendor table spells it."""
+    organisation (O=) of a certificate subject, exactly as the vendor table spells it;
+    whether one was."""
     if ev.key in ("tls.subject", "tls.issuer"):
         org = _SUBJECT_ORG.search(value)
         name = org.group(1).replace("\\", "") if org else ""
@@ -522,10 +523,11 @@ def _leading_name_claims(ev: Evidence, value: str, table: VendorTable, out: _Col
             vendor = _named_within(name, table)
         if vendor is not None and normalise_name(vendor.name) not in _NOT_A_LEADING_NAME:
             out.vendor(vendor, ev, f"named:{ev.key} O=", 0.6, label=False)
-        return
+            return True
+        return False
     weight = _NAMED_FIRST.get(ev.key)
     if weight is None:
-        return
+        return False
     # a page title names its product after a separator too ("Login - Cisco DNA Center")
     parts = _TITLE_PARTS.split(value[:160]) if ev.key == "http.title" else [value]
     if ev.key in _GREETING_KEYS:
@@ -539,7 +541,8 @@ def _leading_name_claims(ev: Evidence, value: str, table: VendorTable, out: _Col
             vendor = table.get(name)
             if vendor is not None and name not in _NOT_A_LEADING_NAME:
                 out.vendor(vendor, ev, f"named:{ev.key}", weight, label=False)
-                return
+                return True
+    return False
 
 
 _COPYRIGHT_KEYS: Final = frozenset(
@@ -564,10 +567,12 @@ _NOTICE_MARK: Final = re.compile(r"\(c\)|\u00a9|&copy;|&#169;|\d", re.IGNORECASE
 """What makes a notice formal: a (c) sign or a year ("logo copyright Hikvision" in prose
 is no notice of the page's own)."""
 _MAX_NOTICES: Final = 4
-_COPYRIGHT_WEIGHT: Final = 0.5
+_COPYRIGHT_WEIGHT: Final = 0.45
 """A copyright notice names the firmware's owner as the device prints it (a white
 label's notice names the label, whose documented maker follows); below what a
-fingerprint claims, so any fingerprint naming another maker outweighs it."""
+fingerprint claims, so any fingerprint naming another maker outweighs it, and below the
+flag threshold: a notice alone makes a maker of concern ``possible`` (a partner's or an
+installer's page prints the maker's notice too), with other evidence it flags."""
 
 
 def _copyright_claims(ev: Evidence, value: str, table: VendorTable, out: _Collector) -> None:

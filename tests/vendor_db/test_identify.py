@@ -554,3 +554,20 @@ def test_hostile_bodies_stay_linear(body: str) -> None:
     start = time.perf_counter()
     ident({"http.body": body})
     assert time.perf_counter() - start < 0.3
+
+
+def test_a_notice_alone_makes_a_maker_of_concern_possible_and_one_value_claims_once() -> None:
+    alone = ident({"http.body": "<p>Copyright &copy; 2020 Zhejiang Dahua Technology Co., Ltd.</p>"})
+    assert alone.maker == "Dahua"
+    assert alone.flag.level == "possible"
+    # a sysDescr that starts with its maker's name and ends with the same maker's notice
+    # is one claim, not two (noisy-or would count the one value twice)
+    both = ident({"snmp.sysdescr": "Huawei Versatile Routing Platform Copyright (C) 2012 Huawei"})
+    assert sum(c.field == "maker" for c in both.chain) == 1
+
+
+def test_a_dahua_name_scope_reads_a_model_only_where_there_is_one() -> None:
+    assert ident({"wsd.scope.name": "Dahua IPC-HFW2228M-I1-V2"}).model == "IPC-HFW2228M-I1-V2"
+    users = ident({"wsd.scope.name": "Dahua_replaced_by_Axis"})
+    assert users.model is None
+    assert users.flag.level == "possible"
