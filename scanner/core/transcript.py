@@ -54,6 +54,7 @@ _CONTENT_LENGTH: Final = re.compile(r"content-length:[ \t]*(\d{1,9})\s*$", re.IG
 _FFMPEG_LINE: Final = re.compile(r"(?:\[[^\]\n]{1,60}\]\s*)+(?:\w+:\s*)?line='(.*)'\s*$")
 _FFMPEG_SDP: Final = re.compile(r"(?:\[[^\]\n]{1,60}\]\s*)+(?:\w+:\s*)?SDP:\s*$")
 _CURL: Final = re.compile(r"([<>*{}])(?: |$)")
+_CURL_CONNECTED: Final = re.compile(r"\*\s+Connected to (\S+)")
 
 
 def replies(data: bytes) -> list[bytes] | None:
@@ -74,11 +75,18 @@ def replies(data: bytes) -> list[bytes] | None:
 
 
 def _curl(lines: list[str]) -> list[list[str]]:
-    """``< `` lines are the reply; the unmarked lines after its head, its body."""
+    """``< `` lines are the reply; the unmarked lines after its head, its body.  The
+    replies of the first host only: ``-L`` may follow a redirect to another device."""
     messages: list[list[str]] = []
     in_body = False
+    host: str | None = None
     for line in lines:
         mark = _CURL.match(line)
+        connected = _CURL_CONNECTED.match(line)
+        if connected:
+            if host is not None and connected.group(1).casefold() != host:
+                break
+            host = connected.group(1).casefold()
         if mark and mark.group(1) == "<":
             text = line[2:]
             if _STATUS_AT.match(text):

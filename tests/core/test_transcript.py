@@ -251,3 +251,15 @@ def test_a_text_of_more_lines_than_any_transcript_is_none_and_quick() -> None:
     assert transcript.replies(b"\n" * (1 << 20)) is None
     assert transcript.replies(b"< HTTP/1.1 200 OK\n" + b"<\n" * 60_000) is None
     assert time.perf_counter() - start < 0.2
+
+
+def test_curl_following_a_redirect_to_another_host_keeps_the_first_hosts_replies() -> None:
+    data = CURL_V + (
+        b"* Issue another request to this URL: 'http://198.18.0.99/'\n"
+        b"* Connected to 198.18.0.99 (198.18.0.99) port 80 (#1)\n"
+        b"< HTTP/1.1 200 OK\n< Server: Other-Device/1.0\n<\n"
+    )
+    replies = transcript.replies(data)
+    assert replies is not None
+    assert len(replies) == 1
+    assert b"Other-Device" not in replies[0]
