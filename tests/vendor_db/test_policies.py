@@ -42,7 +42,7 @@ AXIS = {"mdns.service": "_axis-video._tcp.local."}  # Swedish maker, owner Canon
 # - nl-cybercheck: maker or controlling owner from CN/RU/IR/KP (Cybercheck, 2024-04-18)
 # - us-ndaa-889: equipment produced by Huawei, ZTE, Hytera, Hikvision, Dahua (sec. 889(f)(3))
 # - us-fcc-covered: the same five, on the Covered List since 2021-03-12
-# - us-entity-list: Hikvision and Dahua added effective 2019-10-09; Uniview reported added 2024-12-10
+# - us-entity-list: Hikvision and Dahua effective 2019-10-09; Uniview reported added 2024-12-10
 # - us-dod-1260h: Hikvision and Dahua in the 2026-06-08 edition; Uniview not in it
 # - uk-wms-2022: produced by companies subject to the PRC National Intelligence Law
 # - eu-csa2-proposal: no high-risk country designated yet, so nothing
