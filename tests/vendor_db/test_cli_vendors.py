@@ -19,7 +19,8 @@ def test_vendors_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.splitlines()[0].split()[:2] == ["vendor", "kind"]
     assert "Hikvision *" in out
     assert "UNVERIFIED facts:" in out
-    assert "DJI: entity_list = yes" in out
+    assert "Uniview: entity_list = yes" in out  # one secondary source so far
+    assert "DJI: entity_list" not in out  # verified from the BIS rule reports
 
 
 def test_vendors_json_flagged(capsys: pytest.CaptureFixture[str]) -> None:
@@ -31,7 +32,10 @@ def test_vendors_json_flagged(capsys: pytest.CaptureFixture[str]) -> None:
     hik = next(r for r in rows if r["name"] == "Hikvision")
     assert hik["facts"]["fcc_covered"]["sources"] == ["https://www.fcc.gov/supplychain/coveredlist"]
     dji = next(r for r in rows if r["name"] == "DJI")
-    assert dji["facts"]["entity_list"]["verified"] is False
+    assert dji["facts"]["entity_list"]["verified"] is True
+    assert dji["facts"]["entity_list"]["since"] == "2020-12-18"
+    unv = next(r for r in rows if r["name"] == "Uniview")
+    assert unv["facts"]["entity_list"]["verified"] is False
 
 
 def test_identify_object(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

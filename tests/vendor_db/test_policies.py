@@ -35,14 +35,14 @@ HILOOK = {"onvif.manufacturer": "HiLook", "http.server": "App-webs/"}  # Hikvisi
 EZVIZ = {"onvif.manufacturer": "EZVIZ"}  # Hikvision subsidiary
 LTS = {"onvif.manufacturer": "LTS", "http.server": "App-webs/"}  # US label, Hikvision web server
 AMCREST = {"onvif.manufacturer": "Amcrest"}  # US brand, Dahua-made (firmware OEM code AC)
-UNIVIEW = {"onvif.manufacturer": "Uniview"}  # Chinese maker on no US list
+UNIVIEW = {"onvif.manufacturer": "Uniview"}  # Chinese maker; Entity List since 2024-12 (reported)
 AXIS = {"mdns.service": "_axis-video._tcp.local."}  # Swedish maker, owner Canon (JP)
 
 # Which policies flag which device, from the sources:
 # - nl-cybercheck: maker or controlling owner from CN/RU/IR/KP (Cybercheck, 2024-04-18)
 # - us-ndaa-889: equipment produced by Huawei, ZTE, Hytera, Hikvision, Dahua (sec. 889(f)(3))
 # - us-fcc-covered: the same five, on the Covered List since 2021-03-12
-# - us-entity-list: Hikvision and Dahua added effective 2019-10-09
+# - us-entity-list: Hikvision and Dahua effective 2019-10-09; Uniview reported added 2024-12-10
 # - us-dod-1260h: Hikvision and Dahua in the 2026-06-08 edition; Uniview not in it
 # - uk-wms-2022: produced by companies subject to the PRC National Intelligence Law
 # - eu-csa2-proposal: no high-risk country designated yet, so nothing
@@ -53,7 +53,7 @@ TRUTH: dict[str, tuple[dict[str, str], set[str]]] = {
     "Ezviz label": (EZVIZ, MAKER_OF_CONCERN),
     "LTS label on a Hikvision": (LTS, MAKER_OF_CONCERN),
     "Amcrest label on a Dahua": (AMCREST, MAKER_OF_CONCERN),
-    "Uniview": (UNIVIEW, {"nl-cybercheck", "uk-wms-2022"}),
+    "Uniview": (UNIVIEW, {"nl-cybercheck", "uk-wms-2022", "us-entity-list"}),
     "Axis": (AXIS, set()),
 }
 

@@ -40,8 +40,10 @@ def test_list_dates() -> None:
 
 
 def test_unverified_facts_are_marked() -> None:
-    assert not TABLE["DJI"].fact("entity_list").verified
-    assert not TABLE["Lorex"].fact("owner_country").verified
+    assert not TABLE["Uniview"].fact("entity_list").verified  # one press report
+    assert TABLE["DJI"].fact("entity_list").verified  # BIS rule effective 2020-12-18
+    assert TABLE["Lorex"].fact("owner_country").verified  # Skywatch Inc., Taipei
+    assert not TABLE["Annke"].fact("hq_country").verified
     assert TABLE["Hikvision"].fact("fcc_covered").verified
     assert "(unverified)" in TABLE["Imou"].list_status()
 
