@@ -3,8 +3,6 @@ identify's scope and namespace URI owners)."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from camcensus.base.domains import registered_name
@@ -32,8 +30,7 @@ def test_registered_name(address: str, name: str | None) -> None:
     assert registered_name(address) == name
 
 
-def test_registered_name_is_quick_on_hostile_text() -> None:
-    start = time.perf_counter()
+def test_registered_name_of_hostile_text_is_none() -> None:
+    # the time it takes: bench/hostile.py
     for text in ("http://" + "a-" * 500_000, "http://" + "a." * 500_000 + "x", "a" * 1_000_000):
-        registered_name(text)
-    assert time.perf_counter() - start < 0.5
+        assert registered_name(text) is None

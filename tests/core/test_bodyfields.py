@@ -7,7 +7,6 @@ hostile ones are built here.
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -305,9 +304,7 @@ def test_unknown_manufacturer_is_named_weakly() -> None:
     ],
 )
 def test_hostile_bodies_never_raise(body: str) -> None:
-    started = time.monotonic()
-    pairs = body_fields(body)
-    assert time.monotonic() - started < 2.0
+    pairs = body_fields(body)  # the time it takes: bench/hostile.py
     assert all(len(value) <= 128 for _key, value in pairs)
 
 

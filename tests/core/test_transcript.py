@@ -7,7 +7,6 @@ per case); the devices' values in them are made up for the test."""
 from __future__ import annotations
 
 import contextlib
-import time
 
 import pytest
 
@@ -245,12 +244,11 @@ def test_hostile_transcripts_never_raise_beyond_a_malformed_reply(data: bytes) -
         parse_reply("rtsp", data)
 
 
-def test_a_text_of_more_lines_than_any_transcript_is_none_and_quick() -> None:
-    # review: 1 MB of empty lines took 0.65 s in the form detection
-    start = time.perf_counter()
+def test_a_text_of_more_lines_than_any_transcript_is_none() -> None:
+    # review: 1 MB of empty lines took 0.65 s in the form detection (its time now:
+    # bench/hostile.py)
     assert transcript.replies(b"\n" * (1 << 20)) is None
     assert transcript.replies(b"< HTTP/1.1 200 OK\n" + b"<\n" * 60_000) is None
-    assert time.perf_counter() - start < 0.2
 
 
 def test_curl_following_a_redirect_to_another_host_keeps_the_first_hosts_replies() -> None:

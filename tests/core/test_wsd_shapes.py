@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import html
-import time
 
 import pytest
 
@@ -461,7 +460,6 @@ def test_a_upnp_description_after_its_http_head_is_read() -> None:
 @pytest.mark.parametrize("kind", ["wsd", "onvif"])
 def test_a_reply_over_the_parsers_cap_is_refused_without_the_element_reading(kind: str) -> None:
     # review: 1 MB of "<" took 0.85 s (wsd) in the by-name fallback before the cap error
-    start = time.perf_counter()
+    # (its time now: bench/hostile.py)
     with pytest.raises(ReplyTooLargeError):
         parse_reply(kind, b"<" * (1 << 20))
-    assert time.perf_counter() - start < 0.3

@@ -548,12 +548,9 @@ def test_subject_organisation_read_within_its_words(
 )
 def test_hostile_bodies_stay_linear(body: str) -> None:
     """Bodies are matched over 4096 characters: no body pattern may backtrack on runs of
-    whitespace or repeated openings (each of these took 60-700 ms before)."""
-    import time
-
-    start = time.perf_counter()
-    ident({"http.body": body})
-    assert time.perf_counter() - start < 0.3
+    whitespace or repeated openings (each of these took 60-700 ms before; their times
+    now: bench/hostile.py). Here: they are read without error and name no one."""
+    assert ident({"http.body": body}).maker is None
 
 
 def test_a_notice_alone_makes_a_maker_of_concern_possible_and_one_value_claims_once() -> None:

@@ -1,0 +1,116 @@
+"""Hostile replies: how long the pure readers take on inputs built to make them slow.
+
+Run: .venv/bin/python bench/hostile.py
+
+Devices are hostile input, and so is what an admin pastes into ``identify --reply``.
+Every case here is an input that once took a reader far longer than its size warrants
+(0.6 to 99 s: runs of one character, repeated openings, nesting, many lines), or the
+like of one.  The peer, run beside each case, is the same reader on ordinary text of the
+same size (lines of prose): the ratio is what the hostile shape costs beyond its size,
+and a reader that is linear again stays within a small multiple of it.  The tests
+check what these readers return on the same inputs (tests/core/test_transcript.py,
+test_wsd_shapes.py, test_bodyfields.py, tests/base/test_domains.py,
+tests/vendor_db/test_identify.py); the times are here, not there.
+Writes bench/results/hostile.json.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import platform
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Final
+
+from camcensus.base.domains import registered_name
+from camcensus.base.errors import MalformedReplyError
+from camcensus.base.evidence import Evidence
+from camcensus.scanner.core import transcript
+from camcensus.scanner.core.bodyfields import body_fields
+from camcensus.scanner.core.replies import parse_reply
+from camcensus.vendor_db.identify import identify
+
+RESULTS: Final = Path(__file__).resolve().parent / "results" / "hostile.json"
+MB: Final = 1 << 20
+
+
+def _reply(kind: str) -> Callable[[bytes], object]:
+    def run(data: bytes) -> object:
+        with contextlib.suppress(MalformedReplyError):
+            return parse_reply(kind, data)
+        return None
+
+    return run
+
+
+def _body(data: bytes) -> object:
+    return body_fields(data.decode("utf-8"))
+
+
+def _identify_body(data: bytes) -> object:
+    return identify([Evidence("http.body", data.decode("utf-8"), "http", "")])
+
+
+def _domain(data: bytes) -> object:
+    return registered_name(data.decode("utf-8"))
+
+
+CASES: Final[list[tuple[str, Callable[[bytes], object], bytes]]] = [
+    ("transcript: 1 MB of empty lines", transcript.replies, b"\n" * MB),
+    ("transcript: curl marks, 60,000 lines", transcript.replies,
+     b"< HTTP/1.1 200 OK\n" + b"<\n" * 60_000),
+    ("http reply: status lines in text, 20,000 lines", _reply("http"),
+     b"x HTTP/1.1 200 OK\n" * 20_000),
+    ("wsd reply: 1 MB of '<'", _reply("wsd"), b"<" * MB),
+    ("onvif reply: 1 MB of '<'", _reply("onvif"), b"<" * MB),
+    ("body fields: 60,000 unclosed comments", _body, b"<!--" * 60_000),
+    ("body fields: an attribute opened 80,000 times", _body, b'<r a="' * 80_000),
+    ("body fields: 100,000 processing instructions", _body, b"<?" * 100_000),
+    ("body fields: 50,000 copyright signs", _body, ("<html>" + "\u00a9 " * 50_000).encode()),
+    ("identify: a body of 4,096 newlines", _identify_body, b"\n" * 4096),
+    ("identify: a body of 820 '<rcp>'", _identify_body, b"<rcp>" * 820),
+    ("identify: a body of 455 '(c) 2019 '", _identify_body, b"(c) 2019 " * 455),
+    ("domain: 500,000 'a-'", _domain, b"http://" + b"a-" * 500_000),
+    ("domain: 500,000 'a.'", _domain, b"http://" + b"a." * 500_000 + b"x"),
+]  # fmt: skip
+
+
+def _best_of(run: Callable[[bytes], object], data: bytes, rounds: int = 3) -> float:
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        run(data)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+_PROSE: Final = b"The camera on the north gate records to the recorder in the hall.\n"
+
+
+def _ordinary(size: int) -> bytes:
+    """Ordinary text of ``size`` bytes: the peer input of a case."""
+    return (_PROSE * (size // len(_PROSE) + 1))[:size]
+
+
+def main() -> int:
+    rows = []
+    for name, run, data in CASES:
+        mine, peer = _best_of(run, data), _best_of(run, _ordinary(len(data)))
+        rows.append({"case": name, "bytes": len(data), "camcensus_s": mine, "peer_s": peer,
+                     "ratio": mine / peer if peer else None})  # fmt: skip
+        print(f"{name:52} {len(data):>9} B  {mine * 1000:8.1f} ms  ordinary text"
+              f" {peer * 1000:6.1f} ms  x{mine / peer if peer else float('nan'):.1f}")  # fmt: skip
+    slowest = max(rows, key=lambda r: r["camcensus_s"])
+    print(f"slowest: {slowest['case']}: {slowest['camcensus_s'] * 1000:.1f} ms")
+    RESULTS.write_text(
+        json.dumps({"python": platform.python_version(), "cases": rows}, indent=2) + "\n",
+        encoding="utf-8",
+    )
+    print(f"written: {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
