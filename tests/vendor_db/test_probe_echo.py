@@ -62,10 +62,40 @@ CASES = [
 
 @pytest.mark.parametrize(("path", "name", "body"), CASES)
 def test_echo_of_our_probe_names_no_maker(path: str, name: str, body: str) -> None:
+    status = "301 Moved Permanently" if name == "apache-301" else "404 Not Found"
+    location = f"Location: https://192.168.1.20{path}\r\n" if name == "apache-301" else ""
     head = (
-        "HTTP/1.1 404 Not Found\r\nServer: webserver\r\n"
+        f"HTTP/1.1 {status}\r\nServer: webserver\r\n{location}"
         f"Content-Type: text/html\r\nContent-Length: {len(body.encode())}\r\n\r\n"
     )
     result = identify(parse_http((head + body).encode(), "192.168.1.20"))
     assert result.maker is None, (path, name, [c.rule for c in result.chain])
+    assert not result.flag.flagged
+
+
+# A host that is not the camera (a VMS, an integration's status page, a recorder's channel
+# table, a redirect) names camera API paths in full URLs of other addresses: the snapshot
+# and stream URLs users paste into ZoneMinder, Blue Iris, Agent DVR or openHAB. A device's
+# own web UI names its API by path (relative, or after a script's host variable).
+OTHER_DEVICE_URLS = [
+    "http://192.168.1.64/ISAPI/Streaming/channels/101/picture",
+    "http://admin:secret@192.168.1.64:80/ISAPI/Streaming/channels/102/httpPreview",
+    "http://192.168.1.108/cgi-bin/configManager.cgi?action=getConfig&name=Snap",
+    "http://[fe80::1]/cgi-bin/magicBox.cgi?action=getSystemInfo",
+    "http://192.168.1.30/LAPI/V1.0/Channels/0/Media/Video/Streams/0/LiveStreamURL",
+    "http://192.168.1.50/cgi-bin/api.cgi?cmd=Snap&channel=0&rs=wuuPhkmUCeI9WG7C",
+    "http://cam-yard.local/ipcam/httpstream.cgi?streamtype=main",
+]
+
+
+@pytest.mark.parametrize("url", OTHER_DEVICE_URLS)
+def test_camera_url_of_another_host_names_no_maker(url: str) -> None:
+    body = (
+        "<html><head><title>Cameras</title></head><body><table>\n"
+        f"<tr><td>Front door</td><td>Online</td><td>{url}</td></tr>\n"
+        "</table></body></html>\n"
+    )
+    head = f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {len(body)}\r\n\r\n"
+    result = identify(parse_http((head + body).encode(), "192.168.1.20"))
+    assert result.maker is None, (url, [c.rule for c in result.chain])
     assert not result.flag.flagged
