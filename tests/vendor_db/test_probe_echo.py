@@ -99,3 +99,19 @@ def test_camera_url_of_another_host_names_no_maker(url: str) -> None:
     result = identify(parse_http((head + body).encode(), "192.168.1.20"))
     assert result.maker is None, (url, [c.rule for c in result.chain])
     assert not result.flag.flagged
+
+
+@pytest.mark.parametrize(
+    ("script", "maker"),
+    [
+        ('$.ajax({ url: m_szHost + ":" + m_iPort + "/ISAPI/Security/userCheck" });', "Hikvision"),
+        ("xhr.open('GET', '../ISAPI/System/Network/interfaces');", "Hikvision"),
+        ('fetch("/cgi-bin/magicBox.cgi?action=getSoftwareVersion")', "Dahua"),
+        ("req.url = '/LAPI/V1.0/Channels/0/Media/Video/Streams/0/LiveStreamURL';", "Uniview"),
+    ],
+)
+def test_own_api_path_in_a_script_still_names_its_maker(script: str, maker: str) -> None:
+    body = f"<html><head><script>{script}</script></head><body></body></html>"
+    head = f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {len(body)}\r\n\r\n"
+    result = identify(parse_http((head + body).encode(), "192.168.1.20"))
+    assert result.maker == maker, [c.rule for c in result.chain]
