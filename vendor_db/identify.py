@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -533,13 +533,8 @@ def _leading_name_claims(ev: Evidence, value: str, table: VendorTable, out: _Col
     if ev.key in _GREETING_KEYS:
         parts = [_GREETING.sub("", value, count=1)]
     for part in parts[:4]:
-        words = normalise_name(part[:80]).split()
-        for count in (3, 2, 1):
-            if len(words) < count:
-                continue
-            name = " ".join(words[:count])
-            vendor = table.get(name)
-            if vendor is not None and name not in _NOT_A_LEADING_NAME:
+        for name, vendor in _names_at(normalise_name(part[:80]).split(), 0, table):
+            if name not in _NOT_A_LEADING_NAME:
                 out.vendor(vendor, ev, f"named:{ev.key}", weight, label=False)
                 return True
     return False
@@ -598,11 +593,19 @@ def _named_within(text: str, table: VendorTable) -> Vendor | None:
     words ("New H3C Technologies": "H3C"), as the table spells it."""
     words = normalise_name(text).split()
     for start in range(min(len(words), 4)):
-        for count in (3, 2, 1):
-            name = " ".join(words[start : start + count])
-            if len(words) - start >= count and (vendor := table.get(name)) is not None:
-                return vendor
+        for _name, vendor in _names_at(words, start, table):
+            return vendor
     return None
+
+
+def _names_at(words: list[str], start: int, table: VendorTable) -> Iterator[tuple[str, Vendor]]:
+    """The vendor-table names spelled by three, two or one words from ``words[start]``
+    (longest first), with their vendors."""
+    for count in (3, 2, 1):
+        if len(words) - start >= count:
+            name = " ".join(words[start : start + count])
+            if (vendor := table.get(name)) is not None:
+                yield name, vendor
 
 
 def _pen_claims(ev: Evidence, table: VendorTable, out: _Collector) -> None:

@@ -459,12 +459,12 @@ def _netip(data: bytes, address: str) -> list[Evidence]:
 def _isapi(data: bytes, address: str) -> list[Evidence]:
     # a scan GETs the document over HTTP, so its text is also that response's body
     # (banner._api): the http.body rules see it there as they do in a scan
+    text = data.decode("utf-8", errors="replace")
     body = EvidenceList("http", address)
-    http.add_body(body, data.decode("utf-8", errors="replace"))
+    http.add_body(body, text)
     try:
         return isapi.parse_document(data, address) + body.items()
     except MalformedReplyError:
-        text = data.decode("utf-8", errors="replace")
         fields: dict[str, str] = {}
         for name, value in _XML_FIELD.findall(text):
             fields.setdefault(name, value)
