@@ -13,6 +13,7 @@ Run by ``Lab.up()`` as ``python -m camcensus.lab.emulator STATE_JSON``; writes
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import dataclasses
 import datetime as dt
@@ -308,8 +309,11 @@ class HttpService:
             # a fresh nonce for every challenge, as real Digest servers send (RFC 7616 3.3)
             values = dict(device.values, nonce=uuid.uuid4().hex)
             headers = {str(k): render(str(v), values) for k, v in route.get("headers", {}).items()}
-            text = render(str(route.get("body", "")), values)
-            return reply(int(route.get("status", 200)), headers, text.encode())
+            if "body_base64" in route:  # a binary file (an icon): served as it is
+                data = base64.b64decode(str(route["body_base64"]))
+            else:
+                data = render(str(route.get("body", "")), values).encode()
+            return reply(int(route.get("status", 200)), headers, data)
         if self.onvif is not None and method == "POST" and target.startswith("/onvif/"):
             operation = soap.operation_of(body)
             username = str(self.onvif.get("username", ""))

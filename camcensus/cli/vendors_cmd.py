@@ -26,7 +26,7 @@ __all__ = ["register"]
 _MAX_INPUT_BYTES = 16 * 1024 * 1024
 REPLY_KINDS = (
     "wsd", "sadp", "dhip", "netip", "ssdp", "upnp", "onvif", "http", "rtsp", "tls", "ftp",
-    "telnet", "isapi", "mdns", "snmp",
+    "telnet", "isapi", "mdns", "snmp", "favicon",
 )  # fmt: skip
 """``identify --reply`` kinds: scanner.core.replies.KINDS (a test holds them equal; the
 list is written out here so ``--help`` does not import the scanner)."""

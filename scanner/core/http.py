@@ -7,6 +7,7 @@ message syntax: start line, ``Name: value`` fields, obsolete line folding tolera
 from __future__ import annotations
 
 import codecs
+import contextlib
 import html
 import re
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Final, NamedTuple
 from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
 from camcensus.base.evidence import Evidence
 from camcensus.base.version import __version__
+from camcensus.scanner.core import favicon
 from camcensus.scanner.core._evidence import EvidenceList
 from camcensus.scanner.core.bodyfields import body_fields
 from camcensus.scanner.core.limits import (
@@ -31,10 +33,12 @@ __all__ = [
     "ResponseHead",
     "add_body",
     "auth_realms",
+    "body_bytes",
     "build_request",
     "decode_body",
     "extract_title",
     "parse_http",
+    "parse_icon_reply",
     "parse_message_head",
     "parse_response_head",
 ]
@@ -211,6 +215,12 @@ def _text_codec(name: str) -> str | None:
     return info.name if getattr(info, "_is_text_encoding", True) else None
 
 
+def body_bytes(headers: Headers, body: bytes) -> bytes:
+    """The body as sent, de-chunked and capped at MAX_HTTP_BODY_BYTES."""
+    transfer = (headers.get("Transfer-Encoding") or "").lower()
+    return _dechunk(body) if "chunked" in transfer else body[:MAX_HTTP_BODY_BYTES]
+
+
 def decode_body(headers: Headers, body: bytes) -> str:
     """The body as text: de-chunked, capped at MAX_HTTP_BODY_BYTES, decoded leniently.
 
@@ -219,8 +229,7 @@ def decode_body(headers: Headers, body: bytes) -> str:
     charset: ``hex``/``base64``/``zlib`` (not text encodings) are ignored, and a codec
     that fails anyway (``idna``, ``punycode``) falls back to UTF-8 with U+FFFD.
     """
-    transfer = (headers.get("Transfer-Encoding") or "").lower()
-    raw = _dechunk(body) if "chunked" in transfer else body[:MAX_HTTP_BODY_BYTES]
+    raw = body_bytes(headers, body)
     charset_match = _CHARSET.search(headers.get("Content-Type") or "")
     if charset_match is not None:
         codec = _text_codec(charset_match.group(1))
@@ -248,8 +257,9 @@ def extract_title(text: str) -> str | None:
 
 def parse_http(head_and_body: bytes, address: str, source: str = "http") -> list[Evidence]:
     """Evidence from one HTTP response: server, realm, location, the header names as
-    sent (their case and order are the web server's own), title, body start and the
-    fields of a structured body that describe the device (``http.field.*``).
+    sent (their case and order are the web server's own), title, icon link, body start
+    and the fields of a structured body that describe the device (``http.field.*``);
+    for an image body (an icon fetched), its MD5 instead (``http.favicon.md5``).
 
     The body is cut at MAX_HTTP_BODY_BYTES (not an error); a head over
     MAX_HTTP_HEAD_BYTES raises ReplyTooLargeError, a non-HTTP reply MalformedReplyError.
@@ -262,14 +272,40 @@ def parse_http(head_and_body: bytes, address: str, source: str = "http") -> list
         found.add("http.realm", realm)
     found.add("http.location", head.headers.get("Location"))
     found.add("http.header_names", ", ".join(name for name, _value in head.headers.fields))
-    add_body(found, decode_body(head.headers, head.body))
+    content_type = head.headers.get("Content-Type") or ""
+    raw = body_bytes(head.headers, head.body)
+    if content_type.lower().startswith("image/") and favicon.is_icon(raw, content_type):
+        with contextlib.suppress(MalformedReplyError):  # an icon (or other image): hashed
+            found.add(favicon.KEY, favicon.icon_md5(raw, content_type))
+    else:
+        add_body(found, decode_body(head.headers, head.body))
     return found.items()
 
 
 def add_body(found: EvidenceList, text: str) -> None:
-    """``http.title``, ``http.body`` (its start) and the device-describing fields
-    (``http.field.*``, see bodyfields) of a decoded response body."""
+    """``http.title``, ``http.icon`` (the page's icon link; an inline icon's MD5),
+    ``http.body`` (its start) and the device-describing fields (``http.field.*``, see
+    bodyfields) of a decoded response body."""
     found.add("http.title", extract_title(text))
+    href = favicon.icon_href(text)
+    if href is not None and href[:5].lower() == "data:":
+        with contextlib.suppress(MalformedReplyError):  # an inline icon: hashed here
+            found.add(favicon.KEY, favicon.icon_md5(href.encode("latin-1", "replace")))
+    else:
+        found.add("http.icon", href)
     found.add("http.body", text[: 2 * MAX_HTTP_BODY_EVIDENCE_CHARS], MAX_HTTP_BODY_EVIDENCE_CHARS)
     for key, value in body_fields(text):
         found.add(key, value)
+
+
+def parse_icon_reply(head_and_body: bytes, address: str, source: str = "http") -> list[Evidence]:
+    """``http.favicon.md5`` of the icon in an HTTP reply (status 200, an image body);
+    MalformedReplyError for any other reply (a 404 page, a redirect, a login page)."""
+    head = parse_message_head(head_and_body, "HTTP reply")
+    status = _status(head.start_line, "HTTP", "HTTP reply")
+    if status != 200:
+        raise MalformedReplyError(f"favicon: HTTP status {status}, no icon")
+    body = body_bytes(head.headers, head.body)
+    if not favicon.is_icon(body, head.headers.get("Content-Type")):
+        raise MalformedReplyError("favicon: the reply's body is not an image")
+    return favicon.icon_evidence(body, address, source, head.headers.get("Content-Type"))

@@ -7,8 +7,10 @@ A reply published only as its fields (``fields_evidence``) goes through the same
 table the parser applies to the document.
 
 Kinds: wsd, sadp, dhip, netip, ssdp, upnp, onvif, http, rtsp, tls, ftp, telnet, isapi,
-mdns, snmp.  mdns and snmp replies are small JSON objects, because their wire formats
-(DNS records, BER) are not what people capture or publish:
+mdns, snmp, favicon (a web UI's icon: the file, its HTTP reply, a hex dump or base64 of
+it, or its MD5 as printed; ``http.favicon.md5``).  mdns and snmp replies are small JSON
+objects, because their wire formats (DNS records, BER) are not what people capture or
+publish:
 ``{"service": ..., "name": ..., "txt": {...}}`` and ``{"sysDescr": ..., "sysObjectID": ...}``.
 
 What people publish is often part of a reply, so each kind also reads the parts that
@@ -32,6 +34,8 @@ carry evidence on their own (the admin who pastes ``curl`` output into ``identif
 from __future__ import annotations
 
 import ast
+import base64
+import contextlib
 import html
 import json
 import re
@@ -43,6 +47,7 @@ from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core import (
     dhip,
+    favicon,
     ftp,
     http,
     isapi,
@@ -89,6 +94,7 @@ ReplyKind = Literal[
     "isapi",
     "mdns",
     "snmp",
+    "favicon",
 ]
 KINDS: Final[tuple[ReplyKind, ...]] = get_args(ReplyKind)
 CRLF_KINDS: Final = frozenset({"ssdp", "http", "rtsp", "ftp"})
@@ -477,6 +483,23 @@ def _isapi(data: bytes, address: str) -> list[Evidence]:
         )
 
 
+_BASE64_TEXT: Final = re.compile(rb"\A\s*[A-Za-z0-9+/\s]{16,}={0,2}\s*\Z")
+
+
+def _favicon(data: bytes, address: str) -> list[Evidence]:
+    """A web UI's icon: the HTTP reply that carried it, the file itself, a hex dump or
+    base64 text of it, or its MD5 as another tool printed it."""
+    if data.lstrip().startswith(b"HTTP/"):
+        return http.parse_icon_reply(data, address)
+    if not favicon.is_icon(data) and not re.fullmatch(rb"\s*[0-9A-Fa-f]{32}\s*", data):
+        if (dumped := unhex(data)) is not None:
+            data = dumped
+        elif _BASE64_TEXT.match(data):
+            with contextlib.suppress(ValueError):
+                data = base64.b64decode(re.sub(rb"\s+", b"", data), validate=True)
+    return favicon.icon_evidence(data, address)
+
+
 _PARSERS: Final[Mapping[str, Callable[[bytes, str], list[Evidence]]]] = {
     "wsd": _wsd,
     "sadp": sadp.parse_reply,
@@ -493,6 +516,7 @@ _PARSERS: Final[Mapping[str, Callable[[bytes, str], list[Evidence]]]] = {
     "isapi": _isapi,
     "mdns": _mdns,
     "snmp": _snmp,
+    "favicon": _favicon,
 }
 
 

@@ -1,19 +1,19 @@
-"""Banners of one live host: HTTP(S) GET / (plus one same-host redirect) and of each
-maker family's device-information path, TLS certificate, RTSP OPTIONS + DESCRIBE, and
-what FTP and telnet servers say on connect (nothing is sent to them: no login is tried,
-no request carries credentials). Each request holds the host's budget and has a total
-deadline.
+"""Banners of one live host: HTTP(S) GET / (plus one same-host redirect), of each
+maker family's device-information path and of the web UI's icon, TLS certificate,
+RTSP OPTIONS + DESCRIBE, and what FTP and telnet servers say on connect (nothing is
+sent to them: no login is tried, no request carries credentials). Each request holds the
+host's budget and has a total deadline.
 """
 
 from __future__ import annotations
 
 import contextlib
 import urllib.parse
-from typing import Final
+from typing import Final, NamedTuple
 
 from camcensus.base.errors import MalformedReplyError, RequestBudgetExceededError
 from camcensus.base.evidence import Evidence
-from camcensus.scanner.core import ftp, http, isapi, rtsp, telnet, tls
+from camcensus.scanner.core import favicon, ftp, http, isapi, rtsp, telnet, tls
 from camcensus.scanner.probes import _io
 from camcensus.scanner.probes.context import HostInfo, ProbeContext
 
@@ -70,9 +70,17 @@ def _redirect_path(evidence: list[Evidence], ip: str, port: int, scheme: str) ->
     return None
 
 
-async def _http(ctx: ProbeContext, ip: str, port: int, *, secure: bool) -> list[Evidence]:
+class _Page(NamedTuple):
+    """What GET / (and its redirect) gave, and where the page says its icon is."""
+
+    evidence: list[Evidence]
+    icon_path: str
+
+
+async def _http(ctx: ProbeContext, ip: str, port: int, *, secure: bool) -> _Page:
     scheme, source = ("https", "https") if secure else ("http", "http")
     found: list[Evidence] = []
+    icon: str | None = None
     path: str | None = "/"
     for _hop in range(2):  # GET / and at most one redirect
         if path is None:
@@ -92,24 +100,40 @@ async def _http(ctx: ProbeContext, ip: str, port: int, *, secure: bool) -> list[
         except MalformedReplyError:
             break
         found.extend(items)
+        href = next((e.value for e in items if e.key == "http.icon"), None)
+        if icon is None and href is not None:
+            icon = favicon.icon_path(href, f"{scheme}://{ip}:{port}{path}") or ""
+        if icon is None and any(e.key == favicon.KEY for e in items):
+            icon = ""  # the page holds its icon inline: hashed already
         path = _redirect_path(items, ip, port, scheme) if _hop == 0 else None
-    return found
+    # no icon link: where browsers look; an icon elsewhere or inline: nothing to GET
+    return _Page(found, favicon.DEFAULT_PATH if icon is None else icon)
 
 
-async def _api(ctx: ProbeContext, ip: str, port: int, *, secure: bool) -> list[Evidence]:
-    """GET each family's device-information path once; an ISAPI document also gives
-    its ``isapi.*`` fields."""
+async def _api(
+    ctx: ProbeContext, ip: str, port: int, *, secure: bool, icon_path: str
+) -> list[Evidence]:
+    """GET each family's device-information path once (an ISAPI document also gives its
+    ``isapi.*`` fields), then the web UI's icon (``http.favicon.md5``)."""
     source = "https" if secure else "http"
     host = ip if port in (80, 443) else f"{ip}:{port}"
     found: list[Evidence] = []
-    for path in API_PATHS:
+    for path in (*API_PATHS, icon_path):
         try:
-            reply = await _io.exchange(ctx, ip, port, [http.build_request(host, path)], tls=secure)
+            request = http.build_request(host, path)
+        except ValueError:  # an icon path with blanks or control characters: not asked
+            continue
+        try:
+            reply = await _io.exchange(ctx, ip, port, [request], tls=secure)
         except RequestBudgetExceededError:
             break  # what was read so far stays
         except OSError:
             continue
         if not reply.messages:
+            continue
+        if path == icon_path:
+            with contextlib.suppress(MalformedReplyError):  # no icon there: nothing to hash
+                found.extend(http.parse_icon_reply(reply.messages[0], ip, source))
             continue
         try:
             found.extend(http.parse_http(reply.messages[0], ip, source))
@@ -161,14 +185,17 @@ async def _greeting(ctx: ProbeContext, ip: str, port: int) -> list[Evidence]:
 
 async def run_host(ctx: ProbeContext, host: HostInfo) -> list[Evidence]:
     """Banners from every web, RTSP, FTP and telnet port the sweep found open on ``host``."""
-    jobs = [(_http, p, False) for p in host.ports if p in HTTP_PORTS][:MAX_PORTS_EACH]
-    jobs += [(_http, p, True) for p in host.ports if p in HTTPS_PORTS][:MAX_PORTS_EACH]
+    jobs = [(p, False) for p in host.ports if p in HTTP_PORTS][:MAX_PORTS_EACH]
+    jobs += [(p, True) for p in host.ports if p in HTTPS_PORTS][:MAX_PORTS_EACH]
     found: list[Evidence] = []
-    for fetch, port, secure in jobs:
+    icons: dict[int, str] = {}
+    for port, secure in jobs:
         try:
-            found.extend(await fetch(ctx, host.ip, port, secure=secure))
+            page = await _http(ctx, host.ip, port, secure=secure)
         except (OSError, RequestBudgetExceededError):
             continue
+        found.extend(page.evidence)
+        icons[port] = page.icon_path
     for port in [p for p in host.ports if p in RTSP_PORTS][:1]:
         try:
             found.extend(await _rtsp(ctx, host.ip, port))
@@ -183,5 +210,6 @@ async def run_host(ctx: ProbeContext, host: HostInfo) -> list[Evidence]:
     web = [(p, False) for p in host.ports if p in HTTP_PORTS]
     web += [(p, True) for p in host.ports if p in HTTPS_PORTS]
     for port, secure in web[:1]:
-        found.extend(await _api(ctx, host.ip, port, secure=secure))
+        icon = icons.get(port, favicon.DEFAULT_PATH)
+        found.extend(await _api(ctx, host.ip, port, secure=secure, icon_path=icon))
     return list(dict.fromkeys(found))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 from builders import self_signed_der
 from replay import CAMERA, capture, context, http_reply, sent
 
@@ -37,6 +40,7 @@ async def test_http_follows_one_same_host_redirect_and_rtsp_asks_options_and_des
         (80, b"GET /axis-cgi/param.cgi?action=list&group=root.Brand HTTP/1.1"),
         (80, b"GET /stw-cgi/system.cgi?msubmenu=deviceinfo&action=view HTTP/1.1"),
         (80, b"GET /LAPI/V1.0/System/DeviceInfo HTTP/1.1"),
+        (80, b"GET /favicon.ico HTTP/1.1"),  # the login page names no icon
     ]
     values = {(e.key, e.value) for e in found}
     assert ("http.location", f"http://{CAMERA}/doc/page/login.asp") in values
@@ -52,7 +56,7 @@ async def test_a_redirect_to_another_host_is_not_followed() -> None:
     transport = ReplayTransport(tcp=away, open_ports={CAMERA: frozenset({80})})
     await banner.run_host(context(transport), HostInfo(CAMERA, ports=(80,)))
     paths = [req.split(b" ", 2)[1].decode() for _ip, _port, req in sent(transport, "tcp")]
-    assert paths == ["/", *banner.API_PATHS]  # /login.asp on .12 was not asked
+    assert paths == ["/", *banner.API_PATHS, "/favicon.ico"]  # /login.asp on .12 was not asked
     assert {ip for ip, _port, _req in sent(transport, "tcp")} == {CAMERA}
 
 
@@ -84,6 +88,66 @@ async def test_each_family_path_is_asked_once_without_credentials_on_the_first_w
     assert api == [(80, path.encode()) for path in banner.API_PATHS]
     assert not any(b"authorization:" in req.lower() for _ip, _p, req in sent(transport, "tcp"))
     assert ("http.realm", "IP Camera(E1234)") in {(e.key, e.value) for e in found}
+
+
+ICON = b"\x00\x00\x01\x00\x01\x00\x10\x10" + bytes(range(48))
+"""The first bytes of an ICO file (header, one 16x16 entry), and some made-up pixels."""
+
+
+def _page(head: str) -> bytes:
+    return http_reply("200 OK", ["Content-Type: text/html"], f"<html><head>{head}</head>".encode())
+
+
+async def test_the_icon_the_page_links_is_hashed_after_the_family_paths() -> None:
+    def device(ip: str, port: int, request: bytes) -> bytes:
+        if request.startswith(b"GET / "):
+            return http_reply("302 Found", ["Location: /doc/page/login.asp"])
+        if request.startswith(b"GET /doc/page/login.asp "):
+            return _page('<link rel="shortcut icon" href="../images/favicon.ico?v=2">')
+        if request.startswith(b"GET /doc/images/favicon.ico?v=2 "):
+            return http_reply("200 OK", ["Content-Type: image/x-icon"], ICON)
+        return http_reply("404 Not Found")
+
+    transport = ReplayTransport(tcp=device, open_ports={CAMERA: frozenset({80})})
+    found = await banner.run_host(context(transport), HostInfo(CAMERA, ports=(80,)))
+    paths = [req.split(b" ", 2)[1].decode() for _ip, _port, req in sent(transport, "tcp")]
+    assert paths == ["/", "/doc/page/login.asp", *banner.API_PATHS, "/doc/images/favicon.ico?v=2"]
+    values = {(e.key, e.value) for e in found}
+    assert ("http.icon", "../images/favicon.ico?v=2") in values
+    assert ("http.favicon.md5", hashlib.md5(ICON, usedforsecurity=False).hexdigest()) in values
+
+
+async def test_an_icon_on_another_host_or_inline_is_not_asked() -> None:
+    inline = "data:image/x-icon;base64," + base64.b64encode(ICON).decode()
+    for head, asked in (
+        ('<link rel="icon" href="http://198.18.0.12/favicon.ico">', None),
+        (
+            f'<link rel="icon" href="{inline}">',
+            hashlib.md5(ICON, usedforsecurity=False).hexdigest(),
+        ),
+    ):
+
+        def device(ip: str, port: int, request: bytes, head: str = head) -> bytes:
+            return _page(head) if request.startswith(b"GET / ") else http_reply("404 Not Found")
+
+        transport = ReplayTransport(tcp=device, open_ports={CAMERA: frozenset({80})})
+        found = await banner.run_host(context(transport), HostInfo(CAMERA, ports=(80,)))
+        paths = [req.split(b" ", 2)[1].decode() for _ip, _port, req in sent(transport, "tcp")]
+        assert paths == ["/", *banner.API_PATHS]
+        assert {ip for ip, _port, _req in sent(transport, "tcp")} == {CAMERA}
+        hashes = [e.value for e in found if e.key == "http.favicon.md5"]
+        assert hashes == ([asked] if asked else [])
+
+
+async def test_an_error_page_at_the_icon_path_gives_no_hash() -> None:
+    def device(ip: str, port: int, request: bytes) -> bytes:
+        if request.startswith(b"GET /favicon.ico "):  # a login page served for every path
+            return http_reply("200 OK", ["Content-Type: text/html"], b"<html>login</html>")
+        return http_reply("404 Not Found")
+
+    transport = ReplayTransport(tcp=device, open_ports={CAMERA: frozenset({80})})
+    found = await banner.run_host(context(transport), HostInfo(CAMERA, ports=(80,)))
+    assert not [e for e in found if e.key == "http.favicon.md5"]
 
 
 async def test_an_isapi_document_gives_its_fields() -> None:

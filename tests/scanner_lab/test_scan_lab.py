@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import signal
@@ -56,10 +58,25 @@ def test_default_mix_is_identified_as_the_truth_says(default_lab: Lab, tmp_path:
     assert mismatches(default_lab, result["devices"]) == []
     profiles = default_lab.profiles()
     by_ip = {d["ip"]: d for d in result["devices"]}
+    icons = 0
     for instance in default_lab.devices:
         truth = profiles[instance.profile_id].truth
         if truth["device_type"] == "other":  # printers, PCs, phones: never flagged
             assert not by_ip[instance.ip]["flagged"], instance.profile_id
+        # a web UI's icon, linked from its page, is fetched and hashed as the file served
+        for route in (profiles[instance.profile_id].section("http") or {}).get("paths", []):
+            if route["path"] == "/favicon.ico":
+                served = hashlib.md5(
+                    base64.b64decode(route["body_base64"]), usedforsecurity=False
+                ).hexdigest()
+                hashes = {
+                    e["value"]
+                    for e in by_ip[instance.ip]["evidence"]
+                    if e["key"] == "http.favicon.md5"
+                }
+                assert hashes == {served}, instance.profile_id
+                icons += 1
+    assert icons  # the mix holds a device that serves an icon (mobotix-m16b)
     with Inventory.open(tmp_path / "inv.db", create=False) as inventory:
         (scan,) = inventory.scans()
         assert scan.device_count == len(default_lab.devices)
