@@ -46,9 +46,6 @@ _MAGIC: Final = (
     b"\xff\xd8\xff",  # JPEG
 )
 _BMP: Final = re.compile(rb"\ABM.{4}\x00\x00\x00\x00", re.DOTALL)  # BMP: size, then reserved zeros
-_SVG: Final = re.compile(
-    rb"\A\s*(?:<\?xml[^>]{0,200}>\s*)?(?:<!--.{0,2000}?-->\s*)*<svg\b", re.DOTALL
-)
 _LINK_TAG: Final = re.compile(r"<link\b([^<>]{0,70000})>", re.IGNORECASE)
 _ATTRIBUTE: Final = re.compile(
     r"""([A-Za-z_:][\w:.-]{0,40})\s*=\s*(?:"([^"]{0,65536})"|'([^']{0,65536})'|([^\s"'=<>`]{1,65536}))"""
@@ -105,7 +102,7 @@ def is_icon(data: bytes, content_type: str | None = None) -> bool:
     bytes, or by an ``image/`` Content-Type when the bytes are not an HTML page."""
     if not data:
         return False
-    if data.startswith(_MAGIC) or _BMP.match(data) or _SVG.match(data[:4096]):
+    if data.startswith(_MAGIC) or _BMP.match(data) or _is_svg(data[:4096]):
         return True
     kind = (content_type or "").split(";", 1)[0].strip().lower()
     return kind.startswith("image/") and data.lstrip()[:1] != b"<"
@@ -133,6 +130,30 @@ def icon_md5(data: bytes, content_type: str | None = None) -> str:
             "favicon: not an image (no ICO, PNG, GIF, JPEG, BMP or SVG start)"
         )
     return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+def _is_svg(head: bytes) -> bool:
+    """Whether a document starts with ``<svg`` after blanks, an XML declaration and
+    comments (each skipped once by ``find``: linear in the bytes read)."""
+    pos = 0
+    while pos < len(head):
+        while pos < len(head) and head[pos : pos + 1].isspace():
+            pos += 1
+        if head.startswith(b"<?xml", pos) or head.startswith(b"<!--", pos):
+            end = head.find(b"?>" if head[pos + 1 : pos + 2] == b"?" else b"-->", pos)
+            if end < 0:
+                return False
+            pos = end + (2 if head[pos + 1 : pos + 2] == b"?" else 3)
+            continue
+        return head.startswith(b"<svg", pos) and head[pos + 4 : pos + 5] in (
+            b" ",
+            b">",
+            b"/",
+            b"\t",
+            b"\n",
+            b"\r",
+        )
+    return False
 
 
 def icon_evidence(
