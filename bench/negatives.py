@@ -19,9 +19,12 @@ examples are left out.  An example is *of concern* when one of its vendors is; *
 concern* when every vendor is judged and none is; else left out.
 
 Reported: flags (``flagged``) and ``possible`` on examples not of concern (the count
-that matters: each is a false accusation), makers named that are none of the example's
-vendors, and on examples of concern the share named and flagged (recog was read while
-writing the first fingerprints, so that recall is not independent).  The failing
+that matters: each is a false accusation), the same for each such example's text in
+every other file's slot (firmware reuses its strings: a Server header as an FTP
+greeting, a title as a realm), makers named that are none of the example's vendors
+(nor a company they belong to, ``RELATED``), and on examples of concern the share
+named and flagged (recog was read while writing the first fingerprints, so that
+recall is not independent).  The failing
 examples' text is printed to stdout only; bench/results/negatives.json holds counts and
 the recog commit.  Nothing of recog is copied into the repository.
 """
@@ -45,6 +48,7 @@ HERE: Final = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent / "tests" / "corpus"), str(HERE)]
 
 import corpus  # type: ignore[import-not-found]  # noqa: E402
+from _peer import write_json  # noqa: E402
 
 from camcensus.base.errors import MalformedReplyError  # noqa: E402
 from camcensus.scanner.core.replies import parse_reply  # noqa: E402
@@ -339,6 +343,24 @@ def run(example: Example) -> Outcome:
     return Outcome(result.maker, result.flag.level, "", rules)
 
 
+def elsewhere(example: Example) -> list[Example]:
+    """The example's text in every other file's slot (a banner of one protocol in
+    another's place, as firmware reuses its strings): a realm quoted, a model key=,
+    a subject CN= where the text has no "="."""
+    text = example.text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    out = []
+    for name in WRAPS:
+        if name in (example.file, "snmp_sysobjid", "x509_issuers"):
+            continue
+        slot = {
+            "http_wwwauth": f'Basic realm="{text}"',
+            "mdns_device-info_txt": f"model={text}",
+            "x509_subjects": text if "=" in text else f"CN={text}",
+        }.get(name, text)
+        out.append(Example(name, slot, example.vendors, example.described))
+    return out
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--recog", type=Path, default=MIRROR, help="recog checkout or git dir")
@@ -355,7 +377,7 @@ def main(argv: list[str]) -> int:
     false_possible: list[Example] = []
     wrong: list[Example] = []
     unlabelled_flags: list[Example] = []
-    named = flagged = 0
+    named = flagged = possible = 0
     by_file: dict[str, Counter[str]] = {}
     for ex in found:
         verdict, out = labels[id(ex)], outcomes[id(ex)]
@@ -375,6 +397,7 @@ def main(argv: list[str]) -> int:
         if verdict == "concern":
             named += bool(out.maker) and right_maker(out.maker or "", ex)
             flagged += out.level == "flagged"
+            possible += out.level == "possible"
 
     def show(title: str, members: list[Example]) -> None:
         print(f"{title}: {len(members)}")
@@ -388,8 +411,20 @@ def main(argv: list[str]) -> int:
     show("false 'possible' (examples not of concern)", false_possible)
     show("wrong maker named (any labelled example)", wrong)
     show("flagged or possible on unlabelled or unknown examples, for reading", unlabelled_flags)
+    moved = [(ex, moved) for ex in found if labels[id(ex)] == "other" for moved in elsewhere(ex)]
+    moved_levels: Counter[str] = Counter()
+    print(f"the examples not of concern in the other slots ({len(moved)} replies), not 'no':")
+    for ex, there in moved:
+        out = run(there)
+        moved_levels[out.level] += 1
+        if out.level != "no":
+            via = "; ".join(out.rules)
+            print(f"  {ex.file} as {there.file}: {there.text[:120]!r} vendors "
+                  f"{sorted(ex.vendors)} -> {out.maker!r} {out.level} via {via}")  # fmt: skip
+    print(f"  flagged {moved_levels['flagged']}, possible {moved_levels['possible']}")
     concern = counts["concern"]
-    print(f"examples of concern: {concern}, maker named {named}, flagged {flagged} "
+    print(f"examples of concern: {concern}, maker named {named}, flagged {flagged}, "
+          f"possible {possible} "
           "(not independent: recog was read writing the first fingerprints)")  # fmt: skip
     if args.list:
         unknown = Counter(v for e in found for v in e.vendors if judge(v) == "unknown")
@@ -403,15 +438,23 @@ def main(argv: list[str]) -> int:
             "flagged": len(false_flags),
             "possible": len(false_possible),
         },
+        "not_of_concern_in_other_slots": {
+            "replies": len(moved),
+            "flagged": moved_levels["flagged"],
+            "possible": moved_levels["possible"],
+        },
         "wrong_maker": len(wrong),
         "unlabelled_or_unknown_flagged_or_possible": len(unlabelled_flags),
-        "of_concern": {"examples": concern, "maker_named": named, "flagged": flagged},
+        "of_concern": {
+            "examples": concern,
+            "maker_named": named,
+            "flagged": flagged,
+            "possible": possible,
+        },
         "parse_errors": sum(1 for o in outcomes.values() if o.error),
         "by_file": {k: dict(sorted(v.items())) for k, v in sorted(by_file.items())},
     }
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"written: {RESULTS}")
+    write_json(RESULTS, report)
     return 0
 
 
