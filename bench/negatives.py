@@ -117,7 +117,9 @@ CONCERN: Final = {
 
 # Vendors clearly not of concern: each group's home country (or "project": open-source
 # software, no device maker), as general knowledge (UNVERIFIED) unless makers.toml has
-# them.  A vendor this table does not know is "unknown", and its examples are left out.
+# them.  nginx is placed by its company (Nginx, Inc., San Francisco, F5's since 2019),
+# JetBrains (Prague) and Parallels by their seats, whatever their founders' origins.
+# A vendor this table does not know is "unknown", and its examples are left out.
 _ELSEWHERE_BY_HOME: Final = {
     "US": "3Com|ADTRAN|ADC|ACME|AMAG Technology|AMI|AMTDatasouth|ARRIS|ATT|Accelerated Technology"
     "|Aerohive|Agilent|Agranat|AirDefense|AirMagnet|Akamai|Allegro Software|Allen-Bradley"
