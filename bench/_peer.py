@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["write_peer_result"]
+__all__ = ["write_json", "write_peer_result"]
 
 
 def write_peer_result(
@@ -33,3 +33,10 @@ def write_peer_result(
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=1) + "\n")
+
+
+def write_json(path: Path, doc: Mapping[str, Any]) -> None:
+    """Write a bench's figures to ``path`` (keys sorted, so runs diff) and say where."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"written: {path}")

@@ -22,7 +22,6 @@ bench/results/identify.json.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import sys
 import time
@@ -34,6 +33,7 @@ sys.path[:0] = [str(HERE.parent / "tests" / "corpus"), str(HERE)]
 
 import corpus  # type: ignore[import-not-found]  # noqa: E402
 import nmap_probes  # noqa: E402
+from _peer import write_json  # noqa: E402
 
 from camcensus.base.errors import MalformedReplyError  # noqa: E402
 from camcensus.scanner.core.replies import wire_form  # noqa: E402
@@ -195,9 +195,7 @@ def main(argv: list[str]) -> int:
             elif corpus.makers()[item.maker].of_concern and not flagged:
                 print(f"  unflagged {item.id} ({item.kind}): maker {maker!r} right, level {level}")
     if args.half == "test":
-        RESULTS.parent.mkdir(exist_ok=True)
-        RESULTS.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        print(f"written: {RESULTS}")
+        write_json(RESULTS, report)
     return 0
 
 

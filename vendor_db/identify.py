@@ -456,17 +456,39 @@ def _model_in_text_claims(
     Server", "HIKVISION DS-2CD2012-I", a realm or title naming the model) is read with
     the model schemes, one word at a time; only schemes strong enough to name their
     maker alone count (the short, shared shapes stay for model keys), and the claims
-    are weaker than on a model key.  Claims only: a label or leading name still speaks."""
+    are weaker than on a model key.  Claims only: a label or leading name still speaks.
+    A word right after another maker's name is that maker's model, whatever scheme its
+    shape fits ("Arista Networks DCS-7050S-52" is no D-Link DCS camera)."""
     for token in _model_tokens(value):
         hit = fps.match("model", token)
         if hit is None or hit.fingerprint.weight < _TEXT_MODEL_MIN:
             continue
-        if not token.endswith(hit.fields.get("model", "\0")):
+        model = hit.fields.get("model", "\0")
+        if not token.endswith(model):
             continue  # the scheme must take the whole word (a maker prefix aside)
+        if _other_maker_before(value, model, hit.fields.get("maker"), table):
+            continue
         _match_claims(
             ev, "model", token, table, fps, out, factor=_TEXT_MODEL, via=f" (in text: {token})"
         )
         return
+
+
+def _other_maker_before(value: str, model: str, maker: str | None, table: VendorTable) -> bool:
+    """Whether the one to three words just before ``model`` in ``value`` spell a vendor
+    other than ``maker`` and other than a brand ``maker`` makes."""
+    at = value.find(model)
+    words = normalise_name(value[:at]).split()[-3:] if at > 0 and maker else []
+    for start in range(len(words)):
+        for name, vendor in _names_at(words, start, table):
+            if start + len(name.split()) != len(words) or name in _NOT_A_LEADING_NAME:
+                continue
+            made_by = vendor.made_by.maker if vendor.made_by is not None else None
+            return normalise_name(maker or "") not in (
+                normalise_name(vendor.name),
+                normalise_name(made_by or ""),
+            )
+    return False
 
 
 def _label_claims(

@@ -376,6 +376,36 @@ def test_only_whole_words_and_strong_schemes_are_read_out_of_free_text() -> None
     assert ident({"ftp.banner": "FTP server ready at 12:00, build 20230101"}).maker is None
 
 
+def test_a_model_number_right_after_another_makers_name_is_that_makers() -> None:
+    # rapid7/recog@14fa1a7:xml/snmp_sysdescr.xml (Arista EOS): DCS-7050S-52 has the
+    # shape of a D-Link DCS camera, but the words before it name Arista
+    text = "Arista Networks EOS version 4.18.0F running on an Arista Networks DCS-7050S-52"
+    assert ident({"snmp.sysdescr": text}).maker == "Arista Networks"
+    # the scheme's own maker, or a brand it makes, before the model still reads it
+    assert ident({"snmp.sysdescr": "D-Link DCS-930L"}).maker == "D-Link"
+    assert ident({"http.title": "HIKVISION DS-2CD2012-I"}).maker == "Hikvision"
+
+
+@pytest.mark.parametrize(
+    ("evidence", "wrong"),
+    [
+        # rapid7/recog@14fa1a7 examples of makers not of concern that a model scheme's
+        # shape once named wrongly (bench/negatives.py)
+        ({"http.server": "IX Series IX2106 (magellan-sec) Software, Version 10.2.20"}, "Pelco"),
+        ({"snmp.sysdescr": "Panasonic DP-1520P"}, "Grandstream"),  # snmp_sysdescr.xml
+        ({"snmp.sysdescr": "DP-1520P"}, "Grandstream"),  # the same model without its name
+        ({"mdns.txt.model": "B520AP"}, "Dahua"),  # mdns_device-info_txt.xml (Apple)
+        ({"mdns.txt.model": "B238AP"}, "Dahua"),
+    ],
+)
+def test_recog_examples_of_other_makers_name_no_wrong_maker(
+    evidence: dict[str, str], wrong: str
+) -> None:
+    result = ident(evidence)
+    assert result.maker != wrong
+    assert result.flag.level == "no"
+
+
 def test_a_label_still_speaks_beside_a_model_found_in_its_text() -> None:
     result = ident({"wsd.scope.name": "Zenkam DS-2CD2012-I"})  # a white-label name scope
     assert (result.maker, result.brand, result.model) == ("Hikvision", "Zenkam", "DS-2CD2012-I")
