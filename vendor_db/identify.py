@@ -537,7 +537,65 @@ def _leading_name_claims(ev: Evidence, value: str, table: VendorTable, out: _Col
             if name not in _NOT_A_LEADING_NAME:
                 out.vendor(vendor, ev, f"named:{ev.key}", weight, label=False)
                 return True
+    if ev.key in _PRODUCT_KEYS and (vendor := _product_token_vendor(value, table)) is not None:
+        out.vendor(vendor, ev, f"product:{ev.key}", weight * _PRODUCT_FACTOR, label=False)
+        return True
     return False
+
+
+_PRODUCT_KEYS: Final = frozenset({"http.server", "ssdp.server", "rtsp.server"})
+"""Server-like values: RFC 9110 sec. 10.2.4 ``Server = product *( RWS ( product /
+comment ) )``, ``product = token [ "/" product-version ]`` (SSDP's SERVER, UPnP Device
+Architecture 2.0 sec. 1.1.2, is "OS/version UPnP/2.0 product/version")."""
+_PRODUCT_FACTOR: Final = 0.8
+"""A maker named by a later product token counts a little less than one leading the value
+(alone, a maker of concern is only "possible")."""
+_PRODUCT_TOKEN: Final = re.compile(r"([!#$%&'*+.^_`|~0-9A-Za-z-]{2,40})/[!-~]{1,40}")
+_COMMENT: Final = re.compile(r"\([^()]{0,200}\)")
+_MAX_PRODUCTS: Final = 8
+_GENERIC_PRODUCTS: Final = frozenset(
+    {"linux", "upnp", "dlnadoc", "dlna", "http", "rtsp", "windows", "microsoft", "win32",
+     "windowsnt", "lwip", "darwin", "android", "ios", "freebsd", "netbsd", "openbsd",
+     "unix", "posix", "vxworks", "ecos", "uclinux", "ucos", "rtos", "freertos", "threadx",
+     "ubuntu", "debian", "centos", "redhat", "fedora", "openwrt", "buildroot", "embedded",
+     "os", "sdk", "kernel", "arm", "mips", "mac", "macos", "ssdp", "onvif", "soap"}
+)  # fmt: skip
+"""Operating systems and protocols that lead a Server value (their first word decides:
+"Microsoft-Windows/10.0", "Linux-2.6/1.0"): they name no device maker."""
+_LIBRARY_PRODUCTS: Final = frozenset(
+    {"webs", "goahead", "goahead webs", "boa", "mini_httpd", "micro_httpd", "uc httpd",
+     "thttpd", "lighttpd", "httpd", "nginx", "openresty", "tengine", "apache", "jetty",
+     "rompager", "allegro software rompager", "hydra", "gsoap", "mongoose", "civetweb",
+     "live555", "gstreamer", "platinum", "miniupnpd", "miniupnpc", "libupnp", "cherokee",
+     "appweb", "embedthis appweb", "caddy", "node", "express", "python", "werkzeug",
+     "tornado", "twisted", "cpython", "go", "java", "kestrel", "mediamtx", "rtsp server",
+     "srs", "zlmediakit", "wowza", "intel", "portable", "devices", "server", "web server",
+     "ipcam", "ipcamera", "camera", "nvr", "dvr", "dvrdvs", "webserver", "embedded web server"}
+)  # fmt: skip
+"""Web, streaming and UPnP servers and libraries (GoAhead "Webs", Boa, mini_httpd,
+Xiongmai's "uc-httpd", thttpd, libupnp's "Portable SDK for UPnP devices", Platinum,
+miniupnpd ...) and generic product words: many makers' firmware ship them, so as a
+product token they name no maker."""
+
+
+def _product_token_vendor(value: str, table: VendorTable) -> Vendor | None:
+    """The one vendor-table maker the ``name/version`` product tokens of a Server-like
+    value name, by a token's leading name (``Linux/3.10 UPnP/1.0 Hikvision/1.0``),
+    comments, operating systems, protocols and libraries left out; None when no token
+    or two different vendors' tokens name one."""
+    named: dict[str, Vendor] = {}
+    text = _COMMENT.sub(" ", value[:MAX_VALUE_CHARS])
+    for token in itertools.islice(_PRODUCT_TOKEN.finditer(text), _MAX_PRODUCTS):
+        if token.start() > 0 and not text[token.start() - 1].isspace():
+            continue  # inside a word or a path ("Linux/3.10/arm")
+        words = normalise_name(token.group(1)).split()
+        if not words or words[0] in _GENERIC_PRODUCTS or " ".join(words) in _LIBRARY_PRODUCTS:
+            continue
+        for name, vendor in _names_at(words, 0, table):
+            if name not in _NOT_A_LEADING_NAME and name not in _LIBRARY_PRODUCTS:
+                named.setdefault(vendor.name, vendor)
+            break
+    return next(iter(named.values())) if len(named) == 1 else None
 
 
 _COPYRIGHT_KEYS: Final = frozenset(
