@@ -26,6 +26,7 @@ from camcensus.scanner.core._xml import (
     parse_xml,
     soap_body,
     standard_uri,
+    vendor_namespace_prefixes,
     vendor_namespaces,
 )
 from camcensus.scanner.core.limits import MAX_UDP_REPLY_BYTES
@@ -326,12 +327,14 @@ def parse_announcement(data: bytes, address: str) -> list[Evidence]:
 
 
 def namespace_evidence(data: bytes, address: str) -> list[Evidence]:
-    """``wsd.namespace`` for each vendor namespace the message's envelope declares: a
+    """``wsd.namespace`` for each vendor namespace the message's envelope declares, and
+    ``wsd.namespace_prefixes``, the prefixes they are bound to: a
     device's WS-Discovery answers come from the same SOAP stack as its ONVIF replies,
     with the same declaration list (``vendor_namespaces``)."""
     found = EvidenceList(SOURCE, address)
     for uri in vendor_namespaces(data):
         found.add("wsd.namespace", uri)
+    found.add("wsd.namespace_prefixes", ", ".join(vendor_namespace_prefixes(data)) or None)
     return found.items()
 
 
