@@ -458,7 +458,14 @@ def _scope_item_claims(
     hits: list[Match] = []
     for family in families:
         hit = _match_claims(
-            ev, family, item, table, fps, out, factor=_SCOPE_ITEM_FACTOR, via=f" (scope item {item})"
+            ev,
+            family,
+            item,
+            table,
+            fps,
+            out,
+            factor=_SCOPE_ITEM_FACTOR,
+            via=f" (scope item {item})",
         )
         if hit is not None:
             hits.append(hit)

@@ -97,14 +97,14 @@ def test_prefixes_that_name_no_one_vendor_stay_silent(declarations: str) -> None
 
 
 def rtsp_reply(*headers: str) -> bytes:
-    return ("RTSP/1.0 200 OK\r\nCSeq: 1\r\n" + "".join(h + "\r\n" for h in headers) + "\r\n").encode()
+    return (
+        "RTSP/1.0 200 OK\r\nCSeq: 1\r\n" + "".join(h + "\r\n" for h in headers) + "\r\n"
+    ).encode()
 
 
 def test_rtsp_extension_header_names_reach_the_rules() -> None:
     found = rtsp.parse_rtsp(rtsp_reply("X-Sony-Stream: 1", "Public: OPTIONS"), "192.0.2.1")
-    assert ("rtsp.header_names", "CSeq, X-Sony-Stream, Public") in {
-        (e.key, e.value) for e in found
-    }
+    assert ("rtsp.header_names", "CSeq, X-Sony-Stream, Public") in {(e.key, e.value) for e in found}
     result = identify(found)
     assert result.maker == "Sony"
     assert max(c.weight for c in result.chain if c.field == "maker") < 0.5

@@ -74,4 +74,6 @@ def test_library_os_and_protocol_tokens_name_no_maker(value: str) -> None:
 
 
 def test_product_tokens_are_read_only_in_server_like_values() -> None:
-    assert identify([Evidence("http.title", "Linux/3.10 UPnP/1.0 Hikvision/1.0", "t")]).maker is None
+    assert (
+        identify([Evidence("http.title", "Linux/3.10 UPnP/1.0 Hikvision/1.0", "t")]).maker is None
+    )
