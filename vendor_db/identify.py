@@ -675,7 +675,7 @@ Architecture 2.0 sec. 1.1.2, is "OS/version UPnP/2.0 product/version")."""
 _PRODUCT_FACTOR: Final = 0.8
 """A maker named by a later product token counts a little less than one leading the value
 (alone, a maker of concern is only "possible")."""
-_PRODUCT_TOKEN: Final = re.compile(r"([!#$%&'*+.^_`|~0-9A-Za-z-]{2,40})/[!-~]{1,40}")
+_PRODUCT_TOKEN: Final = re.compile(r"([!#$%&'*+.^_`|~0-9A-Za-z-]{2,40})(/[!-~]{1,40})?")
 _COMMENT: Final = re.compile(r"\([^()]{0,200}\)")
 _MAX_PRODUCTS: Final = 8
 _GENERIC_PRODUCTS: Final = frozenset(
@@ -704,22 +704,34 @@ product token they name no maker."""
 
 
 def _product_token_vendor(value: str, table: VendorTable) -> Vendor | None:
-    """The one vendor-table maker the ``name/version`` product tokens of a Server-like
-    value name, by a token's leading name (``Linux/3.10 UPnP/1.0 Hikvision/1.0``),
+    """The one vendor-table maker the product tokens of a Server-like value name: a
+    ``name/version`` token by its leading name (``Linux/3.10 UPnP/1.0 Hikvision/1.0``),
+    a bare token (a product without a version) only right after an operating system's
+    or a protocol's and only as a whole name (``Linux/3.x UPnP/1.0 Hikvision``);
     comments, operating systems, protocols and libraries left out; None when no token
     or two different vendors' tokens name one."""
     named: dict[str, Vendor] = {}
-    text = _COMMENT.sub(" ", value[:MAX_VALUE_CHARS])
-    for token in itertools.islice(_PRODUCT_TOKEN.finditer(text), _MAX_PRODUCTS):
-        if token.start() > 0 and not text[token.start() - 1].isspace():
-            continue  # inside a word or a path ("Linux/3.10/arm")
-        words = normalise_name(token.group(1)).split()
-        if not words or words[0] in _GENERIC_PRODUCTS or " ".join(words) in _LIBRARY_PRODUCTS:
-            continue
-        for name, vendor in _names_at(words, 0, table):
-            if name not in _NOT_A_LEADING_NAME and name not in _LIBRARY_PRODUCTS:
+    text = _COMMENT.sub(" ", value[:MAX_VALUE_CHARS]).replace(",", " ")
+    after_generic = False
+    for raw in text.split()[:_MAX_PRODUCTS]:
+        token = _PRODUCT_TOKEN.fullmatch(raw)
+        words = normalise_name(token.group(1)).split() if token is not None else []
+        generic = bool(words) and words[0] in _GENERIC_PRODUCTS
+        if token is not None and words and not generic:
+            if " ".join(words) in _LIBRARY_PRODUCTS:
+                pass
+            elif token.group(2) is not None:
+                for name, vendor in _names_at(words, 0, table):
+                    if name not in _NOT_A_LEADING_NAME and name not in _LIBRARY_PRODUCTS:
+                        named.setdefault(vendor.name, vendor)
+                    break
+            elif (
+                after_generic
+                and (vendor := table.get(token.group(1))) is not None
+                and normalise_name(token.group(1)) not in _NOT_A_LEADING_NAME
+            ):
                 named.setdefault(vendor.name, vendor)
-            break
+        after_generic = generic
     return next(iter(named.values())) if len(named) == 1 else None
 
 

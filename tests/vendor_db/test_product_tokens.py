@@ -32,6 +32,8 @@ def maker_and_level(key: str, value: str) -> tuple[str | None, str]:
         ("rtsp.server", "Linux/4.9 RTSP/1.0 Grandstream/1.0.3.5", "Grandstream"),
         ("http.server", "Linux/3.x (armv7l) UPnP/1.0 Sony/1.0", "Sony"),
         ("ssdp.server", "Linux/3.4 UPnP/2.0 TP-LINK/1.0", "TP-Link"),
+        ("ssdp.server", "Linux/3.10 UPnP/1.0 Hikvision", "Hikvision"),  # a product, no version
+        ("http.server", "Linux, UPnP/1.0, Dahua", "Dahua"),
     ],
 )
 def test_a_maker_token_after_os_and_protocol_tokens_names_the_maker(
@@ -66,6 +68,9 @@ def test_a_product_token_alone_makes_a_maker_of_concern_only_possible() -> None:
         "Linux/3.10/Hikvision UPnP/1.0",  # a path's segment is not a product
         "Linux/3.x UPnP/1.0 Sony/1.0 Hikvision/1.0",  # two makers: neither
         "lwIP/1.4.1 UPnP/1.0 IPCamera/1.0",
+        "IPCamera/2.0 Hikvision Web",  # a bare name after a product that is no OS is not read
+        "Linux/3.x UPnP/1.0 IPCam Hikvision",  # a bare name only right after an OS or protocol
+        "Linux/3.x UPnP/1.0 Hikvision;",
     ],
 )
 def test_library_os_and_protocol_tokens_name_no_maker(value: str) -> None:
