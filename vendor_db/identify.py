@@ -727,10 +727,10 @@ def _product_token_vendor(value: str, table: VendorTable) -> Vendor | None:
                     break
             elif (
                 after_generic
-                and (vendor := table.get(token.group(1))) is not None
+                and (bare := table.get(token.group(1))) is not None
                 and normalise_name(token.group(1)) not in _NOT_A_LEADING_NAME
             ):
-                named.setdefault(vendor.name, vendor)
+                named.setdefault(bare.name, bare)
         after_generic = generic
     return next(iter(named.values())) if len(named) == 1 else None
 
