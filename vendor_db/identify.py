@@ -399,11 +399,17 @@ def _claims_for(
         hit = _match_claims(ev, "model", value, table, fps, out, factor=_DERIVED, via=" (name)")
         if hit is not None:
             hits.append(hit)
+    if ev.key in _SCOPE_ITEM_KEYS and not hits:
+        hits += _scope_item_claims(ev, value, table, fps, out)
+    if ev.key in _REALM_KEYS and not hits:
+        hits += _redacted_realm_claims(ev, value, table, fps, out)
     if ev.key in _MODEL_TEXT_KEYS and not any("model" in h.fields for h in hits):
         _model_in_text_claims(ev, value, table, fps, out)
     label_weight = _LABEL_KEYS.get(ev.key)
     if label_weight is not None and not hits:
         _label_claims(ev, value, table, out, label_weight)
+    if not hits and ev.key in _PRIVATE_NAME_KEYS:
+        _private_name_claims(ev, value, table, out)
     site_weight = _SITE_KEYS.get(ev.key)
     if site_weight is not None and not hits and (site := table.find(value)) is not None:
         out.vendor(site, ev, f"site:{ev.key}", site_weight, label=False)
@@ -421,6 +427,125 @@ def _claims_for(
     for family in _RAW_FAMILIES:
         if family in families and not any(family in h.fields for h in hits):
             out.add(family, value, ev, f"raw:{ev.key}", _RAW_WEIGHT)
+
+
+_SCOPE_ITEM_KEYS: Final = frozenset(
+    {"wsd.scope.other", "onvif.scope.other", "wsd.scope.extension", "onvif.scope.extension",
+     "wsd.scope.name", "onvif.scope.name"}
+)  # fmt: skip
+"""Scopes whose last path segment may be the unit's serial or model: a private kind
+(``onvif://www.onvif.org/serial/<sn>``, ``.../SerialNumber/<sn>``, ``http://.../model/<m>``),
+a firmware's extension, or a name that is only a serial."""
+_SCOPE_ITEM_FACTOR: Final = 0.6
+"""A serial or model scheme matched on a scope item counts less than on a serial or
+model field: the item's kind is the firmware's own word."""
+_SCOPE_ITEM: Final = re.compile(r"[0-9A-Za-z][0-9A-Za-z/()._+-]{3,63}")
+
+
+def _scope_item_claims(
+    ev: Evidence, value: str, table: VendorTable, fps: FingerprintDB, out: _Collector
+) -> list[Match]:
+    """The serial and model schemes (the [serial] and [model] family rules) matched on
+    a scope's item: its last path segment, or what follows ``=`` in it (ONVIF Core sec.
+    7.3.2.2 lets a device add scopes of its own; firmware puts its serial or model in
+    them), at a low weight; the name scopes already go to the model rules."""
+    item = value.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    if ev.key not in _NAME_KEYS:
+        item = item.rpartition("/")[2].rpartition("=")[2]
+    if not _SCOPE_ITEM.fullmatch(item) or not any(c.isdigit() for c in item):
+        return []
+    families = ("serial",) if ev.key in _NAME_KEYS else ("serial", "model")
+    hits: list[Match] = []
+    for family in families:
+        hit = _match_claims(
+            ev,
+            family,
+            item,
+            table,
+            fps,
+            out,
+            factor=_SCOPE_ITEM_FACTOR,
+            via=f" (scope item {item})",
+        )
+        if hit is not None:
+            hits.append(hit)
+            break
+    return hits
+
+
+_REALM_KEYS: Final = frozenset({"http.realm", "rtsp.realm"})
+_REDACTED: Final = re.compile(r"[Xx]{2,}|\*+")
+"""Digits a publisher hid: a run of X or x, or of asterisks ("Login to XXXXXXXXXXXXXXX",
+"IP Camera(XXXXX)")."""
+_KEPT_MIN: Final = 4
+"""Characters of a redacted realm that must survive outside the redaction for a rule to
+still say something (a realm redacted whole matches any digits-only shape)."""
+_REDACTED_FACTOR: Final = 0.8
+_REDACTED_FIELDS: Final = frozenset({"maker", "brand", "device_type"})
+"""What a rule matched on a redacted realm may claim: not a model, serial or firmware
+that the redaction's stand-in digits would make up."""
+
+
+def _redacted_realm_claims(
+    ev: Evidence, value: str, table: VendorTable, fps: FingerprintDB, out: _Collector
+) -> list[Match]:
+    """A realm whose digits the publisher replaced with X, x or * read by the realm
+    rules as if they were digits ("Login to XXXXXXXXXXXXXXX" as a serial realm), a little
+    weaker, maker, brand and type only, when at least a few of its letters survive: the
+    rule must still match the realm's own words, not only the stand-ins."""
+    if _REDACTED.search(value) is None:
+        return []
+    kept = _REDACTED.sub("", value)
+    if sum(c.isalnum() for c in kept) < _KEPT_MIN:
+        return []
+    hit = fps.match(ev.key, _REDACTED.sub(lambda m: "0" * len(m.group(0)), value))
+    if hit is None or fps.match(ev.key, re.sub(r"[0-9A-Za-z]", "0", value)) is not None:
+        return []  # a rule any digits of that length match says nothing of the realm's words
+    rule = f"fingerprint:{hit.fingerprint.id} (redacted digits)"
+    for fld, fvalue in hit.fields.items():
+        if fld not in _REDACTED_FIELDS:
+            continue
+        vendor = table.get(fvalue) if fld == "maker" else None
+        weight = hit.fingerprint.weight * _REDACTED_FACTOR
+        if vendor is not None and vendor.kind == "brand":
+            out.vendor(vendor, ev, rule, weight, label=False)
+        else:
+            out.add(fld, fvalue, ev, rule, weight)
+    return [hit]
+
+
+_PRIVATE_NAME_KEYS: Final = {
+    "wsd.namespace_prefixes": 0.3,
+    "onvif.namespace_prefixes": 0.3,
+    "http.header_names": 0.3,
+    "rtsp.header_names": 0.3,
+}
+"""Names a firmware gives its own protocol extensions: the prefix of a private XML
+namespace (``xmlns:sony="..."``) and the name of a private extension header
+(``X-Acme-Session``).  One equal to a vendor-table name names that vendor, weakly (alone,
+a maker of concern is only "possible"); a private namespace's URI is read as a label
+(``_label_claims``: its domain, or a vendor's name as a word of it)."""
+_EXTENSION_HEADER: Final = re.compile(r"(?:^|,\s*)X-([A-Za-z][A-Za-z0-9]{2,30})[-_]", re.IGNORECASE)
+
+
+def _private_name_claims(ev: Evidence, value: str, table: VendorTable, out: _Collector) -> None:
+    """A vendor named by a private extension's own name (``_PRIVATE_NAME_KEYS``): the
+    one vendor its words name exactly, none when two do."""
+    if ev.key.endswith("namespace_prefixes"):
+        words = [w.strip() for w in value.split(",")][:16]
+    else:
+        words = [m.group(1) for m in _EXTENSION_HEADER.finditer(value)][:16]
+    named = {
+        vendor.name: vendor
+        for word in words
+        if len(word) >= 3
+        and (vendor := table.get(word)) is not None
+        and normalise_name(word) not in _NOT_A_LEADING_NAME
+        and normalise_name(word) not in _LIBRARY_PRODUCTS
+    }
+    if len(named) == 1:
+        (vendor,) = named.values()
+        out.vendor(vendor, ev, f"private:{ev.key}", _PRIVATE_NAME_KEYS[ev.key], label=False)
 
 
 def _model_tokens(value: str) -> list[str]:
@@ -559,7 +684,77 @@ def _leading_name_claims(ev: Evidence, value: str, table: VendorTable, out: _Col
             if name not in _NOT_A_LEADING_NAME:
                 out.vendor(vendor, ev, f"named:{ev.key}", weight, label=False)
                 return True
+    if ev.key in _PRODUCT_KEYS and (vendor := _product_token_vendor(value, table)) is not None:
+        out.vendor(vendor, ev, f"product:{ev.key}", weight * _PRODUCT_FACTOR, label=False)
+        return True
     return False
+
+
+_PRODUCT_KEYS: Final = frozenset({"http.server", "ssdp.server", "rtsp.server"})
+"""Server-like values: RFC 9110 sec. 10.2.4 ``Server = product *( RWS ( product /
+comment ) )``, ``product = token [ "/" product-version ]`` (SSDP's SERVER, UPnP Device
+Architecture 2.0 sec. 1.1.2, is "OS/version UPnP/2.0 product/version")."""
+_PRODUCT_FACTOR: Final = 0.8
+"""A maker named by a later product token counts a little less than one leading the value
+(alone, a maker of concern is only "possible")."""
+_PRODUCT_TOKEN: Final = re.compile(r"([!#$%&'*+.^_`|~0-9A-Za-z-]{2,40})(/[!-~]{1,40})?")
+_COMMENT: Final = re.compile(r"\([^()]{0,200}\)")
+_MAX_PRODUCTS: Final = 8
+_GENERIC_PRODUCTS: Final = frozenset(
+    {"linux", "upnp", "dlnadoc", "dlna", "http", "rtsp", "windows", "microsoft", "win32",
+     "windowsnt", "lwip", "darwin", "android", "ios", "freebsd", "netbsd", "openbsd",
+     "unix", "posix", "vxworks", "ecos", "uclinux", "ucos", "rtos", "freertos", "threadx",
+     "ubuntu", "debian", "centos", "redhat", "fedora", "openwrt", "buildroot", "embedded",
+     "os", "sdk", "kernel", "arm", "mips", "mac", "macos", "ssdp", "onvif", "soap"}
+)  # fmt: skip
+"""Operating systems and protocols that lead a Server value (their first word decides:
+"Microsoft-Windows/10.0", "Linux-2.6/1.0"): they name no device maker."""
+_LIBRARY_PRODUCTS: Final = frozenset(
+    {"webs", "goahead", "goahead webs", "boa", "mini_httpd", "micro_httpd", "uc httpd",
+     "thttpd", "lighttpd", "httpd", "nginx", "openresty", "tengine", "apache", "jetty",
+     "rompager", "allegro software rompager", "hydra", "gsoap", "mongoose", "civetweb",
+     "live555", "gstreamer", "platinum", "miniupnpd", "miniupnpc", "libupnp", "cherokee",
+     "appweb", "embedthis appweb", "caddy", "node", "express", "python", "werkzeug",
+     "tornado", "twisted", "cpython", "go", "java", "kestrel", "mediamtx", "rtsp server",
+     "srs", "zlmediakit", "wowza", "intel", "portable", "devices", "server", "web server",
+     "ipcam", "ipcamera", "camera", "nvr", "dvr", "dvrdvs", "webserver", "embedded web server"}
+)  # fmt: skip
+"""Web, streaming and UPnP servers and libraries (GoAhead "Webs", Boa, mini_httpd,
+Xiongmai's "uc-httpd", thttpd, libupnp's "Portable SDK for UPnP devices", Platinum,
+miniupnpd ...) and generic product words: many makers' firmware ship them, so as a
+product token they name no maker."""
+
+
+def _product_token_vendor(value: str, table: VendorTable) -> Vendor | None:
+    """The one vendor-table maker the product tokens of a Server-like value name: a
+    ``name/version`` token by its leading name (``Linux/3.10 UPnP/1.0 Hikvision/1.0``),
+    a bare token (a product without a version) only right after an operating system's
+    or a protocol's and only as a whole name (``Linux/3.x UPnP/1.0 Hikvision``);
+    comments, operating systems, protocols and libraries left out; None when no token
+    or two different vendors' tokens name one."""
+    named: dict[str, Vendor] = {}
+    text = _COMMENT.sub(" ", value[:MAX_VALUE_CHARS]).replace(",", " ")
+    after_generic = False
+    for raw in text.split()[:_MAX_PRODUCTS]:
+        token = _PRODUCT_TOKEN.fullmatch(raw)
+        words = normalise_name(token.group(1)).split() if token is not None else []
+        generic = bool(words) and words[0] in _GENERIC_PRODUCTS
+        if token is not None and words and not generic:
+            if " ".join(words) in _LIBRARY_PRODUCTS:
+                pass
+            elif token.group(2) is not None:
+                for name, vendor in _names_at(words, 0, table):
+                    if name not in _NOT_A_LEADING_NAME and name not in _LIBRARY_PRODUCTS:
+                        named.setdefault(vendor.name, vendor)
+                    break
+            elif (
+                after_generic
+                and (bare := table.get(token.group(1))) is not None
+                and normalise_name(token.group(1)) not in _NOT_A_LEADING_NAME
+            ):
+                named.setdefault(bare.name, bare)
+        after_generic = generic
+    return next(iter(named.values())) if len(named) == 1 else None
 
 
 _COPYRIGHT_KEYS: Final = frozenset(

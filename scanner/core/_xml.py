@@ -22,6 +22,7 @@ __all__ = [
     "parse_xml",
     "soap_body",
     "standard_uri",
+    "vendor_namespace_prefixes",
     "vendor_namespaces",
 ]
 
@@ -87,7 +88,7 @@ def soap_body(root: Element, what: str) -> Element:
 
 
 _XMLNS: Final = re.compile(
-    rb"""\bxmlns(?::[A-Za-z_][\w.-]{0,39})?\s*=\s*["']([^"'<>\s]{1,200})["']"""
+    rb"""\bxmlns(?::([A-Za-z_][\w.-]{0,39}))?\s*=\s*["']([^"'<>\s]{1,200})["']"""
 )
 _XMLNS_HEAD_BYTES: Final = 16 * 1024
 _STANDARD_NAMESPACE_HOSTS: Final = frozenset(
@@ -112,12 +113,26 @@ def vendor_namespaces(xml: bytes) -> list[str]:
     Read from the declarations as sent (a parsed tree drops unused ones), first 16 KiB:
     a maker's SOAP stack writes one fixed list of them on every envelope it sends.
     """
-    seen: list[str] = []
+    return [uri for _prefix, uri in _private_declarations(xml, by_prefix=False)]
+
+
+def vendor_namespace_prefixes(xml: bytes) -> list[str]:
+    """The prefixes a SOAP document binds to namespaces no standard owns
+    (``xmlns:sony="http://..."``: "sony"), in order, at most 16; the default namespace
+    has none."""
+    return [prefix for prefix, _uri in _private_declarations(xml, by_prefix=True) if prefix]
+
+
+def _private_declarations(xml: bytes, *, by_prefix: bool) -> list[tuple[str, str]]:
+    """(prefix, URI) of each declaration of a namespace no standard owns, first 16 KiB,
+    each URI (or with ``by_prefix`` each prefix) once, at most 16."""
+    seen: dict[str, tuple[str, str]] = {}
     for match in _XMLNS.finditer(xml[:_XMLNS_HEAD_BYTES]):
-        uri = match.group(1).decode("ascii", errors="replace")
-        if standard_uri(uri) or uri in seen:
+        prefix = (match.group(1) or b"").decode("ascii", errors="replace")
+        uri = match.group(2).decode("ascii", errors="replace")
+        if standard_uri(uri) or (prefix if by_prefix else uri) in seen:
             continue
-        seen.append(uri)
+        seen[prefix if by_prefix else uri] = (prefix, uri)
         if len(seen) >= _MAX_NAMESPACES:
             break
-    return seen
+    return list(seen.values())

@@ -27,6 +27,7 @@ from camcensus.scanner.core._xml import (
     local_name,
     parse_xml,
     soap_body,
+    vendor_namespace_prefixes,
     vendor_namespaces,
 )
 from camcensus.scanner.core.mac import eui64_macs
@@ -326,7 +327,8 @@ def parse_media(xml: bytes, address: str) -> list[Evidence]:
 
 
 def namespace_evidence(xml: bytes, address: str) -> list[Evidence]:
-    """``onvif.namespace`` for each namespace the reply declares that no standard owns.
+    """``onvif.namespace`` for each namespace the reply declares that no standard owns,
+    and ``onvif.namespace_prefixes``, the prefixes such namespaces are bound to.
 
     A maker's SOAP stack declares the same namespace list in every envelope it sends
     (Hikvision's includes ``http://www.hikvision.com/2011/event/topics`` even in a
@@ -336,6 +338,7 @@ def namespace_evidence(xml: bytes, address: str) -> list[Evidence]:
     found = EvidenceList(SOURCE, address)
     for uri in vendor_namespaces(xml):
         found.add("onvif.namespace", uri)
+    found.add("onvif.namespace_prefixes", ", ".join(vendor_namespace_prefixes(xml)) or None)
     return found.items()
 
 

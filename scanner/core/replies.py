@@ -256,7 +256,10 @@ def _each_reply(kind: str, data: bytes, parse: Callable[[bytes], list[Evidence]]
     return found
 
 
-_SCOPE_URL: Final = re.compile(r"onvif://(?:www\.)?onvif\.org/[^\s<>\"']+", re.IGNORECASE)
+_SCOPE_URL: Final = re.compile(
+    r"""(['"])(onvif://(?:www\.)?onvif\.org/[^'"<>\r\n]{1,256}?)\1|onvif://(?:www\.)?onvif\.org/[^\s<>"']+""",
+    re.IGNORECASE,
+)
 _ONVIF_FIELD: Final = re.compile(
     r"<(?:[\w-]+:)?(Manufacturer|Model|FirmwareVersion|SerialNumber|HardwareId)>([^<>]{1,256})<"
 )
@@ -362,8 +365,13 @@ out of one (Node ``onvif``'s ``name: 'HIKVISION DS-2CD2143G2-I'``), quoted value
 
 def _scope_urls(text: str) -> str:
     """The ONVIF scope URLs written anywhere in a text, space-separated, without the
-    punctuation a printed list closes them with (``[onvif://.../name/IPC]``, ``...),``)."""
-    return " ".join(url.rstrip(",;)]}") for url in _SCOPE_URL.findall(text))
+    punctuation a printed list closes them with (``[onvif://.../name/IPC]``, ``...),``);
+    one a printout quotes is taken to its closing quote, blanks and all
+    (``'onvif://.../name/HIKVISION DS-2CD'``: ``add_scopes`` joins the words again)."""
+    return " ".join(
+        m.group(2).strip() if m.group(2) else m.group(0).rstrip(",;)]}")
+        for m in _SCOPE_URL.finditer(text)
+    )
 
 
 def _element_texts(text: str, name: str) -> list[str]:

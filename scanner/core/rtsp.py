@@ -58,7 +58,8 @@ def build_describe(url: str, cseq: int) -> bytes:
 
 def parse_rtsp(data: bytes, address: str) -> list[Evidence]:
     """Evidence from one RTSP response: ``rtsp.server``, ``rtsp.realm``, ``rtsp.public``,
-    ``rtsp.transport`` (a SETUP reply's), ``rtsp.header_gap`` and, for a DESCRIBE
+    ``rtsp.transport`` (a SETUP reply's), ``rtsp.header_gap``, ``rtsp.header_names`` (as
+    ``http.header_names``: a stack's own extension headers among them) and, for a DESCRIBE
     answered with a session description, ``rtsp.sdp.*``.
 
     Raises MalformedReplyError when the reply is not RTSP, ReplyTooLargeError when its
@@ -76,6 +77,7 @@ def parse_rtsp(data: bytes, address: str) -> list[Evidence]:
         found.add("rtsp.public", ", ".join(m.strip() for m in public.split(",") if m.strip()))
     found.add("rtsp.transport", head.headers.get("Transport"))
     found.add("rtsp.header_gap", _header_gaps(data[: len(data) - len(head.body)]))
+    found.add("rtsp.header_names", ", ".join(name for name, _value in head.headers.fields))
     _add_sdp(found, head.body)
     return found.items()
 

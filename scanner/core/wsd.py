@@ -26,6 +26,7 @@ from camcensus.scanner.core._xml import (
     parse_xml,
     soap_body,
     standard_uri,
+    vendor_namespace_prefixes,
     vendor_namespaces,
 )
 from camcensus.scanner.core.limits import MAX_UDP_REPLY_BYTES
@@ -113,7 +114,8 @@ def relates_to(data: bytes) -> str | None:
 
 def add_scopes(found: EvidenceList, scopes_text: str, key_prefix: str = "wsd.scope") -> None:
     """Evidence ``<key_prefix>.<kind>`` for each ONVIF scope (``onvif://www.onvif.org/<kind>/
-    <value>``, URL-decoded) in a space-separated list; a MAC scope also gives ``mac``.
+    <value>``, URL-decoded) in a space-separated list, or one printed as a list or joined
+    with commas (``_scope_words``); a MAC scope also gives ``mac``.
     Any other scope (a kind ONVIF does not define, ``http://...``, ``ldap:///o=...``) that
     no standard owns is ``<key_prefix>.other`` as written (URL-decoded), the first 8.
 
@@ -142,11 +144,43 @@ _MAX_OTHER_SCOPES: Final = 8
 _URI_START: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,30}:")
 
 
+_QUOTED_SCOPE: Final = re.compile(r"""(['"])([A-Za-z][A-Za-z0-9+.-]{0,30}:[^'"\r\n]{1,512}?)\1""")
+"""A scope as a list printout quotes it (Python's ``['onvif://...', ...]``, a JSON array)."""
+_LIST_SEPARATOR: Final = re.compile(
+    r"""[,;]+(?=['"]?(?:[A-Za-z][A-Za-z0-9+.-]{0,30}://|urn:))""", re.IGNORECASE
+)
+"""A comma or semicolon between two URIs written together (``onvif://a,onvif://b``)."""
+_MAX_SCOPE_WORDS: Final = 256
+
+
+def _scope_words(scopes_text: str) -> list[str]:
+    """The words of a scope list as firmware and tools write it: a space-separated list
+    (WS-Discovery's xs:list), or one printed as a list (``['onvif://...', 'onvif://...']``,
+    a JSON array, ``[onvif://... onvif://...]``), or URIs joined with commas or
+    semicolons, or one a line after a bullet (``  - onvif://...``); list brackets, quotes,
+    separators and bullets trimmed, at most 256 words.  A
+    quoted item is read to its closing quote; its blanks stay word breaks, which
+    ``_joined_scopes`` joins again where no URI follows them."""
+    text = scopes_text.replace("\\/", "/")  # JSON's "\/"
+    if text.lstrip()[:1] in ("[", "(", "{", "'", '"'):
+        quoted = " ".join(m.group(2) for m in _QUOTED_SCOPE.finditer(text))
+        text = quoted or text
+    words: list[str] = []
+    for word in text.split()[:_MAX_SCOPE_WORDS]:
+        for piece in _LIST_SEPARATOR.split(word):
+            piece = piece.lstrip("[({'\"").rstrip(",;'\"]}")
+            if piece.endswith(")") and piece.count(")") > piece.count("("):
+                piece = piece[:-1]
+            if any(c.isalnum() for c in piece) and len(words) < _MAX_SCOPE_WORDS:
+                words.append(piece)
+    return words
+
+
 def _joined_scopes(scopes_text: str) -> list[str]:
-    """The scopes of a space-separated list, a word that does not start a URI joined to
-    the scope before it with a ``%20`` (at most 64 scopes)."""
+    """The scopes of a list (``_scope_words``), a word that does not start a URI joined
+    to the scope before it with a ``%20`` (at most 64 scopes)."""
     scopes: list[str] = []
-    for word in scopes_text.split()[:256]:
+    for word in _scope_words(scopes_text):
         if scopes and not _URI_START.match(word):
             scopes[-1] += "%20" + word
         elif len(scopes) < 64:
@@ -293,12 +327,14 @@ def parse_announcement(data: bytes, address: str) -> list[Evidence]:
 
 
 def namespace_evidence(data: bytes, address: str) -> list[Evidence]:
-    """``wsd.namespace`` for each vendor namespace the message's envelope declares: a
+    """``wsd.namespace`` for each vendor namespace the message's envelope declares, and
+    ``wsd.namespace_prefixes``, the prefixes they are bound to: a
     device's WS-Discovery answers come from the same SOAP stack as its ONVIF replies,
     with the same declaration list (``vendor_namespaces``)."""
     found = EvidenceList(SOURCE, address)
     for uri in vendor_namespaces(data):
         found.add("wsd.namespace", uri)
+    found.add("wsd.namespace_prefixes", ", ".join(vendor_namespace_prefixes(data)) or None)
     return found.items()
 
 

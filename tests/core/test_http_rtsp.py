@@ -161,6 +161,7 @@ def test_parse_rtsp_401(capture: Callable[[str], bytes]) -> None:
     assert [(e.key, e.value) for e in found] == [
         ("rtsp.server", "Dahua Rtsp Server"),
         ("rtsp.realm", "Login to 7B0123PAZ00002"),
+        ("rtsp.header_names", "CSeq, WWW-Authenticate, Server"),
     ]
 
 
@@ -186,7 +187,14 @@ HIK_SETUP_SSRC = (  # a Hikvision SETUP reply (retina testdata hikvision_setup_s
 @pytest.mark.parametrize(
     ("reply", "expected"),
     [
-        (HIK_PLAY_LAYOUT, {"rtsp.header_gap": "Session 8, Date 2, X-Odd 1 tab"}),
+        (
+            HIK_PLAY_LAYOUT,
+            {
+                "rtsp.header_gap": "Session 8, Date 2, X-Odd 1 tab",
+                # a stack's extension header reaches the rules by name, in arrival order
+                "rtsp.header_names": "CSeq, Session, RTP-Info, Date, X-Odd, Empty",
+            },
+        ),
         (
             HIK_SETUP_SSRC,
             {

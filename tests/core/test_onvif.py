@@ -224,7 +224,8 @@ def test_namespace_evidence_keeps_only_vendor_namespaces() -> None:
     reply = HIK_ENVELOPE % b"<tds:GetSystemDateAndTimeResponse/>"
     found = onvif.namespace_evidence(reply, ADDRESS)
     assert [(e.key, e.value) for e in found] == [
-        ("onvif.namespace", uri) for uri in HIK_VENDOR_NAMESPACES
+        *(("onvif.namespace", uri) for uri in HIK_VENDOR_NAMESPACES),
+        ("onvif.namespace_prefixes", "tnshik, hikwsd, hikxsd"),
     ]
     assert onvif.parse_reply(reply, ADDRESS) == found  # an operation without own fields
 
@@ -235,11 +236,10 @@ def test_namespaces_come_with_the_fields_and_with_a_fault() -> None:
         b"</tds:GetDeviceInformationResponse>"
     )
     keys = [e.key for e in onvif.parse_reply(HIK_ENVELOPE % info, ADDRESS)]
-    assert keys == ["onvif.manufacturer", *["onvif.namespace"] * 3]
+    assert keys == ["onvif.manufacturer", *["onvif.namespace"] * 3, "onvif.namespace_prefixes"]
     fault = b"<env:Fault><env:Code><env:Value>env:Sender</env:Value></env:Code></env:Fault>"
-    assert [e.value for e in onvif.parse_reply(HIK_ENVELOPE % fault, ADDRESS)] == (
-        HIK_VENDOR_NAMESPACES
-    )
+    found = onvif.parse_reply(HIK_ENVELOPE % fault, ADDRESS)
+    assert [e.value for e in found if e.key == "onvif.namespace"] == HIK_VENDOR_NAMESPACES
 
 
 def test_a_standard_only_envelope_gives_no_namespace() -> None:

@@ -184,6 +184,7 @@ def test_vendor_namespaces_of_the_envelope_come_after_the_match() -> None:
         ("wsd.scope.name", "IPC"),
         ("wsd.namespace", "http://www.hikvision.com/2011/event/topics"),
         ("wsd.namespace", "http://www.onvifext.com/onvif/ext/ver10/wsdl"),
+        ("wsd.namespace_prefixes", "tnshik, hikwsd"),  # their prefixes, not a standard's
     ]
     assert wsd.parse_announcement(data, ADDRESS) == wsd.parse_probe_matches(data, ADDRESS)
     # a message that matches nothing (our own Probe echoed) gives no namespace either
