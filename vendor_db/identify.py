@@ -78,6 +78,7 @@ _LABEL_KEYS: Final = {
     "wsd.namespace": 0.5,  # a maker's own XML namespace: "http://www.sony.com/..."
     "onvif.namespace": 0.5,
     "http.field.manufacturer": 0.7,  # a device API's own manufacturer/vendor/brand field
+    "http.field.nested.manufacturer": 0.45,  # the same, nested below device level: weaker
 }
 _NAME_KEYS: Final = frozenset({"wsd.scope.name", "onvif.scope.name"})
 _USER_NAME_WEIGHT: Final = 0.5
@@ -126,6 +127,7 @@ _NAMED_FIRST: Final = {
     "wsd.model": 0.5,  # DPWS ModelName: "Brother MFC-L2710DW series"
     "http.field.product": 0.6,
     "http.field.model": 0.55,  # "AXIS P5512", "TP-Link Archer C7 v5": led by the maker
+    "http.field.nested.model": 0.45,
 }
 """Free-text keys whose value often starts with the maker's own name ("Juniper Networks
 EX2500 ...", "Microsoft-IIS/10.0", "Huawei Versatile Routing Platform"): when no
@@ -152,9 +154,15 @@ _MODEL_TEXT_KEYS: Final = frozenset(
      "ftp.banner", "telnet.banner", "snmp.sysdescr", "ssdp.server", "dhcp.hostname",
      "isapi.device_name", "dhip.machine_name", "netip.hostname", "onvif.profile",
      "recorder.name", "wsd.scope.hardware", "onvif.scope.hardware", "wsd.model",
-     "wsd.friendly_name", "http.field.product", "http.field.device_type"}
+     "wsd.friendly_name", "http.field.product", "http.field.device_type",
+     "http.field.nested.model", "http.field.nested.device_type"}
 )  # fmt: skip
 """Free-text keys in which a device often writes its own model number among other words."""
+_TEXT_MODEL_FACTORS: Final = {"http.field.nested.model": 0.6, "http.field.nested.device_type": 0.6}
+"""Keys whose model-in-text claims are weaker than ``_TEXT_MODEL``: a field nested below
+device level (bodyfields' nested tier) is the device's more often than not, but a part's
+or a peer's the reader could not tell apart more often than a device-level one; a scheme
+of weight 0.75 gives 0.45 there, under ``_FLAG_SUPPORT`` alone."""
 _TOKEN_SPLIT: Final = re.compile(r"[\s,;:\"'<>\[\]{}|=]+")
 _MAX_MODEL_TOKENS: Final = 16
 _TEXT_MODEL_MIN: Final = 0.6
@@ -593,8 +601,9 @@ def _model_in_text_claims(
             continue  # the scheme must take the whole word (a maker prefix aside)
         if _other_maker_before(value, model, hit.fields.get("maker"), table):
             continue
+        factor = _TEXT_MODEL_FACTORS.get(ev.key, _TEXT_MODEL)
         _match_claims(
-            ev, "model", token, table, fps, out, factor=_TEXT_MODEL, via=f" (in text: {token})"
+            ev, "model", token, table, fps, out, factor=factor, via=f" (in text: {token})"
         )
         return
 

@@ -30,6 +30,18 @@ or stream-URL field (``"channel": 1``, ``<ipAddress>``, ``address=``:
 fields name no one.
 An XML attribute is a field of its element (``<DeviceInfo model="X">``).
 
+Nested JSON fields (``NESTED_KEYS``, weaker keys): a manufacturer, model, product or type
+field below a key that is no container (``{"result": {"config": {"hw": {"manufacturer":
+...}}}}``, any depth within the caps) is read as ``http.field.nested.*`` when no object on
+its path holds a remote-record field, no key on its path names a part of the device or
+another party (``_PART_KEYS``: disks, memory, os, clients, cameras, channels, a
+controller's ``devices``), it is not in a list two of whose records name different
+devices, and the device-level fields give no value of its meaning. File paths
+(``http.field.nested.path``) and, when no field names the maker, the words of the other
+fields (``http.field.nested.text``) are kept for product-line names
+(vendor_db/data/fingerprints/http_field_nested.toml). A JSON body cut short is read as far
+as it goes (``_json.cut_json``).
+
 HTML pages are read for JavaScript ``var`` assignments, ``<meta name=... content=...>``
 and the site their links point to (``site``: the registered name of the web addresses in
 ``href``, as of a ``WebURL``/``manufacturerURL`` field; scripts, styles and comments are
@@ -40,6 +52,7 @@ name none). Copyright notices are not read here: identify() reads them in ``http
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -47,10 +60,10 @@ from typing import Final
 
 from camcensus.base.domains import registered_name
 from camcensus.base.errors import MalformedReplyError
-from camcensus.scanner.core._json import _check_depth
+from camcensus.scanner.core._json import _check_depth, cut_json, scalar_text
 from camcensus.scanner.core.limits import MAX_JSON_BYTES, MAX_JSON_DEPTH
 
-__all__ = ["CONTAINERS", "FIELD_KEYS", "SYNONYMS", "body_fields", "site_name"]
+__all__ = ["CONTAINERS", "FIELD_KEYS", "NESTED_KEYS", "SYNONYMS", "body_fields", "site_name"]
 
 SYNONYMS: Final[dict[str, frozenset[str]]] = {
     "manufacturer": frozenset(
@@ -104,6 +117,62 @@ _REMOTE_MARKERS: Final = frozenset(
 pulls from by its address or stream URL): an object that has one describes that
 device, not the one answering."""
 _NAME_TO_MEANING: Final = {name: meaning for meaning, names in SYNONYMS.items() for name in names}
+NESTED_KEYS: Final = {
+    "manufacturer": "http.field.nested.manufacturer",
+    "model": "http.field.nested.model",
+    "device_type": "http.field.nested.device_type",
+    "path": "http.field.nested.path",
+    "text": "http.field.nested.text",
+}
+"""The evidence keys of nested JSON fields (below device level, not in a remote record,
+no part or peer key above them) and of file paths in fields (camcensus/base/fields.txt)."""
+_NESTED_MEANING: Final = {
+    "manufacturer": "manufacturer", "model": "model", "product": "model",
+    "device_type": "device_type",
+}  # fmt: skip
+_DEVICE_MEANINGS: Final = {
+    "manufacturer": ("manufacturer",), "model": ("model", "product"),
+    "device_type": ("device_type",),
+}  # fmt: skip
+"""The device-level meanings that, when present, leave a nested meaning unread."""
+_PART_KEYS: Final = frozenset(
+    {"disk", "hdd", "harddisk", "drive", "storage", "volume", "raid", "pool", "memory", "mem",
+     "dimm", "ram", "flash", "cpu", "processor", "soc", "chip", "chipset", "gpu", "sensor",
+     "imagesensor", "lens", "battery", "psu", "powersupply", "fan", "ups", "board",
+     "mainboard", "motherboard", "baseboard",
+     "nic", "wifi", "wlan", "wireless", "radio", "bluetooth", "modem", "sim", "lte",
+     "cellular", "usb", "sdcard", "accessory", "accessori", "peripheral", "component",
+     "module", "browser",
+     "client", "user", "account", "owner", "peer", "neighbor", "neighbour", "lldp", "cdp",
+     "remote", "camera", "cam", "ipc", "channel", "chn", "stream", "source", "input",
+     "output", "encoder", "decoder", "devic", "node", "member", "child", "children", "slave",
+     "subdevic", "linked", "paired", "connected", "attached", "station", "sta", "ap", "uplink",
+     "server", "cloud", "upstream", "parent", "controller", "nvr", "recorder", "vm", "site",
+     "compatible", "supported", "event", "alarm", "log", "history", "printer", "supply",
+     "supplie", "consumable", "cartridge", "toner", "tray", "door", "lock", "zone", "speaker",
+     "microphone", "display", "monitor", "license", "certificate", "cert", "issuer"}
+)  # fmt: skip
+"""Keys (singular or plural stem) of an object about a PART of the device (disk, memory,
+sensor, operating system, certificate) or ANOTHER party (client, camera, channel, a
+controller's devices): nested fields below one name no maker of the device."""
+_SOFTWARE_KEYS: Final = frozenset(
+    {"os", "operatingsystem", "kernel", "bios", "software", "package", "app", "application",
+     "plugin", "library", "service", "firmwareinfo"}
+)  # fmt: skip
+"""Keys of an object about software the device runs: its fields are no maker's field of
+the device (an ``os`` has a vendor of its own), but its words and paths are the device's
+(a product line's operating system or app)."""
+_PEER: Final = 2
+_SOFTWARE: Final = 1
+_WORDS: Final = re.compile(r"[A-Za-z]{3}")
+_MAX_WORDS_CHARS: Final = 480
+"""The words of a body's other fields, joined (``http.field.nested.text``), at most."""
+_MAX_WORD_VALUES: Final = 32
+_MAX_LISTS: Final = 64  # lists below the root read, at most
+_MAX_PATH: Final = 200
+_FILE_PATH: Final = re.compile(r"/?(?:[\w.+-]{1,64}/){1,16}[\w.+-]{1,64}/?")
+"""A file path (``/usr/share/<product>/www/index.js``): words joined by slashes, no
+blank and no scheme (a URL is a remote-record marker's business)."""
 _MAX_VALUE: Final = {"product": 128, "firmware": 128}
 _MAX_VALUE_DEFAULT: Final = 80
 _MAX_PER_MEANING: Final = 3
@@ -204,11 +273,14 @@ def site_name(url: str) -> str | None:
 class _Found:
     """Values per meaning, in document order, bounded; none from an object, element or
     dotted prefix that also holds a remote-device field (``_REMOTE_MARKERS``: a record
-    about another device, wherever in it that field comes)."""
+    about another device, wherever in it that field comes). Nested JSON fields
+    (``add_nested``), file paths and other words are kept apart, for the weaker
+    ``http.field.nested.*`` keys."""
 
     def __init__(self) -> None:
         self.entries: list[tuple[tuple[str, ...], str, str]] = []
         self.remote: set[tuple[str, ...]] = set()
+        self.nested: list[tuple[tuple[tuple[int, int], ...], str, str]] = []
 
     def add(self, path: list[str], raw_name: str, value: str) -> None:
         name = _norm(raw_name)
@@ -223,54 +295,172 @@ class _Found:
         if text is not None and len(self.entries) < _MAX_FIELDS_SEEN:
             self.entries.append((tuple(path), meaning, text))
 
+    def add_nested(
+        self,
+        path: list[str],
+        raw_name: str,
+        value: str,
+        remote: bool,
+        part: int,
+        within: tuple[tuple[int, int], ...],
+    ) -> None:
+        """A field not read as device-level: below the root, a manufacturer, model,
+        product or type one counts (``NESTED_KEYS``) unless a remote-record field or a
+        part or peer key is on its path; at any depth, a file path or other words count
+        (for product-line names) unless a remote-record field or a hardware part or a
+        peer key is (software the device runs, ``os`` or ``app``, is no other device)."""
+        if remote or part == _PEER or len(self.nested) >= _MAX_FIELDS_SEEN:
+            return
+        name = _norm(raw_name)
+        meaning = _NESTED_MEANING.get(_meaning(name, path[-1] if path else None) or "")
+        if meaning is None:
+            if (
+                name not in _REMOTE_MARKERS
+                and "://" not in value
+                and _WORDS.search(value[:_MAX_PATH])
+            ):
+                kind = "path" if _FILE_PATH.fullmatch(value[: _MAX_PATH + 1]) else "text"
+                self.nested.append((within, kind, " ".join(value.split())[:_MAX_PATH]))
+            return
+        if part or not path or (not within and _device_level(path, name)):
+            return  # a device-level field is read as one (``add``)
+        text = _clean(meaning, value)
+        if text is not None:
+            self.nested.append((within, meaning, text))
+
     def pairs(self) -> list[tuple[str, str]]:
         values: dict[str, list[str]] = {}
         for path, meaning, text in self.entries:
             if path in self.remote:
                 continue
-            seen = values.setdefault(meaning, [])
-            if text.casefold() not in (v.casefold() for v in seen) and len(seen) < _MAX_PER_MEANING:
-                seen.append(text)
+            _keep(values.setdefault(meaning, []), text)
         out: list[tuple[str, str]] = []
         for meaning in SYNONYMS:
             found = values.get(meaning, [])
             if meaning in ("manufacturer", "site") and len(found) > 1:
                 continue  # two makers at device level: a listing, not one device
             out.extend((FIELD_KEYS[meaning], v) for v in found)
+        return out + self._nested_pairs(values)
+
+    def _nested_pairs(self, device: dict[str, list[str]]) -> list[tuple[str, str]]:
+        """Nested values of meanings the device-level fields do not give (a nested model
+        beside a top-level one is a part's or a peer's), none from a list two of whose
+        records name different devices (a manufacturer, model or type neither shares:
+        a listing)."""
+        records: dict[tuple[int, str], dict[int, set[str]]] = {}
+        for within, meaning, text in self.nested:
+            if meaning not in ("path", "text"):
+                for list_id, index in within:
+                    by_index = records.setdefault((list_id, meaning), {})
+                    by_index.setdefault(index, set()).add(text.casefold())
+        listings = {
+            list_id
+            for (list_id, _meaning), by_index in records.items()
+            if any(a.isdisjoint(b) for a, b in itertools.combinations(by_index.values(), 2))
+        }
+        values: dict[str, list[str]] = {}
+        for within, meaning, text in self.nested:
+            if any(list_id in listings for list_id, _ in within):
+                continue
+            if any(device.get(m) for m in _DEVICE_MEANINGS.get(meaning, ())):
+                continue
+            cap = _MAX_WORD_VALUES if meaning == "text" else _MAX_PER_MEANING
+            _keep(values.setdefault(meaning, []), text, cap)
+        out: list[tuple[str, str]] = []
+        for meaning, key in NESTED_KEYS.items():
+            found = values.get(meaning, [])
+            if meaning == "manufacturer" and len(found) > 1:
+                continue  # two makers nested: a listing
+            if meaning == "text":
+                if device.get("manufacturer") or values.get("manufacturer"):
+                    continue  # words are read only when no field names the maker
+                words = " | ".join(found)[:_MAX_WORDS_CHARS]
+                out.extend([(key, words)] if words else [])
+                continue
+            out.extend((key, v) for v in found)
         return out
 
 
+def _keep(seen: list[str], text: str, cap: int = _MAX_PER_MEANING) -> None:
+    if text.casefold() not in (v.casefold() for v in seen) and len(seen) < cap:
+        seen.append(text)
+
+
+def _part(step: str) -> int:
+    """What a JSON key says of the object below it: ``_PEER`` for a part of the device's
+    hardware or another party (``_PART_KEYS``: disks, memory, sensors, clients, cameras,
+    channels, a controller's devices ...), ``_SOFTWARE`` for software it runs
+    (``_SOFTWARE_KEYS``: os, app, package ...), 0 for anything else; in the singular or as
+    a list (``disks``, ``cameraList``); a container is never a part."""
+    if step in CONTAINERS:
+        return 0
+    stem = step
+    for suffix in ("list", "info", "infos", "es", "s"):
+        if stem.endswith(suffix) and len(stem) > len(suffix) + 1:
+            stem = stem[: -len(suffix)]
+            break
+    if step in _SOFTWARE_KEYS or stem in _SOFTWARE_KEYS:
+        return _SOFTWARE
+    return _PEER if step in _PART_KEYS or stem in _PART_KEYS else 0
+
+
 def _json_walk(doc: object, found: _Found) -> None:
-    stack: list[tuple[object, list[str]]] = [(doc, [])]
+    """Every field of a JSON document, depth first: device-level ones (``_device_level``)
+    to ``found.add``, the others, below the root, to ``found.add_nested`` with what the path
+    above them says (a remote-record field on it, the strongest part or peer key on it:
+    ``_part``, the lists and element indexes they sit in)."""
+    stack: list[tuple[object, list[str], bool, int, tuple[tuple[int, int], ...]]] = [
+        (doc, [], False, 0, ())
+    ]
     budget = _MAX_FIELDS_SEEN
+    lists = 0
     while stack and budget > 0:
-        node, path = stack.pop()
+        node, path, remote, part, within = stack.pop()
         budget -= 1
         if isinstance(node, dict):
-            children: list[tuple[object, list[str]]] = []
-            for key, value in list(node.items())[:_MAX_FIELDS_SEEN]:
+            items = list(node.items())[:_MAX_FIELDS_SEEN]
+            remote = remote or any(_norm(str(k)) in _REMOTE_MARKERS for k, _ in items)
+            children: list[tuple[object, list[str], bool, int, tuple[tuple[int, int], ...]]] = []
+            for key, value in items:
                 name = str(key)
-                if isinstance(value, str):
-                    found.add(path, name, value)
-                elif isinstance(value, int | float) and not isinstance(value, bool):
-                    found.add(path, name, str(value))
+                text = scalar_text(value)
+                if text is not None:
+                    if not within:
+                        found.add(path, name, text)
+                    if path != [_ANSWER]:
+                        found.add_nested(path, name, text, remote, part, within)
                 elif isinstance(value, dict | list):
-                    children.append((value, [*path, _norm(name)]))
+                    step = _norm(name)
+                    children.append((value, [*path, step], remote, max(part, _part(step)), within))
             stack.extend(reversed(children))
         elif isinstance(node, list) and not path:
             # a batch of answers at the root (Reolink's api.cgi): each answer's own fields
             # are not the device's, only those in its containers ("value": {"DevInfo": ..})
-            stack.extend((item, [_ANSWER]) for item in reversed(node[:64]))
+            stack.extend((item, [_ANSWER], False, 0, ()) for item in reversed(node[:64]))
+        elif isinstance(node, list) and lists < _MAX_LISTS:
+            # a list below the root: its records are read as nested ones only, each
+            # marked with the list and its index (records naming different devices
+            # are a listing: ``_Found.pairs``)
+            lists += 1
+            stack.extend(
+                (item, path, remote, part, (*within, (lists, index)))
+                for index, item in reversed(list(enumerate(node[:64])))
+            )
 
 
 def _from_json(text: str, found: _Found) -> None:
     if len(text) > MAX_JSON_BYTES:
         return
+    doc: object
     try:
         _check_depth(text, MAX_JSON_DEPTH, "HTTP body")
         doc, _end = json.JSONDecoder(strict=False).raw_decode(text)
-    except (MalformedReplyError, ValueError, RecursionError):
+    except MalformedReplyError:
         return
+    except (ValueError, RecursionError):
+        doc = cut_json(text)  # a body cut short: the fields complete before the cut
+        if doc is None:
+            return
     _json_walk(doc, found)
 
 

@@ -86,9 +86,10 @@ def parse_reply(data: bytes, address: str) -> list[Evidence]:
     ``client.notifyDevInfo`` or in another method's answer), the realm
     from a login challenge (``dhip.realm``); ``[]`` for search requests and other calls.
 
-    The JSON is found at the first ``{`` (header length varies by firmware). Raises
-    MalformedReplyError for a truncated header, no JSON, bad JSON or a notifyDevInfo
-    without ``deviceInfo``; ReplyTooLargeError over the UDP cap.
+    The JSON is found at the first ``{`` (header length varies by firmware); a document
+    cut short is read as far as it goes (``_json.cut_json``). Raises MalformedReplyError
+    for a truncated header, no JSON, bad JSON or a notifyDevInfo without ``deviceInfo``;
+    ReplyTooLargeError over the UDP cap.
     """
     if len(data) > MAX_UDP_REPLY_BYTES:
         raise ReplyTooLargeError(f"DHIP reply: {len(data)} bytes, cap is {MAX_UDP_REPLY_BYTES}")

@@ -64,6 +64,7 @@ from camcensus.scanner.core import (
     wsd,
 )
 from camcensus.scanner.core._evidence import EvidenceList
+from camcensus.scanner.core._json import cut_json
 
 __all__ = [
     "CRLF_KINDS",
@@ -139,7 +140,7 @@ def _json_object(data: bytes, what: str) -> dict[str, object]:
         raise MalformedReplyError(f"{what}: not JSON ({exc})") from exc
     except json.JSONDecodeError as exc:
         value = _printed_object(text)
-        if value is None:
+        if value is None and (value := cut_json(text)) is None:  # not even cut short
             raise MalformedReplyError(f"{what}: not JSON ({exc})") from exc
     if not isinstance(value, dict):
         raise MalformedReplyError(f"{what}: not a JSON object")

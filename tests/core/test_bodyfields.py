@@ -366,3 +366,124 @@ def test_a_remote_field_elsewhere_leaves_the_devices_own_fields() -> None:
     # Axis param.cgi: the network group's address is not beside the brand
     body = "root.Brand.Brand=AXIS\nroot.Network.eth0.IPAddress=192.168.0.90\n"
     assert _pairs(body)["http.field.manufacturer"] == ["AXIS"]
+
+
+# ---------------------------------------------------------------- nested fields (built shapes)
+
+
+def _nested(doc: object) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in body_fields(json.dumps(doc)) if k.startswith("http.field.nested.")]
+
+
+@pytest.mark.parametrize(
+    ("doc", "expected"),
+    [
+        # a manufacturer two objects below a non-container: the device's own hardware block
+        (
+            {"result": {"config": {"hw": {"manufacturer": "Acme", "modelName": "AX-100"}}}},
+            [("http.field.nested.manufacturer", "Acme"), ("http.field.nested.model", "AX-100")],
+        ),
+        # a type field deep in a settings tree
+        (
+            {"settings": {"unit": {"identity": {"deviceType": "NVR"}}}},
+            [("http.field.nested.device_type", "NVR")],
+        ),
+        # a one-record list naming one device (no address, no channel)
+        (
+            {"data": {"units": [{"vendor": "Acme", "productName": "AX-100 Dome"}]}},
+            [
+                ("http.field.nested.manufacturer", "Acme"),
+                ("http.field.nested.model", "AX-100 Dome"),
+            ],
+        ),
+        # records repeating the same device (one per stream) still name it
+        (
+            {"media": {"profiles": [{"model": "AX-100"}, {"model": "AX-100"}]}},
+            [("http.field.nested.model", "AX-100")],
+        ),
+    ],
+)
+def test_nested_device_info_counts(doc: object, expected: list[tuple[str, str]]) -> None:
+    assert _nested(doc) == expected
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        # a VMS camera list (addresses), even with one camera
+        {
+            "data": {
+                "items": [
+                    {"vendor": "Hikvision", "model": "DS-2CD2143G2-I", "ipAddress": "10.0.0.21"}
+                ]
+            }
+        },
+        {"result": {"cameras": [{"vendor": "Hikvision", "model": "DS-2CD2143G2-I"}]}},
+        # a recorder's channel list
+        {"data": {"records": [{"chn": 1, "model": "IPC-HDW1230S", "manufacturer": "Dahua"}]}},
+        {"data": {"channelList": [{"manufacturer": "Dahua"}]}},
+        # several records naming different devices: a listing, whatever the key
+        {
+            "data": {
+                "records": [
+                    {"manufacturer": "Axis", "model": "P3245"},
+                    {"manufacturer": "Hikvision", "model": "DS-2CD2143G2-I"},
+                ]
+            }
+        },
+        {"data": {"entries": [{"model": "P3245"}, {"model": "DS-2CD2143G2-I"}]}},
+        # a NAS's disks, a controller's adopted devices, a client, an OS block
+        {"data": {"system": {"hw": {"disks": [{"vendor": "Seagate", "model": "ST4000VN008"}]}}}},
+        {"data": {"hardware": {"devices": [{"manufacturer": "Hikvision"}]}}},
+        {"meta": {"client": {"device": {"manufacturer": "Apple", "model": "iPhone14,2"}}}},
+        {"data": {"os": {"vendor": "Hikvision"}}},
+        # a stream source naming the camera it pulls from
+        {"config": {"source": {"brand": "Dahua", "url": "rtsp://10.0.0.9/cam"}}},
+        {"config": {"pull": {"remote": {"brand": "Dahua"}}}},
+    ],
+)
+def test_nested_records_of_other_devices_do_not_count(doc: object) -> None:
+    assert [(k, v) for k, v in _nested(doc) if k != "http.field.nested.text"] == []
+    assert not any("Hikvision" in v or "Dahua" in v for _, v in body_fields(json.dumps(doc)))
+
+
+def test_a_device_level_field_leaves_the_nested_one_of_its_meaning_unread() -> None:
+    doc = {
+        "manufacturer": "Axis",
+        "model": "P3245",
+        "extra": {"peerInfo": {"manufacturer": "Hikvision", "model": "DS-2CD2143G2-I"}},
+    }
+    assert body_fields(json.dumps(doc)) == [
+        ("http.field.manufacturer", "Axis"),
+        ("http.field.model", "P3245"),
+    ]
+
+
+def test_two_nested_makers_name_none() -> None:
+    doc = {"a": {"x": {"vendor": "Acme"}}, "b": {"y": {"vendor": "Other"}}}
+    assert _nested(doc) == []
+
+
+def test_file_paths_and_words_are_kept_for_product_lines() -> None:
+    doc = {
+        "cfg": {"web": {"root": "/usr/share/unifi-protect/app"}},
+        "info": {"os": {"versionString": "DSM 7.1.1-42962"}},
+    }
+    assert _nested(doc) == [
+        ("http.field.nested.path", "/usr/share/unifi-protect/app"),
+        ("http.field.nested.text", "DSM 7.1.1-42962"),
+    ]
+    # a hardware part's words are not the device's; a remote record's neither
+    assert _nested({"disks": [{"fw": "UniFi build"}], "peer": {"n": "/x/unifi/y"}}) == []
+    assert _nested({"cam": {"path": "/usr/share/unifi/app", "ip": "10.0.0.2"}}) == []
+    # words are read only when no field names the maker
+    assert _nested({"manufacturer": "Acme", "info": {"os": {"name": "DSM 7.1"}}}) == []
+
+
+def test_nested_reading_is_bounded() -> None:
+    deep: dict[str, object] = {"manufacturer": "Acme"}
+    for _ in range(MAX_JSON_DEPTH - 2):
+        deep = {"level": deep}
+    assert _nested(deep) == [("http.field.nested.manufacturer", "Acme")]
+    wide = {"data": {"things": [{"k": {"model": f"M{i}"}} for i in range(10_000)]}}
+    assert _nested(wide) == []  # a listing; and at most _MAX_FIELDS_SEEN values are looked at

@@ -93,7 +93,8 @@ def test_non_string_values_are_skipped_numbers_kept() -> None:
     [
         b"\x20\x00\x00\x00DHIP\x00\x00",  # truncated header
         frame(b""),  # no JSON
-        frame(b'{"method":"client.notifyDevInfo","params":{"deviceInfo":{"Serial'),  # cut
+        frame(b'{"method":"client.notifyDevInfo","params":{"devi'),  # cut before deviceInfo
+        frame(b'{"method":"client.notifyDevInfo","params":{"deviceInfo":{"Serial" "x"'),
         frame(b'{"method":"client.notifyDevInfo","params":{}}'),  # no deviceInfo
         frame(b'{"method":"client.notifyDevInfo","params":"x"}'),
         frame(b"{\xff\xfe}"),  # not UTF-8, not JSON
@@ -102,6 +103,20 @@ def test_non_string_values_are_skipped_numbers_kept() -> None:
 def test_garbage_raises_malformed(data: bytes) -> None:
     with pytest.raises(MalformedReplyError):
         dhip.parse_reply(data, ADDRESS)
+
+
+def test_a_reply_cut_short_gives_the_fields_before_the_cut() -> None:
+    cut = frame(
+        b'{"method":"client.notifyDevInfo","params":{"deviceInfo":{"Vendor":"Dahua",'
+        b'"SerialNo":"4F0123PAZ","DeviceType":"IPC-HDW14'
+    )
+    assert [(e.key, e.value) for e in dhip.parse_reply(cut, ADDRESS)] == [
+        ("dhip.vendor", "Dahua"),
+        ("dhip.serial", "4F0123PAZ"),
+    ]
+    # cut inside the first field of deviceInfo: a notifyDevInfo that names nothing
+    empty = frame(b'{"method":"client.notifyDevInfo","params":{"deviceInfo":{"Serial')
+    assert dhip.parse_reply(empty, ADDRESS) == []
 
 
 def test_nested_json_bomb_refused_before_recursion() -> None:

@@ -598,3 +598,42 @@ def test_a_dahua_name_scope_reads_a_model_only_where_there_is_one() -> None:
     users = ident({"wsd.scope.name": "Dahua_replaced_by_Axis"})
     assert users.model is None
     assert users.flag.level == "possible"
+
+
+# ---------------------------------------------------------------- nested JSON fields
+
+
+def test_a_nested_maker_field_names_the_maker_weakly() -> None:
+    result = ident({"http.field.nested.manufacturer": "Synology"})
+    assert result.maker == "Synology"
+    top = ident({"http.field.manufacturer": "Synology"})
+    assert result.confidence < top.confidence
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        {"http.field.nested.manufacturer": "Hikvision"},
+        {"http.field.nested.model": "DS-2CD2143G2-I"},
+        {"http.field.nested.device_type": "IPC-HDW5831R-ZE"},
+    ],
+)
+def test_a_nested_field_alone_never_flags_a_maker_of_concern(evidence: dict[str, Any]) -> None:
+    result = ident(evidence)
+    assert result.maker in ("Hikvision", "Dahua")
+    assert (result.flag.flagged, result.flag.level) == (False, "possible")
+
+
+def test_nested_models_count_only_with_the_strong_model_schemes() -> None:
+    # juniper-model is a short shared shape (weight 0.55): a model key reads it, free text
+    # and nested fields do not
+    assert ident({"http.field.model": "EX2300-24T"}).maker == "Juniper Networks"
+    assert ident({"http.field.nested.model": "EX2300-24T"}).maker is None
+    assert ident({"http.field.nested.model": "GS1900-24E"}).maker == "Zyxel"
+
+
+def test_product_line_words_in_paths_and_nested_words_name_their_maker_weakly() -> None:
+    path = ident({"http.field.nested.path": "/usr/share/unifi-protect/app"})
+    assert path.maker == "Ubiquiti"
+    assert ident({"http.field.nested.text": "build 42 | DSM 7.1.1-42962"}).maker == "Synology"
+    assert ident({"http.field.nested.text": "unified | dsmith | readynass"}).maker is None
