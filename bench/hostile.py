@@ -75,7 +75,8 @@ CASES: Final[list[tuple[str, Callable[[bytes], object], bytes]]] = [
     ("domain: 500,000 'a-'", _domain, b"http://" + b"a-" * 500_000),
     ("domain: 500,000 'a.'", _domain, b"http://" + b"a." * 500_000 + b"x"),
     ("favicon: 585 empty comments, no <svg>", _reply("favicon"), b"<!---->" * 585),
-    ("favicon: a page of 50,000 '<link'", _reply("http"), b"HTTP/1.1 200 OK\r\n\r\n" + b"<link" * 50_000),
+    ("favicon: a page of 50,000 '<link'", _reply("http"),
+     b"HTTP/1.1 200 OK\r\n\r\n" + b"<link" * 50_000),
     ("favicon: an icon link 200,000 wide", _reply("http"),
      b"HTTP/1.1 200 OK\r\n\r\n<link rel=icon href=" + b"x" * 200_000 + b">"),
 ]  # fmt: skip
