@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from camcensus.base.errors import CamcensusError, VendorDataError
+from camcensus.base.errors import CamcensusError, MalformedReplyError, VendorDataError
 from camcensus.base.evidence import Evidence
 from camcensus.cli.options import add_policy_option, load_policy
 
@@ -65,6 +65,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="KIND",
         choices=REPLY_KINDS,
         help="the input is one captured reply of this kind (see below)",
+    )
+    p.add_argument(
+        "--also",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("KIND", "FILE"),
+        help="with --reply: another captured reply of the same device (repeatable); all "
+        "replies are identified together, as a scan takes one device's answers",
     )
     add_policy_option(p)
     p.add_argument("--no-chain", action="store_true", help="leave the evidence chain out")
@@ -374,10 +383,19 @@ def _identify_reply(args: argparse.Namespace, policy: Policy) -> int:
     from camcensus.scanner.core.replies import CRLF_KINDS, parse_reply, restore_crlf
     from camcensus.vendor_db.identify import identify
 
-    data = _read_bytes(args.file)
-    if args.reply in CRLF_KINDS and b"\r\n" not in data:
-        data = restore_crlf(data.lstrip(b"\n"))
-    evidence = parse_reply(args.reply, data)
+    evidence: list[Evidence] = []
+    for kind, spec in [(args.reply, args.file), *args.also]:
+        if kind not in REPLY_KINDS:
+            raise VendorDataError(f"--also {kind}: not a reply kind ({', '.join(REPLY_KINDS)})")
+        data = _read_bytes(spec)
+        if kind in CRLF_KINDS and b"\r\n" not in data:
+            data = restore_crlf(data.lstrip(b"\n"))
+        try:
+            evidence += parse_reply(kind, data)
+        except MalformedReplyError as exc:
+            if not args.also:
+                raise
+            raise MalformedReplyError(f"{spec} ({kind}): {exc}") from exc
     _print_identification(args, identify(evidence, policy), policy, mac_organisation(evidence))
     return 0
 
@@ -388,6 +406,8 @@ def _cmd_identify(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
     if args.reply is not None:
         return _identify_reply(args, policy)
+    if args.also:
+        raise VendorDataError("--also needs --reply KIND: it adds replies to a captured one")
     docs, single = _parse_evidence_json(_read_text(args.file), args.file)
     if args.text:
         for n, doc in enumerate(docs):

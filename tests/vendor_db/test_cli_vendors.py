@@ -131,3 +131,40 @@ def test_identify_and_a_scan_name_an_unidentified_host_by_its_mac_block_alike(
     assert "Intel" in shown["mac_organisation"]
     assert main(["identify", str(f), "--text"]) == 0
     assert f"MAC block          {device.mac_organisation}" in capsys.readouterr().out
+
+
+def test_identify_one_reply_and_more_replies_of_the_same_device(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("HTTP/1.1 200 OK\nServer: lighttpd\nContent-Type: text/html\n\n<html></html>")
+    icon = tmp_path / "favicon.md5"
+    icon.write_text("89b932fcc47cf4ca3faadb0cfdef89cf\n")  # recog's and nmap's Hikvision DVR icon
+    assert main(["identify", "--reply", "http", str(page), "--no-chain"]) == 0
+    assert json.loads(capsys.readouterr().out)["maker"] is None
+    assert main(["identify", "--reply", "http", str(page), "--also", "favicon", str(icon)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["maker"] == "Hikvision"
+    keys = {link["key"] for link in result["chain"]}
+    assert {"http.server", "http.favicon.md5"} <= keys  # both replies' evidence, one device
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--also", "http", "page.txt"], "--also needs --reply"),
+        (["--reply", "http", "page.txt", "--also", "gopher", "page.txt"], "not a reply kind"),
+        (["--reply", "http", "page.txt", "--also", "favicon", "page.txt"], "page.txt (favicon)"),
+    ],
+)
+def test_identify_more_replies_errors_exit_2(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    message: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "page.txt").write_text("HTTP/1.1 200 OK\nServer: lighttpd\n\n<html></html>")
+    assert main(["identify", *args]) == 2
+    assert message in capsys.readouterr().err
