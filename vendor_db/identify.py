@@ -134,10 +134,12 @@ EX2500 ...", "Microsoft-IIS/10.0", "Huawei Versatile Routing Platform"): when no
 fingerprint names a maker, a vendor-table name as the value's first word(s) does."""
 _NOT_A_LEADING_NAME: Final = frozenset(
     {"web service", "h264", "general", "honor", "lts", "lumi", "tapo", "vigi", "omada",
-     "holosens", "icsee", "directip", "lecheng", "siveillance", "milestone", "vicon", "unv"}
+     "holosens", "icsee", "directip", "lecheng", "siveillance", "milestone", "vicon", "unv",
+     "tenda", "cudy", "bolid", "qtech", "broadlink", "kstar"}
 )  # fmt: skip
 """Names of the vendor table that are also ordinary words or product names, so a value
-starting with them names no one."""
+starting with them names no one ("Tenda da sole", Polish "cudy", "bolid" a racing car,
+other companies' "QTECH", "Broadlink" and "KSTAR")."""
 _TITLE_PARTS: Final = re.compile(r"\s+[-|:\u2013\u2014\u00b7]\s+")
 _SUBJECT_ORG: Final = re.compile(r"(?:^|,)\s*O=((?:[^,\\]|\\.)+)")
 """The organisation of a subject, in RFC 4514 form ("C=US,O=Acme") or OpenSSL's
@@ -195,8 +197,9 @@ _ISAPI_WEIGHT: Final = 0.6  # Hikvision's own API, also answered by its OEM buil
 _OUI_WEIGHT: Final = 0.5
 _OUI_BROAD_WEIGHT: Final = 0.35  # vendors whose MAC blocks also sit in phones and PCs
 _BROAD_OUI_VENDORS: Final = frozenset(
-    {"Huawei", "ZTE", "TP-Link", "Sony", "Siemens", "Honeywell", "Panasonic", "D-Link", "H3C"}
-)
+    {"Huawei", "ZTE", "TP-Link", "Sony", "Siemens", "Honeywell", "Panasonic", "D-Link", "H3C",
+     "Xiaomi", "Lenovo"}
+)  # fmt: skip
 _PEN_WEIGHT: Final = 0.7
 _RAW_WEIGHT: Final = 0.5
 _OEM_DOCUMENTED: Final = 0.8  # weight factor of a maker inferred from a documented OEM brand

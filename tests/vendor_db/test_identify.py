@@ -322,6 +322,8 @@ def test_a_flag_level_round_trips_and_must_fit_flagged() -> None:
         ("upnp.friendly_name", "Sony Network Camera SNC-EP550", "Sony"),
         ("tls.subject", "CN=HP Service Processor,OU=UDU,O=Hewlett-Packard Company", "HP"),
         ("telnet.banner", "Welcome to the Hikvision shell", "Hikvision"),  # after a greeting
+        ("telnet.banner", "Ruijie login:", "Ruijie"),  # recog xml/telnet_banners.xml
+        ("http.realm", "NetPing 2/PWR-220v2/SMS", "Alentis Electronics"),  # http_wwwauth.xml
     ],
 )
 def test_a_free_text_value_that_starts_with_a_makers_name_names_it(
@@ -337,6 +339,11 @@ def test_a_makers_name_inside_a_value_or_an_ordinary_word_names_no_one() -> None
     assert ident({"http.title": "Web Service Login"}).maker is None  # Dahua's alias, a phrase
     assert ident({"ftp.banner": "Welcome to FTP server of Hikvision"}).maker is None
     assert ident({"snmp.sysdescr": "Linux router with Hikvision cameras"}).maker is None
+    # vendor-table names that are ordinary words or other companies' names
+    assert ident({"http.title": "Tenda da sole - Negozio online"}).maker is None
+    assert ident({"http.title": "Cudy na kiju"}).maker is None
+    assert ident({"http.server": "Bolid/2.1"}).maker is None
+    assert ident({"http.title": "Broadlink Pty Ltd portal"}).maker is None
     flagged = ident({"snmp.sysdescr": "Huawei Versatile Routing Platform Software"})
     assert (flagged.maker, flagged.flag.flagged) == ("Huawei", True)
 

@@ -57,6 +57,25 @@ def test_oem_relations() -> None:
     assert TABLE["Honor"].made_by is None
 
 
+def test_added_makers_of_networked_devices() -> None:
+    inspur = TABLE["Inspur"].fact("dod_1260h")
+    assert (inspur.value, inspur.since) == ("yes", "2021-06-03")
+    assert TABLE["Sugon"].fact("dod_1260h").since == "2022-10-05"
+    assert TABLE["Keenetic"].fact("hq_country").value == "unknown"  # seat not read
+    assert TABLE["QTECH"].fact("hq_country").value == "RU"
+    assert not TABLE["QTECH"].fact("hq_country").verified  # one secondary source
+    hiksemi = TABLE["Hiksemi"].made_by
+    assert hiksemi is not None
+    assert hiksemi.maker == "Hikvision"
+    # IEEE organisations as aiooui 0.1.11 spells them
+    assert TABLE.by_oui_org("YEALINK(XIAMEN) NETWORK TECHNOLOGY CO.,LTD.") is TABLE["Yealink"]
+    assert TABLE.by_oui_org("Hangzhou BroadLink Technology Co.,Ltd") is TABLE["BroadLink"]
+    assert TABLE.by_oui_org("Broadlink Pty Ltd") is None  # another company
+    assert TABLE.by_oui_org("BVBA DPTechnics") is None
+    assert TABLE.by_oui_org("MERCUSYS TECHNOLOGIES CO., LTD.") is TABLE["TP-Link"]
+    assert TABLE.by_oui_org("Motorola Mobility LLC, a Lenovo Company") is None
+
+
 def test_lookups() -> None:
     assert TABLE.find("HIKVISION") is TABLE["Hikvision"]
     assert TABLE.find("Zhejiang Dahua Technology Co., Ltd.") is TABLE["Dahua"]
