@@ -139,7 +139,10 @@ def test_the_scan_drops_stream_urls_that_echo_its_own_maker_paths(
             if url.endswith(":554/"):  # OPTIONS and DESCRIBE of /: no realm, no stream
                 replies.append(_rtsp("Public: OPTIONS, DESCRIBE\r\n"))
             else:
-                sdp = f"v=0\r\ns=Stream\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\na=control:{url}/trackID=0\r\n"
+                sdp = (
+                    "v=0\r\ns=Stream\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\n"
+                    f"a=control:{url}/trackID=0\r\n"
+                )
                 replies.append(_rtsp(f"Content-Base: {url}/\r\n", sdp))
         return Reply(tuple(replies))
 
