@@ -390,6 +390,12 @@ def _claims_for(
     if ev.key in _MAC_KEYS:
         _mac_claims(ev, table, fps, ouis, out)
         return
+    if ev.key == "mac_oui":  # a MAC with its low half redacted: an MA-L block only
+        if _registered_block(f"{value}:00:00:00", ouis, whole_block=True):
+            _mac_claims(
+                Evidence(ev.key, f"{value}:00:00:00", ev.source, ev.address), table, fps, ouis, out
+            )
+        return
     if ev.key == "snmp.sysobjectid":
         _pen_claims(ev, table, out)
     hits = [h for h in [_match_claims(ev, ev.key, value, table, fps, out)] if h is not None]
@@ -488,6 +494,12 @@ _REALM_KEYS: Final = frozenset({"http.realm", "rtsp.realm"})
 _REDACTED: Final = re.compile(r"[Xx]{2,}|\*+")
 """Digits a publisher hid: a run of X or x, or of asterisks ("Login to XXXXXXXXXXXXXXX",
 "IP Camera(XXXXX)")."""
+_PLACEHOLDER: Final = re.compile(
+    r"<[A-Za-z][A-Za-z _-]{0,15}>|\[(?i:redacted|serial|removed)\]|\b(?i:redacted|serial)\b"
+)
+"""A word a publisher put where the digits were ("Login to REDACTED", "Login to <serial>",
+"[serial]"): how many digits it hides is unknown, so ``_PLACEHOLDER_DIGITS`` are tried."""
+_PLACEHOLDER_DIGITS: Final = range(1, 33)
 _KEPT_MIN: Final = 4
 """Characters of a redacted realm that must survive outside the redaction for a rule to
 still say something (a realm redacted whole matches any digits-only shape)."""
@@ -500,17 +512,24 @@ that the redaction's stand-in digits would make up."""
 def _redacted_realm_claims(
     ev: Evidence, value: str, table: VendorTable, fps: FingerprintDB, out: _Collector
 ) -> list[Match]:
-    """A realm whose digits the publisher replaced with X, x or * read by the realm
-    rules as if they were digits ("Login to XXXXXXXXXXXXXXX" as a serial realm), a little
-    weaker, maker, brand and type only, when at least a few of its letters survive: the
-    rule must still match the realm's own words, not only the stand-ins."""
-    if _REDACTED.search(value) is None:
+    """A realm whose digits the publisher replaced with X, x or * (or a placeholder
+    word, ``_PLACEHOLDER``, as any number of digits) read by the realm rules as if they
+    were digits ("Login to XXXXXXXXXXXXXXX" as a serial realm), a little weaker, maker,
+    brand and type only, when at least a few of its letters survive: the rule must still
+    match the realm's own words, not only the stand-ins."""
+    if _REDACTED.search(value) is None and _PLACEHOLDER.search(value) is None:
         return []
-    kept = _REDACTED.sub("", value)
+    kept = _PLACEHOLDER.sub("", _REDACTED.sub("", value))
     if sum(c.isalnum() for c in kept) < _KEPT_MIN:
         return []
-    hit = fps.match(ev.key, _REDACTED.sub(lambda m: "0" * len(m.group(0)), value))
-    if hit is None or fps.match(ev.key, re.sub(r"[0-9A-Za-z]", "0", value)) is not None:
+    filled = _REDACTED.sub(lambda m: "0" * len(m.group(0)), value)
+    hit = None
+    for count in _PLACEHOLDER_DIGITS if _PLACEHOLDER.search(filled) else (0,):
+        candidate = _PLACEHOLDER.sub("0" * count, filled)  # a word stands for any digits
+        if (hit := fps.match(ev.key, candidate)) is not None:
+            filled = candidate
+            break
+    if hit is None or fps.match(ev.key, re.sub(r"[0-9A-Za-z]", "0", filled)) is not None:
         return []  # a rule any digits of that length match says nothing of the realm's words
     rule = f"fingerprint:{hit.fingerprint.id} (redacted digits)"
     for fld, fvalue in hit.fields.items():
@@ -747,7 +766,8 @@ def _product_token_vendor(value: str, table: VendorTable) -> Vendor | None:
     named: dict[str, Vendor] = {}
     text = _COMMENT.sub(" ", value[:MAX_VALUE_CHARS]).replace(",", " ")
     after_generic = False
-    for raw in text.split()[:_MAX_PRODUCTS]:
+    raws = text.split()[: _MAX_PRODUCTS + _MAX_COMPANY_WORDS]
+    for index, raw in enumerate(raws[:_MAX_PRODUCTS]):
         token = _PRODUCT_TOKEN.fullmatch(raw)
         words = normalise_name(token.group(1)).split() if token is not None else []
         generic = bool(words) and words[0] in _GENERIC_PRODUCTS
@@ -765,8 +785,35 @@ def _product_token_vendor(value: str, table: VendorTable) -> Vendor | None:
                 and normalise_name(token.group(1)) not in _NOT_A_LEADING_NAME
             ):
                 named.setdefault(bare.name, bare)
+            elif after_generic and (company := _company_vendor(raws[index:], table)) is not None:
+                named.setdefault(company.name, company)
         after_generic = generic
     return next(iter(named.values())) if len(named) == 1 else None
+
+
+_MAX_COMPANY_WORDS: Final = 8
+_COMPANY_WORD: Final = re.compile(
+    r"\b(?:co|ltd|inc|corp|corporation|company|limited|gmbh|technology|technologies)\b\.?",
+    re.IGNORECASE,
+)
+
+
+def _company_vendor(raws: list[str], table: VendorTable) -> Vendor | None:
+    """The vendor a company name written as bare words names ("Zhejiang Dahua Technology
+    Co. Ltd" after "Linux/3.10 UPnP/1.0"), as ``_named_within`` reads a certificate's
+    organisation: only a phrase with a company word, up to the next versioned token."""
+    words: list[str] = []
+    for raw in raws[:_MAX_COMPANY_WORDS]:
+        if "/" in raw:
+            break
+        words.append(raw)
+    phrase = " ".join(words)
+    if _COMPANY_WORD.search(phrase) is None:
+        return None
+    vendor = _named_within(phrase, table)
+    if vendor is None or normalise_name(vendor.name) in _NOT_A_LEADING_NAME:
+        return None
+    return None if normalise_name(vendor.name) in _LIBRARY_PRODUCTS else vendor
 
 
 _COPYRIGHT_KEYS: Final = frozenset(
@@ -845,12 +892,15 @@ def _pen_claims(ev: Evidence, table: VendorTable, out: _Collector) -> None:
             out.vendor(vendor, ev, f"pen:{parts[6]}", _PEN_WEIGHT, label=False)
 
 
-def _registered_block(text: str, ouis: OuiTables) -> bool:
+def _registered_block(text: str, ouis: OuiTables, *, whole_block: bool = False) -> bool:
     """Whether a 12-hex-digit value lies in an IEEE-registered block (so it reads as a
-    MAC, and a number or hash that only looks like one stays silent)."""
+    MAC, and a number or hash that only looks like one stays silent); ``whole_block``:
+    a 24-bit (MA-L) one, as the first half of a MAC alone can only name."""
     try:
         info = lookup_mac(text, ouis)
     except VendorDataError:
+        return False
+    if whole_block and info.prefix_bits != 24:
         return False
     return not info.randomised and info.organisation is not None
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import re
+from typing import Final
 
 from camcensus.base.errors import MalformedReplyError
 from camcensus.base.evidence import Evidence
@@ -10,6 +12,11 @@ from camcensus.scanner.core.limits import MAX_TEXT_VALUE_CHARS, clean_text
 from camcensus.scanner.core.mac import is_unicast_assigned, normalise_mac
 
 __all__ = ["EvidenceList"]
+
+_HALF_REDACTED_MAC: Final = re.compile(
+    r"([0-9A-Fa-f]{2})([:-])([0-9A-Fa-f]{2})\2([0-9A-Fa-f]{2})(?:\2(?:[Xx]{2}|\*{2})){3}"
+)
+"""A MAC published with its low (device) half hidden: the block owner's half is kept."""
 
 
 class EvidenceList:
@@ -41,13 +48,17 @@ class EvidenceList:
         """Add the normalised MAC under ``key`` (if given) and, when usable, under ``mac``.
 
         ``mac`` (the identity key) is only added for an assigned unicast address, not
-        for the all-zero or group addresses some firmware reports.
+        for the all-zero or group addresses some firmware reports. A MAC whose low half
+        was redacted ("AA:BB:CC:XX:XX:XX", "aa-bb-cc-**-**-**") gives ``mac_oui`` only.
         """
         if value is None or not value.strip():
             return
         try:
             normal = normalise_mac(value)
         except MalformedReplyError:
+            half = _HALF_REDACTED_MAC.fullmatch(value.strip())
+            if half is not None:  # the block survives the redaction: its maker, no identity
+                self.add("mac_oui", ":".join(half.group(1, 3, 4)).lower())
             return
         if key is not None:
             self.add(key, normal)

@@ -17,7 +17,7 @@ from typing import Final
 from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core._evidence import EvidenceList
-from camcensus.scanner.core._json import load_json_object, scalar_text
+from camcensus.scanner.core._json import cut_json, load_json_object, scalar_text
 from camcensus.scanner.core.limits import MAX_UDP_REPLY_BYTES
 
 __all__ = [
@@ -73,6 +73,19 @@ def _frame(body: bytes) -> bytes:
     )
 
 
+def _cut_short(raw: bytes) -> bool:
+    """Whether the JSON text at the start of ``raw`` ends before its document does (the
+    reader then kept the members complete before the cut)."""
+    text = raw.decode("utf-8", errors="replace").rstrip("\x00")
+    try:
+        json.JSONDecoder(strict=False).raw_decode(text)
+    except json.JSONDecodeError:
+        return cut_json(text) is not None
+    except ValueError:
+        return False
+    return False
+
+
 def build_search() -> bytes:
     """The DHIP-framed ``DHDiscover.search`` request (header + compact JSON)."""
     body = json.dumps(
@@ -85,6 +98,8 @@ def parse_reply(data: bytes, address: str) -> list[Evidence]:
     """Evidence from one DHIP message: device info (``params.deviceInfo``, sent as
     ``client.notifyDevInfo`` or in another method's answer), the realm
     from a login challenge (``dhip.realm``); ``[]`` for search requests and other calls.
+    A notifyDevInfo cut short also gives ``dhip.method`` (the fields before the cut may
+    be none); a DHIP-framed answer cut before its ``session``, ``dhip.answer``.
 
     The JSON is found at the first ``{`` (header length varies by firmware); a document
     cut short is read as far as it goes (``_json.cut_json``). Raises MalformedReplyError
@@ -110,19 +125,31 @@ def parse_reply(data: bytes, address: str) -> list[Evidence]:
         found = EvidenceList(SOURCE, address)
         if isinstance(method, str) and method.startswith(_NOTIFY_PREFIX):
             found.add("dhip.method", method[:64])
-        if method is None and "session" in message and set(message) <= _ANSWER_KEYS:
+        framed = data[4:8] == MAGIC
+        if (
+            method is None
+            and set(message) <= _ANSWER_KEYS
+            and ("session" in message or (framed and message and _cut_short(data[start:])))
+        ):
+            # a DHIP-framed answer cut before its session: the members kept so far
             found.add("dhip.answer", ",".join(sorted(message)))
         if method is None and isinstance(params, dict):
             found.add("dhip.realm", scalar_text(params.get("realm")))
             for field, key in FIELDS:
                 found.add(key, scalar_text(params.get(field)))
         return found.items()
-    if not isinstance(params, dict):
-        raise MalformedReplyError("DHIP reply: notifyDevInfo without params")
-    info = params.get("deviceInfo")
-    if not isinstance(info, dict):
-        raise MalformedReplyError("DHIP reply: notifyDevInfo without params.deviceInfo")
+    if not isinstance(params, dict) or not isinstance(info := params.get("deviceInfo"), dict):
+        if _cut_short(data[start:]):
+            # a notifyDevInfo published or captured only in part (cut before its
+            # deviceInfo): the method still says it is Dahua's discovery answer
+            found = EvidenceList(SOURCE, address)
+            found.add("dhip.method", _REPLY_METHOD)
+            return found.items()
+        what = "params" if not isinstance(params, dict) else "params.deviceInfo"
+        raise MalformedReplyError(f"DHIP reply: notifyDevInfo without {what}")
     found = EvidenceList(SOURCE, address)
+    if method == _REPLY_METHOD and _cut_short(data[start:]):
+        found.add("dhip.method", _REPLY_METHOD)  # the fields before the cut may be none
     for field, key in FIELDS:
         found.add(key, scalar_text(info.get(field)))
     for mac in (message.get("mac"), params.get("mac"), info.get("Mac"), info.get("mac")):

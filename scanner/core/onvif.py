@@ -40,7 +40,9 @@ __all__ = [
     "build_get_system_date_and_time",
     "build_request",
     "clock_skew_evidence",
+    "config_tokens",
     "created_text",
+    "fault_reason",
     "is_auth_fault",
     "is_fault",
     "namespace_evidence",
@@ -69,6 +71,8 @@ _BASE64_BINARY: Final = (
 )
 _OPERATION: Final = re.compile(r"[A-Z][A-Za-z0-9]{0,63}")
 _SMALL_NUMBER: Final = re.compile(r"[0-9]{1,4}")
+_MAX_CONFIG_TOKENS: Final = 16
+_MAX_FAULT_CHARS: Final = 160
 _AUTH_FAULT_CODES: Final = ("NotAuthorized", "FailedAuthentication", "InvalidSecurity")
 _POSIX_TZ_OFFSET: Final = re.compile(
     r"(?:[A-Za-z]{3,}|<[^>]{1,16}>)([+-]?)(\d{1,2})(?::(\d{1,2})(?::(\d{1,2}))?)?"
@@ -313,8 +317,10 @@ def add_xaddr(found: EvidenceList, xaddr: str) -> None:
 
 
 def parse_media(xml: bytes, address: str) -> list[Evidence]:
-    """``onvif.uri`` for media URIs (GetStreamUri, GetSnapshotUri) and ``onvif.profile``
-    for profile names (GetProfiles): each maker lays them out its own way."""
+    """``onvif.uri`` for media URIs (GetStreamUri, GetSnapshotUri); for GetProfiles,
+    ``onvif.profile`` (profile names), ``onvif.profile_token`` (the profiles' ``token``
+    attributes) and ``onvif.config_tokens`` (``config_tokens``): each maker's firmware
+    names them its own way."""
     body = _body(xml, "ONVIF media reply")
     if _fault(body) is not None:
         return []
@@ -323,7 +329,33 @@ def parse_media(xml: bytes, address: str) -> list[Evidence]:
         found.add("onvif.uri", child_text(media_uri, "Uri"))
     for profile in descendants(body, "Profiles"):
         found.add("onvif.profile", child_text(profile, "Name"))
+        found.add("onvif.profile_token", profile.get("token"))
+    found.add("onvif.config_tokens", config_tokens(body))
     return found.items()
+
+
+def config_tokens(body: Element) -> str | None:
+    """The distinct tokens of the configurations and sources a GetProfiles reply's
+    profiles use, in document order, comma-separated (capped): the ``token`` attribute of
+    each ``*Configuration`` child of a profile (ONVIF Media Service sec. 5.2:
+    VideoSourceConfiguration, VideoEncoderConfiguration, PTZConfiguration ...) and each
+    ``SourceToken`` (the video or audio source). The token is a ReferenceToken the
+    firmware chooses ("VideoEncoderToken_1", "video_encoder_config2", "000"); a stack
+    writes the same set on every unit. None when the reply names none."""
+    tokens: list[str] = []
+    for profile in descendants(body, "Profiles"):
+        for element in profile.iter():
+            name = local_name(element.tag)
+            if name.endswith("Configuration") and element is not profile:
+                token = element.get("token")
+            elif name == "SourceToken":
+                token = "".join(element.itertext())
+            else:
+                continue
+            token = (token or "").strip()
+            if token and token not in tokens and len(tokens) < _MAX_CONFIG_TOKENS:
+                tokens.append(token[:64])
+    return ", ".join(tokens) or None
 
 
 def namespace_evidence(xml: bytes, address: str) -> list[Evidence]:
@@ -344,7 +376,8 @@ def namespace_evidence(xml: bytes, address: str) -> list[Evidence]:
 
 def parse_reply(xml: bytes, address: str) -> list[Evidence]:
     """Evidence from an ONVIF reply, by its response element, and the vendor namespaces
-    its envelope declares (``namespace_evidence``: any reply, a Fault included).
+    its envelope declares (``namespace_evidence``: any reply, a Fault included); a Fault
+    gives ``onvif.fault``, its reason text (``fault_reason``).
 
     GetDeviceInformation, GetNetworkInterfaces, GetScopes, GetCapabilities, GetServices
     and the media replies (GetStreamUri, GetSnapshotUri, GetProfiles) give evidence of
@@ -352,9 +385,23 @@ def parse_reply(xml: bytes, address: str) -> list[Evidence]:
     """
     body = _body(xml, "ONVIF reply")
     namespaces = namespace_evidence(xml, address)
-    if _fault(body) is not None:
-        return namespaces
+    fault = _fault(body)
+    if fault is not None:
+        found = EvidenceList(SOURCE, address)
+        found.add("onvif.fault", fault_reason(fault), max_chars=_MAX_FAULT_CHARS)
+        return found.items() + namespaces
     return _response_evidence(xml, body, address) + namespaces
+
+
+def fault_reason(fault: Element) -> str | None:
+    """The human-readable reason of a SOAP Fault: SOAP 1.2's ``Reason/Text`` (the first,
+    W3C SOAP 1.2 Part 1 sec. 5.4.2), else SOAP 1.1's ``faultstring``. The wording is
+    the SOAP stack's own ("Sender not Authorized", "Method 'X' not implemented")."""
+    reason = child(fault, "Reason")
+    text = child_text(reason, "Text") if reason is not None else None
+    if text is None or not text.strip():
+        text = child_text(fault, "faultstring")
+    return text.strip() if text is not None and text.strip() else None
 
 
 def _response_evidence(xml: bytes, body: Element, address: str) -> list[Evidence]:

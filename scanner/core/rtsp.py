@@ -22,6 +22,8 @@ _MAX_SDP_ATTRIBUTES: Final = 8
 _MAX_SDP_ATTRIBUTE_CHARS: Final = 160
 _HEADER_GAP: Final = re.compile(r"([!-9;-~]{1,64}):([ \t]*)\S")
 _MAX_HEADER_GAPS: Final = 8
+_MAX_STREAM_URLS: Final = 8
+_ABSOLUTE_URL: Final = re.compile(r"rtsps?://[^/\s]+/\S", re.IGNORECASE)
 _STANDARD_SDP_ATTRIBUTES: Final = frozenset({
     # RFC 8866 sec. 6, RFC 7826 (RTSP 2.0) and RFC 3551 attributes, the RTP feedback,
     # source and grouping ones every server uses, and the RFC 7273 clock-source ones
@@ -60,7 +62,9 @@ def parse_rtsp(data: bytes, address: str) -> list[Evidence]:
     """Evidence from one RTSP response: ``rtsp.server``, ``rtsp.realm``, ``rtsp.public``,
     ``rtsp.transport`` (a SETUP reply's), ``rtsp.header_gap``, ``rtsp.header_names`` (as
     ``http.header_names``: a stack's own extension headers among them) and, for a DESCRIBE
-    answered with a session description, ``rtsp.sdp.*``.
+    answered with a session description, ``rtsp.sdp.*``; ``rtsp.content_base`` for each
+    absolute stream URL it names (Content-Base, Content-Location, RTP-Info, SDP
+    ``a=control``).
 
     Raises MalformedReplyError when the reply is not RTSP, ReplyTooLargeError when its
     head is over the cap.
@@ -78,8 +82,27 @@ def parse_rtsp(data: bytes, address: str) -> list[Evidence]:
     found.add("rtsp.transport", head.headers.get("Transport"))
     found.add("rtsp.header_gap", _header_gaps(data[: len(data) - len(head.body)]))
     found.add("rtsp.header_names", ", ".join(name for name, _value in head.headers.fields))
+    for url in _stream_urls(
+        head.headers.get("Content-Base"),
+        head.headers.get("Content-Location"),
+        head.headers.get("RTP-Info"),
+    ):
+        found.add("rtsp.content_base", url)
     _add_sdp(found, head.body)
     return found.items()
+
+
+def _stream_urls(base: str | None, location: str | None, rtp_info: str | None) -> list[str]:
+    """The absolute rtsp(s):// URLs of a reply's Content-Base and Content-Location
+    (RFC 2326 sec. 12.11, 12.15) and of its RTP-Info ``url=`` entries (sec. 12.33):
+    the stream paths the server names (relative ones say nothing of the path)."""
+    urls = [base, location]
+    for entry in (rtp_info or "").split(",")[:_MAX_STREAM_URLS]:
+        for part in entry.split(";"):
+            name, sep, value = part.strip().partition("=")
+            if sep and name.strip().casefold() == "url":
+                urls.append(value.strip())
+    return [u.strip() for u in urls if u is not None and _ABSOLUTE_URL.match(u.strip())]
 
 
 def _header_gaps(head: bytes) -> str | None:
@@ -125,6 +148,10 @@ def _add_sdp(found: EvidenceList, body: bytes) -> None:
             found.add("rtsp.sdp.origin", value.split(" ", 1)[0])
         elif kind == "a" and value.startswith("tool:"):
             found.add("rtsp.sdp.tool", value[len("tool:") :])
+        elif kind == "a" and value.startswith("control:"):
+            control = value[len("control:") :].strip()
+            if _ABSOLUTE_URL.match(control):  # "*" and "trackID=1" are relative
+                found.add("rtsp.content_base", control)
         elif kind == "a" and attributes < _MAX_SDP_ATTRIBUTES:
             name = value.split(":", 1)[0].strip().casefold()
             if name and name not in _STANDARD_SDP_ATTRIBUTES:

@@ -163,14 +163,18 @@ async def _rtsp_exchange(
 async def _rtsp(ctx: ProbeContext, ip: str, port: int) -> list[Evidence]:
     """OPTIONS and DESCRIBE of ``/``; when that names no realm (many servers answer 404
     on ``/`` and ask for credentials only on a real stream), DESCRIBE the stream paths
-    of the makers whose cameras are most common, on a second connection."""
+    of the makers whose cameras are most common, on a second connection (the stream
+    URLs those answers name are dropped: they echo the path we asked)."""
     base = f"rtsp://{ip}:{port}"
     found = await _rtsp_exchange(
         ctx, ip, [rtsp.build_options(f"{base}/", 1), rtsp.build_describe(f"{base}/", 2)], port
     )
     if not any(e.key == "rtsp.realm" for e in found):
         describes = [rtsp.build_describe(base + path, 3 + n) for n, path in enumerate(STREAM_PATHS)]
-        found.extend(await _rtsp_exchange(ctx, ip, describes, port))
+        # the stream URLs those replies name (Content-Base, a=control) are our own
+        # maker-specific request written back, not the device's scheme
+        echoed = await _rtsp_exchange(ctx, ip, describes, port)
+        found.extend(e for e in echoed if e.key != "rtsp.content_base")
     return found
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
 from camcensus.scanner.core import dhip
+from camcensus.vendor_db import identify
 
 ADDRESS = "198.18.0.12"
 
@@ -93,7 +94,6 @@ def test_non_string_values_are_skipped_numbers_kept() -> None:
     [
         b"\x20\x00\x00\x00DHIP\x00\x00",  # truncated header
         frame(b""),  # no JSON
-        frame(b'{"method":"client.notifyDevInfo","params":{"devi'),  # cut before deviceInfo
         frame(b'{"method":"client.notifyDevInfo","params":{"deviceInfo":{"Serial" "x"'),
         frame(b'{"method":"client.notifyDevInfo","params":{}}'),  # no deviceInfo
         frame(b'{"method":"client.notifyDevInfo","params":"x"}'),
@@ -110,13 +110,33 @@ def test_a_reply_cut_short_gives_the_fields_before_the_cut() -> None:
         b'{"method":"client.notifyDevInfo","params":{"deviceInfo":{"Vendor":"Dahua",'
         b'"SerialNo":"4F0123PAZ","DeviceType":"IPC-HDW14'
     )
+    method = ("dhip.method", "client.notifyDevInfo")
     assert [(e.key, e.value) for e in dhip.parse_reply(cut, ADDRESS)] == [
+        method,
         ("dhip.vendor", "Dahua"),
         ("dhip.serial", "4F0123PAZ"),
     ]
-    # cut inside the first field of deviceInfo: a notifyDevInfo that names nothing
+    # cut inside the first field of deviceInfo, or before it: only the method is left,
+    # and it still says the device speaks Dahua's discovery
     empty = frame(b'{"method":"client.notifyDevInfo","params":{"deviceInfo":{"Serial')
-    assert dhip.parse_reply(empty, ADDRESS) == []
+    before = frame(b'{"method":"client.notifyDevInfo","params":{"devi')
+    for data in (empty, before):
+        evidence = dhip.parse_reply(data, ADDRESS)
+        assert [(e.key, e.value) for e in evidence] == [method]
+        assert identify(evidence).maker == "Dahua"
+    # a complete notifyDevInfo is not cut: the method alone is not added
+    whole = frame(b'{"method":"client.notifyDevInfo","params":{"deviceInfo":{"Vendor":"Dahua"}}}')
+    assert [e.key for e in dhip.parse_reply(whole, ADDRESS)] == ["dhip.vendor"]
+
+
+def test_a_framed_answer_cut_before_its_session_keeps_its_shape() -> None:
+    cut = frame(b'{"id":2,"params":{"realm":"Login to 4J0')
+    evidence = dhip.parse_reply(cut, ADDRESS)
+    assert [(e.key, e.value) for e in evidence] == [("dhip.answer", "id,params")]
+    assert identify(evidence).maker == "Dahua"
+    # unframed, or complete without a session, the same members say nothing
+    assert dhip.parse_reply(b'{"id":2,"params":{"realm":"Login to 4J0', ADDRESS) == []
+    assert dhip.parse_reply(frame(b'{"id":2,"params":{}}'), ADDRESS) == []
 
 
 def test_nested_json_bomb_refused_before_recursion() -> None:

@@ -228,7 +228,10 @@ def test_cut_or_unbound_replies_keep_what_can_be_read_by_name() -> None:
         ("onvif.xaddr", "http://x:2020/onvif/service")
     }
     cut = b'{"method":"client.notifyDevInfo","params":{"deviceInfo":{"DeviceType":"IPC-X1","Ser'
-    assert values(parse_reply("dhip", cut)) == {("dhip.device_type", "IPC-X1")}
+    assert values(parse_reply("dhip", cut)) == {
+        ("dhip.method", "client.notifyDevInfo"),  # cut short: the method is kept too
+        ("dhip.device_type", "IPC-X1"),
+    }
 
 
 def test_wsd_and_ssdp_fields_by_their_wire_names() -> None:
