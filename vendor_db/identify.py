@@ -48,6 +48,11 @@ _MAC_KEYS: Final = (
     "eui64_mac", "ssdp.usn_mac",
 )  # fmt: skip
 _MAC_FACTORS: Final = {"wsd.endpoint_mac": 0.6, "ssdp.usn_mac": 0.6}
+_ECHO_FACTORS: Final = {"rtsp.content_base": 0.55}
+"""Keys whose value may repeat what the client asked: an RTSP server's Content-Base,
+RTP-Info and ``a=control`` URLs echo the request's URL, and a capture does not say which
+URL the client sent (a scan drops the ones of its own requests), so a maker's stream path
+there is only weak: alone, "possible" (0.8 x 0.55 < 0.5)."""
 _MAC_TEXT_KEYS: Final = frozenset({"http.realm", "rtsp.realm", "onvif.hardware_id"})
 """Keys (with the serial family) whose value some firmware sets to the unit's MAC."""
 _BARE_MAC: Final = re.compile(r"((?:[0-9A-Fa-f]{2}[:-]?){5}[0-9A-Fa-f]{2})")
@@ -398,7 +403,8 @@ def _claims_for(
         return
     if ev.key == "snmp.sysobjectid":
         _pen_claims(ev, table, out)
-    hits = [h for h in [_match_claims(ev, ev.key, value, table, fps, out)] if h is not None]
+    factor = _ECHO_FACTORS.get(ev.key, 1.0)
+    hits = [h for h in [_match_claims(ev, ev.key, value, table, fps, out, factor=factor)] if h]
     families = [f for f in FAMILIES if ev.key in family_keys(f)]
     for family in families:
         hit = _match_claims(ev, family, value, table, fps, out)
