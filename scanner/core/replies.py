@@ -609,6 +609,10 @@ def fields_evidence(kind: str, fields: Mapping[str, str], address: str = "") -> 
         return isapi.device_info_evidence(fields, address)
     if kind in ("wsd", "ssdp"):
         return _named_fields(kind, fields, address)
+    if kind == "http":  # a device API's answer published as its fields: that JSON body's
+        body = EvidenceList("http", address)
+        http.add_body(body, json.dumps(dict(fields)))
+        return [e for e in body.items() if e.key.startswith("http.field.")]
     table = _FIELD_KEYS.get(kind)
     if table is None:
         raise MalformedReplyError(f"{kind} replies are not read from fields")

@@ -404,3 +404,23 @@ def test_a_json_reply_printed_with_trailing_commas_or_as_a_python_literal() -> N
         parse_reply("snmp", b"{'sysDescr': __import__('os').system('true')}")
     with pytest.raises(MalformedReplyError):
         parse_reply("snmp", b"[" * 5000)
+
+
+def test_an_http_api_answer_published_as_its_fields_is_read_as_that_json_body() -> None:
+    # property names of Axis VAPIX basic device information (getAllProperties), as the
+    # API documentation lists them; the values are illustrative
+    fields = {
+        "Brand": "AXIS",
+        "ProdNbr": "M3106-L Mk II",
+        "ProdFullName": "AXIS M3106-L Mk II Network Camera",
+        "ProdType": "Network Camera",
+        "SerialNumber": "ACCC8E000000",
+        "WebURL": "http://www.axis.com",
+    }
+    found = {(e.key, e.value) for e in fields_evidence("http", fields)}
+    assert ("http.field.manufacturer", "AXIS") in found
+    assert ("http.field.model", "M3106-L Mk II") in found
+    assert ("http.field.serial", "ACCC8E000000") in found
+    assert all(key.startswith("http.field.") for key, _value in found)  # no made-up body
+    with pytest.raises(MalformedReplyError, match="not read from fields"):
+        fields_evidence("rtsp", fields)
