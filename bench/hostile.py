@@ -53,6 +53,10 @@ def _identify_body(data: bytes) -> object:
     return identify([Evidence("http.body", data.decode("utf-8"), "http", "")])
 
 
+def _identify_names(data: bytes) -> object:
+    return identify([Evidence("http.field_names", data.decode("utf-8"), "http", "")])
+
+
 def _domain(data: bytes) -> object:
     return registered_name(data.decode("utf-8"))
 
@@ -72,6 +76,11 @@ CASES: Final[list[tuple[str, Callable[[bytes], object], bytes]]] = [
     ("identify: a body of 4,096 newlines", _identify_body, b"\n" * 4096),
     ("identify: a body of 820 '<rcp>'", _identify_body, b"<rcp>" * 820),
     ("identify: a body of 455 '(c) 2019 '", _identify_body, b"(c) 2019 " * 455),
+    ("identify: 1,024 chars of near-miss names", _identify_names,
+     b"ProdNbr1 session1 statusCode1 " * 34),
+    ("identify: 1,024 chars of ' |'", _identify_names, b" |" * 512),
+    ("body fields: 3,000 JSON members, 3 levels", _body,
+     json.dumps({f"k{n}": {f"j{m}": {"x": 1} for m in range(5)} for n in range(600)}).encode()),
     ("domain: 500,000 'a-'", _domain, b"http://" + b"a-" * 500_000),
     ("domain: 500,000 'a.'", _domain, b"http://" + b"a." * 500_000 + b"x"),
     ("favicon: 585 empty comments, no <svg>", _reply("favicon"), b"<!---->" * 585),

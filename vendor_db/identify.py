@@ -41,7 +41,7 @@ MAX_VALUE_CHARS: Final = 512
 MAX_BODY_CHARS: Final = 4096
 """An HTTP body is matched over the first 4096 characters (the scanner's body evidence cap),
 not 512: a vendor's API path or script name often sits past the opening of a page."""
-_LONG_VALUE_KEYS: Final = frozenset({"http.body"})
+_LONG_VALUE_KEYS: Final = frozenset({"http.body", "http.field_names"})
 MAX_EVIDENCE: Final = 2000
 _MAC_KEYS: Final = (
     "mac", "sadp.mac", "dhip.mac", "onvif.mac", "netip.mac", "wsd.scope.mac", "wsd.endpoint_mac",
@@ -165,6 +165,9 @@ _MODEL_TEXT_KEYS: Final = frozenset(
      "http.field.nested.model", "http.field.nested.device_type"}
 )  # fmt: skip
 """Free-text keys in which a device often writes its own model number among other words."""
+_TYPE_MODEL_KEYS: Final = frozenset({"http.field.device_type"})
+"""Type fields read whole with every model scheme, at ``_DERIVED``: Dahua's deviceType and
+others' type fields hold the model more often than a kind ("IPC", "NVR" match no scheme)."""
 _TEXT_MODEL_FACTORS: Final = {"http.field.nested.model": 0.6, "http.field.nested.device_type": 0.6}
 """Keys whose model-in-text claims are weaker than ``_TEXT_MODEL``: a field nested below
 device level (bodyfields' nested tier) is the device's more often than not, but a part's
@@ -420,6 +423,11 @@ def _claims_for(
     if ev.key in _NAME_KEYS and not hits:
         # a name scope that is only a model number ("MS-C2963-PB") is read as one
         hit = _match_claims(ev, "model", value, table, fps, out, factor=_DERIVED, via=" (name)")
+        if hit is not None:
+            hits.append(hit)
+    if ev.key in _TYPE_MODEL_KEYS and not hits:
+        # a type field that firmware fills with the model ("deviceType": "IPC-HDW2431T-AS")
+        hit = _match_claims(ev, "model", value, table, fps, out, factor=_DERIVED, via=" (type)")
         if hit is not None:
             hits.append(hit)
     if ev.key in _SCOPE_ITEM_KEYS and not hits:

@@ -26,8 +26,20 @@ of command answers, as Reolink's api.cgi sends), and then only their containers 
 device-level fields give two different manufacturers, none is reported (an ambiguous
 document). A JSON object, XML element or dotted prefix with a channel, remote-address
 or stream-URL field (``"channel": 1``, ``<ipAddress>``, ``address=``:
-``_REMOTE_MARKERS``) is a record about another device, even at the top level: its own
-fields name no one.
+``_REMOTE_MARKERS``) is a record about another device: its own fields name no one. At the
+top level, an address field alone (``_ADDRESS_MARKERS``: ip, address, host ...) is the
+device's own document far more often (its own IP beside its model), unless the
+document also holds other device records (``_Found.records``: a list of records, a
+``cameras``/``channels`` member, a repeated XML element): then it is a listing and names
+no one; otherwise its firmware and serial are read as usual and its maker, model and
+type fields at the nested tier (``_DEMOTED``; a VMS's record of one camera looks the
+same, so its maker field alone stays ``possible``).
+
+Member names (``NAMES_KEY``, ``http.field_names``): the names of a JSON or XML body's
+top three levels, from the whole body (``http.body`` keeps its first 4 KiB only), for
+the field-set and document-root rules of vendor_db/data/fingerprints/
+http_field_names.toml: "<Root>" for an XML document's root element, the top level's
+names, then " | " and the next level's; each name once, at the first level it is at.
 An XML attribute is a field of its element (``<DeviceInfo model="X">``).
 
 Nested JSON fields (``NESTED_KEYS``, weaker keys): a manufacturer, model, product or type
@@ -55,6 +67,7 @@ import html
 import itertools
 import json
 import re
+from collections import deque
 from collections.abc import Iterator
 from typing import Final
 
@@ -63,7 +76,16 @@ from camcensus.base.errors import MalformedReplyError
 from camcensus.scanner.core._json import _check_depth, cut_json, scalar_text
 from camcensus.scanner.core.limits import MAX_JSON_BYTES, MAX_JSON_DEPTH
 
-__all__ = ["CONTAINERS", "FIELD_KEYS", "NESTED_KEYS", "SYNONYMS", "body_fields", "site_name"]
+__all__ = [
+    "CONTAINERS",
+    "FIELD_KEYS",
+    "MAX_FIELD_NAMES_CHARS",
+    "NAMES_KEY",
+    "NESTED_KEYS",
+    "SYNONYMS",
+    "body_fields",
+    "site_name",
+]
 
 SYNONYMS: Final[dict[str, frozenset[str]]] = {
     "manufacturer": frozenset(
@@ -74,7 +96,7 @@ SYNONYMS: Final[dict[str, frozenset[str]]] = {
     "model": frozenset(
         {"model", "modelname", "modelnumber", "modelno", "devicemodel", "prodnbr",
          "productmodel", "hardwaremodel", "displaymodelname", "systeminfomodelname", "modelid",
-         "devmodel"}
+         "devmodel", "updateserial"}
     ),
     "product": frozenset(
         {"product", "productname", "prodfullname", "prodshortname", "makeandmodel"}
@@ -92,7 +114,10 @@ SYNONYMS: Final[dict[str, frozenset[str]]] = {
         {"weburl", "website", "manufacturerurl", "vendorurl", "homepage", "companyurl"}
     ),
 }  # fmt: skip
-"""Normalised field names per meaning (lower case, ``_-.`` and blanks removed)."""
+"""Normalised field names per meaning (lower case, ``_-.`` and blanks removed). Dahua's
+``updateSerial`` (the model identity its firmware updates are matched on) holds the
+model where ``deviceType`` gives a number or a kind ("deviceType=31",
+"updateSerial=DHI-NVR4108HS-8P-4KS2": public GitHub file, search index hit 448093976)."""
 
 FIELD_KEYS: Final[dict[str, str]] = {meaning: f"http.field.{meaning}" for meaning in SYNONYMS}
 """The evidence key of each meaning (camcensus/base/fields.txt)."""
@@ -108,14 +133,25 @@ CONTAINERS: Final = frozenset(
 """Objects, elements and dotted prefixes whose fields still describe the device itself."""
 
 _ANSWER: Final = "[]"  # path step of an element of a root JSON array
-_REMOTE_MARKERS: Final = frozenset(
+_ADDRESS_MARKERS: Final = frozenset(
+    {"ip", "ipaddress", "ipaddr", "address", "hostaddress", "host"}
+)  # fmt: skip
+"""Address field names: below the top level, of a record about ANOTHER device (a camera a
+VMS pulls from by its address); at the top level also of the device's own document (its
+own IP beside its model), unless that document also holds other device records
+(``_Found.records``)."""
+_REMOTE_MARKERS: Final = _ADDRESS_MARKERS | frozenset(
     {"channel", "channelid", "channelno", "chn", "chnid", "cameraid", "camid", "remoteip",
-     "remoteaddress", "ip", "ipaddress", "ipaddr", "proxyprotocol", "address",
-     "hostaddress", "host", "url", "uri", "rtspurl", "streamurl", "streamuri"}
+     "remoteaddress", "proxyprotocol", "url", "uri", "rtspurl", "streamurl", "streamuri"}
 )  # fmt: skip
 """Field names of a record about ANOTHER device (a recorder's channel, a camera a VMS
 pulls from by its address or stream URL): an object that has one describes that
-device, not the one answering."""
+device, not the one answering (at the top level, an address alone: ``_ADDRESS_MARKERS``)."""
+_DEMOTED: Final = {"manufacturer": "manufacturer", "model": "model", "product": "model",
+                   "device_type": "device_type"}  # fmt: skip
+"""Device-level meanings of a top-level document holding an address field and no other
+device record, read at the nested tier instead (a device's own document and a VMS's
+record of one camera look alike: their maker and model fields stay ``possible``)."""
 _NAME_TO_MEANING: Final = {name: meaning for meaning, names in SYNONYMS.items() for name in names}
 NESTED_KEYS: Final = {
     "manufacturer": "http.field.nested.manufacturer",
@@ -176,6 +212,12 @@ blank and no scheme (a URL is a remote-record marker's business)."""
 _MAX_VALUE: Final = {"product": 128, "firmware": 128}
 _MAX_VALUE_DEFAULT: Final = 80
 _MAX_PER_MEANING: Final = 3
+NAMES_KEY: Final = "http.field_names"
+"""The evidence key of a JSON or XML body's member and element names (fields.txt)."""
+MAX_FIELD_NAMES_CHARS: Final = 1024
+_NAME_LEVELS: Final = 3  # the top level's names, their children's and grandchildren's
+_MAX_NAMES: Final = 160
+_NAME_TOKEN: Final = re.compile(r"[A-Za-z_][\w.:@-]{0,63}")
 _MAX_FIELDS_SEEN: Final = 4000  # JSON values, XML tokens or lines looked at, at most
 _MAX_LINE: Final = 400
 _NON_NAME: Final = re.compile(r"[\s_.\-]+")
@@ -280,10 +322,17 @@ class _Found:
     def __init__(self) -> None:
         self.entries: list[tuple[tuple[str, ...], str, str]] = []
         self.remote: set[tuple[str, ...]] = set()
+        self.address = False  # the top level holds an address field (``_ADDRESS_MARKERS``)
+        self.records = False  # the top level holds other device records (a list, a peer)
+        self.root: str | None = None  # an XML document's root element, as written
+        self.names: list[list[str]] = [[] for _ in range(_NAME_LEVELS)]  # names per level
         self.nested: list[tuple[tuple[tuple[int, int], ...], str, str]] = []
 
     def add(self, path: list[str], raw_name: str, value: str) -> None:
         name = _norm(raw_name)
+        if name in _ADDRESS_MARKERS and not path:
+            self.address = True
+            return
         if name in _REMOTE_MARKERS:
             self.remote.add(tuple(path))
             return
@@ -331,7 +380,11 @@ class _Found:
     def pairs(self) -> list[tuple[str, str]]:
         values: dict[str, list[str]] = {}
         for path, meaning, text in self.entries:
-            if path in self.remote:
+            if path in self.remote or (not path and self.address and self.records):
+                continue  # a record about another device; a listing with addresses
+            if not path and self.address and (meaning in _DEMOTED or meaning == "site"):
+                if meaning in _DEMOTED:  # the device's own document, or a VMS's record
+                    self.nested.append(((), _DEMOTED[meaning], text))
                 continue
             _keep(values.setdefault(meaning, []), text)
         out: list[tuple[str, str]] = []
@@ -404,6 +457,27 @@ def _part(step: str) -> int:
     return _PEER if step in _PART_KEYS or stem in _PART_KEYS else 0
 
 
+def _is_record_field(name: str) -> bool:
+    """A field a record about a device has: an address, channel or stream field, or a
+    maker, model, type or serial one."""
+    norm = _norm(name)
+    return norm in _REMOTE_MARKERS or norm in _NAME_TO_MEANING
+
+
+def _holds_records(items: list[tuple[object, object]]) -> bool:
+    """Whether a top-level object holds records of other devices: a list of objects, or an
+    object or list below a peer key (``_part``: cameras, channels, devices ...)."""
+    for key, value in items[:_MAX_FIELDS_SEEN]:
+        if isinstance(value, list) and any(
+            isinstance(v, dict) and any(_is_record_field(str(k)) for k in list(v)[:256])
+            for v in value[:64]
+        ):
+            return True
+        if isinstance(value, dict | list) and _part(_norm(str(key))) == _PEER:
+            return True
+    return False
+
+
 def _json_walk(doc: object, found: _Found) -> None:
     """Every field of a JSON document, depth first: device-level ones (``_device_level``)
     to ``found.add``, the others, below the root, to ``found.add_nested`` with what the path
@@ -419,7 +493,17 @@ def _json_walk(doc: object, found: _Found) -> None:
         budget -= 1
         if isinstance(node, dict):
             items = list(node.items())[:_MAX_FIELDS_SEEN]
-            remote = remote or any(_norm(str(k)) in _REMOTE_MARKERS for k, _ in items)
+            markers = {
+                name
+                for k, v in items
+                if (name := _norm(str(k))) in _REMOTE_MARKERS
+                and not (isinstance(v, dict) and name in CONTAINERS)  # airOS's "host": {..}
+            }
+            if not path:
+                found.records = found.records or _holds_records(items)
+                if markers <= _ADDRESS_MARKERS and not found.records:
+                    markers = set()  # the device's own address: its fields stay readable
+            remote = remote or bool(markers)
             children: list[tuple[object, list[str], bool, int, tuple[tuple[int, int], ...]]] = []
             for key, value in items:
                 name = str(key)
@@ -448,6 +532,51 @@ def _json_walk(doc: object, found: _Found) -> None:
             )
 
 
+def _json_names(doc: object) -> list[list[str]]:
+    """The member names of a JSON document per level (``_NAME_LEVELS``), in document
+    order; a list passes its objects' names on at its own level."""
+    levels: list[list[str]] = [[] for _ in range(_NAME_LEVELS)]
+    current: deque[object] = deque([doc])
+    budget = _MAX_FIELDS_SEEN
+    for level in levels:
+        below: deque[object] = deque()
+        while current and budget > 0:
+            node = current.popleft()
+            budget -= 1
+            if isinstance(node, list):
+                current.extendleft(reversed(node[:64]))  # its elements, at this level, first
+            elif isinstance(node, dict):
+                for key, value in list(node.items())[:256]:
+                    level.append(str(key))
+                    if isinstance(value, dict | list):
+                        below.append(value)
+        current = below
+    return levels
+
+
+def _names_value(levels: list[list[str]], root: str | None = None) -> str | None:
+    """``http.field_names``: "<root>" (an XML document's root element) and the names of
+    the top level, then " | " and those of the next level, and so on; each name once (at
+    the first level it is at), as written, capped."""
+    seen: set[str] = set()
+    parts: list[str] = []
+    for level in levels:
+        names: dict[str, None] = {}
+        for name in level:
+            if len(seen) < _MAX_NAMES and name not in seen and _NAME_TOKEN.fullmatch(name):
+                seen.add(name)
+                names[name] = None
+        if not names:
+            break
+        parts.append(" ".join(names))
+    if root is not None and _NAME_TOKEN.fullmatch(root):
+        parts[:1] = [" ".join([f"<{root}>", *parts[:1]])]
+    text = " | ".join(parts)
+    if len(text) > MAX_FIELD_NAMES_CHARS:
+        text = text[: text.rfind(" ", 0, MAX_FIELD_NAMES_CHARS + 1)]
+    return text or None
+
+
 def _from_json(text: str, found: _Found) -> None:
     if len(text) > MAX_JSON_BYTES:
         return
@@ -462,10 +591,12 @@ def _from_json(text: str, found: _Found) -> None:
         if doc is None:
             return
     _json_walk(doc, found)
+    found.names = _json_names(doc)
 
 
 def _from_xml(text: str, found: _Found) -> None:
     path: list[str] = []  # normalised local names of the open elements
+    top: set[str] = set()  # the names of the root's children
     leaf_text: list[str] | None = None  # text of the innermost element while it has no child
     for count, token in enumerate(_xml_tokens(text)):
         if count >= 4 * _MAX_FIELDS_SEEN:
@@ -499,6 +630,13 @@ def _from_xml(text: str, found: _Found) -> None:
             continue
         if len(path) >= MAX_JSON_DEPTH:
             return
+        if not path:
+            found.root = found.root or name
+        elif len(path) <= _NAME_LEVELS:
+            found.names[len(path) - 1].append(name)
+        if len(path) == 1:  # a child of the root: a peer key or a repeated one is a record
+            found.records = found.records or _part(local) == _PEER or local in top
+            top.add(local)
         path.append(local)
         leaf_text = []
 
@@ -561,6 +699,8 @@ def _from_lines(text: str, found: _Found) -> None:
             if value is None or (" " in name and sep == "="):
                 continue  # "Model Name: X" is a label line; "a b = c" is no parameter
             parts = [_norm(p) for p in name.split(".") if p]
+            if len(parts) > 1 and not found.records:
+                found.records = _part(parts[0]) == _PEER  # camera.0.ip=, channel.1.url=
             if parts:
                 # a dotted name's prefixes are its containers; a plain name sits at the root
                 found.add(parts[:-1], parts[-1], value)
@@ -622,4 +762,5 @@ def body_fields(text: str) -> list[tuple[str, str]]:
         _from_html(body, found)
     else:
         _from_lines(body, found)
-    return found.pairs()
+    names = _names_value(found.names, found.root) if shape in ("json", "xml") else None
+    return found.pairs() + ([(NAMES_KEY, names)] if names else [])

@@ -18,7 +18,7 @@ from camcensus.base.evidence import Evidence
 from camcensus.base.version import __version__
 from camcensus.scanner.core import favicon
 from camcensus.scanner.core._evidence import EvidenceList
-from camcensus.scanner.core.bodyfields import body_fields
+from camcensus.scanner.core.bodyfields import MAX_FIELD_NAMES_CHARS, NAMES_KEY, body_fields
 from camcensus.scanner.core.limits import (
     MAX_HTTP_BODY_BYTES,
     MAX_HTTP_BODY_EVIDENCE_CHARS,
@@ -284,8 +284,9 @@ def parse_http(head_and_body: bytes, address: str, source: str = "http") -> list
 
 def add_body(found: EvidenceList, text: str) -> None:
     """``http.title``, ``http.icon`` (the page's icon link; an inline icon's MD5),
-    ``http.body`` (its start) and the device-describing fields (``http.field.*``, see
-    bodyfields) of a decoded response body."""
+    ``http.body`` (its start), the device-describing fields (``http.field.*``, see
+    bodyfields) and the member names of a JSON or XML body, from all of it
+    (``http.field_names``) of a decoded response body."""
     found.add("http.title", extract_title(text))
     href = favicon.icon_href(text)
     if href is not None and href[:5].lower() == "data:":
@@ -295,7 +296,7 @@ def add_body(found: EvidenceList, text: str) -> None:
         found.add("http.icon", href)
     found.add("http.body", text[: 2 * MAX_HTTP_BODY_EVIDENCE_CHARS], MAX_HTTP_BODY_EVIDENCE_CHARS)
     for key, value in body_fields(text):
-        found.add(key, value)
+        found.add(key, value, MAX_FIELD_NAMES_CHARS if key == NAMES_KEY else MAX_TEXT_VALUE_CHARS)
 
 
 def parse_icon_reply(head_and_body: bytes, address: str, source: str = "http") -> list[Evidence]:

@@ -91,7 +91,11 @@ def test_the_readers_fall_back_to_the_cut_document() -> None:
     }
     with pytest.raises(MalformedReplyError):
         load_json_object(b'{"vendor": "Acme" "model": "X"}', "test")
-    assert body_fields(cut) == [("http.field.manufacturer", "Acme"), ("http.field.model", "AX-100")]
+    assert body_fields(cut) == [
+        ("http.field.manufacturer", "Acme"),
+        ("http.field.model", "AX-100"),
+        ("http.field_names", "data | deviceInfo | manufacturer model"),
+    ]
 
 
 def test_snmp_and_mdns_replies_cut_short_are_read_as_far_as_they_go() -> None:
