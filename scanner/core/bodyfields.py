@@ -151,7 +151,8 @@ _DEMOTED: Final = {"manufacturer": "manufacturer", "model": "model", "product": 
                    "device_type": "device_type"}  # fmt: skip
 """Device-level meanings of a top-level document holding an address field and no other
 device record, read at the nested tier instead (a device's own document and a VMS's
-record of one camera look alike: their maker and model fields stay ``possible``)."""
+record of one camera look alike: their maker field, else their model and type fields, is
+read, never both, so that alone they stay ``possible``)."""
 _NAME_TO_MEANING: Final = {name: meaning for meaning, names in SYNONYMS.items() for name in names}
 NESTED_KEYS: Final = {
     "manufacturer": "http.field.nested.manufacturer",
@@ -379,14 +380,19 @@ class _Found:
 
     def pairs(self) -> list[tuple[str, str]]:
         values: dict[str, list[str]] = {}
+        demoted: list[tuple[tuple[tuple[int, int], ...], str, str]] = []
         for path, meaning, text in self.entries:
             if path in self.remote or (not path and self.address and self.records):
                 continue  # a record about another device; a listing with addresses
             if not path and self.address and (meaning in _DEMOTED or meaning == "site"):
                 if meaning in _DEMOTED:  # the device's own document, or a VMS's record
-                    self.nested.append(((), _DEMOTED[meaning], text))
+                    demoted.append(((), _DEMOTED[meaning], text))
                 continue
             _keep(values.setdefault(meaning, []), text)
+        # one weak hint only: a maker field, else the model and type fields, never both
+        # (two weak claims together would flag a VMS's record of one camera)
+        makers = [d for d in demoted if d[1] == "manufacturer"]
+        self.nested.extend(makers or demoted)
         out: list[tuple[str, str]] = []
         for meaning in SYNONYMS:
             found = values.get(meaning, [])

@@ -60,14 +60,17 @@ def test_own_address_at_the_top_leaves_the_document_readable(body: str) -> None:
     assert manufacturer == ["AXIS"]
 
 
-def test_own_address_at_the_top_reads_maker_and_model_weakly() -> None:
+def test_own_address_at_the_top_reads_maker_or_model_weakly() -> None:
     # the same shape is a VMS's record of one camera: its fields are read at the nested
-    # tier, and a maker field alone stays "possible"
+    # tier, the maker field, else the model field, never both (two weak hints would flag),
+    # and a maker field alone stays "possible"
     body = '{"ip": "10.0.0.5", "manufacturer": "Hikvision", "model": "DS-2CD2143G2-I"}'
     pairs = _pairs(body)
     assert "http.field.manufacturer" not in pairs
     assert "http.field.model" not in pairs
     assert pairs["http.field.nested.manufacturer"] == ["Hikvision"]
+    assert "http.field.nested.model" not in pairs
+    pairs = _pairs('{"ip": "10.0.0.5", "model": "DS-2CD2143G2-I"}')
     assert pairs["http.field.nested.model"] == ["DS-2CD2143G2-I"]
     maker, flagged = _identify_body('{"ip": "10.0.0.5", "manufacturer": "Hikvision"}')
     assert maker == "Hikvision"

@@ -10,6 +10,7 @@ import pytest
 
 from camcensus.base.errors import VendorDataError
 from camcensus.base.evidence import Evidence
+from camcensus.scanner.core.replies import parse_reply
 from camcensus.vendor_db import Identification, Policy, identify
 from camcensus.vendor_db.identify import evidence_from_mapping
 
@@ -644,3 +645,29 @@ def test_product_line_words_in_paths_and_nested_words_name_their_maker_weakly() 
     assert path.maker == "Ubiquiti"
     assert ident({"http.field.nested.text": "build 42 | DSM 7.1.1-42962"}).maker == "Synology"
     assert ident({"http.field.nested.text": "unified | dsmith | readynass"}).maker is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a VMS's or NVR's record of one camera: its address, then the camera's maker and
+        # model; the answering host is not that camera
+        b'{"ip":"198.18.0.5","manufacturer":"Hikvision","model":"DS-2CD2143G2-I","name":"Gate"}',
+        b'{"ip":"198.18.0.5","model":"DS-2CD2143G2-I","type":"IPCamera"}',
+        b"<Camera><Address>198.18.0.5</Address><Model>DS-2CD2143G2-I</Model></Camera>",
+        b"address=198.18.0.5\nModel=DS-2CD2143G2-I\n",
+    ],
+)
+def test_a_record_of_one_camera_with_its_address_is_never_flagged_on_its_own(body: bytes) -> None:
+    reply = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n" + body
+    result = identify(parse_reply("http", reply))
+    assert result.flag.level != "flagged", result.to_dict()["chain"]
+
+
+def test_a_listing_of_several_cameras_names_no_one() -> None:
+    body = (
+        b'[{"ip":"198.18.0.5","model":"DS-2CD2143G2-I"},'
+        b'{"ip":"198.18.0.6","model":"IPC-HDW2431T-AS-S2"}]'
+    )
+    result = identify(parse_reply("http", b"HTTP/1.1 200 OK\r\n\r\n" + body))
+    assert result.maker is None
