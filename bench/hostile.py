@@ -57,6 +57,13 @@ def _domain(data: bytes) -> object:
     return registered_name(data.decode("utf-8"))
 
 
+_WSD_HEAD: Final = (
+    b'<?xml version="1.0"?><e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"'
+    b' xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery"><e:Body><d:ProbeMatches>'
+    b"<d:ProbeMatch><d:Scopes>a:"
+)
+_WSD_TAIL: Final = b"</d:Scopes></d:ProbeMatch></d:ProbeMatches></e:Body></e:Envelope>"
+
 CASES: Final[list[tuple[str, Callable[[bytes], object], bytes]]] = [
     ("transcript: 1 MB of empty lines", transcript.replies, b"\n" * MB),
     ("transcript: curl marks, 60,000 lines", transcript.replies,
@@ -79,6 +86,7 @@ CASES: Final[list[tuple[str, Callable[[bytes], object], bytes]]] = [
      b"HTTP/1.1 200 OK\r\n\r\n" + b"<link" * 50_000),
     ("favicon: an icon link 200,000 wide", _reply("http"),
      b"HTTP/1.1 200 OK\r\n\r\n<link rel=icon href=" + b"x" * 200_000 + b">"),
+    ("wsd reply: a scope of 60,000 ';'", _reply("wsd"), _WSD_HEAD + b";" * 60_000 + _WSD_TAIL),
 ]  # fmt: skip
 
 
