@@ -483,9 +483,10 @@ def _scope_item_claims(
 
 
 _REALM_KEYS: Final = frozenset({"http.realm", "rtsp.realm"})
-_REDACTED: Final = re.compile(r"[Xx]{2,}|\*+")
+_REDACTED: Final = re.compile(r"(?<![A-Za-z])[Xx]{2,}|[Xx]{4,}|\*+")
 """Digits a publisher hid: a run of X or x, or of asterisks ("Login to XXXXXXXXXXXXXXX",
-"IP Camera(XXXXX)")."""
+"IP Camera(XXXXX)"); a run of two or three after a letter is a word's own ("Exxon",
+"Foxxconn"), not a redaction."""
 _KEPT_MIN: Final = 4
 """Characters of a redacted realm that must survive outside the redaction for a rule to
 still say something (a realm redacted whole matches any digits-only shape)."""
