@@ -114,11 +114,16 @@ async def _api(
     ctx: ProbeContext, ip: str, port: int, *, secure: bool, icon_path: str
 ) -> list[Evidence]:
     """GET each family's device-information path once (an ISAPI document also gives its
-    ``isapi.*`` fields), then the web UI's icon (``http.favicon.md5``)."""
+    ``isapi.*`` fields), then the web UI's icon (``http.favicon.md5``) unless ``icon_path``
+    is empty (an icon elsewhere or inline) or one of those paths (asked already: a page
+    cannot turn a family path's reply into an icon's, nor have it asked twice)."""
     source = "https" if secure else "http"
     host = ip if port in (80, 443) else f"{ip}:{port}"
     found: list[Evidence] = []
-    for path in (*API_PATHS, icon_path):
+    asks = [(path, False) for path in API_PATHS]
+    if icon_path and icon_path not in API_PATHS:
+        asks.append((icon_path, True))
+    for path, is_icon in asks:
         try:
             request = http.build_request(host, path)
         except ValueError:  # an icon path with blanks or control characters: not asked
@@ -131,7 +136,7 @@ async def _api(
             continue
         if not reply.messages:
             continue
-        if path == icon_path:
+        if is_icon:
             with contextlib.suppress(MalformedReplyError):  # no icon there: nothing to hash
                 found.extend(http.parse_icon_reply(reply.messages[0], ip, source))
             continue
