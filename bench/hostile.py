@@ -91,7 +91,8 @@ CASES: Final[list[tuple[str, Callable[[bytes], object], bytes]]] = [
      b"HTTP/1.1 200 OK\r\n\r\n" + b"<link" * 50_000),
     ("favicon: an icon link 200,000 wide", _reply("http"),
      b"HTTP/1.1 200 OK\r\n\r\n<link rel=icon href=" + b"x" * 200_000 + b">"),
-    ("cut JSON: 60,000 numbers, then 128 KB of NULs", _cut, b"[" + b"1," * 60_000 + b"\0" * 131_072),
+    ("cut JSON: 60,000 numbers, then 128 KB of NULs", _cut,
+     b"[" + b"1," * 60_000 + b"\0" * 131_072),
     ("wsd reply: a scope of 60,000 ';'", _reply("wsd"), _WSD_HEAD + b";" * 60_000 + _WSD_TAIL),
 ]  # fmt: skip
 

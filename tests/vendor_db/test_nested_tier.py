@@ -42,7 +42,8 @@ def test_nested_claims_still_add_to_other_evidence() -> None:
         Evidence("http.field.nested.model", "DS-2CD2143G2-I", "http", ""),
     ]
     alone = identify(nested)
-    assert alone.maker == "Hikvision" and alone.flag.level == "possible"
+    assert alone.maker == "Hikvision"
+    assert alone.flag.level == "possible"
     beside = identify([*nested, Evidence("http.server", "App-webs/", "http", "")])
     assert beside.maker == "Hikvision"
     assert beside.confidence > identify(nested[1:]).confidence
@@ -52,7 +53,8 @@ def test_a_brand_named_weakly_with_no_maker_is_only_possible() -> None:
     # HiSilicon is a brand-kind entry (Huawei's chip maker): a nested field naming it
     # gives a brand and no maker; it must be as weak as a maker named so
     weak = identify([Evidence("http.field.nested.manufacturer", "HiSilicon", "http", "")])
-    assert weak.maker is None and weak.brand == "HiSilicon"
+    assert weak.maker is None
+    assert weak.brand == "HiSilicon"
     assert weak.flag.level == "possible"
     strong = identify([Evidence("http.field.manufacturer", "HiSilicon", "http", "")])
     assert strong.flag.level == "flagged"
