@@ -8,12 +8,12 @@ host's budget and has a total deadline.
 from __future__ import annotations
 
 import contextlib
-import urllib.parse
 from typing import Final, NamedTuple
 
 from camcensus.base.errors import MalformedReplyError, RequestBudgetExceededError
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core import favicon, ftp, http, isapi, rtsp, telnet, tls
+from camcensus.scanner.core.url import same_origin_path
 from camcensus.scanner.probes import _io
 from camcensus.scanner.probes.context import HostInfo, ProbeContext
 
@@ -58,15 +58,9 @@ def _redirect_path(evidence: list[Evidence], ip: str, port: int, scheme: str) ->
     for item in evidence:
         if item.key != "http.location":
             continue
-        base = f"{scheme}://{ip}:{port}/"
-        target = urllib.parse.urlsplit(urllib.parse.urljoin(base, item.value))
-        try:
-            target_port = target.port or (443 if target.scheme == "https" else 80)
-        except ValueError:
-            return None
-        if target.scheme == scheme and target.hostname == ip and target_port == port:
-            path = target.path or "/"
-            return path + (f"?{target.query}" if target.query else "")
+        path = same_origin_path(item.value, f"{scheme}://{ip}:{port}/")
+        if path is not None:
+            return path
     return None
 
 
