@@ -93,6 +93,7 @@ CASES: Final[list[tuple[str, Callable[[bytes], object], bytes]]] = [
      b"HTTP/1.1 200 OK\r\n\r\n<link rel=icon href=" + b"x" * 200_000 + b">"),
     ("cut JSON: 60,000 numbers, then 128 KB of NULs", _cut,
      b"[" + b"1," * 60_000 + b"\0" * 131_072),
+    ("favicon: 200,000 blanks, then no base64", _reply("favicon"), b" " * 200_000 + b"!"),
     ("wsd reply: a scope of 60,000 ';'", _reply("wsd"), _WSD_HEAD + b";" * 60_000 + _WSD_TAIL),
 ]  # fmt: skip
 
