@@ -28,6 +28,7 @@ from camcensus.base.domains import registered_name
 from camcensus.base.errors import MalformedReplyError
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core import transcript
+from camcensus.scanner.core._json import cut_json
 from camcensus.scanner.core.bodyfields import body_fields
 from camcensus.scanner.core.replies import parse_reply
 from camcensus.vendor_db.identify import identify
@@ -53,13 +54,25 @@ def _identify_body(data: bytes) -> object:
     return identify([Evidence("http.body", data.decode("utf-8"), "http", "")])
 
 
+<<<<<<< HEAD
 def _identify_names(data: bytes) -> object:
     return identify([Evidence("http.field_names", data.decode("utf-8"), "http", "")])
+=======
+def _cut(data: bytes) -> object:
+    return cut_json(data.decode("utf-8"))
+>>>>>>> review3
 
 
 def _domain(data: bytes) -> object:
     return registered_name(data.decode("utf-8"))
 
+
+_WSD_HEAD: Final = (
+    b'<?xml version="1.0"?><e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"'
+    b' xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery"><e:Body><d:ProbeMatches>'
+    b"<d:ProbeMatch><d:Scopes>a:"
+)
+_WSD_TAIL: Final = b"</d:Scopes></d:ProbeMatch></d:ProbeMatches></e:Body></e:Envelope>"
 
 CASES: Final[list[tuple[str, Callable[[bytes], object], bytes]]] = [
     ("transcript: 1 MB of empty lines", transcript.replies, b"\n" * MB),
@@ -88,6 +101,10 @@ CASES: Final[list[tuple[str, Callable[[bytes], object], bytes]]] = [
      b"HTTP/1.1 200 OK\r\n\r\n" + b"<link" * 50_000),
     ("favicon: an icon link 200,000 wide", _reply("http"),
      b"HTTP/1.1 200 OK\r\n\r\n<link rel=icon href=" + b"x" * 200_000 + b">"),
+    ("cut JSON: 60,000 numbers, then 128 KB of NULs", _cut,
+     b"[" + b"1," * 60_000 + b"\0" * 131_072),
+    ("favicon: 200,000 blanks, then no base64", _reply("favicon"), b" " * 200_000 + b"!"),
+    ("wsd reply: a scope of 60,000 ';'", _reply("wsd"), _WSD_HEAD + b";" * 60_000 + _WSD_TAIL),
 ]  # fmt: skip
 
 

@@ -192,6 +192,7 @@ _UNKNOWN_MAKER: Final = 0.5  # a label the vendor table does not know names the 
 _FLAG_SUPPORT: Final = 0.5
 """Combined maker support below which a device of a flagged maker is only ``possible``."""
 _DERIVED: Final = 0.9  # a model fingerprint matched on a model another fingerprint extracted
+_DERIVED_VIA: Final = " +model:"  # how such a claim's rule ends: " +model:<the model>"
 #: a discovery protocol that only one maker speaks names that maker
 _PROTOCOL_MAKERS: Final = {"sadp.": "Hikvision", "dhip.": "Dahua", "netip.": "Xiongmai"}
 _PROTOCOL_WEIGHT: Final = 0.9
@@ -418,7 +419,7 @@ def _claims_for(
         if model and "model" not in hit.fingerprint.keys:
             weight = min(_DERIVED, hit.fingerprint.weight)
             _match_claims(
-                ev, "model", model, table, fps, out, factor=weight, via=f" +model:{model}"
+                ev, "model", model, table, fps, out, factor=weight, via=f"{_DERIVED_VIA}{model}"
             )
     if ev.key in _NAME_KEYS and not hits:
         # a name scope that is only a model number ("MS-C2963-PB") is read as one
@@ -505,9 +506,10 @@ def _scope_item_claims(
 
 
 _REALM_KEYS: Final = frozenset({"http.realm", "rtsp.realm"})
-_REDACTED: Final = re.compile(r"[Xx]{2,}|\*+")
+_REDACTED: Final = re.compile(r"(?<![A-Za-z])[Xx]{2,}|[Xx]{4,}|\*+")
 """Digits a publisher hid: a run of X or x, or of asterisks ("Login to XXXXXXXXXXXXXXX",
-"IP Camera(XXXXX)")."""
+"IP Camera(XXXXX)"); a run of two or three after a letter is a word's own ("Exxon",
+"Foxxconn"), not a redaction."""
 _PLACEHOLDER: Final = re.compile(
     r"<[A-Za-z][A-Za-z _-]{0,15}>|\[(?i:redacted|serial|removed)\]|\b(?i:redacted|serial)\b"
 )
@@ -962,6 +964,33 @@ def _noisy_or(weights: Iterable[float]) -> float:
     return 1.0 - rest
 
 
+_NESTED_PREFIX: Final = "http.field.nested."
+_NESTED_CAP: Final = 0.45
+"""What all claims read off nested JSON fields (bodyfields' nested tier, ``http.field.
+nested.*``) add up to for one value, at most: under ``_FLAG_SUPPORT``, so nested fields
+alone (one record's manufacturer and model together, as a VMS's or an integration's page
+listing one camera holds them) name a maker of concern only as "possible"; beside other
+evidence they still add."""
+
+
+def _support(claims: list[Claim]) -> float:
+    """Combined weight of one value's claims (noisy-or), the nested tier's capped; a
+    model read out of the body text (``_DERIVED_VIA`` on ``http.body``: the same JSON the
+    nested fields come from) and the nested tier count as one, the stronger."""
+    nested = [c.weight for c in claims if c.key.startswith(_NESTED_PREFIX)]
+    if not nested:
+        return _noisy_or(c.weight for c in claims)
+    body = [c.weight for c in claims if c.key == "http.body" and _DERIVED_VIA in c.rule]
+    weights = [
+        c.weight
+        for c in claims
+        if not c.key.startswith(_NESTED_PREFIX)
+        and not (c.key == "http.body" and _DERIVED_VIA in c.rule)
+    ]
+    weights.append(max([min(_noisy_or(nested), _NESTED_CAP), *body]))
+    return _noisy_or(weights)
+
+
 def _rank(claims: list[Claim], fld: str) -> list[tuple[str, float, list[Claim]]]:
     groups: dict[str, list[Claim]] = {}
     display: dict[str, str] = {}
@@ -970,7 +999,7 @@ def _rank(claims: list[Claim], fld: str) -> list[tuple[str, float, list[Claim]]]
             norm = c.value.casefold()
             groups.setdefault(norm, []).append(c)
             display.setdefault(norm, c.value)
-    ranked = [(display[k], _noisy_or(c.weight for c in cs), cs) for k, cs in groups.items()]
+    ranked = [(display[k], _support(cs), cs) for k, cs in groups.items()]
     ranked.sort(key=lambda r: (-r[1], -max(c.weight for c in r[2])))
     return ranked
 
@@ -1110,6 +1139,8 @@ def _resolve(
             weak = f"only an open port points to {maker} ({_describe(chosen)})"
         elif support < _FLAG_SUPPORT:
             weak = f"one weak hint names {maker} ({_describe(chosen)})"
+    elif brands and brands[0][1] < _FLAG_SUPPORT:  # a brand named, no maker: as weak
+        weak = f"one weak hint names {brand} ({_describe(brands[0][2])})"
     origin = origin_of(claims, maker, brand, table)
     flag = policy.decide(
         table,

@@ -114,6 +114,7 @@ def cut_json(text: str, max_depth: int = MAX_JSON_DEPTH) -> dict[str, Any] | lis
     expect = "key" if isinstance(root, dict) else "value"  # or "colon", "comma"
     pos += 1
     found = False
+    end = len(text.rstrip(" \t\r\n\x00"))  # where the text's last token ends
     for _ in range(_MAX_CUT_VALUES):
         pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]
         if pos >= len(text):
@@ -168,9 +169,7 @@ def cut_json(text: str, max_depth: int = MAX_JSON_DEPTH) -> dict[str, Any] | lis
             word = next((w for w in _LITERALS if text.startswith(w, pos)), None)
             if word is not None:
                 value, pos = _LITERALS[word], pos + len(word)
-            elif number is not None and not _NUMBER_TAIL.fullmatch(
-                text[number.end() :].rstrip(" \t\r\n\x00")
-            ):
+            elif number is not None and not _NUMBER_TAIL.fullmatch(text, number.end(), end):
                 digits = number.group(0)
                 try:
                     value = float(digits) if any(c in digits for c in ".eE") else int(digits)

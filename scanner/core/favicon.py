@@ -15,13 +15,13 @@ import binascii
 import hashlib
 import html
 import re
-import urllib.parse
 from typing import Final
 
 from camcensus.base.errors import MalformedReplyError
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core._evidence import EvidenceList
 from camcensus.scanner.core.limits import MAX_HTTP_BODY_BYTES
+from camcensus.scanner.core.url import same_origin_path
 
 __all__ = [
     "DEFAULT_PATH",
@@ -76,25 +76,7 @@ def icon_path(href: str | None, page_url: str) -> str | None:
         return DEFAULT_PATH
     if href.lower().startswith("data:"):
         return None
-    page = urllib.parse.urlsplit(page_url)
-    target = urllib.parse.urlsplit(urllib.parse.urljoin(page_url, href))
-    try:
-        same = (
-            target.scheme == page.scheme
-            and target.hostname == page.hostname
-            and (target.port or _default_port(target.scheme))
-            == (page.port or _default_port(page.scheme))
-        )
-    except ValueError:  # a port that is no number
-        return None
-    if not same:
-        return None
-    path = target.path or "/"
-    return path + (f"?{target.query}" if target.query else "")
-
-
-def _default_port(scheme: str) -> int:
-    return 443 if scheme == "https" else 80
+    return same_origin_path(href, page_url)
 
 
 def is_icon(data: bytes, content_type: str | None = None) -> bool:

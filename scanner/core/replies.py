@@ -492,7 +492,8 @@ def _isapi(data: bytes, address: str) -> list[Evidence]:
         )
 
 
-_BASE64_TEXT: Final = re.compile(rb"\A\s*[A-Za-z0-9+/\s]{16,}={0,2}\s*\Z")
+_BASE64_TEXT: Final = re.compile(rb"[A-Za-z0-9+/\s]{16,}={0,2}")
+"""Base64 text, matched whole on the stripped data (blanks only inside: linear)."""
 
 
 def _favicon(data: bytes, address: str) -> list[Evidence]:
@@ -503,7 +504,7 @@ def _favicon(data: bytes, address: str) -> list[Evidence]:
     if not favicon.is_icon(data) and not re.fullmatch(rb"\s*[0-9A-Fa-f]{32}\s*", data):
         if (dumped := unhex(data)) is not None:
             data = dumped
-        elif _BASE64_TEXT.match(data):
+        elif _BASE64_TEXT.fullmatch(data.strip()):
             with contextlib.suppress(ValueError):
                 data = base64.b64decode(re.sub(rb"\s+", b"", data), validate=True)
     return favicon.icon_evidence(data, address)

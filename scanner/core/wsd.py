@@ -147,9 +147,11 @@ _URI_START: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,30}:")
 _QUOTED_SCOPE: Final = re.compile(r"""(['"])([A-Za-z][A-Za-z0-9+.-]{0,30}:[^'"\r\n]{1,512}?)\1""")
 """A scope as a list printout quotes it (Python's ``['onvif://...', ...]``, a JSON array)."""
 _LIST_SEPARATOR: Final = re.compile(
-    r"""[,;]+(?=['"]?(?:[A-Za-z][A-Za-z0-9+.-]{0,30}://|urn:))""", re.IGNORECASE
+    r"""(?<![,;])[,;]++(?=['"]?(?:[A-Za-z][A-Za-z0-9+.-]{0,30}://|urn:))""", re.IGNORECASE
 )
-"""A comma or semicolon between two URIs written together (``onvif://a,onvif://b``)."""
+"""A comma or semicolon between two URIs written together (``onvif://a,onvif://b``); a
+run of them is tried once, from its start (possessive, after no separator): linear in a
+word of nothing but separators."""
 _MAX_SCOPE_WORDS: Final = 256
 
 

@@ -8,12 +8,12 @@ host's budget and has a total deadline.
 from __future__ import annotations
 
 import contextlib
-import urllib.parse
 from typing import Final, NamedTuple
 
 from camcensus.base.errors import MalformedReplyError, RequestBudgetExceededError
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core import favicon, ftp, http, isapi, rtsp, telnet, tls
+from camcensus.scanner.core.url import same_origin_path
 from camcensus.scanner.probes import _io
 from camcensus.scanner.probes.context import HostInfo, ProbeContext
 
@@ -58,15 +58,9 @@ def _redirect_path(evidence: list[Evidence], ip: str, port: int, scheme: str) ->
     for item in evidence:
         if item.key != "http.location":
             continue
-        base = f"{scheme}://{ip}:{port}/"
-        target = urllib.parse.urlsplit(urllib.parse.urljoin(base, item.value))
-        try:
-            target_port = target.port or (443 if target.scheme == "https" else 80)
-        except ValueError:
-            return None
-        if target.scheme == scheme and target.hostname == ip and target_port == port:
-            path = target.path or "/"
-            return path + (f"?{target.query}" if target.query else "")
+        path = same_origin_path(item.value, f"{scheme}://{ip}:{port}/")
+        if path is not None:
+            return path
     return None
 
 
@@ -114,11 +108,16 @@ async def _api(
     ctx: ProbeContext, ip: str, port: int, *, secure: bool, icon_path: str
 ) -> list[Evidence]:
     """GET each family's device-information path once (an ISAPI document also gives its
-    ``isapi.*`` fields), then the web UI's icon (``http.favicon.md5``)."""
+    ``isapi.*`` fields), then the web UI's icon (``http.favicon.md5``) unless ``icon_path``
+    is empty (an icon elsewhere or inline) or one of those paths (asked already: a page
+    cannot turn a family path's reply into an icon's, nor have it asked twice)."""
     source = "https" if secure else "http"
     host = ip if port in (80, 443) else f"{ip}:{port}"
     found: list[Evidence] = []
-    for path in (*API_PATHS, icon_path):
+    asks = [(path, False) for path in API_PATHS]
+    if icon_path and icon_path not in API_PATHS:
+        asks.append((icon_path, True))
+    for path, is_icon in asks:
         try:
             request = http.build_request(host, path)
         except ValueError:  # an icon path with blanks or control characters: not asked
@@ -131,7 +130,7 @@ async def _api(
             continue
         if not reply.messages:
             continue
-        if path == icon_path:
+        if is_icon:
             with contextlib.suppress(MalformedReplyError):  # no icon there: nothing to hash
                 found.extend(http.parse_icon_reply(reply.messages[0], ip, source))
             continue

@@ -153,3 +153,13 @@ def test_a_known_icon_names_its_maker_and_an_unknown_one_no_one() -> None:
     hik = parse_reply("favicon", b"89b932fcc47cf4ca3faadb0cfdef89cf")
     assert identify(hik).maker == "Hikvision"  # recog and nmap both list this hash
     assert identify(parse_reply("favicon", ICO)).maker is None
+
+
+def test_base64_text_with_blanks_is_read_and_blanks_before_junk_refused() -> None:
+    # blanks around and inside the base64 text (a wrapped printout) are no part of it;
+    # blanks and then no base64 are a clear error (bench/hostile.py times 200,000 of them)
+    wrapped = b"\n  " + base64.encodebytes(ICO) + b"  \n"
+    (item,) = parse_reply("favicon", wrapped)
+    assert item.value == MD5
+    with pytest.raises(MalformedReplyError, match="favicon"):
+        parse_reply("favicon", b" " * 3000 + b"!")

@@ -119,3 +119,12 @@ def test_a_long_list_stays_within_the_caps() -> None:
     scopes = ",".join(f"onvif://www.onvif.org/vendor/item{n}" for n in range(1000))
     found = [e for e in parse_reply("wsd", probe_matches(scopes).encode())]
     assert sum(e.key == "wsd.scope.other" for e in found) == 8
+
+
+def test_a_run_of_separators_is_one_break_and_a_word_of_them_no_scope() -> None:
+    # ",;," between two URIs splits once; a value of nothing but separators (a hostile
+    # reply's; bench/hostile.py times it) gives no scope and no error
+    found = {e.value for e in parse_reply("wsd", probe_matches(f"{TYPE},;,{HARDWARE}").encode())}
+    assert {"video_encoder", "DS-2CD2143G2-I"} <= found
+    only = parse_reply("wsd", probe_matches("a:" + ";" * 60_000).encode())
+    assert not any(e.key.startswith("wsd.scope.") and e.key != "wsd.scope.other" for e in only)

@@ -139,6 +139,21 @@ async def test_an_icon_on_another_host_or_inline_is_not_asked() -> None:
         assert hashes == ([asked] if asked else [])
 
 
+async def test_an_icon_link_to_a_family_path_neither_hides_its_reply_nor_asks_twice() -> None:
+    # a page whose icon link is the ISAPI path: that path's document is still read as
+    # one, and it is asked once
+    def device(ip: str, port: int, request: bytes) -> bytes:
+        if request.startswith(b"GET / "):
+            return _page('<link rel="icon" href="/ISAPI/System/deviceInfo">')
+        return ISAPI_200 if request.startswith(b"GET /ISAPI/") else http_reply("404 Not Found")
+
+    transport = ReplayTransport(tcp=device, open_ports={CAMERA: frozenset({80})})
+    found = await banner.run_host(context(transport), HostInfo(CAMERA, ports=(80,)))
+    paths = [req.split(b" ", 2)[1].decode() for _ip, _port, req in sent(transport, "tcp")]
+    assert paths == ["/", *banner.API_PATHS]
+    assert ("isapi.model", "DS-2CD2143G2-I") in {(e.key, e.value) for e in found}
+
+
 async def test_an_error_page_at_the_icon_path_gives_no_hash() -> None:
     def device(ip: str, port: int, request: bytes) -> bytes:
         if request.startswith(b"GET /favicon.ico "):  # a login page served for every path
