@@ -54,13 +54,12 @@ def _identify_body(data: bytes) -> object:
     return identify([Evidence("http.body", data.decode("utf-8"), "http", "")])
 
 
-<<<<<<< HEAD
 def _identify_names(data: bytes) -> object:
     return identify([Evidence("http.field_names", data.decode("utf-8"), "http", "")])
-=======
+
+
 def _cut(data: bytes) -> object:
     return cut_json(data.decode("utf-8"))
->>>>>>> review3
 
 
 def _domain(data: bytes) -> object:
