@@ -133,6 +133,8 @@ _NAMED_FIRST: Final = {
     "http.field.product": 0.6,
     "http.field.model": 0.55,  # "AXIS P5512", "TP-Link Archer C7 v5": led by the maker
     "http.field.nested.model": 0.45,
+    "nmap.product": 0.55,  # nmap's verdict on a port: "Hikvision IP camera httpd"
+    "nmap.favicon": 0.55,  # the name nmap's favicon database gives a web UI's icon
 }
 """Free-text keys whose value often starts with the maker's own name ("Juniper Networks
 EX2500 ...", "Microsoft-IIS/10.0", "Huawei Versatile Routing Platform"): when no
@@ -162,7 +164,7 @@ _MODEL_TEXT_KEYS: Final = frozenset(
      "isapi.device_name", "dhip.machine_name", "netip.hostname", "onvif.profile",
      "recorder.name", "wsd.scope.hardware", "onvif.scope.hardware", "wsd.model",
      "wsd.friendly_name", "http.field.product", "http.field.device_type",
-     "http.field.nested.model", "http.field.nested.device_type"}
+     "http.field.nested.model", "http.field.nested.device_type", "nmap.product"}
 )  # fmt: skip
 """Free-text keys in which a device often writes its own model number among other words."""
 _TYPE_MODEL_KEYS: Final = frozenset({"http.field.device_type"})
@@ -388,6 +390,22 @@ def _match_claims(
     return hit
 
 
+_PORT_PREFIXED: Final = frozenset({"nmap.product", "nmap.service"})
+_PORT_PREFIX: Final = re.compile(r"\d{1,5}/(?:tcp|udp|sctp) ")
+_CPE_WEIGHT: Final = 0.55
+
+
+def _cpe_claims(ev: Evidence, value: str, table: VendorTable, out: _Collector) -> None:
+    """nmap's hardware CPE (``cpe:/h:axis:...``): its vendor part, exact in the table.
+    An application's or an OS's CPE names the software's author, not the device's maker."""
+    parts = value.split(":")
+    if len(parts) < 3 or parts[1] != "/h":
+        return
+    vendor = table.get(parts[2].replace("_", " "))
+    if vendor is not None:
+        out.vendor(vendor, ev, f"cpe:{ev.key}", _CPE_WEIGHT, label=False)
+
+
 def _claims_for(
     ev: Evidence, table: VendorTable, fps: FingerprintDB, ouis: OuiTables, out: _Collector
 ) -> None:
@@ -395,7 +413,12 @@ def _claims_for(
     value = ev.value.strip()[:cap]
     if not value:
         return
+    if ev.key in _PORT_PREFIXED:  # nmap's verdicts name their port first: "80/tcp ..."
+        value = _PORT_PREFIX.sub("", value, count=1)
     ev = Evidence(ev.key, value, ev.source, ev.address)
+    if ev.key == "nmap.cpe":
+        _cpe_claims(ev, value, table, out)
+        return
     if ev.key in _MAC_KEYS:
         _mac_claims(ev, table, fps, ouis, out)
         return

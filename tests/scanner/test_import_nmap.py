@@ -8,7 +8,7 @@ import pytest
 
 from camcensus.base.errors import MalformedReplyError
 from camcensus.cli import main
-from camcensus.cli.import_nmap_cmd import parse_nmap_xml
+from camcensus.scanner.core.nmap_report import parse_nmap_xml
 from camcensus.scanner.store import Inventory
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "nmap" / "small.xml"
