@@ -9,7 +9,7 @@ like of one.  The peer, run beside each case, is the same reader on ordinary tex
 same size (lines of prose): the ratio is what the hostile shape costs beyond its size,
 and a reader that is linear again stays within a small multiple of it.  The tests
 check what these readers return on the same inputs (tests/core/test_transcript.py,
-test_wsd_shapes.py, test_bodyfields.py, tests/base/test_domains.py,
+test_wsd_shapes.py, test_bodyfields.py, test_nmapfp.py, tests/base/test_domains.py,
 tests/vendor_db/test_identify.py); the times are here, not there.
 Writes bench/results/hostile.json.
 """
@@ -27,7 +27,7 @@ from typing import Final
 from camcensus.base.domains import registered_name
 from camcensus.base.errors import MalformedReplyError
 from camcensus.base.evidence import Evidence
-from camcensus.scanner.core import transcript
+from camcensus.scanner.core import nmapfp, transcript
 from camcensus.scanner.core._json import cut_json
 from camcensus.scanner.core.bodyfields import body_fields
 from camcensus.scanner.core.replies import parse_reply
@@ -104,6 +104,14 @@ CASES: Final[list[tuple[str, Callable[[bytes], object], bytes]]] = [
      b"[" + b"1," * 60_000 + b"\0" * 131_072),
     ("favicon: 200,000 blanks, then no base64", _reply("favicon"), b" " * 200_000 + b"!"),
     ("wsd reply: a scope of 60,000 ';'", _reply("wsd"), _WSD_HEAD + b";" * 60_000 + _WSD_TAIL),
+    ("nmap fingerprint: 1 MB of '\\x' escapes", nmapfp.replies,
+     b'SF-Port1-TCP:V=7.93%r(NULL,10,"' + b"\\x" * (MB // 2)),
+    ("nmap fingerprint: 100,000 'SF:' lines", _reply("http"),
+     b'SF-Port1-TCP:V=7.93%r(GetRequest,5,"' + b"\nSF:" * 100_000),
+    ("nmap fingerprint: 60,000 unclosed '%r('", _reply("rtsp"),
+     b"SF-Port1-TCP:V=7.93" + b"%r(NULL,10," * 60_000),
+    ("nmap fingerprint-strings: 100,000 label lines", _reply("http"),
+     b"| fingerprint-strings:\n" + b"|   GetRequest:\n" * 100_000),
 ]  # fmt: skip
 
 

@@ -28,7 +28,16 @@ carry evidence on their own (the admin who pastes ``curl`` output into ``identif
   them; both as a hex dump, HTML-escaped, in UTF-16, or after other text
   (``published_xml``); tls that is neither PEM nor DER: a subject line
   (``CN=...,O=...``); netip without its 20-byte header: the JSON payload;
-* isapi XML cut short: the ``<field>value</field>`` pairs that survive.
+* isapi XML cut short: the ``<field>value</field>`` pairs that survive;
+* http, rtsp, ftp, telnet as nmap printed them when version detection matched nothing
+  (``nmapfp``): the fingerprint for submission (``SF-Port554-TCP:V=...`` and its
+  ``SF:`` lines, nmap's escapes), the ``fingerprint-strings`` script's output
+  (``|   GetRequest:`` / ``|     HTTP/1.0 200 OK``), or either in nmap's XML (``-oX``;
+  of several hosts, the first only).  The replies in it that are of the kind are
+  read, each as a reply of its own: a status line saying HTTP is http and one saying
+  RTSP is rtsp, whichever probe got it; ftp and telnet take the banner the service
+  sent unasked (the NULL probe's reply, else GenericLines').  A fingerprint with
+  none of the kind is an error that names the probes it holds.
 """
 
 from __future__ import annotations
@@ -53,6 +62,7 @@ from camcensus.scanner.core import (
     isapi,
     mdns,
     netip,
+    nmapfp,
     onvif,
     rtsp,
     sadp,
@@ -540,7 +550,38 @@ def parse_reply(kind: str, data: bytes, address: str = "") -> list[Evidence]:
         raise ValueError(f"unknown reply kind {kind!r}; one of {', '.join(KINDS)}")
     if kind in _BINARY_KINDS:
         data = unhex(data) or data
+    if kind in _NMAP_KINDS and (printed := nmapfp.replies(data)) is not None:
+        return _nmap_fingerprint(kind, printed, parser, address)
     return parser(data, address)
+
+
+_NMAP_KINDS: Final = frozenset({"http", "rtsp", "ftp", "telnet"})
+
+
+def _nmap_fingerprint(
+    kind: str,
+    printed: list[nmapfp.ProbeReply],
+    parser: Callable[[bytes, str], list[Evidence]],
+    address: str,
+) -> list[Evidence]:
+    """The evidence of every reply of ``kind`` in a fingerprint nmap printed; the
+    first error when none parse, an error naming the probes when none is of the kind."""
+    chosen = nmapfp.for_kind(printed, kind)
+    if not chosen:
+        probes = sorted({probe for reply in printed for probe in reply.probes})
+        raise MalformedReplyError(
+            f"nmap fingerprint: no {kind} reply in it (replies to {', '.join(probes[:12])})"
+        )
+    found: list[Evidence] = []
+    failure: MalformedReplyError | None = None
+    for reply in chosen:
+        try:
+            found += parser(reply, address)
+        except MalformedReplyError as exc:
+            failure = failure or exc
+    if failure is not None and not found:
+        raise failure
+    return found
 
 
 _BINARY_KINDS: Final = frozenset({"dhip", "netip", "sadp"})
