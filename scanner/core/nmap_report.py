@@ -17,7 +17,10 @@ through the parsers and keys a camcensus scan uses, so the same fingerprints jud
 * ``upnp-info``: the ``Server:`` line (``ssdp.server``) and the description's
   ``Manufacturer``, ``Name``, ``Model Name``, ``Model Descr`` and ``Model Version``;
 * ``http-favicon``: an MD5 nmap did not know (``Unknown favicon MD5: ...``) as
-  ``http.favicon.md5``; a name it did know as ``nmap.favicon``.
+  ``http.favicon.md5``; a name it did know as ``nmap.favicon``;
+* the replies of a service nmap did not know: its ``servicefp`` fingerprint, else the
+  ``fingerprint-strings`` script's strings (``nmapfp``), each HTTP or RTSP reply by its
+  status line through that parser, a banner on an FTP or telnet port through that one.
 
 The forms are those nmap 7.93's scripts document in their ``@output``/``@xmloutput``
 (``/usr/share/nmap/scripts/<name>.nse``).  The report is parsed with defusedxml and
@@ -36,6 +39,7 @@ from xml.etree.ElementTree import Element
 
 from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
 from camcensus.base.evidence import Evidence
+from camcensus.scanner.core import nmapfp, replies
 from camcensus.scanner.core.limits import clean_text
 from camcensus.scanner.core.mac import normalise_mac
 
@@ -119,8 +123,6 @@ def _banner(text: str) -> bytes:
 
 
 def _script_evidence(script: Element, port: int, service: str, ip: str) -> list[Evidence]:
-    from camcensus.scanner.core import replies
-
     name = script.get("id", "")
     found: list[Evidence] = []
 
@@ -181,6 +183,29 @@ def _script_evidence(script: Element, port: int, service: str, ip: str) -> list[
     return [Evidence(e.key, e.value, SOURCE, ip) for e in found]
 
 
+def _kinds(port: int, service: str) -> tuple[str, ...]:
+    """The reply kinds a port's probe replies are read as: HTTP and RTSP by their own
+    status lines, a banner as FTP or telnet only on those services' ports."""
+    if port in _FTP_PORTS or service == "ftp":
+        return ("http", "rtsp", "ftp")
+    if port in _TELNET_PORTS or service == "telnet":
+        return ("http", "rtsp", "telnet")
+    return ("http", "rtsp")
+
+
+def _probe_reply_evidence(
+    printed: list[nmapfp.ProbeReply], port: int, service: str, ip: str
+) -> list[Evidence]:
+    """The replies nmap kept of a service it did not know (``servicefp``, else the
+    ``fingerprint-strings`` script's strings) through the parser of their kind."""
+    found: list[Evidence] = []
+    for kind in _kinds(port, service) if printed else ():
+        for data in nmapfp.for_kind(printed, kind)[:4]:
+            with contextlib.suppress(MalformedReplyError, ReplyTooLargeError):
+                found += replies.parse_reply(kind, data, ip)
+    return [Evidence(e.key, e.value, SOURCE, ip) for e in found]
+
+
 def _port_evidence(port: Element, ip: str) -> tuple[int | None, list[Evidence]]:
     """An open port's number (None for another state or protocol than TCP) and evidence."""
     state = port.find("state")
@@ -204,8 +229,13 @@ def _port_evidence(port: Element, ip: str) -> tuple[int | None, list[Evidence]]:
         for cpe in service.findall("cpe")[:8]:
             if _text(cpe.text).startswith("cpe:/"):
                 found.append(Evidence("nmap.cpe", _text(cpe.text), SOURCE, ip))
+    fingerprint = (service.get("servicefp") or "") if service is not None else ""
+    printed = nmapfp.fingerprint_replies(fingerprint) if fingerprint else []
     for script in port.findall("script")[:64]:
         found += _script_evidence(script, int(number), name, ip)
+        if not printed and script.get("id") == "fingerprint-strings":
+            printed = nmapfp.script_replies(_output(script), f"{number}/{protocol}")
+    found += _probe_reply_evidence(printed, int(number), name, ip)
     return (int(number) if protocol == "tcp" else None), found
 
 

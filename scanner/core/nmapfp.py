@@ -52,8 +52,10 @@ __all__ = [
     "MAX_REPLY_BYTES",
     "MAX_TEXT_BYTES",
     "ProbeReply",
+    "fingerprint_replies",
     "for_kind",
     "replies",
+    "script_replies",
 ]
 
 MAX_TEXT_BYTES: Final = 1024 * 1024
@@ -101,6 +103,20 @@ def replies(data: bytes) -> list[ProbeReply] | None:
         lines = text.split("\n", MAX_LINES)[:MAX_LINES]
         found = _fingerprints(lines) or _script_output(lines)
     return found[:MAX_REPLIES] or None
+
+
+def fingerprint_replies(servicefp: str) -> list[ProbeReply]:
+    """The replies of one service's ``SF-Port`` fingerprint (an XML report's
+    ``servicefp`` attribute, XML-unescaped)."""
+    lines = servicefp[:MAX_TEXT_BYTES].split("\n", MAX_LINES)[:MAX_LINES]
+    return _fingerprints(lines)[:MAX_REPLIES]
+
+
+def script_replies(output: str, port: str = "") -> list[ProbeReply]:
+    """The replies the ``fingerprint-strings`` script printed (an XML report's ``output``
+    attribute of that script, XML-unescaped)."""
+    lines = output[:MAX_TEXT_BYTES].replace("\r", "").split("\n", MAX_LINES)[:MAX_LINES]
+    return _blocks(lines, port)[:MAX_REPLIES]
 
 
 def _fingerprints(lines: Sequence[str]) -> list[ProbeReply]:
@@ -264,11 +280,11 @@ def _xml(text: str) -> list[ProbeReply]:
         at = end + 1
     found: list[ProbeReply] = []
     for fingerprint in fingerprints:
-        found += _fingerprints(fingerprint.split("\n", MAX_LINES)[:MAX_LINES])
+        found += fingerprint_replies(fingerprint)
     if found:
         return found
     for port, output in outputs:
-        found += _blocks(output.replace("\r", "").split("\n", MAX_LINES)[:MAX_LINES], port)
+        found += script_replies(output, port)
     return found
 
 

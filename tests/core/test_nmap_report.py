@@ -147,3 +147,43 @@ def test_nmap_products_flag_only_the_maker_they_name() -> None:
         if result.flag.level == "flagged" and first not in product.casefold():
             wrong.append((product, result.maker))
     assert wrong == []
+
+
+def _xml_attribute(text: str) -> str:
+    return (
+        text.replace("&", "&amp;")
+        .replace('"', "&quot;")
+        .replace("<", "&lt;")
+        .replace("\n", "&#xa;")
+    )
+
+
+def test_an_unknown_service_fingerprint_is_read_by_its_replies() -> None:
+    """nmap's servicefp as -oX writes it: the fingerprint of its book's example
+    (https://nmap.org/book/vscan-community.html), an FTP greeting on port 21."""
+    from test_nmapfp import BOOK_FTP
+
+    report = _report(
+        '<port protocol="tcp" portid="21"><state state="open"/><service name="ftp" '
+        f'servicefp="{_xml_attribute(BOOK_FTP.decode())}"/></port>'
+    )
+    banners = [e.value for e in parse_nmap_xml(report) if e.key == "ftp.banner"]
+    assert banners
+    assert banners[0].startswith("stage FTP server")
+
+
+def test_fingerprint_strings_in_xml_are_read_as_rtsp() -> None:
+    """The fingerprint-strings output of a camera's RTSP server
+    (https://github.com/Ullaakut/cameradar/issues/181) as -oX writes the script."""
+    from test_nmapfp import CAMERADAR_181
+
+    lines = CAMERADAR_181.decode().splitlines()
+    start = lines.index("| fingerprint-strings:") + 1
+    block = "\n".join(line[2:] for line in lines[start : start + 20])
+    report = _report(
+        '<port protocol="tcp" portid="554"><state state="open"/><service name="rtsp"/>'
+        f'<script id="fingerprint-strings" output="&#xa;{_xml_attribute(block)}"/></port>'
+    )
+    evidence = parse_nmap_xml(report)
+    assert ("rtsp.server", "ALi feng/2.1.0_rc1") in {(e.key, e.value) for e in evidence}
+    assert not any(e.key.startswith("http.") for e in evidence)  # RTSP replies to HTTP probes
