@@ -876,6 +876,20 @@ _HOLDER_END: Final = re.compile(
 _NOTICE_MARK: Final = re.compile(r"\(c\)|\u00a9|&copy;|&#169;|\d", re.IGNORECASE)
 """What makes a notice formal: a (c) sign or a year ("logo copyright Hikvision" in prose
 is no notice of the page's own)."""
+_CJK_HOLDER: Final = r"([\u4e00-\u9fff]{2,24}?(?:股份有限公司|有限责任公司|有限公司))"
+_CJK_NOTICE: Final = re.compile(
+    r"(?:版权所有|版权声明|\bcopyright\b|\(c\)|\u00a9|&copy;|&#169;)[\s:：,，]*"
+    r"(?:(?:19|20)\d\d(?:\s*[-\u2013~]\s*(?:19|20)\d\d)?[\s,，]*)?"
+    + _CJK_HOLDER
+    + r"|"
+    + _CJK_HOLDER
+    + r"[\s,，(（)）\d]{0,12}版权所有",
+    re.IGNORECASE,
+)
+"""A notice in Chinese, its holder the company's registered name ("版权所有：浙江大华技术
+股份有限公司", "浙江宇视科技有限公司(2013)，版权所有", "© 2019 杭州海康威视数字技术股份有限公司"):
+版权所有 ("all rights reserved") is itself the formal mark; the name is looked up whole,
+as the vendor table spells it."""
 _MAX_NOTICES: Final = 4
 _COPYRIGHT_WEIGHT: Final = 0.45
 """A copyright notice names the firmware's owner as the device prints it (a white
@@ -897,6 +911,9 @@ def _copyright_claims(ev: Evidence, value: str, table: VendorTable, out: _Collec
         holder = _HOLDER_END.split(notice.group(1), maxsplit=1)[0].strip(" ,.")
         vendor = table.get(holder) or _named_within(holder, table)
         if vendor is not None and normalise_name(vendor.name) not in _NOT_A_LEADING_NAME:
+            named[vendor.name] = vendor
+    for notice in itertools.islice(_CJK_NOTICE.finditer(value), _MAX_NOTICES):
+        if (vendor := table.get(notice.group(1) or notice.group(2))) is not None:
             named[vendor.name] = vendor
     if len(named) == 1:
         (vendor,) = named.values()

@@ -671,3 +671,45 @@ def test_a_listing_of_several_cameras_names_no_one() -> None:
     )
     result = identify(parse_reply("http", b"HTTP/1.1 200 OK\r\n\r\n" + body))
     assert result.maker is None
+
+
+@pytest.mark.parametrize(
+    ("body", "maker"),
+    [
+        # the registered Chinese names as their own pages print them: Hikvision's iVMS
+        # and control pages (0x727/FingerprintHub@62d01b0c, web-fingerprint/00_unknown/
+        # hikvision-ivms.yaml, hikvision-v23-control.yaml), a Dahua SDK's file header,
+        # Uniview's web client footers (public GitHub files found by the search index)
+        ("<p>杭州海康威视系统技术有限公司 版权所有</p>", "Hikvision"),
+        ("<div>版权所有：浙江大华技术股份有限公司</div>", "Dahua"),
+        ("Copyright (c) 2011, 浙江大华技术股份有限公司, All rights reserved.", "Dahua"),
+        ("<span>(C) 2022-2023浙江宇视科技有限公司</span>", "Uniview"),
+        ("浙江宇视科技有限公司(2013)，版权所有", "Uniview"),
+        ("© 2019 杭州海康威视数字技术股份有限公司", "Hikvision"),
+    ],
+)  # fmt: skip
+def test_a_chinese_notice_names_its_holder_and_alone_is_only_possible(
+    body: str, maker: str
+) -> None:
+    result = ident({"http.body": body})
+    assert (result.maker, result.flag.level) == (maker, "possible")
+    assert any(rule.startswith("copyright:http.body") for rule in rules(result))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>苏州科达科技股份有限公司</p>",  # a name with no notice
+        "<p>合作伙伴：浙江大华技术股份有限公司</p>",  # "partner:", a name in prose
+        # two makers' notices: whose firmware it is stays open
+        "版权所有：浙江大华技术股份有限公司 版权所有：杭州海康威视数字技术股份有限公司",
+        "版权所有：某某市安防工程有限公司",  # a holder the table does not know
+        "版权所有" * 1000,
+        "有限公司" * 1000,
+        "海" * 4096,
+    ],
+)
+def test_a_chinese_name_outside_one_notice_names_no_one(body: str) -> None:
+    result = ident({"http.body": body})
+    assert result.maker is None
+    assert not any(rule.startswith("copyright:") for rule in rules(result))
