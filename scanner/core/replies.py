@@ -26,8 +26,10 @@ carry evidence on their own (the admin who pastes ``curl`` output into ``identif
   DPWS fields in it, or a library's printout of the scopes it parsed; onvif that is not
   whole XML: the device-information fields in it, as XML or as client libraries print
   them; both as a hex dump, HTML-escaped, in UTF-16, or after other text
-  (``published_xml``); tls that is neither PEM nor DER: a subject line
-  (``CN=...,O=...``); netip without its 20-byte header: the JSON payload;
+  (``published_xml``); tls that is neither PEM nor DER (or a PEM cut short): a
+  subject line (``CN=...,O=...``), or the subject and issuer lines of the server's own
+  certificate as ``openssl s_client``/``x509``, ``curl -v`` and nmap's ssl-cert print
+  them; netip without its 20-byte header: the JSON payload;
 * isapi XML cut short: the ``<field>value</field>`` pairs that survive;
 * http, rtsp, ftp, telnet as nmap printed them when version detection matched nothing
   (``nmapfp``): the fingerprint for submission (``SF-Port554-TCP:V=...`` and its
@@ -451,25 +453,74 @@ def _dhip(data: bytes, address: str) -> list[Evidence]:
 def _tls(data: bytes, address: str) -> list[Evidence]:
     text = data.strip()
     if b"-----BEGIN" in text or not text.isascii() or b"=" not in text:
-        return tls.parse_certificate_file(data, address)
-    # a subject as text, or the "subject: ..." / "issuer= ..." lines curl -v and
-    # openssl x509 -subject -issuer print
+        try:
+            return tls.parse_certificate_file(data, address)
+        except MalformedReplyError:
+            if not (text.isascii() and _TLS_LABEL.search(text.decode("ascii"))):
+                raise  # no certificate, nor a client's printout of one cut short
+    # a subject as text, or the subject and issuer lines clients print: curl -v
+    # ("*  subject: C=CN; O=x"), openssl x509 -subject -issuer ("subject=/C=CN/O=x" before
+    # 1.1, "subject=C = CN, O = x" since), x509 -text ("Subject: C = CN, O = x"),
+    # s_client's chain (" 0 s:/C=CN/O=x", "depth=0 C = CN, O = x": the server's own at
+    # depth 0 only) and nmap's ssl-cert ("| ssl-cert: Subject: organizationName=x/...")
     found = EvidenceList(tls.SOURCE, address)
-    for number, line in enumerate(text.decode("ascii").splitlines()):
+    seen: set[tuple[str, str]] = set()
+    depth = 0  # s_client prints a certificate's issuer ("   i:") below its depth's subject
+    for number, line in enumerate(text.decode("ascii").splitlines()[:_MAX_TLS_LINES]):
         labelled = _TLS_LABEL.match(line)
-        if labelled:
-            found.add(f"tls.{labelled.group(1).casefold()}", _rfc4514ish(labelled.group(2)))
-        elif number == 0:
-            found.add("tls.subject", _rfc4514ish(line))
+        if labelled is None:
+            if number == 0 and "=" in line:
+                seen.add(("subject", line))
+            continue
+        label, name = labelled.group("label", "name")
+        if (at := labelled.group("depth") or labelled.group("leaf")) is not None:
+            depth = int(at)
+        if depth != 0 and label is None:
+            continue  # a CA's certificate further up the chain
+        kind = (label or labelled.group("chain") or "s").casefold()
+        seen.add(("issuer" if kind in ("issuer", "i") else "subject", name))
+    names = {(field, dn) for field, name in seen if (dn := _distinguished_name(name))}
+    for field, dn in sorted(names):
+        found.add(f"tls.{field}", dn)
     return found.items()
 
 
-_TLS_LABEL: Final = re.compile(r"\s*(subject|issuer)\s*[:=]\s*(.*)", re.IGNORECASE)
+_MAX_TLS_LINES: Final = 400
+_TLS_LABEL: Final = re.compile(
+    r"^[ \t*|_>#]*(?:ssl-cert:\s*)?"
+    r"(?:(?P<label>subject|issuer)\s*[:=]|(?:(?P<depth>\d{1,2})\s+)?(?P<chain>[si]):"
+    r"|depth=(?P<leaf>\d{1,2})\s)[ \t]*(?P<name>.*)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_SLASHED: Final = re.compile(r"/(?=[A-Za-z][A-Za-z0-9.]{0,40}\s*=)")
+_LONG_ATTRIBUTES: Final = {
+    "commonname": "CN", "organizationname": "O", "organizationalunitname": "OU",
+    "countryname": "C", "stateorprovincename": "ST", "localityname": "L",
+    "emailaddress": "emailAddress",
+}  # fmt: skip
+"""nmap's ssl-cert spells attributes out (``organizationName=Acme/countryName=US``)."""
 
 
-def _rfc4514ish(text: str) -> str:
-    """``C = CN; O = x`` (openssl, curl) spelled ``C=CN,O=x`` as a scan reports names."""
-    return re.sub(r"\s*;\s*", ",", re.sub(r"\s*=\s*", "=", text.strip()))
+def _distinguished_name(text: str) -> str:
+    """A printed name as a scan reports it, ``C=CN,O=x``: OpenSSL's ``C = CN, O = x``
+    and curl's ``C=CN; O=x`` by their separators; the slashed forms of OpenSSL 1.0
+    (``/C=CN/O=x``) and nmap (``countryName=CN/organizationName=x``) with each value's
+    commas escaped, as RFC 4514 does."""
+    text = text.strip()
+    first = text.partition("=")[0].strip().casefold()
+    if text.startswith("/") or (
+        _SLASHED.search(text) and (first in _LONG_ATTRIBUTES or "," not in text)
+    ):
+        parts = [p for p in _SLASHED.split(text.removeprefix("/")) if "=" in p]
+        if parts:
+            return ",".join(_attribute(p).replace(",", "\\,") for p in parts)
+    return re.sub(r"\s*;\s*", ",", re.sub(r"\s*=\s*", "=", text))
+
+
+def _attribute(part: str) -> str:
+    name, _, value = part.partition("=")
+    name = name.strip()
+    return f"{_LONG_ATTRIBUTES.get(name.casefold(), name)}={value.strip()}"
 
 
 def _netip(data: bytes, address: str) -> list[Evidence]:

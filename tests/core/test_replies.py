@@ -162,6 +162,62 @@ def test_tls_pem_der_and_a_subject_line() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("printed", "subject", "issuer"),
+    [
+        # openssl s_client before 1.1: slashed names, the chain's issuer lines unnumbered;
+        # a PEM cut short where it was pasted; a CA further up the chain is not the device
+        (
+            b"CONNECTED(00000003)\ndepth=0 /C=CN/O=Acme Video/CN=198.18.0.9\n---\n"
+            b"Certificate chain\n 0 s:/C=CN/O=Acme Video/CN=198.18.0.9\n"
+            b"   i:/C=CN/O=Acme Video CA/CN=Root\n 1 s:/C=CN/O=Huawei/CN=Other CA\n"
+            b"   i:/C=CN/O=Huawei/CN=Other CA\n---\nServer certificate\n"
+            b"-----BEGIN CERTIFICATE-----\nMIIC",
+            "C=CN,O=Acme Video,CN=198.18.0.9",
+            "C=CN,O=Acme Video CA,CN=Root",
+        ),
+        # openssl s_client 1.1 and later
+        (
+            b"depth=1 C = US, O = Huawei, CN = Other CA\ndepth=0 C = CN, O = Acme Video, "
+            b"CN = cam\n---\nCertificate chain\n 0 s:C = CN, O = Acme Video, CN = cam\n"
+            b"   i:C = US, O = Huawei, CN = Other CA\n",
+            "C=CN, O=Acme Video, CN=cam",
+            "C=US, O=Huawei, CN=Other CA",
+        ),
+        # nmap's ssl-cert script: long attribute names, a comma inside a value
+        (
+            b"443/tcp open  ssl/http\n| ssl-cert: Subject: commonName=cam/organizationName="
+            b"Acme Video Co., Ltd./countryName=CN\n| Subject Alternative Name: DNS:cam\n"
+            b"| Issuer: commonName=cam/organizationName=Acme Video Co., Ltd./countryName=CN\n"
+            b"|_Not valid after:  2039-01-01T00:00:00",
+            "CN=cam,O=Acme Video Co.\\, Ltd.,C=CN",
+            "CN=cam,O=Acme Video Co.\\, Ltd.,C=CN",
+        ),
+        # curl -v, and openssl x509 -subject -issuer before 1.1
+        (
+            b"* Server certificate:\n*  subject: C=CN; O=Acme Video; CN=cam\n"
+            b"*  start date: Jan  1 00:00:00 2019 GMT\n*  issuer: C=CN; O=Acme Video; CN=cam",
+            "C=CN,O=Acme Video,CN=cam",
+            "C=CN,O=Acme Video,CN=cam",
+        ),
+        (
+            b"subject= /C=CN/O=Acme Video Co.,Ltd/CN=cam\nissuer= /C=CN/O=Acme CA/CN=ca\n",
+            "C=CN,O=Acme Video Co.\\,Ltd,CN=cam",
+            "C=CN,O=Acme CA,CN=ca",
+        ),
+    ],
+)
+def test_tls_names_as_clients_print_them(printed: bytes, subject: str, issuer: str) -> None:
+    assert values(parse_reply("tls", printed)) == {("tls.subject", subject), ("tls.issuer", issuer)}
+
+
+def test_tls_text_without_a_name_or_a_whole_certificate_is_an_error() -> None:
+    with pytest.raises(MalformedReplyError):
+        parse_reply("tls", b"-----BEGIN CERTIFICATE-----\nMIIC")
+    with pytest.raises(MalformedReplyError):
+        parse_reply("tls", b"CONNECTED(00000003)\n-----BEGIN CERTIFICATE-----\nMIIC")
+
+
 def test_onvif_scopes_and_media_uris() -> None:
     envelope = '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>{}</s:Body></s:Envelope>'
     scopes = envelope.format(
