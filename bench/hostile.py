@@ -112,6 +112,17 @@ CASES: Final[list[tuple[str, Callable[[bytes], object], bytes]]] = [
      b"SF-Port1-TCP:V=7.93" + b"%r(NULL,10," * 60_000),
     ("nmap fingerprint-strings: 100,000 label lines", _reply("http"),
      b"| fingerprint-strings:\n" + b"|   GetRequest:\n" * 100_000),
+    ("snmp printed: a name, 64,000 blanks, no '='", _reply("snmp"), b"a" + b" " * 64_000 + b"x"),
+    ("snmp printed: a quoted sysDescr never closed", _reply("snmp"),
+     b'iso.3.6.1.2.1.1.1.0 = STRING: "' + b"x\n" * 30_000),
+    ("snmp printed: 30,000 Hex-STRING lines", _reply("snmp"),
+     b"SNMPv2-MIB::sysDescr.0 = Hex-STRING: 41\n" + b"41 42\n" * 10_000),
+    ("mdns printed: an avahi line of 64,000 blanks", _reply("mdns"),
+     b"=   eth0 IPv4 " + b" " * 64_000 + b"x local"),
+    ("mdns printed: 6,000 'can be reached at'", _reply("mdns"),
+     b"a._http._tcp.local. can be reached at h:1\n" * 1_500),
+    ("tls printed: a subject of 20,000 '/a='", _reply("tls"), b"subject=" + b"/a=" * 20_000),
+    ("tls printed: 20,000 chain lines", _reply("tls"), b" 0 s:/O=x\n" * 20_000),
 ]  # fmt: skip
 
 

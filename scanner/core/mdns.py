@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Final
+from typing import Final, NamedTuple
 
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core._evidence import EvidenceList
 from camcensus.scanner.core.limits import clean_text
 
-__all__ = ["GROUP", "SOURCE", "instance_name", "service_evidence"]
+__all__ = [
+    "GROUP",
+    "SOURCE",
+    "PrintedService",
+    "instance_name",
+    "printed_services",
+    "service_evidence",
+]
 
 SOURCE: Final = "mdns"
 GROUP: Final = "224.0.0.251"
@@ -55,3 +62,141 @@ def service_evidence(
     if pairs:
         found.add("mdns.txt_record", f"{service_type}: " + "; ".join(pairs))
     return found.items()
+
+
+class PrintedService(NamedTuple):
+    """One resolved instance as a browsing tool printed it."""
+
+    service_type: str
+    name: str
+    properties: list[tuple[str, str | None]]
+    address: str | None
+
+
+_AVAHI_FIELD: Final = re.compile(
+    r"^\s+(?P<key>hostname|address|port|txt)\s+=\s+\[(?P<value>.*)\]\s*$"
+)
+_SERVICE_TYPE: Final = re.compile(r"_[A-Za-z0-9-]{1,63}\._(?:tcp|udp)")
+_AVAHI_DESCRIPTIONS: Final = {
+    "Web Site": "_http._tcp",
+    "Secure Web Site": "_https._tcp",
+    "SSH Remote Terminal": "_ssh._tcp",
+    "Workstation": "_workstation._tcp",
+    "Internet Printer": "_ipp._tcp",
+    "UNIX Printer": "_printer._tcp",
+    "PDL Printer": "_pdl-datastream._tcp",
+}
+"""Service types avahi-browse prints by their description from its service-types
+database unless run with ``-k``; types it has no description for print as they are."""
+_TXT_ITEM: Final = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_REACHED: Final = " can be reached at "
+_DNS_SD_TXT: Final = re.compile(r"(?:[^\s\\]|\\.)+")
+_DECIMAL_ESCAPE: Final = re.compile(r"\\(\d{3})|\\(.)")
+_MAX_LINES: Final = 4000
+_MAX_LINE_CHARS: Final = 1024
+_MAX_SERVICES: Final = 32
+
+
+def _avahi_line(line: str) -> tuple[str, str] | None:
+    """The event (``+`` browsed, ``=`` resolved) and the middle part (instance name and
+    service type) of an avahi-browse line ``=   eth0 IPv4 <name>   <type>   local``."""
+    words = line.split()
+    if len(words) < 6 or words[0] not in ("+", "=") or words[2] not in ("IPv4", "IPv6"):
+        return None
+    return (words[0], " ".join(words[3:-1])) if words[-1] == "local" else None
+
+
+def _dns_sd_line(line: str) -> tuple[str, str] | None:
+    """The instance name and type of a ``dns-sd -L`` line ``<time>  <name>.<type>.local.
+    can be reached at <host>:<port> ...``."""
+    at = line.find(_REACHED)
+    if at < 0:
+        return None
+    words = line[:at].split(maxsplit=1)
+    full = words[-1] if len(words) == 1 or not words[0][:1].isdigit() else words[1]
+    full = full.strip().removesuffix(".").removesuffix(".local").removesuffix(".")
+    types = list(_SERVICE_TYPE.finditer(full))
+    if not types:
+        return None
+    return _unescape(full[: types[-1].start()].rstrip(".")), types[-1].group(0)
+
+
+def _unescape(text: str) -> str:
+    """DNS-SD's presentation escapes (RFC 6763 4.3): ``\\032`` a decimal byte, ``\\.`` a
+    literal character."""
+    return _DECIMAL_ESCAPE.sub(lambda m: chr(int(m[1])) if m[1] else m[2], text)
+
+
+def _pairs(items: Iterable[str]) -> list[tuple[str, str | None]]:
+    pairs: list[tuple[str, str | None]] = []
+    for item in items:
+        key, equals, value = _unescape(item).partition("=")
+        pairs.append((key, value if equals else None))
+    return pairs
+
+
+def _avahi_type(rest: str) -> tuple[str, str] | None:
+    """The instance name and service type of an avahi-browse line's middle part."""
+    types = list(_SERVICE_TYPE.finditer(rest))
+    if types:
+        found = types[-1]
+        return rest[: found.start()].strip(), found.group(0)
+    for description, service_type in _AVAHI_DESCRIPTIONS.items():
+        if rest.endswith(" " + description):
+            return rest[: -len(description)].strip(), service_type
+    return None
+
+
+def _avahi_parsable(line: str) -> PrintedService | None:
+    fields = line.split(";")
+    if len(fields) < 9 or fields[0] != "=":
+        return None
+    name, service_type = _unescape(fields[3]), _unescape(fields[4])
+    if not _SERVICE_TYPE.fullmatch(service_type):
+        service_type = _AVAHI_DESCRIPTIONS.get(service_type, service_type)
+    txt = ";".join(fields[9:])
+    return PrintedService(service_type, name, _pairs(_TXT_ITEM.findall(txt)), fields[7] or None)
+
+
+def printed_services(text: str) -> list[PrintedService]:
+    """The resolved instances in what avahi-browse ``-r`` (as read, or ``-p``) or
+    ``dns-sd -L`` printed, of the first address only (a browse lists every host's)."""
+    found: list[PrintedService] = []
+    current: dict[str, str] = {}
+    head: tuple[str, str] | None = None
+    txt_next = False  # dns-sd prints the TXT record on the line after "can be reached"
+    browsed: list[PrintedService] = []
+
+    def close() -> None:
+        if head is not None:
+            items = _TXT_ITEM.findall(current.get("txt", ""))
+            found.append(PrintedService(head[1], head[0], _pairs(items), current.get("address")))
+
+    for line in text.splitlines()[:_MAX_LINES]:
+        line = line[:_MAX_LINE_CHARS]
+        avahi = _avahi_line(line)
+        if line.startswith("=;") and (service := _avahi_parsable(line)) is not None:
+            found.append(service)
+        elif avahi is not None:
+            close()
+            head, current = _avahi_type(avahi[1]), {}
+            if avahi[0] == "+":  # found by browsing; resolved ("=") further on, or not
+                if head is not None:
+                    browsed.append(PrintedService(head[1], head[0], [], None))
+                head = None
+        elif head is not None and (field := _AVAHI_FIELD.match(line)) is not None:
+            current[field["key"]] = field["value"]
+        elif (reached := _dns_sd_line(line)) is not None:
+            found.append(PrintedService(reached[1], reached[0], [], None))
+            txt_next = True
+        elif txt_next and line.strip():
+            service = found[-1]
+            found[-1] = service._replace(properties=_pairs(_DNS_SD_TXT.findall(line.strip())))
+            txt_next = False
+        if len(found) >= _MAX_SERVICES:
+            break
+    close()
+    resolved = {(s.service_type, s.name) for s in found}
+    found += [s for s in browsed if (s.service_type, s.name) not in resolved]
+    first = next((s.address for s in found if s.address), None)
+    return [s for s in found if s.address in (None, first)][:_MAX_SERVICES]

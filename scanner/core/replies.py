@@ -8,10 +8,13 @@ table the parser applies to the document.
 
 Kinds: wsd, sadp, dhip, netip, ssdp, upnp, onvif, http, rtsp, tls, ftp, telnet, isapi,
 mdns, snmp, favicon (a web UI's icon: the file, its HTTP reply, a hex dump or base64 of
-it, or its MD5 as printed; ``http.favicon.md5``).  mdns and snmp replies are small JSON
-objects, because their wire formats (DNS records, BER) are not what people capture or
-publish:
-``{"service": ..., "name": ..., "txt": {...}}`` and ``{"sysDescr": ..., "sysObjectID": ...}``.
+it, or its MD5 as printed; ``http.favicon.md5``).  mdns and snmp replies are not read in
+their wire formats (DNS records, BER), which are not what people capture or publish, but
+as small JSON objects, ``{"service": ..., "name": ..., "txt": {...}}`` and
+``{"sysDescr": ..., "sysObjectID": ...}``, or as the tools that people do publish print
+them: avahi-browse ``-r`` (or ``-p``) and ``dns-sd -L`` (``mdns.printed_services``, the
+first address's services only); snmpget/snmpwalk, pysnmp, snmpsim's ``.snmprec`` and
+nmap's snmp-sysdescr (``snmp.printed_system``).
 
 What people publish is often part of a reply, so each kind also reads the parts that
 carry evidence on their own (the admin who pastes ``curl`` output into ``identify
@@ -182,6 +185,24 @@ def _text(value: object) -> str | None:
 
 
 def _mdns(data: bytes, address: str) -> list[Evidence]:
+    if data.lstrip()[:1] not in (b"{", b"") and len(data) <= MAX_JSON_REPLY_BYTES:
+        # as a browser printed them: avahi-browse -r (or -p), dns-sd -L
+        services = mdns.printed_services(data.decode("utf-8", errors="replace"))
+        found = [
+            ev
+            for service in services
+            for ev in mdns.service_evidence(
+                service.service_type, service.name, service.properties, address
+            )
+        ]
+        if found:
+            return found
+        if b"{" not in data:
+            raise MalformedReplyError(
+                'mDNS service: neither JSON ({"service": ..., "name": ..., "txt": {...}})'
+                " nor a service as avahi-browse or dns-sd -L printed it"
+            )
+        data = data[data.index(b"{") :]
     doc = _json_object(data, "mDNS service")
     service_type, name = _text(doc.get("service")), _text(doc.get("name"))
     if service_type is None or name is None:
@@ -192,8 +213,21 @@ def _mdns(data: bytes, address: str) -> list[Evidence]:
 
 
 def _snmp(data: bytes, address: str) -> list[Evidence]:
-    doc = _json_object(data, "SNMP values")
-    return snmp.system_evidence(_text(doc.get("sysDescr")), _text(doc.get("sysObjectID")), address)
+    if data.lstrip()[:1] in (b"{", b"") or len(data) > MAX_JSON_REPLY_BYTES:
+        doc = _json_object(data, "SNMP values")
+        descr, oid = _text(doc.get("sysDescr")), _text(doc.get("sysObjectID"))
+    else:  # as a tool printed them: snmpget/snmpwalk, pysnmp, snmpsim, nmap
+        descr, oid = snmp.printed_system(data.decode("utf-8", errors="replace"))
+        if descr is None and oid is None and b"{" in data:
+            doc = _json_object(data[data.index(b"{") :], "SNMP values")  # after other text
+            descr, oid = _text(doc.get("sysDescr")), _text(doc.get("sysObjectID"))
+        elif descr is None and oid is None:
+            raise MalformedReplyError(
+                'SNMP values: neither JSON ({"sysDescr": ..., "sysObjectID": ...}) nor '
+                "sysDescr.0/sysObjectID.0 as snmpget, snmpwalk, an .snmprec file or nmap's "
+                "snmp-sysdescr printed them"
+            )
+    return snmp.system_evidence(descr, oid, address)
 
 
 _SSDP_START: Final = re.compile(

@@ -1,4 +1,11 @@
-"""SNMP system group values as evidence: sysDescr and sysObjectID (MIB-II, RFC 1213)."""
+"""SNMP system group values as evidence: sysDescr and sysObjectID (MIB-II, RFC 1213).
+
+``printed_system`` reads the two values out of what SNMP tools print, as admins and
+issue threads publish them: net-snmp's ``snmpget``/``snmpwalk`` (``SNMPv2-MIB::sysDescr.0
+= STRING: ...``, numeric ``-On`` names, ``Hex-STRING:`` values, a string going on over
+several lines), pysnmp's ``name = value`` lines, snmpsim's ``.snmprec`` records
+(``1.3.6.1.2.1.1.1.0|4|...``) and nmap's ``snmp-sysdescr`` script.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +15,33 @@ from typing import Final
 from camcensus.base.evidence import Evidence
 from camcensus.scanner.core._evidence import EvidenceList
 
-__all__ = ["SOURCE", "system_evidence"]
+__all__ = ["SOURCE", "printed_system", "system_evidence"]
 
 SOURCE: Final = "snmp"
 _OID: Final = re.compile(r"\.?\d+(?:\.\d+){1,127}")
+_SYS_DESCR: Final = "1.3.6.1.2.1.1.1.0"
+_SYS_OBJECT_ID: Final = "1.3.6.1.2.1.1.2.0"
+_NAMES: Final = {"sysdescr.0": _SYS_DESCR, "sysobjectid.0": _SYS_OBJECT_ID}
+_MAX_LINES: Final = 4000
+_MAX_VALUE_CHARS: Final = 2048
+_VARBIND: Final = re.compile(
+    r"^\s*(?P<name>[\w.:-]{1,200}?)\s+=\s+"
+    r"(?:(?P<type>STRING|Hex-STRING|OID|INTEGER|Timeticks|Gauge32|Counter32|Counter64|"
+    r"IpAddress|OCTET STRING|OBJECT IDENTIFIER|BITS|Opaque):\s?)?(?P<value>.*)$"
+)
+_SNMPREC: Final = re.compile(
+    r"^\s*(?P<name>\.?\d+(?:\.\d+){1,127})\|(?P<tag>\d{1,3}x?)\|(?P<value>.*)$"
+)
+_NMAP_DESCR: Final = re.compile(r"^[|_\s]*snmp-sysdescr:\s*(?P<value>.*)$")
+_NMAP_MORE: Final = re.compile(r"^\|_?\s+(?P<value>.*)$")
+_NMAP_UPTIME: Final = re.compile(r"System uptime:", re.IGNORECASE)
+_PREFIXES: Final = (
+    ("iso.", "1."),
+    ("SNMPv2-SMI::enterprises.", "1.3.6.1.4.1."),
+    ("SNMPv2-SMI::mib-2.", "1.3.6.1.2.1."),
+    ("enterprises.", "1.3.6.1.4.1."),
+)
+_HEX_BYTES: Final = re.compile(r"(?:[0-9A-Fa-f]{2}\s*)+")
 
 
 def system_evidence(
@@ -24,3 +54,85 @@ def system_evidence(
     if _OID.fullmatch(oid):
         found.add("snmp.sysobjectid", oid.lstrip("."))
     return found.items()
+
+
+def _numeric(name: str) -> str:
+    """An OID as net-snmp or pysnmp names it, dotted (``iso.3.6.1...``, the MIB-II and
+    enterprises prefixes, ``sysDescr.0``); other MIB names are left as they are."""
+    name = name.strip().strip('"')
+    bare = name.split("::", 1)[-1] if name.startswith(("SNMPv2-MIB::", "RFC1213-MIB::")) else name
+    if (known := _NAMES.get(bare.casefold())) is not None:
+        return known
+    for prefix, dotted in _PREFIXES:
+        if name.startswith(prefix):
+            return dotted + name[len(prefix) :]
+    return name.lstrip(".")
+
+
+def _string(kind: str, value: str) -> str:
+    value = value.strip()
+    if kind.casefold() in ("hex-string", "4x") and _HEX_BYTES.fullmatch(value):
+        raw = bytes.fromhex(re.sub(r"\s+", "", value))
+        return raw.rstrip(b"\0").decode("utf-8", errors="replace").strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    return value
+
+
+def printed_system(text: str) -> tuple[str | None, str | None]:
+    """sysDescr.0 and sysObjectID.0 as an SNMP tool printed them (see the module's
+    docstring); ``(None, None)`` when the text holds neither."""
+    values: dict[str, str] = {}
+    going_on = False  # sysDescr's value goes on over the next lines
+    quoted = in_nmap = False
+    hex_text: str | None = None  # a Hex-STRING sysDescr, its bytes going on over lines
+    for line in text.splitlines()[:_MAX_LINES]:
+        if hex_text is not None:
+            if _HEX_BYTES.fullmatch(line.strip()):
+                hex_text += " " + line.strip()
+                continue
+            values[_SYS_DESCR], hex_text = _string("hex-string", hex_text), None
+        if going_on and len(values[_SYS_DESCR]) > _MAX_VALUE_CHARS:
+            going_on = quoted = in_nmap = False  # the rest is past what is kept
+        if going_on and quoted:
+            values[_SYS_DESCR] += "\n" + line
+            if line.rstrip().endswith('"'):
+                values[_SYS_DESCR] = values[_SYS_DESCR].rstrip()[:-1]
+                going_on = quoted = False
+            continue
+        rec, nmap, bind = _SNMPREC.match(line), _NMAP_DESCR.match(line), _VARBIND.match(line)
+        if going_on and in_nmap and (more := _NMAP_MORE.match(line)) is not None:
+            # the script's output goes on to its "|_" line; uptime is nmap's, not sysDescr
+            if not _NMAP_UPTIME.match(more["value"]):
+                values[_SYS_DESCR] += "\n" + more["value"].strip()
+            going_on = not line.startswith("|_")
+            continue
+        if going_on and not in_nmap and rec is None and bind is None and line.strip():
+            values[_SYS_DESCR] += "\n" + line.strip()
+            continue
+        going_on = in_nmap = False
+        if rec is not None:
+            name, tag = _numeric(rec["name"]), rec["tag"]
+            kind = "4x" if tag.endswith("x") else tag
+            values.setdefault(name, _string(kind, rec["value"]))
+        elif nmap is not None:
+            going_on = in_nmap = _SYS_DESCR not in values and not line.startswith("|_")
+            values.setdefault(_SYS_DESCR, nmap["value"].strip())
+        elif bind is not None:
+            name, kind, value = _numeric(bind["name"]), bind["type"] or "", bind["value"].strip()
+            if name not in (_SYS_DESCR, _SYS_OBJECT_ID) or name in values:
+                continue
+            if name == _SYS_OBJECT_ID:
+                values[name] = _numeric(value)
+                continue
+            if kind.casefold() == "hex-string" and _HEX_BYTES.fullmatch(value):
+                values[name], hex_text = "", value
+                continue
+            quoted = value.startswith('"') and not (len(value) >= 2 and value.endswith('"'))
+            values[name] = value[1:] if quoted else _string(kind, value)
+            going_on = True
+    if hex_text is not None:
+        values[_SYS_DESCR] = _string("hex-string", hex_text)
+    descr = (values.get(_SYS_DESCR) or "")[:_MAX_VALUE_CHARS].strip()
+    oid = values.get(_SYS_OBJECT_ID, "").strip()
+    return descr or None, oid or None

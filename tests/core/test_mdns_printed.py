@@ -1,0 +1,70 @@
+"""mDNS services as browsing tools print them (``identify --reply mdns``): avahi-browse
+``-r`` as read and as ``-p`` prints it, ``dns-sd -L``. Names and values are illustrative;
+the layouts are the tools' own (avahi 0.8, mDNSResponder's dns-sd)."""
+
+from __future__ import annotations
+
+import pytest
+
+from camcensus.base.errors import MalformedReplyError
+from camcensus.scanner.core.mdns import PrintedService, printed_services
+from camcensus.scanner.core.replies import parse_reply
+
+AVAHI = """\
++   eth0 IPv4 AXIS M3045-V - ACCC8E123456                    _axis-video._tcp     local
++   eth0 IPv4 AXIS M3045-V - ACCC8E123456                    Web Site             local
+=   eth0 IPv4 AXIS M3045-V - ACCC8E123456                    _axis-video._tcp     local
+   hostname = [axis-accc8e123456.local]
+   address = [198.18.0.20]
+   port = [80]
+   txt = ["macaddress=ACCC8E123456"]
+=   eth0 IPv4 AXIS M3045-V - ACCC8E123456                    Web Site             local
+   hostname = [axis-accc8e123456.local]
+   address = [198.18.0.20]
+   port = [80]
+   txt = ["path=/"]
+=   eth0 IPv4 Office Printer                                 Internet Printer     local
+   hostname = [printer.local]
+   address = [198.18.0.99]
+   port = [631]
+   txt = ["ty=Office Printer"]
+"""
+CAMERA = "AXIS M3045-V - ACCC8E123456"
+
+
+def test_avahi_browse_resolved_services_of_the_first_address() -> None:
+    assert printed_services(AVAHI) == [
+        PrintedService("_axis-video._tcp", CAMERA, [("macaddress", "ACCC8E123456")], "198.18.0.20"),
+        PrintedService("_http._tcp", CAMERA, [("path", "/")], "198.18.0.20"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "printed",
+    [
+        "=;eth0;IPv4;AXIS\\032M3045-V\\032-\\032ACCC8E123456;_axis-video._tcp;local;"
+        'axis-accc8e123456.local;198.18.0.20;80;"macaddress=ACCC8E123456"\n',
+        "Lookup AXIS M3045-V - ACCC8E123456._axis-video._tcp.local\n"
+        "DATE: ---Fri 04 Dec 2026---\n 1:00:00.000  ...STARTING...\n"
+        " 1:00:00.001  AXIS\\032M3045-V\\032-\\032ACCC8E123456._axis-video._tcp.local. can be"
+        " reached at axis-accc8e123456.local.:80 (interface 4)\n macaddress=ACCC8E123456\n",
+        # browsed, not resolved: the name and type alone
+        "+   eth0 IPv4 AXIS M3045-V - ACCC8E123456          _axis-video._tcp     local\n",
+    ],
+)
+def test_parsable_avahi_dns_sd_and_browse_only_lines(printed: str) -> None:
+    (service,) = printed_services(printed)
+    assert (service.service_type, service.name) == ("_axis-video._tcp", CAMERA)
+    if not printed.startswith("+"):
+        assert service.properties == [("macaddress", "ACCC8E123456")]
+
+
+def test_printed_services_are_evidence_and_other_text_is_an_error() -> None:
+    found = {(ev.key, ev.value) for ev in parse_reply("mdns", AVAHI.encode())}
+    assert ("mdns.name", CAMERA) in found
+    assert ("mdns.txt.macaddress", "ACCC8E123456") in found
+    assert not any("Office Printer" in value for _, value in found)  # another host's
+    with pytest.raises(MalformedReplyError):
+        parse_reply("mdns", b"Failed to create client object: Daemon not running")
+    logged = b'service: {"service": "_http._tcp.local.", "name": "cam._http._tcp.local."}'
+    assert ("mdns.name", "cam") in {(e.key, e.value) for e in parse_reply("mdns", logged)}

@@ -1,0 +1,79 @@
+"""sysDescr and sysObjectID as SNMP tools print them (``identify --reply snmp``): the
+forms admins paste and issue threads publish, read without a JSON rewrite. The values
+are illustrative; the layouts are the tools' own (net-snmp 5.9, pysnmp, snmpsim's
+.snmprec, nmap's snmp-sysdescr script)."""
+
+from __future__ import annotations
+
+import pytest
+
+from camcensus.base.errors import MalformedReplyError
+from camcensus.scanner.core.replies import parse_reply
+from camcensus.scanner.core.snmp import printed_system
+
+HIK_OID = "1.3.6.1.4.1.39165.1.1"
+
+
+@pytest.mark.parametrize(
+    ("printed", "descr", "oid"),
+    [
+        # snmpget/snmpwalk with MIBs loaded
+        ("SNMPv2-MIB::sysDescr.0 = STRING: Acme IPC 3.10\n"
+         "SNMPv2-MIB::sysObjectID.0 = OID: SNMPv2-SMI::enterprises.39165.1.1\n"
+         "DISMAN-EVENT-MIB::sysUpTimeInstance = Timeticks: (12345) 0:02:03.45",
+         "Acme IPC 3.10", HIK_OID),
+        # without MIBs (Debian's default): iso. names, quoted strings
+        ('iso.3.6.1.2.1.1.1.0 = STRING: "Linux DVR 3.10.0"\n'
+         "iso.3.6.1.2.1.1.2.0 = OID: iso.3.6.1.4.1.39165.1.1\n"
+         'iso.3.6.1.2.1.1.5.0 = STRING: "cam-7"', "Linux DVR 3.10.0", HIK_OID),
+        # -On: numeric names with a leading dot
+        (".1.3.6.1.2.1.1.1.0 = STRING: Acme IPC\n.1.3.6.1.2.1.1.2.0 = OID: .1.3.6.1.4.1.39165.1.1",
+         "Acme IPC", HIK_OID),
+        # a sysDescr over several lines, unquoted and quoted
+        ("SNMPv2-MIB::sysDescr.0 = STRING: Acme OS, Switch Software\n"
+         "Technical Support: http://example.invalid/\n"
+         "SNMPv2-MIB::sysObjectID.0 = OID: SNMPv2-SMI::enterprises.9.1.1208",
+         "Acme OS, Switch Software\nTechnical Support: http://example.invalid/",
+         "1.3.6.1.4.1.9.1.1208"),
+        ('iso.3.6.1.2.1.1.1.0 = STRING: "Acme OS\nline two"\n'
+         "iso.3.6.1.2.1.1.2.0 = OID: iso.3.6.1.4.1.9.1.1208",
+         "Acme OS\nline two", "1.3.6.1.4.1.9.1.1208"),
+        # a Hex-STRING going on over two lines, NUL-terminated
+        ("SNMPv2-MIB::sysDescr.0 = Hex-STRING: 41 63 6D 65 20 49 50 43 20 76 32 2E 30 20 62\n"
+         "75 69 6C 64 00\n"
+         "SNMPv2-MIB::sysObjectID.0 = OID: SNMPv2-SMI::enterprises.39165",
+         "Acme IPC v2.0 build", "1.3.6.1.4.1.39165"),
+        # pysnmp's prettyPrint: no type
+        (f"SNMPv2-MIB::sysDescr.0 = Linux cam 3.10\nSNMPv2-MIB::sysObjectID.0 = {HIK_OID}",
+         "Linux cam 3.10", HIK_OID),
+        # snmpsim .snmprec, plain and hex-encoded
+        (f"1.3.6.1.2.1.1.1.0|4|Linux NVR 4.9\n1.3.6.1.2.1.1.2.0|6|{HIK_OID}\n"
+         "1.3.6.1.2.1.1.3.0|67|1",
+         "Linux NVR 4.9", HIK_OID),
+        ("1.3.6.1.2.1.1.1.0|4x|41636d6520495043\n", "Acme IPC", None),
+        # nmap: the script's lines up to its "|_" line, nmap's uptime left out; a script
+        # before it and one after it are not sysDescr
+        ("161/udp open  snmp\n| snmp-info:\n|   enterprise: net-snmp\n|_  engineIDFormat: x\n"
+         "| snmp-sysdescr: Acme OS\n| Technical Support: y\n|_  System uptime: 1d 2h\n"
+         "| snmp-processes:\n|_  1: init", "Acme OS\nTechnical Support: y", None),
+        ("|_snmp-sysdescr: Linux one line\n| snmp-win32-software:\n|_  x", "Linux one line", None),
+    ],
+)  # fmt: skip
+def test_printed_sysdescr_and_sysobjectid(printed: str, descr: str, oid: str | None) -> None:
+    assert printed_system(printed) == (descr, oid)
+
+
+def test_printed_values_are_evidence_and_other_text_is_an_error() -> None:
+    found = {
+        (ev.key, ev.value)
+        for ev in parse_reply("snmp", b"SNMPv2-MIB::sysObjectID.0 = OID: .1.3.6.1.4.1.39165.1.1")
+    }
+    assert found == {("snmp.sysobjectid", HIK_OID)}
+    # a value that is no OID is no sysObjectID evidence; other OIDs are not read
+    assert parse_reply("snmp", b"SNMPv2-MIB::sysObjectID.0 = OID: HIK-MIB::hikvision") == []
+    for text in (b"Timeout: No Response from 198.18.0.9", b"IF-MIB::ifDescr.1 = STRING: eth0", b""):
+        with pytest.raises(MalformedReplyError):
+            parse_reply("snmp", text)
+    # JSON after other text still reads
+    logged = b'values: {"sysDescr": "Acme IPC", "sysObjectID": "1.3.6.1.4.1.39165.1.1"}'
+    assert ("snmp.sysdescr", "Acme IPC") in {(e.key, e.value) for e in parse_reply("snmp", logged)}
