@@ -28,7 +28,8 @@ The forms read here, as nmap writes them:
 * nmap's XML (``-oX``): the fingerprint as the ``servicefp`` attribute of ``<service>``
   and the script's output as the ``output`` attribute of
   ``<script id="fingerprint-strings">``, XML-escaped; of a scan of several hosts, the
-  first ``<host>`` only.
+  first ``<host>`` only, as of nmap's normal output the first host's report (up to the
+  second ``Nmap scan report for`` line).
 
 ``replies`` gives each probe's reply (``ProbeReply``: the probe names, the port, the
 bytes, whether they are cut), or None when ``data`` holds no fingerprint.  Pure and
@@ -53,6 +54,7 @@ __all__ = [
     "MAX_TEXT_BYTES",
     "ProbeReply",
     "fingerprint_replies",
+    "first_report",
     "for_kind",
     "replies",
     "script_replies",
@@ -100,7 +102,7 @@ def replies(data: bytes) -> list[ProbeReply] | None:
     if "<host" in text and ("servicefp=" in text or "fingerprint-strings" in text):
         found = _xml(_first_host(text))
     else:
-        lines = text.split("\n", MAX_LINES)[:MAX_LINES]
+        lines = first_report(text).split("\n", MAX_LINES)[:MAX_LINES]
         found = _fingerprints(lines) or _script_output(lines)
     return found[:MAX_REPLIES] or None
 
@@ -249,6 +251,18 @@ def _rebuilt(probes: tuple[str, ...], port: str, strings: list[str]) -> ProbeRep
         text = "\r\n".join(strings) + ("\r\n" if strings else "")
     data = text.encode("utf-8", "surrogateescape")[:MAX_REPLY_BYTES]
     return ProbeReply(probes, port, data, True)
+
+
+_REPORT: Final = "Nmap scan report for "
+
+
+def first_report(text: str) -> str:
+    """The text up to the second host's report: nmap's normal output prints a host's
+    unrecognised services' fingerprints inside that host's report (the rest is other
+    devices)."""
+    first = text.find(_REPORT)
+    second = text.find(_REPORT, first + len(_REPORT)) if first >= 0 else -1
+    return text[:second] if second >= 0 else text
 
 
 def _first_host(text: str) -> str:

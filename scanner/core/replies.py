@@ -500,7 +500,8 @@ def _tls(data: bytes, address: str) -> list[Evidence]:
     found = EvidenceList(tls.SOURCE, address)
     seen: set[tuple[str, str]] = set()
     depth = 0  # s_client prints a certificate's issuer ("   i:") below its depth's subject
-    for number, line in enumerate(text.decode("ascii").splitlines()[:_MAX_TLS_LINES]):
+    printed = nmapfp.first_report(text.decode("ascii"))  # of several hosts, the first's
+    for number, line in enumerate(printed.splitlines()[:_MAX_TLS_LINES]):
         labelled = _TLS_LABEL.match(line)
         if labelled is None:
             if number == 0 and "=" in line:

@@ -347,6 +347,26 @@ def test_nmap_xml_servicefp_first_host_only() -> None:
     assert ("rtsp.server", "DNVRS-Webs") in values(parse_reply("rtsp", xml.encode()))
 
 
+def test_normal_output_of_several_hosts_gives_the_first_hosts_fingerprints_only() -> None:
+    other = CAMERA_RTSP.replace(b"DNVRS", b"Other")
+    text = (
+        b"Starting Nmap 7.93 ( https://nmap.org )\nNmap scan report for 198.18.0.10\n"
+        b"PORT    STATE SERVICE VERSION\n554/tcp open  rtsp?\n"
+        b"1 service unrecognized despite returning data.\n"
+        + fingerprint("554-TCP", ("RTSPRequest", CAMERA_RTSP))
+        + b"\nNmap scan report for 198.18.0.11\n554/tcp open  rtsp?\n"
+        + fingerprint("554-TCP", ("RTSPRequest", other))
+    )
+    found = nmapfp.replies(text)
+    assert found is not None
+    assert [r.data for r in found] == [CAMERA_RTSP]
+    # no report line, or one: the whole text, as before
+    single = fingerprint("554-TCP", ("RTSPRequest", other))
+    found = nmapfp.replies(b"Nmap scan report for 198.18.0.11\n" + single)
+    assert found is not None
+    assert [r.data for r in found] == [other]
+
+
 def test_nmap_xml_script_output_when_there_is_no_servicefp() -> None:
     output = "\n  RTSPRequest: \n    RTSP/1.0 200 OK\n    CSeq: 0\n    Server: DNVRS-Webs"
     xml = "<nmaprun>" + _xml_host("198.18.0.10", 8554, output=_xml_escape(output)) + "</nmaprun>"

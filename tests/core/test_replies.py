@@ -211,6 +211,16 @@ def test_tls_names_as_clients_print_them(printed: bytes, subject: str, issuer: s
     assert values(parse_reply("tls", printed)) == {("tls.subject", subject), ("tls.issuer", issuer)}
 
 
+def test_tls_names_nmap_printed_for_several_hosts_are_the_first_hosts() -> None:
+    report = (
+        b"Nmap scan report for 198.18.0.10\n443/tcp open  https\n"
+        b"| ssl-cert: Subject: commonName=cam/organizationName=Acme Video/countryName=CN\n"
+        b"Nmap scan report for 198.18.0.11\n443/tcp open  https\n"
+        b"| ssl-cert: Subject: commonName=nvr/organizationName=Other Ltd/countryName=US\n"
+    )
+    assert values(parse_reply("tls", report)) == {("tls.subject", "CN=cam,O=Acme Video,C=CN")}
+
+
 def test_tls_text_without_a_name_or_a_whole_certificate_is_an_error() -> None:
     with pytest.raises(MalformedReplyError):
         parse_reply("tls", b"-----BEGIN CERTIFICATE-----\nMIIC")
