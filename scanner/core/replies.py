@@ -54,6 +54,7 @@ import html
 import json
 import re
 import urllib.parse
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Final, Literal, get_args
 
@@ -174,7 +175,9 @@ def _printed_object(text: str) -> object | None:
     except (json.JSONDecodeError, RecursionError):
         pass
     try:
-        literal: object = ast.literal_eval(text.strip())
+        with warnings.catch_warnings():  # "invalid decimal literal" and the like of a
+            warnings.simplefilter("ignore")  # text that is no literal: not the user's concern
+            literal: object = ast.literal_eval(text.strip())
         return literal
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return None

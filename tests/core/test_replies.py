@@ -492,3 +492,13 @@ def test_an_http_api_answer_published_as_its_fields_is_read_as_that_json_body() 
     assert all(key.startswith("http.field.") for key, _value in found)  # no made-up body
     with pytest.raises(MalformedReplyError, match="not read from fields"):
         fields_evidence("rtsp", fields)
+
+
+def test_a_printed_object_that_is_no_literal_warns_no_one(
+    recwarn: pytest.WarningsRecorder,
+) -> None:
+    # Python's compiler warns of "1if" ("invalid decimal literal"); the reader asks it
+    # whether a text is a literal, and the answer is no, not a warning on the terminal
+    with pytest.raises(MalformedReplyError):
+        parse_reply("snmp", b"{'sysDescr': 1if 1 else 2}")
+    assert not [w for w in recwarn if issubclass(w.category, SyntaxWarning)]
