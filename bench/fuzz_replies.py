@@ -1,0 +1,140 @@
+"""Mutated real replies: do the readers and identify stay inside the error tree, and fast?
+
+Run: .venv/bin/python bench/fuzz_replies.py [--runs N] [--seed S]
+
+Devices are hostile input.  Each run takes a reply of the corpus's *rules* half (the
+test half is not used, here or anywhere rules are tuned), mutates it one to six times
+(a byte changed, a piece cut off, removed or repeated up to 50 times, a token inserted
+once or up to 5,000 times: angle brackets, quotes, NUL, BOMs, CRLF, a huge
+Content-Length, a chunked Transfer-Encoding, a PEM opening, status lines), and passes it
+to ``parse_reply`` of the item's kind and the evidence to ``identify``, as
+``camcensus identify --reply`` and a scan's probes do.  A run passes when it returns,
+or raises an error of camcensus's own tree (``CamcensusError``: the clear error the CLI
+prints); any other exception is a defect, and its input is written to
+``bench/results/fuzz-<kind>-<n>.bin`` for a test.
+
+The peer, run beside it, is the same two calls on the unmutated replies: the ratio of
+the slowest mutated run to the slowest unmutated one is what hostile mutation costs.
+Seeded and counted (not timed), so a run repeats exactly.
+Writes bench/results/fuzz_replies.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import sys
+import time
+import traceback
+from collections import Counter
+from pathlib import Path
+from typing import Final
+
+ROOT: Final = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "tests" / "corpus"), str(ROOT / "tests")]
+
+import corpus  # noqa: E402  (the corpus reader of tests/corpus)
+
+from camcensus.base.errors import CamcensusError  # noqa: E402
+from camcensus.scanner.core.replies import parse_reply  # noqa: E402
+from camcensus.vendor_db.identify import identify  # noqa: E402
+
+RESULTS: Final = ROOT / "bench" / "results"
+_TOKENS: Final = (
+    b"<", b">", b"\r\n", b"\n", b"\x00", b"\xff", b"{", b"}", b"[", b'"', b"=", b":", b";",
+    b"/", b"%", b"\\", b"&#", b"]]>", b"<!--", b"\xef\xbb\xbf", b"\xfe\xff",
+    b"Content-Length: 99999999\r\n", b"Transfer-Encoding: chunked\r\n",
+    b"-----BEGIN CERTIFICATE-----", b"HTTP/1.1 200 OK\r\n", b"RTSP/1.0 401 Unauthorized\r\n",
+)  # fmt: skip
+
+
+def mutate(data: bytes, rnd: random.Random) -> bytes:
+    """``data`` changed one to six times (see the module's docstring)."""
+    out = bytearray(data)
+    for _ in range(rnd.randint(1, 6)):
+        op, at = rnd.randrange(6), rnd.randrange(len(out) + 1)
+        if op == 0 and out:
+            out[min(at, len(out) - 1)] = rnd.randrange(256)
+        elif op == 1:
+            out[at:at] = rnd.choice(_TOKENS)
+        elif op == 2:
+            del out[at:]
+        elif op == 3 and out:
+            piece = out[at : at + rnd.randint(1, 200)]
+            out[at:at] = piece * rnd.randint(2, 50)
+        elif op == 4:
+            out[at:at] = rnd.choice(_TOKENS) * rnd.randint(100, 5000)
+        elif op == 5 and out:
+            del out[at : at + rnd.randint(1, 50)]
+    return bytes(out)
+
+
+def _once(kind: str, data: bytes) -> tuple[float, BaseException | None]:
+    start = time.perf_counter()
+    try:
+        identify(parse_reply(kind, data))
+    except CamcensusError:
+        pass
+    except Exception as exc:  # the defect this bench looks for
+        return time.perf_counter() - start, exc
+    return time.perf_counter() - start, None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+    items = [item for item in corpus.half("rules") if item.data]
+    for item in items:  # a first pass loads the vendor table, fingerprints and OUI data
+        _once(item.kind, item.data or b"")
+    peer = max(_once(item.kind, item.data or b"")[0] for item in items)
+    rnd = random.Random(args.seed)
+    defects: Counter[str] = Counter()
+    slowest, slowest_kind, total = 0.0, "", 0.0
+    for _ in range(args.runs):
+        item = rnd.choice(items)
+        assert item.data is not None
+        data = mutate(item.data, rnd)
+        took, exc = _once(item.kind, data)
+        total += took
+        if took > slowest:
+            slowest, slowest_kind = took, item.kind
+        if exc is not None:
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            key = f"{item.kind}: {type(exc).__name__} at {Path(where.filename).name}:{where.lineno}"
+            if not defects[key]:
+                (RESULTS / f"fuzz-{item.kind}-{len(defects)}.bin").write_bytes(data)
+                print(f"defect: {key}: {exc!r}"[:300])
+            defects[key] += 1
+    print(f"{args.runs} mutated replies of {len(items)} rules-half items (seed {args.seed}):"
+          f" {sum(defects.values())} exceptions outside the error tree")  # fmt: skip
+    print(f"slowest mutated run {slowest * 1000:.1f} ms ({slowest_kind}); slowest unmutated"
+          f" reply {peer * 1000:.1f} ms: x{slowest / peer:.1f}; mean"
+          f" {total / args.runs * 1000:.2f} ms")  # fmt: skip
+    (RESULTS / "fuzz_replies.json").write_text(
+        json.dumps(
+            {
+                "python": platform.python_version(),
+                "seed": args.seed,
+                "runs": args.runs,
+                "items": len(items),
+                "defects": dict(defects),
+                "slowest_s": slowest,
+                "slowest_kind": slowest_kind,
+                "peer_slowest_unmutated_s": peer,
+                "mean_s": total / args.runs,
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    print(f"written: {RESULTS / 'fuzz_replies.json'}")
+    return 1 if defects else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
