@@ -137,3 +137,18 @@ def test_a_brickcom_realm_takes_a_model_only_when_it_has_a_digit() -> None:
     corporate = _ident(_reply(realm="Brickcom Corporation"))
     assert corporate.model is None
     assert corporate.device_type != "camera"
+
+
+def test_xiongmai_dvr_page_gives_its_firmware_and_dahua_names_its_rtsp_realm() -> None:
+    page = _reply('var g_SoftWareVersion="V4.02.R11.34500140.12001.131600.00000";')
+    xm = _ident(page)
+    assert xm.maker == "Xiongmai"
+    assert xm.firmware == "V4.02.R11.34500140.12001.131600.00000"
+    assert identify(parse_reply("rtsp", _rtsp_401("dahuartsp"))).maker == "Dahua"
+    # the realm word inside another realm names no one
+    assert identify(parse_reply("rtsp", _rtsp_401("notdahuartsp"))).maker is None
+
+
+def _rtsp_401(realm: str) -> bytes:
+    head = "RTSP/1.0 401 Unauthorized\r\nCSeq: 1\r\n"
+    return (head + f'WWW-Authenticate: Basic realm="{realm}"\r\n\r\n').encode()
