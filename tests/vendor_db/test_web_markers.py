@@ -40,7 +40,6 @@ NAMED = [
         "flagged",
     ),
     (_reply('<script>if(a.indexOf("/hikvision://")!==-1){b=1}</script>'), "Hikvision", "flagged"),
-    (_reply('seajs.web_version = "V4.0.1build180904";'), "Hikvision", "flagged"),
     (_reply('initProdNbr="N100";\nBrandCopyright="Beward R&D Co., Ltd.";'), "Beward", "flagged"),
     (_reply('<string id="IDS_HEARD_LIVE">Live Video</string>'), "Foscam", "flagged"),
     (_reply(_page("Remote Surveillance, Any time &amp; Any where")), "AVTECH", "no"),
@@ -63,10 +62,11 @@ def test_a_page_marker_names_its_maker(data: bytes, maker: str, level: str) -> N
     "data",
     [
         _reply(server="face-webs"),
+        _reply('seajs.web_version = "V4.0.1build180904";'),
         # a multi-vendor script switching on brands: Hikvision is only one of its cases
         _reply('switch(v){case"HIKVISION":a=1;break;case"DAHUA":a=2;break}'),
     ],
-    ids=["face-webs", "brand-switch"],
+    ids=["face-webs", "seajs-version", "brand-switch"],
 )
 def test_unverified_hikvision_markers_alone_are_only_possible(data: bytes) -> None:
     result = _ident(data)
