@@ -41,6 +41,7 @@ NAMED = [
     ),
     (_reply('<script>if(a.indexOf("/hikvision://")!==-1){b=1}</script>'), "Hikvision", "flagged"),
     (_reply('initProdNbr="N100";\nBrandCopyright="Beward R&D Co., Ltd.";'), "Beward", "flagged"),
+    (_reply('<script src="/doc/script/inc.js"></script>'), "Hikvision", "flagged"),
     (_reply('<string id="IDS_HEARD_LIVE">Live Video</string>'), "Foscam", "flagged"),
     (_reply(_page("Remote Surveillance, Any time &amp; Any where")), "AVTECH", "no"),
     (_reply(_page("GeoWebServer")), "GeoVision", "no"),
@@ -88,6 +89,7 @@ def test_unverified_hikvision_markers_alone_are_only_possible(data: bytes) -> No
         _reply('<string id="IDS_LIVE">Live Video</string>'),  # another UI's string table
         _reply('initProdNbr="N100";\ninitBrand="Beward";'),  # no copyright line: a clone's page
         _reply(realm="Remote Viewer"),
+        _reply('<script src="/doc/script/app.js"></script>'),  # not one of the detected files
     ],
     ids=[
         "scheme-prose",
@@ -100,6 +102,7 @@ def test_unverified_hikvision_markers_alone_are_only_possible(data: bytes) -> No
         "ids-live",
         "beward-brand-only",
         "remote-viewer",
+        "doc-script-other",
     ],
 )
 def test_the_words_of_a_marker_alone_name_no_one(data: bytes) -> None:
@@ -125,6 +128,7 @@ def test_device_type_markers_of_makers_outside_the_table_name_no_maker() -> None
         (_reply('<span lxc_lang="index_Remember_me">Remember me</span></p>'), "nvr"),
         (_reply(_page("SANYO NETWORK CAMERA")), "camera"),
         (_reply(realm="PLANET IP CAM"), "camera"),
+        (_reply('url: "/device.rsp?opt=user&cmd=list"'), "nvr"),
     ]:
         result = _ident(data)
         assert result.maker is None, data
