@@ -147,6 +147,11 @@ _NOT_A_LEADING_NAME: Final = frozenset(
 """Names of the vendor table that are also ordinary words or product names, so a value
 starting with them names no one ("Tenda da sole", Polish "cudy", "bolid" a racing car,
 other companies' "QTECH", "Broadlink" and "KSTAR")."""
+_ANOTHERS_PRODUCT: Final = frozenset({("axis", "2")})
+"""Leading words that are another maker's product spelled with a vendor-table name:
+Apache Axis2's home page is titled "Axis 2 - Home" (Greenbone's detect script,
+Clivebi/nvtscript@65a8f07886c2ef2c10517168b7a872d9bf0dd255:gb_apache_axis2_detect.sc);
+Axis cameras' titles give a model number after the name ("AXIS 2120 Network Camera")."""
 _TITLE_PARTS: Final = re.compile(r"\s+[-|:\u2013\u2014\u00b7]\s+")
 _SUBJECT_ORG: Final = re.compile(r"(?:^|,)\s*O=((?:[^,\\]|\\.)+)")
 """The organisation of a subject, in RFC 4514 form ("C=US,O=Acme") or OpenSSL's
@@ -750,7 +755,10 @@ def _leading_name_claims(ev: Evidence, value: str, table: VendorTable, out: _Col
     if ev.key in _GREETING_KEYS:
         parts = [_GREETING.sub("", value, count=1)]
     for part in parts[:4]:
-        for name, vendor in _names_at(normalise_name(part[:80]).split(), 0, table):
+        words = normalise_name(part[:80]).split()
+        if any(words[: len(other)] == list(other) for other in _ANOTHERS_PRODUCT):
+            continue
+        for name, vendor in _names_at(words, 0, table):
             if name not in _NOT_A_LEADING_NAME:
                 out.vendor(vendor, ev, f"named:{ev.key}", weight, label=False)
                 return True

@@ -713,3 +713,10 @@ def test_a_chinese_name_outside_one_notice_names_no_one(body: str) -> None:
     result = ident({"http.body": body})
     assert result.maker is None
     assert not any(rule.startswith("copyright:") for rule in rules(result))
+
+
+def test_apache_axis2s_title_names_no_camera_maker_and_axis_titles_still_do() -> None:
+    # "Axis 2 - Home": Apache Axis2's home page (Greenbone gb_apache_axis2_detect.sc)
+    assert ident({"http.title": "Axis 2 - Home"}).maker is None
+    assert ident({"http.title": "AXIS 2120 Network Camera"}).maker == "Axis Communications"
+    assert ident({"http.title": "AXIS - Live view"}).maker == "Axis Communications"
