@@ -123,6 +123,10 @@ CASES: Final[list[tuple[str, Callable[[bytes], object], bytes]]] = [
      b"a._http._tcp.local. can be reached at h:1\n" * 1_500),
     ("tls printed: a subject of 20,000 '/a='", _reply("tls"), b"subject=" + b"/a=" * 20_000),
     ("tls printed: 20,000 chain lines", _reply("tls"), b" 0 s:/O=x\n" * 20_000),
+    ("nmap http-title: a title of 60,000 blanks", _reply("http"),
+     b"| http-headers: \n|_  Server: A/1\n|_http-title: x" + b" " * 60_000 + b"y"),
+    ("nmap upnp-info: a value of 60,000 blanks", _reply("upnp"),
+     b"| upnp-info:\n|     Server: x" + b" " * 60_000 + b"y"),
 ]  # fmt: skip
 
 

@@ -39,7 +39,7 @@ from xml.etree.ElementTree import Element
 
 from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
 from camcensus.base.evidence import Evidence
-from camcensus.scanner.core import nmapfp, replies
+from camcensus.scanner.core import nmapfp, replies, ssdp
 from camcensus.scanner.core.limits import clean_text
 from camcensus.scanner.core.mac import normalise_mac
 
@@ -53,18 +53,6 @@ MAX_SCRIPT_CHARS: Final = 64 * 1024
 _NMAP_ESCAPE: Final = re.compile(rb"\\x([0-9A-Fa-f]{2})")
 _NO_TITLE: Final = re.compile(r"Site doesn't have a title|Did not follow redirect", re.IGNORECASE)
 _UNKNOWN_FAVICON: Final = re.compile(r"Unknown favicon MD5:\s*([0-9A-Fa-f]{32})\b")
-_UPNP_LINES: Final = {
-    "server": "ssdp.server",
-    "webserver": "http.server",
-    "manufacturer": "upnp.manufacturer",
-    "name": "upnp.friendly_name",
-    "model name": "upnp.model_name",
-    "model descr": "upnp.model_description",
-    "model version": "upnp.model_number",
-}
-"""upnp-info's lines (nmap's upnp.lua prints the description's fields under these
-names) and the keys a scan's own SSDP and UPnP parsers give the same fields."""
-_UPNP_LINE: Final = re.compile(r"^\s*([A-Za-z ]{3,20}?):\s*(\S.*?)\s*$")
 _SUBJECT_NAMES: Final = (
     ("commonName", "CN"),
     ("organizationName", "O"),
@@ -168,11 +156,8 @@ def _script_evidence(script: Element, port: int, service: str, ip: str) -> list[
         lines = _output(script).strip().splitlines()
         add("snmp.sysdescr", _text(lines[0]) if lines else "")
     elif name == "upnp-info":
-        for line in _output(script).splitlines()[:200]:
-            matched = _UPNP_LINE.match(line)
-            key = _UPNP_LINES.get(matched.group(1).strip().casefold()) if matched else None
-            if matched is not None and key is not None:
-                add(key, _text(matched.group(2)))
+        for key, value in ssdp.upnp_info_fields(_output(script)):
+            add(key, value)
     elif name == "http-favicon":
         text = _output(script).strip()
         unknown = _UNKNOWN_FAVICON.search(text)

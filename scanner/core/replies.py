@@ -14,7 +14,9 @@ as small JSON objects, ``{"service": ..., "name": ..., "txt": {...}}`` and
 ``{"sysDescr": ..., "sysObjectID": ...}``, or as the tools that people do publish print
 them: avahi-browse ``-r`` (or ``-p``) and ``dns-sd -L`` (``mdns.printed_services``, the
 first address's services only); snmpget/snmpwalk, pysnmp, snmpsim's ``.snmprec`` and
-nmap's snmp-sysdescr (``snmp.printed_system``).
+nmap's snmp-sysdescr (``snmp.printed_system``).  upnp and ssdp also read nmap's
+upnp-info output (``ssdp.upnp_info_fields``: the first host's first device), http the
+headers of nmap's http-headers and the title of http-title (normal output, first host).
 
 What people publish is often part of a reply, so each kind also reads the parts that
 carry evidence on their own (the admin who pastes ``curl`` output into ``identify
@@ -238,7 +240,23 @@ _SSDP_START: Final = re.compile(
 )
 
 
+def _upnp_info(data: bytes, address: str) -> list[Evidence] | None:
+    """What nmap's upnp-info script printed (normal output), of the first host and
+    device, or None when ``data`` is not that."""
+    if b"upnp-info:" not in data[:MAX_JSON_REPLY_BYTES]:
+        return None
+    text = nmapfp.first_report(data[:MAX_JSON_REPLY_BYTES].decode("utf-8", errors="replace"))
+    found = EvidenceList(ssdp.SOURCE, address)
+    for key, value in ssdp.upnp_info_fields(text[text.find("upnp-info:") :]):
+        found.add(key, value)
+    if not found.items():
+        raise MalformedReplyError("nmap upnp-info output: no Server, Manufacturer or Model line")
+    return found.items()
+
+
 def _ssdp(data: bytes, address: str) -> list[Evidence]:
+    if (printed := _upnp_info(data, address)) is not None:
+        return printed
     # as published: after other text (a tool's "received from ..." line), or only its
     # header lines, which are a search response's
     start = _SSDP_START.search(data, 0, 4096)
@@ -250,6 +268,8 @@ def _ssdp(data: bytes, address: str) -> list[Evidence]:
 
 
 def _upnp(data: bytes, address: str) -> list[Evidence]:
+    if (printed := _upnp_info(data, address)) is not None:
+        return printed
     return ssdp.parse_description(published_xml(data), address)
 
 
@@ -284,7 +304,42 @@ def wire_form(kind: str, data: bytes) -> bytes:
 
 
 def _http(data: bytes, address: str) -> list[Evidence]:
+    if (printed := _nmap_http_scripts(data)) is not None:
+        data = printed
     return _each_reply("http", data, lambda reply: http.parse_http(reply, address))
+
+
+_NMAP_HEADER: Final = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}:[ \t]*\S.*")
+_NMAP_TITLE: Final = re.compile(r"^\|_?\s?http-title:\s*(?P<title>\S.*)")
+
+
+def _nmap_http_scripts(data: bytes) -> bytes | None:
+    """The reply nmap's http-headers script saw, rebuilt from its normal output (the
+    first host's report; the headers it printed, and http-title's title as a body), or
+    None when ``data`` holds no such output. nmap prints no status line there: the
+    reply is taken as a 200."""
+    if b"http-headers:" not in data[:MAX_JSON_REPLY_BYTES]:
+        return None
+    text = nmapfp.first_report(data[:MAX_JSON_REPLY_BYTES].decode("utf-8", errors="replace"))
+    headers: list[str] = []
+    title: str | None = None
+    inside = False
+    for line in text.splitlines()[:_MAX_TLS_LINES]:
+        if inside:
+            value = line.lstrip("|_").strip()
+            if _NMAP_HEADER.fullmatch(value):
+                headers.append(value)
+            inside = not line.startswith("|_")
+        elif "http-headers:" in line and line.startswith("|"):
+            inside = True
+        elif (titled := _NMAP_TITLE.match(line)) is not None and not (
+            titled["title"].startswith(("Site doesn't have a title", "Did not follow redirect"))
+        ):
+            title = titled["title"].rstrip()
+    if not headers:
+        return None
+    body = f"<title>{html.escape(title)}</title>" if title else ""
+    return ("HTTP/1.1 200 OK\r\n" + "\r\n".join(headers) + "\r\n\r\n" + body).encode()
 
 
 def _rtsp(data: bytes, address: str) -> list[Evidence]:

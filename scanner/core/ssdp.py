@@ -16,7 +16,7 @@ from camcensus.base.evidence import Evidence
 from camcensus.scanner.core._evidence import EvidenceList
 from camcensus.scanner.core._xml import child, child_text, local_name, parse_xml
 from camcensus.scanner.core.http import parse_message_head
-from camcensus.scanner.core.limits import MAX_UDP_REPLY_BYTES
+from camcensus.scanner.core.limits import MAX_UDP_REPLY_BYTES, clean_text
 from camcensus.scanner.core.mac import uuid_node_mac
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "build_msearch",
     "parse_description",
     "parse_response",
+    "upnp_info_fields",
 ]
 
 MULTICAST_GROUP: Final = "239.255.255.250"
@@ -133,3 +134,51 @@ def parse_description(xml: bytes, address: str) -> list[Evidence]:
     for tag, key in DESCRIPTION_FIELDS:
         found.add(key, child_text(device, tag))
     return found.items()
+
+
+UPNP_INFO_FIELDS: Final = {
+    "server": "ssdp.server",
+    "webserver": "http.server",
+    "manufacturer": "upnp.manufacturer",
+    "name": "upnp.friendly_name",
+    "model name": "upnp.model_name",
+    "model descr": "upnp.model_description",
+    "model version": "upnp.model_number",
+}
+"""nmap upnp-info's lines (its upnp.lua prints a device's SSDP Server header and its
+description's fields under these names) and the keys this module's parsers give the
+same fields."""
+_UPNP_INFO_LINE: Final = re.compile(r"([A-Za-z ]{3,20}?):\s*(\S.*)")
+_MAX_UPNP_INFO_LINES: Final = 200
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def upnp_info_fields(output: str) -> list[tuple[str, str]]:
+    """The (key, value) pairs of nmap's upnp-info output (an -oX report's ``output``
+    attribute, or the script's lines in normal output, ``|`` marks and all), of the
+    first device only: a second address line or a second Server line starts another's."""
+    found: list[tuple[str, str]] = []
+    host: str | None = None
+    for raw in output.splitlines()[:_MAX_UPNP_INFO_LINES]:
+        line = raw.lstrip("|_ \t").rstrip()
+        if _is_address(line):
+            if host is not None and line != host:
+                break
+            host = line
+            continue
+        matched = _UPNP_INFO_LINE.match(line)
+        key = UPNP_INFO_FIELDS.get(matched.group(1).strip().casefold()) if matched else None
+        if matched is None or key is None:
+            continue
+        if key == "ssdp.server" and any(k == key for k, _ in found):
+            break
+        if value := clean_text(matched.group(2), 1024):
+            found.append((key, value))
+    return found

@@ -21,6 +21,7 @@ from camcensus.scanner.core.replies import (
     unhex,
     wire_form,
 )
+from camcensus.scanner.core.ssdp import upnp_info_fields
 
 DEVICE_INFO = b"""<?xml version="1.0" encoding="UTF-8"?>
 <DeviceInfo version="2.0" xmlns="http://www.hikvision.com/ver20/XMLSchema">
@@ -502,3 +503,64 @@ def test_a_printed_object_that_is_no_literal_warns_no_one(
     with pytest.raises(MalformedReplyError):
         parse_reply("snmp", b"{'sysDescr': 1if 1 else 2}")
     assert not [w for w in recwarn if issubclass(w.category, SyntaxWarning)]
+
+
+UPNP_INFO = b"""Nmap scan report for 198.18.0.5
+1900/udp open  upnp
+| upnp-info:
+| 198.18.0.5
+|     Server: Linux/3.0.8, UPnP/1.0, Portable SDK for UPnP devices/1.6.18
+|     Location: http://198.18.0.5:49152/description.xml
+|       Webserver: Linux/3.0.8, UPnP/1.0, Portable SDK for UPnP devices/1.6.18
+|       Name: Gate camera
+|       Manufacturer: Acme Video
+|       Model Descr: IP Camera
+|       Model Name: AV-100
+|_      Model Version: V5.5.0
+Nmap scan report for 198.18.0.6
+| upnp-info:
+| 198.18.0.6
+|       Manufacturer: Other Ltd
+"""
+
+
+@pytest.mark.parametrize("kind", ["upnp", "ssdp"])
+def test_nmap_upnp_info_as_printed_is_the_first_hosts_device(kind: str) -> None:
+    # nmap's upnp.lua prints these names (the layout of nmap 7.93's normal output)
+    assert values(parse_reply(kind, UPNP_INFO)) == {
+        ("ssdp.server", "Linux/3.0.8, UPnP/1.0, Portable SDK for UPnP devices/1.6.18"),
+        ("http.server", "Linux/3.0.8, UPnP/1.0, Portable SDK for UPnP devices/1.6.18"),
+        ("upnp.friendly_name", "Gate camera"),
+        ("upnp.manufacturer", "Acme Video"),
+        ("upnp.model_description", "IP Camera"),
+        ("upnp.model_name", "AV-100"),
+        ("upnp.model_number", "V5.5.0"),
+    }
+    with pytest.raises(MalformedReplyError):
+        parse_reply(kind, b"| upnp-info:\n|_  ERROR: Script execution failed")
+
+
+def test_upnp_info_of_two_devices_of_one_host_gives_the_first() -> None:
+    output = (
+        "198.18.0.5\n    Server: A/1\n      Manufacturer: Acme Video\n"
+        "    Server: B/2\n      Manufacturer: Other Ltd\n"
+    )
+    assert upnp_info_fields(output) == [("ssdp.server", "A/1"), ("upnp.manufacturer", "Acme Video")]
+
+
+def test_nmap_http_headers_and_title_as_printed_are_the_first_hosts_reply() -> None:
+    printed = (
+        b"Nmap scan report for 198.18.0.5\n80/tcp open  http\n"
+        b"|_http-title: Acme & Co Login\n| http-headers: \n"
+        b"|   Date: Fri, 04 Dec 2026 00:00:00 GMT\n|   Server: Acme-Webs/2.1\n"
+        b"|   Connection: close\n|   \n|_  (Request type: HEAD)\n"
+        b"Nmap scan report for 198.18.0.6\n| http-headers: \n|_  Server: Other/1\n"
+    )
+    found = values(parse_reply("http", printed))
+    assert ("http.server", "Acme-Webs/2.1") in found
+    assert ("http.title", "Acme & Co Login") in found
+    assert not any(value == "Other/1" for _, value in found)
+    redirect = (
+        b"|_http-title: Did not follow redirect to https://x/\n| http-headers: \n|_  Server: A/1"
+    )
+    assert not any(key == "http.title" for key, _ in values(parse_reply("http", redirect)))
