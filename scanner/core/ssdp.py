@@ -24,6 +24,7 @@ __all__ = [
     "MULTICAST_GROUP",
     "PORT",
     "SOURCE",
+    "UPNP_INFO_FIELDS",
     "build_msearch",
     "parse_description",
     "parse_response",
