@@ -80,14 +80,29 @@ _SERVICE_TYPE: Final = re.compile(r"_[A-Za-z0-9-]{1,63}\._(?:tcp|udp)")
 _AVAHI_DESCRIPTIONS: Final = {
     "Web Site": "_http._tcp",
     "Secure Web Site": "_https._tcp",
+    "FTP File Transfer": "_ftp._tcp",
+    "SFTP File Transfer": "_sftp-ssh._tcp",
     "SSH Remote Terminal": "_ssh._tcp",
+    "Telnet Remote Terminal": "_telnet._tcp",
     "Workstation": "_workstation._tcp",
     "Internet Printer": "_ipp._tcp",
     "UNIX Printer": "_printer._tcp",
     "PDL Printer": "_pdl-datastream._tcp",
+    "Microsoft Windows Network": "_smb._tcp",
+    "VNC Remote Access": "_rfb._tcp",
+    "WebDAV File Share": "_webdav._tcp",
+    "Secure WebDAV File Share": "_webdavs._tcp",
+    "NTP Time Server": "_ntp._udp",
+    "RTSP Realtime Streaming Server": "_rtsp._tcp",
+    "RTP Realtime Streaming Server": "_rtp._tcp",
 }
-"""Service types avahi-browse prints by their description from its service-types
-database unless run with ``-k``; types it has no description for print as they are."""
+"""Service types avahi-browse prints by their English description unless run with
+``-k``: the ones a camera, recorder or other device may announce, as avahi's
+service-types database spells them
+(avahi/avahi@0bd9a88889c5d4c2ad0bd150e7584cc3f99d1116:service-type-database/service-types);
+types it has no description for print as they are."""
+_BY_LENGTH: Final = sorted(_AVAHI_DESCRIPTIONS.items(), key=lambda item: -len(item[0]))
+"""Longest first: "Secure Web Site" before "Web Site"."""
 _TXT_ITEM: Final = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _REACHED: Final = " can be reached at "
 _DNS_SD_TXT: Final = re.compile(r"(?:[^\s\\]|\\.)+")
@@ -106,19 +121,23 @@ def _avahi_line(line: str) -> tuple[str, str] | None:
     return (words[0], " ".join(words[3:-1])) if words[-1] == "local" else None
 
 
-def _dns_sd_line(line: str) -> tuple[str, str] | None:
-    """The instance name and type of a ``dns-sd -L`` line ``<time>  <name>.<type>.local.
-    can be reached at <host>:<port> ...``."""
+def _dns_sd_line(line: str) -> PrintedService | None:
+    """The instance of a ``dns-sd -L`` line ``<time>  <name>.<type>.local. can be
+    reached at <host>:<port> ...``, its host standing for its address."""
     at = line.find(_REACHED)
     if at < 0:
         return None
     words = line[:at].split(maxsplit=1)
+    if not words:
+        return None
     full = words[-1] if len(words) == 1 or not words[0][:1].isdigit() else words[1]
     full = full.strip().removesuffix(".").removesuffix(".local").removesuffix(".")
     types = list(_SERVICE_TYPE.finditer(full))
-    if not types:
+    host = line[at + len(_REACHED) :].split(maxsplit=1)
+    if not types or not host:
         return None
-    return _unescape(full[: types[-1].start()].rstrip(".")), types[-1].group(0)
+    name = _unescape(full[: types[-1].start()].rstrip("."))
+    return PrintedService(types[-1].group(0), name, [], host[0].rpartition(":")[0] or host[0])
 
 
 def _unescape(text: str) -> str:
@@ -141,7 +160,7 @@ def _avahi_type(rest: str) -> tuple[str, str] | None:
     if types:
         found = types[-1]
         return rest[: found.start()].strip(), found.group(0)
-    for description, service_type in _AVAHI_DESCRIPTIONS.items():
+    for description, service_type in _BY_LENGTH:
         if rest.endswith(" " + description):
             return rest[: -len(description)].strip(), service_type
     return None
@@ -187,7 +206,7 @@ def printed_services(text: str) -> list[PrintedService]:
         elif head is not None and (field := _AVAHI_FIELD.match(line)) is not None:
             current[field["key"]] = field["value"]
         elif (reached := _dns_sd_line(line)) is not None:
-            found.append(PrintedService(reached[1], reached[0], [], None))
+            found.append(reached)
             txt_next = True
         elif txt_next and line.strip():
             service = found[-1]
@@ -196,7 +215,8 @@ def printed_services(text: str) -> list[PrintedService]:
         if len(found) >= _MAX_SERVICES:
             break
     close()
-    resolved = {(s.service_type, s.name) for s in found}
-    found += [s for s in browsed if (s.service_type, s.name) not in resolved]
+    if not found:  # browsed only: names alone, of one host when only one was browsed
+        names = {s.name for s in browsed}
+        return browsed[:_MAX_SERVICES] if len(names) == 1 else []
     first = next((s.address for s in found if s.address), None)
-    return [s for s in found if s.address in (None, first)][:_MAX_SERVICES]
+    return [s for s in found if s.address == first][:_MAX_SERVICES]

@@ -88,6 +88,7 @@ __all__ = [
     "CRLF_KINDS",
     "KINDS",
     "MAX_JSON_REPLY_BYTES",
+    "MAX_PRINTED_BYTES",
     "ReplyKind",
     "fields_evidence",
     "parse_reply",
@@ -189,10 +190,20 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
+MAX_PRINTED_BYTES: Final = 1 << 20
+"""What a tool printed is read over its first MiB (a whole walk or browse may be longer;
+the readers take their first lines)."""
+
+
+def _printed_text(data: bytes) -> str:
+    return data[:MAX_PRINTED_BYTES].decode("utf-8", errors="replace").removeprefix("\ufeff")
+
+
 def _mdns(data: bytes, address: str) -> list[Evidence]:
-    if data.lstrip()[:1] not in (b"{", b"") and len(data) <= MAX_JSON_REPLY_BYTES:
-        # as a browser printed them: avahi-browse -r (or -p), dns-sd -L
-        services = mdns.printed_services(data.decode("utf-8", errors="replace"))
+    if data.lstrip()[:1] not in (b"{", b""):
+        # as a browser printed them: avahi-browse -r (or -p), dns-sd -L (a browse of a
+        # busy network runs long: its first MAX_PRINTED_BYTES are read)
+        services = mdns.printed_services(_printed_text(data))
         found = [
             ev
             for service in services
@@ -218,11 +229,11 @@ def _mdns(data: bytes, address: str) -> list[Evidence]:
 
 
 def _snmp(data: bytes, address: str) -> list[Evidence]:
-    if data.lstrip()[:1] in (b"{", b"") or len(data) > MAX_JSON_REPLY_BYTES:
+    if data.lstrip()[:1] in (b"{", b""):
         doc = _json_object(data, "SNMP values")
         descr, oid = _text(doc.get("sysDescr")), _text(doc.get("sysObjectID"))
     else:  # as a tool printed them: snmpget/snmpwalk, pysnmp, snmpsim, nmap
-        descr, oid = snmp.printed_system(data.decode("utf-8", errors="replace"))
+        descr, oid = snmp.printed_system(_printed_text(data))
         if descr is None and oid is None and b"{" in data:
             doc = _json_object(data[data.index(b"{") :], "SNMP values")  # after other text
             descr, oid = _text(doc.get("sysDescr")), _text(doc.get("sysObjectID"))
@@ -543,12 +554,16 @@ def _dhip(data: bytes, address: str) -> list[Evidence]:
 
 
 def _tls(data: bytes, address: str) -> list[Evidence]:
-    text = data.strip()
-    if b"-----BEGIN" in text or not text.isascii() or b"=" not in text:
+    text = data.strip().removeprefix(b"\xef\xbb\xbf")
+    try:  # text (OpenSSL 3 prints a Chinese O= as UTF-8); DER never decodes as UTF-8
+        printed: str | None = text[:MAX_PRINTED_BYTES].decode("utf-8")
+    except UnicodeDecodeError:
+        printed = None
+    if printed is None or b"-----BEGIN" in text or "=" not in printed:
         try:
             return tls.parse_certificate_file(data, address)
         except MalformedReplyError:
-            if not (text.isascii() and _TLS_LABEL.search(text.decode("ascii"))):
+            if printed is None or not _TLS_LABEL.search(printed):
                 raise  # no certificate, nor a client's printout of one cut short
     # a subject as text, or the subject and issuer lines clients print: curl -v
     # ("*  subject: C=CN; O=x"), openssl x509 -subject -issuer ("subject=/C=CN/O=x" before
@@ -558,12 +573,10 @@ def _tls(data: bytes, address: str) -> list[Evidence]:
     found = EvidenceList(tls.SOURCE, address)
     seen: set[tuple[str, str]] = set()
     depth = 0  # s_client prints a certificate's issuer ("   i:") below its depth's subject
-    printed = nmapfp.first_report(text.decode("ascii"))  # of several hosts, the first's
-    for number, line in enumerate(printed.splitlines()[:_MAX_TLS_LINES]):
+    lines = nmapfp.first_report(printed).splitlines()[:_MAX_TLS_LINES]  # the first host's
+    for line in (line[:_MAX_TLS_LINE_CHARS] for line in lines):
         labelled = _TLS_LABEL.match(line)
         if labelled is None:
-            if number == 0 and "=" in line:
-                seen.add(("subject", line))
             continue
         label, name = labelled.group("label", "name")
         if (at := labelled.group("depth") or labelled.group("leaf")) is not None:
@@ -572,13 +585,24 @@ def _tls(data: bytes, address: str) -> list[Evidence]:
             continue  # a CA's certificate further up the chain
         kind = (label or labelled.group("chain") or "s").casefold()
         seen.add(("issuer" if kind in ("issuer", "i") else "subject", name))
+    if not seen and lines and _BARE_NAME.match(lines[0]):  # a subject line alone
+        seen.add(("subject", lines[0][:_MAX_TLS_LINE_CHARS]))
     names = {(field, dn) for field, name in seen if (dn := _distinguished_name(name))}
+    if not names:
+        raise MalformedReplyError(
+            "TLS: neither a PEM or DER certificate nor a subject or issuer line "
+            "(CN=..., or as openssl, curl -v or nmap's ssl-cert print them)"
+        )
     for field, dn in sorted(names):
         found.add(f"tls.{field}", dn)
     return found.items()
 
 
 _MAX_TLS_LINES: Final = 400
+_MAX_TLS_LINE_CHARS: Final = 2048
+_BARE_NAME: Final = re.compile(r"\s*/?(?:CN|O|OU|C|ST|L|DC|emailAddress)\s*=", re.IGNORECASE)
+"""A line that is a name by itself (``CN=x,O=y``, ``/C=CN/O=x``), not a tool's other
+output (``# Nmap 7.93 scan initiated ...``, ``verify error:num=20``)."""
 _TLS_LABEL: Final = re.compile(
     r"^[ \t*|_>#]*(?:ssl-cert:\s*)?"
     r"(?:(?P<label>subject|issuer)\s*[:=]|(?:(?P<depth>\d{1,2})\s+)?(?P<chain>[si]):"
@@ -601,13 +625,17 @@ def _distinguished_name(text: str) -> str:
     commas escaped, as RFC 4514 does."""
     text = text.strip()
     first = text.partition("=")[0].strip().casefold()
-    if text.startswith("/") or (
-        _SLASHED.search(text) and (first in _LONG_ATTRIBUTES or "," not in text)
+    if (
+        text.startswith("/")
+        or first in _LONG_ATTRIBUTES
+        or (_SLASHED.search(text) and "," not in text)
     ):
         parts = [p for p in _SLASHED.split(text.removeprefix("/")) if "=" in p]
         if parts:
             return ",".join(_attribute(p).replace(",", "\\,") for p in parts)
-    return re.sub(r"\s*;\s*", ",", re.sub(r"\s*=\s*", "=", text))
+    # split and joined, not re.sub: "\s*=\s*" backtracks over every run of blanks
+    spaced = "=".join(part.strip() for part in text.split("="))
+    return ",".join(part.strip() for part in spaced.split(";")) if ";" in spaced else spaced
 
 
 def _attribute(part: str) -> str:

@@ -13,6 +13,7 @@ import re
 from typing import Final
 
 from camcensus.base.evidence import Evidence
+from camcensus.scanner.core import nmapfp
 from camcensus.scanner.core._evidence import EvidenceList
 
 __all__ = ["SOURCE", "printed_system", "system_evidence"]
@@ -23,7 +24,9 @@ _SYS_DESCR: Final = "1.3.6.1.2.1.1.1.0"
 _SYS_OBJECT_ID: Final = "1.3.6.1.2.1.1.2.0"
 _NAMES: Final = {"sysdescr.0": _SYS_DESCR, "sysobjectid.0": _SYS_OBJECT_ID}
 _MAX_LINES: Final = 4000
+_MAX_LINE_CHARS: Final = 4096
 _MAX_VALUE_CHARS: Final = 2048
+_MAX_PENDING_LINES: Final = 16
 _VARBIND: Final = re.compile(
     r"^\s*(?P<name>[\w.:-]{1,200}?)\s+=\s+"
     r"(?:(?P<type>STRING|Hex-STRING|OID|INTEGER|Timeticks|Gauge32|Counter32|Counter64|"
@@ -58,10 +61,12 @@ def system_evidence(
 
 def _numeric(name: str) -> str:
     """An OID as net-snmp or pysnmp names it, dotted (``iso.3.6.1...``, the MIB-II and
-    enterprises prefixes, ``sysDescr.0``); other MIB names are left as they are."""
+    enterprises prefixes; ``sysDescr.0`` under any module or path prefix: ``-Of``'s
+    ``.iso.org...system.sysDescr.0``, ``-Ou``'s ``system.sysDescr.0``); other MIB
+    names are left as they are."""
     name = name.strip().strip('"')
-    bare = name.split("::", 1)[-1] if name.startswith(("SNMPv2-MIB::", "RFC1213-MIB::")) else name
-    if (known := _NAMES.get(bare.casefold())) is not None:
+    last = re.split(r"::|\.(?=[A-Za-z])", name)[-1]
+    if (known := _NAMES.get(last.casefold())) is not None:
         return known
     for prefix, dotted in _PREFIXES:
         if name.startswith(prefix):
@@ -69,54 +74,77 @@ def _numeric(name: str) -> str:
     return name.lstrip(".")
 
 
+_QUOTED_END: Final = re.compile(r'(?<!\\)(?:\\\\)*"\s*$')
+"""A line that closes a quoted value: a quote not escaped by a backslash (net-snmp
+writes ``\\"`` and ``\\\\`` inside quotes)."""
+
+
+def _unquote(value: str) -> str:
+    return re.sub(r"\\([\\\"])", r"\1", value)
+
+
 def _string(kind: str, value: str) -> str:
     value = value.strip()
     if kind.casefold() in ("hex-string", "4x") and _HEX_BYTES.fullmatch(value):
         raw = bytes.fromhex(re.sub(r"\s+", "", value))
         return raw.rstrip(b"\0").decode("utf-8", errors="replace").strip()
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        value = value[1:-1]
+    if len(value) >= 2 and value[0] == '"' and _QUOTED_END.search(value[1:]):
+        value = _unquote(value[1:].rstrip()[:-1])
     return value
 
 
 def printed_system(text: str) -> tuple[str | None, str | None]:
     """sysDescr.0 and sysObjectID.0 as an SNMP tool printed them (see the module's
-    docstring); ``(None, None)`` when the text holds neither."""
+    docstring), of the first host's report of nmap's output; ``(None, None)`` when the
+    text holds neither.
+
+    A quoted value goes on to its closing quote; an unquoted one over the lines up to
+    the next value only (net-snmp prints a multi-line string so, between two values):
+    lines after the last value are someone's words, not the agent's."""
     values: dict[str, str] = {}
-    going_on = False  # sysDescr's value goes on over the next lines
-    quoted = in_nmap = False
+    quoted: list[str] | None = None  # a quoted sysDescr's lines, its closing quote to come
+    pending: list[str] | None = None  # an unquoted sysDescr's further lines: kept when a
+    # value follows them, dropped at a blank line, past 16 lines or at the text's end
     hex_text: str | None = None  # a Hex-STRING sysDescr, its bytes going on over lines
-    for line in text.splitlines()[:_MAX_LINES]:
+    in_nmap = False  # nmap's snmp-sysdescr output, going on to its "|_" line
+    for line in nmapfp.first_report(text).splitlines()[:_MAX_LINES]:
+        line = line[:_MAX_LINE_CHARS]
+        if quoted is not None:
+            quoted.append(line)
+            if _QUOTED_END.search(line) or sum(map(len, quoted)) > _MAX_VALUE_CHARS:
+                joined = "\n".join(quoted).rstrip()
+                values[_SYS_DESCR] = _unquote(joined[:-1] if joined.endswith('"') else joined)
+                quoted = None
+            continue
         if hex_text is not None:
             if _HEX_BYTES.fullmatch(line.strip()):
                 hex_text += " " + line.strip()
                 continue
             values[_SYS_DESCR], hex_text = _string("hex-string", hex_text), None
-        if going_on and len(values[_SYS_DESCR]) > _MAX_VALUE_CHARS:
-            going_on = quoted = in_nmap = False  # the rest is past what is kept
-        if going_on and quoted:
-            values[_SYS_DESCR] += "\n" + line
-            if line.rstrip().endswith('"'):
-                values[_SYS_DESCR] = values[_SYS_DESCR].rstrip()[:-1]
-                going_on = quoted = False
-            continue
+        if in_nmap:
+            more = _NMAP_MORE.match(line)
+            if more is not None:
+                if not _NMAP_UPTIME.match(more["value"]):
+                    values[_SYS_DESCR] += "\n" + more["value"].strip()
+                in_nmap = not line.startswith("|_")
+                continue
+            in_nmap = False
         rec, nmap, bind = _SNMPREC.match(line), _NMAP_DESCR.match(line), _VARBIND.match(line)
-        if going_on and in_nmap and (more := _NMAP_MORE.match(line)) is not None:
-            # the script's output goes on to its "|_" line; uptime is nmap's, not sysDescr
-            if not _NMAP_UPTIME.match(more["value"]):
-                values[_SYS_DESCR] += "\n" + more["value"].strip()
-            going_on = not line.startswith("|_")
+        if rec is None and nmap is None and bind is None:
+            if pending is not None and line.strip() and len(pending) < _MAX_PENDING_LINES:
+                pending.append(line.strip())
+            else:
+                pending = None
             continue
-        if going_on and not in_nmap and rec is None and bind is None and line.strip():
-            values[_SYS_DESCR] += "\n" + line.strip()
-            continue
-        going_on = in_nmap = False
+        if pending:  # a value follows: the lines were the string's
+            values[_SYS_DESCR] += "\n" + "\n".join(pending)
+        pending = None
         if rec is not None:
             name, tag = _numeric(rec["name"]), rec["tag"]
             kind = "4x" if tag.endswith("x") else tag
             values.setdefault(name, _string(kind, rec["value"]))
         elif nmap is not None:
-            going_on = in_nmap = _SYS_DESCR not in values and not line.startswith("|_")
+            in_nmap = _SYS_DESCR not in values and not line.lstrip().startswith("|_")
             values.setdefault(_SYS_DESCR, nmap["value"].strip())
         elif bind is not None:
             name, kind, value = _numeric(bind["name"]), bind["type"] or "", bind["value"].strip()
@@ -124,13 +152,15 @@ def printed_system(text: str) -> tuple[str | None, str | None]:
                 continue
             if name == _SYS_OBJECT_ID:
                 values[name] = _numeric(value)
-                continue
-            if kind.casefold() == "hex-string" and _HEX_BYTES.fullmatch(value):
+            elif kind.casefold() == "hex-string" and _HEX_BYTES.fullmatch(value):
                 values[name], hex_text = "", value
-                continue
-            quoted = value.startswith('"') and not (len(value) >= 2 and value.endswith('"'))
-            values[name] = value[1:] if quoted else _string(kind, value)
-            going_on = True
+            elif value.startswith('"') and not _QUOTED_END.search(value[1:]):
+                values[name], quoted = "", [value[1:]]
+            else:
+                values[name] = _string(kind, value)
+                pending = None if value.startswith('"') else []
+    if quoted is not None:  # never closed: as far as it goes
+        values[_SYS_DESCR] = _unquote("\n".join(quoted))
     if hex_text is not None:
         values[_SYS_DESCR] = _string("hex-string", hex_text)
     descr = (values.get(_SYS_DESCR) or "")[:_MAX_VALUE_CHARS].strip()

@@ -68,3 +68,44 @@ def test_printed_services_are_evidence_and_other_text_is_an_error() -> None:
         parse_reply("mdns", b"Failed to create client object: Daemon not running")
     logged = b'service: {"service": "_http._tcp.local.", "name": "cam._http._tcp.local."}'
     assert ("mdns.name", "cam") in {(e.key, e.value) for e in parse_reply("mdns", logged)}
+
+
+def test_a_browsed_name_of_a_host_that_did_not_resolve_is_not_the_devices() -> None:
+    # avahi-browse -ar: the Axis resolved; another host's entry only browsed (its resolve
+    # timed out), so nothing ties it to the address
+    printed = AVAHI + (
+        "+   eth0 IPv4 HIKVISION DS-7608NI-K2                    _http._tcp           local\n"
+        "Failed to resolve service 'HIKVISION DS-7608NI-K2' of type '_http._tcp' in domain"
+        " 'local': Timeout reached\n"
+    )
+    names = {service.name for service in printed_services(printed)}
+    assert names == {CAMERA}
+    # browsed only, several hosts' names: none is the device's
+    two = (
+        "+   eth0 IPv4 cam-a                                 _http._tcp           local\n"
+        "+   eth0 IPv4 HIKVISION DS-7608NI-K2                _http._tcp           local\n"
+    )
+    assert printed_services(two) == []
+
+
+def test_dns_sd_lookups_of_two_hosts_give_the_first_and_odd_lines_do_not_crash() -> None:
+    printed = (
+        " 1:00:00.001  cam\\032a._http._tcp.local. can be reached at a.local.:80 (interface 4)\n"
+        " path=/\n"
+        " 1:00:00.002  HIKVISION._http._tcp.local. can be reached at b.local.:80 (interface 4)\n"
+    )
+    assert [(s.name, s.address) for s in printed_services(printed)] == [("cam a", "a.local.")]
+    assert printed_services("My camera:\n can be reached at cam.local.:80") == []
+    with pytest.raises(MalformedReplyError):
+        parse_reply("mdns", b" can be reached at cam.local.:80")
+
+
+def test_avahi_descriptions_are_read_longest_first() -> None:
+    printed = (
+        "=   eth0 IPv4 Cam                Secure Web Site      local\n   address = [198.18.0.9]\n"
+    )
+    rtsp = (
+        "=   eth0 IPv4 Cam   RTSP Realtime Streaming Server      local\n   address = [198.18.0.9]\n"
+    )
+    assert [(s.service_type, s.name) for s in printed_services(printed)] == [("_https._tcp", "Cam")]
+    assert [s.service_type for s in printed_services(rtsp)] == ["_rtsp._tcp"]

@@ -564,3 +564,18 @@ def test_nmap_http_headers_and_title_as_printed_are_the_first_hosts_reply() -> N
         b"|_http-title: Did not follow redirect to https://x/\n| http-headers: \n|_  Server: A/1"
     )
     assert not any(key == "http.title" for key, _ in values(parse_reply("http", redirect)))
+
+
+def test_tls_printed_names_a_tools_other_lines_and_utf8() -> None:
+    # nmap's -oN header and s_client's verify line are no subject
+    header = b"# Nmap 7.93 scan initiated as: nmap --script=ssl-cert 198.18.0.9\n"
+    assert values(parse_reply("tls", header + b"| ssl-cert: Subject: organizationName=Acme")) == {
+        ("tls.subject", "O=Acme")
+    }
+    with pytest.raises(MalformedReplyError):
+        parse_reply("tls", b"verify error:num=20:unable to get local issuer certificate")
+    # OpenSSL 3 prints a name's UTF-8 as it is; a BOM before it
+    printed = "\ufeffsubject=C = CN, O = 浙江宇视科技有限公司, CN = IPC".encode()
+    assert values(parse_reply("tls", printed)) == {
+        ("tls.subject", "C=CN, O=浙江宇视科技有限公司, CN=IPC")
+    }

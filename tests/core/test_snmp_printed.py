@@ -77,3 +77,39 @@ def test_printed_values_are_evidence_and_other_text_is_an_error() -> None:
     # JSON after other text still reads
     logged = b'values: {"sysDescr": "Acme IPC", "sysObjectID": "1.3.6.1.4.1.39165.1.1"}'
     assert ("snmp.sysdescr", "Acme IPC") in {(e.key, e.value) for e in parse_reply("snmp", logged)}
+
+
+@pytest.mark.parametrize(
+    ("printed", "descr"),
+    [
+        # words after the output are not the value's: a closed quote ends it; an unquoted
+        # value goes on only over lines a further value follows
+        ('iso.3.6.1.2.1.1.1.0 = STRING: "Linux 3.10.0 armv7l"\n'
+         "Compare: my other box is a Hikvision DS-2CD2042WD", "Linux 3.10.0 armv7l"),
+        ("SNMPv2-MIB::sysDescr.0 = STRING: Linux 3.10.0 armv7l\n"
+         "Compare: my other box is a Hikvision DS-2CD2042WD", "Linux 3.10.0 armv7l"),
+        ("SNMPv2-MIB::sysDescr.0 = STRING: Acme OS\n\nmy notes\n"
+         "SNMPv2-MIB::sysObjectID.0 = OID: SNMPv2-SMI::enterprises.9", "Acme OS"),
+        # escaped quotes inside a quoted value (net-snmp writes \" and \\)
+        ('iso.3.6.1.2.1.1.1.0 = STRING: "Acme \\"OS\\" 2"', 'Acme "OS" 2'),
+        ('iso.3.6.1.2.1.1.1.0 = STRING: "Acme \\"OS\\"\nline two"', 'Acme "OS"\nline two'),
+        # -Of and -Ou names
+        (".iso.org.dod.internet.mgmt.mib-2.system.sysDescr.0 = STRING: Acme IPC", "Acme IPC"),
+        ("system.sysDescr.0 = STRING: Acme IPC", "Acme IPC"),
+        # nmap's output of several hosts: the first host's
+        ("Nmap scan report for 198.18.0.1\n| snmp-info:\n|_  enterprise: net-snmp\n"
+         "Nmap scan report for 198.18.0.2\n| snmp-sysdescr: Hikvision DS-7608NI-K2\n", None),
+    ],
+)  # fmt: skip
+def test_what_is_not_the_agents_value_stays_out(printed: str, descr: str | None) -> None:
+    assert printed_system(printed)[0] == descr
+
+
+def test_a_whole_walk_over_64_kib_is_read() -> None:
+    walk = "SNMPv2-MIB::sysDescr.0 = STRING: Acme IPC\n" + "".join(
+        f"IF-MIB::ifDescr.{n} = STRING: port {n}\n" for n in range(3000)
+    )
+    assert len(walk) > 64 * 1024
+    assert ("snmp.sysdescr", "Acme IPC") in {
+        (e.key, e.value) for e in parse_reply("snmp", walk.encode())
+    }
