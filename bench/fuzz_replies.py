@@ -114,6 +114,16 @@ def _once(kind: str, data: bytes) -> tuple[float, BaseException | None]:
     return time.perf_counter() - start, None
 
 
+def _record(defects: Counter[str], label: str, data: bytes, exc: BaseException) -> None:
+    """Count a defect by where it was raised; keep the first input of each."""
+    where = traceback.extract_tb(exc.__traceback__)[-1]
+    key = f"{label}: {type(exc).__name__} at {Path(where.filename).name}:{where.lineno}"
+    if not defects[key]:
+        (RESULTS / f"fuzz-{label}-{len(defects)}.bin").write_bytes(data)
+        print(f"defect: {key}: {exc!r}"[:300])
+    defects[key] += 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=100_000)
@@ -135,12 +145,7 @@ def main() -> int:
         if took > slowest:
             slowest, slowest_kind = took, item.kind
         if exc is not None:
-            where = traceback.extract_tb(exc.__traceback__)[-1]
-            key = f"{item.kind}: {type(exc).__name__} at {Path(where.filename).name}:{where.lineno}"
-            if not defects[key]:
-                (RESULTS / f"fuzz-{item.kind}-{len(defects)}.bin").write_bytes(data)
-                print(f"defect: {key}: {exc!r}"[:300])
-            defects[key] += 1
+            _record(defects, item.kind, data, exc)
     texts = args.runs // 4
     for _ in range(texts):  # second phase: tool-shaped texts, each read as every printed kind
         data = printed(rnd)
@@ -148,12 +153,7 @@ def main() -> int:
             took, exc = _once(kind, data)
             slowest_printed = max(slowest_printed, took)
             if exc is not None:
-                where = traceback.extract_tb(exc.__traceback__)[-1]
-                key = f"{kind} (printed): {type(exc).__name__} at {Path(where.filename).name}"
-                if not defects[key]:
-                    (RESULTS / f"fuzz-printed-{kind}-{len(defects)}.bin").write_bytes(data)
-                    print(f"defect: {key}: {exc!r}"[:300])
-                defects[key] += 1
+                _record(defects, f"printed-{kind}", data, exc)
     print(f"{texts} tool-shaped texts, each as {', '.join(_PRINTED_KINDS)}: slowest"
           f" {slowest_printed * 1000:.1f} ms")  # fmt: skip
     print(f"{args.runs} mutated replies of {len(items)} rules-half items (seed {args.seed}):"
