@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import re
 import struct
 from collections.abc import Mapping
 from typing import Final
@@ -56,6 +57,8 @@ def decode_host_ip(text: str) -> str:
         raise MalformedReplyError(f"NetIP HostIP is not a hex IPv4: {text[:40]!r}") from exc
 
 
+_HEX_IPV4: Final = re.compile(r"0x[0-9A-Fa-f]{8}")
+"""NetCommon's own spelling of an address, little-endian hex: no other API writes one so."""
 _SYSTEM_INFO: Final = (
     ("HardWare", "netip.hardware"),
     ("DeviceModel", "netip.hardware"),
@@ -111,6 +114,8 @@ def message_evidence(message: Mapping[str, object], address: str) -> list[Eviden
     ``SessionID``, and Xiongmai's own ``"DeviceType "`` key, trailing space included).
     MalformedReplyError when it is none of them."""
     common = message.get("NetWork.NetCommon")
+    if not isinstance(common, dict) and _HEX_IPV4.fullmatch(str(message.get("HostIP", ""))):
+        common = message  # the object alone, as a client printed it ("HostIP": "0x0A01A8C0")
     if not isinstance(common, dict):
         return _other_message_evidence(message, address)
     found = EvidenceList(SOURCE, address)

@@ -8,6 +8,7 @@ import pytest
 
 from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
 from camcensus.scanner.core import netip
+from camcensus.scanner.core.replies import parse_reply
 
 ADDRESS = "198.18.0.13"
 
@@ -79,3 +80,18 @@ def test_garbage_raises_malformed(data: bytes) -> None:
 def test_oversized_reply_refused() -> None:
     with pytest.raises(ReplyTooLargeError):
         netip.parse_reply(reply(b"{" + b" " * 10_000_000 + b"}"), ADDRESS)
+
+
+def test_a_netcommon_object_printed_alone_is_read_as_a_search_reply() -> None:
+    # hass-xmeye's tests print the NetWork.NetCommon object of an NBD8008R-U's config
+    # reply on its own (corpus item xiongmai-netip-netcommon-hassxmeye-nbd8008r-u)
+    printed = (
+        b'NET_COMMON = {\n "HostIP": "0x0A01A8C0",\n "HostName": "LocalHost",\n'
+        b' "TCPPort": 34567,\n}\n'
+    )
+    found = {(e.key, e.value) for e in parse_reply("netip", printed)}
+    assert ("netip.tcp_port", "34567") in found
+    assert ("netip.hostname", "LocalHost") in found
+    # an object with some other HostIP is none of NetIP's messages
+    with pytest.raises(MalformedReplyError):
+        parse_reply("netip", b'{"HostIP": "192.168.1.10", "TCPPort": 80}')
