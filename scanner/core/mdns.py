@@ -107,7 +107,7 @@ _TXT_ITEM: Final = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _REACHED: Final = " can be reached at "
 _DNS_SD_TXT: Final = re.compile(r"(?:[^\s\\]|\\.)+")
 _DECIMAL_ESCAPE: Final = re.compile(r"\\(\d{3})|\\(.)")
-_MAX_LINES: Final = 4000
+_MAX_LINES: Final = 40_000  # a browse of a busy network, each resolved entry 5 lines
 _MAX_LINE_CHARS: Final = 1024
 _MAX_SERVICES: Final = 32
 
@@ -166,57 +166,74 @@ def _avahi_type(rest: str) -> tuple[str, str] | None:
     return None
 
 
-def _avahi_parsable(line: str) -> PrintedService | None:
+def _avahi_parsable(line: str) -> tuple[PrintedService | None, str | None] | None:
+    """A ``-p`` resolved line: its service (None when its type cannot be read) and its
+    host (host name, else address); None for any other line."""
     fields = line.split(";")
     if len(fields) < 9 or fields[0] != "=":
         return None
     name, service_type = _unescape(fields[3]), _unescape(fields[4])
     if not _SERVICE_TYPE.fullmatch(service_type):
-        service_type = _AVAHI_DESCRIPTIONS.get(service_type, service_type)
+        service_type = _AVAHI_DESCRIPTIONS.get(service_type, "")
     txt = ";".join(fields[9:])
-    return PrintedService(service_type, name, _pairs(_TXT_ITEM.findall(txt)), fields[7] or None)
+    host = fields[6] or fields[7] or None
+    if not service_type:
+        return None, host
+    return PrintedService(
+        service_type, name, _pairs(_TXT_ITEM.findall(txt)), fields[7] or None
+    ), host
 
 
 def printed_services(text: str) -> list[PrintedService]:
     """The resolved instances in what avahi-browse ``-r`` (as read, or ``-p``) or
-    ``dns-sd -L`` printed, of the first address only (a browse lists every host's)."""
-    found: list[PrintedService] = []
+    ``dns-sd -L`` printed, of the first host only (a browse lists every host's): the
+    host of the first resolved entry, its type readable or not, by its host name (its
+    IPv4 and IPv6 entries are one host's), else its address.  Names that were only
+    browsed (``+`` lines) count only when nothing was resolved, and then only when they
+    are one instance's."""
+    resolved: list[tuple[PrintedService | None, str | None]] = []
     current: dict[str, str] = {}
     head: tuple[str, str] | None = None
+    in_block = False
     txt_next = False  # dns-sd prints the TXT record on the line after "can be reached"
     browsed: list[PrintedService] = []
 
     def close() -> None:
-        if head is not None:
-            items = _TXT_ITEM.findall(current.get("txt", ""))
-            found.append(PrintedService(head[1], head[0], _pairs(items), current.get("address")))
+        if in_block:
+            host = current.get("hostname") or current.get("address")
+            if head is None:
+                resolved.append((None, host))
+            else:
+                items = _pairs(_TXT_ITEM.findall(current.get("txt", "")))
+                service = PrintedService(head[1], head[0], items, current.get("address"))
+                resolved.append((service, host))
 
     for line in text.splitlines()[:_MAX_LINES]:
         line = line[:_MAX_LINE_CHARS]
         avahi = _avahi_line(line)
-        if line.startswith("=;") and (service := _avahi_parsable(line)) is not None:
-            found.append(service)
+        if line.startswith("=;") and (parsable := _avahi_parsable(line)) is not None:
+            resolved.append(parsable)
         elif avahi is not None:
             close()
-            head, current = _avahi_type(avahi[1]), {}
-            if avahi[0] == "+":  # found by browsing; resolved ("=") further on, or not
-                if head is not None:
-                    browsed.append(PrintedService(head[1], head[0], [], None))
-                head = None
-        elif head is not None and (field := _AVAHI_FIELD.match(line)) is not None:
+            head, current, in_block = _avahi_type(avahi[1]), {}, avahi[0] == "="
+            if avahi[0] == "+" and head is not None:  # browsed; resolved further on, or not
+                browsed.append(PrintedService(head[1], head[0], [], None))
+        elif in_block and (field := _AVAHI_FIELD.match(line)) is not None:
             current[field["key"]] = field["value"]
         elif (reached := _dns_sd_line(line)) is not None:
-            found.append(reached)
+            resolved.append((reached, reached.address))
             txt_next = True
         elif txt_next and line.strip():
-            service = found[-1]
-            found[-1] = service._replace(properties=_pairs(_DNS_SD_TXT.findall(line.strip())))
+            service, host = resolved[-1]
+            if service is not None:
+                properties = _pairs(_DNS_SD_TXT.findall(line.strip()))
+                resolved[-1] = (service._replace(properties=properties), host)
             txt_next = False
-        if len(found) >= _MAX_SERVICES:
+        if len(resolved) >= _MAX_SERVICES:
             break
     close()
-    if not found:  # browsed only: names alone, of one host when only one was browsed
+    if not resolved:  # browsed only: names alone, of one instance
         names = {s.name for s in browsed}
         return browsed[:_MAX_SERVICES] if len(names) == 1 else []
-    first = next((s.address for s in found if s.address), None)
-    return [s for s in found if s.address == first][:_MAX_SERVICES]
+    first = resolved[0][1]
+    return [s for s, host in resolved if s is not None and host == first][:_MAX_SERVICES]

@@ -52,6 +52,7 @@ __all__ = [
     "MAX_REPLIES",
     "MAX_REPLY_BYTES",
     "MAX_TEXT_BYTES",
+    "REPORT_LINE",
     "ProbeReply",
     "fingerprint_replies",
     "first_report",
@@ -253,16 +254,21 @@ def _rebuilt(probes: tuple[str, ...], port: str, strings: list[str]) -> ProbeRep
     return ProbeReply(probes, port, data, True)
 
 
-_REPORT: Final = "Nmap scan report for "
+REPORT_LINE: Final = "Nmap scan report for "
+_REPORT: Final = REPORT_LINE
 
 
 def first_report(text: str) -> str:
-    """The text up to the second host's report: nmap's normal output prints a host's
-    unrecognised services' fingerprints inside that host's report (the rest is other
-    devices)."""
+    """The first host's report of nmap's normal output, from its ``Nmap scan report
+    for`` line to the next host's: nmap prints a host's script output and unrecognised
+    services' fingerprints inside that host's report; what comes before the first is
+    nmap's own lines and pre-scan scripts' (``broadcast-upnp-info``: other devices),
+    what follows other hosts'.  Text with no such line is returned whole."""
     first = text.find(_REPORT)
-    second = text.find(_REPORT, first + len(_REPORT)) if first >= 0 else -1
-    return text[:second] if second >= 0 else text
+    if first < 0:
+        return text
+    second = text.find(_REPORT, first + len(_REPORT))
+    return text[first : second if second >= 0 else len(text)]
 
 
 def _first_host(text: str) -> str:

@@ -251,14 +251,20 @@ _SSDP_START: Final = re.compile(
 )
 
 
+_UPNP_INFO_HEADING: Final = re.compile(r"^\|[ _]upnp-info:", re.MULTILINE)
+"""The host script's heading (not ``broadcast-upnp-info``'s, a pre-scan script's of
+other devices)."""
+
+
 def _upnp_info(data: bytes, address: str) -> list[Evidence] | None:
     """What nmap's upnp-info script printed (normal output), of the first host and
     device, or None when ``data`` is not that."""
-    if b"upnp-info:" not in data[:MAX_JSON_REPLY_BYTES]:
+    text = nmapfp.first_report(_printed_text(data))
+    heading = _UPNP_INFO_HEADING.search(text)
+    if heading is None:
         return None
-    text = nmapfp.first_report(data[:MAX_JSON_REPLY_BYTES].decode("utf-8", errors="replace"))
     found = EvidenceList(ssdp.SOURCE, address)
-    for key, value in ssdp.upnp_info_fields(text[text.find("upnp-info:") :]):
+    for key, value in ssdp.upnp_info_fields(text[heading.end() :]):
         found.add(key, value)
     if not found.items():
         raise MalformedReplyError("nmap upnp-info output: no Server, Manufacturer or Model line")
@@ -322,33 +328,49 @@ def _http(data: bytes, address: str) -> list[Evidence]:
 
 _NMAP_HEADER: Final = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}:[ \t]*\S.*")
 _NMAP_TITLE: Final = re.compile(r"^\|_?\s?http-title:\s*(?P<title>\S.*)")
+_NMAP_SERVER: Final = re.compile(r"^\|_?\s?http-server-header:\s*(?P<server>\S.*)")
+_NMAP_HTTP_SCRIPT: Final = re.compile(
+    r"^\|[ _](?:http-headers|http-title|http-server-header):", re.MULTILINE
+)
 
 
 def _nmap_http_scripts(data: bytes) -> bytes | None:
-    """The reply nmap's http-headers script saw, rebuilt from its normal output (the
-    first host's report; the headers it printed, and http-title's title as a body), or
-    None when ``data`` holds no such output. nmap prints no status line there: the
-    reply is taken as a 200."""
-    if b"http-headers:" not in data[:MAX_JSON_REPLY_BYTES]:
+    """The reply nmap's HTTP scripts saw, rebuilt from its normal output, of the first
+    host's report: the first http-headers block's headers (else http-server-header's
+    Server), http-title's title as a body; nmap prints no status line, so the reply is
+    taken as a 200.  A report with none of them: the first host's report as it is.
+    None when ``data`` is not nmap's output."""
+    if data.lstrip()[:5] == b"HTTP/":
+        return None  # a reply itself, whatever its body says
+    text = _printed_text(data)
+    if not (_NMAP_HTTP_SCRIPT.search(text) or nmapfp.REPORT_LINE in text):
         return None
-    text = nmapfp.first_report(data[:MAX_JSON_REPLY_BYTES].decode("utf-8", errors="replace"))
+    report = nmapfp.first_report(text)
     headers: list[str] = []
     title: str | None = None
+    blocks = 0  # http-headers blocks seen (one per port: the first is read)
     inside = False
-    for line in text.splitlines()[:_MAX_TLS_LINES]:
+    for line in report.splitlines()[:_MAX_TLS_LINES]:
         if inside:
             value = line.lstrip("|_").strip()
-            if _NMAP_HEADER.fullmatch(value):
+            if _NMAP_HEADER.fullmatch(value) and blocks == 1:
                 headers.append(value)
             inside = not line.startswith("|_")
-        elif "http-headers:" in line and line.startswith("|"):
+        elif line.startswith("|") and "http-headers:" in line:
+            blocks += 1
             inside = True
-        elif (titled := _NMAP_TITLE.match(line)) is not None and not (
-            titled["title"].startswith(("Site doesn't have a title", "Did not follow redirect"))
+        elif (server := _NMAP_SERVER.match(line)) is not None and not headers:
+            headers.append(f"Server: {server['server'].rstrip()}")
+        elif (
+            (titled := _NMAP_TITLE.match(line)) is not None
+            and title is None
+            and not (
+                titled["title"].startswith(("Site doesn't have a title", "Did not follow redirect"))
+            )
         ):
             title = titled["title"].rstrip()
-    if not headers:
-        return None
+    if not headers and title is None:
+        return report.encode("utf-8")
     body = f"<title>{html.escape(title)}</title>" if title else ""
     return ("HTTP/1.1 200 OK\r\n" + "\r\n".join(headers) + "\r\n\r\n" + body).encode()
 
@@ -585,7 +607,7 @@ def _tls(data: bytes, address: str) -> list[Evidence]:
             continue  # a CA's certificate further up the chain
         kind = (label or labelled.group("chain") or "s").casefold()
         seen.add(("issuer" if kind in ("issuer", "i") else "subject", name))
-    if not seen and lines and _BARE_NAME.match(lines[0]):  # a subject line alone
+    if lines and _BARE_NAME.match(lines[0]) and not _TLS_LABEL.match(lines[0]):  # a bare subject
         seen.add(("subject", lines[0][:_MAX_TLS_LINE_CHARS]))
     names = {(field, dn) for field, name in seen if (dn := _distinguished_name(name))}
     if not names:

@@ -38,7 +38,13 @@ _SNMPREC: Final = re.compile(
 _NMAP_DESCR: Final = re.compile(r"^[|_\s]*snmp-sysdescr:\s*(?P<value>.*)$")
 _NMAP_MORE: Final = re.compile(r"^\|_?\s+(?P<value>.*)$")
 _NMAP_UPTIME: Final = re.compile(r"System uptime:", re.IGNORECASE)
+_PROMPT: Final = re.compile(r"\s*(?:[$#>%] |\S+@\S+[:~$#])")
+"""A shell's prompt (``$ snmpget ...``, ``user@host:~$``): the admin's, not the agent's."""
 _PREFIXES: Final = (
+    (".iso.org.dod.internet.private.enterprises.", "1.3.6.1.4.1."),
+    ("iso.org.dod.internet.private.enterprises.", "1.3.6.1.4.1."),
+    (".iso.org.dod.internet.mgmt.mib-2.", "1.3.6.1.2.1."),
+    ("iso.org.dod.internet.mgmt.mib-2.", "1.3.6.1.2.1."),
     ("iso.", "1."),
     ("SNMPv2-SMI::enterprises.", "1.3.6.1.4.1."),
     ("SNMPv2-SMI::mib-2.", "1.3.6.1.2.1."),
@@ -103,6 +109,7 @@ def printed_system(text: str) -> tuple[str | None, str | None]:
     lines after the last value are someone's words, not the agent's."""
     values: dict[str, str] = {}
     quoted: list[str] | None = None  # a quoted sysDescr's lines, its closing quote to come
+    quoted_chars = 0
     pending: list[str] | None = None  # an unquoted sysDescr's further lines: kept when a
     # value follows them, dropped at a blank line, past 16 lines or at the text's end
     hex_text: str | None = None  # a Hex-STRING sysDescr, its bytes going on over lines
@@ -111,7 +118,8 @@ def printed_system(text: str) -> tuple[str | None, str | None]:
         line = line[:_MAX_LINE_CHARS]
         if quoted is not None:
             quoted.append(line)
-            if _QUOTED_END.search(line) or sum(map(len, quoted)) > _MAX_VALUE_CHARS:
+            quoted_chars += len(line) + 1
+            if _QUOTED_END.search(line) or quoted_chars > _MAX_VALUE_CHARS:
                 joined = "\n".join(quoted).rstrip()
                 values[_SYS_DESCR] = _unquote(joined[:-1] if joined.endswith('"') else joined)
                 quoted = None
@@ -131,12 +139,20 @@ def printed_system(text: str) -> tuple[str | None, str | None]:
             in_nmap = False
         rec, nmap, bind = _SNMPREC.match(line), _NMAP_DESCR.match(line), _VARBIND.match(line)
         if rec is None and nmap is None and bind is None:
-            if pending is not None and line.strip() and len(pending) < _MAX_PENDING_LINES:
+            if (
+                pending is not None
+                and line.strip()
+                and len(pending) < _MAX_PENDING_LINES
+                and not _PROMPT.match(line)
+            ):
                 pending.append(line.strip())
             else:
                 pending = None
             continue
-        if pending:  # a value follows: the lines were the string's
+        follows = (
+            _numeric(bind["name"]) if bind is not None else _numeric(rec["name"]) if rec else ""
+        )
+        if pending and follows not in values:  # a further value: the lines were the string's
             values[_SYS_DESCR] += "\n" + "\n".join(pending)
         pending = None
         if rec is not None:
@@ -155,7 +171,7 @@ def printed_system(text: str) -> tuple[str | None, str | None]:
             elif kind.casefold() == "hex-string" and _HEX_BYTES.fullmatch(value):
                 values[name], hex_text = "", value
             elif value.startswith('"') and not _QUOTED_END.search(value[1:]):
-                values[name], quoted = "", [value[1:]]
+                values[name], quoted, quoted_chars = "", [value[1:]], len(value)
             else:
                 values[name] = _string(kind, value)
                 pending = None if value.startswith('"') else []

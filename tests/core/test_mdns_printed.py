@@ -109,3 +109,24 @@ def test_avahi_descriptions_are_read_longest_first() -> None:
     )
     assert [(s.service_type, s.name) for s in printed_services(printed)] == [("_https._tcp", "Cam")]
     assert [s.service_type for s in printed_services(rtsp)] == ["_rtsp._tcp"]
+
+
+def test_the_first_resolved_host_decides_even_when_its_type_cannot_be_read() -> None:
+    # avahi-browse -ar without -k: a type with a description camcensus does not map
+    # (Apple File Sharing) resolved first, at another address than the Hikvision's
+    printed = (
+        "=   eth0 IPv4 mynas                          Apple File Sharing   local\n"
+        "   hostname = [mynas.local]\n   address = [198.18.0.5]\n   port = [548]\n"
+        "=   eth0 IPv4 HIKVISION DS-KD8003            Web Site             local\n"
+        "   hostname = [intercom.local]\n   address = [198.18.0.7]\n   port = [80]\n"
+        "+   eth0 IPv4 HIKVISION DS-KD8003            Web Site             local\n"
+    )
+    assert printed_services(printed) == []
+    # one host's IPv6 and IPv4 entries are one host's (by its host name)
+    both = (
+        "=   eth0 IPv6 cam                            _axis-video._tcp     local\n"
+        "   hostname = [cam.local]\n   address = [fe80::1]\n"
+        "=   eth0 IPv4 cam                            Web Site             local\n"
+        "   hostname = [cam.local]\n   address = [198.18.0.9]\n"
+    )
+    assert [s.service_type for s in printed_services(both)] == ["_axis-video._tcp", "_http._tcp"]

@@ -579,3 +579,29 @@ def test_tls_printed_names_a_tools_other_lines_and_utf8() -> None:
     assert values(parse_reply("tls", printed)) == {
         ("tls.subject", "C=CN, O=浙江宇视科技有限公司, CN=IPC")
     }
+
+
+def test_nmap_output_without_http_headers_is_the_first_hosts_and_prescan_is_no_hosts() -> None:
+    # -sC's usual shape: titles only; the second host's redirect is not the first's
+    printed = (
+        b"Nmap scan report for 198.18.0.5\n80/tcp open  http    lighttpd\n"
+        b"|_http-title: Login\n"
+        b"Nmap scan report for 198.18.0.7\n80/tcp open  http\n"
+        b"| http-title: Site doesn't have a title\n"
+        b"|_Requested resource was /doc/page/login.asp?_1733270400\n"
+    )
+    found = values(parse_reply("http", printed))
+    assert ("http.title", "Login") in found
+    assert not any("/doc/page" in value for _, value in found)
+    # a pre-scan script's devices (broadcast-upnp-info) are not the first host's
+    prescan = (
+        b"Pre-scan script results:\n| broadcast-upnp-info: \n|   198.18.0.7\n"
+        b"|       Server: Linux, UPnP/1.0\n|         Manufacturer: Other Ltd\n"
+        b"Nmap scan report for 198.18.0.5\n| upnp-info: \n| 198.18.0.5\n"
+        b"|     Server: Acme/1\n|_      Manufacturer: Acme Video\n"
+    )
+    assert ("upnp.manufacturer", "Acme Video") in values(parse_reply("upnp", prescan))
+    assert not any(v == "Other Ltd" for _, v in values(parse_reply("upnp", prescan)))
+    # two http-headers blocks (two ports): the first's
+    two = b"| http-headers: \n|   Server: A/1\n|_  x\n| http-headers: \n|   Server: B/2\n|_  x\n"
+    assert [v for k, v in values(parse_reply("http", two)) if k == "http.server"] == ["A/1"]

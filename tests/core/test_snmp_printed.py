@@ -113,3 +113,23 @@ def test_a_whole_walk_over_64_kib_is_read() -> None:
     assert ("snmp.sysdescr", "Acme IPC") in {
         (e.key, e.value) for e in parse_reply("snmp", walk.encode())
     }
+
+
+@pytest.mark.parametrize(
+    ("printed", "descr", "oid"),
+    [
+        # a repeated sysDescr (another agent's) after words: the words are not the value's
+        ("SNMPv2-MIB::sysDescr.0 = STRING: Linux 3.10\nthe Hikvision one printed:\n"
+         "SNMPv2-MIB::sysDescr.0 = STRING: Hikvision IP Camera", "Linux 3.10", None),
+        # a shell prompt between two commands' output
+        ("SNMPv2-MIB::sysDescr.0 = STRING: Linux 3.10\n"
+         "$ snmpget -v2c -c public hikvision-nvr.lan sysObjectID.0\n"
+         "SNMPv2-MIB::sysObjectID.0 = OID: SNMPv2-SMI::enterprises.9", "Linux 3.10",
+         "1.3.6.1.4.1.9"),
+        # -Of values
+        (".iso.org.dod.internet.mgmt.mib-2.system.sysObjectID.0 = OID: "
+         ".iso.org.dod.internet.private.enterprises.39165.1.1", None, HIK_OID),
+    ],
+)  # fmt: skip
+def test_prompts_repeats_and_full_names(printed: str, descr: str | None, oid: str | None) -> None:
+    assert printed_system(printed) == (descr, oid)
