@@ -39,7 +39,7 @@ from xml.etree.ElementTree import Element
 
 from camcensus.base.errors import MalformedReplyError, ReplyTooLargeError
 from camcensus.base.evidence import Evidence
-from camcensus.scanner.core import nmapfp, replies, ssdp
+from camcensus.scanner.core import nmapfp, replies, ssdp, tls
 from camcensus.scanner.core.limits import clean_text
 from camcensus.scanner.core.mac import normalise_mac
 
@@ -53,14 +53,6 @@ MAX_SCRIPT_CHARS: Final = 64 * 1024
 _NMAP_ESCAPE: Final = re.compile(rb"\\x([0-9A-Fa-f]{2})")
 _NO_TITLE: Final = re.compile(r"Site doesn't have a title|Did not follow redirect", re.IGNORECASE)
 _UNKNOWN_FAVICON: Final = re.compile(r"Unknown favicon MD5:\s*([0-9A-Fa-f]{32})\b")
-_SUBJECT_NAMES: Final = (
-    ("commonName", "CN"),
-    ("organizationName", "O"),
-    ("organizationalUnitName", "OU"),
-    ("localityName", "L"),
-    ("stateOrProvinceName", "ST"),
-    ("countryName", "C"),
-)
 _FTP_PORTS: Final = frozenset({21, 2121})
 _TELNET_PORTS: Final = frozenset({23, 2323})
 
@@ -96,7 +88,7 @@ def _rfc4514(table: Element) -> str:
     """nmap's subject or issuer table as an RFC 4514 name, most specific first."""
     values = {elem.get("key"): _text(elem.text) for elem in table.findall("elem")}
     parts = []
-    for long_name, short in _SUBJECT_NAMES:
+    for long_name, short in tls.NMAP_ATTRIBUTE_NAMES:
         value = values.get(long_name)
         if value:
             escaped = re.sub(r'([,+"\\<>;=])', r"\\\1", value)

@@ -350,7 +350,7 @@ def _nmap_http_scripts(data: bytes) -> bytes | None:
     title: str | None = None
     blocks = 0  # http-headers blocks seen (one per port: the first is read)
     inside = False
-    for line in report.splitlines()[:_MAX_TLS_LINES]:
+    for line in report.splitlines()[:_MAX_PRINTED_LINES]:
         if inside:
             value = line.lstrip("|_").strip()
             if _NMAP_HEADER.fullmatch(value) and blocks == 1:
@@ -595,7 +595,7 @@ def _tls(data: bytes, address: str) -> list[Evidence]:
     found = EvidenceList(tls.SOURCE, address)
     seen: set[tuple[str, str]] = set()
     depth = 0  # s_client prints a certificate's issuer ("   i:") below its depth's subject
-    lines = nmapfp.first_report(printed).splitlines()[:_MAX_TLS_LINES]  # the first host's
+    lines = nmapfp.first_report(printed).splitlines()[:_MAX_PRINTED_LINES]  # the first host's
     for line in (line[:_MAX_TLS_LINE_CHARS] for line in lines):
         labelled = _TLS_LABEL.match(line)
         if labelled is None:
@@ -620,7 +620,7 @@ def _tls(data: bytes, address: str) -> list[Evidence]:
     return found.items()
 
 
-_MAX_TLS_LINES: Final = 400
+_MAX_PRINTED_LINES: Final = 400  # lines of a printout read: TLS names, nmap's HTTP scripts
 _MAX_TLS_LINE_CHARS: Final = 2048
 _BARE_NAME: Final = re.compile(r"\s*/?(?:CN|O|OU|C|ST|L|DC|emailAddress)\s*=", re.IGNORECASE)
 """A line that is a name by itself (``CN=x,O=y``, ``/C=CN/O=x``), not a tool's other
@@ -632,12 +632,11 @@ _TLS_LABEL: Final = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _SLASHED: Final = re.compile(r"/(?=[A-Za-z][A-Za-z0-9.]{0,40}\s*=)")
-_LONG_ATTRIBUTES: Final = {
-    "commonname": "CN", "organizationname": "O", "organizationalunitname": "OU",
-    "countryname": "C", "stateorprovincename": "ST", "localityname": "L",
-    "emailaddress": "emailAddress",
-}  # fmt: skip
-"""nmap's ssl-cert spells attributes out (``organizationName=Acme/countryName=US``)."""
+_LONG_ATTRIBUTES: Final = {long.casefold(): short for long, short in tls.NMAP_ATTRIBUTE_NAMES} | {
+    "emailaddress": "emailAddress"  # OpenSSL 1.0's slashed names spell it out too
+}
+"""Long attribute names (nmap's ssl-cert, ``organizationName=Acme/countryName=US``) to
+the short ones."""
 
 
 def _distinguished_name(text: str) -> str:

@@ -12,9 +12,20 @@ from camcensus.base.evidence import Evidence
 from camcensus.scanner.core._evidence import EvidenceList
 from camcensus.scanner.core.limits import MAX_CERT_BYTES
 
-__all__ = ["SOURCE", "parse_certificate", "parse_certificate_file"]
+__all__ = ["NMAP_ATTRIBUTE_NAMES", "SOURCE", "parse_certificate", "parse_certificate_file"]
 
 SOURCE: Final = "tls"
+NMAP_ATTRIBUTE_NAMES: Final = (
+    ("commonName", "CN"),
+    ("organizationName", "O"),
+    ("organizationalUnitName", "OU"),
+    ("localityName", "L"),
+    ("stateOrProvinceName", "ST"),
+    ("countryName", "C"),
+)
+"""The attribute names nmap's ssl-cert spells out (its subject and issuer tables, and
+``organizationName=Acme/countryName=US`` in its output) and their RFC 4514 short names,
+most specific first."""
 _PEM_BEGIN: Final = b"-----BEGIN CERTIFICATE-----"
 
 
