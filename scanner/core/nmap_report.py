@@ -51,7 +51,6 @@ MAX_SCRIPT_CHARS: Final = 64 * 1024
 """A script's output read at most this long (a device's words, not nmap's listings)."""
 
 _NMAP_ESCAPE: Final = re.compile(rb"\\x([0-9A-Fa-f]{2})")
-_NO_TITLE: Final = re.compile(r"Site doesn't have a title|Did not follow redirect", re.IGNORECASE)
 _UNKNOWN_FAVICON: Final = re.compile(r"Unknown favicon MD5:\s*([0-9A-Fa-f]{32})\b")
 _FTP_PORTS: Final = frozenset({21, 2121})
 _TELNET_PORTS: Final = frozenset({23, 2323})
@@ -116,7 +115,7 @@ def _script_evidence(script: Element, port: int, service: str, ip: str) -> list[
             add("http.server", value)
     elif name == "http-title":
         titles = list(_elems(script, "title"))
-        if not titles and not _NO_TITLE.search(_output(script)):
+        if not titles and not nmapfp.NO_TITLE.search(_output(script)):
             titles = [_text(_output(script).splitlines()[0] if _output(script) else "")]
         for title in titles[:1]:
             add("http.title", title)

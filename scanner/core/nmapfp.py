@@ -52,6 +52,7 @@ __all__ = [
     "MAX_REPLIES",
     "MAX_REPLY_BYTES",
     "MAX_TEXT_BYTES",
+    "NO_TITLE",
     "REPORT_LINE",
     "ProbeReply",
     "fingerprint_replies",
@@ -255,7 +256,8 @@ def _rebuilt(probes: tuple[str, ...], port: str, strings: list[str]) -> ProbeRep
 
 
 REPORT_LINE: Final = "Nmap scan report for "
-_REPORT: Final = REPORT_LINE
+NO_TITLE: Final = re.compile(r"Site doesn't have a title|Did not follow redirect", re.IGNORECASE)
+"""What nmap's http-title prints in place of a title: the page had none, or redirected."""
 
 
 def first_report(text: str) -> str:
@@ -264,10 +266,10 @@ def first_report(text: str) -> str:
     services' fingerprints inside that host's report; what comes before the first is
     nmap's own lines and pre-scan scripts' (``broadcast-upnp-info``: other devices),
     what follows other hosts'.  Text with no such line is returned whole."""
-    first = text.find(_REPORT)
+    first = text.find(REPORT_LINE)
     if first < 0:
         return text
-    second = text.find(_REPORT, first + len(_REPORT))
+    second = text.find(REPORT_LINE, first + len(REPORT_LINE))
     return text[first : second if second >= 0 else len(text)]
 
 

@@ -364,9 +364,7 @@ def _nmap_http_scripts(data: bytes) -> bytes | None:
         elif (
             (titled := _NMAP_TITLE.match(line)) is not None
             and title is None
-            and not (
-                titled["title"].startswith(("Site doesn't have a title", "Did not follow redirect"))
-            )
+            and not nmapfp.NO_TITLE.match(titled["title"])
         ):
             title = titled["title"].rstrip()
     if not headers and title is None:
