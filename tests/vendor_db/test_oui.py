@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from camcensus.base.errors import VendorDataError
+from camcensus.base.evidence import Evidence
+from camcensus.vendor_db.identify import identify
 from camcensus.vendor_db.oui import (
     OuiEntry,
     OuiTables,
@@ -128,3 +130,17 @@ def test_imported_csvs_take_precedence(tmp_path: Path) -> None:
 def test_oui_data_dir_from_environment(tmp_path: Path) -> None:
     assert oui_data_dir({"CAMCENSUS_DATA_DIR": str(tmp_path)}) == tmp_path / "oui"
     assert oui_data_dir({"XDG_DATA_HOME": str(tmp_path)}) == tmp_path / "camcensus" / "oui"
+
+
+@pytest.mark.parametrize(
+    ("mac", "maker"),
+    [
+        ("00:04:7d:0e:b8:5c", "Motorola Solutions"),  # a Pelco D6230L's (vendors.toml notes)
+        ("00:18:85:30:a2:14", "Motorola Solutions"),  # an Avigilon camera's
+        ("00:62:01:00:00:01", None),  # Motorola Mobility LLC, a Lenovo Company: phones
+    ],
+)
+def test_a_block_the_ieee_lists_under_an_owner_names_the_owner(mac: str, maker: str | None) -> None:
+    result = identify([Evidence("mac", mac, "arp", "198.18.0.5")])
+    assert result.maker == maker
+    assert result.flag.to_dict()["level"] == "no"
