@@ -470,6 +470,8 @@ def _claims_for(
         _label_claims(ev, value, table, out, label_weight)
     if not hits and ev.key in _PRIVATE_NAME_KEYS:
         _private_name_claims(ev, value, table, out)
+    if not hits and ev.key in _TYPE_DOMAIN_KEYS and (owner := _urn_owner(value, table)):
+        out.vendor(owner, ev, f"domain:{ev.key}", _TYPE_DOMAIN_KEYS[ev.key], label=False)
     site_weight = _SITE_KEYS.get(ev.key)
     if site_weight is not None and not hits and (site := table.find(value)) is not None:
         out.vendor(site, ev, f"site:{ev.key}", site_weight, label=False)
@@ -602,6 +604,29 @@ a maker of concern is only "possible"); a private namespace's URI is read as a l
 _EXTENSION_HEADER: Final = re.compile(r"(?:^|,\s*)X-([A-Za-z][A-Za-z0-9]{2,30})[-_]", re.IGNORECASE)
 
 
+_TYPE_DOMAIN_KEYS: Final = {"upnp.type_domain": 0.45}
+"""A UPnP device or service type a vendor defined under its own domain
+(``urn:axis-com:service:BasicService:1``) names that vendor, weakly: firmware built on
+another's SDK keeps the SDK owner's types, so alone a maker of concern is "possible"."""
+_SHARED_TYPE_DOMAINS: Final = frozenset(
+    {"microsoft", "dlna", "wifialliance", "multiscreen", "dslforum", "upnp", "ses"}
+)
+"""Owners of types many makers implement (Windows Media Connect's X_MS_ services on NAS
+and routers, DLNA, Wi-Fi Protected Setup, DIAL, TR-064, SAT>IP): they name no maker."""
+
+
+def _urn_owner(domain: str, table: VendorTable) -> Vendor | None:
+    """The vendor a URN's domain (periods written as hyphens: ``schemas-sony-com``) is
+    registered to, exact in the table; None for the shared owners above."""
+    owner = registered_name(domain.replace("-", "."))
+    if owner is None or owner in _SHARED_TYPE_DOMAINS:
+        return None
+    vendor = table.get(owner)
+    if vendor is None or normalise_name(vendor.name) in _NOT_A_LEADING_NAME:
+        return None
+    return vendor
+
+
 def _private_name_claims(ev: Evidence, value: str, table: VendorTable, out: _Collector) -> None:
     """A vendor named by a private extension's own name (``_PRIVATE_NAME_KEYS``): the
     one vendor its words name exactly, none when two do."""
@@ -712,6 +737,9 @@ def _label_claims(
         uri = ev.key in _URI_LABEL_KEYS and "://" in value
         owner = registered_name(value) if uri else None
         vendor = table.get(owner) if owner is not None else None
+        if vendor is None and ev.key in _URI_LABEL_KEYS and value[:4].casefold() == "urn:":
+            # a URN's domain, periods as hyphens (urn:schemas-pelco-com:onvif:device:1)
+            vendor = _urn_owner(value[4:].partition(":")[0], table)
         if vendor is not None and normalise_name(vendor.name) not in _NOT_A_LEADING_NAME:
             out.vendor(vendor, ev, f"domain:{ev.key}", weight, label=True)
         return

@@ -7,6 +7,7 @@ SERVER, USN and LOCATION (the URL of the device description XML, section 2.3).
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import re
 import urllib.parse
 from typing import Final
@@ -28,6 +29,7 @@ __all__ = [
     "build_msearch",
     "parse_description",
     "parse_response",
+    "type_domains",
     "upnp_info_fields",
 ]
 
@@ -46,6 +48,28 @@ DESCRIPTION_FIELDS: Final = (
     ("friendlyName", "upnp.friendly_name"),
     ("serialNumber", "upnp.serial"),
 )
+
+
+_TYPE_URN: Final = re.compile(
+    r"urn:([A-Za-z0-9][A-Za-z0-9.-]{1,100}):(?:device|service):", re.IGNORECASE
+)
+_STANDARD_DOMAIN: Final = "schemas-upnp-org"
+_MAX_TYPE_DOMAINS: Final = 8
+_MAX_TYPE_ELEMENTS: Final = 64
+
+
+def type_domains(types: list[str]) -> list[str]:
+    """The vendor domains of UPnP device and service types other than the forum's own
+    (UDA 2.0 sec. 1.1.4: ``urn:<domain-name>:device:<type>:<v>``, the vendor's domain
+    with its periods written as hyphens): ``urn:axis-com:service:BasicService:1`` ->
+    ``axis-com``; in first-seen order, at most ``_MAX_TYPE_DOMAINS``."""
+    found: list[str] = []
+    for text in types:
+        for matched in _TYPE_URN.finditer(text[:1024]):
+            domain = matched.group(1).casefold()
+            if domain != _STANDARD_DOMAIN and domain not in found:
+                found.append(domain)
+    return found[:_MAX_TYPE_DOMAINS]
 
 
 def build_msearch(st: str = "ssdp:all", mx_s: int = 1, unicast_to: str | None = None) -> bytes:
@@ -115,6 +139,9 @@ def parse_response(data: bytes, address: str) -> tuple[list[Evidence], str | Non
     found.add("ssdp.usn", usn)
     if usn is not None:  # uuid:<id>[::<type>]: an id made from the MAC gives it
         found.add("ssdp.usn_mac", uuid_node_mac(usn.split("::", 1)[0]))
+    targets = [head.headers.get(name) for name in ("USN", "ST", "NT")]
+    for domain in type_domains([t for t in targets if t is not None]):
+        found.add("upnp.type_domain", domain)
     return found.items(), _same_host_location(head.headers.get("Location"), address)
 
 
@@ -134,6 +161,13 @@ def parse_description(xml: bytes, address: str) -> list[Evidence]:
     found = EvidenceList(SOURCE, address)
     for tag, key in DESCRIPTION_FIELDS:
         found.add(key, child_text(device, tag))
+    types = [
+        element.text
+        for element in itertools.islice(device.iter(), _MAX_TYPE_ELEMENTS * 8)
+        if local_name(element.tag) in ("deviceType", "serviceType") and element.text
+    ]
+    for domain in type_domains(types[:_MAX_TYPE_ELEMENTS]):
+        found.add("upnp.type_domain", domain)
     return found.items()
 
 

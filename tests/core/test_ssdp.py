@@ -142,3 +142,41 @@ def test_repeated_headers_give_one_evidence() -> None:
         b"HTTP/1.1 200 OK\r\n" + b"USN: uuid:1\r\n" * 2000 + b"\r\n", ADDRESS
     )
     assert [(e.key, e.value) for e in found] == [("ssdp.usn", "uuid:1")]
+
+
+def test_vendor_type_domains_from_usn_st_and_nt() -> None:
+    axis = "urn:axis-com:service:BasicService:1"
+    reply = (
+        f"HTTP/1.1 200 OK\r\nST: {axis}\r\nUSN: uuid:Upnp-BasicDevice-1_0-ACCC8E270AD8::{axis}"
+        "\r\n\r\n"
+    ).encode()
+    found, _ = ssdp.parse_response(reply, ADDRESS)
+    assert [e.value for e in found if e.key == "upnp.type_domain"] == ["axis-com"]  # once
+    notify = (
+        b"NOTIFY * HTTP/1.1\r\nNT: urn:schemas-upnp-org:device:Basic:1\r\n"
+        b"USN: uuid:1::urn:schemas-upnp-org:device:Basic:1\r\n\r\n"
+    )
+    found, _ = ssdp.parse_response(notify, ADDRESS)
+    assert not [e for e in found if e.key == "upnp.type_domain"]  # the forum's own: no one's
+
+
+def test_vendor_type_domains_from_the_description_embedded_devices_included() -> None:
+    xml = (
+        b'<root xmlns="urn:schemas-upnp-org:device-1-0"><device>'
+        b"<deviceType>urn:schemas-upnp-org:device:MediaRenderer:1</deviceType>"
+        b"<serviceList><service><serviceType>urn:schemas-sony-com:service:ScalarWebAPI:1"
+        b"</serviceType></service></serviceList><deviceList><device><deviceType>"
+        b"urn:dial-multiscreen-org:device:dial:1</deviceType></device></deviceList>"
+        b"</device></root>"
+    )
+    found = ssdp.parse_description(xml, ADDRESS)
+    assert [e.value for e in found if e.key == "upnp.type_domain"] == [
+        "schemas-sony-com",
+        "dial-multiscreen-org",
+    ]
+
+
+def test_type_domains_are_capped() -> None:
+    types = [f"urn:vendor{n}-com:service:S:1" for n in range(40)]
+    assert len(ssdp.type_domains(types)) == 8
+    assert ssdp.type_domains(["urn:schemas-upnp-org:service:AVTransport:1", "uuid:1"]) == []

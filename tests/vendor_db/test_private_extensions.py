@@ -158,3 +158,34 @@ def test_a_realm_with_redacted_digits_still_meets_its_rule(realm: str, maker: st
 )
 def test_a_realm_redacted_past_its_shape_names_no_one(realm: str) -> None:
     assert identify([Evidence("http.realm", realm, "test")]).maker is None
+
+
+@pytest.mark.parametrize(
+    ("domain", "maker", "level"),
+    [
+        ("axis-com", "Axis Communications", "no"),
+        ("schemas-sony-com", "Sony", "no"),
+        ("samsung.com", None, "no"),  # a name the table does not hold: no one
+        ("schemas-hikvision-com", "Hikvision", "possible"),  # alone: only possible
+        ("microsoft-com", None, "no"),  # X_MS_ services run on NAS and routers too
+        ("dial-multiscreen-org", None, "no"),
+        ("schemas-wifialliance-org", None, "no"),
+    ],
+)
+def test_a_upnp_type_under_a_vendors_domain_names_it_weakly(
+    domain: str, maker: str | None, level: str
+) -> None:
+    result = identify([Evidence("upnp.type_domain", domain, "ssdp", "198.18.0.11")])
+    assert result.maker == maker
+    assert result.flag.to_dict()["level"] == level
+    if maker is not None:
+        assert result.confidence < 0.5
+
+
+def test_a_urn_namespace_names_its_domains_owner() -> None:
+    ns = "urn:schemas-pelco-com:onvif:device:1"  # onvif_namespace.toml's example shape
+    result = identify([Evidence("onvif.namespace", ns.replace("pelco", "mobotix"), "onvif", "x")])
+    assert result.maker == "Mobotix"
+    assert (
+        identify([Evidence("onvif.namespace", "urn:oasis:names:tc:x", "onvif", "x")]).maker is None
+    )
