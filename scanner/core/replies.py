@@ -199,6 +199,15 @@ def _printed_text(data: bytes) -> str:
     return data[:MAX_PRINTED_BYTES].decode("utf-8", errors="replace").removeprefix("\ufeff")
 
 
+def _json_after_text(data: bytes, what: str, neither: str) -> dict[str, object]:
+    """The JSON object that follows other text (a prompt, a tool's heading), for the
+    readers of printed output when the printout itself gave nothing; MalformedReplyError
+    saying ``neither`` when there is no object."""
+    if b"{" not in data:
+        raise MalformedReplyError(f"{what}: {neither}")
+    return _json_object(data[data.index(b"{") :], what)
+
+
 def _mdns(data: bytes, address: str) -> list[Evidence]:
     if data.lstrip()[:1] not in (b"{", b""):
         # as a browser printed them: avahi-browse -r (or -p), dns-sd -L (a browse of a
@@ -213,13 +222,14 @@ def _mdns(data: bytes, address: str) -> list[Evidence]:
         ]
         if found:
             return found
-        if b"{" not in data:
-            raise MalformedReplyError(
-                'mDNS service: neither JSON ({"service": ..., "name": ..., "txt": {...}})'
-                " nor a service as avahi-browse or dns-sd -L printed it"
-            )
-        data = data[data.index(b"{") :]
-    doc = _json_object(data, "mDNS service")
+        doc = _json_after_text(
+            data,
+            "mDNS service",
+            'neither JSON ({"service": ..., "name": ..., "txt": {...}}) nor a service as'
+            " avahi-browse or dns-sd -L printed it",
+        )
+    else:
+        doc = _json_object(data, "mDNS service")
     service_type, name = _text(doc.get("service")), _text(doc.get("name"))
     if service_type is None or name is None:
         raise MalformedReplyError("mDNS service: needs 'service' and 'name' text")
@@ -234,15 +244,15 @@ def _snmp(data: bytes, address: str) -> list[Evidence]:
         descr, oid = _text(doc.get("sysDescr")), _text(doc.get("sysObjectID"))
     else:  # as a tool printed them: snmpget/snmpwalk, pysnmp, snmpsim, nmap
         descr, oid = snmp.printed_system(_printed_text(data))
-        if descr is None and oid is None and b"{" in data:
-            doc = _json_object(data[data.index(b"{") :], "SNMP values")  # after other text
-            descr, oid = _text(doc.get("sysDescr")), _text(doc.get("sysObjectID"))
-        elif descr is None and oid is None:
-            raise MalformedReplyError(
-                'SNMP values: neither JSON ({"sysDescr": ..., "sysObjectID": ...}) nor '
-                "sysDescr.0/sysObjectID.0 as snmpget, snmpwalk, an .snmprec file or nmap's "
-                "snmp-sysdescr printed them"
+        if descr is None and oid is None:
+            doc = _json_after_text(
+                data,
+                "SNMP values",
+                'neither JSON ({"sysDescr": ..., "sysObjectID": ...}) nor sysDescr.0/'
+                "sysObjectID.0 as snmpget, snmpwalk, an .snmprec file or nmap's"
+                " snmp-sysdescr printed them",
             )
+            descr, oid = _text(doc.get("sysDescr")), _text(doc.get("sysObjectID"))
     return snmp.system_evidence(descr, oid, address)
 
 
