@@ -103,6 +103,12 @@ service-types database spells them
 types it has no description for print as they are."""
 _BY_LENGTH: Final = sorted(_AVAHI_DESCRIPTIONS.items(), key=lambda item: -len(item[0]))
 """Longest first: "Secure Web Site" before "Web Site"."""
+_DNS_SD_BROWSED: Final = re.compile(
+    r"^\s*\d{1,2}:\d{2}:\d{2}\.\d{3}\s+Add\s+\d+\s+\d+\s+\S+\s+"
+    r"(?P<type>_[A-Za-z0-9-]{1,63}\._(?:tcp|udp))\.?\s+(?P<name>\S.*)$"
+)
+"""A ``dns-sd -B`` result line: time, ``Add``, flags, interface, domain, type and the
+instance name (the rest of the line); a browse only, so a name without a host."""
 _TXT_ITEM: Final = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _REACHED: Final = " can be reached at "
 _DNS_SD_TXT: Final = re.compile(r"(?:[^\s\\]|\\.)+")
@@ -189,8 +195,8 @@ def printed_services(text: str) -> list[PrintedService]:
     ``dns-sd -L`` printed, of the first host only (a browse lists every host's): the
     host of the first resolved entry, its type readable or not, by its host name (its
     IPv4 and IPv6 entries are one host's), else its address.  Names that were only
-    browsed (``+`` lines) count only when nothing was resolved, and then only when they
-    are one instance's."""
+    browsed (avahi's ``+`` lines, ``dns-sd -B``'s ``Add`` lines) count only when
+    nothing was resolved, and then only when they are one instance's."""
     resolved: list[tuple[PrintedService | None, str | None]] = []
     current: dict[str, str] = {}
     head: tuple[str, str] | None = None
@@ -220,6 +226,9 @@ def printed_services(text: str) -> list[PrintedService]:
                 browsed.append(PrintedService(head[1], head[0], [], None))
         elif in_block and (field := _AVAHI_FIELD.match(line)) is not None:
             current[field["key"]] = field["value"]
+        elif (listed := _DNS_SD_BROWSED.match(line)) is not None:
+            name = _unescape(listed["name"].rstrip())
+            browsed.append(PrintedService(listed["type"], name, [], None))
         elif (reached := _dns_sd_line(line)) is not None:
             resolved.append((reached, reached.address))
             txt_next = True

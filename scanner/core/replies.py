@@ -599,22 +599,35 @@ def _tls(data: bytes, address: str) -> list[Evidence]:
     # ("*  subject: C=CN; O=x"), openssl x509 -subject -issuer ("subject=/C=CN/O=x" before
     # 1.1, "subject=C = CN, O = x" since), x509 -text ("Subject: C = CN, O = x"),
     # s_client's chain (" 0 s:/C=CN/O=x", "depth=0 C = CN, O = x": the server's own at
-    # depth 0 only) and nmap's ssl-cert ("| ssl-cert: Subject: organizationName=x/...")
+    # depth 0 only), -nameopt multiline's indented lines under a bare "subject=" and nmap's
+    # ssl-cert ("| ssl-cert: Subject: organizationName=x/...")
     found = EvidenceList(tls.SOURCE, address)
     seen: set[tuple[str, str]] = set()
     depth = 0  # s_client prints a certificate's issuer ("   i:") below its depth's subject
     lines = nmapfp.first_report(printed).splitlines()[:_MAX_PRINTED_LINES]  # the first host's
+    multiline: tuple[str, list[str]] | None = None  # -nameopt multiline: one line an attribute
     for line in (line[:_MAX_TLS_LINE_CHARS] for line in lines):
+        if multiline is not None and (attribute := _MULTILINE_ATTRIBUTE.match(line)):
+            multiline[1].append(f"{attribute['name']}={attribute['value'].strip()}")
+            continue
+        if multiline is not None and multiline[1]:
+            seen.add((multiline[0], "/".join(multiline[1])[:_MAX_TLS_LINE_CHARS]))
+        multiline = None
         labelled = _TLS_LABEL.match(line)
         if labelled is None:
             continue
         label, name = labelled.group("label", "name")
+        if label is not None and not name.strip():
+            multiline = (label.casefold(), [])
+            continue
         if (at := labelled.group("depth") or labelled.group("leaf")) is not None:
             depth = int(at)
         if depth != 0 and label is None:
             continue  # a CA's certificate further up the chain
         kind = (label or labelled.group("chain") or "s").casefold()
         seen.add(("issuer" if kind in ("issuer", "i") else "subject", name))
+    if multiline is not None and multiline[1]:
+        seen.add((multiline[0], "/".join(multiline[1])[:_MAX_TLS_LINE_CHARS]))
     if lines and _BARE_NAME.match(lines[0]) and not _TLS_LABEL.match(lines[0]):  # a bare subject
         seen.add(("subject", lines[0][:_MAX_TLS_LINE_CHARS]))
     names = {(field, dn) for field, name in seen if (dn := _distinguished_name(name))}
@@ -639,6 +652,11 @@ _TLS_LABEL: Final = re.compile(
     r"|depth=(?P<leaf>\d{1,2})\s)[ \t]*(?P<name>.*)",
     re.IGNORECASE | re.MULTILINE,
 )
+_MULTILINE_ATTRIBUTE: Final = re.compile(
+    r"^[ \t]+(?P<name>[A-Za-z][A-Za-z0-9.]{0,40})[ \t]*=[ \t]*(?P<value>\S.*)$"
+)
+"""An attribute line of ``openssl x509 -nameopt multiline``: indented under a bare
+``subject=`` or ``issuer=``, its long name, blanks, ``=`` and the value."""
 _SLASHED: Final = re.compile(r"/(?=[A-Za-z][A-Za-z0-9.]{0,40}\s*=)")
 _LONG_ATTRIBUTES: Final = {long.casefold(): short for long, short in tls.NMAP_ATTRIBUTE_NAMES} | {
     "emailaddress": "emailAddress"  # OpenSSL 1.0's slashed names spell it out too

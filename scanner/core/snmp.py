@@ -2,9 +2,10 @@
 
 ``printed_system`` reads the two values out of what SNMP tools print, as admins and
 issue threads publish them: net-snmp's ``snmpget``/``snmpwalk`` (``SNMPv2-MIB::sysDescr.0
-= STRING: ...``, numeric ``-On`` names, ``Hex-STRING:`` values, a string going on over
-several lines), pysnmp's ``name = value`` lines, snmpsim's ``.snmprec`` records
-(``1.3.6.1.2.1.1.1.0|4|...``) and nmap's ``snmp-sysdescr`` script.
+= STRING: ...``, numeric ``-On`` names, ``-Oq``'s lines without ``= TYPE:``,
+``Hex-STRING:`` values, a string going on over several lines), pysnmp's ``name = value``
+lines, snmpsim's ``.snmprec`` records (``1.3.6.1.2.1.1.1.0|4|...``) and nmap's
+``snmp-sysdescr`` script.
 """
 
 from __future__ import annotations
@@ -32,6 +33,13 @@ _VARBIND: Final = re.compile(
     r"(?:(?P<type>STRING|Hex-STRING|OID|INTEGER|Timeticks|Gauge32|Counter32|Counter64|"
     r"IpAddress|OCTET STRING|OBJECT IDENTIFIER|BITS|Opaque):\s?)?(?P<value>.*)$"
 )
+_QUICK: Final = re.compile(
+    r"^\s*(?P<name>[\w-]{1,64}::[\w.-]{1,128}|\.?(?:1|iso)\.3\.6\.1\.2\.1\.1\.[12]\.0)"
+    r"(?P<type>)[ \t]+(?P<value>[^\s=].*)$"
+)
+"""net-snmp's ``-Oq`` line: the name, a blank and the value, no ``= TYPE:``
+(``SNMPv2-MIB::sysDescr.0 Linux ...``, ``.1.3.6.1.2.1.1.1.0 "Linux ..."`` with ``-Oqn``);
+only a module-qualified or numeric name counts (a bare ``sysDescr.0`` starts prose too)."""
 _SNMPREC: Final = re.compile(
     r"^\s*(?P<name>\.?\d+(?:\.\d+){1,127})\|(?P<tag>\d{1,3}x?)\|(?P<value>.*)$"
 )
@@ -137,7 +145,8 @@ def printed_system(text: str) -> tuple[str | None, str | None]:
                 in_nmap = not line.startswith("|_")
                 continue
             in_nmap = False
-        rec, nmap, bind = _SNMPREC.match(line), _NMAP_DESCR.match(line), _VARBIND.match(line)
+        rec, nmap = _SNMPREC.match(line), _NMAP_DESCR.match(line)
+        bind = _VARBIND.match(line) or _QUICK.match(line)
         if rec is None and nmap is None and bind is None:
             if (
                 pending is not None

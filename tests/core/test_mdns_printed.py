@@ -130,3 +130,19 @@ def test_the_first_resolved_host_decides_even_when_its_type_cannot_be_read() -> 
         "   hostname = [cam.local]\n   address = [198.18.0.9]\n"
     )
     assert [s.service_type for s in printed_services(both)] == ["_axis-video._tcp", "_http._tcp"]
+
+
+def test_dns_sd_browse_lines_are_names_only_of_one_instance() -> None:
+    head = (
+        "Browsing for _axis-video._tcp\nDATE: ---Fri 04 Dec 2026---\n 1:00:00.000  ...STARTING...\n"
+        "Timestamp     A/R    Flags  if Domain               Service Type         Instance Name\n"
+    )
+    line = " 1:00:00.001  Add        3   4 local.               _axis-video._tcp.    {}\n"
+    assert printed_services(head + line.format(CAMERA)) == [
+        PrintedService("_axis-video._tcp", CAMERA, [], None)
+    ]
+    # a browse of several instances ties none of them to the device
+    assert printed_services(head + line.format(CAMERA) + line.format("cam-b")) == []
+    assert ("mdns.name", CAMERA) in {
+        (e.key, e.value) for e in parse_reply("mdns", (head + line.format(CAMERA)).encode())
+    }

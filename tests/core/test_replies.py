@@ -206,6 +206,23 @@ def test_tls_pem_der_and_a_subject_line() -> None:
             "C=CN,O=Acme Video Co.\\,Ltd,CN=cam",
             "C=CN,O=Acme CA,CN=ca",
         ),
+        # openssl x509 -subject -issuer -nameopt multiline: an attribute a line
+        (
+            b"subject=\n    countryName               = CN\n    organizationName          = "
+            b"Acme Video Co., Ltd.\n    commonName                = cam\nissuer=\n"
+            b"    countryName               = CN\n    commonName                = ca\n",
+            "C=CN,O=Acme Video Co.\\, Ltd.,CN=cam",
+            "C=CN,CN=ca",
+        ),
+        # x509 -text -nameopt multiline: the block ends at the next field
+        (
+            b"        Issuer:\n            commonName                = ca\n        Validity\n"
+            b"            Not Before: Jan  1 00:00:00 2019 GMT\n        Subject:\n"
+            b"            commonName                = cam\n        Subject Public Key Info:\n"
+            b"            Public Key Algorithm: rsaEncryption\n",
+            "CN=cam",
+            "CN=ca",
+        ),
     ],
 )
 def test_tls_names_as_clients_print_them(printed: bytes, subject: str, issuer: str) -> None:

@@ -133,3 +133,21 @@ def test_a_whole_walk_over_64_kib_is_read() -> None:
 )  # fmt: skip
 def test_prompts_repeats_and_full_names(printed: str, descr: str | None, oid: str | None) -> None:
     assert printed_system(printed) == (descr, oid)
+
+
+@pytest.mark.parametrize(
+    ("printed", "descr", "oid"),
+    [
+        # -Oq: no "= TYPE:", with MIBs; -Oqn: numeric names, a quoted string over lines
+        ("SNMPv2-MIB::sysDescr.0 Acme IPC 3.10\n"
+         "SNMPv2-MIB::sysObjectID.0 SNMPv2-SMI::enterprises.39165.1.1", "Acme IPC 3.10", HIK_OID),
+        ('.1.3.6.1.2.1.1.1.0 "Acme OS\nline two"\n.1.3.6.1.2.1.1.2.0 .1.3.6.1.4.1.39165.1.1',
+         "Acme OS\nline two", HIK_OID),
+        ("iso.3.6.1.2.1.1.1.0 Acme IPC", "Acme IPC", None),
+        # a bare name starts prose as often as a -Oqs line: not read
+        ("sysDescr.0 is where the agent names itself", None, None),
+        ("IF-MIB::ifDescr.1 eth0\nSNMPv2-MIB::sysName.0 cam", None, None),
+    ],
+)  # fmt: skip
+def test_quick_print_lines(printed: str, descr: str | None, oid: str | None) -> None:
+    assert printed_system(printed) == (descr, oid)
