@@ -65,6 +65,9 @@ _PIECES: Final = (
     "Nmap scan report for 198.18.0.9", "| upnp-info:", "|     Server: x", "Manufacturer: y",
     "| http-headers: ", "|   Server: A/1", "|_http-title: ", "\\032", "\\", "\x00",
     "\ufeff", "{", "}", "'", "CN=", "O=", "\t", " ", "x",
+    "SNMPv2-MIB::sysDescr.0 ", ".1.3.6.1.2.1.1.1.0 ", "    countryName               = ",
+    "    organizationName = ", " 1:00:00.001  Add        3   4 local.   _http._tcp.    ",
+    "urn:axis-com:service:BasicService:1", "ST: ", "USN: uuid:1::",
 )  # fmt: skip
 """Pieces of what SNMP, mDNS, TLS and nmap tools print, for the second phase: texts of
 one to eight lines, each of one to six pieces, read as each printed kind."""
