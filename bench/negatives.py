@@ -219,6 +219,7 @@ RELATED: Final = {
     "Lorex": ("Dahua",),  # a Dahua company 2018-2023, Dahua-made cameras
     "HPE": ("HP",),  # one company until 2015; ProCurve is HP's name
     "SonicWall": ("Dell",),  # Dell owned SonicWall 2012-2016 ("DELL | SonicWALL")
+    "Allen-Bradley": ("Rockwell Automation",),  # Rockwell Automation's brand of PLCs
 }
 
 
