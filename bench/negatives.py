@@ -1,6 +1,6 @@
 """False accusations on thousands of labelled real banners: rapid7/recog's examples.
 
-Run: .venv/bin/python bench/negatives.py [--recog PATH] [--list]
+Run: .venv/bin/python bench/negatives.py [--recog PATH] [--list] [--list-missed]
 
 recog's fingerprint files hold thousands of ``<example>`` strings seen on real devices
 and services, each labelled through its fingerprint's vendor params (``hw.vendor``,
