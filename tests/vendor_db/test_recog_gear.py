@@ -85,6 +85,13 @@ def test_huawei_and_eltex_replies_are_flagged() -> None:
         ({"http.title": "B450"}, "Bosch Security"),
         # OpenVMS on x86-64 is VMS Software's, not HP hardware
         ({"telnet.banner": "Welcome to OpenVMS (TM) x86_64 Operating System, Version V9.2"}, "HP"),
+        # Expressway's two-letter server strings, and a temporary CA whose names differ
+        ({"http.server": "CE_X"}, "Cisco"),
+        ({"http.server": "CE_E/1.0"}, "Cisco"),
+        (
+            {"tls.issuer": "CN=Temporary CA 218131fe-8af4-11e7-aa6e-9950d6bbaf74,O=Temporary CA"},
+            "Cisco",
+        ),
         # a Cast issuer of another TV maker
         ({"tls.issuer": "CN=Cast TV ICA (Vizio),OU=Cast,O=Google Inc"}, "Sony"),
     ],
