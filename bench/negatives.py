@@ -1,6 +1,6 @@
 """False accusations on thousands of labelled real banners: rapid7/recog's examples.
 
-Run: .venv/bin/python bench/negatives.py [--recog PATH] [--list]
+Run: .venv/bin/python bench/negatives.py [--recog PATH] [--list] [--list-missed]
 
 recog's fingerprint files hold thousands of ``<example>`` strings seen on real devices
 and services, each labelled through its fingerprint's vendor params (``hw.vendor``,
@@ -24,9 +24,17 @@ every other file's slot (firmware reuses its strings: a Server header as an FTP
 greeting, a title as a realm), makers named that are none of the example's vendors
 (nor a company they belong to, ``RELATED``), and on examples of concern the share
 named and flagged (recog was read while writing the first fingerprints, so that
-recall is not independent).  The failing
-examples' text is printed to stdout only; bench/results/negatives.json holds counts and
-the recog commit.  Nothing of recog is copied into the repository.
+recall is not independent).
+
+Coverage: of the examples whose device vendor (``hw.vendor``, else ``os.vendor``; never
+``service.vendor`` alone) is a maker of makers.toml, the share where camcensus names
+that maker (its makers.toml maker, a name whose words start the other's, or a
+``RELATED`` one), per recog file and per maker, for makers of concern and the rest.
+Microsoft as ``os.vendor`` only is Windows, the operating system of others' machines,
+and stays out (``NOT_DEVICE``).  ``--list-missed`` prints the examples not named.
+
+The failing examples' text is printed to stdout only; bench/results/negatives.json holds
+counts and the recog commit.  Nothing of recog is copied into the repository.
 """
 
 from __future__ import annotations
@@ -40,7 +48,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import defusedxml.ElementTree
 
@@ -57,6 +65,11 @@ from camcensus.vendor_db.identify import identify  # noqa: E402
 RESULTS: Final = HERE / "results" / "negatives.json"
 MIRROR: Final = Path("/work/.mirror/rapid7+recog/repo")
 VENDOR_PARAMS: Final = ("hw.vendor", "os.vendor", "service.vendor")
+DEVICE_PARAMS: Final = ("hw.vendor", "os.vendor")
+"""The params naming a device's maker, the first present deciding (coverage)."""
+NOT_DEVICE: Final = frozenset({"Microsoft"})
+"""makers.toml makers that as ``os.vendor`` only name an operating system (Windows) run
+on others' hardware, no device's maker: left out of coverage."""
 
 
 def _http(headers: str, body: str = "", status: str = "200 OK") -> bytes:
@@ -206,6 +219,7 @@ RELATED: Final = {
     "Lorex": ("Dahua",),  # a Dahua company 2018-2023, Dahua-made cameras
     "HPE": ("HP",),  # one company until 2015; ProCurve is HP's name
     "SonicWall": ("Dell",),  # Dell owned SonicWall 2012-2016 ("DELL | SonicWALL")
+    "Allen-Bradley": ("Rockwell Automation",),  # Rockwell Automation's brand of PLCs
 }
 
 
@@ -219,6 +233,8 @@ class Example:
     text: str
     vendors: frozenset[str]
     described: frozenset[str] = frozenset()
+    device: str = ""
+    """The device vendor: ``hw.vendor``, else ``os.vendor`` ("" for neither)."""
 
 
 def _recog_text(root: Path, name: str) -> bytes:
@@ -252,14 +268,18 @@ def examples(root: Path) -> list[Example]:
                 text = ex.text or ""
                 if ex.get("_encoding") == "base64":
                     text = base64.b64decode(text).decode("utf-8", "surrogateescape")
-                vendors = set()
+                values = {}
                 for param in VENDOR_PARAMS:
                     value = params.get(param, "")
                     if value.startswith("{") and value.endswith("}"):
                         value = ex.get(value[1:-1], "")
                     if value:
-                        vendors.add(value)
-                out.append(Example(name, text, frozenset(vendors), described))
+                        values[param] = value
+                device = next((values[p] for p in DEVICE_PARAMS if p in values), "")
+                if device in NOT_DEVICE and "hw.vendor" not in values:
+                    device = ""
+                vendors = frozenset(values.values())
+                out.append(Example(name, text, vendors, described, device))
     return out
 
 
@@ -310,9 +330,19 @@ def right_maker(found: str, example: Example) -> bool:
     """Whether a maker camcensus named is one of the example's vendors (or a maker its
     description names, or a RELATED one): the same makers.toml maker, or one name's
     words the start of the other's."""
+    return _one_of(found, example.vendors | example.described)
+
+
+def names_device(found: str | None, example: Example) -> bool:
+    """Whether a maker camcensus named is the example's device vendor (counted as
+    ``right_maker`` counts, RELATED included)."""
+    return bool(found and example.device) and _one_of(found or "", {example.device})
+
+
+def _one_of(found: str, vendors: set[str] | frozenset[str]) -> bool:
     mine = maker_of(found)
-    related = [r for v in example.vendors for r in RELATED.get(v, ())]
-    for vendor in example.vendors | example.described | set(related):
+    related = [r for v in vendors for r in RELATED.get(v, ())]
+    for vendor in vendors | set(related):
         if mine is not None and maker_of(vendor) == mine:
             return True
         a, b = _words(found), _words(vendor)
@@ -363,10 +393,46 @@ def elsewhere(example: Example) -> list[Example]:
     return out
 
 
+def _covered(example: Example) -> str | None:
+    """The makers.toml maker of the example's device vendor, if any (coverage)."""
+    return maker_of(example.device) if example.device else None
+
+
+def _share(tally: dict[str, Any]) -> str:
+    return f"{tally['named'] / tally['examples']:.1%}" if tally["examples"] else "-"
+
+
+def coverage(found: list[Example], outcomes: dict[int, Outcome]) -> dict[str, Any]:
+    """For makers of concern and the rest: the examples whose device vendor is a
+    makers.toml maker and how many camcensus names it, in all, per file and per maker."""
+    out: dict[str, Any] = {}
+    for group in ("of_concern", "other"):
+        out[group] = {"examples": 0, "named": 0, "by_file": {}, "by_maker": {}}
+    for ex in found:
+        maker = _covered(ex)
+        if maker is None:
+            continue
+        tally = out["of_concern" if corpus.makers()[maker].of_concern else "other"]
+        named = names_device(outcomes[id(ex)].maker, ex)
+        per_file = tally["by_file"].setdefault(ex.file, {"examples": 0, "named": 0})
+        per_maker = tally["by_maker"].setdefault(maker, {"examples": 0, "named": 0})
+        for cells in (tally, per_file, per_maker):
+            cells["examples"] += 1
+            cells["named"] += named
+    for tally in out.values():
+        tally["share"] = _share(tally)
+        for part in ("by_file", "by_maker"):
+            tally[part] = dict(sorted(tally[part].items()))
+    return out
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--recog", type=Path, default=MIRROR, help="recog checkout or git dir")
     parser.add_argument("--list", action="store_true", help="also list unknown vendors")
+    parser.add_argument(
+        "--list-missed", action="store_true", help="list the coverage examples not named"
+    )
     args = parser.parse_args(argv[1:])
     if not args.recog.exists():
         print(f"no recog at {args.recog}: give a checkout or git dir with --recog", file=sys.stderr)
@@ -428,6 +494,19 @@ def main(argv: list[str]) -> int:
     print(f"examples of concern: {concern}, maker named {named}, flagged {flagged}, "
           f"possible {possible} "
           "(not independent: recog was read writing the first fingerprints)")  # fmt: skip
+    cover = coverage(found, outcomes)
+    for group, title in (("of_concern", "makers of concern"), ("other", "other makers")):
+        tally = cover[group]
+        print(f"coverage, {title}: {tally['named']} of {tally['examples']} named"
+              f" ({_share(tally)})")  # fmt: skip
+        for part in ("by_file", "by_maker"):
+            cells = tally[part]
+            print(f"  {part}: " + ", ".join(f"{k} {v['named']}/{v['examples']}"
+                                          for k, v in cells.items()))  # fmt: skip
+    if args.list_missed:
+        missed = [ex for ex in found if ex.device and _covered(ex) and
+                  not names_device(outcomes[id(ex)].maker, ex)]  # fmt: skip
+        show("coverage examples whose device vendor is not named", missed)
     if args.list:
         unknown = Counter(v for e in found for v in e.vendors if judge(v) == "unknown")
         print("unknown vendors:", ", ".join(f"{v} {n}" for v, n in sorted(unknown.items())))
@@ -454,6 +533,7 @@ def main(argv: list[str]) -> int:
             "possible": possible,
         },
         "parse_errors": sum(1 for o in outcomes.values() if o.error),
+        "coverage": cover,
         "by_file": {k: dict(sorted(v.items())) for k, v in sorted(by_file.items())},
     }
     write_json(RESULTS, report)
