@@ -471,7 +471,7 @@ def _claims_for(
     if not hits and ev.key in _PRIVATE_NAME_KEYS:
         _private_name_claims(ev, value, table, out)
     if not hits and ev.key in _TYPE_DOMAIN_KEYS and (owner := _urn_owner(value, table)):
-        out.vendor(owner, ev, f"domain:{ev.key}", _TYPE_DOMAIN_KEYS[ev.key], label=False)
+        out.vendor(owner, ev, f"{_URN_RULE}{ev.key}", _TYPE_DOMAIN_KEYS[ev.key], label=False)
     site_weight = _SITE_KEYS.get(ev.key)
     if site_weight is not None and not hits and (site := table.find(value)) is not None:
         out.vendor(site, ev, f"site:{ev.key}", site_weight, label=False)
@@ -607,22 +607,43 @@ _EXTENSION_HEADER: Final = re.compile(r"(?:^|,\s*)X-([A-Za-z][A-Za-z0-9]{2,30})[
 _TYPE_DOMAIN_KEYS: Final = {"upnp.type_domain": 0.45}
 """A UPnP device or service type a vendor defined under its own domain
 (``urn:axis-com:service:BasicService:1``) names that vendor, weakly: firmware built on
-another's SDK keeps the SDK owner's types, so alone a maker of concern is "possible"."""
+another's SDK keeps the SDK owner's types, and a phone's companion types are served by
+third-party receivers, so a maker of concern is only "possible" on such types alone,
+however many (``_URN_RULE`` claims count as one, the strongest)."""
 _SHARED_TYPE_DOMAINS: Final = frozenset(
-    {"microsoft", "dlna", "wifialliance", "multiscreen", "dslforum", "upnp", "ses"}
+    {"microsoft", "dlna", "wifialliance", "dial-multiscreen", "dslforum", "upnp", "ses",
+     "intel", "tencent", "wiimu", "linkplay", "digion", "cipa", "frontier-silicon"}
+)  # fmt: skip
+"""Owners of types many makers implement, which name no maker: Windows Media Connect's
+X_MS_ services (NAS, routers), DLNA, Wi-Fi Protected Setup, DIAL, TR-064, SAT>IP, Intel's
+UPnP SDK power management, Tencent's QPlay (in Xiaomi speakers and PC renderers),
+LinkPlay/WiiMu audio modules sold under many brands, DiXiM's DLNA stack, CIPA's DPS
+printing and Frontier Silicon radio modules."""
+_URN_RULE: Final = "urn-domain:"
+_URN_DOMAIN: Final = re.compile(
+    r"(?:schemas-|www-)?(?P<name>[a-z0-9][a-z0-9-]{0,60}?)"
+    r"-(?:(?:com?|org|net|ne|or|ac)(?:-[a-z]{2})?|[a-z]{2})"
 )
-"""Owners of types many makers implement (Windows Media Connect's X_MS_ services on NAS
-and routers, DLNA, Wi-Fi Protected Setup, DIAL, TR-064, SAT>IP): they name no maker."""
+"""A URN's domain with its periods written as hyphens (UDA 2.0 sec. 1.1.4):
+``schemas-sony-com`` -> ``sony``, ``tp-link-com`` -> ``tp-link``, ``sony-co-jp`` ->
+``sony``: the whole name between an optional ``schemas-``/``www-`` host and the top-level
+domain, so a name with a hyphen of its own stays one name."""
 
 
 def _urn_owner(domain: str, table: VendorTable) -> Vendor | None:
-    """The vendor a URN's domain (periods written as hyphens: ``schemas-sony-com``) is
-    registered to, exact in the table; None for the shared owners above."""
-    owner = registered_name(domain.replace("-", "."))
+    """The vendor a URN's domain (``schemas-sony-com``, or dotted: ``samsung.com``) is
+    registered to, exact in the table; None for the shared owners above and for names
+    that are also ordinary words (``_NOT_A_LEADING_NAME``)."""
+    domain = domain.casefold()
+    if "." in domain:
+        owner = registered_name(domain)
+    else:
+        matched = _URN_DOMAIN.fullmatch(domain)
+        owner = matched["name"] if matched else None
     if owner is None or owner in _SHARED_TYPE_DOMAINS:
         return None
     vendor = table.get(owner)
-    if vendor is None or normalise_name(vendor.name) in _NOT_A_LEADING_NAME:
+    if vendor is None or {normalise_name(owner), normalise_name(vendor.name)} & _NOT_A_LEADING_NAME:
         return None
     return vendor
 
@@ -737,11 +758,16 @@ def _label_claims(
         uri = ev.key in _URI_LABEL_KEYS and "://" in value
         owner = registered_name(value) if uri else None
         vendor = table.get(owner) if owner is not None else None
-        if vendor is None and ev.key in _URI_LABEL_KEYS and value[:4].casefold() == "urn:":
-            # a URN's domain, periods as hyphens (urn:schemas-pelco-com:onvif:device:1)
-            vendor = _urn_owner(value[4:].partition(":")[0], table)
-        if vendor is not None and normalise_name(vendor.name) not in _NOT_A_LEADING_NAME:
+        if vendor is not None and not (
+            {normalise_name(owner or ""), normalise_name(vendor.name)} & _NOT_A_LEADING_NAME
+        ):
             out.vendor(vendor, ev, f"domain:{ev.key}", weight, label=True)
+        elif (
+            ev.key in _URI_LABEL_KEYS
+            and value[:4].casefold() == "urn:"
+            and (vendor := _urn_owner(value[4:].partition(":")[0], table)) is not None
+        ):  # a URN's domain, periods as hyphens (urn:schemas-pelco-com:onvif:device:1)
+            out.vendor(vendor, ev, f"{_URN_RULE}{ev.key}", weight, label=True)
         return
     if ev.key in _NAME_KEYS and value.casefold() not in _GENERIC_LABELS:
         # a name scope is "<maker> <model>" on many devices, or only a model: a maker is
@@ -1052,7 +1078,13 @@ evidence they still add."""
 def _support(claims: list[Claim]) -> float:
     """Combined weight of one value's claims (noisy-or), the nested tier's capped; a
     model read out of the body text (``_DERIVED_VIA`` on ``http.body``: the same JSON the
-    nested fields come from) and the nested tier count as one, the stronger."""
+    nested fields come from) and the nested tier count as one, the stronger; the claims
+    of URN domains (``_URN_RULE``: one owner's types and namespaces) count as one, the
+    strongest."""
+    urns = [c.weight for c in claims if c.rule.startswith(_URN_RULE)]
+    if urns:
+        rest = [c for c in claims if not c.rule.startswith(_URN_RULE)]
+        return _noisy_or([_support(rest) if rest else 0.0, max(urns)])
     nested = [c.weight for c in claims if c.key.startswith(_NESTED_PREFIX)]
     if not nested:
         return _noisy_or(c.weight for c in claims)

@@ -51,7 +51,8 @@ DESCRIPTION_FIELDS: Final = (
 
 
 _TYPE_URN: Final = re.compile(
-    r"urn:([A-Za-z0-9][A-Za-z0-9.-]{1,100}):(?:device|service):", re.IGNORECASE
+    r"urn:([A-Za-z0-9][A-Za-z0-9.-]{1,100}):(?:device|service):[\w.-]{1,128}:\d{1,5}",
+    re.IGNORECASE,
 )
 _STANDARD_DOMAIN: Final = "schemas-upnp-org"
 _MAX_TYPE_DOMAINS: Final = 8
@@ -62,13 +63,14 @@ def type_domains(types: list[str]) -> list[str]:
     """The vendor domains of UPnP device and service types other than the forum's own
     (UDA 2.0 sec. 1.1.4: ``urn:<domain-name>:device:<type>:<v>``, the vendor's domain
     with its periods written as hyphens): ``urn:axis-com:service:BasicService:1`` ->
-    ``axis-com``; in first-seen order, at most ``_MAX_TYPE_DOMAINS``."""
+    ``axis-com``.  Each text is one type, whole (a header listing several is no one's);
+    in first-seen order, at most ``_MAX_TYPE_DOMAINS``."""
     found: list[str] = []
     for text in types:
-        for matched in _TYPE_URN.finditer(text[:1024]):
-            domain = matched.group(1).casefold()
-            if domain != _STANDARD_DOMAIN and domain not in found:
-                found.append(domain)
+        matched = _TYPE_URN.fullmatch(text.strip()[:512])
+        domain = matched.group(1).casefold() if matched else _STANDARD_DOMAIN
+        if domain != _STANDARD_DOMAIN and domain not in found:
+            found.append(domain)
     return found[:_MAX_TYPE_DOMAINS]
 
 
@@ -139,8 +141,12 @@ def parse_response(data: bytes, address: str) -> tuple[list[Evidence], str | Non
     found.add("ssdp.usn", usn)
     if usn is not None:  # uuid:<id>[::<type>]: an id made from the MAC gives it
         found.add("ssdp.usn_mac", uuid_node_mac(usn.split("::", 1)[0]))
-    targets = [head.headers.get(name) for name in ("USN", "ST", "NT")]
-    for domain in type_domains([t for t in targets if t is not None]):
+    # the type the device answers or announces for: USN's after "::", a NOTIFY's NT (a
+    # search response's ST only echoes what some client searched for)
+    targets = [usn.partition("::")[2] if usn else None]
+    if method == "NOTIFY":
+        targets.append(head.headers.get("NT"))
+    for domain in type_domains([t for t in targets if t]):
         found.add("upnp.type_domain", domain)
     return found.items(), _same_host_location(head.headers.get("Location"), address)
 
@@ -149,8 +155,9 @@ def parse_description(xml: bytes, address: str) -> list[Evidence]:
     """``upnp.*`` evidence from the root device of a UPnP device description.
 
     Tags match by local name, so a missing or wrong default namespace does not matter;
-    embedded devices (deviceList) are not read. Raises MalformedReplyError for non-XML
-    or a document without ``root/device``, ReplyTooLargeError over MAX_XML_BYTES.
+    of embedded devices (deviceList) only the device and service types are read
+    (``upnp.type_domain``).  Raises MalformedReplyError for non-XML or a document
+    without ``root/device``, ReplyTooLargeError over MAX_XML_BYTES.
     """
     root = parse_xml(xml, "UPnP description")
     if local_name(root.tag) != "root":

@@ -144,7 +144,7 @@ def test_repeated_headers_give_one_evidence() -> None:
     assert [(e.key, e.value) for e in found] == [("ssdp.usn", "uuid:1")]
 
 
-def test_vendor_type_domains_from_usn_st_and_nt() -> None:
+def test_vendor_type_domains_from_usn_and_notify_nt_not_from_an_echoed_st() -> None:
     axis = "urn:axis-com:service:BasicService:1"
     reply = (
         f"HTTP/1.1 200 OK\r\nST: {axis}\r\nUSN: uuid:Upnp-BasicDevice-1_0-ACCC8E270AD8::{axis}"
@@ -152,12 +152,30 @@ def test_vendor_type_domains_from_usn_st_and_nt() -> None:
     ).encode()
     found, _ = ssdp.parse_response(reply, ADDRESS)
     assert [e.value for e in found if e.key == "upnp.type_domain"] == ["axis-com"]  # once
+    # a search response's ST echoes the search; the USN says what the device is
+    echo = (
+        b"HTTP/1.1 200 OK\r\nST: urn:hikvision-com:device:DS-AccessControlDevice:1\r\n"
+        b"USN: uuid:1::upnp:rootdevice\r\n\r\n"
+    )
+    assert not [e for e in ssdp.parse_response(echo, ADDRESS)[0] if e.key == "upnp.type_domain"]
     notify = (
+        b"NOTIFY * HTTP/1.1\r\nNT: urn:schemas-sony-com:service:ScalarWebAPI:1\r\n"
+        b"USN: uuid:1\r\n\r\n"
+    )
+    found, _ = ssdp.parse_response(notify, ADDRESS)
+    assert [e.value for e in found if e.key == "upnp.type_domain"] == ["schemas-sony-com"]
+    standard = (
         b"NOTIFY * HTTP/1.1\r\nNT: urn:schemas-upnp-org:device:Basic:1\r\n"
         b"USN: uuid:1::urn:schemas-upnp-org:device:Basic:1\r\n\r\n"
     )
-    found, _ = ssdp.parse_response(notify, ADDRESS)
+    found, _ = ssdp.parse_response(standard, ADDRESS)
     assert not [e for e in found if e.key == "upnp.type_domain"]  # the forum's own: no one's
+
+
+def test_a_header_listing_several_types_is_no_ones() -> None:
+    listed = "urn:schemas-huawei-com:device:x:1, urn:www-huawei-com:service:y:1"
+    reply = f"HTTP/1.1 200 OK\r\nST: {listed}\r\nUSN: uuid:1::{listed}\r\n\r\n".encode()
+    assert not [e for e in ssdp.parse_response(reply, ADDRESS)[0] if e.key == "upnp.type_domain"]
 
 
 def test_vendor_type_domains_from_the_description_embedded_devices_included() -> None:

@@ -165,11 +165,14 @@ def test_a_realm_redacted_past_its_shape_names_no_one(realm: str) -> None:
     [
         ("axis-com", "Axis Communications", "no"),
         ("schemas-sony-com", "Sony", "no"),
-        ("samsung.com", None, "no"),  # a name the table does not hold: no one
+        ("sony-co-jp", "Sony", "no"),
+        ("tp-link-com", "TP-Link", "possible"),  # a name with a hyphen of its own, whole
+        ("samsung.com", None, "no"),  # dotted; a name the table does not hold: no one
         ("schemas-hikvision-com", "Hikvision", "possible"),  # alone: only possible
         ("microsoft-com", None, "no"),  # X_MS_ services run on NAS and routers too
-        ("dial-multiscreen-org", None, "no"),
-        ("schemas-wifialliance-org", None, "no"),
+        ("schemas-intel-com", None, "no"),  # Intel's UPnP SDK, in others' devices
+        ("schemas-h264-com", None, "no"),  # an alias that is an ordinary word
+        ("frontier-silicon-com", None, "no"),  # not "silicon": the whole name
     ],
 )
 def test_a_upnp_type_under_a_vendors_domain_names_it_weakly(
@@ -182,10 +185,31 @@ def test_a_upnp_type_under_a_vendors_domain_names_it_weakly(
         assert result.confidence < 0.5
 
 
+def test_one_owners_types_and_namespaces_count_once() -> None:
+    # a PC cast receiver answers with a phone maker's companion types (two spellings of
+    # one domain) and declares its namespace: however many, only "possible"
+    evidence = [
+        Evidence("upnp.type_domain", "schemas-huawei-com", "ssdp", "198.18.0.11"),
+        Evidence("upnp.type_domain", "www-huawei-com", "ssdp", "198.18.0.11"),
+        Evidence("onvif.namespace", "urn:schemas-huawei-com:a", "onvif", "198.18.0.11"),
+        Evidence("onvif.namespace", "urn:schemas-huawei-com:b", "onvif", "198.18.0.11"),
+    ]
+    result = identify(evidence)
+    assert result.maker == "Huawei"
+    assert result.flag.to_dict()["level"] == "possible"
+    # beside evidence of another kind they still add: a MAC of the maker's block alone
+    # is only possible, with the types flagged
+    mac = Evidence("mac", "00:e0:fc:00:00:01", "arp", "198.18.0.11")  # Huawei's MA-L block
+    assert identify([mac]).flag.to_dict()["level"] == "possible"
+    assert identify([*evidence, mac]).flag.to_dict()["level"] == "flagged"
+
+
 def test_a_urn_namespace_names_its_domains_owner() -> None:
     ns = "urn:schemas-pelco-com:onvif:device:1"  # onvif_namespace.toml's example shape
     result = identify([Evidence("onvif.namespace", ns.replace("pelco", "mobotix"), "onvif", "x")])
     assert result.maker == "Mobotix"
+    hik = identify([Evidence("onvif.namespace", "urn:schemas-hikvision-com:x", "onvif", "x")])
+    assert (hik.maker, hik.flag.to_dict()["level"]) == ("Hikvision", "possible")
     assert (
         identify([Evidence("onvif.namespace", "urn:oasis:names:tc:x", "onvif", "x")]).maker is None
     )
