@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from camcensus.base.domains import registered_name
@@ -1188,9 +1188,31 @@ def identify(
     return _resolve(out.claims, table, pol, pack)
 
 
+def _fold_owners(claims: list[Claim], table: VendorTable) -> list[Claim]:
+    """Maker claims for a vendor's owner (``owned_by``: a Pelco camera's MAC, in a block
+    the IEEE lists under Motorola Solutions) read as claims for the one vendor it owns
+    that other evidence names; with none or two such vendors named, left as they are."""
+    named = {c.value: table.get(c.value) for c in claims if c.field == "maker"}
+    owned: dict[str, list[str]] = {}
+    for vendor in named.values():
+        if vendor is not None and vendor.owned_by is not None:
+            owned.setdefault(vendor.owned_by, []).append(vendor.name)
+    if not owned:
+        return claims
+    folded: list[Claim] = []
+    for c in claims:
+        owner = named.get(c.value) if c.field == "maker" else None
+        subsidiaries = owned.get(owner.name, []) if owner is not None else []
+        if len(set(subsidiaries)) == 1:
+            c = replace(c, value=subsidiaries[0], rule=f"{c.rule} (owner of {subsidiaries[0]})")
+        folded.append(c)
+    return folded
+
+
 def _resolve(
     claims: list[Claim], table: VendorTable, policy: Policy, pack: CvePack
 ) -> Identification:
+    claims = _fold_owners(claims, table)
     makers = _rank(claims, "maker")
     brands = _rank(claims, "brand")
     maker = makers[0][0] if makers else None

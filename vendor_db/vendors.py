@@ -95,6 +95,9 @@ class Vendor:
     oui_org_regex: str | None = None
     pens: tuple[int, ...] = ()
     made_by: MadeBy | None = None
+    owned_by: str | None = None
+    """The vendor in this table that owns this one (Pelco, Avigilon: Motorola Solutions),
+    so evidence naming only the owner (its IEEE block) supports this one, not another."""
     confidence: str = "unknown"
     notes: str = ""
 
@@ -290,6 +293,7 @@ def parse_vendors(text: str) -> VendorTable:
                 oui_org_regex=regex,
                 pens=tuple(pens),
                 made_by=made_by,
+                owned_by=_str(row, "owned_by", where) if "owned_by" in row else None,
                 confidence=_str(row, "confidence", where, "unknown"),
                 notes=_str(row, "notes", where, ""),
             )
@@ -321,6 +325,8 @@ def _index(vendors: tuple[Vendor, ...], sources: dict[str, Source]) -> VendorTab
     for v in vendors:
         if v.made_by is not None and v.made_by.maker not in names:
             raise VendorDataError(f"vendor {v.name!r}: made_by {v.made_by.maker!r} not in table")
+        if v.owned_by is not None and v.owned_by not in names:
+            raise VendorDataError(f"vendor {v.name!r}: owned_by {v.owned_by!r} not in table")
     return VendorTable(vendors, sources, by_name, by_code, tuple(words), org, by_pen)
 
 

@@ -144,3 +144,16 @@ def test_a_block_the_ieee_lists_under_an_owner_names_the_owner(mac: str, maker: 
     result = identify([Evidence("mac", mac, "arp", "198.18.0.5")])
     assert result.maker == maker
     assert result.flag.to_dict()["level"] == "no"
+
+
+def test_an_owners_block_supports_the_one_vendor_it_owns_that_other_evidence_names() -> None:
+    mac = Evidence("mac", "00:04:7d:0e:b8:5c", "arp", "198.18.0.5")  # Motorola Solutions'
+    pelco = Evidence("onvif.manufacturer", "Pelco", "onvif", "198.18.0.5")
+    alone = identify([pelco])
+    both = identify([mac, pelco])
+    assert both.maker == "Pelco"
+    assert both.confidence > alone.confidence  # support, not disagreement
+    assert not any("disagrees" in note for note in both.conflicts)
+    # two of its vendors named: the owner's block supports neither
+    avigilon = Evidence("upnp.manufacturer", "Avigilon", "ssdp", "198.18.0.5")
+    assert any("Motorola Solutions" in note for note in identify([mac, pelco, avigilon]).conflicts)

@@ -95,6 +95,9 @@ def test_parse_rejects_unsourced_and_unexplained_facts() -> None:
     with pytest.raises(VendorDataError, match="unknown source key"):
         parse_vendors(base.replace('sources = ["S"]', 'sources = ["Nope"]', 1))
     assert parse_vendors(base).vendors[0].name == "X"
+    with pytest.raises(VendorDataError, match="owned_by 'Nobody' not in table"):
+        parse_vendors(base.replace("aliases = []", 'aliases = []\nowned_by = "Nobody"', 1))
+    assert TABLE["Pelco"].owned_by == "Motorola Solutions"  # the owner's own entry
 
 
 TABLE_TEXT_MIN = """
