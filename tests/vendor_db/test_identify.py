@@ -720,3 +720,19 @@ def test_apache_axis2s_title_names_no_camera_maker_and_axis_titles_still_do() ->
     assert ident({"http.title": "Axis 2 - Home"}).maker is None
     assert ident({"http.title": "AXIS 2120 Network Camera"}).maker == "Axis Communications"
     assert ident({"http.title": "AXIS - Live view"}).maker == "Axis Communications"
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "C=US,CN=cam.example.net/O=Hikvision",  # one value's text, not an attribute
+        "CN=x O=ZheJiang Dahua Technology CO.\\,LTD.",
+        "CN=acme.example/emailAddress=a@huawei.com",
+    ],
+)
+def test_a_makers_attribute_inside_another_attributes_value_names_no_one(subject: str) -> None:
+    result = identify([Evidence("tls.subject", subject, "tls", "198.18.0.9")])
+    assert result.flag.to_dict()["level"] == "no"
+    assert identify([Evidence("tls.subject", "C=CN,O=HIKVISION,CN=x", "tls", "x")]).maker == (
+        "Hikvision"
+    )
