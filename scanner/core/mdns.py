@@ -104,11 +104,12 @@ types it has no description for print as they are."""
 _BY_LENGTH: Final = sorted(_AVAHI_DESCRIPTIONS.items(), key=lambda item: -len(item[0]))
 """Longest first: "Secure Web Site" before "Web Site"."""
 _DNS_SD_BROWSED: Final = re.compile(
-    r"^\s*\d{1,2}:\d{2}:\d{2}\.\d{3}\s+Add\s+\d+\s+\d+\s+\S+\s+"
+    r"^\s*\d{1,2}:\d{2}:\d{2}\.\d{3}\s+(?P<op>Add|Rmv)\s+[0-9A-Fa-f]+\s+\d+\s+\S+\s+"
     r"(?P<type>_[A-Za-z0-9-]{1,63}\._(?:tcp|udp))\.?\s+(?P<name>\S.*)$"
 )
-"""A ``dns-sd -B`` result line: time, ``Add``, flags, interface, domain, type and the
-instance name (the rest of the line); a browse only, so a name without a host."""
+"""A ``dns-sd -B`` result line: time, ``Add`` or ``Rmv``, flags (hex), interface,
+domain, type and the instance name as it is (the rest of the line); a browse only, so a
+name without a host."""
 _TXT_ITEM: Final = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _REACHED: Final = " can be reached at "
 _DNS_SD_TXT: Final = re.compile(r"(?:[^\s\\]|\\.)+")
@@ -227,8 +228,11 @@ def printed_services(text: str) -> list[PrintedService]:
         elif in_block and (field := _AVAHI_FIELD.match(line)) is not None:
             current[field["key"]] = field["value"]
         elif (listed := _DNS_SD_BROWSED.match(line)) is not None:
-            name = _unescape(listed["name"].rstrip())
-            browsed.append(PrintedService(listed["type"], name, [], None))
+            seen = PrintedService(listed["type"], listed["name"].rstrip(), [], None)
+            if listed["op"] == "Add":
+                browsed.append(seen)
+            else:  # gone again: not there to be the device
+                browsed = [b for b in browsed if b != seen]
         elif (reached := _dns_sd_line(line)) is not None:
             resolved.append((reached, reached.address))
             txt_next = True

@@ -605,13 +605,15 @@ def _tls(data: bytes, address: str) -> list[Evidence]:
     seen: set[tuple[str, str]] = set()
     depth = 0  # s_client prints a certificate's issuer ("   i:") below its depth's subject
     lines = nmapfp.first_report(printed).splitlines()[:_MAX_PRINTED_LINES]  # the first host's
-    multiline: tuple[str, list[str]] | None = None  # -nameopt multiline: one line an attribute
+    built: set[tuple[str, str]] = set()  # names -nameopt multiline printed, an attribute a line
+    multiline: tuple[str, list[str]] | None = None
     for line in (line[:_MAX_TLS_LINE_CHARS] for line in lines):
         if multiline is not None and (attribute := _MULTILINE_ATTRIBUTE.match(line)):
-            multiline[1].append(f"{attribute['name']}={attribute['value'].strip()}")
+            if len(multiline[1]) < _MAX_MULTILINE_ATTRIBUTES:
+                multiline[1].append(_attribute(f"{attribute['name']}={attribute['value']}"))
             continue
         if multiline is not None and multiline[1]:
-            seen.add((multiline[0], "/".join(multiline[1])[:_MAX_TLS_LINE_CHARS]))
+            built.add((multiline[0], _rfc4514(multiline[1])))
         multiline = None
         labelled = _TLS_LABEL.match(line)
         if labelled is None:
@@ -627,10 +629,10 @@ def _tls(data: bytes, address: str) -> list[Evidence]:
         kind = (label or labelled.group("chain") or "s").casefold()
         seen.add(("issuer" if kind in ("issuer", "i") else "subject", name))
     if multiline is not None and multiline[1]:
-        seen.add((multiline[0], "/".join(multiline[1])[:_MAX_TLS_LINE_CHARS]))
+        built.add((multiline[0], _rfc4514(multiline[1])))
     if lines and _BARE_NAME.match(lines[0]) and not _TLS_LABEL.match(lines[0]):  # a bare subject
         seen.add(("subject", lines[0][:_MAX_TLS_LINE_CHARS]))
-    names = {(field, dn) for field, name in seen if (dn := _distinguished_name(name))}
+    names = {(field, dn) for field, name in seen if (dn := _distinguished_name(name))} | built
     if not names:
         raise MalformedReplyError(
             "TLS: neither a PEM or DER certificate nor a subject or issuer line "
@@ -657,6 +659,7 @@ _MULTILINE_ATTRIBUTE: Final = re.compile(
 )
 """An attribute line of ``openssl x509 -nameopt multiline``: indented under a bare
 ``subject=`` or ``issuer=``, its long name, blanks, ``=`` and the value."""
+_MAX_MULTILINE_ATTRIBUTES: Final = 32
 _SLASHED: Final = re.compile(r"/(?=[A-Za-z][A-Za-z0-9.]{0,40}\s*=)")
 _LONG_ATTRIBUTES: Final = {long.casefold(): short for long, short in tls.NMAP_ATTRIBUTE_NAMES} | {
     "emailaddress": "emailAddress"  # OpenSSL 1.0's slashed names spell it out too
@@ -683,6 +686,17 @@ def _distinguished_name(text: str) -> str:
     # split and joined, not re.sub: "\s*=\s*" backtracks over every run of blanks
     spaced = "=".join(part.strip() for part in text.split("="))
     return ",".join(part.strip() for part in spaced.split(";")) if ";" in spaced else spaced
+
+
+def _rfc4514(attributes: list[str]) -> str:
+    """``name=value`` attributes (short names) as one name, each value's commas escaped
+    (RFC 4514 sec. 2.4), in the order printed: nothing in a value is read as a separator."""
+    escaped = []
+    for attribute in attributes:
+        name, _, value = attribute.partition("=")
+        value = value.replace("\\", "\\\\").replace(",", "\\,")
+        escaped.append(f"{name}={value}")
+    return ",".join(escaped)
 
 
 def _attribute(part: str) -> str:

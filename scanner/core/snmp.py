@@ -34,12 +34,18 @@ _VARBIND: Final = re.compile(
     r"IpAddress|OCTET STRING|OBJECT IDENTIFIER|BITS|Opaque):\s?)?(?P<value>.*)$"
 )
 _QUICK: Final = re.compile(
-    r"^\s*(?P<name>[\w-]{1,64}::[\w.-]{1,128}|\.?(?:1|iso)\.3\.6\.1\.2\.1\.1\.[12]\.0)"
+    r"^\s*(?P<name>[\w-]{1,64}::[\w.-]{1,128}|\.?(?:1|iso)(?:\.\d{1,10}){2,127})"
     r"(?P<type>)[ \t]+(?P<value>[^\s=].*)$"
 )
 """net-snmp's ``-Oq`` line: the name, a blank and the value, no ``= TYPE:``
 (``SNMPv2-MIB::sysDescr.0 Linux ...``, ``.1.3.6.1.2.1.1.1.0 "Linux ..."`` with ``-Oqn``);
-only a module-qualified or numeric name counts (a bare ``sysDescr.0`` starts prose too)."""
+only a module-qualified or numeric name counts (a bare ``sysDescr.0`` starts prose too),
+and only in a text of one line or of two such lines or more (prose can start with a
+variable's name; a walk's output does not stop after one)."""
+_NO_VALUE: Final = re.compile(
+    r"\s*(?:No Such (?:Object|Instance)|No more variables left)", re.IGNORECASE
+)
+"""What net-snmp prints in place of a value the agent does not have: no sysDescr."""
 _SNMPREC: Final = re.compile(
     r"^\s*(?P<name>\.?\d+(?:\.\d+){1,127})\|(?P<tag>\d{1,3}x?)\|(?P<value>.*)$"
 )
@@ -122,7 +128,9 @@ def printed_system(text: str) -> tuple[str | None, str | None]:
     # value follows them, dropped at a blank line, past 16 lines or at the text's end
     hex_text: str | None = None  # a Hex-STRING sysDescr, its bytes going on over lines
     in_nmap = False  # nmap's snmp-sysdescr output, going on to its "|_" line
-    for line in nmapfp.first_report(text).splitlines()[:_MAX_LINES]:
+    lines = nmapfp.first_report(text).splitlines()[:_MAX_LINES]
+    quick = len(lines) == 1 or sum(1 for line in lines if _QUICK.match(line[:_MAX_LINE_CHARS])) > 1
+    for line in lines:
         line = line[:_MAX_LINE_CHARS]
         if quoted is not None:
             quoted.append(line)
@@ -146,7 +154,7 @@ def printed_system(text: str) -> tuple[str | None, str | None]:
                 continue
             in_nmap = False
         rec, nmap = _SNMPREC.match(line), _NMAP_DESCR.match(line)
-        bind = _VARBIND.match(line) or _QUICK.match(line)
+        bind = _VARBIND.match(line) or (_QUICK.match(line) if quick else None)
         if rec is None and nmap is None and bind is None:
             if (
                 pending is not None
@@ -174,6 +182,8 @@ def printed_system(text: str) -> tuple[str | None, str | None]:
         elif bind is not None:
             name, kind, value = _numeric(bind["name"]), bind["type"] or "", bind["value"].strip()
             if name not in (_SYS_DESCR, _SYS_OBJECT_ID) or name in values:
+                continue
+            if _NO_VALUE.match(value):
                 continue
             if name == _SYS_OBJECT_ID:
                 values[name] = _numeric(value)

@@ -143,6 +143,12 @@ def test_dns_sd_browse_lines_are_names_only_of_one_instance() -> None:
     ]
     # a browse of several instances ties none of them to the device
     assert printed_services(head + line.format(CAMERA) + line.format("cam-b")) == []
+    # one that was removed again is gone; flags print in hex; names print as they are
+    gone = line.replace("Add", "Rmv").format("cam-b")
+    assert [s.name for s in printed_services(head + line.format(CAMERA) + line.format("cam-b")
+                                             + gone)] == [CAMERA]  # fmt: skip
+    hexed = line.replace("  3   4", "  A   4").format("cam\\032b")
+    assert [s.name for s in printed_services(head + hexed)] == ["cam\\032b"]
     assert ("mdns.name", CAMERA) in {
         (e.key, e.value) for e in parse_reply("mdns", (head + line.format(CAMERA)).encode())
     }

@@ -214,6 +214,14 @@ def test_tls_pem_der_and_a_subject_line() -> None:
             "C=CN,O=Acme Video Co.\\, Ltd.,CN=cam",
             "C=CN,CN=ca",
         ),
+        # a "/" or a comma inside a value stays inside it; EV attributes keep their order
+        (
+            b"subject=\n    jurisdictionCountryName   = US\n    organizationName          = "
+            b"Acme, Inc.\n    commonName                = cam.example.net/O=Hikvision\n"
+            b"issuer=\n    commonName                = ca\n",
+            "jurisdictionCountryName=US,O=Acme\\, Inc.,CN=cam.example.net/O=Hikvision",
+            "CN=ca",
+        ),
         # x509 -text -nameopt multiline: the block ends at the next field
         (
             b"        Issuer:\n            commonName                = ca\n        Validity\n"

@@ -147,6 +147,16 @@ def test_prompts_repeats_and_full_names(printed: str, descr: str | None, oid: st
         # a bare name starts prose as often as a -Oqs line: not read
         ("sysDescr.0 is where the agent names itself", None, None),
         ("IF-MIB::ifDescr.1 eth0\nSNMPv2-MIB::sysName.0 cam", None, None),
+        # -Oqn lines of other variables are values of their own, not the string's lines
+        (".1.3.6.1.2.1.1.1.0 Linux 3.10.14 armv7l\n.1.3.6.1.2.1.1.5.0 HIKVISION DS-2CD2143G2-I\n"
+         ".1.3.6.1.2.1.1.2.0 .1.3.6.1.4.1.8072.3.2.10", "Linux 3.10.14 armv7l",
+         "1.3.6.1.4.1.8072.3.2.10"),
+        # prose that starts with a variable's name, over lines: no -Oq output
+        ("SNMPv2-MIB::sysDescr.0 is blank on mine; the neighbour (a HIKVISION DS-2CD2143G2-I)\n"
+         "fills it", None, None),
+        # what net-snmp prints for a value the agent does not have is no sysDescr
+        ("SNMPv2-MIB::sysDescr.0 No Such Object available on this agent at this OID", None, None),
+        ("SNMPv2-MIB::sysDescr.0 = No Such Instance currently exists at this OID", None, None),
     ],
 )  # fmt: skip
 def test_quick_print_lines(printed: str, descr: str | None, oid: str | None) -> None:
