@@ -144,3 +144,40 @@ def test_a_block_the_ieee_lists_under_an_owner_names_the_owner(mac: str, maker: 
     result = identify([Evidence("mac", mac, "arp", "198.18.0.5")])
     assert result.maker == maker
     assert result.flag.to_dict()["level"] == "no"
+
+
+@pytest.mark.parametrize(
+    ("mac", "maker", "brand"),
+    [
+        ("00:23:63:12:34:56", "Raysharp", None),  # MA-L Zhuhai Raysharp Technology
+        ("58:e8:76:d1:23:45", "Raysharp", None),  # its MA-M block (oui_extra.csv)
+        ("70:b9:bb:12:34:56", "Hankvision", None),
+        ("b0:d7:de:12:34:56", "Linovision", None),
+        ("9c:a3:a9:12:34:56", "Guangdong Juan", None),  # Guangzhou Juan Optical and Electronical
+        ("08:3a:2f:12:34:56", "Guangdong Juan", None),  # Guangzhou Juan Intelligent Tech
+        ("84:d0:db:12:34:56", "Guangdong Juan", None),  # Guangdong Juan Intelligent Technology
+        ("a4:86:db:12:34:56", "Guangdong Juan", None),
+        ("ec:15:fe:12:34:56", "Hikvision", "Hiksemi"),  # Hangzhou Hikstorage: Hikvision's
+    ],
+)
+def test_camera_and_recorder_makers_blocks_name_them(
+    mac: str, maker: str, brand: str | None
+) -> None:
+    result = identify([Evidence("mac", mac, "arp", "198.18.0.5")])
+    assert (result.maker, result.brand) == (maker, brand)
+    assert result.flag.to_dict()["level"] == "flagged"
+
+
+@pytest.mark.parametrize(
+    "mac",
+    [
+        "58:e8:76:c1:23:45",  # the MA-M next to Raysharp's in 58:E8:76: not its block
+        "84:8a:59:12:34:56",  # Hisilicon: a chip maker, noted as such, names no device maker
+        "10:2f:a3:12:34:56",  # Shenzhen Uvision-tech: what it makes was not found in a source
+        "00:22:96:12:34:56",  # LinoWave Corporation: not Linovision
+    ],
+)
+def test_near_miss_blocks_name_no_maker(mac: str) -> None:
+    result = identify([Evidence("mac", mac, "arp", "198.18.0.5")])
+    assert result.maker is None
+    assert result.flag.to_dict()["level"] == "no"
