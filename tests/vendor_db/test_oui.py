@@ -158,6 +158,7 @@ def test_a_block_the_ieee_lists_under_an_owner_names_the_owner(mac: str, maker: 
         ("84:d0:db:12:34:56", "Guangdong Juan", None),  # Guangdong Juan Intelligent Technology
         ("a4:86:db:12:34:56", "Guangdong Juan", None),
         ("ec:15:fe:12:34:56", "Hikvision", "Hiksemi"),  # Hangzhou Hikstorage: Hikvision's
+        ("58:70:c6:12:34:56", "YI Technology", None),  # Shanghai Xiaoyi Technology
     ],
 )
 def test_camera_and_recorder_makers_blocks_name_them(
@@ -175,6 +176,7 @@ def test_camera_and_recorder_makers_blocks_name_them(
         "84:8a:59:12:34:56",  # Hisilicon: a chip maker, noted as such, names no device maker
         "10:2f:a3:12:34:56",  # Shenzhen Uvision-tech: what it makes was not found in a source
         "00:22:96:12:34:56",  # LinoWave Corporation: not Linovision
+        "c4:5b:f7:12:34:56",  # "ants" (Busan, KR): not the makers of YI ('Yi Ants') cameras
     ],
 )
 def test_near_miss_blocks_name_no_maker(mac: str) -> None:
