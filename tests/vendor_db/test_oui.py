@@ -150,7 +150,7 @@ def test_a_block_the_ieee_lists_under_an_owner_names_the_owner(mac: str, maker: 
     ("mac", "maker", "brand"),
     [
         ("00:23:63:12:34:56", "Raysharp", None),  # MA-L Zhuhai Raysharp Technology
-        ("58:e8:76:d1:23:45", "Raysharp", None),  # its MA-M block (oui_extra.csv)
+        ("58:e8:76:01:23:45", "Raysharp", None),  # its MA-M block 58:E8:76:0 (oui_extra.csv)
         ("70:b9:bb:12:34:56", "Hankvision", None),
         ("b0:d7:de:12:34:56", "Linovision", None),
         ("9c:a3:a9:12:34:56", "Guangdong Juan", None),  # Guangzhou Juan Optical and Electronical
@@ -182,4 +182,20 @@ def test_camera_and_recorder_makers_blocks_name_them(
 def test_near_miss_blocks_name_no_maker(mac: str) -> None:
     result = identify([Evidence("mac", mac, "arp", "198.18.0.5")])
     assert result.maker is None
+    assert result.flag.to_dict()["level"] == "no"
+
+
+@pytest.mark.parametrize(
+    ("mac", "maker"),
+    [
+        ("a4:da:22:21:23:45", "Wyze"),  # MA-M A4:DA:22:2 Wyze Labs Inc
+        ("1c:ca:e3:71:23:45", "DoorBird"),  # MA-M 1C:CA:E3:7 Bird Home Automation GmbH
+        ("0c:73:eb:d1:23:45", "D-Link"),  # MA-M 0C:73:EB:D D-Link (Shanghai)
+        ("00:50:c2:62:21:23", "2N"),  # IAB 00:50:C2:62:2 2N TELEKOMUNIKACE
+        ("00:50:c2:29:c1:23", "2N"),  # IAB 00:50:C2:29:C
+    ],
+)
+def test_video_makers_ma_m_and_iab_blocks_name_them_unflagged(mac: str, maker: str) -> None:
+    result = identify([Evidence("mac", mac, "arp", "198.18.0.5")])
+    assert result.maker == maker
     assert result.flag.to_dict()["level"] == "no"
