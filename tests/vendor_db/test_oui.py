@@ -159,6 +159,13 @@ def test_a_block_the_ieee_lists_under_an_owner_names_the_owner(mac: str, maker: 
         ("a4:86:db:12:34:56", "Guangdong Juan", None),
         ("ec:15:fe:12:34:56", "Hikvision", "Hiksemi"),  # Hangzhou Hikstorage: Hikvision's
         ("58:70:c6:12:34:56", "YI Technology", None),  # Shanghai Xiaoyi Technology
+        ("2c:6f:51:12:34:56", "Herospeed", None),
+        ("28:64:ef:12:34:56", "Fsan Intelligent", None),  # Shenzhen Fsan Intelligent Technology
+        ("e8:b7:23:12:34:56", "Vatilon", None),
+        ("00:22:ca:12:34:56", "Anviz", None),
+        ("0c:aa:ee:12:34:56", "Ansjer", None),
+        ("74:19:f8:d1:23:45", "Ansjer", None),  # its MA-M 74:19:F8:D (oui_extra.csv)
+        ("00:21:db:12:34:56", "Santachi", None),
     ],
 )
 def test_camera_and_recorder_makers_blocks_name_them(
@@ -177,6 +184,8 @@ def test_camera_and_recorder_makers_blocks_name_them(
         "10:2f:a3:12:34:56",  # Shenzhen Uvision-tech: what it makes was not found in a source
         "00:22:96:12:34:56",  # LinoWave Corporation: not Linovision
         "c4:5b:f7:12:34:56",  # "ants" (Busan, KR): not the makers of YI ('Yi Ants') cameras
+        "18:5a:e8:12:34:56",  # Zenotech.Co.,Ltd (Seongnam, KR): not the Chinese Zenotech/Videopark
+        "20:55:32:12:34:56",  # Gotech International: not shown to be Zhuhai Gotech (Stavix boards)
     ],
 )
 def test_near_miss_blocks_name_no_maker(mac: str) -> None:
