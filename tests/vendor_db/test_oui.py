@@ -202,9 +202,26 @@ def test_near_miss_blocks_name_no_maker(mac: str) -> None:
         ("0c:73:eb:d1:23:45", "D-Link"),  # MA-M 0C:73:EB:D D-Link (Shanghai)
         ("00:50:c2:62:21:23", "2N"),  # IAB 00:50:C2:62:2 2N TELEKOMUNIKACE
         ("00:50:c2:29:c1:23", "2N"),  # IAB 00:50:C2:29:C
+        ("00:50:c2:9b:f1:23", "2N"),  # IAB 00:50:C2:9B:F
+        ("00:50:c2:81:f1:23", "2N"),  # IAB 00:50:C2:81:F
     ],
 )
 def test_video_makers_ma_m_and_iab_blocks_name_them_unflagged(mac: str, maker: str) -> None:
     result = identify([Evidence("mac", mac, "arp", "198.18.0.5")])
     assert result.maker == maker
     assert result.flag.to_dict()["level"] == "no"
+
+
+@pytest.mark.parametrize("label", ["Juan", "FSAN", "Huishi", "Xiaoyi", "GPON ONT FSAN"])
+def test_words_other_text_uses_are_no_alias_of_the_new_makers(label: str) -> None:
+    # given names, the PON standards forum, a common word: an ONVIF manufacturer or a page
+    # title holding one names none of Guangdong Juan, Fsan Intelligent, Vatilon, YI Technology
+    for key in ("onvif.manufacturer", "http.title"):
+        result = identify([Evidence(key, label, "onvif", "198.18.0.5")])
+        assert result.maker not in {
+            "Guangdong Juan",
+            "Fsan Intelligent",
+            "Vatilon",
+            "YI Technology",
+        }
+        assert result.flag.to_dict()["level"] == "no"
