@@ -186,6 +186,8 @@ def test_camera_and_recorder_makers_blocks_name_them(
         "c4:5b:f7:12:34:56",  # "ants" (Busan, KR): not the makers of YI ('Yi Ants') cameras
         "18:5a:e8:12:34:56",  # Zenotech.Co.,Ltd (Seongnam, KR): not the Chinese Zenotech/Videopark
         "20:55:32:12:34:56",  # Gotech International: not shown to be Zhuhai Gotech (Stavix boards)
+        "18:a9:58:12:34:56",  # PROVISION THAI CO., LTD.: not Provision-ISR
+        "00:22:e9:12:34:56",  # ProVision Communications: not Provision-ISR
     ],
 )
 def test_near_miss_blocks_name_no_maker(mac: str) -> None:
@@ -204,9 +206,16 @@ def test_near_miss_blocks_name_no_maker(mac: str) -> None:
         ("00:50:c2:29:c1:23", "2N"),  # IAB 00:50:C2:29:C
         ("00:50:c2:9b:f1:23", "2N"),  # IAB 00:50:C2:9B:F
         ("00:50:c2:81:f1:23", "2N"),  # IAB 00:50:C2:81:F
+        ("a0:e0:25:12:34:56", "Provision-ISR"),  # MA-L, Kfar Saba (IL)
+        ("74:f8:db:51:23:45", "Provision-ISR"),  # MA-M 74:F8:DB:5 (oui_extra.csv)
+        ("84:11:c2:c1:23:45", "Provision-ISR"),  # MA-M 84:11:C2:C (oui_extra.csv)
+        ("00:d0:89:12:34:56", "Dynacolor"),  # Taipei (TW)
+        ("00:1b:fe:12:34:56", "Zavio"),  # Hsinchu (TW)
     ],
 )
-def test_video_makers_ma_m_and_iab_blocks_name_them_unflagged(mac: str, maker: str) -> None:
+def test_video_makers_blocks_outside_countries_of_concern_name_them_unflagged(
+    mac: str, maker: str
+) -> None:
     result = identify([Evidence("mac", mac, "arp", "198.18.0.5")])
     assert result.maker == maker
     assert result.flag.to_dict()["level"] == "no"
