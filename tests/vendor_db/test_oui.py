@@ -157,3 +157,93 @@ def test_an_owners_block_supports_the_one_vendor_it_owns_that_other_evidence_nam
     # two of its vendors named: the owner's block supports neither
     avigilon = Evidence("upnp.manufacturer", "Avigilon", "ssdp", "198.18.0.5")
     assert any("Motorola Solutions" in note for note in identify([mac, pelco, avigilon]).conflicts)
+
+
+@pytest.mark.parametrize(
+    ("mac", "maker", "brand"),
+    [
+        ("00:23:63:12:34:56", "Raysharp", None),  # MA-L Zhuhai Raysharp Technology
+        ("58:e8:76:01:23:45", "Raysharp", None),  # its MA-M block 58:E8:76:0 (oui_extra.csv)
+        ("70:b9:bb:12:34:56", "Hankvision", None),
+        ("b0:d7:de:12:34:56", "Linovision", None),
+        ("9c:a3:a9:12:34:56", "Guangdong Juan", None),  # Guangzhou Juan Optical and Electronical
+        ("08:3a:2f:12:34:56", "Guangdong Juan", None),  # Guangzhou Juan Intelligent Tech
+        ("84:d0:db:12:34:56", "Guangdong Juan", None),  # Guangdong Juan Intelligent Technology
+        ("a4:86:db:12:34:56", "Guangdong Juan", None),
+        ("ec:15:fe:12:34:56", "Hikvision", "Hiksemi"),  # Hangzhou Hikstorage: Hikvision's
+        ("58:70:c6:12:34:56", "YI Technology", None),  # Shanghai Xiaoyi Technology
+        ("2c:6f:51:12:34:56", "Herospeed", None),
+        ("28:64:ef:12:34:56", "Fsan Intelligent", None),  # Shenzhen Fsan Intelligent Technology
+        ("e8:b7:23:12:34:56", "Vatilon", None),
+        ("00:22:ca:12:34:56", "Anviz", None),
+        ("0c:aa:ee:12:34:56", "Ansjer", None),
+        ("74:19:f8:d1:23:45", "Ansjer", None),  # its MA-M 74:19:F8:D (oui_extra.csv)
+        ("00:21:db:12:34:56", "Santachi", None),
+    ],
+)
+def test_camera_and_recorder_makers_blocks_name_them(
+    mac: str, maker: str, brand: str | None
+) -> None:
+    result = identify([Evidence("mac", mac, "arp", "198.18.0.5")])
+    assert (result.maker, result.brand) == (maker, brand)
+    assert result.flag.to_dict()["level"] == "flagged"
+
+
+@pytest.mark.parametrize(
+    "mac",
+    [
+        "58:e8:76:c1:23:45",  # the MA-M next to Raysharp's in 58:E8:76: not its block
+        "84:8a:59:12:34:56",  # Hisilicon: a chip maker, noted as such, names no device maker
+        "10:2f:a3:12:34:56",  # Shenzhen Uvision-tech: what it makes was not found in a source
+        "00:22:96:12:34:56",  # LinoWave Corporation: not Linovision
+        "c4:5b:f7:12:34:56",  # "ants" (Busan, KR): not the makers of YI ('Yi Ants') cameras
+        "18:5a:e8:12:34:56",  # Zenotech.Co.,Ltd (Seongnam, KR): not the Chinese Zenotech/Videopark
+        "20:55:32:12:34:56",  # Gotech International: not shown to be Zhuhai Gotech (Stavix boards)
+        "18:a9:58:12:34:56",  # PROVISION THAI CO., LTD.: not Provision-ISR
+        "00:22:e9:12:34:56",  # ProVision Communications: not Provision-ISR
+    ],
+)
+def test_near_miss_blocks_name_no_maker(mac: str) -> None:
+    result = identify([Evidence("mac", mac, "arp", "198.18.0.5")])
+    assert result.maker is None
+    assert result.flag.to_dict()["level"] == "no"
+
+
+@pytest.mark.parametrize(
+    ("mac", "maker"),
+    [
+        ("a4:da:22:21:23:45", "Wyze"),  # MA-M A4:DA:22:2 Wyze Labs Inc
+        ("1c:ca:e3:71:23:45", "DoorBird"),  # MA-M 1C:CA:E3:7 Bird Home Automation GmbH
+        ("0c:73:eb:d1:23:45", "D-Link"),  # MA-M 0C:73:EB:D D-Link (Shanghai)
+        ("00:50:c2:62:21:23", "2N"),  # IAB 00:50:C2:62:2 2N TELEKOMUNIKACE
+        ("00:50:c2:29:c1:23", "2N"),  # IAB 00:50:C2:29:C
+        ("00:50:c2:9b:f1:23", "2N"),  # IAB 00:50:C2:9B:F
+        ("00:50:c2:81:f1:23", "2N"),  # IAB 00:50:C2:81:F
+        ("a0:e0:25:12:34:56", "Provision-ISR"),  # MA-L, Kfar Saba (IL)
+        ("74:f8:db:51:23:45", "Provision-ISR"),  # MA-M 74:F8:DB:5 (oui_extra.csv)
+        ("84:11:c2:c1:23:45", "Provision-ISR"),  # MA-M 84:11:C2:C (oui_extra.csv)
+        ("00:d0:89:12:34:56", "Dynacolor"),  # Taipei (TW)
+        ("00:1b:fe:12:34:56", "Zavio"),  # Hsinchu (TW)
+    ],
+)
+def test_video_makers_blocks_outside_countries_of_concern_name_them_unflagged(
+    mac: str, maker: str
+) -> None:
+    result = identify([Evidence("mac", mac, "arp", "198.18.0.5")])
+    assert result.maker == maker
+    assert result.flag.to_dict()["level"] == "no"
+
+
+@pytest.mark.parametrize("label", ["Juan", "FSAN", "Huishi", "Xiaoyi", "GPON ONT FSAN"])
+def test_words_other_text_uses_are_no_alias_of_the_new_makers(label: str) -> None:
+    # given names, the PON standards forum, a common word: an ONVIF manufacturer or a page
+    # title holding one names none of Guangdong Juan, Fsan Intelligent, Vatilon, YI Technology
+    for key in ("onvif.manufacturer", "http.title"):
+        result = identify([Evidence(key, label, "onvif", "198.18.0.5")])
+        assert result.maker not in {
+            "Guangdong Juan",
+            "Fsan Intelligent",
+            "Vatilon",
+            "YI Technology",
+        }
+        assert result.flag.to_dict()["level"] == "no"
