@@ -20,14 +20,14 @@ def _maker(body: str) -> str | None:
 
 
 NAMED = [
-    ("<img src=\"/axis-cgi/jpg/image.cgi?resolution=320x240\">", "Axis Communications"),
+    ('<img src="/axis-cgi/jpg/image.cgi?resolution=320x240">', "Axis Communications"),
     ("var u = '/rcp.xml?command=0x0a33&type=P_STRING&direction=READ';", "Bosch Security"),
-    ("<img src=\"/-wvhttp-01-/GetLiveImage?seq=1\">", "Canon"),
-    ("<script src=\"/command/inquiry.cgi?inq=system\"></script>", "Sony"),
-    ("<img src=\"/SnapshotJPEG?Resolution=320x240&Quality=Clarity\">", "Panasonic"),
-    ("<form action=\"/cgi-bin/camctrl/camctrl.cgi\">", "Vivotek"),
-    ("<img src=\"/record/current.jpg\">", "Mobotix"),
-    ("xmlns:p=\"urn:schemas-pelco-com:service:StreamControl:1\"", "Pelco"),
+    ('<img src="/-wvhttp-01-/GetLiveImage?seq=1">', "Canon"),
+    ('<script src="/command/inquiry.cgi?inq=system"></script>', "Sony"),
+    ('<img src="/SnapshotJPEG?Resolution=320x240&Quality=Clarity">', "Panasonic"),
+    ('<form action="/cgi-bin/camctrl/camctrl.cgi">', "Vivotek"),
+    ('<img src="/record/current.jpg">', "Mobotix"),
+    ('xmlns:p="urn:schemas-pelco-com:service:StreamControl:1"', "Pelco"),
     ("fetch('/proxy/protect/api/cameras')", "Ubiquiti"),
 ]
 
@@ -44,10 +44,10 @@ NOT_NAMED = [
     "src=http://192.168.0.10:80/nphMotionJpeg?Resolution=640x480&Quality=Standard",
     "snapshot http://198.51.100.7/-wvhttp-01-/GetOneShot",
     # shared OEM paths and bare words of the same families
-    "<form action=\"/cgi-bin/camctrl.cgi?move=left\">",
-    "<a href=\"/command/\">Command</a> <a href=\"/record/\">Record</a>",
+    '<form action="/cgi-bin/camctrl.cgi?move=left">',
+    '<a href="/command/">Command</a> <a href="/record/">Record</a>',
     "urn:schemas-upnp-org:service:ContentDirectory:1",
-    "<a href=\"/protect/\">Protect</a> /proxy/ /api/bootstrap",
+    '<a href="/protect/">Protect</a> /proxy/ /api/bootstrap',
 ]
 
 
