@@ -29,6 +29,15 @@ NAMED = [
     ('<img src="/record/current.jpg">', "Mobotix"),
     ('xmlns:p="urn:schemas-pelco-com:service:StreamControl:1"', "Pelco"),
     ("fetch('/proxy/protect/api/cameras')", "Ubiquiti"),
+    ("$.get('/api/switch/ctrl?switch=2&action=trigger');", "2N"),
+    ("$.post('/cgi-bin/api.values.post', data);", "Grandstream"),
+    # copyright lines (http_body_copyright.toml)
+    ("<div>Copyright &copy; 2021 Zhejiang Uniview Technologies Co., Ltd.</div>", "Uniview"),
+    ("<p>Copyright (C) 2013 ZheJiang Dahua Technology CO.,LTD.</p>", "Dahua"),
+    ("<p>&copy; Suzhou Keda Technology Co., Ltd. All rights reserved.</p>", "Kedacom"),
+    ("<span>Copyright 2022 Jovision Technology Co., Ltd.</span>", "Jovision"),
+    ("<p>Copyright &copy; 2015 Samsung Techwin Co., Ltd.</p>", "Hanwha Vision"),
+    ("<p>Copyright (c) 2010 VIVOTEK INC. All rights reserved.</p>", "Vivotek"),
 ]
 
 
@@ -48,6 +57,14 @@ NOT_NAMED = [
     '<a href="/command/">Command</a> <a href="/record/">Record</a>',
     "urn:schemas-upnp-org:service:ContentDirectory:1",
     '<a href="/protect/">Protect</a> /proxy/ /api/bootstrap',
+    "fetch('/api/system/info'); fetch('/api/camera/snapshot');",
+    "const { data } = await api.values.get({ range: 'A1' });",
+    # a legal name with no copyright mark on its line: a client list, a vendor column
+    "<tr><td>10.0.0.9</td><td>Hangzhou Hikvision Digital Technology Co.,Ltd.</td></tr>",
+    "<td>Zhejiang Dahua Technology Co., Ltd.</td><td>Copyright</td>",
+    "<li>Shenzhen TVT Digital Technology Co., Ltd.</li>\n<li>Tiandy Technologies Co., Ltd.</li>",
+    # a copyright mark with a tag before the name
+    "Copyright &copy; 2024 Example, reseller of <b>Zhejiang Uniview Technologies Co., Ltd.</b>",
 ]
 
 
