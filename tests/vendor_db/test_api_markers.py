@@ -31,19 +31,26 @@ NAMED = [
     ("fetch('/proxy/protect/api/cameras')", "Ubiquiti"),
     ("$.get('/api/switch/ctrl?switch=2&action=trigger');", "2N"),
     ("$.post('/cgi-bin/api.values.post', data);", "Grandstream"),
-    # copyright lines (http_body_copyright.toml)
-    ("<div>Copyright &copy; 2021 Zhejiang Uniview Technologies Co., Ltd.</div>", "Uniview"),
-    ("<p>Copyright (C) 2013 ZheJiang Dahua Technology CO.,LTD.</p>", "Dahua"),
-    ("<p>&copy; Suzhou Keda Technology Co., Ltd. All rights reserved.</p>", "Kedacom"),
-    ("<span>Copyright 2022 Jovision Technology Co., Ltd.</span>", "Jovision"),
-    ("<p>Copyright &copy; 2015 Samsung Techwin Co., Ltd.</p>", "Hanwha Vision"),
-    ("<p>Copyright (c) 2010 VIVOTEK INC. All rights reserved.</p>", "Vivotek"),
+    ('<img src="/h264?res=full&x0=0&y0=0&x1=0&y1=0&doublescan=0&ssn=1">', "Arecont Vision"),
+    # copyright notices in forms the built-in notice reader skips (http_body_copyright.toml)
+    ("<td>Copyright@2003-2014 ACTi Corporation All Rights Reserved</td>", "ACTi"),
+    ("<div>@2019 Grandstream Networks, Inc. All rights reserved.</div>", "Grandstream"),
 ]
 
 
 @pytest.mark.parametrize(("body", "maker"), NAMED, ids=[m for _, m in NAMED])
 def test_an_api_path_in_the_device_page_names_its_maker(body: str, maker: str) -> None:
     assert _maker(body) == maker
+
+
+def test_a_hikvision_header_notice_without_a_sign_is_only_possible() -> None:
+    data = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/javascript\r\n\r\n"
+        b"/** @note HangZhou Hikvision Digital Technology Co., Ltd. All Right Reserved. */"
+    )
+    result = identify(parse_reply("http", data))
+    assert result.maker == "Hikvision"
+    assert result.flag.level == "possible"
 
 
 NOT_NAMED = [
@@ -58,6 +65,9 @@ NOT_NAMED = [
     "urn:schemas-upnp-org:service:ContentDirectory:1",
     '<a href="/protect/">Protect</a> /proxy/ /api/bootstrap',
     "fetch('/api/system/info'); fetch('/api/camera/snapshot');",
+    '<img src="/image?res=full"> <img src="/mjpeg?res=half&fps=5">',
+    "$.get('/getreg?page=a'); $.get('/setreg');",
+    "mail: support@acti.com, ACTi Corporation; call @2019 Grandstream meetup",
     "const { data } = await api.values.get({ range: 'A1' });",
     # a legal name with no copyright mark on its line: a client list, a vendor column
     "<tr><td>10.0.0.9</td><td>Hangzhou Hikvision Digital Technology Co.,Ltd.</td></tr>",
