@@ -32,6 +32,8 @@ NAMED = [
     ("$.get('/api/switch/ctrl?switch=2&action=trigger');", "2N"),
     ("$.post('/cgi-bin/api.values.post', data);", "Grandstream"),
     ('<img src="/h264?res=full&x0=0&y0=0&x1=0&y1=0&doublescan=0&ssn=1">', "Arecont Vision"),
+    ('<a href="/webapi/entry.cgi?api=SYNO.SurveillanceStation.Info&method=GetInfo">', "Synology"),
+    ('<meta http-equiv="refresh" content="0; url=/ssi.cgi/Login.htm">', "GeoVision"),
     # copyright notices in forms the built-in notice reader skips (http_body_copyright.toml)
     ("<td>Copyright@2003-2014 ACTi Corporation All Rights Reserved</td>", "ACTi"),
     ("<div>@2019 Grandstream Networks, Inc. All rights reserved.</div>", "Grandstream"),
@@ -67,6 +69,7 @@ NOT_NAMED = [
     "fetch('/api/system/info'); fetch('/api/camera/snapshot');",
     '<img src="/image?res=full"> <img src="/mjpeg?res=half&fps=5">',
     "$.get('/getreg?page=a'); $.get('/setreg');",
+    '<a href="/cgi-bin/ssi.cgi/title.ssi">WAGO</a> /webapi/entry.cgi?api=SYNO',
     "mail: support@acti.com, ACTi Corporation; call @2019 Grandstream meetup",
     "const { data } = await api.values.get({ range: 'A1' });",
     # a legal name with no copyright mark on its line: a client list, a vendor column
