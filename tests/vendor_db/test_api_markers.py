@@ -34,6 +34,8 @@ NAMED = [
     ('<img src="/h264?res=full&x0=0&y0=0&x1=0&y1=0&doublescan=0&ssn=1">', "Arecont Vision"),
     ('<a href="/webapi/entry.cgi?api=SYNO.SurveillanceStation.Info&method=GetInfo">', "Synology"),
     ('<meta http-equiv="refresh" content="0; url=/ssi.cgi/Login.htm">', "GeoVision"),
+    ("$.get('/cgi-bin/main-cgi?json={\"cmd\":110}');", "Uniview"),
+    ('{"method":"do","motor":{"move":{"x_coord":"10","y_coord":"0"}}}', "TP-Link"),
     # copyright notices in forms the built-in notice reader skips (http_body_copyright.toml)
     ("<td>Copyright@2003-2014 ACTi Corporation All Rights Reserved</td>", "ACTi"),
     ("<div>@2019 Grandstream Networks, Inc. All rights reserved.</div>", "Grandstream"),
