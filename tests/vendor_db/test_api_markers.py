@@ -36,6 +36,8 @@ NAMED = [
     ('<meta http-equiv="refresh" content="0; url=/ssi.cgi/Login.htm">', "GeoVision"),
     ("$.get('/cgi-bin/main-cgi?json={\"cmd\":110}');", "Uniview"),
     ('{"method":"do","motor":{"move":{"x_coord":"10","y_coord":"0"}}}', "TP-Link"),
+    ("xhr.send('action=get&resource=.image.sysimg.basicImgData.extraInfo');", "Teledyne FLIR"),
+    ("fetch('/mt/api/rest/v1/cameras?session=' + s)", "Avigilon"),
     # copyright notices in forms the built-in notice reader skips (http_body_copyright.toml)
     ("<td>Copyright@2003-2014 ACTi Corporation All Rights Reserved</td>", "ACTi"),
     ("<div>@2019 Grandstream Networks, Inc. All rights reserved.</div>", "Grandstream"),
