@@ -127,6 +127,16 @@ CASES: Final[list[tuple[str, Callable[[bytes], object], bytes]]] = [
      b"subject=CN=a" + b" " * 400_000 + b"b"),
     ("tls printed: ssl-cert, 60,000 blanks, '='", _reply("tls"),
      b"| ssl-cert:" + b" " * 60_000 + b"x="),
+    ("tls printed: -nameopt multiline, 60,000 attribute lines", _reply("tls"),
+     b"subject=\n" + b"    organizationName = a,b\\c\n" * 60_000),
+    ("snmp printed: 4,000 -Oqn lines of other variables", _reply("snmp"),
+     b".1.3.6.1.2.1.1.1.0 x\n" + b".1.3.6.1.2.1.2.2.1.2.1 eth0 " * 50 + b"\n" * 1
+     + b".1.3.6.1.2.1.2.2.1.2.1 eth0\n" * 4_000),
+    ("mdns printed: 40,000 dns-sd -B Add and Rmv lines", _reply("mdns"),
+     b" 1:00:00.001  Add        3   4 local.   _http._tcp.    cam\n"
+     b" 1:00:00.002  Rmv        3   4 local.   _http._tcp.    cam\n" * 20_000),
+    ("ssdp: a USN type of 60,000 characters", _reply("ssdp"),
+     b"HTTP/1.1 200 OK\r\nUSN: uuid:1::urn:" + b"a-" * 30_000 + b"com:device:x:1\r\n\r\n"),
     ("nmap http-title: a title of 60,000 blanks", _reply("http"),
      b"| http-headers: \n|_  Server: A/1\n|_http-title: x" + b" " * 60_000 + b"y"),
     ("nmap upnp-info: a value of 60,000 blanks", _reply("upnp"),
