@@ -10,6 +10,7 @@ import codecs
 import contextlib
 import html
 import re
+import urllib.parse
 from dataclasses import dataclass
 from typing import Final, NamedTuple
 
@@ -36,11 +37,13 @@ __all__ = [
     "body_bytes",
     "build_request",
     "decode_body",
+    "echoes_request",
     "extract_title",
     "parse_http",
     "parse_icon_reply",
     "parse_message_head",
     "parse_response_head",
+    "without_request_echo",
 ]
 
 USER_AGENT: Final = f"camcensus/{__version__}"
@@ -282,6 +285,36 @@ def parse_http(head_and_body: bytes, address: str, source: str = "http") -> list
     return found.items()
 
 
+_REQUEST_ECHO: Final = re.compile(
+    r"(?i)(?P<said>Cannot (?:GET|POST|PUT|HEAD|DELETE|OPTIONS|PATCH)|The requested URL"
+    r"|requested resource|Problem accessing|No route found for(?: \"?(?:GET|POST|HEAD))?"
+    r"|Not Found:|File not found:|\"path\"\s*:)\s*[\[\"]?/[^\s\"<\]]{0,2047}"
+)
+"""An error page quoting the request it refuses (Express: "Cannot GET /x", Apache: "The
+requested URL /x was not found", Tomcat, Jetty, Spring's JSON "path"): the path is the
+client's, not the device's, so its text is no marker of the device's maker."""
+_ECHOED: Final = "[the request]"
+
+
+def without_request_echo(text: str) -> str:
+    """``text`` with the request paths error pages quote in it replaced."""
+    return _REQUEST_ECHO.sub(lambda m: f"{m['said']} {_ECHOED}", text)
+
+
+def echoes_request(body: str, path: str) -> bool:
+    """Whether a reply's body quotes the path it answers (raw, HTML-escaped, JSON- or
+    percent-encoded): a server echoing a family API path is not that family's device."""
+    forms = {
+        path,
+        path.replace("&", "&amp;"),
+        path.replace("&", "\\u0026"),
+        path.replace("&", "%26"),
+        path.replace("/", "\\/"),
+        urllib.parse.quote(path, safe="/"),
+    }
+    return any(form in body for form in forms)
+
+
 def add_body(found: EvidenceList, text: str) -> None:
     """``http.title``, ``http.icon`` (the page's icon link; an inline icon's MD5),
     ``http.body`` (its start), the device-describing fields (``http.field.*``, see
@@ -294,7 +327,8 @@ def add_body(found: EvidenceList, text: str) -> None:
             found.add(favicon.KEY, favicon.icon_md5(href.encode("latin-1", "replace")))
     else:
         found.add("http.icon", href)
-    found.add("http.body", text[: 2 * MAX_HTTP_BODY_EVIDENCE_CHARS], MAX_HTTP_BODY_EVIDENCE_CHARS)
+    body = without_request_echo(text[: 2 * MAX_HTTP_BODY_EVIDENCE_CHARS])
+    found.add("http.body", body, MAX_HTTP_BODY_EVIDENCE_CHARS)
     for key, value in body_fields(text):
         found.add(key, value, MAX_FIELD_NAMES_CHARS if key == NAMES_KEY else MAX_TEXT_VALUE_CHARS)
 

@@ -104,6 +104,10 @@ async def _http(ctx: ProbeContext, ip: str, port: int, *, secure: bool) -> _Page
     return _Page(found, favicon.DEFAULT_PATH if icon is None else icon)
 
 
+_BODY_KEYS: Final = ("http.body", "http.field", "http.title")
+"""Evidence read from a reply's body (``http.field_names`` and ``http.field.*`` too)."""
+
+
 async def _api(
     ctx: ProbeContext, ip: str, port: int, *, secure: bool, icon_path: str
 ) -> list[Evidence]:
@@ -135,11 +139,14 @@ async def _api(
                 found.extend(http.parse_icon_reply(reply.messages[0], ip, source))
             continue
         try:
-            found.extend(http.parse_http(reply.messages[0], ip, source))
+            answer = http.parse_http(reply.messages[0], ip, source)
             head = http.parse_message_head(reply.messages[0])
         except MalformedReplyError:
             continue
         body = http.decode_body(head.headers, head.body)
+        if http.echoes_request(body, path):  # a page quoting our request: not the family's
+            answer = [e for e in answer if not e.key.startswith(_BODY_KEYS)]
+        found.extend(answer)
         if path.startswith("/ISAPI/") and body.lstrip().startswith("<"):
             with contextlib.suppress(MalformedReplyError):
                 found.extend(isapi.parse_document(body.encode("utf-8"), ip))

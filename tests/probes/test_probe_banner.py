@@ -11,6 +11,7 @@ from replay import CAMERA, capture, context, http_reply, sent
 from camcensus.scanner.probes import banner
 from camcensus.scanner.probes.context import HostBudget, HostInfo
 from camcensus.scanner.probes.transport import ReplayTransport
+from camcensus.vendor_db.identify import identify
 
 
 def _web(ip: str, port: int, request: bytes) -> bytes | None:
@@ -240,3 +241,18 @@ async def test_rtsp_asks_the_usual_stream_paths_when_slash_names_no_realm() -> N
         b"rtsp://198.18.0.11:554/cam/realmonitor?channel=1&subtype=0",
     ]
     assert ("rtsp.realm", "IP Camera(C1234)") in {(e.key, e.value) for e in found}
+
+
+async def test_a_server_quoting_our_family_path_back_gives_no_body_evidence() -> None:
+    # Express's finalhandler 404: "Cannot GET <the path, HTML-escaped>" for every path
+    def express(ip: str, port: int, request: bytes) -> bytes:
+        path = request.split(b" ", 2)[1].decode().replace("&", "&amp;")
+        page = f"<!DOCTYPE html><html><body><pre>Cannot GET {path}</pre></body></html>"
+        return http_reply("404 Not Found", ["X-Powered-By: Express"], page.encode())
+
+    transport = ReplayTransport(tcp=express, open_ports={CAMERA: frozenset({80})})
+    found = await banner.run_host(context(transport), HostInfo(CAMERA, ports=(80,)))
+    bodies = [e.value for e in found if e.key == "http.body"]
+    assert bodies  # the page at / is read
+    assert not any("/axis-cgi/" in body or "/stw-cgi/" in body for body in bodies)
+    assert identify(found).maker is None
