@@ -368,6 +368,38 @@ class _Collector:
             self.add("maker", vendor.name, ev, rule, weight * _OEM_REPORTED)
 
 
+_API_MARKER_FILE: Final = "http_body_api.toml"
+
+
+def _maker_behind(name: str, table: VendorTable) -> str:
+    vendor = table.get(name)
+    if vendor is None:
+        return name
+    made_by = vendor.made_by
+    return (
+        made_by.maker if made_by is not None and made_by.strength == "documented" else vendor.name
+    )
+
+
+def _other_api_maker(hit: Match, value: str, table: VendorTable, fps: FingerprintDB) -> bool:
+    """Whether ``value`` also holds another maker's API markers (``_API_MARKER_FILE``):
+    a device serves its own maker's API, a camera list or a client tool several makers'."""
+    maker = hit.fields.get("maker")
+    if maker is None:
+        return False
+    mine = _maker_behind(maker, table)
+    for other in fps.for_key(hit.fingerprint.keys[0]):
+        theirs = other.set.get("maker")
+        if (
+            other.file == hit.fingerprint.file
+            and theirs is not None
+            and _maker_behind(theirs, table) != mine
+            and other.pattern.search(value) is not None
+        ):
+            return True
+    return False
+
+
 def _match_claims(
     ev: Evidence,
     key: str,
@@ -384,6 +416,8 @@ def _match_claims(
     if hit is None:
         return None
     fp = hit.fingerprint
+    if fp.file.endswith(_API_MARKER_FILE) and _other_api_maker(hit, value, table, fps):
+        return None  # a page citing several makers' APIs (a VMS, a tool) names none
     rule = f"fingerprint:{fp.id}{via}"
     for fld, fvalue in hit.fields.items():
         if fld == "maker":
@@ -924,17 +958,24 @@ _COPYRIGHT_KEYS: Final = frozenset(
 """Free-text keys in which firmware prints its copyright notice (web page footers, login
 banners, sysDescr)."""
 _COPYRIGHT: Final = re.compile(
-    r"(?:\bcopyright\b|\(c\)|\u00a9|&copy;|&#169;)"
-    r"(?:\s*(?:\bcopyright\b|\(c\)|\u00a9|&copy;|&#169;))?"
+    r"(?:\bcopyright\b|\(c\)|\u00a9|&copy;|&#169;|(?<![\w.@])@(?=\s?(?:19|20)\d\d\b))"
+    r"(?:\s*(?:\bcopyright\b|\(c\)|\u00a9|&copy;|&#169;))?(?:\s*@(?=\s*(?:19|20)\d\d))?"
     r"\s*(?:(?:19|20)\d\d(?:\s*[-\u2013~,]\s*(?:19|20)\d\d)?\s*,?\s*)?(?:by\s+)?"
     r"([A-Za-z][^<>\r\n;:|()\u00a9]{1,80})",
     re.IGNORECASE,
 )
 """A copyright notice and its holder: "Copyright (C) 2000-2011 Brother Industries, Ltd.",
-"&copy; Copyright 1988-2015 AVTECH Software Inc.", "(c) 1996-2018 Juniper Networks"."""
+"&copy; Copyright 1988-2015 AVTECH Software Inc.", "(c) 1996-2018 Juniper Networks", and
+with an "@" before the year for the sign ("Copyright@2003-2012 ACTi Corporation", "@2021
+Grandstream Networks, Inc.", as those makers' web UIs write it)."""
 _HOLDER_END: Final = re.compile(
     r"\ball rights\b|\bcopyright\b|\s{2,}|\.\s+(?=[A-Z])", re.IGNORECASE
 )
+_LEGAL_FORM: Final = re.compile(
+    r"\b(?:Inc|Ltd|LLC|Corp|Corporation|Co|GmbH|AG|AB|SA|S\.A|B\.V|N\.V|Limited|Oy|AS)\b\.?$",
+    re.IGNORECASE,
+)
+"""A company's legal form at the end of a holder: what an "@"-marked notice must name."""
 _NOTICE_MARK: Final = re.compile(r"\(c\)|\u00a9|&copy;|&#169;|\d", re.IGNORECASE)
 """What makes a notice formal: a (c) sign or a year ("logo copyright Hikvision" in prose
 is no notice of the page's own)."""
@@ -971,6 +1012,8 @@ def _copyright_claims(ev: Evidence, value: str, table: VendorTable, out: _Collec
         if _NOTICE_MARK.search(value, notice.start(), notice.start(1)) is None:
             continue
         holder = _HOLDER_END.split(notice.group(1), maxsplit=1)[0].strip(" ,.")
+        if "@" in value[notice.start() : notice.start(1)] and not _LEGAL_FORM.search(holder):
+            continue  # "@2019 Acme meetup" is a mention; "@2019 Acme Networks, Inc." a notice
         vendor = table.get(holder) or _named_within(holder, table)
         if vendor is not None and normalise_name(vendor.name) not in _NOT_A_LEADING_NAME:
             named[vendor.name] = vendor

@@ -38,7 +38,7 @@ NAMED = [
     ('{"method":"do","motor":{"move":{"x_coord":"10","y_coord":"0"}}}', "TP-Link"),
     ("xhr.send('action=get&resource=.image.sysimg.basicImgData.extraInfo');", "Teledyne FLIR"),
     ("fetch('/mt/api/rest/v1/cameras?session=' + s)", "Avigilon"),
-    # copyright notices in forms the built-in notice reader skips (http_body_copyright.toml)
+    # copyright notices with an "@" for the sign (the notice reader, one holder only)
     ("<td>Copyright@2003-2014 ACTi Corporation All Rights Reserved</td>", "ACTi"),
     ("<div>@2019 Grandstream Networks, Inc. All rights reserved.</div>", "Grandstream"),
 ]
@@ -47,16 +47,6 @@ NAMED = [
 @pytest.mark.parametrize(("body", "maker"), NAMED, ids=[m for _, m in NAMED])
 def test_an_api_path_in_the_device_page_names_its_maker(body: str, maker: str) -> None:
     assert _maker(body) == maker
-
-
-def test_a_hikvision_header_notice_without_a_sign_is_only_possible() -> None:
-    data = (
-        b"HTTP/1.1 200 OK\r\nContent-Type: application/javascript\r\n\r\n"
-        b"/** @note HangZhou Hikvision Digital Technology Co., Ltd. All Right Reserved. */"
-    )
-    result = identify(parse_reply("http", data))
-    assert result.maker == "Hikvision"
-    assert result.flag.level == "possible"
 
 
 NOT_NAMED = [
@@ -88,3 +78,41 @@ NOT_NAMED = [
 @pytest.mark.parametrize("body", NOT_NAMED)
 def test_the_path_of_another_host_or_a_shared_path_names_no_one(body: str) -> None:
     assert _maker(body) is None
+
+
+ECHOES_AND_LISTS = [
+    # error pages quoting the request they refuse (Express's finalhandler, Apache)
+    "<!DOCTYPE html><html><body><pre>Cannot GET /cgi-bin/main-cgi?json=%7B%22cmd%22:%20116%7D"
+    "</pre></body></html>",
+    '<p>The requested URL /cgi-bin/main-cgi?json={"cmd":116} was not found on this server.</p>',
+    "<pre>Cannot GET /axis-cgi/param.cgi?action=list&amp;group=root.Brand</pre>",
+    '{"timestamp":1,"status":404,"error":"Not Found","path":"/axis-cgi/basicdeviceinfo.cgi"}',
+    # URL templates of a VMS's "add camera" page
+    'const url = `http://{ip}/cgi-bin/main-cgi?json={"cmd":116}`;',
+    'http://&lt;camera-ip&gt;/cgi-bin/main-cgi?json={"cmd":116}',
+    # a page citing several makers' APIs: a client tool's or a VMS's
+    "['/axis-cgi/mjpg/video.cgi', '/cgi-bin/main-cgi?json={\"cmd\":116}',"
+    " '/SnapshotJPEG?Resolution=640x480']",
+    # JSON of other devices with the same member names (a robot, a pan-tilt page)
+    '{"robot":{"motor":{"move":{"speed":10}}}}',
+    '{"ptz":{"preset":{"goto_preset":3}}}',
+    # credits naming several makers' notices
+    "Copyright@2003-2012 ACTi Corporation All Rights Reserved. (c) 2015 Axis Communications AB",
+]
+
+
+@pytest.mark.parametrize("body", ECHOES_AND_LISTS)
+def test_echoed_requests_templates_and_lists_of_several_makers_name_no_one(body: str) -> None:
+    assert _maker(body) is None
+
+
+def test_the_maker_apis_own_request_envelope_is_only_possible_alone() -> None:
+    data = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"
+        b'{"method":"do","motor":{"move":{"x_coord":"10","y_coord":"0"}}}'
+    )
+    result = identify(parse_reply("http", data))
+    assert (result.maker, result.flag.level) == ("TP-Link", "possible")
+    uniview = b"HTTP/1.1 200 OK\r\n\r\n$.get('/cgi-bin/main-cgi?json={\"cmd\":116}');"
+    result = identify(parse_reply("http", uniview))
+    assert (result.maker, result.flag.level) == ("Uniview", "possible")

@@ -47,15 +47,19 @@ def test_reply_as_read_names_its_maker(kind: str, reply: bytes, maker: str) -> N
 
 
 def test_huawei_and_eltex_replies_are_flagged() -> None:
-    for kind, reply in [
+    for kind, reply, maker, level in [
         (
             "telnet",
             b"Warning: Telnet is not a secure protocol, and it is recommended to use Stelnet.",
+            "Huawei",
+            "flagged",
         ),
-        ("telnet", b"TAU-2M.IP login:"),
-        ("http", b"HTTP/1.1 200 OK\r\nServer: SMG1016M\r\n\r\n"),
+        # a login prompt is "<hostname> login:": the model as host name is only possible
+        ("telnet", b"TAU-2M.IP login:", "Eltex", "possible"),
+        ("http", b"HTTP/1.1 200 OK\r\nServer: SMG1016M\r\n\r\n", "Eltex", "flagged"),
     ]:
-        assert identify(parse_reply(kind, reply)).flag.flagged, reply
+        result = identify(parse_reply(kind, reply))
+        assert (result.maker, result.flag.level) == (maker, level), reply
 
 
 @pytest.mark.parametrize(
