@@ -75,18 +75,7 @@ NOT_NAMED = [
 ]
 
 
-@pytest.mark.parametrize("body", NOT_NAMED)
-def test_the_path_of_another_host_or_a_shared_path_names_no_one(body: str) -> None:
-    assert _maker(body) is None
-
-
-ECHOES_AND_LISTS = [
-    # error pages quoting the request they refuse (Express's finalhandler, Apache)
-    "<!DOCTYPE html><html><body><pre>Cannot GET /cgi-bin/main-cgi?json=%7B%22cmd%22:%20116%7D"
-    "</pre></body></html>",
-    '<p>The requested URL /cgi-bin/main-cgi?json={"cmd":116} was not found on this server.</p>',
-    "<pre>Cannot GET /axis-cgi/param.cgi?action=list&amp;group=root.Brand</pre>",
-    '{"timestamp":1,"status":404,"error":"Not Found","path":"/axis-cgi/basicdeviceinfo.cgi"}',
+LISTS_AND_TEMPLATES = [
     # URL templates of a VMS's "add camera" page
     'const url = `http://{ip}/cgi-bin/main-cgi?json={"cmd":116}`;',
     'http://&lt;camera-ip&gt;/cgi-bin/main-cgi?json={"cmd":116}',
@@ -98,11 +87,11 @@ ECHOES_AND_LISTS = [
     '{"ptz":{"preset":{"goto_preset":3}}}',
     # credits naming several makers' notices
     "Copyright@2003-2012 ACTi Corporation All Rights Reserved. (c) 2015 Axis Communications AB",
-]
+]  # error pages quoting a request: test_probe_echo.py
 
 
-@pytest.mark.parametrize("body", ECHOES_AND_LISTS)
-def test_echoed_requests_templates_and_lists_of_several_makers_name_no_one(body: str) -> None:
+@pytest.mark.parametrize("body", NOT_NAMED + LISTS_AND_TEMPLATES)
+def test_templates_lists_of_several_makers_and_other_hosts_name_no_one(body: str) -> None:
     assert _maker(body) is None
 
 

@@ -11,6 +11,8 @@ fingerprint may name a maker (let alone flag one) from it.
 
 from __future__ import annotations
 
+import html
+
 import pytest
 
 from camcensus.scanner.core.http import parse_http
@@ -39,6 +41,19 @@ def _echoes(path: str) -> dict[str, str]:
             '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             "<title>Error</title>\n</head>\n<body>\n"
             f"<pre>Cannot GET {bare}</pre>\n</body>\n</html>\n"
+        ),
+        # finalhandler quotes the whole URL, query and all, HTML-escaped
+        "express-query": (
+            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            "<title>Error</title>\n</head>\n<body>\n"
+            f"<pre>Cannot GET {html.escape(path, quote=False)}</pre>\n</body>\n</html>\n"
+        ),
+        "spring-query": f'{{"status":404,"error":"Not Found","path":"{path}"}}',
+        # botnets probe other makers' paths; the 404 quotes them, URL-encoded
+        "express-probed": (
+            "<pre>Cannot GET /cgi-bin/main-cgi?json=%7B%22cmd%22:%20116%7D</pre>"
+            if path == API_PATHS[0]
+            else f"<pre>Cannot GET {bare}</pre>"
         ),
         "jetty": (
             "<html>\n<head>\n<title>Error 404 Not Found</title>\n</head>\n<body>"
